@@ -1,0 +1,59 @@
+"""Who may see what: every selector scopes its rows to the user's city unless the user sees all cities."""
+
+import logging
+
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from .roles import has_role
+
+logger = logging.getLogger("keyaccounts.access")
+
+
+def sees_all_cities(user) -> bool:
+    return user.is_authenticated and user.has_perm("core.view_all_cities")
+
+
+def scope_to_city(queryset: QuerySet, user, *, field: str = "city") -> QuerySet:
+    """Rows of the user's own city, or all rows for provincial roles; nothing for a user with no city."""
+    if sees_all_cities(user):
+        return queryset
+    if not user.is_authenticated or user.city_id is None:
+        return queryset.none()
+    return queryset.filter(**{field: user.city_id})
+
+
+def deny(request, reason: str) -> PermissionDenied:
+    """Log a refused access (who, what, why) and return the exception to raise."""
+    logger.warning(
+        "access denied",
+        extra={"user": getattr(request.user, "username", None), "path": request.path, "reason": reason},
+    )
+    return PermissionDenied(reason)
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Views open to some roles only; anybody else gets a 403 that says so (and is logged)."""
+
+    allowed_roles: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not has_role(request.user, *self.allowed_roles):
+            raise deny(request, "role")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class PermissionRequiredMixin(AccessMixin):
+    """Like Django's, but logs the refusal and raises a 403 for signed-in users instead of a login loop."""
+
+    permission_required: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_perm(self.permission_required):
+            raise deny(request, f"permission {self.permission_required}")
+        return super().dispatch(request, *args, **kwargs)

@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from .navigation import entries_for
+from .roles import Role, user_roles
+
+
+def navigation(request):
+    user = request.user
+    roles = user_roles(user)
+    return {
+        "nav_entries": entries_for(user),
+        "user_role_labels": [Role(code).label for code in sorted(roles) if code in Role.values],
+        "site_title": settings.SITE_TITLE,
+    }

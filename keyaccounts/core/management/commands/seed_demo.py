@@ -1,0 +1,195 @@
+"""Demo data: people and places, products and a calendar. Idempotent: run it as often as you like."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from keyaccounts.core.models import City, SiCompany, Team, User
+from keyaccounts.core.roles import Role, sync_role_groups
+
+DEMO_PASSWORD = "keyaccounts"  # noqa: S105 - demo logins are printed by `make run` on purpose
+
+CITIES = [  # code, English, Chinese
+    ("changchun", "Changchun", "长春"),
+    ("jilin", "Jilin", "吉林"),
+    ("siping", "Siping", "四平"),
+    ("liaoyuan", "Liaoyuan", "辽源"),
+    ("tonghua", "Tonghua", "通化"),
+    ("baishan", "Baishan", "白山"),
+    ("songyuan", "Songyuan", "松原"),
+    ("baicheng", "Baicheng", "白城"),
+    ("yanbian", "Yanbian", "延边"),
+]
+DEMO_CITIES = ("changchun", "jilin")
+CITY_TEAM_KINDS = [
+    Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE, Team.Kind.PROVISIONING, Team.Kind.NETWORK_LIAISON,
+]
+PROVINCIAL_TEAM_KINDS = [Team.Kind.PRESALES, Team.Kind.QUALITY]
+TEAM_NAMES_ZH = {
+    Team.Kind.CUSTOMER_AUDIT: "客户资料审核组",
+    Team.Kind.PRESALES: "售前方案组",
+    Team.Kind.ORDER_ACCEPTANCE: "订单受理组",
+    Team.Kind.PROVISIONING: "开通协调组",
+    Team.Kind.NETWORK_LIAISON: "网络联络组",
+    Team.Kind.QUALITY: "质量管理组",
+}
+TEAM_NAMES_EN = {
+    Team.Kind.CUSTOMER_AUDIT: "Customer data audit",
+    Team.Kind.PRESALES: "Pre-sales solutions",
+    Team.Kind.ORDER_ACCEPTANCE: "Order acceptance",
+    Team.Kind.PROVISIONING: "Provisioning coordination",
+    Team.Kind.NETWORK_LIAISON: "Network liaison",
+    Team.Kind.QUALITY: "Quality",
+}
+SI_COMPANIES = [
+    ("jl-smart", "Jilin Smart Integration Co.", "吉林智联集成有限公司"),
+    ("ne-iot", "Northeast IoT Solutions Ltd.", "东北物联网解决方案有限公司"),
+]
+PRODUCTS = [  # code, English, Chinese, bearer mode, route
+    ("vpmn", "VPMN (virtual private mobile network)", "VPMN集团虚拟网", "voice", "T1"),
+    ("mobile-switchboard", "Mobile switchboard", "移动总机", "voice", "T1"),
+    ("group-sms", "Group SMS (MAS/ADC)", "集团短信（MAS/ADC）", "sms", "T3"),
+    ("mobile-mailbox", "Mobile mailbox", "手机邮箱", "data", "T3"),
+    ("industry-ota", "Industry OTA", "行业OTA", "data", "T4"),
+    ("m2m-iot", "M2M / IoT solution", "M2M/物联网解决方案", "data", "T4"),
+    ("internet-line", "Internet dedicated line", "互联网专线", "access", "T2"),
+    ("data-line", "Data dedicated line / MPLS VPN", "数据专线/MPLS VPN", "access", "T2"),
+    ("enterprise-broadband", "Enterprise broadband", "企业宽带", "access", "T2"),
+]
+# username, first name, last name, role, city code (None: provincial), team kinds, SI company code
+PEOPLE = [
+    ("admin", "Ada", "Admin", Role.ADMINISTRATOR, None, [], None),
+    ("sup_province", "Wang", "Wei", Role.PROVINCIAL_SUPERVISOR, None, [], None),
+    ("presales", "Zhao", "Min", Role.BACK_OFFICE, None, [Team.Kind.PRESALES, Team.Kind.QUALITY], None),
+    ("si_jlsmart", "Sun", "Li", Role.SI_PARTNER, None, [], "jl-smart"),
+    ("si_neiot", "Zhou", "Ping", Role.SI_PARTNER, None, [], "ne-iot"),
+]
+for _code in DEMO_CITIES:
+    PEOPLE += [
+        (f"am_{_code}", "Li", _code.title(), Role.ACCOUNT_MANAGER, _code, [], None),
+        (f"am2_{_code}", "Chen", _code.title(), Role.ACCOUNT_MANAGER, _code, [], None),
+        (f"bo_{_code}", "Liu", _code.title(), Role.BACK_OFFICE, _code,
+         [Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE], None),
+        (f"ops_{_code}", "Yang", _code.title(), Role.BACK_OFFICE, _code,
+         [Team.Kind.PROVISIONING, Team.Kind.NETWORK_LIAISON], None),
+        (f"sup_{_code}", "Huang", _code.title(), Role.CITY_SUPERVISOR, _code, [], None),
+    ]
+WEEKDAY_WINDOWS = [(dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30))]
+HOLIDAYS = [  # date, kind, name, weekday whose windows a make-up day follows
+    (dt.date(2027, 1, 1), "holiday", "New Year's Day", None),
+    (dt.date(2027, 2, 5), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 8), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 9), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 10), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 11), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 20), "workday", "Spring Festival make-up day", 4),
+]
+
+
+def demo_team_code(kind: str, city_code: str | None) -> str:
+    return f"{city_code or 'province'}-{kind}".replace("_", "-")
+
+
+class Command(BaseCommand):
+    help = "Load demo people, places, products and a calendar (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--print-logins", action="store_true", help="Only print the demo logins.")
+
+    def handle(self, *args, **options):
+        if options["print_logins"]:
+            self._print_logins()
+            return
+        self._seed()
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(PEOPLE)} users."))
+
+    def _print_logins(self) -> None:
+        self.stdout.write(f" Demo logins (password for all: {DEMO_PASSWORD}):")
+        for username, _first, _last, role, city_code, _teams, company in PEOPLE:
+            where = city_code or company or "province"
+            self.stdout.write(f"   {username:<16} {role.label} ({where})")
+
+    @transaction.atomic
+    def _seed(self) -> None:
+        groups = sync_role_groups()
+        cities = self._cities()
+        teams = self._teams(cities)
+        companies = {
+            code: SiCompany.objects.update_or_create(code=code, defaults={"name_en": en, "name_zh": zh})[0]
+            for code, en, zh in SI_COMPANIES
+        }
+        self._people(groups, cities, teams, companies)
+        self._products()
+        self._calendar()
+
+    def _cities(self) -> dict[str, City]:
+        return {
+            code: City.objects.update_or_create(
+                code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": order}
+            )[0]
+            for order, (code, en, zh) in enumerate(CITIES)
+        }
+
+    def _teams(self, cities) -> dict[tuple[str, str | None], Team]:
+        wanted = [(kind, code) for code in DEMO_CITIES for kind in CITY_TEAM_KINDS]
+        wanted += [(kind, None) for kind in PROVINCIAL_TEAM_KINDS]
+        teams = {}
+        for kind, city_code in wanted:
+            city = cities[city_code] if city_code else None
+            suffix_en = f" ({city.name_en})" if city else " (province)"
+            suffix_zh = f"（{city.name_zh}）" if city else "（省公司）"
+            teams[(kind, city_code)] = Team.objects.update_or_create(
+                code=demo_team_code(kind, city_code),
+                defaults={
+                    "kind": kind, "city": city,
+                    "name_en": TEAM_NAMES_EN[kind] + suffix_en, "name_zh": TEAM_NAMES_ZH[kind] + suffix_zh,
+                },
+            )[0]
+        return teams
+
+    def _people(self, groups, cities, teams, companies) -> None:
+        for username, first, last, role, city_code, team_kinds, company in PEOPLE:
+            user, created = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first, "last_name": last, "email": f"{username}@example.com",
+                    "city": cities.get(city_code), "si_company": companies.get(company),
+                    "is_staff": role == Role.ADMINISTRATOR, "is_superuser": role == Role.ADMINISTRATOR,
+                },
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save(update_fields=["password"])
+            user.groups.set([groups[role.value]])
+            # A city's own team where there is one, else the provincial team of that kind.
+            own = [teams.get((kind, city_code)) or teams[(kind, None)] for kind in team_kinds]
+            user.teams.set(own)
+            Team.objects.filter(pk__in=[t.pk for t in own], lead__isnull=True).update(lead=user)
+
+    def _products(self) -> None:
+        from orders.models import Product
+
+        for code, en, zh, bearer, route in PRODUCTS:
+            Product.objects.update_or_create(
+                code=code, defaults={"name_en": en, "name_zh": zh, "bearer_mode": bearer, "route": route}
+            )
+
+    def _calendar(self) -> None:
+        from sla.models import BusinessCalendar, Holiday, WorkingWindow
+
+        calendar, _ = BusinessCalendar.objects.update_or_create(
+            code="jilin-standard",
+            defaults={"name_en": "Jilin standard working time", "name_zh": "吉林标准工作时间",
+                      "time_zone": "Asia/Shanghai"},
+        )
+        if not calendar.windows.exists():
+            WorkingWindow.objects.bulk_create(
+                WorkingWindow(calendar=calendar, weekday=day, starts=starts, ends=ends)
+                for day in range(5)
+                for starts, ends in WEEKDAY_WINDOWS
+            )
+        for date, kind, name, workday_as in HOLIDAYS:
+            Holiday.objects.update_or_create(
+                calendar=calendar, date=date, defaults={"kind": kind, "name": name, "workday_as": workday_as}
+            )

@@ -1,0 +1,150 @@
+"""Organisation: cities, teams, SI companies and people; the audit timeline; the worker heartbeat."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class BilingualNameModel(models.Model):
+    """Reference data an administrator names in both shipped languages; shown in the reader's."""
+
+    name_en = models.CharField(_("name (English)"), max_length=120)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=120)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class City(BilingualNameModel):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
+
+
+class Team(BilingualNameModel):
+    """A back-office group that tasks are queued to; a team without a city serves the whole province."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER_AUDIT = "customer_audit", _("Customer data audit")
+        PRESALES = "presales", _("Pre-sales solutions")
+        ORDER_ACCEPTANCE = "order_acceptance", _("Order acceptance")
+        PROVISIONING = "provisioning", _("Provisioning coordination")
+        NETWORK_LIAISON = "network_liaison", _("Network liaison")
+        QUALITY = "quality", _("Quality")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), null=True, blank=True, on_delete=models.PROTECT, related_name="teams",
+        help_text=_("Empty for a provincial team."),
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("team lead"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="led_teams",
+    )
+
+    class Meta:
+        ordering = ["city__sort_order", "kind", "code"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "city"], name="team_one_kind_per_city"),
+        ]
+
+
+class SiCompany(BilingualNameModel):
+    """An outside system integrator; its partner users see only the work orders sent to it."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("SI company")
+        verbose_name_plural = _("SI companies")
+
+
+class User(AbstractUser):
+    city = models.ForeignKey(
+        City, verbose_name=_("city"), null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        help_text=_("Empty for provincial staff."),
+    )
+    teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True, related_name="members")
+    si_company = models.ForeignKey(
+        SiCompany, verbose_name=_("SI company"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="users", help_text=_("Only for SI partner users."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [
+            ("view_all_cities", _("Can see the data of every city")),
+            ("view_organisation", _("Can see the organisation page")),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class TimelineEvent(models.Model):
+    """One line of an audit trail: who did what to which record, when, from which state to which, and why."""
+
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=60)
+    from_state = models.CharField(_("from"), max_length=40, blank=True)
+    to_state = models.CharField(_("to"), max_length=40, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        indexes = [models.Index(fields=["subject_type", "subject_id", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_state}→{self.to_state}"
+
+
+class Heartbeat(models.Model):
+    """The last moment a background component proved it was alive (read by /healthz)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    beat_at = models.DateTimeField()
+    hostname = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")

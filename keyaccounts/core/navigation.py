@@ -1,0 +1,33 @@
+"""The navigation bar: each entry shows only to users who may open it."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    icon: str
+    permission: str = ""  # empty: every signed-in user
+    staff_only: bool = False
+
+    def visible_to(self, user) -> bool:
+        if self.staff_only and not user.is_staff:
+            return False
+        return not self.permission or user.has_perm(self.permission)
+
+
+# Later capabilities add their pages here, in the order users meet them.
+ENTRIES = [
+    NavEntry(_("Home"), "home", "house"),
+    NavEntry(_("Organisation"), "organisation", "diagram-3", permission="core.view_organisation"),
+    NavEntry(_("Administration"), "admin:index", "gear", staff_only=True),
+]
+
+
+def entries_for(user) -> list[NavEntry]:
+    if not user.is_authenticated:
+        return []
+    return [entry for entry in ENTRIES if entry.visible_to(user)]

@@ -1,0 +1,78 @@
+"""Roles are Django groups. This module names them and the permissions each starts with.
+
+Administrators may grant a group more in the admin; `sync_role_groups` only ever adds the
+defaults below, so it is safe to run on every migrate.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    BACK_OFFICE = "back_office", _("Back-office staff")
+    CITY_SUPERVISOR = "city_supervisor", _("City supervisor")
+    PROVINCIAL_SUPERVISOR = "provincial_supervisor", _("Provincial supervisor")
+    SI_PARTNER = "si_partner", _("SI partner")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+_ORGANISATION_ADMIN = [
+    f"core.{action}_{model}"
+    for model in ("city", "team", "sicompany", "user")
+    for action in ("add", "change", "delete", "view")
+] + ["auth.view_group", "auth.change_group", "core.view_timelineevent"]
+
+# Later capabilities append their own codenames here, next to the role that needs them.
+DEFAULT_PERMISSIONS: dict[str, list[str]] = {
+    Role.ACCOUNT_MANAGER: [],
+    Role.BACK_OFFICE: [],
+    Role.CITY_SUPERVISOR: ["core.view_organisation"],
+    Role.PROVINCIAL_SUPERVISOR: ["core.view_organisation", "core.view_all_cities"],
+    Role.SI_PARTNER: [],
+    Role.ADMINISTRATOR: [
+        "core.view_organisation",
+        "core.view_all_cities",
+        *_ORGANISATION_ADMIN,
+        *[f"orders.{a}_product" for a in ("add", "change", "delete", "view")],
+        *[f"sla.{a}_businesscalendar" for a in ("add", "change", "delete", "view")],
+        *[f"sla.{a}_{m}" for m in ("holiday", "workingwindow") for a in ("add", "change", "delete", "view")],
+    ],
+}
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".", 1)
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def sync_role_groups() -> dict[str, Group]:
+    """Create each role's group and grant its default permissions (idempotent)."""
+    groups = {}
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.add(*[_permission(p) for p in DEFAULT_PERMISSIONS[role]])
+        groups[role.value] = group
+    return groups
+
+
+def sync_after_migrate(**kwargs) -> None:
+    sync_role_groups()
+
+
+def user_roles(user) -> set[str]:
+    """The role codes of a user, read once per request (the groups are prefetched by the caller or cached)."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_role_cache", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(Role.ADMINISTRATOR.value)
+        user._role_cache = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(user_roles(user) & {str(r) for r in roles})

@@ -1,0 +1,53 @@
+"""The audit timeline shared by customers, opportunities, orders and work orders.
+
+Each app registers the labels of its actions (a TextChoices) so that the timeline shows them
+translated; the stored `action` is the stable code.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import TimelineEvent
+
+_ACTION_LABELS: dict[str, str] = {}
+
+
+def register_actions(choices: type[models.TextChoices]) -> None:
+    _ACTION_LABELS.update({member.value: member.label for member in choices})
+
+
+def action_label(code: str) -> str:
+    return str(_ACTION_LABELS.get(code, code))
+
+
+def timeline_record(
+    *,
+    subject: models.Model,
+    action: str,
+    actor=None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> TimelineEvent:
+    """Write one audit line; call it inside the transaction that made the change."""
+    return TimelineEvent.objects.create(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        from_state=str(from_state or ""),
+        to_state=str(to_state or ""),
+        reason=reason,
+        data=data or {},
+    )
+
+
+def timeline_for(*subjects: models.Model):
+    """Every event of the given records, oldest first, with the actor joined."""
+    query = models.Q()
+    for subject in subjects:
+        query |= models.Q(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
+    if not subjects:
+        return TimelineEvent.objects.none()
+    return TimelineEvent.objects.filter(query).select_related("actor").order_by("created_at", "id")

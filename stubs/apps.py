@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StubsConfig(AppConfig):
+    name = "stubs"
+    verbose_name = "EOMS and SI stubs"

@@ -1,0 +1,30 @@
+"""Settings of the EOMS/SI stub service: a separate Django site with its own store and port.
+
+The stubs behave like the operator's real peers; the core reaches them only over HTTP.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+SECRET_KEY = env("STUBS_SECRET_KEY", default="stubs-insecure-key")
+DEBUG = env.bool("STUBS_DEBUG", default=False)
+ALLOWED_HOSTS = ["*"]  # a test peer on a private port
+INSTALLED_APPS = ["django.contrib.contenttypes", "stubs"]
+MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
+ROOT_URLCONF = "stubs.urls"
+WSGI_APPLICATION = "stubs.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+(BASE_DIR / "var").mkdir(exist_ok=True)
+DATABASES = {"default": env.db("STUBS_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'stubs.sqlite3'}")}
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("healthz", views.healthz),
+    path("<str:peer>/hub", views.hub),
+    path("<str:peer>/hub/<int:pk>", views.hub_delete),
+]
