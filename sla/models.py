@@ -67,7 +67,10 @@ class Holiday(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.HOLIDAY)
     name = models.CharField(_("name"), max_length=100, blank=True)
     workday_as = models.PositiveSmallIntegerField(
-        _("works like"), choices=WorkingWindow.Weekday.choices, null=True, blank=True,
+        _("works like"),
+        choices=WorkingWindow.Weekday.choices,
+        null=True,
+        blank=True,
         help_text=_("For a make-up working day: whose weekday's windows apply."),
     )
 

@@ -15,3 +15,6 @@ class HubSubscription(models.Model):
     callback = models.URLField(max_length=500)
     query = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.peer} → {self.callback}"

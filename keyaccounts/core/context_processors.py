@@ -5,7 +5,9 @@ from .roles import Role, user_roles
 
 
 def navigation(request):
-    user = request.user
+    user = getattr(request, "user", None)  # absent on error pages raised before the auth middleware
+    if user is None:
+        return {"site_title": settings.SITE_TITLE}
     roles = user_roles(user)
     return {
         "nav_entries": entries_for(user),

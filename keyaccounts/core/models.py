@@ -26,12 +26,12 @@ class BilingualNameModel(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class City(BilingualNameModel):
@@ -58,12 +58,21 @@ class Team(BilingualNameModel):
     code = models.SlugField(_("code"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     city = models.ForeignKey(
-        City, verbose_name=_("city"), null=True, blank=True, on_delete=models.PROTECT, related_name="teams",
+        City,
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams",
         help_text=_("Empty for a provincial team."),
     )
     lead = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("team lead"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="led_teams",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("team lead"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
     )
 
     class Meta:
@@ -89,13 +98,23 @@ class SiCompany(BilingualNameModel):
 
 class User(AbstractUser):
     city = models.ForeignKey(
-        City, verbose_name=_("city"), null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        City,
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
         help_text=_("Empty for provincial staff."),
     )
     teams = models.ManyToManyField(Team, verbose_name=_("teams"), blank=True, related_name="members")
     si_company = models.ForeignKey(
-        SiCompany, verbose_name=_("SI company"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="users", help_text=_("Only for SI partner users."),
+        SiCompany,
+        verbose_name=_("SI company"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
+        help_text=_("Only for SI partner users."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
@@ -118,7 +137,11 @@ class TimelineEvent(models.Model):
     subject_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("subject_type", "subject_id")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     action = models.CharField(_("action"), max_length=60)
@@ -148,3 +171,6 @@ class Heartbeat(models.Model):
     class Meta:
         verbose_name = _("heartbeat")
         verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"

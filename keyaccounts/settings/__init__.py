@@ -1,3 +1,1 @@
-"""Settings are read from the environment (12-factor); `base` is the whole of them, `test` overrides."""
-
-from .base import *  # noqa: F403
+"""Settings modules: `base` (everything, from the environment) and `test` (the suite's overrides)."""

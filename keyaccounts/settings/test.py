@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/keyaccounts")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 
-from .base import *  # noqa: E402, F403
+from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES
 
 assert DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql", "tests run on PostgreSQL"

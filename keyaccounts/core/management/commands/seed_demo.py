@@ -23,7 +23,10 @@ CITIES = [  # code, English, Chinese
 ]
 DEMO_CITIES = ("changchun", "jilin")
 CITY_TEAM_KINDS = [
-    Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE, Team.Kind.PROVISIONING, Team.Kind.NETWORK_LIAISON,
+    Team.Kind.CUSTOMER_AUDIT,
+    Team.Kind.ORDER_ACCEPTANCE,
+    Team.Kind.PROVISIONING,
+    Team.Kind.NETWORK_LIAISON,
 ]
 PROVINCIAL_TEAM_KINDS = [Team.Kind.PRESALES, Team.Kind.QUALITY]
 TEAM_NAMES_ZH = {
@@ -69,10 +72,24 @@ for _code in DEMO_CITIES:
     PEOPLE += [
         (f"am_{_code}", "Li", _code.title(), Role.ACCOUNT_MANAGER, _code, [], None),
         (f"am2_{_code}", "Chen", _code.title(), Role.ACCOUNT_MANAGER, _code, [], None),
-        (f"bo_{_code}", "Liu", _code.title(), Role.BACK_OFFICE, _code,
-         [Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE], None),
-        (f"ops_{_code}", "Yang", _code.title(), Role.BACK_OFFICE, _code,
-         [Team.Kind.PROVISIONING, Team.Kind.NETWORK_LIAISON], None),
+        (
+            f"bo_{_code}",
+            "Liu",
+            _code.title(),
+            Role.BACK_OFFICE,
+            _code,
+            [Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE],
+            None,
+        ),
+        (
+            f"ops_{_code}",
+            "Yang",
+            _code.title(),
+            Role.BACK_OFFICE,
+            _code,
+            [Team.Kind.PROVISIONING, Team.Kind.NETWORK_LIAISON],
+            None,
+        ),
         (f"sup_{_code}", "Huang", _code.title(), Role.CITY_SUPERVISOR, _code, [], None),
     ]
 WEEKDAY_WINDOWS = [(dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30))]
@@ -102,7 +119,8 @@ class Command(BaseCommand):
             self._print_logins()
             return
         self._seed()
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(PEOPLE)} users."))
+        if options["verbosity"]:
+            self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(PEOPLE)} users."))
 
     def _print_logins(self) -> None:
         self.stdout.write(f" Demo logins (password for all: {DEMO_PASSWORD}):")
@@ -142,8 +160,10 @@ class Command(BaseCommand):
             teams[(kind, city_code)] = Team.objects.update_or_create(
                 code=demo_team_code(kind, city_code),
                 defaults={
-                    "kind": kind, "city": city,
-                    "name_en": TEAM_NAMES_EN[kind] + suffix_en, "name_zh": TEAM_NAMES_ZH[kind] + suffix_zh,
+                    "kind": kind,
+                    "city": city,
+                    "name_en": TEAM_NAMES_EN[kind] + suffix_en,
+                    "name_zh": TEAM_NAMES_ZH[kind] + suffix_zh,
                 },
             )[0]
         return teams
@@ -153,9 +173,13 @@ class Command(BaseCommand):
             user, created = User.objects.update_or_create(
                 username=username,
                 defaults={
-                    "first_name": first, "last_name": last, "email": f"{username}@example.com",
-                    "city": cities.get(city_code), "si_company": companies.get(company),
-                    "is_staff": role == Role.ADMINISTRATOR, "is_superuser": role == Role.ADMINISTRATOR,
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.com",
+                    "city": cities.get(city_code),
+                    "si_company": companies.get(company),
+                    "is_staff": role == Role.ADMINISTRATOR,
+                    "is_superuser": role == Role.ADMINISTRATOR,
                 },
             )
             if created:
@@ -180,8 +204,11 @@ class Command(BaseCommand):
 
         calendar, _ = BusinessCalendar.objects.update_or_create(
             code="jilin-standard",
-            defaults={"name_en": "Jilin standard working time", "name_zh": "吉林标准工作时间",
-                      "time_zone": "Asia/Shanghai"},
+            defaults={
+                "name_en": "Jilin standard working time",
+                "name_zh": "吉林标准工作时间",
+                "time_zone": "Asia/Shanghai",
+            },
         )
         if not calendar.windows.exists():
             WorkingWindow.objects.bulk_create(

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench [NAME ...]` runs each `bench/bench_<name>.py` and prints its figures."""

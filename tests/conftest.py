@@ -1,0 +1,120 @@
+"""Shared fixtures. The suite runs on PostgreSQL and Redis (keyaccounts.settings.test)."""
+
+import os
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import CityFactory, make_user
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM stays synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def seeded(db):
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def city(db):
+    return CityFactory(code="changchun", name_en="Changchun", name_zh="长春")
+
+
+@pytest.fixture
+def other_city(db):
+    return CityFactory(code="jilin", name_en="Jilin", name_zh="吉林")
+
+
+@pytest.fixture
+def user_in_role(db, city):
+    """Factory fixture: `user_in_role(Role.BACK_OFFICE, city=...)`."""
+
+    def make(role, **kwargs):
+        kwargs.setdefault("city", city)
+        return make_user(role, **kwargs)
+
+    return make
+
+
+# ---------------------------------------------------------------------------- browser (pytest-playwright)
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's chromium, never a downloaded browser; flags for a closed network and a root user."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------- real processes
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, tmp_path_factory):
+    """A real Celery worker on Redis, reading and writing the test database (use with transactional_db)."""
+    from django.conf import settings
+    from django.db import connection
+
+    from keyaccounts.celery import app
+    from keyaccounts.core.tasks import echo_task
+    from tests import processes
+
+    app.control.purge()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "keyaccounts.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    proc = processes.celery_worker(env=env, log=log)
+    try:
+        processes.wait_until(lambda: echo_task.delay("ready").get(timeout=2) == "echo:ready", proc=proc, log=log)
+        yield proc
+    finally:
+        processes.stop(proc)
+
+
+@pytest.fixture(scope="session")
+def stub_server(tmp_path_factory):
+    """The EOMS/SI stub service over real HTTP on its own port, with its own store."""
+    import subprocess
+    import sys
+
+    import requests
+
+    from tests import processes
+
+    workdir = tmp_path_factory.mktemp("stubs")
+    env = {
+        **os.environ,
+        "STUBS_DATABASE_URL": f"sqlite:///{workdir / 'stubs.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "stubs.settings",
+    }
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], cwd=processes.ROOT, env=env, check=True
+    )
+    port = processes.free_port()
+    log = workdir / "stubs.log"
+    proc = processes.start(
+        [sys.executable, "-m", "gunicorn", "stubs.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        env=env,
+        log=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        processes.wait_until(lambda: requests.get(f"{base}/healthz", timeout=1).ok, proc=proc, log=log)
+        yield base
+    finally:
+        processes.stop(proc)

@@ -1,0 +1,79 @@
+"""With no DATABASE_URL and no REDIS_URL the project runs on SQLite and a folder broker: no server at all."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests import processes
+
+EMBEDDED_ENV = {"DJANGO_SETTINGS_MODULE": "keyaccounts.settings.base"}
+SERVER_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
+
+
+def _embedded_env(var_dir) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in SERVER_VARIABLES}
+    return {**env, **EMBEDDED_ENV, "KEYACCOUNTS_VAR_DIR": str(var_dir)}
+
+
+def _python(code: str, env: dict) -> str:
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=processes.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_embedded_settings_point_at_sqlite_and_a_filesystem_broker(tmp_path):
+    out = _python(
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CELERY_RESULT_BACKEND]))",
+        _embedded_env(tmp_path),
+    )
+    engine, broker, backend = json.loads(out)
+    assert engine == "django.db.backends.sqlite3"
+    assert broker == "filesystem://"
+    assert backend.startswith("file://")
+
+
+@pytest.mark.worker
+def test_a_real_worker_runs_tasks_on_the_embedded_broker(tmp_path):
+    env = _embedded_env(tmp_path)
+    log = tmp_path / "worker.log"
+    # Not eager: a separate worker process takes the message from the folder broker.
+    worker = processes.start(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "keyaccounts",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "1",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        env=env,
+        log=log,
+    )
+    try:
+        out = _python(
+            "import django; django.setup(); from keyaccounts.core.tasks import echo_task; "
+            "print(echo_task.delay('embedded').get(timeout=30))",
+            env,
+        )
+    finally:
+        processes.stop(worker)
+    assert out.strip() == "echo:embedded"
+    assert "filesystem" in log.read_text()

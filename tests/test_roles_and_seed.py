@@ -1,0 +1,59 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from keyaccounts.core.models import City, Team, User
+from keyaccounts.core.roles import DEFAULT_PERMISSIONS, Role, sync_role_groups
+from orders.models import Product
+from sla.models import BusinessCalendar
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_role_group_exists_with_its_default_permissions_after_migrate():
+    # sync_role_groups raises if a declared permission does not exist, so a typo fails here.
+    groups = sync_role_groups()
+    assert set(groups) == set(Role.values)
+    for role, perms in DEFAULT_PERMISSIONS.items():
+        granted = {f"{p.content_type.app_label}.{p.codename}" for p in groups[role].permissions.all()}
+        assert set(perms) <= granted
+
+
+def test_sync_keeps_what_an_administrator_added():
+    group = sync_role_groups()[Role.ACCOUNT_MANAGER]
+    extra = Group.objects.get(name=Role.ADMINISTRATOR).permissions.first()
+    group.permissions.add(extra)
+    sync_role_groups()
+    assert group.permissions.filter(pk=extra.pk).exists()
+
+
+def test_seed_demo_is_idempotent_and_covers_every_role_in_two_cities():
+    call_command("seed_demo", verbosity=0)
+    counts = (User.objects.count(), Team.objects.count(), Product.objects.count(), City.objects.count())
+    call_command("seed_demo", verbosity=0)
+    assert (User.objects.count(), Team.objects.count(), Product.objects.count(), City.objects.count()) == counts
+
+    assert City.objects.count() == 9
+    assert Product.objects.count() == 9
+    assert set(Product.objects.values_list("route", flat=True)) == {"T1", "T2", "T3", "T4"}
+    assert BusinessCalendar.objects.get(code="jilin-standard").windows.count() == 10
+    for role in Role:
+        assert User.objects.filter(groups__name=role).exists(), role
+    for role in (Role.ACCOUNT_MANAGER, Role.BACK_OFFICE, Role.CITY_SUPERVISOR):
+        cities = set(User.objects.filter(groups__name=role).values_list("city__code", flat=True))
+        assert {"changchun", "jilin"} <= cities, role
+    si_users = User.objects.filter(groups__name=Role.SI_PARTNER)
+    assert all(u.si_company_id for u in si_users)
+    back_office = User.objects.get(username="bo_changchun")
+    assert {t.kind for t in back_office.teams.all()} == {Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE}
+    assert all(t.city.code == "changchun" for t in back_office.teams.all())
+
+
+def test_seed_demo_does_not_reset_a_changed_password():
+    call_command("seed_demo", verbosity=0)
+    user = User.objects.get(username="am_changchun")
+    user.set_password("changed-by-user-1")
+    user.save()
+    call_command("seed_demo", verbosity=0)
+    user.refresh_from_db()
+    assert user.check_password("changed-by-user-1")

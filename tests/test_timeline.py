@@ -1,0 +1,34 @@
+import pytest
+from django.template.loader import render_to_string
+
+from keyaccounts.core.roles import Role
+from keyaccounts.core.timeline import timeline_for, timeline_record
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_timeline_keeps_who_what_when_and_why_per_record(user_in_role, city, other_city):
+    actor = user_in_role(Role.BACK_OFFICE)
+    timeline_record(
+        subject=city,
+        action="reviewed",
+        actor=actor,
+        from_state="initialized",
+        to_state="validated",
+        reason="documents complete",
+    )
+    timeline_record(subject=other_city, action="reviewed")
+
+    events = list(timeline_for(city))
+
+    assert len(events) == 1
+    event = events[0]
+    assert (event.actor, event.from_state, event.to_state, event.reason) == (
+        actor,
+        "initialized",
+        "validated",
+        "documents complete",
+    )
+    html = render_to_string("includes/timeline.html", {"events": events})
+    assert "documents complete" in html
+    assert str(actor) in html
