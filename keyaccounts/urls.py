@@ -10,6 +10,7 @@ from keyaccounts.core import views as core_views
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("organisation/", core_views.OrganisationView.as_view(), name="organisation"),
+    path("customers/", include("customers.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

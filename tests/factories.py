@@ -60,3 +60,26 @@ def make_user(role, **kwargs) -> User:
     user = UserFactory(**kwargs)
     user.groups.set([groups[str(role)]])
     return user
+
+
+def credit_code(serial: int, region: str = "220100") -> str:
+    """A valid unified social credit code (GB 32100-2015) for the serial number."""
+    from customers.demo import demo_credit_code
+
+    return demo_credit_code(900_000 + serial, region)
+
+
+def customer_fields(serial: int = 1, **overrides) -> dict:
+    return {
+        "name": f"测试企业{serial} Test Enterprise {serial}",
+        "credit_code": credit_code(serial),
+        "industry": "manufacturing",
+        "size": "medium",
+        "address": "人民大街 1 号",
+        "proposed_level": "C",
+        "level_reason": "annual spend 2M",
+        **overrides,
+    }
+
+
+CONTACT = {"name": "王芳", "role": "IT director", "phone": "13904311234", "email": "wf@example.com"}

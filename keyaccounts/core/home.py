@@ -39,21 +39,53 @@ def _empty(title, message) -> Panel:
     return Panel(title, "core/panels/empty.html", {"message": message})
 
 
+def _customers(title, customers, empty_message) -> Panel:
+    return Panel(title, "core/panels/customers.html", {"customers": customers[:10], "message": empty_message})
+
+
+def _tasks(title, tasks, empty_message) -> Panel:
+    return Panel(title, "core/panels/archiving_tasks.html", {"tasks": tasks[:20], "message": empty_message})
+
+
+def _account_manager_panels(user) -> list[Panel]:
+    from customers import selectors
+    from customers.models import Customer
+
+    return [
+        _tasks(_("My tasks"), selectors.archiving_tasks_for(user), _("Nothing waits for you.")),
+        _customers(
+            _("My customers"),
+            Customer.objects.filter(account_manager=user).exclude(submitted_at=None).select_related("city"),
+            _("Customers you register and look after will be listed here."),
+        ),
+        _customers(_("My drafts"), selectors.drafts_of(user), _("Forms you saved without submitting will wait for you here.")),
+    ]
+
+
+def _back_office_panels(user) -> list[Panel]:
+    from customers import selectors
+
+    tasks = selectors.archiving_tasks_for(user)
+    return [
+        _tasks(_("My inbox"), tasks.filter(owner=user), _("Nothing is assigned to you.")),
+        _tasks(_("My teams' queue"), tasks.filter(owner__isnull=True), _("Your teams' queue is empty.")),
+    ]
+
+
+def _supervisor_panels(user) -> list[Panel]:
+    from customers import selectors
+
+    return [
+        _tasks(_("Waiting for my approval"), selectors.archiving_tasks_for(user), _("Nothing waits for your approval.")),
+        _empty(_("SLA overview"), _("Steps at risk and breached in your scope will be listed here.")),
+    ]
+
+
 PANELS_BY_ROLE = {
-    Role.ACCOUNT_MANAGER: lambda user: [
-        _empty(_("My customers"), _("Customers you register and look after will be listed here.")),
-        _empty(_("My drafts"), _("Forms you saved without submitting will wait for you here.")),
-    ],
-    Role.BACK_OFFICE: lambda user: [
-        _empty(_("My inbox"), _("Tasks assigned to you will be listed here, soonest deadline first.")),
-        _empty(_("My teams' queue"), _("Tasks waiting for someone of your teams will be listed here.")),
-    ],
-    Role.CITY_SUPERVISOR: lambda user: [
-        _empty(_("SLA overview"), _("Steps at risk and breached in your city will be listed here.")),
-    ],
-    Role.PROVINCIAL_SUPERVISOR: lambda user: [
-        _empty(_("SLA overview"), _("Steps at risk and breached in every city will be listed here.")),
-    ],
+    Role.ACCOUNT_MANAGER: _account_manager_panels,
+    Role.BACK_OFFICE: _back_office_panels,
+    Role.CITY_SUPERVISOR: _supervisor_panels,
+    Role.PROVINCIAL_SUPERVISOR: _supervisor_panels,
     Role.SI_PARTNER: lambda user: [
         _empty(_("My work orders"), _("Work orders sent to your company will be listed here.")),
     ],

@@ -22,6 +22,7 @@ class NavEntry:
 # Later capabilities add their pages here, in the order users meet them.
 ENTRIES = [
     NavEntry(_("Home"), "home", "house"),
+    NavEntry(_("Customers"), "customers:list", "building", permission="customers.view_customer"),
     NavEntry(_("Organisation"), "organisation", "diagram-3", permission="core.view_organisation"),
     NavEntry(_("Administration"), "admin:index", "gear", staff_only=True),
 ]

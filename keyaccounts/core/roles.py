@@ -25,17 +25,31 @@ _ORGANISATION_ADMIN = [
 ] + ["auth.view_group", "auth.change_group", "core.view_timelineevent"]
 
 # Later capabilities append their own codenames here, next to the role that needs them.
+_CUSTOMER_SUPERVISION = [
+    "customers.view_customer",
+    "customers.approve_customer_level",
+    "customers.reopen_customer",
+    "customers.view_archivingprocess",
+]
+
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
-    Role.ACCOUNT_MANAGER: [],
-    Role.BACK_OFFICE: [],
-    Role.CITY_SUPERVISOR: ["core.view_organisation"],
-    Role.PROVINCIAL_SUPERVISOR: ["core.view_organisation", "core.view_all_cities"],
+    Role.ACCOUNT_MANAGER: [
+        "customers.add_customer",
+        "customers.change_customer",
+        "customers.view_customer",
+        "customers.view_archivingprocess",
+    ],
+    Role.BACK_OFFICE: ["customers.view_customer", "customers.review_customer", "customers.view_archivingprocess"],
+    Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
+    Role.PROVINCIAL_SUPERVISOR: ["core.view_organisation", "core.view_all_cities", *_CUSTOMER_SUPERVISION],
     Role.SI_PARTNER: [],
     Role.ADMINISTRATOR: [
         "core.view_organisation",
         "core.view_all_cities",
         *_ORGANISATION_ADMIN,
         *[f"orders.{a}_product" for a in ("add", "change", "delete", "view")],
+        "customers.view_customer",
+        *[f"customers.{a}_levelapprovalrule" for a in ("add", "change", "delete", "view")],
         *[f"sla.{a}_businesscalendar" for a in ("add", "change", "delete", "view")],
         *[f"sla.{a}_{m}" for m in ("holiday", "workingwindow") for a in ("add", "change", "delete", "view")],
     ],

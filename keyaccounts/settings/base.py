@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "viewflow",
+    "viewflow.workflow",
     "customers",
     "opportunities",
     "orders",

@@ -140,6 +140,9 @@ class Command(BaseCommand):
         self._people(groups, cities, teams, companies)
         self._products()
         self._calendar()
+        from customers.demo import seed_demo_customers
+
+        seed_demo_customers()
 
     def _cities(self) -> dict[str, City]:
         return {

@@ -1,0 +1,68 @@
+"""Reads of customer archiving, scoped to what the user may see."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from keyaccounts.core.access import deny, sees_all_cities
+
+from . import access
+from .flows import ArchivingFlow
+from .models import ArchivingRequest, Customer
+
+OPEN = (STATUS.NEW, STATUS.ASSIGNED)
+
+
+def customer_list(user, *, search: str = "", filters: dict | None = None) -> QuerySet[Customer]:
+    customers = access.visible_customers(user).select_related("city", "account_manager")
+    if search:
+        customers = customers.filter(Q(name__icontains=search) | Q(credit_code__icontains=search.upper()))
+    for field, value in (filters or {}).items():
+        if value not in (None, ""):
+            customers = customers.filter(**{field: value})
+    return customers.order_by("name", "pk")
+
+
+def customer_get(request, pk: int) -> Customer:
+    """The customer if the user may see it; a 404 otherwise (logged), so other cities' records stay unknown."""
+    customer = get_object_or_404(Customer.objects.select_related("city", "account_manager"), pk=pk)
+    if not access.visible_customers(request.user).filter(pk=pk).exists():
+        deny(request, f"customer {pk} outside scope")
+        raise Http404
+    return customer
+
+
+def archiving_open_tasks(customer: Customer) -> QuerySet[Task]:
+    return Task.objects.filter(process__archiving_request__customer=customer, status__in=OPEN).select_related(
+        "owner", "process"
+    )
+
+
+def archiving_tasks_for(user) -> QuerySet[Task]:
+    """Archiving tasks the user can act on now: own corrections, reviews of their cities, approvals in scope."""
+    mine = Q(owner=user, status=STATUS.ASSIGNED)
+    reviews = Q(flow_task=ArchivingFlow.review, status=STATUS.NEW)
+    approvals = Q(flow_task=ArchivingFlow.approve, status=STATUS.NEW)
+    scope = mine
+    if user.has_perm("customers.review_customer"):
+        scope |= reviews & Q(process__archiving_request__customer__city_id__in=access.audit_city_ids(user))
+    if user.has_perm("customers.approve_customer_level"):
+        city_filter = Q() if sees_all_cities(user) else Q(process__archiving_request__customer__city_id=user.city_id)
+        scope |= approvals & city_filter
+    return (
+        Task.objects.filter(scope, process__flow_class=ArchivingFlow, status__in=OPEN)
+        .select_related("process__archiving_request__customer__city", "owner")
+        .order_by("created")
+    )
+
+
+def drafts_of(user) -> QuerySet[Customer]:
+    return Customer.objects.filter(
+        account_manager=user, status=Customer.Status.INITIALIZED, submitted_at__isnull=True
+    ).select_related("city")
+
+
+def duplicates_of(archiving_request: ArchivingRequest) -> QuerySet[Customer]:
+    return Customer.objects.filter(pk__in=archiving_request.duplicate_ids).select_related("city", "account_manager")

@@ -1,0 +1,48 @@
+"""What every flow shares: a real row lock, and completing a human task from a service.
+
+viewflow's default lock is `no_lock`, which double-executes under concurrency; services call flow
+APIs inside their own transactions, so the lock waits (`nowait=False`) and PostgreSQL's
+`lock_timeout` bounds the wait (VIEWFLOW.md §3.2).
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import PermissionDenied
+from viewflow.workflow import flow, lock
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from .exceptions import TaskClosedError, TaskTakenError
+
+
+class BaseFlow(flow.Flow):
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
+
+    class Meta:
+        abstract = True
+
+
+OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED)
+
+
+@contextmanager
+def human_task(task_pk: int, *, user, may_act: Callable[[Task], bool]) -> Iterator:
+    """Take an open human task for `user` under the flow lock and yield its started activation.
+
+    The caller records the decision, then calls `activation.execute()`; everything happens in the
+    lock's transaction, so a refused or failed decision leaves the task as it was. A task done or
+    taken by someone else meanwhile raises an error the page can show.
+    """
+    task = Task.objects.select_related("process").get(pk=task_pk)
+    with task.activation() as activation:  # locks the process row and re-reads the task
+        if task.status not in OPEN_STATUSES:
+            raise TaskClosedError
+        if not may_act(task):
+            raise PermissionDenied
+        if task.status == STATUS.ASSIGNED and task.owner_id != user.pk:
+            raise TaskTakenError(task.owner)
+        if task.status == STATUS.NEW:
+            activation.assign(user)
+        activation.start(None)
+        yield activation
