@@ -26,7 +26,15 @@ class LevelApprovalRuleAdmin(admin.ModelAdmin):
 
 @admin.register(ArchivingRequest)
 class ArchivingRequestAdmin(admin.ModelAdmin):
-    list_display = ["customer", "kind", "proposed_level", "review_decision", "approval_decision", "outcome", "created_at"]
+    list_display = [
+        "customer",
+        "kind",
+        "proposed_level",
+        "review_decision",
+        "approval_decision",
+        "outcome",
+        "created_at",
+    ]
     list_filter = ["kind", "outcome"]
 
     def has_change_permission(self, request, obj=None):

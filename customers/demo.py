@@ -5,8 +5,9 @@ from django.db import transaction
 from keyaccounts.core.models import User
 
 from . import services
+from .defaults import ensure_default_level_rules
 from .flows import ArchivingFlow
-from .models import Customer
+from .models import Customer, LevelApprovalRule
 from .selectors import archiving_open_tasks
 from .validators import credit_code_check_character
 
@@ -36,6 +37,7 @@ def _task(customer, node):
 
 @transaction.atomic
 def seed_demo_customers() -> None:
+    ensure_default_level_rules(LevelApprovalRule)
     for serial, (name_en, name_zh, city, level, state) in enumerate(DEMO, start=1):
         if Customer.objects.filter(credit_code=demo_credit_code(serial)).exists():
             continue
@@ -43,8 +45,12 @@ def seed_demo_customers() -> None:
         reviewer = User.objects.get(username=f"bo_{city}")
         supervisor = User.objects.get(username=f"sup_{city}")
         fields = {
-            "name": f"{name_zh} {name_en}", "credit_code": demo_credit_code(serial), "industry": "other",
-            "size": "large", "address": f"{name_zh}, {city}", "proposed_level": level,
+            "name": f"{name_zh} {name_en}",
+            "credit_code": demo_credit_code(serial),
+            "industry": "other",
+            "size": "large",
+            "address": f"{name_zh}, {city}",
+            "proposed_level": level,
             "level_reason": "Demo data",
         }
         contacts = [{"name": "张伟", "role": "IT director", "phone": "13904310000", "email": "it@example.com"}]
@@ -56,9 +62,12 @@ def seed_demo_customers() -> None:
             continue
         decision = Decision.REJECT if state == "closed" else Decision.APPROVE
         services.archiving_review(
-            user=reviewer, task_pk=_task(customer, ArchivingFlow.review).pk, decision=decision,
+            user=reviewer,
+            task_pk=_task(customer, ArchivingFlow.review).pk,
+            decision=decision,
             reason="Demo: duplicate of an existing account" if state == "closed" else "",
         )
         if level == "A" and state == "validated":
-            services.archiving_approve(user=supervisor, task_pk=_task(customer, ArchivingFlow.approve).pk,
-                                       decision=Decision.APPROVE)
+            services.archiving_approve(
+                user=supervisor, task_pk=_task(customer, ArchivingFlow.approve).pk, decision=Decision.APPROVE
+            )

@@ -42,7 +42,11 @@ class CustomerForm(_NoTagHelperMixin, forms.ModelForm):
         )
 
     def clean_credit_code(self):
-        return normalise_credit_code(self.cleaned_data["credit_code"])
+        code = normalise_credit_code(self.cleaned_data["credit_code"])
+        # Named on the field (the database constraint behind it would only give a form-wide error).
+        if Customer.objects.filter(credit_code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("A customer with this unified social credit code is already registered."))
+        return code
 
     def record_fields(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
@@ -78,7 +82,9 @@ class ChangeRequestForm(_NoTagHelperMixin, forms.Form):
     """Key fields of an archived customer: any change goes through review."""
 
     name = forms.CharField(label=_("name"), max_length=200)
-    credit_code = forms.CharField(label=_("unified social credit code"), max_length=18, validators=[validate_credit_code])
+    credit_code = forms.CharField(
+        label=_("unified social credit code"), max_length=18, validators=[validate_credit_code]
+    )
     level = forms.ChoiceField(label=_("level"), choices=Level.choices)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -96,7 +102,9 @@ class DecisionForm(_NoTagHelperMixin, forms.Form):
         label=_("decision"), choices=ArchivingRequest.Decision.choices, widget=forms.RadioSelect
     )
     reason = forms.CharField(
-        label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you reject or return the record."),
     )
 

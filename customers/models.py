@@ -50,7 +50,9 @@ class Customer(TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=200)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, validators=[validate_credit_code],
+        _("unified social credit code"),
+        max_length=18,
+        validators=[validate_credit_code],
         help_text=_("18 characters, from the business licence."),
     )
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
@@ -58,7 +60,9 @@ class Customer(TimeStampedModel):
     city = models.ForeignKey(City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="customers")
     size = models.CharField(_("size"), max_length=10, choices=Size.choices)
     account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        on_delete=models.PROTECT,
         related_name="customers",
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.INITIALIZED)

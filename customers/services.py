@@ -23,7 +23,9 @@ Decision = ArchivingRequest.Decision
 RECORD_FIELDS = ("name", "credit_code", "industry", "address", "size", "proposed_level", "level_reason")
 KEY_FIELDS = ("name", "credit_code", "level")
 SIMILAR_NAME_RATIO = 0.85
-_LEGAL_FORM = re.compile(r"(有限责任公司|股份有限公司|有限公司|集团|公司|co\.?,?|ltd\.?|limited|inc\.?|group|corp\.?)", re.I)
+_LEGAL_FORM = re.compile(
+    r"(有限责任公司|股份有限公司|有限公司|集团|公司|co\.?,?|ltd\.?|limited|inc\.?|group|corp\.?)", re.I
+)
 
 
 # ---------------------------------------------------------------------------- the record
@@ -81,11 +83,16 @@ def customer_submit(*, user, customer: Customer, version: int | None = None) -> 
         customer.version += 1
         customer.save(update_fields=["submitted_at", "version", "updated_at"])
         archiving_request = ArchivingRequest.objects.create(
-            customer=customer, kind=ArchivingRequest.Kind.REGISTRATION, requested_by=user,
-            proposed_level=customer.proposed_level, reason=customer.level_reason,
+            customer=customer,
+            kind=ArchivingRequest.Kind.REGISTRATION,
+            requested_by=user,
+            proposed_level=customer.proposed_level,
+            reason=customer.level_reason,
         )
         timeline_record(
-            subject=customer, action=CustomerAction.SUBMITTED, actor=user,
+            subject=customer,
+            action=CustomerAction.SUBMITTED,
+            actor=user,
             data={"proposed_level": customer.proposed_level},
         )
         _start_flow(archiving_request)
@@ -115,7 +122,9 @@ def customer_update_details(*, user, customer: Customer, fields: dict, contacts:
     with transaction.atomic():
         customer = _locked(customer, version)
         access.require(access.may_request_change(user, customer))
-        changed = {k: v for k, v in fields.items() if k in ("industry", "address", "size") and getattr(customer, k) != v}
+        changed = {
+            k: v for k, v in fields.items() if k in ("industry", "address", "size") and getattr(customer, k) != v
+        }
         customer.version += 1
         _write_record(customer, changed, contacts)
         timeline_record(subject=customer, action=CustomerAction.DETAILS_UPDATED, actor=user, data=changed)
@@ -136,8 +145,12 @@ def customer_request_change(*, user, customer: Customer, changes: dict, reason: 
         if customer.archiving_requests.filter(outcome=ArchivingRequest.Outcome.OPEN).exists():
             raise ApplicationError(_("A review of this customer is already in progress; wait for its decision."))
         archiving_request = ArchivingRequest.objects.create(
-            customer=customer, kind=ArchivingRequest.Kind.CHANGE, requested_by=user,
-            proposed_level=proposed.get("level", customer.level), proposed_changes=proposed, reason=reason,
+            customer=customer,
+            kind=ArchivingRequest.Kind.CHANGE,
+            requested_by=user,
+            proposed_level=proposed.get("level", customer.level),
+            proposed_changes=proposed,
+            reason=reason,
         )
         customer.version += 1
         customer.save(update_fields=["version", "updated_at"])
@@ -200,7 +213,8 @@ def archiving_request_record_duplicates(*, archiving_request: ArchivingRequest) 
     archiving_request.save(update_fields=["duplicate_ids", "updated_at"])
     if similar:
         timeline_record(
-            subject=archiving_request.customer, action=CustomerAction.DUPLICATES_FOUND,
+            subject=archiving_request.customer,
+            action=CustomerAction.DUPLICATES_FOUND,
             data={"customers": [c.pk for c in similar]},
         )
 
@@ -222,20 +236,26 @@ def archiving_request_archive(*, archiving_request: ArchivingRequest) -> None:
         customer.level = archiving_request.proposed_level
         customer.level_reason = archiving_request.reason
         customer.save(update_fields=["level", "level_reason", "updated_at"])
-        customer_move(customer=customer, to=Customer.Status.VALIDATED, action=CustomerAction.ARCHIVED,
-                      data={"level": customer.level})
+        customer_move(
+            customer=customer,
+            to=Customer.Status.VALIDATED,
+            action=CustomerAction.ARCHIVED,
+            data={"level": customer.level},
+        )
     else:
         before = {k: getattr(customer, k) for k in archiving_request.proposed_changes}
         for field, value in archiving_request.proposed_changes.items():
             setattr(customer, field, value)
-        customer.level_reason = archiving_request.reason if "level" in archiving_request.proposed_changes else (
-            customer.level_reason
+        customer.level_reason = (
+            archiving_request.reason if "level" in archiving_request.proposed_changes else (customer.level_reason)
         )
         customer.version += 1
         customer.full_clean()
         customer.save()
         timeline_record(
-            subject=customer, action=CustomerAction.CHANGE_APPLIED, reason=archiving_request.reason,
+            subject=customer,
+            action=CustomerAction.CHANGE_APPLIED,
+            reason=archiving_request.reason,
             data={"before": before, "after": archiving_request.proposed_changes},
         )
     archiving_request.outcome = ArchivingRequest.Outcome.ARCHIVED
@@ -273,7 +293,10 @@ def archiving_review(*, user, task_pk: int, decision: str, reason: str = "") -> 
         archiving_request.needs_approval = decision == Decision.APPROVE and level_needs_approval(archiving_request)
         archiving_request.save(update_fields=["review_decision", "needs_approval", "updated_at"])
         timeline_record(
-            subject=archiving_request.customer, action=CustomerAction.REVIEWED, actor=user, reason=reason,
+            subject=archiving_request.customer,
+            action=CustomerAction.REVIEWED,
+            actor=user,
+            reason=reason,
             data={"decision": decision, "needs_approval": archiving_request.needs_approval},
         )
         act.execute()
@@ -290,7 +313,10 @@ def archiving_approve(*, user, task_pk: int, decision: str, reason: str = "") ->
         archiving_request.approval_decision = decision
         archiving_request.save(update_fields=["approval_decision", "updated_at"])
         timeline_record(
-            subject=archiving_request.customer, action=CustomerAction.LEVEL_DECIDED, actor=user, reason=reason,
+            subject=archiving_request.customer,
+            action=CustomerAction.LEVEL_DECIDED,
+            actor=user,
+            reason=reason,
             data={"decision": decision, "level": archiving_request.proposed_level},
         )
         act.execute()
@@ -334,8 +360,9 @@ def customer_close(*, user, customer: Customer, reason: str) -> Customer:
         access.require(access.may_close_or_reopen(user, customer))
         if customer.archiving_requests.filter(outcome=ArchivingRequest.Outcome.OPEN).exists():
             raise ApplicationError(_("A review of this customer is in progress; it cannot be closed now."))
-        customer_move(customer=customer, to=Customer.Status.CLOSED, action=CustomerAction.CLOSED, actor=user,
-                      reason=reason)
+        customer_move(
+            customer=customer, to=Customer.Status.CLOSED, action=CustomerAction.CLOSED, actor=user, reason=reason
+        )
     return customer
 
 
@@ -354,4 +381,3 @@ def customer_reopen(*, user, customer: Customer, reason: str) -> Customer:
             customer.save(update_fields=["submitted_at", "updated_at"])
         customer_move(customer=customer, to=target, action=CustomerAction.REOPENED, actor=user, reason=reason)
     return customer
-

@@ -26,13 +26,16 @@ def validate_credit_code(value: str) -> None:
     code = normalise_credit_code(value)
     if len(code) != 18:
         raise ValidationError(
-            _("A unified social credit code has 18 characters; this one has %(n)d."), params={"n": len(code)},
+            _("A unified social credit code has 18 characters; this one has %(n)d."),
+            params={"n": len(code)},
             code="length",
         )
     if not _CREDIT_CODE_SHAPE.match(code):
         raise ValidationError(
-            _("A unified social credit code uses digits and capital letters other than I, O, S, V and Z, "
-              "with the region code (positions 3 to 8) in digits."),
+            _(
+                "A unified social credit code uses digits and capital letters other than I, O, S, V and Z, "
+                "with the region code (positions 3 to 8) in digits."
+            ),
             code="characters",
         )
     if credit_code_check_character(code[:17]) != code[17]:

@@ -41,15 +41,26 @@ def customer_list(request):
     if not request.user.has_perm("customers.view_customer"):
         raise deny(request, "customers.view_customer")
     get = request.GET
-    filters = {"city_id": get.get("city"), "level": get.get("level"), "status": get.get("status"),
-               "account_manager_id": get.get("account_manager")}
+    filters = {
+        "city_id": get.get("city"),
+        "level": get.get("level"),
+        "status": get.get("status"),
+        "account_manager_id": get.get("account_manager"),
+    }
     customers = selectors.customer_list(request.user, search=get.get("q", "").strip(), filters=filters)
     page = Paginator(customers, 25).get_page(get.get("page"))
-    return render(request, "customers/customer_list.html", {
-        "page": page, "query": get, "cities": City.objects.all(), "levels": Level.choices,
-        "statuses": Customer.Status.choices,
-        "may_register": access.may_register(request.user),
-    })
+    return render(
+        request,
+        "customers/customer_list.html",
+        {
+            "page": page,
+            "query": get,
+            "cities": City.objects.all(),
+            "levels": Level.choices,
+            "statuses": Customer.Status.choices,
+            "may_register": access.may_register(request.user),
+        },
+    )
 
 
 @login_required
@@ -90,8 +101,11 @@ def customer_edit(request, pk: int):
         try:
             with transaction.atomic():
                 customer = services.customer_save_draft(
-                    user=request.user, customer=customer, version=version,
-                    fields=form.record_fields(), contacts=contacts_from(contacts),
+                    user=request.user,
+                    customer=customer,
+                    version=version,
+                    fields=form.record_fields(),
+                    contacts=contacts_from(contacts),
                 )
                 if "submit" in request.POST:
                     services.customer_submit(user=request.user, customer=customer, version=customer.version)
@@ -109,14 +123,21 @@ def customer_edit(request, pk: int):
 def _change_request(request, customer: Customer):
     if not access.may_request_change(request.user, customer):
         raise deny(request, f"change customer {customer.pk}")
-    initial = {"name": customer.name, "credit_code": customer.credit_code, "level": customer.level,
-               "version": customer.version}
+    initial = {
+        "name": customer.name,
+        "credit_code": customer.credit_code,
+        "level": customer.level,
+        "version": customer.version,
+    }
     form = ChangeRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.customer_request_change(
-                user=request.user, customer=customer, version=data["version"], reason=data["reason"],
+                user=request.user,
+                customer=customer,
+                version=data["version"],
+                reason=data["reason"],
                 changes={k: data[k] for k in services.KEY_FIELDS},
             )
             messages.success(request, _("The change was sent for review; the record keeps its values until then."))
@@ -134,16 +155,20 @@ def customer_detail(request, pk: int):
         {"task": task, "step": SLA_STEPS.get(task.flow_task.name, ""), "may_act": _may_act(user, task)}
         for task in selectors.archiving_open_tasks(customer)
     ]
-    return render(request, "customers/customer_detail.html", {
-        "customer": customer,
-        "contacts": customer.contacts.all(),
-        "requests": customer.archiving_requests.select_related("requested_by")[:10],
-        "tasks": tasks,
-        "events": timeline_for(customer),
-        "may_edit": access.may_edit_draft(user, customer) or access.may_request_change(user, customer),
-        "may_close": access.may_close_or_reopen(user, customer),
-        "reason_form": ReasonForm(),
-    })
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "contacts": customer.contacts.all(),
+            "requests": customer.archiving_requests.select_related("requested_by")[:10],
+            "tasks": tasks,
+            "events": timeline_for(customer),
+            "may_edit": access.may_edit_draft(user, customer) or access.may_request_change(user, customer),
+            "may_close": access.may_close_or_reopen(user, customer),
+            "reason_form": ReasonForm(),
+        },
+    )
 
 
 def _may_act(user, task: Task) -> bool:
@@ -166,7 +191,9 @@ def task_page(request, pk: int, task_pk: int):
         messages.info(request, _("This task was already completed or cancelled by someone else; nothing was changed."))
         return redirect("customers:detail", pk=customer.pk)
     if task.owner_id not in (None, request.user.pk) and node is not ArchivingFlow.correct:
-        messages.info(request, _("This task was taken by %(owner)s meanwhile; nothing was changed.") % {"owner": task.owner})
+        messages.info(
+            request, _("This task was taken by %(owner)s meanwhile; nothing was changed.") % {"owner": task.owner}
+        )
         return redirect("customers:detail", pk=customer.pk)
     if not _may_act(request.user, task):
         raise deny(request, f"task {task_pk}")
@@ -178,25 +205,41 @@ def task_page(request, pk: int, task_pk: int):
     if request.method == "POST" and form.is_valid():
         decide = services.archiving_review if node is ArchivingFlow.review else services.archiving_approve
         try:
-            decide(user=request.user, task_pk=task.pk, decision=form.cleaned_data["decision"],
-                   reason=form.cleaned_data["reason"])
+            decide(
+                user=request.user,
+                task_pk=task.pk,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
             messages.success(request, _("Decision recorded."))
             return redirect("customers:detail", pk=customer.pk)
         except ApplicationError as error:
             _show_error(form, error)
-    return render(request, "customers/task_decision.html", {
-        "customer": customer, "task": task, "form": form, "archiving_request": archiving_request,
-        "duplicates": selectors.duplicates_of(archiving_request), "contacts": customer.contacts.all(),
-        "is_approval": node is ArchivingFlow.approve, "step": SLA_STEPS[node.name],
-    })
+    return render(
+        request,
+        "customers/task_decision.html",
+        {
+            "customer": customer,
+            "task": task,
+            "form": form,
+            "archiving_request": archiving_request,
+            "duplicates": selectors.duplicates_of(archiving_request),
+            "contacts": customer.contacts.all(),
+            "is_approval": node is ArchivingFlow.approve,
+            "step": SLA_STEPS[node.name],
+        },
+    )
 
 
 def _correct(request, customer: Customer, task: Task, archiving_request: ArchivingRequest):
     is_change = archiving_request.kind == ArchivingRequest.Kind.CHANGE
     if is_change:
-        initial = {**{"name": customer.name, "credit_code": customer.credit_code, "level": customer.level},
-                   **archiving_request.proposed_changes, "reason": archiving_request.reason,
-                   "version": customer.version}
+        initial = {
+            **{"name": customer.name, "credit_code": customer.credit_code, "level": customer.level},
+            **archiving_request.proposed_changes,
+            "reason": archiving_request.reason,
+            "version": customer.version,
+        }
         form = ChangeRequestForm(request.POST or None, initial=initial)
         contacts = None
     else:
@@ -206,21 +249,31 @@ def _correct(request, customer: Customer, task: Task, archiving_request: Archivi
         data = form.cleaned_data
         try:
             services.archiving_correct(
-                user=request.user, task_pk=task.pk, version=data.get("version"),
+                user=request.user,
+                task_pk=task.pk,
+                version=data.get("version"),
                 fields=data if is_change else form.record_fields(),
-                contacts=None if is_change else contacts_from(contacts), reason=data.get("reason", ""),
+                contacts=None if is_change else contacts_from(contacts),
+                reason=data.get("reason", ""),
             )
             messages.success(request, _("Corrected and sent back for review."))
             return redirect("customers:detail", pk=customer.pk)
         except ApplicationError as error:
             _show_error(form, error)
-    return render(request, "customers/task_correct.html", {
-        "customer": customer, "task": task, "form": form, "contacts": contacts,
-        "archiving_request": archiving_request,
-        "returned": timeline_for(customer).filter(
-            action__in=[CustomerAction.REVIEWED, CustomerAction.LEVEL_DECIDED]
-        ).last(),
-    })
+    return render(
+        request,
+        "customers/task_correct.html",
+        {
+            "customer": customer,
+            "task": task,
+            "form": form,
+            "contacts": contacts,
+            "archiving_request": archiving_request,
+            "returned": timeline_for(customer)
+            .filter(action__in=[CustomerAction.REVIEWED, CustomerAction.LEVEL_DECIDED])
+            .last(),
+        },
+    )
 
 
 @login_required

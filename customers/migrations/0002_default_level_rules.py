@@ -1,13 +1,10 @@
 from django.db import migrations
 
-# Defaults an administrator may change: level A always needs a supervisor, a raise to B too.
-DEFAULT_RULES = [("A", True, True), ("B", False, True), ("C", False, False), ("D", False, False)]
+from customers.defaults import ensure_default_level_rules
 
 
 def create_rules(apps, schema_editor):
-    rule = apps.get_model("customers", "LevelApprovalRule")
-    for level, on_registration, on_upgrade in DEFAULT_RULES:
-        rule.objects.get_or_create(level=level, defaults={"on_registration": on_registration, "on_upgrade": on_upgrade})
+    ensure_default_level_rules(apps.get_model("customers", "LevelApprovalRule"))
 
 
 class Migration(migrations.Migration):

@@ -58,7 +58,9 @@ def _account_manager_panels(user) -> list[Panel]:
             Customer.objects.filter(account_manager=user).exclude(submitted_at=None).select_related("city"),
             _("Customers you register and look after will be listed here."),
         ),
-        _customers(_("My drafts"), selectors.drafts_of(user), _("Forms you saved without submitting will wait for you here.")),
+        _customers(
+            _("My drafts"), selectors.drafts_of(user), _("Forms you saved without submitting will wait for you here.")
+        ),
     ]
 
 
@@ -76,7 +78,9 @@ def _supervisor_panels(user) -> list[Panel]:
     from customers import selectors
 
     return [
-        _tasks(_("Waiting for my approval"), selectors.archiving_tasks_for(user), _("Nothing waits for your approval.")),
+        _tasks(
+            _("Waiting for my approval"), selectors.archiving_tasks_for(user), _("Nothing waits for your approval.")
+        ),
         _empty(_("SLA overview"), _("Steps at risk and breached in your scope will be listed here.")),
     ]
 

@@ -1,8 +1,16 @@
 import pytest
 
+from customers.defaults import ensure_default_level_rules
+from customers.models import LevelApprovalRule
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role
 from tests.factories import TeamFactory
+
+
+@pytest.fixture(autouse=True)
+def level_rules(db):
+    """The migration's rules (a transactional test elsewhere may have flushed them)."""
+    ensure_default_level_rules(LevelApprovalRule)
 
 
 @pytest.fixture

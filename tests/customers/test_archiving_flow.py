@@ -44,7 +44,10 @@ def test_approved_registration_is_archived_with_its_level(manager, reviewer):
     assert request.outcome == ArchivingRequest.Outcome.ARCHIVED
     assert request.process.status == PROCESS.DONE
     assert actions(customer) == [
-        CustomerAction.DRAFT_CREATED, CustomerAction.SUBMITTED, CustomerAction.REVIEWED, CustomerAction.ARCHIVED
+        CustomerAction.DRAFT_CREATED,
+        CustomerAction.SUBMITTED,
+        CustomerAction.REVIEWED,
+        CustomerAction.ARCHIVED,
     ]
     archived = timeline_for(customer).last()
     assert (archived.from_state, archived.to_state) == ("initialized", "validated")
@@ -53,7 +56,9 @@ def test_approved_registration_is_archived_with_its_level(manager, reviewer):
 def test_rejected_registration_is_closed_with_the_reason(manager, reviewer):
     customer = register(manager)
     services.archiving_review(
-        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.REJECT,
+        user=reviewer,
+        task_pk=open_task(customer, ArchivingFlow.review).pk,
+        decision=Decision.REJECT,
         reason="not an enterprise",
     )
     customer.refresh_from_db()
@@ -66,7 +71,9 @@ def test_rejected_registration_is_closed_with_the_reason(manager, reviewer):
 def test_returned_record_goes_to_its_account_manager_and_back_to_review(manager, reviewer):
     customer = register(manager)
     services.archiving_review(
-        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.RETURN,
+        user=reviewer,
+        task_pk=open_task(customer, ArchivingFlow.review).pk,
+        decision=Decision.RETURN,
         reason="address is incomplete",
     )
     correction = open_task(customer, ArchivingFlow.correct)
@@ -74,8 +81,11 @@ def test_returned_record_goes_to_its_account_manager_and_back_to_review(manager,
     assert correction in archiving_tasks_for(manager)
 
     services.archiving_correct(
-        user=manager, task_pk=correction.pk, version=Customer.objects.get(pk=customer.pk).version,
-        fields=customer_fields(1, address="人民大街 1 号 5 楼"), contacts=[CONTACT],
+        user=manager,
+        task_pk=correction.pk,
+        version=Customer.objects.get(pk=customer.pk).version,
+        fields=customer_fields(1, address="人民大街 1 号 5 楼"),
+        contacts=[CONTACT],
     )
 
     customer.refresh_from_db()
@@ -90,8 +100,9 @@ def test_returned_record_goes_to_its_account_manager_and_back_to_review(manager,
 
 def test_level_a_needs_the_supervisor_who_may_approve(manager, reviewer, supervisor):
     customer = register(manager, proposed_level="A")
-    services.archiving_review(user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk,
-                              decision=Decision.APPROVE)
+    services.archiving_review(
+        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.APPROVE
+    )
     customer.refresh_from_db()
     assert customer.status == Customer.Status.INITIALIZED  # not yet: waits for the supervisor
     approval = open_task(customer, ArchivingFlow.approve)
@@ -107,15 +118,22 @@ def test_level_a_needs_the_supervisor_who_may_approve(manager, reviewer, supervi
 
 def test_the_supervisor_can_refuse_the_level(manager, reviewer, supervisor):
     customer = register(manager, proposed_level="A")
-    services.archiving_review(user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk,
-                              decision=Decision.APPROVE)
-    services.archiving_approve(user=supervisor, task_pk=open_task(customer, ArchivingFlow.approve).pk,
-                               decision=Decision.RETURN, reason="propose B: spend is too low for A")
+    services.archiving_review(
+        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.APPROVE
+    )
+    services.archiving_approve(
+        user=supervisor,
+        task_pk=open_task(customer, ArchivingFlow.approve).pk,
+        decision=Decision.RETURN,
+        reason="propose B: spend is too low for A",
+    )
     correction = open_task(customer, ArchivingFlow.correct)
-    services.archiving_correct(user=manager, task_pk=correction.pk, fields=customer_fields(1, proposed_level="B"),
-                               contacts=[CONTACT])
-    services.archiving_review(user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk,
-                              decision=Decision.APPROVE)
+    services.archiving_correct(
+        user=manager, task_pk=correction.pk, fields=customer_fields(1, proposed_level="B"), contacts=[CONTACT]
+    )
+    services.archiving_review(
+        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.APPROVE
+    )
     customer.refresh_from_db()
     assert (customer.status, customer.level) == (Customer.Status.VALIDATED, "B")
 
@@ -123,8 +141,9 @@ def test_the_supervisor_can_refuse_the_level(manager, reviewer, supervisor):
 def test_which_level_needs_approval_is_the_administrators_rule(manager, reviewer):
     LevelApprovalRule.objects.filter(level="C").update(on_registration=True)
     customer = register(manager, proposed_level="C")
-    services.archiving_review(user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk,
-                              decision=Decision.APPROVE)
+    services.archiving_review(
+        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.APPROVE
+    )
     assert open_task(customer, ArchivingFlow.approve)
 
 
@@ -141,21 +160,27 @@ def test_a_similar_name_in_the_same_city_is_put_beside_the_record(manager, revie
 
 def test_key_field_changes_go_through_review_and_apply_only_when_archived(manager, reviewer, supervisor):
     customer = register(manager, proposed_level="C")
-    services.archiving_review(user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk,
-                              decision=Decision.APPROVE)
+    services.archiving_review(
+        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.APPROVE
+    )
     customer.refresh_from_db()
 
     services.customer_request_change(
-        user=manager, customer=customer, version=customer.version, reason="renamed; contract doubled",
+        user=manager,
+        customer=customer,
+        version=customer.version,
+        reason="renamed; contract doubled",
         changes={"name": "新名字有限公司", "credit_code": customer.credit_code, "level": "B"},
     )
     customer.refresh_from_db()
     assert customer.name != "新名字有限公司"  # unchanged until archived
-    services.archiving_review(user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk,
-                              decision=Decision.APPROVE)
+    services.archiving_review(
+        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.APPROVE
+    )
     # C → B is a raise, and the default rules want a supervisor for it.
-    services.archiving_approve(user=supervisor, task_pk=open_task(customer, ArchivingFlow.approve).pk,
-                               decision=Decision.APPROVE)
+    services.archiving_approve(
+        user=supervisor, task_pk=open_task(customer, ArchivingFlow.approve).pk, decision=Decision.APPROVE
+    )
     customer.refresh_from_db()
     assert (customer.name, customer.level, customer.status) == ("新名字有限公司", "B", Customer.Status.VALIDATED)
     applied = timeline_for(customer).get(action=CustomerAction.CHANGE_APPLIED)
@@ -164,13 +189,19 @@ def test_key_field_changes_go_through_review_and_apply_only_when_archived(manage
 
 def test_a_rejected_change_leaves_the_customer_as_it_was(manager, reviewer):
     customer = register(manager)
-    services.archiving_review(user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk,
-                              decision=Decision.APPROVE)
+    services.archiving_review(
+        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.APPROVE
+    )
     customer.refresh_from_db()
-    services.customer_request_change(user=manager, customer=customer, version=customer.version, reason="typo",
-                                     changes={"name": "Other name"})
-    services.archiving_review(user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk,
-                              decision=Decision.REJECT, reason="the licence says otherwise")
+    services.customer_request_change(
+        user=manager, customer=customer, version=customer.version, reason="typo", changes={"name": "Other name"}
+    )
+    services.archiving_review(
+        user=reviewer,
+        task_pk=open_task(customer, ArchivingFlow.review).pk,
+        decision=Decision.REJECT,
+        reason="the licence says otherwise",
+    )
     customer.refresh_from_db()
     assert customer.name == customer_fields(1)["name"]
     assert customer.status == Customer.Status.VALIDATED
@@ -193,19 +224,30 @@ def test_a_bad_phone_number_saves_nothing(manager):
 def test_a_duplicate_credit_code_is_refused(manager):
     register(manager, 1)
     with pytest.raises(ValidationError, match="already registered"):
-        services.customer_register(user=manager, fields=customer_fields(2, credit_code=customer_fields(1)["credit_code"]),
-                                   contacts=[CONTACT])
+        services.customer_register(
+            user=manager, fields=customer_fields(2, credit_code=customer_fields(1)["credit_code"]), contacts=[CONTACT]
+        )
     assert Customer.objects.count() == 1
 
 
 def test_a_stale_draft_is_refused(manager):
     customer = services.customer_save_draft(user=manager, fields=customer_fields(), contacts=[CONTACT])
     stale_version = customer.version
-    services.customer_save_draft(user=manager, customer=customer, version=stale_version,
-                                 fields=customer_fields(address="new"), contacts=[CONTACT])
+    services.customer_save_draft(
+        user=manager,
+        customer=customer,
+        version=stale_version,
+        fields=customer_fields(address="new"),
+        contacts=[CONTACT],
+    )
     with pytest.raises(ApplicationError, match="Someone else changed"):
-        services.customer_save_draft(user=manager, customer=customer, version=stale_version,
-                                     fields=customer_fields(address="older"), contacts=[CONTACT])
+        services.customer_save_draft(
+            user=manager,
+            customer=customer,
+            version=stale_version,
+            fields=customer_fields(address="older"),
+            contacts=[CONTACT],
+        )
     customer.refresh_from_db()
     assert customer.address == "new"
 
@@ -253,8 +295,9 @@ def test_a_reviewer_of_another_city_cannot_decide(manager, foreign_reviewer):
 
 def test_only_a_supervisor_closes_and_reopens(manager, reviewer, supervisor):
     customer = register(manager)
-    services.archiving_review(user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk,
-                              decision=Decision.APPROVE)
+    services.archiving_review(
+        user=reviewer, task_pk=open_task(customer, ArchivingFlow.review).pk, decision=Decision.APPROVE
+    )
     with pytest.raises(PermissionDenied):
         services.customer_close(user=manager, customer=customer, reason="moved away")
     services.customer_close(user=supervisor, customer=customer, reason="moved away")

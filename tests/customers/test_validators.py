@@ -24,8 +24,12 @@ def test_a_wrong_check_digit_is_refused_with_a_message_saying_so():
 
 @pytest.mark.parametrize(
     ("code", "error"),
-    [("9135010", "length"), ("91350100M000100Y4311", "length"), ("9135010OM000100Y43", "characters"),
-     ("91ABCDEFM000100Y43", "characters")],
+    [
+        ("9135010", "length"),
+        ("91350100M000100Y4311", "length"),
+        ("9135010OM000100Y43", "characters"),
+        ("91ABCDEFM000100Y43", "characters"),
+    ],
 )
 def test_malformed_codes_are_refused(code, error):
     with pytest.raises(ValidationError) as exc:

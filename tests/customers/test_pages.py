@@ -1,0 +1,150 @@
+"""The customer pages over HTTP: forms refuse bad input with a message, scoping holds on direct URLs."""
+
+import pytest
+from django.urls import reverse
+
+from customers.flows import ArchivingFlow
+from customers.models import Customer
+from customers.selectors import archiving_open_tasks
+from keyaccounts.core.roles import Role
+from tests.factories import CONTACT, customer_fields
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(serial=1, contacts=(CONTACT,), **overrides) -> dict:
+    data = dict(customer_fields(serial, **overrides))
+    data.update(
+        {
+            "contacts-TOTAL_FORMS": str(len(contacts) + 1),
+            "contacts-INITIAL_FORMS": "0",
+            "contacts-MIN_NUM_FORMS": "0",
+            "contacts-MAX_NUM_FORMS": "20",
+        }
+    )
+    for i, contact in enumerate(contacts):
+        data.update({f"contacts-{i}-{k}": v for k, v in contact.items()})
+    return data
+
+
+def test_an_account_manager_registers_and_submits_a_customer(client, manager):
+    client.force_login(manager)
+    response = client.post(reverse("customers:create"), {**form_data(), "submit": "1"})
+    customer = Customer.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("customers:detail", args=[customer.pk])
+    assert customer.city == manager.city
+    assert customer.contacts.get().phone == CONTACT["phone"]
+    assert archiving_open_tasks(customer).get().flow_task == ArchivingFlow.review
+
+
+def test_a_draft_is_saved_and_resumed(client, manager):
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(contacts=()), "save": "1"})
+    customer = Customer.objects.get()
+    assert customer.is_draft
+    page = client.get(reverse("customers:edit", args=[customer.pk]))
+    assert page.status_code == 200
+    assert customer.name in page.content.decode()
+    assert customer in page.context["form"].instance.__class__.objects.filter(pk=customer.pk)
+
+
+def test_a_wrong_check_digit_is_shown_on_the_field_and_nothing_is_saved(client, manager):
+    client.force_login(manager)
+    good = customer_fields()["credit_code"]
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    response = client.post(reverse("customers:create"), {**form_data(credit_code=bad), "submit": "1"})
+    assert response.status_code == 200
+    assert "check digit" in str(response.context["form"].errors["credit_code"])
+    assert not Customer.objects.exists()
+
+
+def test_submitting_without_a_contact_says_so_and_saves_nothing(client, manager):
+    client.force_login(manager)
+    response = client.post(reverse("customers:create"), {**form_data(contacts=()), "submit": "1"})
+    assert response.status_code == 200
+    assert "at least one contact" in response.content.decode()
+    assert not Customer.objects.exists()
+
+
+def test_a_duplicate_credit_code_is_refused_on_the_form(client, manager):
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(1), "submit": "1"})
+    response = client.post(
+        reverse("customers:create"), {**form_data(2, credit_code=customer_fields(1)["credit_code"]), "submit": "1"}
+    )
+    assert "already registered" in str(response.context["form"].errors["credit_code"])
+    assert Customer.objects.count() == 1
+
+
+def test_the_reviewer_decides_on_the_task_page(client, manager, reviewer):
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(), "submit": "1"})
+    customer = Customer.objects.get()
+    task = archiving_open_tasks(customer).get()
+    client.force_login(reviewer)
+    url = reverse("customers:task", args=[customer.pk, task.pk])
+    assert client.get(url).status_code == 200
+
+    refused = client.post(url, {"decision": "reject", "reason": ""})
+    assert "Give a reason" in refused.content.decode()
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.INITIALIZED
+
+    assert client.post(url, {"decision": "approve"}).status_code == 302
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.VALIDATED
+    again = client.post(url, {"decision": "reject", "reason": "late"}, follow=True)
+    assert "already completed" in again.content.decode()
+    customer.refresh_from_db()
+    assert customer.status == Customer.Status.VALIDATED
+
+
+def test_other_cities_and_portfolios_are_invisible_even_by_direct_url(
+    client, manager, foreign_reviewer, user_in_role, other_city
+):
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(), "submit": "1"})
+    customer = Customer.objects.get()
+    task = archiving_open_tasks(customer).get()
+    colleague = user_in_role(Role.ACCOUNT_MANAGER, city=manager.city)
+    for outsider in (foreign_reviewer, colleague, user_in_role(Role.CITY_SUPERVISOR, city=other_city)):
+        client.force_login(outsider)
+        for url in (
+            reverse("customers:detail", args=[customer.pk]),
+            reverse("customers:edit", args=[customer.pk]),
+            reverse("customers:task", args=[customer.pk, task.pk]),
+        ):
+            assert client.get(url).status_code == 404, (outsider, url)
+        assert customer not in client.get(reverse("customers:list")).context["page"].object_list
+
+
+def test_roles_without_customer_access_get_a_403(client, user_in_role):
+    client.force_login(user_in_role(Role.SI_PARTNER))
+    assert client.get(reverse("customers:list")).status_code == 403
+    assert client.get(reverse("customers:create")).status_code == 403
+
+
+def test_the_list_filters_and_searches_within_scope(client, manager, supervisor):
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(1, name="长春宏达科技"), "submit": "1"})
+    client.post(reverse("customers:create"), {**form_data(2, name="吉林大学", proposed_level="A"), "save": "1"})
+    client.force_login(supervisor)
+    names = lambda **q: [c.name for c in client.get(reverse("customers:list"), q).context["page"]]  # noqa: E731
+    assert names() == ["吉林大学", "长春宏达科技"]
+    assert names(q="宏达") == ["长春宏达科技"]
+    assert names(q=customer_fields(2)["credit_code"][-6:]) == ["吉林大学"]
+    assert names(status="initialized") == ["吉林大学", "长春宏达科技"]
+    assert names(level="A") == []
+
+
+def test_the_360_page_shows_the_timeline_and_the_next_step(client, manager, reviewer):
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(), "submit": "1"})
+    customer = Customer.objects.get()
+    client.force_login(reviewer)
+    page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert "Submitted for review" in page
+    assert "Review the customer record" in page
+    assert "customer.review" in page
+    assert reverse("customers:task", args=[customer.pk, archiving_open_tasks(customer).get().pk]) in page
