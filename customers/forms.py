@@ -52,6 +52,20 @@ class CustomerForm(_NoTagHelperMixin, forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
+class DetailsForm(_NoTagHelperMixin, forms.ModelForm):
+    """Fields of an archived customer that change without review."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Customer
+        fields = ["industry", "size", "address"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self._helper(Layout(Row(Column("industry"), Column("size")), "address", "version"))
+
+
 class ContactForm(_NoTagHelperMixin, forms.ModelForm):
     class Meta:
         model = Contact
@@ -67,10 +81,11 @@ ContactFormSet = forms.formset_factory(ContactForm, extra=1, can_delete=True, ma
 
 
 def contacts_from(formset) -> list[dict]:
+    """Every contact the page still holds, untouched ones included; blank extra rows and deleted ones left out."""
     return [
         {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
         for form in formset.forms
-        if form.has_changed() and not form.cleaned_data.get("DELETE")
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
     ]
 
 

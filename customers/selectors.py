@@ -7,6 +7,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.access import deny, sees_all_cities
+from keyaccounts.core.models import User
 
 from . import access
 from .flows import ArchivingFlow
@@ -23,6 +24,10 @@ def customer_list(user, *, search: str = "", filters: dict | None = None) -> Que
         if value not in (None, ""):
             customers = customers.filter(**{field: value})
     return customers.order_by("name", "pk")
+
+
+def account_managers_in_scope(user) -> QuerySet[User]:
+    return User.objects.filter(customers__in=access.visible_customers(user)).distinct().order_by("username")
 
 
 def customer_get(request, pk: int) -> Customer:

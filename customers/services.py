@@ -122,6 +122,8 @@ def customer_update_details(*, user, customer: Customer, fields: dict, contacts:
     with transaction.atomic():
         customer = _locked(customer, version)
         access.require(access.may_request_change(user, customer))
+        if not contacts:
+            raise ApplicationError(_("Keep at least one contact."), field="contacts")
         changed = {
             k: v for k, v in fields.items() if k in ("industry", "address", "size") and getattr(customer, k) != v
         }

@@ -23,6 +23,7 @@ from .forms import (
     ContactFormSet,
     CustomerForm,
     DecisionForm,
+    DetailsForm,
     ReasonForm,
     contact_initial,
     contacts_from,
@@ -148,6 +149,32 @@ def _change_request(request, customer: Customer):
 
 
 @login_required
+def customer_details_update(request, pk: int):
+    """Address, industry, size and contacts of an archived customer: no review needed, on the timeline."""
+    customer = selectors.customer_get(request, pk)
+    if not access.may_request_change(request.user, customer):
+        raise deny(request, f"update customer {pk}")
+    form = DetailsForm(request.POST or None, instance=customer, initial={"version": customer.version})
+    contacts = ContactFormSet(request.POST or None, prefix="contacts", initial=contact_initial(customer))
+    if request.method == "POST" and form.is_valid() and contacts.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.customer_update_details(
+                user=request.user,
+                customer=customer,
+                version=form.cleaned_data["version"],
+                fields=fields,
+                contacts=contacts_from(contacts),
+            )
+            messages.success(request, _("Details updated."))
+            return redirect("customers:detail", pk=pk)
+        except ApplicationError as error:
+            customer.refresh_from_db()
+            _show_error(form, error)
+    return render(request, "customers/details_form.html", {"form": form, "contacts": contacts, "customer": customer})
+
+
+@login_required
 def customer_detail(request, pk: int):
     customer = selectors.customer_get(request, pk)
     user = request.user
@@ -165,6 +192,7 @@ def customer_detail(request, pk: int):
             "tasks": tasks,
             "events": timeline_for(customer),
             "may_edit": access.may_edit_draft(user, customer) or access.may_request_change(user, customer),
+            "may_update_details": access.may_request_change(user, customer),
             "may_close": access.may_close_or_reopen(user, customer),
             "reason_form": ReasonForm(),
         },

@@ -62,7 +62,7 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def celery_worker(*, env: dict, log: Path) -> subprocess.Popen:
+def celery_worker(*, env: dict, log: Path, concurrency: int = 2) -> subprocess.Popen:
     return start(
         [
             sys.executable,
@@ -74,7 +74,7 @@ def celery_worker(*, env: dict, log: Path) -> subprocess.Popen:
             "--loglevel",
             "INFO",
             "--concurrency",
-            "2",
+            str(concurrency),
             "--without-mingle",
             "--without-gossip",
             "--hostname",

@@ -49,24 +49,7 @@ def test_a_real_worker_runs_tasks_on_the_embedded_broker(tmp_path):
     env = _embedded_env(tmp_path)
     log = tmp_path / "worker.log"
     # Not eager: a separate worker process takes the message from the folder broker.
-    worker = processes.start(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "keyaccounts",
-            "worker",
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            "1",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env=env,
-        log=log,
-    )
+    worker = processes.celery_worker(env=env, log=log, concurrency=1)
     try:
         out = _python(
             "import django; django.setup(); from keyaccounts.core.tasks import echo_task; "

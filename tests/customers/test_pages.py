@@ -12,19 +12,22 @@ from tests.factories import CONTACT, customer_fields
 pytestmark = pytest.mark.django_db
 
 
-def form_data(serial=1, contacts=(CONTACT,), **overrides) -> dict:
-    data = dict(customer_fields(serial, **overrides))
-    data.update(
-        {
-            "contacts-TOTAL_FORMS": str(len(contacts) + 1),
-            "contacts-INITIAL_FORMS": "0",
-            "contacts-MIN_NUM_FORMS": "0",
-            "contacts-MAX_NUM_FORMS": "20",
-        }
-    )
+def contacts_post(contacts=(CONTACT,), *, initial: int = 0, delete: tuple[int, ...] = ()) -> dict:
+    """The contacts formset as the page posts it: `initial` rows came from the record, one blank row follows."""
+    data = {
+        "contacts-TOTAL_FORMS": str(len(contacts) + 1),
+        "contacts-INITIAL_FORMS": str(initial),
+        "contacts-MIN_NUM_FORMS": "0",
+        "contacts-MAX_NUM_FORMS": "20",
+    }
     for i, contact in enumerate(contacts):
         data.update({f"contacts-{i}-{k}": v for k, v in contact.items()})
+    data.update({f"contacts-{i}-DELETE": "on" for i in delete})
     return data
+
+
+def form_data(serial=1, contacts=(CONTACT,), **overrides) -> dict:
+    return {**customer_fields(serial, **overrides), **contacts_post(contacts)}
 
 
 def test_an_account_manager_registers_and_submits_a_customer(client, manager):
@@ -47,6 +50,20 @@ def test_a_draft_is_saved_and_resumed(client, manager):
     assert page.status_code == 200
     assert customer.name in page.content.decode()
     assert customer in page.context["form"].instance.__class__.objects.filter(pk=customer.pk)
+
+
+def test_saving_a_draft_keeps_the_contacts_nobody_touched(client, manager):
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(), "save": "1"})
+    customer = Customer.objects.get()
+    page = client.get(reverse("customers:edit", args=[customer.pk]))
+    untouched = page.context["contacts"].forms[0].initial
+    data = {**customer_fields(), "version": customer.version, "save": "1", "address": "changed"}
+    data.update(contacts_post([untouched], initial=1))
+    client.post(reverse("customers:edit", args=[customer.pk]), data)
+    customer.refresh_from_db()
+    assert customer.address == "changed"
+    assert list(customer.contacts.values_list("name", flat=True)) == [CONTACT["name"]]
 
 
 def test_a_wrong_check_digit_is_shown_on_the_field_and_nothing_is_saved(client, manager):
@@ -136,6 +153,8 @@ def test_the_list_filters_and_searches_within_scope(client, manager, supervisor)
     assert names(q=customer_fields(2)["credit_code"][-6:]) == ["吉林大学"]
     assert names(status="initialized") == ["吉林大学", "长春宏达科技"]
     assert names(level="A") == []
+    assert names(account_manager=manager.pk) == ["吉林大学", "长春宏达科技"]
+    assert names(account_manager=supervisor.pk) == []
 
 
 def test_the_360_page_shows_the_timeline_and_the_next_step(client, manager, reviewer):
@@ -148,3 +167,32 @@ def test_the_360_page_shows_the_timeline_and_the_next_step(client, manager, revi
     assert "Review the customer record" in page
     assert "customer.review" in page
     assert reverse("customers:task", args=[customer.pk, archiving_open_tasks(customer).get().pk]) in page
+
+
+def test_details_of_an_archived_customer_change_without_review_and_keep_a_contact(client, manager, reviewer):
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(), "submit": "1"})
+    customer = Customer.objects.get()
+    client.force_login(reviewer)
+    client.post(
+        reverse("customers:task", args=[customer.pk, archiving_open_tasks(customer).get().pk]), {"decision": "approve"}
+    )
+    customer.refresh_from_db()
+    client.force_login(manager)
+    url = reverse("customers:details", args=[customer.pk])
+    base = {"industry": "finance", "size": "large", "address": "新地址 9 号", "version": customer.version}
+    no_contact = client.post(url, {**base, **contacts_post(initial=1, delete=(0,))})
+    assert "Keep at least one contact" in no_contact.content.decode()
+    customer.refresh_from_db()
+    assert customer.address == customer_fields()["address"]
+
+    response = client.post(url, {**base, **contacts_post(initial=1)})
+    assert response.status_code == 302
+    customer.refresh_from_db()
+    assert (customer.address, customer.industry, customer.status) == (
+        "新地址 9 号",
+        "finance",
+        Customer.Status.VALIDATED,
+    )
+    stale = client.post(url, {**base, "address": "older", **contacts_post(initial=1)})
+    assert "Someone else changed" in stale.content.decode()
