@@ -11,12 +11,14 @@ urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("organisation/", core_views.OrganisationView.as_view(), name="organisation"),
     path("customers/", include("customers.urls")),
+    path("opportunities/", include("opportunities.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/", include("opportunities.urls_api")),
 ]
 
 if settings.DEBUG:

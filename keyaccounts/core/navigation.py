@@ -23,6 +23,7 @@ class NavEntry:
 ENTRIES = [
     NavEntry(_("Home"), "home", "house"),
     NavEntry(_("Customers"), "customers:list", "building", permission="customers.view_customer"),
+    NavEntry(_("Opportunities"), "opportunities:list", "lightbulb", permission="opportunities.view_opportunity"),
     NavEntry(_("Organisation"), "organisation", "diagram-3", permission="core.view_organisation"),
     NavEntry(_("Administration"), "admin:index", "gear", staff_only=True),
 ]

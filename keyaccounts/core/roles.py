@@ -30,6 +30,7 @@ _CUSTOMER_SUPERVISION = [
     "customers.approve_customer_level",
     "customers.reopen_customer",
     "customers.view_archivingprocess",
+    "opportunities.view_opportunity",
 ]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
@@ -38,8 +39,16 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "customers.change_customer",
         "customers.view_customer",
         "customers.view_archivingprocess",
+        "opportunities.add_opportunity",
+        "opportunities.change_opportunity",
+        "opportunities.view_opportunity",
     ],
-    Role.BACK_OFFICE: ["customers.view_customer", "customers.review_customer", "customers.view_archivingprocess"],
+    Role.BACK_OFFICE: [
+        "customers.view_customer",
+        "customers.review_customer",
+        "customers.view_archivingprocess",
+        "opportunities.view_opportunity",
+    ],
     Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
     Role.PROVINCIAL_SUPERVISOR: ["core.view_organisation", "core.view_all_cities", *_CUSTOMER_SUPERVISION],
     Role.SI_PARTNER: [],
@@ -50,6 +59,8 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *[f"orders.{a}_product" for a in ("add", "change", "delete", "view")],
         "customers.view_customer",
         *[f"customers.{a}_levelapprovalrule" for a in ("add", "change", "delete", "view")],
+        *[f"opportunities.{a}_{m}" for m in ("channel", "lostreason") for a in ("add", "change", "delete", "view")],
+        "opportunities.view_opportunity",
         *[f"sla.{a}_businesscalendar" for a in ("add", "change", "delete", "view")],
         *[f"sla.{a}_{m}" for m in ("holiday", "workingwindow") for a in ("add", "change", "delete", "view")],
     ],

@@ -143,6 +143,9 @@ class Command(BaseCommand):
         from customers.demo import seed_demo_customers
 
         seed_demo_customers()
+        from opportunities.demo import seed_demo_opportunities
+
+        seed_demo_opportunities()
 
     def _cities(self) -> dict[str, City]:
         return {

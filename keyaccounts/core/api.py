@@ -1,0 +1,58 @@
+"""TMF error bodies for every API answer that is not a success: {code, reason, message, status, @type}."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .exceptions import ApplicationError
+
+_CODES = {400: "21", 401: "41", 403: "50", 404: "60", 405: "61", 409: "62", 422: "63", 429: "64", 503: "65"}
+
+
+def tmf_error(http_status: int, reason: str, message: str = "") -> Response:
+    body = {
+        "code": _CODES.get(http_status, str(http_status)),
+        "reason": reason,
+        "message": message,
+        "status": str(http_status),
+        "@type": "Error",
+    }
+    return Response(body, status=http_status)
+
+
+def _flatten(detail, prefix: str = "") -> list[str]:
+    if isinstance(detail, dict):
+        return [
+            m
+            for key, value in detail.items()
+            for m in _flatten(value, f"{prefix}{key}." if key != "non_field_errors" else prefix)
+        ]
+    if isinstance(detail, list):
+        return [m for item in detail for m in _flatten(item, prefix)]
+    return [f"{prefix.rstrip('.')}: {detail}" if prefix else str(detail)]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, ApplicationError):
+        field = f"{exc.field}: " if exc.field else ""
+        return tmf_error(status.HTTP_422_UNPROCESSABLE_ENTITY, "Business rule", f"{field}{exc.message}")
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        return tmf_error(400, "Invalid body", "; ".join(_flatten(exc.detail)))
+    reason = {401: "Unauthorized", 403: "Forbidden", 404: "Not found", 405: "Method not allowed"}.get(
+        response.status_code, "Error"
+    )
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else ""
+    tmf = tmf_error(response.status_code, reason, str(detail))
+    for header in ("WWW-Authenticate", "Retry-After"):
+        if header in response:
+            tmf[header] = response[header]
+    return tmf

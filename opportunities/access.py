@@ -1,0 +1,26 @@
+"""Who sees which opportunity: account managers their own and their city's queue; city roles their city."""
+
+from django.db.models import Q, QuerySet
+
+from keyaccounts.core.access import sees_all_cities
+from keyaccounts.core.roles import Role, has_role
+
+from .models import Opportunity
+
+
+def visible_opportunities(user, queryset: QuerySet | None = None) -> QuerySet[Opportunity]:
+    queryset = Opportunity.objects.all() if queryset is None else queryset
+    if not user.is_authenticated:
+        return queryset.none()
+    if sees_all_cities(user):
+        return queryset
+    scope = Q(pk__in=[])
+    if has_role(user, Role.ACCOUNT_MANAGER):
+        scope |= Q(account_manager=user) | Q(account_manager__isnull=True, city_id=user.city_id)
+    if has_role(user, Role.BACK_OFFICE, Role.CITY_SUPERVISOR) and user.city_id:
+        scope |= Q(city_id=user.city_id)
+    return queryset.filter(scope)
+
+
+def may_record(user) -> bool:
+    return user.has_perm("opportunities.add_opportunity") and user.city_id is not None

@@ -1,0 +1,140 @@
+"""Channel intake: the customer portal, the hotline and partners submit opportunities (TMF699 shape)."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import authentication, exceptions, permissions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from customers.models import Customer
+from customers.validators import normalise_credit_code, validate_credit_code
+from keyaccounts.core.models import City
+from orders.models import Product
+
+from .models import Channel, Opportunity, token_digest
+from .services import OpportunityInput, opportunity_receive
+
+
+class ChannelTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>`: the token an administrator issued to one channel."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="replace").split()
+        if not header or header[0] != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("malformed Authorization header")
+        channel = Channel.objects.filter(token_digest=token_digest(header[1]), is_active=True).first()
+        if channel is None:
+            raise exceptions.AuthenticationFailed("unknown or revoked channel token")
+        return AnonymousUser(), channel
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class IsChannel(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(request.auth, Channel)
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    creditCode = serializers.CharField(required=False, allow_blank=True, max_length=18)  # noqa: N815 - TMF names
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+    def validate_creditCode(self, value):  # noqa: N802
+        if value:
+            validate_credit_code(value)
+        return normalise_credit_code(value)
+
+    def validate(self, attrs):
+        if not attrs.get("creditCode") and not attrs.get("name", "").strip():
+            raise serializers.ValidationError("a creditCode or a name is required")
+        return attrs
+
+
+class ContactSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=20)
+
+
+class OpportunityInSerializer(serializers.Serializer):
+    externalId = serializers.CharField(max_length=100)  # noqa: N815
+    customer = CustomerRefSerializer()
+    city = serializers.SlugRelatedField(slug_field="code", queryset=City.objects.all())
+    products = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all(), many=True)
+    estimatedValue = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)  # noqa: N815
+    expectedCloseDate = serializers.DateField()  # noqa: N815
+    description = serializers.CharField(max_length=4000)
+    contact = ContactSerializer(required=False)
+    needsSurvey = serializers.BooleanField(required=False, default=False)  # noqa: N815
+    needsSolution = serializers.BooleanField(required=False, default=False)  # noqa: N815
+
+    def to_input(self) -> OpportunityInput:
+        data = self.validated_data
+        ref = data["customer"]
+        customer = Customer.objects.filter(credit_code=ref["creditCode"]).first() if ref.get("creditCode") else None
+        contact = data.get("contact") or {}
+        return OpportunityInput(
+            city=data["city"],
+            products=list(data["products"]),
+            estimated_value=data["estimatedValue"],
+            expected_close_date=data["expectedCloseDate"],
+            description=data["description"],
+            customer=customer,
+            prospect_name="" if customer else (ref.get("name") or ref["creditCode"]),
+            contact_name=contact.get("name", ""),
+            contact_phone=contact.get("phone", ""),
+            needs_survey=data["needsSurvey"],
+            needs_solution=data["needsSolution"],
+        )
+
+
+def opportunity_representation(opportunity: Opportunity) -> dict:
+    return {
+        "id": opportunity.number,
+        "externalId": opportunity.external_id,
+        "status": opportunity.status,
+        "channel": {"id": opportunity.channel.code, "name": opportunity.channel.name_en},
+        "customer": {
+            "name": opportunity.company_name,
+            "creditCode": opportunity.customer.credit_code if opportunity.customer_id else None,
+        },
+        "city": opportunity.city.code,
+        "products": [p.code for p in opportunity.products.all()],
+        "estimatedValue": str(opportunity.estimated_value),
+        "expectedCloseDate": opportunity.expected_close_date.isoformat(),
+        "routedTo": "accountManager" if opportunity.account_manager_id else "cityQueue",
+        "@type": "SalesOpportunity",
+    }
+
+
+class OpportunityIntakeView(APIView):
+    authentication_classes = [ChannelTokenAuthentication]
+    permission_classes = [IsChannel]
+
+    @extend_schema(request=OpportunityInSerializer, responses={201: dict, 200: dict})
+    def post(self, request):
+        serializer = OpportunityInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        opportunity, created = opportunity_receive(
+            channel=request.auth, external_id=serializer.validated_data["externalId"], data=serializer.to_input()
+        )
+        return Response(
+            opportunity_representation(opportunity), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+class OpportunityStatusView(APIView):
+    """A channel reads back what it submitted, and nothing else."""
+
+    authentication_classes = [ChannelTokenAuthentication]
+    permission_classes = [IsChannel]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request, external_id: str):
+        opportunity = get_object_or_404(Opportunity, channel=request.auth, external_id=external_id)
+        return Response(opportunity_representation(opportunity))

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "opportunities"
+urlpatterns = [
+    path("", views.opportunity_list, name="list"),
+    path("new/", views.opportunity_create, name="create"),
+    path("<int:pk>/", views.opportunity_detail, name="detail"),
+]

@@ -1,0 +1,73 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from keyaccounts.core.access import deny
+from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.timeline import timeline_for
+
+from . import access, services
+from .forms import OpportunityForm
+from .models import Opportunity
+
+
+@login_required
+def opportunity_list(request):
+    if not request.user.has_perm("opportunities.view_opportunity"):
+        raise deny(request, "opportunities.view_opportunity")
+    opportunities = access.visible_opportunities(request.user).select_related(
+        "customer", "city", "account_manager", "channel"
+    )
+    view = request.GET.get("view", "mine")
+    if view == "mine":
+        opportunities = opportunities.filter(account_manager=request.user)
+    elif view == "queue":
+        opportunities = opportunities.filter(account_manager__isnull=True)
+    page = Paginator(opportunities.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "opportunities/opportunity_list.html",
+        {
+            "page": page,
+            "view": view,
+            "query": request.GET,
+            "may_record": access.may_record(request.user),
+        },
+    )
+
+
+@login_required
+def opportunity_create(request):
+    if not access.may_record(request.user):
+        raise deny(request, "record opportunities")
+    form = OpportunityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            opportunity = services.opportunity_record(user=request.user, data=form.to_input())
+            messages.success(request, _("Opportunity %(number)s recorded.") % {"number": opportunity.number})
+            return redirect("opportunities:detail", pk=opportunity.pk)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return render(request, "opportunities/opportunity_form.html", {"form": form})
+
+
+@login_required
+def opportunity_detail(request, pk: int):
+    opportunity = get_object_or_404(
+        Opportunity.objects.select_related("customer", "city", "account_manager", "channel"), pk=pk
+    )
+    if not access.visible_opportunities(request.user).filter(pk=pk).exists():
+        deny(request, f"opportunity {pk} outside scope")
+        raise Http404
+    return render(
+        request,
+        "opportunities/opportunity_detail.html",
+        {
+            "opportunity": opportunity,
+            "products": opportunity.products.all(),
+            "events": timeline_for(opportunity),
+        },
+    )

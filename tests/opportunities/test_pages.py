@@ -1,0 +1,59 @@
+import pytest
+from django.urls import reverse
+
+from keyaccounts.core.roles import Role
+from opportunities.models import Opportunity
+from orders.models import Product
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def product(db):
+    return Product.objects.create(
+        code="group-sms", name_en="Group SMS", name_zh="集团短信", bearer_mode="sms", route="T3"
+    )
+
+
+def form(product, **overrides) -> dict:
+    return {
+        "prospect_name": "长春新能源有限公司",
+        "products": [product.pk],
+        "estimated_value": "50000",
+        "expected_close_date": "2027-02-28",
+        "description": "SMS notices to 2,000 staff",
+        **overrides,
+    }
+
+
+def test_an_account_manager_records_an_opportunity_that_is_theirs(client, user_in_role, product, city):
+    manager = user_in_role(Role.ACCOUNT_MANAGER)
+    client.force_login(manager)
+    response = client.post(reverse("opportunities:create"), form(product))
+    opportunity = Opportunity.objects.get()
+    assert response["Location"] == reverse("opportunities:detail", args=[opportunity.pk])
+    assert (opportunity.account_manager, opportunity.city, opportunity.channel.code) == (manager, city, "visit")
+    page = client.get(response["Location"]).content.decode()
+    assert "Recorded" in page
+    assert opportunity in client.get(reverse("opportunities:list")).context["page"].object_list
+
+
+def test_no_company_and_no_product_are_refused_with_messages(client, user_in_role, product):
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER))
+    response = client.post(reverse("opportunities:create"), form(product, prospect_name=""))
+    assert "Name the customer or the prospect" in response.content.decode()
+    response = client.post(reverse("opportunities:create"), form(product, products=[]))
+    assert response.context["form"].errors["products"]
+    assert not Opportunity.objects.exists()
+
+
+def test_other_cities_and_roles_cannot_see_an_opportunity(client, user_in_role, product, other_city):
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER))
+    client.post(reverse("opportunities:create"), form(product))
+    opportunity = Opportunity.objects.get()
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER, city=other_city))
+    assert client.get(reverse("opportunities:detail", args=[opportunity.pk])).status_code == 404
+    assert not client.get(reverse("opportunities:list"), {"view": "all"}).context["page"].object_list
+    client.force_login(user_in_role(Role.SI_PARTNER))
+    assert client.get(reverse("opportunities:list")).status_code == 403
+    assert client.get(reverse("opportunities:create")).status_code == 403
