@@ -61,7 +61,25 @@ def _account_manager_panels(user) -> list[Panel]:
         _customers(
             _("My drafts"), selectors.drafts_of(user), _("Forms you saved without submitting will wait for you here.")
         ),
+        _opportunities(user),
     ]
+
+
+def _opportunities(user) -> Panel:
+    from opportunities.access import visible_opportunities
+    from opportunities.models import Opportunity
+
+    open_ones = visible_opportunities(user).filter(
+        status__in=[Opportunity.Status.ACKNOWLEDGED, Opportunity.Status.IN_PROGRESS, Opportunity.Status.PENDING]
+    )
+    return Panel(
+        _("Open opportunities"),
+        "core/panels/opportunities.html",
+        {
+            "opportunities": open_ones.select_related("customer", "account_manager").order_by("-created_at")[:10],
+            "message": _("No open opportunity."),
+        },
+    )
 
 
 def _back_office_panels(user) -> list[Panel]:
