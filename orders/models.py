@@ -1,9 +1,12 @@
 """The product catalogue (configuration data) and, later, orders."""
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.core.models import BilingualNameModel
+from keyaccounts.core.models import BilingualNameModel, in_reader_language
 
 
 class Product(BilingualNameModel):
@@ -31,3 +34,71 @@ class Product(BilingualNameModel):
         ordering = ["route", "code"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
+
+
+class ElementCategory(models.TextChoices):
+    """The five categories of order elements (五类订单要素)."""
+
+    CUSTOMER = "customer", _("Customer elements")
+    PRODUCT = "product", _("Product and package elements")
+    RESOURCE = "resource", _("Resource and technical elements")
+    COMMERCIAL = "commercial", _("Commercial elements")
+    SERVICE_LEVEL = "service_level", _("Service-level elements")
+
+
+class ProductElement(models.Model):
+    """One field a product's order must carry: its category, type and validation, all configuration."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        INTEGER = "integer", _("Whole number")
+        DECIMAL = "decimal", _("Decimal number")
+        CHOICE = "choice", _("Choice from a list")
+        DATE = "date", _("Date")
+        PHONE = "phone", _("Mainland phone number")
+        IPV4 = "ipv4", _("IPv4 address")
+        BOOLEAN = "boolean", _("Yes or no")
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="elements")
+    category = models.CharField(_("category"), max_length=20, choices=ElementCategory.choices)
+    code = models.SlugField(_("code"), max_length=40, help_text=_("The key under which the value is stored."))
+    label_en = models.CharField(_("label (English)"), max_length=120)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=120)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)
+    required = models.BooleanField(_("required"), default=True)
+    choices = models.JSONField(
+        _("choices"), default=list, blank=True, help_text=_('For a choice: a list of values, e.g. ["10M", "100M"].')
+    )
+    min_value = models.DecimalField(_("minimum"), max_digits=14, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(_("maximum"), max_digits=14, decimal_places=2, null=True, blank=True)
+    pattern = models.CharField(
+        _("pattern"), max_length=200, blank=True, help_text=_("For text: a regular expression the value must match.")
+    )
+    help_text = models.CharField(_("help text"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["product", "category", "sort_order", "id"]
+        verbose_name = _("order element")
+        verbose_name_plural = _("order elements")
+        constraints = [models.UniqueConstraint(fields=["product", "code"], name="element_code_per_product")]
+
+    def __str__(self) -> str:
+        return f"{self.product.code}.{self.code}"
+
+    @property
+    def label(self) -> str:
+        return in_reader_language(self.label_en, self.label_zh)
+
+    def clean(self) -> None:
+        if self.type == self.Type.CHOICE and not (
+            isinstance(self.choices, list) and self.choices and all(isinstance(c, str) and c for c in self.choices)
+        ):
+            raise ValidationError({"choices": _("A choice needs a list of values.")})
+        if self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValidationError({"pattern": _("Not a valid pattern: %(error)s") % {"error": exc}}) from exc
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError({"max_value": _("The maximum is below the minimum.")})

@@ -17,6 +17,11 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+def in_reader_language(english: str, chinese: str) -> str:
+    """Of a pair of texts an administrator wrote, the one in the active language."""
+    return chinese if (get_language() or "").startswith("zh") else english
+
+
 class BilingualNameModel(models.Model):
     """Reference data an administrator names in both shipped languages; shown in the reader's."""
 
@@ -31,7 +36,7 @@ class BilingualNameModel(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_zh if (get_language() or "").startswith("zh") else self.name_en
+        return in_reader_language(self.name_en, self.name_zh)
 
 
 class City(BilingualNameModel):

@@ -56,7 +56,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "core.view_organisation",
         "core.view_all_cities",
         *_ORGANISATION_ADMIN,
-        *[f"orders.{a}_product" for a in ("add", "change", "delete", "view")],
+        *[f"orders.{a}_{m}" for m in ("product", "productelement") for a in ("add", "change", "delete", "view")],
         "customers.view_customer",
         *[f"customers.{a}_levelapprovalrule" for a in ("add", "change", "delete", "view")],
         *[f"opportunities.{a}_{m}" for m in ("channel", "lostreason") for a in ("add", "change", "delete", "view")],

@@ -139,6 +139,9 @@ class Command(BaseCommand):
         }
         self._people(groups, cities, teams, companies)
         self._products()
+        from orders.demo import seed_demo_elements
+
+        seed_demo_elements()
         self._calendar()
         from customers.demo import seed_demo_customers
 
