@@ -6,5 +6,6 @@ app_name = "opportunities"
 urlpatterns = [
     path("", views.opportunity_list, name="list"),
     path("new/", views.opportunity_create, name="create"),
+    path("pipeline/", views.pipeline, name="pipeline"),
     path("<int:pk>/", views.opportunity_detail, name="detail"),
 ]

@@ -9,7 +9,7 @@ from keyaccounts.core.access import deny
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
 
-from . import access, services
+from . import access, selectors, services
 from .forms import OpportunityForm
 from .models import Opportunity
 
@@ -37,6 +37,13 @@ def opportunity_list(request):
             "may_record": access.may_record(request.user),
         },
     )
+
+
+@login_required
+def pipeline(request):
+    if not request.user.has_perm("opportunities.view_opportunity"):
+        raise deny(request, "opportunities.view_opportunity")
+    return render(request, "opportunities/pipeline.html", selectors.pipeline_for(request.user))
 
 
 @login_required

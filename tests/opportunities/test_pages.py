@@ -57,3 +57,24 @@ def test_other_cities_and_roles_cannot_see_an_opportunity(client, user_in_role, 
     client.force_login(user_in_role(Role.SI_PARTNER))
     assert client.get(reverse("opportunities:list")).status_code == 403
     assert client.get(reverse("opportunities:create")).status_code == 403
+
+
+def test_the_pipeline_totals_by_stage_city_and_manager_within_scope(client, user_in_role, product, other_city):
+    manager = user_in_role(Role.ACCOUNT_MANAGER, first_name="Li", last_name="Na")
+    client.force_login(manager)
+    client.post(reverse("opportunities:create"), form(product, estimated_value="50000"))
+    client.post(reverse("opportunities:create"), form(product, estimated_value="70000"))
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER, city=other_city))
+    client.post(reverse("opportunities:create"), form(product, estimated_value="999999"))
+
+    client.force_login(user_in_role(Role.CITY_SUPERVISOR))
+    context = client.get(reverse("opportunities:pipeline")).context
+    total = context["total_rows"][0]
+    assert total.cells["acknowledged"] == (2, 120000)
+    assert [row.label for row in context["by_city"]] == ["Changchun"]
+    assert [(row.label, row.cells["acknowledged"][0]) for row in context["by_manager"]] == [("Li Na", 2)]
+
+    client.force_login(user_in_role(Role.PROVINCIAL_SUPERVISOR, city=None))
+    context = client.get(reverse("opportunities:pipeline")).context
+    assert context["total_rows"][0].cells["acknowledged"] == (3, 1119999)
+    assert len(context["by_city"]) == 2
