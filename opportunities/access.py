@@ -24,3 +24,10 @@ def visible_opportunities(user, queryset: QuerySet | None = None) -> QuerySet[Op
 
 def may_record(user) -> bool:
     return user.has_perm("opportunities.add_opportunity") and user.city_id is not None
+
+
+def may_work_on(user, opportunity: Opportunity) -> bool:
+    """The owner, or any account manager of the city while it waits in the queue."""
+    if opportunity.account_manager_id:
+        return opportunity.account_manager_id == user.pk
+    return has_role(user, Role.ACCOUNT_MANAGER) and user.city_id == opportunity.city_id

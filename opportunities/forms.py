@@ -7,7 +7,7 @@ from customers.access import visible_customers
 from customers.models import Customer
 from orders.models import Product
 
-from .models import Opportunity
+from .models import ATTACHMENT_MAX_BYTES, Attachment, Opportunity
 from .services import OpportunityInput
 
 
@@ -68,3 +68,24 @@ class OpportunityForm(forms.ModelForm):
             needs_survey=data["needs_survey"],
             needs_solution=data["needs_solution"],
         )
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = Attachment
+        fields = ["kind", "file"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(Column("kind", css_class="col-md-4"), Column("file", css_class="col-md-8")))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; at most %(limit)s MB is accepted.")
+                % {"size": round(upload.size / 1024 / 1024, 1), "limit": ATTACHMENT_MAX_BYTES // 1024 // 1024}
+            )
+        return upload

@@ -14,7 +14,7 @@ from keyaccounts.core.timeline import timeline_record
 from orders.models import Product
 
 from .defaults import VISIT_CHANNEL
-from .models import Channel, Opportunity
+from .models import Attachment, Channel, Opportunity
 from .timeline import OpportunityAction
 
 
@@ -116,3 +116,17 @@ def opportunity_receive(*, channel: Channel, external_id: str, data: Opportunity
         # The same submission raced in on another connection: answer with the one that won.
         return Opportunity.objects.get(channel=channel, external_id=external_id), False
     return opportunity, True
+
+
+def opportunity_attach(*, user, opportunity: Opportunity, kind: str, upload) -> Attachment:
+    with transaction.atomic():
+        attachment = Attachment(opportunity=opportunity, kind=kind, file=upload, uploaded_by=user)
+        attachment.full_clean()
+        attachment.save()
+        timeline_record(
+            subject=opportunity,
+            action=OpportunityAction.ATTACHED,
+            actor=user,
+            data={"file": attachment.file.name.rsplit("/", 1)[-1], "kind": kind},
+        )
+    return attachment

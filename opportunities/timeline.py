@@ -8,6 +8,7 @@ class OpportunityAction(models.TextChoices):
     RECORDED = "opportunity.recorded", _("Recorded")
     RECEIVED = "opportunity.received", _("Received from a channel")
     ROUTED = "opportunity.routed", _("Routed")
+    ATTACHED = "opportunity.attached", _("Document attached")
 
 
 register_actions(OpportunityAction)

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.opportunity_create, name="create"),
     path("pipeline/", views.pipeline, name="pipeline"),
     path("<int:pk>/", views.opportunity_detail, name="detail"),
+    path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
 ]

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -10,8 +10,8 @@ from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
 
 from . import access, selectors, services
-from .forms import OpportunityForm
-from .models import Opportunity
+from .forms import AttachmentForm, OpportunityForm
+from .models import Attachment, Opportunity
 
 
 @login_required
@@ -61,14 +61,33 @@ def opportunity_create(request):
     return render(request, "opportunities/opportunity_form.html", {"form": form})
 
 
-@login_required
-def opportunity_detail(request, pk: int):
+def _visible(request, pk: int) -> Opportunity:
     opportunity = get_object_or_404(
         Opportunity.objects.select_related("customer", "city", "account_manager", "channel"), pk=pk
     )
     if not access.visible_opportunities(request.user).filter(pk=pk).exists():
         deny(request, f"opportunity {pk} outside scope")
         raise Http404
+    return opportunity
+
+
+@login_required
+def opportunity_detail(request, pk: int):
+    opportunity = _visible(request, pk)
+    may_attach = access.may_work_on(request.user, opportunity)
+    form = AttachmentForm(request.POST or None, request.FILES or None) if may_attach else None
+    if request.method == "POST":
+        if form is None:
+            raise deny(request, f"attach to opportunity {pk}")
+        if form.is_valid():
+            services.opportunity_attach(
+                user=request.user,
+                opportunity=opportunity,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+            )
+            messages.success(request, _("Document attached."))
+            return redirect("opportunities:detail", pk=pk)
     return render(
         request,
         "opportunities/opportunity_detail.html",
@@ -76,5 +95,17 @@ def opportunity_detail(request, pk: int):
             "opportunity": opportunity,
             "products": opportunity.products.all(),
             "events": timeline_for(opportunity),
+            "attachments": opportunity.attachments.select_related("uploaded_by"),
+            "attachment_form": form,
         },
+    )
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    """Files are served through the scope check, never from a public media URL."""
+    opportunity = _visible(request, pk)
+    attachment = get_object_or_404(Attachment, pk=attachment_pk, opportunity=opportunity)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
     )

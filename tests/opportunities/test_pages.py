@@ -78,3 +78,50 @@ def test_the_pipeline_totals_by_stage_city_and_manager_within_scope(client, user
     context = client.get(reverse("opportunities:pipeline")).context
     assert context["total_rows"][0].cells["acknowledged"] == (3, 1119999)
     assert len(context["by_city"]) == 2
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def test_documents_are_type_and_size_checked_and_served_only_within_scope(
+    client, user_in_role, product, other_city, media, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    manager = user_in_role(Role.ACCOUNT_MANAGER)
+    client.force_login(manager)
+    client.post(reverse("opportunities:create"), form(product))
+    opportunity = Opportunity.objects.get()
+    url = reverse("opportunities:detail", args=[opportunity.pk])
+
+    wrong_type = client.post(url, {"kind": "survey", "file": SimpleUploadedFile("run.exe", b"MZ...")})
+    assert "not allowed" in str(wrong_type.context["attachment_form"].errors["file"])
+    big = SimpleUploadedFile("survey.pdf", b"x" * 2048)
+    import opportunities.forms as opportunity_forms
+
+    original = opportunity_forms.ATTACHMENT_MAX_BYTES
+    opportunity_forms.ATTACHMENT_MAX_BYTES = 1024
+    try:
+        too_big = client.post(url, {"kind": "survey", "file": big})
+    finally:
+        opportunity_forms.ATTACHMENT_MAX_BYTES = original
+    assert "at most" in str(too_big.context["attachment_form"].errors["file"])
+    assert not opportunity.attachments.exists()
+
+    ok = client.post(url, {"kind": "survey", "file": SimpleUploadedFile("survey.pdf", b"%PDF-1.4 report")})
+    assert ok.status_code == 302
+    attachment = opportunity.attachments.get()
+    download = reverse("opportunities:attachment", args=[opportunity.pk, attachment.pk])
+    assert b"".join(client.get(download).streaming_content) == b"%PDF-1.4 report"
+    assert "Document attached" in client.get(url).content.decode()
+
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER, city=other_city))
+    assert client.get(download).status_code == 404
+    client.force_login(user_in_role(Role.BACK_OFFICE))
+    assert client.get(download).status_code == 200  # city colleagues may read...
+    assert (
+        client.post(url, {"kind": "other", "file": SimpleUploadedFile("a.pdf", b"x")}).status_code == 403
+    )  # ...not add
