@@ -1,12 +1,10 @@
 """Reads of customer archiving, scoped to what the user may see."""
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from keyaccounts.core.access import deny, sees_all_cities
+from keyaccounts.core.access import get_in_scope_or_404, sees_all_cities
 from keyaccounts.core.models import User
 
 from . import access
@@ -31,12 +29,9 @@ def account_managers_in_scope(user) -> QuerySet[User]:
 
 
 def customer_get(request, pk: int) -> Customer:
-    """The customer if the user may see it; a 404 otherwise (logged), so other cities' records stay unknown."""
-    customer = get_object_or_404(Customer.objects.select_related("city", "account_manager"), pk=pk)
-    if not access.visible_customers(request.user).filter(pk=pk).exists():
-        deny(request, f"customer {pk} outside scope")
-        raise Http404
-    return customer
+    return get_in_scope_or_404(
+        request, Customer.objects.select_related("city", "account_manager"), access.visible_customers(request.user), pk
+    )
 
 
 def archiving_open_tasks(customer: Customer) -> QuerySet[Task]:

@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from keyaccounts.core.access import deny
+from keyaccounts.core.access import deny, get_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
 
@@ -62,13 +62,12 @@ def opportunity_create(request):
 
 
 def _visible(request, pk: int) -> Opportunity:
-    opportunity = get_object_or_404(
-        Opportunity.objects.select_related("customer", "city", "account_manager", "channel"), pk=pk
+    return get_in_scope_or_404(
+        request,
+        Opportunity.objects.select_related("customer", "city", "account_manager", "channel"),
+        access.visible_opportunities(request.user),
+        pk,
     )
-    if not access.visible_opportunities(request.user).filter(pk=pk).exists():
-        deny(request, f"opportunity {pk} outside scope")
-        raise Http404
-    return opportunity
 
 
 @login_required

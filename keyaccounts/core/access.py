@@ -5,6 +5,8 @@ import logging
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from .roles import has_role
 
@@ -31,6 +33,16 @@ def deny(request, reason: str) -> PermissionDenied:
         extra={"user": getattr(request.user, "username", None), "path": request.path, "reason": reason},
     )
     return PermissionDenied(reason)
+
+
+def get_in_scope_or_404(request, queryset: QuerySet, visible: QuerySet, pk: int):
+    """The record if it is among those the user may see; otherwise a 404 (logged), so records out of scope
+    stay unknown rather than forbidden."""
+    record = get_object_or_404(queryset, pk=pk)
+    if not visible.filter(pk=pk).exists():
+        deny(request, f"{queryset.model._meta.label} {pk} outside scope")
+        raise Http404
+    return record
 
 
 class RoleRequiredMixin(AccessMixin):
