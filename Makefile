@@ -51,7 +51,7 @@ format: install-dev
 test: install-dev messages services lint
 	DJANGO_SETTINGS_MODULE=keyaccounts.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m django makemigrations --check --dry-run --settings=stubs.settings
-	$(BIN)/pytest
+	$(BIN)/pytest --create-db
 
 bench: install-dev services
 	$(PY) -m bench $(BENCH)

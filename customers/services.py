@@ -12,6 +12,7 @@ from viewflow.workflow.models import Task
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import human_task
+from sla.services import sla_clocks_follow
 
 from . import access
 from .lifecycle import customer_move
@@ -182,6 +183,22 @@ def _start_flow(archiving_request: ArchivingRequest) -> None:
     from .flows import ArchivingFlow
 
     ArchivingFlow.start.run(archiving_request=archiving_request)
+    _sla_follow(archiving_request)
+
+
+def _sla_follow(archiving_request: ArchivingRequest) -> None:
+    """The request's SLA clocks run exactly while its human steps wait."""
+    from .flows import SLA_STEPS
+
+    open_steps = {
+        SLA_STEPS[task.flow_task.name]
+        for task in Task.objects.filter(process_id=archiving_request.process_id, status__in=["NEW", "ASSIGNED"])
+        if task.flow_task.name in SLA_STEPS
+    }
+    customer = archiving_request.customer
+    sla_clocks_follow(
+        subject=archiving_request, open_steps=open_steps, level=archiving_request.proposed_level, city=customer.city
+    )
 
 
 # ---------------------------------------------------------------------------- flow steps (called by nodes)
@@ -302,6 +319,7 @@ def archiving_review(*, user, task_pk: int, decision: str, reason: str = "") -> 
             data={"decision": decision, "needs_approval": archiving_request.needs_approval},
         )
         act.execute()
+        _sla_follow(archiving_request)
     return archiving_request
 
 
@@ -322,6 +340,7 @@ def archiving_approve(*, user, task_pk: int, decision: str, reason: str = "") ->
             data={"decision": decision, "level": archiving_request.proposed_level},
         )
         act.execute()
+        _sla_follow(archiving_request)
     return archiving_request
 
 
@@ -350,6 +369,7 @@ def archiving_correct(
         archiving_request.save()
         timeline_record(subject=customer, action=CustomerAction.CORRECTED, actor=user, reason=reason)
         act.execute()
+        _sla_follow(archiving_request)
     return archiving_request
 
 

@@ -15,6 +15,7 @@ from keyaccounts.core.access import deny
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_for
+from sla.services import sla_statuses_for
 
 from . import access, selectors, services
 from .flows import SLA_STEPS, ArchivingFlow
@@ -189,6 +190,9 @@ def customer_detail(request, pk: int):
             "customer": customer,
             "contacts": customer.contacts.all(),
             "requests": customer.archiving_requests.select_related("requested_by")[:10],
+            "sla": [
+                status for request_ in customer.archiving_requests.all()[:5] for status in sla_statuses_for(request_)
+            ],
             "tasks": tasks,
             "events": timeline_for(customer),
             "may_edit": access.may_edit_draft(user, customer) or access.may_request_change(user, customer),

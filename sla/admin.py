@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BusinessCalendar, Holiday, WorkingWindow
+from .models import BusinessCalendar, Holiday, SlaClock, SlaPolicy, WorkingWindow
 
 
 class WorkingWindowInline(admin.TabularInline):
@@ -17,3 +17,34 @@ class HolidayInline(admin.TabularInline):
 class BusinessCalendarAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "name_zh", "time_zone"]
     inlines = [WorkingWindowInline, HolidayInline]
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    list_display = [
+        "step",
+        "customer_level",
+        "product",
+        "limit",
+        "time_basis",
+        "warn_at_percent",
+        "warn_again_at_percent",
+        "escalate_to",
+        "is_active",
+    ]
+    list_filter = ["time_basis", "is_active", "customer_level"]
+    search_fields = ["step"]
+
+
+@admin.register(SlaClock)
+class SlaClockAdmin(admin.ModelAdmin):
+    """Read-only: clocks are started and stopped by the workflow steps."""
+
+    list_display = ["step", "subject_type", "subject_id", "started_at", "due_at", "state", "stopped_at"]
+    list_filter = ["state", "step"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,6 +1,7 @@
 """Business calendars (working windows, holidays, make-up working days); SLA policies and clocks come later."""
 
 import zoneinfo
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -82,3 +83,120 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class TimeBasis(models.TextChoices):
+    WORKING = "working", _("Working time (by the business calendar)")
+    CALENDAR = "calendar", _("Calendar time (around the clock)")
+
+
+class SlaPolicy(models.Model):
+    """The time limit of one step, optionally for one customer level and one product: configuration data."""
+
+    class Escalation(models.TextChoices):
+        TEAM_LEAD = "team_lead", _("Team lead")
+        CITY_SUPERVISOR = "city_supervisor", _("City supervisor")
+        PROVINCIAL_SUPERVISOR = "provincial_supervisor", _("Provincial supervisor")
+
+    step = models.CharField(_("step"), max_length=60, help_text=_("For example customer.review or order.acceptance."))
+    customer_level = models.CharField(
+        _("customer level"), max_length=1, blank=True, help_text=_("Empty: every level without a policy of its own.")
+    )
+    product = models.ForeignKey(
+        "orders.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: every product without a policy of its own."),
+    )
+    limit = models.DurationField(_("time limit"), help_text=_("For example 8:00:00 for eight hours."))
+    time_basis = models.CharField(_("counted in"), max_length=10, choices=TimeBasis.choices, default=TimeBasis.WORKING)
+    calendar = models.ForeignKey(
+        BusinessCalendar,
+        verbose_name=_("calendar"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("For working time; empty uses the default calendar."),
+    )
+    warn_at_percent = models.PositiveSmallIntegerField(_("first warning at (percent of the limit)"), default=50)
+    warn_again_at_percent = models.PositiveSmallIntegerField(_("second warning at (percent of the limit)"), default=80)
+    escalate_to = models.CharField(
+        _("escalate to"), max_length=30, choices=Escalation.choices, default=Escalation.CITY_SUPERVISOR
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["step", "customer_level", "product"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    warn_at_percent__lt=models.F("warn_again_at_percent"), warn_again_at_percent__lt=100
+                ),
+                name="warnings_before_the_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} {self.customer_level or '*'} {self.product or '*'}: {self.limit}"
+
+    def clean(self) -> None:
+        twins = SlaPolicy.objects.filter(step=self.step, customer_level=self.customer_level, product=self.product)
+        if twins.exclude(pk=self.pk).exists():
+            raise ValidationError(_("A policy for this step, level and product already exists."))
+
+
+class SlaClock(models.Model):
+    """One timed step instance. It keeps the promise made when it started, whatever the policy becomes."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("Running")
+        PAUSED = "paused", _("Paused")
+        MET = "met", _("Met")
+        BREACHED = "breached", _("Breached")
+
+    subject_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    step = models.CharField(_("step"), max_length=60)
+    policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="clocks")
+    # The promise, copied from the policy when the clock started.
+    limit = models.DurationField(_("time limit"))
+    time_basis = models.CharField(_("counted in"), max_length=10, choices=TimeBasis.choices)
+    calendar = models.ForeignKey(BusinessCalendar, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    warn_at_percent = models.PositiveSmallIntegerField()
+    warn_again_at_percent = models.PositiveSmallIntegerField()
+    city = models.ForeignKey("core.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(_("started"))
+    due_at = models.DateTimeField(_("due"), db_index=True)
+    running_since = models.DateTimeField(_("running since"), null=True, blank=True)
+    consumed = models.DurationField(
+        _("used before the last pause"), default=timedelta(0), help_text=_("Counted in the clock's basis.")
+    )
+    paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
+    warned_level = models.PositiveSmallIntegerField(_("warnings raised"), default=0)
+
+    class Meta:
+        ordering = ["due_at"]
+        verbose_name = _("SLA clock")
+        verbose_name_plural = _("SLA clocks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "step"],
+                condition=models.Q(stopped_at__isnull=True),
+                name="one_open_clock_per_subject_step",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"]),
+            models.Index(fields=["due_at"], condition=models.Q(stopped_at__isnull=True), name="open_clock_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} due {self.due_at:%Y-%m-%d %H:%M}"

@@ -62,6 +62,8 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *[f"opportunities.{a}_{m}" for m in ("channel", "lostreason") for a in ("add", "change", "delete", "view")],
         "opportunities.view_opportunity",
         *[f"sla.{a}_businesscalendar" for a in ("add", "change", "delete", "view")],
+        *[f"sla.{a}_slapolicy" for a in ("add", "change", "delete", "view")],
+        "sla.view_slaclock",
         *[f"sla.{a}_{m}" for m in ("holiday", "workingwindow") for a in ("add", "change", "delete", "view")],
     ],
 }

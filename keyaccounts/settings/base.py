@@ -217,3 +217,6 @@ LOGGING = {
 }
 
 SITE_TITLE = _("Key Accounts")
+
+# ---------------------------------------------------------------------------- SLA
+SLA_DEFAULT_CALENDAR = env("SLA_DEFAULT_CALENDAR", default="jilin-standard")

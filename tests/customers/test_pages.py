@@ -196,3 +196,17 @@ def test_details_of_an_archived_customer_change_without_review_and_keep_a_contac
     )
     stale = client.post(url, {**base, "address": "older", **contacts_post(initial=1)})
     assert "Someone else changed" in stale.content.decode()
+
+
+def test_the_360_page_shows_time_left_on_the_waiting_step(client, manager, reviewer):
+    from datetime import timedelta
+
+    from sla.models import SlaPolicy
+
+    SlaPolicy.objects.create(step="customer.review", limit=timedelta(hours=4), time_basis="calendar")
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(), "submit": "1"})
+    customer = Customer.objects.get()
+    page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    assert 'data-testid="sla-customer.review"' in page
+    assert "3 h 59 min left" in page or "4 h 00 min left" in page

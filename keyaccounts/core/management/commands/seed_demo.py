@@ -143,6 +143,9 @@ class Command(BaseCommand):
 
         seed_demo_elements()
         self._calendar()
+        from sla.demo import seed_demo_policies
+
+        seed_demo_policies()
         from customers.demo import seed_demo_customers
 
         seed_demo_customers()

@@ -1,0 +1,165 @@
+"""SLA clocks: started, paused, resumed and stopped explicitly by the sub-processes' services.
+
+A clock copies its policy's promise when it starts (limit, basis, calendar, warnings), so a later policy
+change applies to new clocks only. Deadlines are rows: nothing here depends on the broker.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from .calendar import WorkingCalendar
+from .models import BusinessCalendar, SlaClock, SlaPolicy, TimeBasis
+from .selectors import working_calendar
+
+
+def sla_policy_for(*, step: str, level: str = "", product=None) -> SlaPolicy | None:
+    """The most specific active policy: level and product, then level, then product, then the step's default."""
+    candidates = SlaPolicy.objects.filter(step=step, is_active=True).filter(
+        models.Q(customer_level__in=[level, ""]) & (models.Q(product=product) | models.Q(product__isnull=True))
+    )
+    return min(candidates, key=lambda p: (p.customer_level != level, p.product_id is None), default=None)
+
+
+def _calendar_of(clock: SlaClock) -> WorkingCalendar | None:
+    if clock.time_basis != TimeBasis.WORKING:
+        return None
+    calendar = clock.calendar or BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).first()
+    return working_calendar(calendar) if calendar else None
+
+
+def _add(calendar: WorkingCalendar | None, start: datetime, duration: timedelta) -> datetime:
+    return calendar.add_working_time(start, duration) if calendar else start + duration
+
+
+def _between(calendar: WorkingCalendar | None, start: datetime, end: datetime) -> timedelta:
+    return calendar.working_time_between(start, end) if calendar else max(end - start, timedelta(0))
+
+
+def _subject_filter(subject: models.Model) -> dict:
+    return {"subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk}
+
+
+def sla_clock_start(*, subject, step: str, level: str = "", product=None, city=None, now=None) -> SlaClock | None:
+    """Start the step's clock (idempotent: a running one is returned as it is). No policy, no clock."""
+    now = now or timezone.now()
+    running = SlaClock.objects.filter(**_subject_filter(subject), step=step, stopped_at__isnull=True).first()
+    if running is not None:
+        return running
+    policy = sla_policy_for(step=step, level=level, product=product)
+    if policy is None:
+        return None
+    clock = SlaClock(
+        **_subject_filter(subject),
+        step=step,
+        policy=policy,
+        limit=policy.limit,
+        time_basis=policy.time_basis,
+        calendar=policy.calendar,
+        warn_at_percent=policy.warn_at_percent,
+        warn_again_at_percent=policy.warn_again_at_percent,
+        city=city,
+        started_at=now,
+        running_since=now,
+    )
+    clock.due_at = _add(_calendar_of(clock), now, clock.limit)
+    clock.save()
+    return clock
+
+
+def _open_clock(subject, step: str) -> SlaClock | None:
+    return (
+        SlaClock.objects.select_for_update()
+        .filter(**_subject_filter(subject), step=step, stopped_at__isnull=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def sla_clock_pause(*, subject, step: str, now=None) -> SlaClock | None:
+    """Waiting for the customer or for information: the time used so far is kept, the clock stands still."""
+    now = now or timezone.now()
+    clock = _open_clock(subject, step)
+    if clock is None or clock.state != SlaClock.State.RUNNING:
+        return clock
+    clock.consumed += _between(_calendar_of(clock), clock.running_since, now)
+    clock.paused_at, clock.running_since, clock.state = now, None, SlaClock.State.PAUSED
+    clock.save(update_fields=["consumed", "paused_at", "running_since", "state"])
+    return clock
+
+
+@transaction.atomic
+def sla_clock_resume(*, subject, step: str, now=None) -> SlaClock | None:
+    """Running again: the due time moves by the pause (what was left is counted from now)."""
+    now = now or timezone.now()
+    clock = _open_clock(subject, step)
+    if clock is None or clock.state != SlaClock.State.PAUSED:
+        return clock
+    clock.due_at = _add(_calendar_of(clock), now, max(clock.limit - clock.consumed, timedelta(0)))
+    clock.paused_at, clock.running_since, clock.state = None, now, SlaClock.State.RUNNING
+    clock.save(update_fields=["due_at", "paused_at", "running_since", "state"])
+    return clock
+
+
+@transaction.atomic
+def sla_clock_stop(*, subject, step: str, now=None) -> SlaClock | None:
+    """The step is done: met if it finished by the due time, breached otherwise."""
+    now = now or timezone.now()
+    clock = _open_clock(subject, step)
+    if clock is None:
+        return None
+    late = clock.state == SlaClock.State.RUNNING and now > clock.due_at
+    clock.state = SlaClock.State.BREACHED if late or clock.state == SlaClock.State.BREACHED else SlaClock.State.MET
+    clock.stopped_at = now
+    clock.save(update_fields=["state", "stopped_at"])
+    return clock
+
+
+def sla_clocks_follow(*, subject, open_steps: set[str], level: str = "", product=None, city=None, now=None) -> None:
+    """Make the subject's clocks match the steps that are open now: start the new, stop the finished."""
+    now = now or timezone.now()
+    running = set(
+        SlaClock.objects.filter(**_subject_filter(subject), stopped_at__isnull=True).values_list("step", flat=True)
+    )
+    for step in running - open_steps:
+        sla_clock_stop(subject=subject, step=step, now=now)
+    for step in open_steps - running:
+        sla_clock_start(subject=subject, step=step, level=level, product=product, city=city, now=now)
+
+
+@dataclass(frozen=True)
+class SlaStatus:
+    """What people see of a clock: time left (in its basis), share of the limit used, and the colour."""
+
+    clock: SlaClock
+    time_left: timedelta
+    used_percent: int
+    level: str  # "ok", "warning", "breached", "paused", "met"
+
+
+def sla_status(clock: SlaClock, *, now=None) -> SlaStatus:
+    now = now or timezone.now()
+    calendar = _calendar_of(clock)
+    if clock.stopped_at:
+        return SlaStatus(clock, timedelta(0), 100, "breached" if clock.state == SlaClock.State.BREACHED else "met")
+    used = clock.consumed + (_between(calendar, clock.running_since, now) if clock.running_since else timedelta(0))
+    percent = int(used / clock.limit * 100) if clock.limit else 100
+    left = clock.limit - used
+    if clock.state == SlaClock.State.PAUSED:
+        level = "paused"
+    elif now >= clock.due_at:
+        level = "breached"
+    elif percent >= clock.warn_at_percent:
+        level = "warning"
+    else:
+        level = "ok"
+    return SlaStatus(clock, left, percent, level)
+
+
+def sla_statuses_for(subject, *, now=None) -> list[SlaStatus]:
+    clocks = SlaClock.objects.filter(**_subject_filter(subject)).order_by("started_at")
+    return [sla_status(clock, now=now) for clock in clocks]

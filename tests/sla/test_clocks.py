@@ -1,0 +1,116 @@
+"""SLA clocks against the demo working calendar, moving time with time-machine."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from customers import services as customer_services
+from customers.flows import ArchivingFlow
+from customers.selectors import archiving_open_tasks
+from sla.models import SlaClock, SlaPolicy, TimeBasis
+from sla.services import (
+    sla_clock_pause,
+    sla_clock_resume,
+    sla_clock_start,
+    sla_clock_stop,
+    sla_policy_for,
+    sla_status,
+)
+from tests.factories import CONTACT, customer_fields
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+H = dt.timedelta(hours=1)
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def calendar(db):
+    call_command("seed_demo", verbosity=0)
+
+
+@pytest.fixture
+def subject(city):
+    return city  # any saved row can carry a clock
+
+
+def policy(step="x.step", level="", limit=4 * H, basis=TimeBasis.WORKING) -> SlaPolicy:
+    return SlaPolicy.objects.create(step=step, customer_level=level, limit=limit, time_basis=basis)
+
+
+def test_working_time_skips_the_evening_and_the_weekend(calendar, subject):
+    policy()
+    # Friday 16:00 → 1.5 h left that day; 2.5 h more from Monday 08:30.
+    clock = sla_clock_start(subject=subject, step="x.step", now=at(2026, 11, 27, 16, 0))
+    assert clock.due_at == at(2026, 11, 30, 11, 0)
+    assert sla_status(clock, now=at(2026, 11, 27, 17, 0)).level == "ok"
+    assert sla_status(clock, now=at(2026, 11, 30, 9, 0)).level == "warning"  # 2 h of 4 used
+    assert sla_status(clock, now=at(2026, 11, 30, 11, 1)).level == "breached"
+
+
+def test_the_lunch_break_does_not_count(calendar, subject):
+    policy(limit=1 * H)
+    clock = sla_clock_start(subject=subject, step="x.step", now=at(2026, 11, 24, 11, 30))
+    assert clock.due_at == at(2026, 11, 24, 14, 0)
+
+
+def test_a_pause_keeps_the_time_used_and_resume_moves_the_due_time(calendar, subject):
+    policy()
+    sla_clock_start(subject=subject, step="x.step", now=at(2026, 11, 24, 9, 0))  # due 14:30
+    sla_clock_pause(subject=subject, step="x.step", now=at(2026, 11, 24, 10, 0))  # 1 h used
+    clock = sla_clock_resume(subject=subject, step="x.step", now=at(2026, 11, 25, 9, 0))  # 3 h left
+    assert clock.consumed == 1 * H
+    assert clock.due_at == at(2026, 11, 25, 12, 0)
+    assert sla_clock_stop(subject=subject, step="x.step", now=at(2026, 11, 25, 11, 0)).state == SlaClock.State.MET
+
+
+def test_stopping_after_the_due_time_is_a_breach(calendar, subject):
+    policy(limit=2 * H, basis=TimeBasis.CALENDAR)
+    clock = sla_clock_start(subject=subject, step="x.step", now=at(2026, 11, 28, 22, 0))  # Saturday night
+    assert clock.due_at == at(2026, 11, 29, 0, 0)  # calendar time ignores the weekend
+    assert sla_clock_stop(subject=subject, step="x.step", now=at(2026, 11, 29, 0, 1)).state == SlaClock.State.BREACHED
+
+
+def test_a_policy_change_applies_to_new_clocks_only(calendar, subject, other_city):
+    rule = policy()
+    running = sla_clock_start(subject=subject, step="x.step", now=at(2026, 11, 24, 9, 0))
+    SlaPolicy.objects.filter(pk=rule.pk).update(limit=1 * H)
+    running.refresh_from_db()
+    assert running.limit == 4 * H
+    assert sla_clock_start(subject=other_city, step="x.step", now=at(2026, 11, 24, 9, 0)).limit == 1 * H
+
+
+def test_the_most_specific_policy_wins(calendar):
+    assert sla_policy_for(step="customer.review", level="A").limit == 2 * H
+    assert sla_policy_for(step="customer.review", level="C").limit == 4 * H
+    assert sla_policy_for(step="no.such.step") is None
+
+
+def test_archiving_steps_run_under_their_clocks(calendar, user_in_role):
+    from keyaccounts.core.models import User
+
+    manager, reviewer = User.objects.get(username="am_changchun"), User.objects.get(username="bo_changchun")
+    with time_machine.travel(at(2026, 11, 24, 9, 0), tick=False):
+        request = customer_services.customer_register(
+            user=manager, fields=customer_fields(77, proposed_level="C"), contacts=[CONTACT]
+        )
+    review = SlaClock.objects.get(subject_id=request.pk, step="customer.review")
+    assert review.due_at == at(2026, 11, 24, 14, 30)  # 3 h before lunch, 1 h after
+
+    with time_machine.travel(at(2026, 11, 24, 15, 0), tick=False):  # half an hour late
+        customer_services.archiving_review(
+            user=reviewer,
+            task_pk=archiving_open_tasks(request.customer).get(flow_task=ArchivingFlow.review).pk,
+            decision="return",
+            reason="address incomplete",
+        )
+    review.refresh_from_db()
+    assert review.state == SlaClock.State.BREACHED
+    correction = SlaClock.objects.get(subject_id=request.pk, step="customer.correction", stopped_at__isnull=True)
+    assert correction.started_at == at(2026, 11, 24, 15, 0)
