@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
@@ -180,6 +181,9 @@ class ArchivingRequest(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.customer}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.customer_id])
 
 
 class ArchivingProcess(Process):

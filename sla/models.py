@@ -3,6 +3,7 @@
 import zoneinfo
 from datetime import timedelta
 
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -162,6 +163,7 @@ class SlaClock(models.Model):
 
     subject_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE, related_name="+")
     subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
     step = models.CharField(_("step"), max_length=60)
     policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="clocks")
     # The promise, copied from the policy when the clock started.

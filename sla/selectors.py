@@ -23,3 +23,13 @@ def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
         holidays=frozenset(holidays),
         workdays=workdays,
     )
+
+
+def clocks_at_risk_for(user, *, limit: int = 15):
+    """Open clocks in the user's scope, soonest due first (breached ones lead)."""
+    from keyaccounts.core.access import scope_to_city
+
+    from .models import SlaClock
+
+    clocks = SlaClock.objects.filter(stopped_at__isnull=True).select_related("city").prefetch_related("subject")
+    return scope_to_city(clocks, user).order_by("due_at")[:limit]

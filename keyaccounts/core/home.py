@@ -82,6 +82,18 @@ def _opportunities(user) -> Panel:
     )
 
 
+def _sla_overview(user) -> Panel:
+    from sla.selectors import clocks_at_risk_for
+    from sla.services import sla_status
+
+    statuses = [sla_status(clock) for clock in clocks_at_risk_for(user)]
+    return Panel(
+        _("SLA overview"),
+        "core/panels/sla_overview.html",
+        {"statuses": statuses, "message": _("No timed step is running in your scope.")},
+    )
+
+
 def _back_office_panels(user) -> list[Panel]:
     from customers import selectors
 
@@ -99,7 +111,7 @@ def _supervisor_panels(user) -> list[Panel]:
         _tasks(
             _("Waiting for my approval"), selectors.archiving_tasks_for(user), _("Nothing waits for your approval.")
         ),
-        _empty(_("SLA overview"), _("Steps at risk and breached in your scope will be listed here.")),
+        _sla_overview(user),
     ]
 
 

@@ -114,3 +114,21 @@ def test_archiving_steps_run_under_their_clocks(calendar, user_in_role):
     assert review.state == SlaClock.State.BREACHED
     correction = SlaClock.objects.get(subject_id=request.pk, step="customer.correction", stopped_at__isnull=True)
     assert correction.started_at == at(2026, 11, 24, 15, 0)
+
+
+def test_supervisors_see_the_running_clocks_of_their_scope_soonest_first(calendar, client):
+    from django.urls import reverse
+
+    from keyaccounts.core.models import User
+
+    # The demo data leaves customers waiting for review and approval in Changchun and Jilin.
+    client.force_login(User.objects.get(username="sup_changchun"))
+    panel = next(p for p in client.get(reverse("home")).context["panels"] if p.template.endswith("sla_overview.html"))
+    statuses = panel.context["statuses"]
+    assert statuses
+    assert {s.clock.city.code for s in statuses} == {"changchun"}
+    assert [s.clock.due_at for s in statuses] == sorted(s.clock.due_at for s in statuses)
+
+    client.force_login(User.objects.get(username="sup_province"))
+    panel = next(p for p in client.get(reverse("home")).context["panels"] if p.template.endswith("sla_overview.html"))
+    assert {s.clock.city.code for s in panel.context["statuses"]} == {"changchun", "jilin"}
