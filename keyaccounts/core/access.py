@@ -8,8 +8,6 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .roles import has_role
-
 logger = logging.getLogger("keyaccounts.access")
 
 
@@ -43,19 +41,6 @@ def get_in_scope_or_404(request, queryset: QuerySet, visible: QuerySet, pk: int)
         deny(request, f"{queryset.model._meta.label} {pk} outside scope")
         raise Http404
     return record
-
-
-class RoleRequiredMixin(AccessMixin):
-    """Views open to some roles only; anybody else gets a 403 that says so (and is logged)."""
-
-    allowed_roles: tuple[str, ...] = ()
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        if not has_role(request.user, *self.allowed_roles):
-            raise deny(request, "role")
-        return super().dispatch(request, *args, **kwargs)
 
 
 class PermissionRequiredMixin(AccessMixin):
