@@ -66,9 +66,21 @@ def sla_clock_start(*, subject, step: str, level: str = "", product=None, city=N
         started_at=now,
         running_since=now,
     )
-    clock.due_at = _add(_calendar_of(clock), now, clock.limit)
+    _schedule(clock, now)
     clock.save()
     return clock
+
+
+def _schedule(clock: SlaClock, now: datetime) -> None:
+    """Due and warning moments from `now`, for what is left of the limit."""
+    calendar = _calendar_of(clock)
+
+    def moment(share: float) -> datetime:
+        return _add(calendar, now, max(clock.limit * share - clock.consumed, timedelta(0)))
+
+    clock.due_at = moment(1)
+    clock.warn_at = moment(clock.warn_at_percent / 100)
+    clock.warn_again_at = moment(clock.warn_again_at_percent / 100)
 
 
 def _open_clock(subject, step: str) -> SlaClock | None:
@@ -99,9 +111,9 @@ def sla_clock_resume(*, subject, step: str, now=None) -> SlaClock | None:
     clock = _open_clock(subject, step)
     if clock is None or clock.state != SlaClock.State.PAUSED:
         return clock
-    clock.due_at = _add(_calendar_of(clock), now, max(clock.limit - clock.consumed, timedelta(0)))
+    _schedule(clock, now)
     clock.paused_at, clock.running_since, clock.state = None, now, SlaClock.State.RUNNING
-    clock.save(update_fields=["due_at", "paused_at", "running_since", "state"])
+    clock.save(update_fields=["due_at", "warn_at", "warn_again_at", "paused_at", "running_since", "state"])
     return clock
 
 

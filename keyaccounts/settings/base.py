@@ -128,6 +128,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Every periodic task, in one place. Deadlines live in the database; beat only wakes the sweeps.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "keyaccounts.core.tasks.worker_heartbeat_task", "schedule": 10.0},
+    "sla-sweep": {"task": "sla.tasks.sla_sweep_task", "schedule": 5.0},
+    "workflow-timers": {"task": "sla.tasks.workflow_timers_task", "schedule": 10.0},
 }
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 

@@ -1,0 +1,16 @@
+from celery import shared_task
+from viewflow.workflow.timers import fire_due_timers
+
+from .sweep import sla_sweep
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def sla_sweep_task() -> None:
+    """Beat runs it every few seconds; any worker may take it (rows are locked with SKIP LOCKED)."""
+    sla_sweep()
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def workflow_timers_task() -> None:
+    """viewflow's due timers (OnTimeout boundaries and Timer nodes), fired from the database."""
+    fire_due_timers()

@@ -1,0 +1,91 @@
+"""The sweep raises each warning and breach once, on the subject's timeline, and tells the supervisor."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+
+from keyaccounts.core.timeline import timeline_for
+from sla.models import SlaClock, SlaPolicy, TimeBasis
+from sla.services import sla_clock_pause, sla_clock_start, sla_clock_stop
+from sla.sweep import sla_sweep
+from sla.timeline import SlaAction
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+H = dt.timedelta(hours=1)
+
+
+def at(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=SH)
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", verbosity=0)
+    SlaClock.objects.all().delete()  # the demo's own clocks run at today's date; these tests use theirs
+
+
+@pytest.fixture
+def clock(demo):
+    from keyaccounts.core.models import City
+
+    SlaPolicy.objects.create(step="x.step", limit=4 * H, time_basis=TimeBasis.WORKING)
+    subject = City.objects.get(code="changchun")
+    return subject, sla_clock_start(subject=subject, step="x.step", city=subject, now=at(2026, 11, 24, 9, 0))
+
+
+def actions(subject) -> list[str]:
+    return [e.action for e in timeline_for(subject)]
+
+
+def test_warnings_then_a_breach_each_raised_once(clock):
+    subject, running = clock
+    # 4 h from 09:00: 50 % (2 h) at 11:00, 80 % (3 h 12 min) at 13:42 after lunch, due 14:30.
+    assert (running.warn_at, running.warn_again_at, running.due_at) == (
+        at(2026, 11, 24, 11, 0),
+        at(2026, 11, 24, 13, 42),
+        at(2026, 11, 24, 14, 30),
+    )
+    assert sla_sweep(now=at(2026, 11, 24, 10, 59)) == {"warnings": 0, "breaches": 0}
+    assert sla_sweep(now=at(2026, 11, 24, 11, 0)) == {"warnings": 1, "breaches": 0}
+    assert sla_sweep(now=at(2026, 11, 24, 11, 30)) == {"warnings": 0, "breaches": 0}
+    assert sla_sweep(now=at(2026, 11, 24, 13, 50)) == {"warnings": 1, "breaches": 0}
+    assert sla_sweep(now=at(2026, 11, 24, 14, 30)) == {"warnings": 0, "breaches": 1}
+    assert sla_sweep(now=at(2026, 11, 24, 18, 0)) == {"warnings": 0, "breaches": 0}
+    assert actions(subject) == [SlaAction.WARNED, SlaAction.WARNED, SlaAction.BREACHED, SlaAction.ESCALATED]
+    running.refresh_from_db()
+    assert (running.warned_level, running.breached_at) == (2, at(2026, 11, 24, 14, 30))
+
+
+def test_a_breach_is_mailed_to_the_city_supervisor(clock, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        sla_sweep(now=at(2026, 11, 24, 15, 0))
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["sup_changchun@example.com"]
+    assert "x.step" in mail.outbox[0].subject
+
+
+def test_a_late_sweep_raises_only_the_breach(clock):
+    subject, _running = clock
+    assert sla_sweep(now=at(2026, 11, 25, 9, 0)) == {"warnings": 0, "breaches": 1}
+    assert actions(subject) == [SlaAction.BREACHED, SlaAction.ESCALATED]
+
+
+def test_paused_and_stopped_clocks_raise_nothing(clock):
+    subject, _running = clock
+    sla_clock_pause(subject=subject, step="x.step", now=at(2026, 11, 24, 10, 0))
+    assert sla_sweep(now=at(2026, 11, 25, 9, 0)) == {"warnings": 0, "breaches": 0}
+    sla_clock_stop(subject=subject, step="x.step", now=at(2026, 11, 25, 9, 0))
+    assert sla_sweep(now=at(2026, 11, 26, 9, 0)) == {"warnings": 0, "breaches": 0}
+
+
+def test_the_sweep_works_in_batches(demo):
+    from keyaccounts.core.models import City
+
+    SlaPolicy.objects.create(step="x.step", limit=1 * H, time_basis=TimeBasis.CALENDAR)
+    for city in City.objects.all():
+        sla_clock_start(subject=city, step="x.step", city=city, now=at(2026, 11, 24, 9, 0))
+    assert sla_sweep(now=at(2026, 11, 24, 12, 0), batch_size=2)["breaches"] == City.objects.count()
