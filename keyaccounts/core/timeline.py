@@ -43,6 +43,15 @@ def timeline_record(
     )
 
 
+def timeline_event(
+    *, subject_type_id: int, subject_id: int, action: str, reason: str = "", data: dict | None = None
+) -> TimelineEvent:
+    """An unsaved system event for a record known only by its reference (for bulk writers such as sweeps)."""
+    return TimelineEvent(
+        subject_type_id=subject_type_id, subject_id=subject_id, action=action, reason=reason, data=data or {}
+    )
+
+
 def timeline_for(*subjects: models.Model):
     """Every event of the given records, oldest first, with the actor joined."""
     query = models.Q()
