@@ -9,12 +9,28 @@ STUBS_PORT=${STUBS_PORT:-8100}
 export EOMS_BASE_URL=${EOMS_BASE_URL:-http://$HOST:$STUBS_PORT/eoms}
 export SI_BASE_URL=${SI_BASE_URL:-http://$HOST:$STUBS_PORT/si}
 
-trap 'trap - EXIT; kill 0 2>/dev/null' EXIT INT TERM
+pids=()
+stop_all() {
+  trap - EXIT INT TERM
+  kill -TERM "${pids[@]}" 2>/dev/null
+  for _ in $(seq 1 20); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" -eq 0 ] && exit 0
+    sleep 0.5
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null  # a worker still finishing a task after 10 s is stopped hard
+  exit 0
+}
+trap stop_all EXIT INT TERM HUP
 
 $BIN/gunicorn keyaccounts.wsgi --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-2}" --access-logfile - &
+pids+=($!)
 $BIN/gunicorn stubs.wsgi --bind "$HOST:$STUBS_PORT" --workers 1 --env DJANGO_SETTINGS_MODULE=stubs.settings &
+pids+=($!)
 $BIN/celery -A keyaccounts worker --beat --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
   --schedule var/celerybeat-schedule &
+pids+=($!)
 
 for _ in $(seq 1 60); do
   curl -fsS -o /dev/null "http://$HOST:$PORT/login/" 2>/dev/null && break
