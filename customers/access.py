@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
-from keyaccounts.core.access import sees_all_cities
+from keyaccounts.core.access import sees_all_cities, served_city_ids
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role, has_role
 
@@ -33,13 +33,8 @@ def visible_customers(user, queryset: QuerySet | None = None) -> QuerySet[Custom
 
 
 def audit_city_ids(user) -> list[int]:
-    """Cities whose customer records the user's customer-data teams review (all, for a provincial team)."""
-    teams = user.teams.filter(kind=Team.Kind.CUSTOMER_AUDIT)
-    if teams.filter(city__isnull=True).exists():
-        from keyaccounts.core.models import City
-
-        return list(City.objects.values_list("pk", flat=True))
-    return list(teams.values_list("city_id", flat=True))
+    """Cities whose customer records the user's customer-data teams review."""
+    return served_city_ids(user, Team.Kind.CUSTOMER_AUDIT)
 
 
 def may_register(user) -> bool:

@@ -17,6 +17,9 @@ DEFAULT_LOST_REASONS = [
     ("budget", "No budget", "客户无预算"),
     ("cancelled", "Demand withdrawn", "需求取消"),
 ]
+# Reasons that end an opportunity as cancelled rather than lost; the reason a survey ends one.
+CANCELLING_REASONS = {"cancelled"}
+NO_RESOURCE_REASON = "no-resource"
 
 
 def ensure_defaults(channel_model, lost_reason_model) -> None:
@@ -24,4 +27,5 @@ def ensure_defaults(channel_model, lost_reason_model) -> None:
     for code, kind, en, zh in DEFAULT_CHANNELS:
         channel_model.objects.get_or_create(code=code, defaults={"kind": kind, "name_en": en, "name_zh": zh})
     for code, en, zh in DEFAULT_LOST_REASONS:
-        lost_reason_model.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh})
+        outcome = "cancelled" if code in CANCELLING_REASONS else "rejected"
+        lost_reason_model.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "outcome": outcome})

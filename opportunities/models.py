@@ -2,14 +2,17 @@
 
 import hashlib
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
 
 from customers.models import Customer
-from keyaccounts.core.models import BilingualNameModel, City, TimeStampedModel
+from keyaccounts.core.models import BilingualNameModel, City, SiCompany, TimeStampedModel
 from orders.models import Product
 
 ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "png", "jpg", "jpeg", "zip"]
@@ -49,13 +52,30 @@ class Channel(BilingualNameModel):
 
 
 class LostReason(BilingualNameModel):
+    class Outcome(models.TextChoices):
+        REJECTED = "rejected", _("Lost (the customer said no)")
+        CANCELLED = "cancelled", _("Cancelled (the demand went away)")
+
     code = models.SlugField(_("code"), max_length=40, unique=True)
+    outcome = models.CharField(_("ends as"), max_length=10, choices=Outcome.choices, default=Outcome.REJECTED)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["code"]
         verbose_name = _("reason an opportunity is lost")
         verbose_name_plural = _("reasons opportunities are lost")
+
+
+class SurveyResult(models.TextChoices):  # TMF645 qualification results
+    QUALIFIED = "qualified", _("Qualified: resources available")
+    ALTERNATE = "alternate", _("Alternate: available with another access")
+    UNQUALIFIED = "unqualified", _("Unqualified: no resources")
+
+
+class ApprovalLevel(models.TextChoices):
+    NONE = "", _("Not needed")
+    CITY = "city", _("City supervisor")
+    PROVINCE = "province", _("Provincial supervisor")
 
 
 class Opportunity(TimeStampedModel):
@@ -100,17 +120,32 @@ class Opportunity(TimeStampedModel):
     description = models.TextField(_("description"))
     needs_survey = models.BooleanField(_("needs a network resource survey"), default=False)
     needs_solution = models.BooleanField(_("needs a customised solution"), default=False)
-    discount_percent = models.DecimalField(
-        _("discount (%)"),
-        max_digits=5,
-        decimal_places=2,
-        default=0,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    installation_address = models.CharField(
+        _("installation address"), max_length=255, blank=True, help_text=_("Where the network resource is surveyed.")
     )
+    process = models.OneToOneField(
+        Process, null=True, blank=True, on_delete=models.SET_NULL, related_name="opportunity"
+    )
+    # What each step decided, read by the flow's switches.
+    survey_result = models.CharField(_("survey result"), max_length=20, choices=SurveyResult.choices, blank=True)
+    survey_note = models.TextField(_("survey note"), blank=True)
+    solution_summary = models.TextField(_("solution"), blank=True)
+    solution_si_company = models.ForeignKey(
+        SiCompany,
+        verbose_name=_("SI partner in the solution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approval_level = models.CharField(_("discount approval"), max_length=10, choices=ApprovalLevel.choices, blank=True)
+    approval_decision = models.CharField(max_length=10, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACKNOWLEDGED)
+    survey_reference = models.CharField(_("survey reference"), max_length=80, blank=True)
     lost_reason = models.ForeignKey(
         LostReason, verbose_name=_("lost reason"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    lost_note = models.TextField(_("why it was lost"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -134,6 +169,11 @@ class Opportunity(TimeStampedModel):
             ),
         ]
         indexes = [models.Index(fields=["city", "status"]), models.Index(fields=["account_manager", "status"])]
+        permissions = [
+            ("design_solution", _("Can design customised solutions")),
+            ("approve_discount", _("Can approve discounts beyond a product's threshold")),
+            ("approve_large_discount", _("Can approve discounts beyond what a city may approve")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} {self.company_name}"
@@ -146,6 +186,51 @@ class Opportunity(TimeStampedModel):
     @property
     def company_name(self) -> str:
         return self.customer.name if self.customer_id else self.prospect_name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.ACKNOWLEDGED, self.Status.IN_PROGRESS, self.Status.PENDING)
+
+    def get_absolute_url(self) -> str:
+        return reverse("opportunities:detail", args=[self.pk])
+
+
+class QuoteLine(models.Model):
+    """The price offered for one product; its discount decides who must approve the quote."""
+
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="quote_lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    list_price = models.DecimalField(_("list price"), max_digits=14, decimal_places=2)
+    discount_percent = models.DecimalField(
+        _("discount (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+
+    class Meta:
+        ordering = ["opportunity", "pk"]
+        verbose_name = _("quote line")
+        verbose_name_plural = _("quote lines")
+        constraints = [models.UniqueConstraint(fields=["opportunity", "product"], name="one_quote_line_per_product")]
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity} −{self.discount_percent}%"
+
+    @property
+    def unit_price(self) -> Decimal:
+        return (self.list_price * (100 - self.discount_percent) / 100).quantize(Decimal("0.01"))
+
+    @property
+    def amount(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class OpportunityProcess(Process):
+    """viewflow's process row for the opportunity flow; business data stays in Opportunity."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("opportunity process")
+        verbose_name_plural = _("opportunity processes")
 
 
 class Attachment(TimeStampedModel):

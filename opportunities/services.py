@@ -1,21 +1,35 @@
-"""Every write of opportunity management; each service is one transaction."""
+"""Every write of opportunity management; each service is one transaction, a refusal saves nothing."""
 
+import logging
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from viewflow.workflow.models import Task
 
+from customers.access import visible_customers
 from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_record
-from orders.models import Product
+from keyaccounts.core.workflow import OPEN_STATUSES, human_task
+from orders.models import Order, OrderItem, Product
+from provisioning.models import OutboxMessage, Peer
+from provisioning.outbox import outbox_enqueue
+from provisioning.peers import PeerError, peer_retrieve
+from sla.services import sla_clocks_follow
 
-from .defaults import VISIT_CHANNEL
-from .models import Attachment, Channel, Opportunity
+from . import access
+from .defaults import NO_RESOURCE_REASON, VISIT_CHANNEL
+from .models import ApprovalLevel, Attachment, Channel, LostReason, Opportunity, QuoteLine, SurveyResult
 from .timeline import OpportunityAction
+
+logger = logging.getLogger(__name__)
+APPROVE, REJECT = "approve", "reject"
+SURVEY_RESOURCE = "checkServiceQualification"
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,7 @@ def opportunity_record(*, user, data: OpportunityInput) -> Opportunity:
         )
         opportunity = _create(data=data, channel=channel, external_id="", actor=user, account_manager=user)
         timeline_record(subject=opportunity, action=OpportunityAction.RECORDED, actor=user, to_state=opportunity.status)
+        _start_flow(opportunity)
     return opportunity
 
 
@@ -112,6 +127,7 @@ def opportunity_receive(*, channel: Channel, external_id: str, data: Opportunity
                 action=OpportunityAction.ROUTED,
                 data={"account_manager": manager.username if manager else None, "city": data.city.code},
             )
+            _start_flow(opportunity)
     except IntegrityError:
         # The same submission raced in on another connection: answer with the one that won.
         return Opportunity.objects.get(channel=channel, external_id=external_id), False
@@ -130,3 +146,353 @@ def opportunity_attach(*, user, opportunity: Opportunity, kind: str, upload) -> 
             data={"file": attachment.file.name.rsplit("/", 1)[-1], "kind": kind},
         )
     return attachment
+
+
+# ---------------------------------------------------------------------------- the plan
+@dataclass(frozen=True)
+class Plan:
+    """Which branches the opportunity takes, and why: decided by product configuration and its answers."""
+
+    survey: bool
+    survey_because: list[str]
+    solution: bool
+    solution_because: list[str]
+
+
+def opportunity_plan(opportunity: Opportunity) -> Plan:
+    products = list(opportunity.products.all())
+    asked = gettext_lazy("asked for by the account manager")
+    survey_because = [str(p) for p in products if p.needs_survey] + ([str(asked)] if opportunity.needs_survey else [])
+    solution_because = [str(p) for p in products if p.needs_solution] + (
+        [str(asked)] if opportunity.needs_solution else []
+    )
+    return Plan(bool(survey_because), survey_because, bool(solution_because), solution_because)
+
+
+def quote_approval_level(lines: list[QuoteLine]) -> str:
+    """The highest approval any line's discount needs, by each product's configured thresholds."""
+    level = ApprovalLevel.NONE
+    for line in lines:
+        if line.discount_percent > line.product.province_discount_limit:
+            return ApprovalLevel.PROVINCE
+        if line.discount_percent > line.product.city_discount_limit:
+            level = ApprovalLevel.CITY
+    return level
+
+
+# ---------------------------------------------------------------------------- the flow
+def _start_flow(opportunity: Opportunity) -> None:
+    from .flows import OpportunityFlow
+
+    OpportunityFlow.start.run(opportunity=opportunity)
+    _sla_follow(opportunity)
+
+
+def _sla_follow(opportunity: Opportunity) -> None:
+    """The opportunity's SLA clocks run exactly while its waiting steps are open."""
+    from .flows import SLA_STEPS
+
+    open_steps = {
+        SLA_STEPS[task.flow_task.name]
+        for task in Task.objects.filter(process_id=opportunity.process_id, status__in=OPEN_STATUSES)
+        if task.flow_task.name in SLA_STEPS
+    }
+    level = opportunity.customer.level if opportunity.customer_id else ""
+    sla_clocks_follow(subject=opportunity, open_steps=open_steps, level=level, city=opportunity.city)
+
+
+def _opportunity_of(task: Task) -> Opportunity:
+    """The opportunity the flow's switches read (the process row is locked by the flow lock): fresh, and the
+    same object, so what a step decides is what the next switch sees."""
+    opportunity = task.process.opportunity
+    opportunity.refresh_from_db()
+    return opportunity
+
+
+def _move(opportunity: Opportunity, to: str, *, action: str, actor=None, reason: str = "", data=None) -> None:
+    before = opportunity.status
+    opportunity.status = to
+    opportunity.version += 1
+    opportunity.save()
+    timeline_record(
+        subject=opportunity,
+        action=action,
+        actor=actor,
+        reason=reason,
+        from_state=before,
+        to_state=to,
+        data=data or {},
+    )
+
+
+def _lost_reason(reason: LostReason | None, note: str) -> LostReason:
+    if reason is None or not reason.is_active:
+        raise ApplicationError(_("Choose why the opportunity is lost."), field="lost_reason")
+    if not note.strip():
+        raise ApplicationError(_("Say in a few words what happened."), field="note")
+    return reason
+
+
+def opportunity_qualify(
+    *,
+    user,
+    task_pk: int,
+    customer: Customer | None,
+    needs_survey: bool,
+    needs_solution: bool,
+    installation_address: str = "",
+    note: str = "",
+) -> Opportunity:
+    """The account manager confirms the demand is real and says what it needs; the plan follows."""
+    with human_task(task_pk, user=user, may_act=lambda t: access.may_work_on(user, t.process.opportunity)) as act:
+        opportunity = _opportunity_of(act.task)
+        customer = customer or opportunity.customer
+        if customer is None or customer.status != Customer.Status.VALIDATED:
+            raise ApplicationError(
+                _("Archive the prospect as a customer first (it goes through review), then choose it here."),
+                field="customer",
+            )
+        if not visible_customers(user).filter(pk=customer.pk).exists():
+            raise ApplicationError(_("Choose one of your own customers."), field="customer")
+        opportunity.customer = customer
+        opportunity.account_manager = user
+        opportunity.needs_survey = needs_survey
+        opportunity.needs_solution = needs_solution
+        opportunity.installation_address = installation_address.strip()
+        plan = opportunity_plan(opportunity)
+        if plan.survey and not opportunity.installation_address:
+            raise ApplicationError(_("Give the installation address: EOMS surveys it."), field="installation_address")
+        _move(
+            opportunity,
+            Opportunity.Status.IN_PROGRESS,
+            action=OpportunityAction.QUALIFIED,
+            actor=user,
+            reason=note,
+            data={"customer": customer.name, "survey": plan.survey, "solution": plan.solution},
+        )
+        act.execute()
+        _sla_follow(opportunity)
+    return opportunity
+
+
+def opportunity_give_up(*, user, task_pk: int, lost_reason: LostReason | None, note: str) -> Opportunity:
+    """From qualification, quote or closing: the account manager records that the business is lost."""
+    lost_reason = _lost_reason(lost_reason, note)
+    with human_task(task_pk, user=user, may_act=lambda t: access.may_work_on(user, t.process.opportunity)) as act:
+        opportunity = _opportunity_of(act.task)
+        opportunity.lost_reason = lost_reason
+        opportunity.lost_note = note
+        opportunity.save(update_fields=["lost_reason", "lost_note", "updated_at"])
+        act.execute()
+        _sla_follow(opportunity)
+    return opportunity
+
+
+def opportunity_send_survey(*, opportunity: Opportunity) -> OutboxMessage:
+    """The pre-survey as a TMF645 CheckServiceQualification to EOMS, through the outbox."""
+    attempt = OutboxMessage.objects.filter(external_id__startswith=f"{opportunity.number}-SQ").count() + 1
+    external_id = f"{opportunity.number}-SQ{attempt}"
+    payload = {
+        "externalId": external_id,
+        "description": opportunity.description[:500],
+        "relatedParty": [{"role": "customer", "name": opportunity.company_name}],
+        "relatedPlace": [{"role": "installationAddress", "name": opportunity.installation_address}],
+        "serviceQualificationItem": [
+            {"id": str(i), "service": {"serviceSpecification": {"id": p.code, "name": p.name_en}}}
+            for i, p in enumerate(opportunity.products.all(), 1)
+        ],
+        "@type": "CheckServiceQualification",
+    }
+    message = outbox_enqueue(peer=Peer.EOMS, resource=SURVEY_RESOURCE, external_id=external_id, payload=payload)
+    opportunity.survey_reference = external_id
+    opportunity.save(update_fields=["survey_reference", "updated_at"])
+    timeline_record(subject=opportunity, action=OpportunityAction.SURVEY_REQUESTED, data={"externalId": external_id})
+    return message
+
+
+def opportunity_record_survey(*, opportunity: Opportunity, result: str, note: str = "") -> None:
+    """EOMS's answer; an unqualified place ends the opportunity (no network resource)."""
+    if result not in SurveyResult.values:
+        raise ApplicationError(f"unknown qualification result {result!r}")
+    opportunity.survey_result = result
+    opportunity.survey_note = note
+    if result == SurveyResult.UNQUALIFIED:
+        opportunity.lost_reason = LostReason.objects.get(code=NO_RESOURCE_REASON)
+        opportunity.lost_note = note or _("EOMS found no network resource at the installation address.")
+    opportunity.save()
+    timeline_record(subject=opportunity, action=OpportunityAction.SURVEY_ANSWERED, reason=note, data={"result": result})
+
+
+def surveys_reconcile() -> int:
+    """Ask EOMS for the surveys we wait for (GET is the truth) and apply the finished ones. Returns how many."""
+    from .flows import OpportunityFlow
+
+    waiting = Task.objects.filter(flow_task=OpportunityFlow.survey, status__in=OPEN_STATUSES).values_list(
+        "pk", "process__opportunity__survey_reference"
+    )
+    applied = 0
+    for task_pk, reference in waiting:
+        message = OutboxMessage.objects.filter(external_id=reference, status=OutboxMessage.Status.SENT).first()
+        if message is None:
+            continue  # not delivered yet: the outbox is still trying, or an operator must retry it
+        try:
+            answer = peer_retrieve(message.peer, message.resource, message.remote_id).body
+        except PeerError as error:
+            logger.warning("survey %s not readable: %s", reference, error)
+            continue
+        if answer.get("state") != "done":
+            continue
+        applied += opportunity_survey_answered(
+            task_pk=task_pk, result=answer.get("qualificationResult", ""), note=answer.get("description", "")
+        )
+    return applied
+
+
+def opportunity_survey_answered(*, task_pk: int, result: str, note: str = "") -> bool:
+    """Complete the survey step once (a second answer for a finished step changes nothing)."""
+    from .flows import OpportunityFlow
+
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task_pk)
+        if task.status not in OPEN_STATUSES:
+            return False
+        OpportunityFlow.survey.run(task, result=result, note=note)
+        _sla_follow(task.process.opportunity)
+    return True
+
+
+def opportunity_design_solution(*, user, task_pk: int, summary: str, si_company=None) -> Opportunity:
+    if not summary.strip():
+        raise ApplicationError(_("Describe the solution."), field="summary")
+    with human_task(
+        task_pk, user=user, may_act=lambda t: access.may_design_solution(user, t.process.opportunity)
+    ) as act:
+        opportunity = _opportunity_of(act.task)
+        opportunity.solution_summary = summary
+        opportunity.solution_si_company = si_company
+        opportunity.save(update_fields=["solution_summary", "solution_si_company", "updated_at"])
+        timeline_record(
+            subject=opportunity,
+            action=OpportunityAction.SOLUTION_DESIGNED,
+            actor=user,
+            reason=summary,
+            data={"si_company": si_company.code if si_company else None},
+        )
+        act.execute()
+        _sla_follow(opportunity)
+    return opportunity
+
+
+def opportunity_quote(*, user, task_pk: int, lines: list[dict]) -> Opportunity:
+    """Price each product; the largest discount against each product's thresholds decides who approves."""
+    with human_task(task_pk, user=user, may_act=lambda t: access.may_work_on(user, t.process.opportunity)) as act:
+        opportunity = _opportunity_of(act.task)
+        products = {p.pk: p for p in opportunity.products.all()}
+        quote = [
+            QuoteLine(
+                opportunity=opportunity,
+                product=products[line["product"].pk],
+                quantity=line["quantity"],
+                list_price=products[line["product"].pk].list_price,
+                discount_percent=line["discount_percent"],
+            )
+            for line in lines
+            if line["product"].pk in products
+        ]
+        if len(quote) != len(products):
+            raise ApplicationError(_("Quote every product of the opportunity."))
+        for line in quote:
+            if not 0 <= line.discount_percent <= 100:
+                raise ApplicationError(
+                    _("The discount for %(product)s must lie between 0 and 100.") % {"product": line.product},
+                    field="lines",
+                )
+        opportunity.quote_lines.all().delete()
+        QuoteLine.objects.bulk_create(quote)
+        opportunity.approval_level = quote_approval_level(quote)
+        opportunity.approval_decision = ""
+        waiting = opportunity.approval_level != ApprovalLevel.NONE
+        _move(
+            opportunity,
+            Opportunity.Status.PENDING if waiting else Opportunity.Status.IN_PROGRESS,
+            action=OpportunityAction.QUOTED,
+            actor=user,
+            data={
+                "total": str(sum(line.amount for line in quote)),
+                "discounts": {line.product.code: str(line.discount_percent) for line in quote},
+                "approval": opportunity.approval_level,
+            },
+        )
+        act.execute()
+        _sla_follow(opportunity)
+    return opportunity
+
+
+def opportunity_decide_discount(*, user, task_pk: int, decision: str, reason: str = "") -> Opportunity:
+    """A supervisor approves the quote, or refuses it and the account manager quotes again."""
+    if decision not in (APPROVE, REJECT):
+        raise ApplicationError(_("Choose a decision."), field="decision")
+    if decision == REJECT and not reason.strip():
+        raise ApplicationError(_("Give a reason: the account manager will read it."), field="reason")
+    with human_task(
+        task_pk, user=user, may_act=lambda t: access.may_approve_discount(user, t.process.opportunity)
+    ) as act:
+        opportunity = _opportunity_of(act.task)
+        opportunity.approval_decision = decision
+        _move(
+            opportunity,
+            Opportunity.Status.IN_PROGRESS,
+            action=OpportunityAction.DISCOUNT_APPROVED if decision == APPROVE else OpportunityAction.DISCOUNT_REFUSED,
+            actor=user,
+            reason=reason,
+            data={"level": opportunity.approval_level},
+        )
+        act.execute()
+        _sla_follow(opportunity)
+    return opportunity
+
+
+def opportunity_mark_won(*, user, task_pk: int, note: str = "") -> Opportunity:
+    """The customer accepted the quote: the flow creates the draft order."""
+    with human_task(task_pk, user=user, may_act=lambda t: access.may_work_on(user, t.process.opportunity)) as act:
+        opportunity = _opportunity_of(act.task)
+        timeline_record(subject=opportunity, action=OpportunityAction.CUSTOMER_AGREED, actor=user, reason=note)
+        act.execute()
+        _sla_follow(opportunity)
+    return opportunity
+
+
+def opportunity_win(*, opportunity: Opportunity) -> Order:
+    """Won (E2): a draft order for the account manager, with the customer, products and agreed prices."""
+    order = Order.objects.create(
+        customer=opportunity.customer,
+        city=opportunity.city,
+        account_manager=opportunity.account_manager,
+        opportunity=opportunity,
+    )
+    OrderItem.objects.bulk_create(
+        OrderItem(order=order, product=line.product, quantity=line.quantity, unit_price=line.unit_price)
+        for line in opportunity.quote_lines.select_related("product")
+    )
+    _move(
+        opportunity,
+        Opportunity.Status.ACCEPTED,
+        action=OpportunityAction.WON,
+        data={"order": order.number, "total": str(sum(i.amount for i in order.items.all()))},
+    )
+    from orders.timeline import OrderAction
+
+    timeline_record(subject=order, action=OrderAction.DRAFTED, data={"opportunity": opportunity.number})
+    return order
+
+
+def opportunity_lose(*, opportunity: Opportunity) -> None:
+    reason = opportunity.lost_reason
+    to = Opportunity.Status.CANCELLED if reason.outcome == LostReason.Outcome.CANCELLED else Opportunity.Status.REJECTED
+    _move(
+        opportunity,
+        to,
+        action=OpportunityAction.LOST,
+        reason=opportunity.lost_note,
+        data={"lost_reason": reason.code},
+    )

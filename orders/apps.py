@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders and products")
+
+    def ready(self) -> None:
+        from . import timeline  # noqa: F401 — registers the order actions' labels

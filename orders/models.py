@@ -1,12 +1,14 @@
-"""The product catalogue (configuration data) and, later, orders."""
+"""The product catalogue (configuration data) and orders (TMF622 ProductOrder)."""
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.core.models import BilingualNameModel, in_reader_language
+from keyaccounts.core.models import BilingualNameModel, City, TimeStampedModel, in_reader_language
 
 
 class Product(BilingualNameModel):
@@ -29,6 +31,32 @@ class Product(BilingualNameModel):
     route = models.CharField(_("fulfilment route"), max_length=2, choices=Route.choices)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # What an opportunity for this product always needs (the account manager may ask for more).
+    needs_survey = models.BooleanField(
+        _("needs a network resource survey"), default=False, help_text=_("Opportunities go to EOMS for a pre-survey.")
+    )
+    needs_solution = models.BooleanField(
+        _("needs a customised solution"), default=False, help_text=_("Opportunities go to the pre-sales team.")
+    )
+    list_price = models.DecimalField(
+        _("list price (CNY per year)"), max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    city_discount_limit = models.DecimalField(
+        _("discount without approval (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("A larger discount needs the city supervisor's approval."),
+    )
+    province_discount_limit = models.DecimalField(
+        _("discount a city supervisor may approve (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("A larger discount needs the provincial supervisor's approval."),
+    )
 
     class Meta:
         ordering = ["route", "code"]
@@ -102,3 +130,90 @@ class ProductElement(models.Model):
                 raise ValidationError({"pattern": _("Not a valid pattern: %(error)s") % {"error": exc}}) from exc
         if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
             raise ValidationError({"max_value": _("The maximum is below the minimum.")})
+
+
+class Order(TimeStampedModel):
+    """A customer's order of one or more product items (TMF622 ProductOrder)."""
+
+    class Status(models.TextChoices):  # TMF622 states, with the optional draft
+        DRAFT = "draft", _("Draft")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        REJECTED = "rejected", _("Rejected")
+        PENDING = "pending", _("Pending")
+        HELD = "held", _("Held")
+        IN_PROGRESS = "inProgress", _("In progress")
+        CANCELLED = "cancelled", _("Cancelled")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+        PARTIAL = "partial", _("Partially completed")
+        ASSESSING_CANCELLATION = "assessingCancellation", _("Assessing cancellation")
+        PENDING_CANCELLATION = "pendingCancellation", _("Pending cancellation")
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    city = models.ForeignKey(City, verbose_name=_("city"), on_delete=models.PROTECT, related_name="+")
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.PROTECT, related_name="orders"
+    )
+    opportunity = models.OneToOneField(
+        "opportunities.Opportunity",
+        verbose_name=_("opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order",
+    )
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT)
+    contract_reference = models.CharField(_("contract reference"), max_length=60, blank=True)
+    billing_account = models.CharField(_("billing account"), max_length=40, blank=True)
+    requested_start_date = models.DateField(_("requested start date"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        indexes = [models.Index(fields=["city", "status"]), models.Index(fields=["account_manager", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.customer.name}"
+
+    @property
+    def number(self) -> str:
+        return f"PO{self.pk:06d}"
+
+    @property
+    def total(self):
+        return sum((item.amount for item in self.items.all()), 0)
+
+
+class OrderItem(models.Model):
+    """One product of an order (TMF622 ProductOrderItem), with its element values."""
+
+    class Action(models.TextChoices):
+        ADD = "add", _("New service")
+        MODIFY = "modify", _("Change a running service")
+        DELETE = "delete", _("Cancel a running service")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.ADD)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(
+        _("agreed price (CNY per year)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    elements = models.JSONField(_("order elements"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("order item")
+        verbose_name_plural = _("order items")
+
+    def __str__(self) -> str:
+        return f"{self.product} × {self.quantity}"
+
+    @property
+    def amount(self):
+        return self.unit_price * self.quantity

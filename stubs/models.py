@@ -18,3 +18,19 @@ class HubSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer} → {self.callback}"
+
+
+class Resource(models.Model):
+    """A TMF resource a client created at a peer (service order, qualification…). `GET` shows its truth."""
+
+    peer = models.CharField(max_length=10, choices=Peer.choices)
+    kind = models.CharField(max_length=60)
+    external_id = models.CharField(max_length=80)
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["peer", "kind", "external_id"], name="one_resource_per_ref")]
+
+    def __str__(self) -> str:
+        return f"{self.peer}/{self.kind} {self.external_id}"

@@ -28,3 +28,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+# Seconds between a resource's scripted states (0: finished when first read).
+STUBS_STEP_SECONDS = env.float("STUBS_STEP_SECONDS", default=3.0)

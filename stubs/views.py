@@ -8,7 +8,8 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .models import HubSubscription, Peer
+from .models import HubSubscription, Peer, Resource
+from .scripts import VIEWS
 
 
 def tmf_error(status: int, code: str, reason: str, message: str = "") -> JsonResponse:
@@ -51,3 +52,30 @@ def hub_delete(request, peer: str, pk: int):
     if not deleted:
         return tmf_error(404, "60", "Not found", f"no listener {pk}")
     return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+def resource_create(request, peer: str, kind: str):
+    """Create a resource; the same `externalId` again answers with the one already created (200)."""
+    if peer not in Peer.values or kind not in VIEWS:
+        return tmf_error(404, "60", "Not found", f"{peer} offers no {kind}")
+    try:
+        body = json.loads(request.body or b"{}")
+        external_id = str(body["externalId"]).strip()
+    except (ValueError, KeyError, TypeError):
+        return tmf_error(400, "21", "Invalid body", "a JSON body with an `externalId` is required")
+    if not external_id:
+        return tmf_error(400, "21", "Invalid body", "`externalId` is empty")
+    resource, created = Resource.objects.get_or_create(
+        peer=peer, kind=kind, external_id=external_id, defaults={"body": body}
+    )
+    return JsonResponse(VIEWS[kind](resource), status=201 if created else 200)
+
+
+@require_GET
+def resource_detail(request, peer: str, kind: str, pk: int):
+    resource = Resource.objects.filter(peer=peer, kind=kind, pk=pk).first()
+    if resource is None or kind not in VIEWS:
+        return tmf_error(404, "60", "Not found", f"no {kind} {pk}")
+    return JsonResponse(VIEWS[kind](resource))

@@ -101,6 +101,7 @@ def stub_server(tmp_path_factory):
         **os.environ,
         "STUBS_DATABASE_URL": f"sqlite:///{workdir / 'stubs.sqlite3'}",
         "DJANGO_SETTINGS_MODULE": "stubs.settings",
+        "STUBS_STEP_SECONDS": "0",  # scripted resources are finished when first read
     }
     subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--noinput", "-v0"], cwd=processes.ROOT, env=env, check=True

@@ -24,6 +24,16 @@ def scope_to_city(queryset: QuerySet, user, *, field: str = "city") -> QuerySet:
     return queryset.filter(**{field: user.city_id})
 
 
+def served_city_ids(user, team_kind: str) -> list[int]:
+    """Cities the user's teams of this kind serve: their own city's, or every city for a provincial team."""
+    from .models import City
+
+    teams = user.teams.filter(kind=team_kind)
+    if teams.filter(city__isnull=True).exists():
+        return list(City.objects.values_list("pk", flat=True))
+    return list(teams.values_list("city_id", flat=True))
+
+
 def deny(request, reason: str) -> PermissionDenied:
     """Log a refused access (who, what, why) and return the exception to raise."""
     logger.warning(

@@ -48,9 +48,16 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "customers.review_customer",
         "customers.view_archivingprocess",
         "opportunities.view_opportunity",
+        "opportunities.design_solution",  # acted on only by members of a pre-sales team
     ],
-    Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
-    Role.PROVINCIAL_SUPERVISOR: ["core.view_organisation", "core.view_all_cities", *_CUSTOMER_SUPERVISION],
+    Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION, "opportunities.approve_discount"],
+    Role.PROVINCIAL_SUPERVISOR: [
+        "core.view_organisation",
+        "core.view_all_cities",
+        *_CUSTOMER_SUPERVISION,
+        "opportunities.approve_discount",
+        "opportunities.approve_large_discount",
+    ],
     Role.SI_PARTNER: [],
     Role.ADMINISTRATOR: [
         "core.view_organisation",

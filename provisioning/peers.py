@@ -1,0 +1,52 @@
+"""HTTP to EOMS and SI (TMF Open API shapes). One client, so timeouts and error mapping live in one place."""
+
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+
+from .models import Peer
+
+
+class PeerError(Exception):
+    """A call that did not succeed; `retryable` says whether trying again later may help."""
+
+    def __init__(self, message: str, *, retryable: bool):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class PeerResponse:
+    status: int
+    body: dict
+
+
+def _base_url(peer: str) -> str:
+    return {Peer.EOMS: settings.EOMS_BASE_URL, Peer.SI: settings.SI_BASE_URL}[peer].rstrip("/")
+
+
+def _call(method: str, url: str, **kwargs) -> PeerResponse:
+    timeout = (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
+    try:
+        response = requests.request(method, url, timeout=timeout, **kwargs)
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise PeerError(f"{method} {url}: {exc.__class__.__name__}: {exc}", retryable=True) from exc
+    if response.status_code >= 500 or response.status_code == 429:
+        raise PeerError(f"{method} {url}: HTTP {response.status_code}", retryable=True)
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code >= 400:
+        reason = body.get("message") or body.get("reason") or response.text[:200]
+        raise PeerError(f"{method} {url}: HTTP {response.status_code}: {reason}", retryable=False)
+    return PeerResponse(response.status_code, body)
+
+
+def peer_create(peer: str, resource: str, payload: dict) -> PeerResponse:
+    return _call("POST", f"{_base_url(peer)}/{resource}", json=payload)
+
+
+def peer_retrieve(peer: str, resource: str, remote_id: str) -> PeerResponse:
+    return _call("GET", f"{_base_url(peer)}/{resource}/{remote_id}")

@@ -1,0 +1,14 @@
+from celery import shared_task
+
+from .outbox import outbox_deliver, outbox_sweep
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def outbox_deliver_task(pk: int) -> None:
+    outbox_deliver(pk)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def outbox_sweep_task() -> None:
+    """Beat runs it every few seconds: deliveries live in PostgreSQL, not in the broker."""
+    outbox_sweep()
