@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.access import visible_customers
 from customers.models import Customer
+from keyaccounts.core.models import SiCompany
 from orders.models import Product
 
-from .models import ATTACHMENT_MAX_BYTES, Attachment, Opportunity
+from .models import ATTACHMENT_MAX_BYTES, Attachment, LostReason, Opportunity
 from .services import OpportunityInput
 
 
@@ -89,3 +90,129 @@ class AttachmentForm(forms.ModelForm):
                 % {"size": round(upload.size / 1024 / 1024, 1), "limit": ATTACHMENT_MAX_BYTES // 1024 // 1024}
             )
         return upload
+
+
+def _plain_helper(*fields) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    if fields:
+        helper.layout = Layout(*fields)
+    return helper
+
+
+class QualifyForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label=_("customer"),
+        queryset=Customer.objects.none(),
+        required=False,
+        help_text=_("For a prospect: the customer it was archived as."),
+    )
+    needs_survey = forms.BooleanField(label=_("needs a network resource survey"), required=False)
+    needs_solution = forms.BooleanField(label=_("needs a customised solution"), required=False)
+    installation_address = forms.CharField(
+        label=_("installation address"),
+        max_length=255,
+        required=False,
+        help_text=_("Required when the opportunity is surveyed."),
+    )
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, opportunity, **kwargs):
+        initial = {
+            "customer": opportunity.customer_id,
+            "needs_survey": opportunity.needs_survey,
+            "needs_solution": opportunity.needs_solution,
+            "installation_address": opportunity.installation_address,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["customer"].queryset = visible_customers(user).filter(status=Customer.Status.VALIDATED)
+        self.helper = _plain_helper(
+            "customer", Row(Column("needs_survey"), Column("needs_solution")), "installation_address", "note"
+        )
+
+
+class GiveUpForm(forms.Form):
+    lost_reason = forms.ModelChoiceField(label=_("why it is lost"), queryset=LostReason.objects.filter(is_active=True))
+    note = forms.CharField(label=_("what happened"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="lost", **kwargs)
+        self.helper = _plain_helper()
+
+
+class SolutionForm(forms.Form):
+    summary = forms.CharField(label=_("solution"), widget=forms.Textarea(attrs={"rows": 5}))
+    si_company = forms.ModelChoiceField(
+        label=_("SI partner in the solution"),
+        queryset=SiCompany.objects.filter(is_active=True),
+        required=False,
+        help_text=_("When the solution needs a system integrator."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _plain_helper()
+
+
+class QuoteForm(forms.Form):
+    """One quantity and discount per product; the list price comes from the catalogue."""
+
+    def __init__(self, *args, opportunity, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = {line.product_id: line for line in opportunity.quote_lines.all()}
+        self.products = list(opportunity.products.all())
+        rows = []
+        for product in self.products:
+            line = current.get(product.pk)
+            self.fields[f"quantity_{product.pk}"] = forms.IntegerField(
+                label=_("%(product)s: quantity") % {"product": product},
+                min_value=1,
+                initial=line.quantity if line else 1,
+            )
+            self.fields[f"discount_{product.pk}"] = forms.DecimalField(
+                label=_("discount (%)"),
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                initial=line.discount_percent if line else 0,
+                help_text=_("List price %(price)s; above %(city)s needs approval.")
+                % {"price": product.list_price, "city": product.city_discount_limit},
+            )
+            rows.append(Row(Column(f"quantity_{product.pk}", css_class="col-md-6"), Column(f"discount_{product.pk}")))
+        self.helper = _plain_helper(*rows)
+
+    def lines(self) -> list[dict]:
+        return [
+            {
+                "product": product,
+                "quantity": self.cleaned_data[f"quantity_{product.pk}"],
+                "discount_percent": self.cleaned_data[f"discount_{product.pk}"],
+            }
+            for product in self.products
+        ]
+
+
+class DiscountDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("approve", _("Approve the discount")), ("reject", _("Refuse: quote again"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you refuse."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _plain_helper()
+
+
+class WonForm(forms.Form):
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="won", **kwargs)
+        self.helper = _plain_helper()

@@ -3,10 +3,15 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
-from keyaccounts.core.models import in_reader_language
+from keyaccounts.core.access import sees_all_cities, served_city_ids
+from keyaccounts.core.models import Team, in_reader_language
+from keyaccounts.core.roles import Role, has_role
+from keyaccounts.core.workflow import OPEN_STATUSES
 
 from .access import visible_opportunities
 from .models import Opportunity
@@ -58,3 +63,25 @@ def pipeline_for(user) -> dict:
             ),
         ),
     }
+
+
+def opportunity_tasks_for(user) -> QuerySet[Task]:
+    """Opportunity steps the user can act on now: their own, the city queue, solutions and approvals in scope."""
+    from .flows import OpportunityFlow as F
+
+    scope = Q(owner=user, status=STATUS.ASSIGNED)
+    if has_role(user, Role.ACCOUNT_MANAGER) and user.city_id:
+        scope |= Q(flow_task=F.qualify, status=STATUS.NEW, process__opportunity__city_id=user.city_id)
+    if user.has_perm("opportunities.design_solution"):
+        cities = served_city_ids(user, Team.Kind.PRESALES)
+        scope |= Q(flow_task=F.solution, status=STATUS.NEW, process__opportunity__city_id__in=cities)
+    if user.has_perm("opportunities.approve_discount"):
+        in_city = Q() if sees_all_cities(user) else Q(process__opportunity__city_id=user.city_id)
+        scope |= Q(flow_task=F.approve_city, status=STATUS.NEW) & in_city
+    if user.has_perm("opportunities.approve_large_discount"):
+        scope |= Q(flow_task=F.approve_province, status=STATUS.NEW)
+    return (
+        Task.objects.filter(scope, process__flow_class=F, status__in=OPEN_STATUSES)
+        .select_related("process__opportunity__city", "process__opportunity__customer")
+        .order_by("created")
+    )

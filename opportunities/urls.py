@@ -8,5 +8,6 @@ urlpatterns = [
     path("new/", views.opportunity_create, name="create"),
     path("pipeline/", views.pipeline, name="pipeline"),
     path("<int:pk>/", views.opportunity_detail, name="detail"),
+    path("<int:pk>/tasks/<int:task_pk>/", views.task_page, name="task"),
     path("<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
 ]

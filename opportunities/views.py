@@ -1,17 +1,34 @@
+"""Thin pages of opportunity management: validate a form, call a service, show the outcome."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
 
 from keyaccounts.core.access import deny, get_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
+from keyaccounts.core.workflow import OPEN_STATUSES
+from sla.services import sla_statuses_for
 
 from . import access, selectors, services
-from .forms import AttachmentForm, OpportunityForm
+from .flows import SLA_STEPS, OpportunityFlow
+from .forms import (
+    AttachmentForm,
+    DiscountDecisionForm,
+    GiveUpForm,
+    OpportunityForm,
+    QualifyForm,
+    QuoteForm,
+    SolutionForm,
+    WonForm,
+)
 from .models import Attachment, Opportunity
+
+F = OpportunityFlow
 
 
 @login_required
@@ -87,17 +104,119 @@ def opportunity_detail(request, pk: int):
             )
             messages.success(request, _("Document attached."))
             return redirect("opportunities:detail", pk=pk)
+    tasks = Task.objects.filter(process_id=opportunity.process_id, status__in=OPEN_STATUSES).select_related("owner")
     return render(
         request,
         "opportunities/opportunity_detail.html",
         {
             "opportunity": opportunity,
             "products": opportunity.products.all(),
+            "plan": services.opportunity_plan(opportunity),
+            "quote_lines": opportunity.quote_lines.select_related("product"),
+            "order": getattr(opportunity, "order", None),
+            "tasks": [
+                {
+                    "task": t,
+                    "step": SLA_STEPS.get(t.flow_task.name, ""),
+                    "may_act": _may_act(request.user, t, opportunity),
+                }
+                for t in tasks
+            ],
+            "sla": sla_statuses_for(opportunity),
             "events": timeline_for(opportunity),
             "attachments": opportunity.attachments.select_related("uploaded_by"),
             "attachment_form": form,
         },
     )
+
+
+def _may_act(user, task: Task, opportunity: Opportunity) -> bool:
+    node = task.flow_task
+    if task.owner_id not in (None, user.pk):
+        return False
+    if node in (F.qualify, F.quote, F.close):
+        return access.may_work_on(user, opportunity)
+    if node is F.solution:
+        return access.may_design_solution(user, opportunity)
+    if node in (F.approve_city, F.approve_province):
+        return access.may_approve_discount(user, opportunity)
+    return False  # the survey waits for EOMS
+
+
+@login_required
+def task_page(request, pk: int, task_pk: int):
+    """One page per human step; each form posts to the step's service, which checks again under the lock."""
+    opportunity = _visible(request, pk)
+    task = get_object_or_404(Task, pk=task_pk, process_id=opportunity.process_id)
+    if task.status not in OPEN_STATUSES:
+        messages.info(request, _("This task was already completed or cancelled by someone else; nothing was changed."))
+        return redirect("opportunities:detail", pk=pk)
+    if task.owner_id not in (None, request.user.pk):
+        messages.info(
+            request, _("This task was taken by %(owner)s meanwhile; nothing was changed.") % {"owner": task.owner}
+        )
+        return redirect("opportunities:detail", pk=pk)
+    if not _may_act(request.user, task, opportunity):
+        raise deny(request, f"opportunity task {task_pk}")
+    node = task.flow_task
+    post = request.POST if request.method == "POST" else None
+    may_give_up = node in (F.qualify, F.quote, F.close)
+    give_up = GiveUpForm(post if post and "give_up" in post else None) if may_give_up else None
+    if node is F.qualify:
+        form = QualifyForm(None if give_up and give_up.is_bound else post, user=request.user, opportunity=opportunity)
+    elif node is F.solution:
+        form = SolutionForm(post)
+    elif node is F.quote:
+        form = QuoteForm(None if give_up and give_up.is_bound else post, opportunity=opportunity)
+    elif node in (F.approve_city, F.approve_province):
+        form = DiscountDecisionForm(post)
+    elif node is F.close:
+        form = WonForm(None if give_up and give_up.is_bound else post)
+    else:
+        raise Http404
+    active = give_up if give_up is not None and give_up.is_bound else form
+    if post is not None and active.is_valid():
+        try:
+            _complete(request.user, task, node, active)
+            messages.success(request, _("Done. %(number)s moved on.") % {"number": opportunity.number})
+            return redirect("opportunities:detail", pk=pk)
+        except ApplicationError as error:
+            active.add_error(error.field if error.field in active.fields else None, error.message)
+    return render(
+        request,
+        "opportunities/task.html",
+        {
+            "opportunity": opportunity,
+            "task": task,
+            "step": SLA_STEPS.get(node.name, ""),
+            "form": form,
+            "give_up": give_up,
+            "plan": services.opportunity_plan(opportunity),
+            "quote_lines": opportunity.quote_lines.select_related("product"),
+            "products": opportunity.products.all(),
+            "is_approval": node in (F.approve_city, F.approve_province),
+        },
+    )
+
+
+def _complete(user, task: Task, node, form) -> None:
+    data = form.cleaned_data
+    if isinstance(form, GiveUpForm):
+        services.opportunity_give_up(user=user, task_pk=task.pk, lost_reason=data["lost_reason"], note=data["note"])
+    elif node is F.qualify:
+        services.opportunity_qualify(user=user, task_pk=task.pk, **data)
+    elif node is F.solution:
+        services.opportunity_design_solution(
+            user=user, task_pk=task.pk, summary=data["summary"], si_company=data["si_company"]
+        )
+    elif node is F.quote:
+        services.opportunity_quote(user=user, task_pk=task.pk, lines=form.lines())
+    elif node is F.close:
+        services.opportunity_mark_won(user=user, task_pk=task.pk, note=data["note"])
+    else:
+        services.opportunity_decide_discount(
+            user=user, task_pk=task.pk, decision=data["decision"], reason=data["reason"]
+        )
 
 
 @login_required

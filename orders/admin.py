@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Product, ProductElement
 
@@ -25,6 +26,21 @@ class ProductElementInline(admin.TabularInline):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductElementInline]
-    list_display = ["code", "name_en", "name_zh", "bearer_mode", "route", "is_active"]
+    list_display = ["code", "name_en", "name_zh", "bearer_mode", "route", "list_price", "is_active"]
+    fieldsets = [
+        (None, {"fields": ["code", "name_en", "name_zh", "bearer_mode", "route", "description", "is_active"]}),
+        (
+            _("Opportunities"),
+            {
+                "fields": [
+                    "needs_survey",
+                    "needs_solution",
+                    "list_price",
+                    "city_discount_limit",
+                    "province_discount_limit",
+                ]
+            },
+        ),
+    ]
     list_filter = ["route", "bearer_mode", "is_active"]
     search_fields = ["code", "name_en", "name_zh"]

@@ -47,12 +47,23 @@ def _tasks(title, tasks, empty_message) -> Panel:
     return Panel(title, "core/panels/archiving_tasks.html", {"tasks": tasks[:20], "message": empty_message})
 
 
+def _opportunity_tasks(title, user, empty_message) -> Panel:
+    from opportunities.selectors import opportunity_tasks_for
+
+    return Panel(
+        title,
+        "core/panels/opportunity_tasks.html",
+        {"tasks": opportunity_tasks_for(user)[:20], "message": empty_message},
+    )
+
+
 def _account_manager_panels(user) -> list[Panel]:
     from customers import selectors
     from customers.models import Customer
 
     return [
         _tasks(_("My tasks"), selectors.archiving_tasks_for(user), _("Nothing waits for you.")),
+        _opportunity_tasks(_("Opportunity steps"), user, _("No opportunity step waits for you.")),
         _customers(
             _("My customers"),
             Customer.objects.filter(account_manager=user).exclude(submitted_at=None).select_related("city"),
@@ -96,12 +107,16 @@ def _sla_overview(user) -> Panel:
 
 def _back_office_panels(user) -> list[Panel]:
     from customers import selectors
+    from keyaccounts.core.models import Team
 
     tasks = selectors.archiving_tasks_for(user)
-    return [
+    panels = [
         _tasks(_("My inbox"), tasks.filter(owner=user), _("Nothing is assigned to you.")),
         _tasks(_("My teams' queue"), tasks.filter(owner__isnull=True), _("Your teams' queue is empty.")),
     ]
+    if user.teams.filter(kind=Team.Kind.PRESALES).exists():
+        panels.append(_opportunity_tasks(_("Solutions to design"), user, _("No solution waits for your team.")))
+    return panels
 
 
 def _supervisor_panels(user) -> list[Panel]:
@@ -111,6 +126,7 @@ def _supervisor_panels(user) -> list[Panel]:
         _tasks(
             _("Waiting for my approval"), selectors.archiving_tasks_for(user), _("Nothing waits for your approval.")
         ),
+        _opportunity_tasks(_("Discounts to approve"), user, _("No discount waits for your approval.")),
         _sla_overview(user),
     ]
 
