@@ -469,6 +469,7 @@ def opportunity_win(*, opportunity: Opportunity) -> Order:
         city=opportunity.city,
         account_manager=opportunity.account_manager,
         opportunity=opportunity,
+        billing_account=opportunity.customer.billing_accounts.filter(is_active=True).first(),
     )
     OrderItem.objects.bulk_create(
         OrderItem(order=order, product=line.product, quantity=line.quantity, unit_price=line.unit_price)

@@ -1,5 +1,7 @@
 """Order-element forms generated from a product's configuration, validated server-side by the same definition."""
 
+from decimal import Decimal
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
@@ -14,8 +16,47 @@ from .models import ElementCategory, Product, ProductElement
 Type = ProductElement.Type
 
 
-def _field(element: ProductElement) -> forms.Field:
-    options = {"label": element.label, "required": element.required, "help_text": element.help_text}
+SNAPSHOT_FIELDS = (
+    "category",
+    "code",
+    "label_en",
+    "label_zh",
+    "type",
+    "required",
+    "choices",
+    "min_value",
+    "max_value",
+    "pattern",
+    "help_text",
+    "sort_order",
+)
+
+
+def definition_snapshot(product: Product) -> list[dict]:
+    """The product's element definition as data, kept on an order item so later edits do not touch it."""
+
+    def as_json(value):
+        return str(value) if isinstance(value, Decimal) else value
+
+    return [{name: as_json(getattr(e, name)) for name in SNAPSHOT_FIELDS} for e in product.elements.all()]
+
+
+def _from_snapshot(product: Product, snapshot: list[dict]) -> list[ProductElement]:
+    def bound(value):
+        return None if value is None else Decimal(value)
+
+    return [
+        ProductElement(
+            product=product,
+            **{**values, "min_value": bound(values["min_value"]), "max_value": bound(values["max_value"])},
+        )
+        for values in snapshot
+    ]
+
+
+def _field(element: ProductElement, *, partial: bool = False) -> forms.Field:
+    required = element.required and not partial
+    options = {"label": element.label, "required": required, "help_text": element.help_text}
     bounds = [
         *([MinValueValidator(element.min_value)] if element.min_value is not None else []),
         *([MaxValueValidator(element.max_value)] if element.max_value is not None else []),
@@ -33,7 +74,7 @@ def _field(element: ProductElement) -> forms.Field:
     if element.type == Type.IPV4:
         return forms.GenericIPAddressField(protocol="IPv4", **options)
     if element.type == Type.BOOLEAN:
-        return forms.BooleanField(**{**options, "required": element.required})
+        return forms.BooleanField(**options)
     pattern = (
         [RegexValidator(element.pattern, _("The value does not have the expected form."))] if element.pattern else []
     )
@@ -45,14 +86,21 @@ def field_name(element: ProductElement) -> str:
 
 
 class ElementsForm(forms.Form):
-    """The fields one product requires, grouped by the five categories (prefix the form per order item)."""
+    """The fields one product requires, grouped by the five categories (prefix the form per order item).
 
-    def __init__(self, *args, product: Product, **kwargs):
+    `definition` is an order item's snapshot (default: the product's current definition); `partial` lets a
+    draft be saved with required values still missing.
+    """
+
+    def __init__(self, *args, product: Product, definition: list[dict] | None = None, partial=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
-        self.elements = list(product.elements.select_related("product").all())
+        if definition is None:
+            self.elements = list(product.elements.select_related("product").all())
+        else:
+            self.elements = _from_snapshot(product, definition)
         for element in self.elements:
-            self.fields[field_name(element)] = _field(element)
+            self.fields[field_name(element)] = _field(element, partial=partial)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -79,10 +127,11 @@ class ElementsForm(forms.Form):
         return result
 
 
-def validate_element_values(product: Product, values: dict) -> dict:
-    """Check values (keyed by element code) against the product's definition; errors name the field."""
+def validate_element_values(product: Product, values: dict, definition: list[dict] | None = None) -> dict:
+    """Check values (keyed by element code) against the product's definition (or an item's snapshot of it);
+    errors name the field."""
     data = {f"{product.code}__{code}": value for code, value in values.items()}
-    form = ElementsForm(data=data, product=product)
+    form = ElementsForm(data=data, product=product, definition=definition)
     if not form.is_valid():
         labels = {field_name(e): e.label for e in form.elements}
         raise ValidationError({labels.get(name, name): errors for name, errors in form.errors.items()})

@@ -6,7 +6,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
 
 from keyaccounts.core.models import BilingualNameModel, City, TimeStampedModel, in_reader_language
 
@@ -31,6 +33,15 @@ class Product(BilingualNameModel):
     route = models.CharField(_("fulfilment route"), max_length=2, choices=Route.choices)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    si_company = models.ForeignKey(
+        "core.SiCompany",
+        verbose_name=_("SI partner or platform"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who receives the work orders of routes T3 and T4."),
+    )
     # What an opportunity for this product always needs (the account manager may ask for more).
     needs_survey = models.BooleanField(
         _("needs a network resource survey"), default=False, help_text=_("Opportunities go to EOMS for a pre-survey.")
@@ -165,14 +176,33 @@ class Order(TimeStampedModel):
         related_name="order",
     )
     status = models.CharField(_("status"), max_length=24, choices=Status.choices, default=Status.DRAFT)
+    # Where a refused cancellation returns the order to.
+    status_before_cancellation = models.CharField(max_length=24, choices=Status.choices, blank=True)
     contract_reference = models.CharField(_("contract reference"), max_length=60, blank=True)
-    billing_account = models.CharField(_("billing account"), max_length=40, blank=True)
+    billing_account = models.ForeignKey(
+        "BillingAccount",
+        verbose_name=_("billing account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
     requested_start_date = models.DateField(_("requested start date"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    check_findings = models.JSONField(_("consistency check findings"), default=list, blank=True)
+    needs_approval = models.BooleanField(default=False)
+    decision = models.CharField(max_length=10, blank=True)  # the last human decision, read by the flow
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    process = models.OneToOneField(Process, null=True, blank=True, on_delete=models.SET_NULL, related_name="order")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [
+            ("accept_order", _("Can accept orders")),
+            ("approve_order", _("Can approve orders")),
+            ("assess_cancellation", _("Can decide on cancelling an order in progress")),
+        ]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         indexes = [models.Index(fields=["city", "status"]), models.Index(fields=["account_manager", "status"])]
@@ -188,6 +218,13 @@ class Order(TimeStampedModel):
     def total(self):
         return sum((item.amount for item in self.items.all()), 0)
 
+    @property
+    def is_open(self) -> bool:
+        return self.status not in FINAL_ORDER_STATES
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", args=[self.pk])
+
 
 class OrderItem(models.Model):
     """One product of an order (TMF622 ProductOrderItem), with its element values."""
@@ -198,13 +235,33 @@ class OrderItem(models.Model):
         DELETE = "delete", _("Cancel a running service")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+
+    class State(models.TextChoices):  # TMF622 ProductOrderItem states
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "inProgress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=10, choices=Action.choices, default=Action.ADD)
+    state = models.CharField(_("state"), max_length=14, choices=State.choices, default=State.ACKNOWLEDGED)
+    service = models.ForeignKey(
+        "Service",
+        verbose_name=_("running service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="change_items",
+        help_text=_("The service a change or cancellation applies to."),
+    )
     quantity = models.PositiveIntegerField(_("quantity"), default=1, validators=[MinValueValidator(1)])
     unit_price = models.DecimalField(
         _("agreed price (CNY per year)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
     elements = models.JSONField(_("order elements"), default=dict, blank=True)
+    # The product's element definition when the order was submitted: later edits do not touch it.
+    element_definition = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["order", "pk"]
@@ -217,3 +274,100 @@ class OrderItem(models.Model):
     @property
     def amount(self):
         return self.unit_price * self.quantity
+
+
+FINAL_ORDER_STATES = {
+    Order.Status.REJECTED,
+    Order.Status.CANCELLED,
+    Order.Status.COMPLETED,
+    Order.Status.FAILED,
+    Order.Status.PARTIAL,
+}
+FINAL_ITEM_STATES = {OrderItem.State.COMPLETED, OrderItem.State.FAILED, OrderItem.State.CANCELLED}
+
+
+class BillingAccount(models.Model):
+    """A customer's account in billing; arrears beyond its credit limit stop new orders (the credit rule)."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="billing_accounts"
+    )
+    number = models.CharField(_("account number"), max_length=40, unique=True)
+    arrears = models.DecimalField(_("arrears (CNY)"), max_digits=14, decimal_places=2, default=0)
+    credit_limit = models.DecimalField(
+        _("credit limit (CNY)"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        help_text=_("Arrears up to this amount do not stop new orders."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("billing account")
+        verbose_name_plural = _("billing accounts")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderApprovalRule(models.Model):
+    """An order needs a supervisor's approval when every condition a rule sets holds (empty: any)."""
+
+    min_amount = models.DecimalField(
+        _("from order amount (CNY per year)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    customer_level = models.CharField(_("customer level"), max_length=1, blank=True, choices=[(c, c) for c in "ABCD"])
+    product = models.ForeignKey(Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.CASCADE)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("order approval rule")
+        verbose_name_plural = _("order approval rules")
+
+    def __str__(self) -> str:
+        parts = [
+            f"≥ {self.min_amount}" if self.min_amount is not None else "",
+            f"level {self.customer_level}" if self.customer_level else "",
+            str(self.product) if self.product_id else "",
+        ]
+        return " · ".join(p for p in parts if p) or str(_("every order"))
+
+
+class Service(TimeStampedModel):
+    """A running service of a customer (TMF638), created when a new-service item completes."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        TERMINATED = "terminated", _("Terminated")
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="services"
+    )
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    origin = models.OneToOneField(OrderItem, on_delete=models.PROTECT, related_name="created_service")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    elements = models.JSONField(_("characteristics"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return f"SV{self.pk:06d} {self.product}"
+
+    @property
+    def number(self) -> str:
+        return f"SV{self.pk:06d}"
+
+
+class OrderProcess(Process):
+    """viewflow's process row for the order flow; business data stays in Order."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("order process")
+        verbose_name_plural = _("order processes")

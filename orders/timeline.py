@@ -6,6 +6,19 @@ from keyaccounts.core.timeline import register_actions
 
 class OrderAction(models.TextChoices):
     DRAFTED = "order.drafted", _("Draft order created")
+    DRAFT_SAVED = "order.draft_saved", _("Draft saved")
+    SUBMITTED = "order.submitted", _("Submitted")
+    CHECKED = "order.checked", _("Consistency check passed")
+    CHECK_FAILED = "order.check_failed", _("Refused by the consistency check")
+    ACCEPTED = "order.accepted", _("Accepted")
+    APPROVED = "order.approved", _("Approved")
+    REJECTED = "order.rejected", _("Rejected")
+    TRANSFERRED = "order.transferred", _("Transferred to fulfilment")
+    ITEM_FINISHED = "order.item_finished", _("Item fulfilled")
+    COMPLETED = "order.completed", _("Order finished")
+    CANCELLATION_REQUESTED = "order.cancellation_requested", _("Cancellation requested")
+    CANCELLATION_REFUSED = "order.cancellation_refused", _("Cancellation refused")
+    CANCELLED = "order.cancelled", _("Cancelled")
 
 
 register_actions(OrderAction)

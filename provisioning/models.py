@@ -39,3 +39,56 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer}/{self.resource} {self.external_id}"
+
+
+class WorkOrder(models.Model):
+    """A work order to EOMS or SI for one order item (TMF641 ServiceOrder), kept as the peer reports it."""
+
+    class State(models.TextChoices):  # TMF641 ServiceOrder states
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "inProgress", _("In progress")
+        PENDING = "pending", _("Pending: needs information")
+        HELD = "held", _("Held")
+        COMPLETED = "completed", _("Completed")
+        FAILED = "failed", _("Failed")
+        PARTIAL = "partial", _("Partially completed")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    order_item = models.ForeignKey("orders.OrderItem", on_delete=models.PROTECT, related_name="work_orders")
+    peer = models.CharField(_("peer"), max_length=10, choices=Peer.choices)
+    si_company = models.ForeignKey(
+        "core.SiCompany",
+        verbose_name=_("SI company"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    external_id = models.CharField(_("our reference"), max_length=80, unique=True)
+    state = models.CharField(_("state"), max_length=14, choices=State.choices, default=State.ACKNOWLEDGED)
+    milestones = models.JSONField(_("milestones"), default=list, blank=True)
+    error_message = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+
+    def __str__(self) -> str:
+        return self.external_id
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_WORK_ORDER_STATES
+
+
+FINAL_WORK_ORDER_STATES = {
+    WorkOrder.State.COMPLETED,
+    WorkOrder.State.FAILED,
+    WorkOrder.State.PARTIAL,
+    WorkOrder.State.REJECTED,
+    WorkOrder.State.CANCELLED,
+}

@@ -12,3 +12,11 @@ def outbox_deliver_task(pk: int) -> None:
 def outbox_sweep_task() -> None:
     """Beat runs it every few seconds: deliveries live in PostgreSQL, not in the broker."""
     outbox_sweep()
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def work_orders_reconcile_task() -> None:
+    """Beat runs it every few seconds: the peers' truth (GET) for every open work order."""
+    from .services import work_orders_reconcile
+
+    work_orders_reconcile()

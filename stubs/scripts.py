@@ -38,4 +38,46 @@ def qualification_view(resource) -> dict:
     return {**body, "state": "done", "qualificationResult": survey_answer(resource.body)}
 
 
-VIEWS = {"checkServiceQualification": qualification_view}
+def _characteristics(body: dict) -> str:
+    return " ".join(
+        str(c.get("value", ""))
+        for item in body.get("serviceOrderItem", [])
+        for c in item.get("service", {}).get("serviceCharacteristic", [])
+    ).lower()
+
+
+def service_order_view(resource) -> dict:
+    """TMF641 ServiceOrder: acknowledged → inProgress → completed; a characteristic saying "fail" fails it."""
+    body = dict(resource.body, id=str(resource.pk))
+    if resource.body.get("cancelled"):
+        return {**body, "state": "cancelled"}
+    steps = _steps_taken(resource)
+    if steps <= 0:
+        return {**body, "state": "acknowledged"}
+    if steps == 1:
+        return {**body, "state": "inProgress"}
+    if "fail" in _characteristics(resource.body):
+        return {**body, "state": "failed", "errorMessage": [{"reason": "configuration failed"}]}
+    return {**body, "state": "completed", "milestone": [{"name": "configured"}, {"name": "tested"}]}
+
+
+def cancel_view(resource) -> dict:
+    return dict(resource.body, id=str(resource.pk), state="done")
+
+
+def cancel_created(resource) -> None:
+    """A cancellation withdraws the service order it names (ours, by externalId)."""
+    from .models import Resource
+
+    target = resource.body.get("serviceOrder", {}).get("id", "")
+    for order in Resource.objects.filter(peer=resource.peer, kind="serviceOrder", external_id=target):
+        order.body = {**order.body, "cancelled": True}
+        order.save(update_fields=["body"])
+
+
+VIEWS = {
+    "checkServiceQualification": qualification_view,
+    "serviceOrder": service_order_view,
+    "cancelServiceOrder": cancel_view,
+}
+ON_CREATE = {"cancelServiceOrder": cancel_created}

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .models import HubSubscription, Peer, Resource
-from .scripts import VIEWS
+from .scripts import ON_CREATE, VIEWS
 
 
 def tmf_error(status: int, code: str, reason: str, message: str = "") -> JsonResponse:
@@ -70,6 +70,8 @@ def resource_create(request, peer: str, kind: str):
     resource, created = Resource.objects.get_or_create(
         peer=peer, kind=kind, external_id=external_id, defaults={"body": body}
     )
+    if created and kind in ON_CREATE:
+        ON_CREATE[kind](resource)
     return JsonResponse(VIEWS[kind](resource), status=201 if created else 200)
 
 

@@ -31,6 +31,10 @@ _CUSTOMER_SUPERVISION = [
     "customers.reopen_customer",
     "customers.view_archivingprocess",
     "opportunities.view_opportunity",
+    "opportunities.approve_discount",
+    "orders.view_order",
+    "orders.approve_order",
+    "orders.assess_cancellation",
 ]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
@@ -42,6 +46,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "opportunities.add_opportunity",
         "opportunities.change_opportunity",
         "opportunities.view_opportunity",
+        "orders.add_order",
+        "orders.change_order",
+        "orders.view_order",
     ],
     Role.BACK_OFFICE: [
         "customers.view_customer",
@@ -49,13 +56,15 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "customers.view_archivingprocess",
         "opportunities.view_opportunity",
         "opportunities.design_solution",  # acted on only by members of a pre-sales team
+        "orders.view_order",
+        "orders.accept_order",  # acted on only by members of an order-acceptance team
+        "orders.assess_cancellation",
     ],
-    Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION, "opportunities.approve_discount"],
+    Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
     Role.PROVINCIAL_SUPERVISOR: [
         "core.view_organisation",
         "core.view_all_cities",
         *_CUSTOMER_SUPERVISION,
-        "opportunities.approve_discount",
         "opportunities.approve_large_discount",
     ],
     Role.SI_PARTNER: [],
@@ -63,7 +72,12 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "core.view_organisation",
         "core.view_all_cities",
         *_ORGANISATION_ADMIN,
-        *[f"orders.{a}_{m}" for m in ("product", "productelement") for a in ("add", "change", "delete", "view")],
+        *[
+            f"orders.{a}_{m}"
+            for m in ("product", "productelement", "orderapprovalrule", "billingaccount")
+            for a in ("add", "change", "delete", "view")
+        ],
+        "orders.view_order",
         "customers.view_customer",
         *[f"customers.{a}_levelapprovalrule" for a in ("add", "change", "delete", "view")],
         *[f"opportunities.{a}_{m}" for m in ("channel", "lostreason") for a in ("add", "change", "delete", "view")],

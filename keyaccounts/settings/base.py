@@ -132,6 +132,7 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-timers": {"task": "sla.tasks.workflow_timers_task", "schedule": 10.0},
     "outbox-sweep": {"task": "provisioning.tasks.outbox_sweep_task", "schedule": 5.0},
     "surveys-reconcile": {"task": "opportunities.tasks.surveys_reconcile_task", "schedule": 10.0},
+    "work-orders-reconcile": {"task": "provisioning.tasks.work_orders_reconcile_task", "schedule": 5.0},
 }
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 

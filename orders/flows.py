@@ -1,0 +1,79 @@
+"""Order management (订单管理): submission → consistency check → acceptance → [approval] → order transfer
+by route → the items' fulfilment → the order's state rolled up from its items.
+
+Nodes only route; every write is a service in `services.py`. The `fulfil` Handle waits until service
+launch has finished every item; `services.order_item_finished` runs it.
+"""
+
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+
+from keyaccounts.core.workflow import BaseFlow
+
+from . import services
+from .models import Order, OrderProcess
+
+SLA_STEPS = {"accept": "order.acceptance", "approve": "order.approval"}
+
+
+def open_task_page(request, **kwargs):
+    return redirect("orders:detail", pk=request.activation.process.order.pk)
+
+
+def _order(activation) -> Order:
+    return activation.process.order
+
+
+class OrderFlow(BaseFlow):
+    process_class = OrderProcess
+    process_title = _("Order")
+    process_description = _("Check, accept, approve where rules say, and transfer an order to fulfilment.")
+
+    start = flow.StartHandle(this.link_order).Next(this.check)
+    check = flow.Function(this.run_check).Next(this.after_check)
+    after_check = flow.Switch().Case(this.reject, lambda a: bool(_order(a).check_findings)).Default(this.accept)
+    accept = (
+        flow.View(open_task_page)
+        .Permission("orders.accept_order")
+        .Annotation(title=_("Accept the order"))
+        .Next(this.after_accept)
+    )
+    after_accept = (
+        flow.Switch()
+        .Case(this.reject, lambda a: _order(a).decision == services.REJECT)
+        .Case(this.approve, lambda a: _order(a).needs_approval)
+        .Default(this.transfer)
+    )
+    approve = (
+        flow.View(open_task_page)
+        .Permission("orders.approve_order")
+        .Annotation(title=_("Approve the order"))
+        .Next(this.after_approve)
+    )
+    after_approve = (
+        flow.Switch().Case(this.transfer, lambda a: _order(a).decision == services.APPROVE).Default(this.reject)
+    )
+    transfer = flow.Function(this.run_transfer).Next(this.fulfil)
+    fulfil = flow.Handle(this.run_fulfil).Annotation(title=_("Wait for service launch")).Next(this.end)
+    reject = flow.Function(this.run_reject).Next(this.end)
+    end = flow.End()
+
+    def link_order(self, activation, order: Order):
+        activation.process.save()
+        order.process = activation.process
+        order.save(update_fields=["process", "updated_at"])
+        return activation.process
+
+    def run_check(self, activation):
+        services.order_check(order=_order(activation))
+
+    def run_transfer(self, activation):
+        services.order_transfer(order=_order(activation))
+
+    def run_fulfil(self, activation):
+        services.order_roll_up(order=_order(activation))
+
+    def run_reject(self, activation):
+        services.order_reject(order=_order(activation))

@@ -1,0 +1,472 @@
+"""Every write of order management. Each service is one transaction; a refusal saves nothing."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+
+from customers.models import Customer
+from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
+from keyaccounts.core.timeline import timeline_record
+from keyaccounts.core.workflow import OPEN_STATUSES, human_task
+from sla.services import sla_clocks_follow
+
+from . import access
+from .elements import definition_snapshot, validate_element_values
+from .models import (
+    FINAL_ITEM_STATES,
+    BillingAccount,
+    Order,
+    OrderApprovalRule,
+    OrderItem,
+    Product,
+    Service,
+)
+from .timeline import OrderAction
+
+APPROVE, REJECT = "approve", "reject"
+CANCELLABLE = (Order.Status.ACKNOWLEDGED, Order.Status.PENDING, Order.Status.HELD, Order.Status.IN_PROGRESS)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _locked(order: Order, version: int | None) -> Order:
+    fresh = Order.objects.select_for_update().get(pk=order.pk)
+    if version is not None and fresh.version != version:
+        raise StaleRecordError
+    return fresh
+
+
+def _move(order: Order, to: str, *, action: str, actor=None, reason: str = "", data=None) -> None:
+    before = order.status
+    order.status = to
+    order.version += 1
+    order.save()
+    timeline_record(
+        subject=order, action=action, actor=actor, reason=reason, from_state=before, to_state=to, data=data or {}
+    )
+
+
+# ---------------------------------------------------------------------------- drafts
+@dataclass(frozen=True)
+class ItemInput:
+    product: Product
+    quantity: int = 1
+    unit_price: Decimal | None = None  # the list price when not agreed otherwise
+    action: str = OrderItem.Action.ADD
+    service: Service | None = None
+    elements: dict | None = None
+
+
+def _new_item(order: Order, item: ItemInput) -> OrderItem:
+    if not item.product.is_active and item.action == OrderItem.Action.ADD:
+        raise ApplicationError(_("%(product)s is not offered any more.") % {"product": item.product}, field="product")
+    if item.action != OrderItem.Action.ADD:
+        if item.service is None or item.service.customer_id != order.customer_id:
+            raise ApplicationError(_("Choose a running service of this customer."), field="service")
+        if item.service.status != Service.Status.ACTIVE:
+            raise ApplicationError(_("This service is not running any more."), field="service")
+    return OrderItem.objects.create(
+        order=order,
+        product=item.product,
+        action=item.action,
+        quantity=item.quantity,
+        unit_price=item.product.list_price if item.unit_price is None else item.unit_price,
+        service=item.service,
+        elements=item.elements or {},
+    )
+
+
+def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
+    """A draft order entered by the account manager (E3), or a change of running services (E4)."""
+    with transaction.atomic():
+        _require(access.may_enter(user))
+        if customer.status != Customer.Status.VALIDATED:
+            raise ApplicationError(_("Only an archived customer can order."), field="customer")
+        if customer.account_manager_id != user.pk:
+            raise ApplicationError(_("Choose one of your own customers."), field="customer")
+        if not items:
+            raise ApplicationError(_("Add at least one product."), field="products")
+        order = Order.objects.create(customer=customer, city=customer.city, account_manager=user)
+        for item in items:
+            _new_item(order, item)
+        order.billing_account = customer.billing_accounts.filter(is_active=True).first()
+        order.save(update_fields=["billing_account"])
+        timeline_record(subject=order, action=OrderAction.DRAFTED, actor=user)
+    return order
+
+
+def order_change_service(*, user, service: Service, action: str) -> Order:
+    """E4: a draft that changes (bandwidth, members, features) or cancels a running service."""
+    if action not in (OrderItem.Action.MODIFY, OrderItem.Action.DELETE):
+        raise ApplicationError(_("Choose a change or a cancellation."))
+    return order_create(
+        user=user,
+        customer=service.customer,
+        items=[
+            ItemInput(
+                product=service.product,
+                quantity=service.quantity,
+                unit_price=service.origin.unit_price if action == OrderItem.Action.MODIFY else Decimal(0),
+                action=action,
+                service=service,
+                elements=dict(service.elements),
+            )
+        ],
+    )
+
+
+def order_save_draft(
+    *, user, order: Order, version: int, header: dict, elements: dict[int, dict], quantities: dict[int, int]
+) -> Order:
+    """Keep what the account manager typed, complete or not: values are checked for type, not completeness."""
+    with transaction.atomic():
+        order = _locked(order, version)
+        _require(access.may_edit(user, order))
+        billing_account = header.get("billing_account")
+        if billing_account is not None and billing_account.customer_id != order.customer_id:
+            raise ApplicationError(_("This billing account belongs to another customer."), field="billing_account")
+        for name in ("contract_reference", "billing_account", "requested_start_date", "note"):
+            if name in header:
+                setattr(order, name, header[name])
+        for item in order.items.all():
+            item.elements = elements.get(item.pk, item.elements)
+            item.quantity = quantities.get(item.pk, item.quantity)
+            item.save(update_fields=["elements", "quantity"])
+        order.version += 1
+        order.save()
+        timeline_record(subject=order, action=OrderAction.DRAFT_SAVED, actor=user)
+    return order
+
+
+def order_remove_item(*, user, order: Order, version: int, item_pk: int) -> Order:
+    with transaction.atomic():
+        order = _locked(order, version)
+        _require(access.may_edit(user, order))
+        if order.items.count() == 1:
+            raise ApplicationError(_("An order keeps at least one item; cancel the draft instead."))
+        order.items.filter(pk=item_pk).delete()
+        order.version += 1
+        order.save(update_fields=["version", "updated_at"])
+    return order
+
+
+def order_add_item(*, user, order: Order, version: int, item: ItemInput) -> Order:
+    with transaction.atomic():
+        order = _locked(order, version)
+        _require(access.may_edit(user, order))
+        _new_item(order, item)
+        order.version += 1
+        order.save(update_fields=["version", "updated_at"])
+    return order
+
+
+def order_submit(*, user, order: Order, version: int) -> Order:
+    """Freeze each item's element definition and start the order flow (check → acceptance…)."""
+    with transaction.atomic():
+        order = _locked(order, version)
+        _require(access.may_edit(user, order))
+        for item in order.items.select_related("product"):
+            item.element_definition = definition_snapshot(item.product)
+            item.save(update_fields=["element_definition"])
+        order.submitted_at = timezone.now()
+        order.version += 1
+        order.save()
+        timeline_record(subject=order, action=OrderAction.SUBMITTED, actor=user)
+        from .flows import OrderFlow
+
+        OrderFlow.start.run(order=order)
+        _sla_follow(order)
+    return order
+
+
+def order_discard_draft(*, user, order: Order, version: int) -> Order:
+    with transaction.atomic():
+        order = _locked(order, version)
+        _require(access.may_edit(user, order))
+        _move(order, Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user)
+    return order
+
+
+# ---------------------------------------------------------------------------- the flow's automatic steps
+def order_check_findings(order: Order) -> list[str]:
+    """The business-consistency check: every reason the order cannot be accepted, in words people act on."""
+    findings = []
+    customer = order.customer
+    if customer.status != Customer.Status.VALIDATED:
+        findings.append(
+            _("The customer is not archived (status: %(status)s).") % {"status": customer.get_status_display()}
+        )
+    account: BillingAccount | None = order.billing_account
+    if account is None:
+        findings.append(_("No billing account is given."))
+    elif not account.is_active or account.customer_id != customer.pk:
+        findings.append(_("Billing account %(number)s cannot be charged.") % {"number": account.number})
+    elif account.arrears > account.credit_limit:
+        findings.append(
+            _("Billing account %(number)s is in arrears (%(arrears)s, credit limit %(limit)s).")
+            % {"number": account.number, "arrears": account.arrears, "limit": account.credit_limit}
+        )
+    items = list(order.items.select_related("product", "service"))
+    if not items:
+        findings.append(_("The order has no item."))
+    for item in items:
+        try:
+            validate_element_values(item.product, item.elements, definition=item.element_definition)
+        except ValidationError as exc:
+            problems = (
+                "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+                if hasattr(exc, "error_dict")
+                else " ".join(exc.messages)
+            )
+            findings.append(_("%(product)s: %(problems)s") % {"product": item.product, "problems": problems})
+        if item.action != OrderItem.Action.ADD and (
+            item.service is None or item.service.status != Service.Status.ACTIVE
+        ):
+            findings.append(_("%(product)s: the service to change is not running.") % {"product": item.product})
+    return findings
+
+
+def order_needs_approval(order: Order) -> bool:
+    """The administrator's rules decide: amount, customer level, product."""
+    total = order.total
+    products = {item.product_id for item in order.items.all()}
+    for rule in OrderApprovalRule.objects.filter(is_active=True):
+        if rule.min_amount is not None and total < rule.min_amount:
+            continue
+        if rule.customer_level and rule.customer_level != order.customer.level:
+            continue
+        if rule.product_id and rule.product_id not in products:
+            continue
+        return True
+    return False
+
+
+def order_check(*, order: Order) -> None:
+    order.check_findings = order_check_findings(order)
+    order.needs_approval = not order.check_findings and order_needs_approval(order)
+    order.save(update_fields=["check_findings", "needs_approval", "updated_at"])
+    if order.check_findings:
+        timeline_record(subject=order, action=OrderAction.CHECK_FAILED, data={"findings": order.check_findings})
+    else:
+        _move(
+            order, Order.Status.ACKNOWLEDGED, action=OrderAction.CHECKED, data={"needs_approval": order.needs_approval}
+        )
+
+
+def order_reject(*, order: Order) -> None:
+    reason = "\n".join(order.check_findings)
+    _move(order, Order.Status.REJECTED, action=OrderAction.REJECTED, reason=reason)
+
+
+def order_transfer(*, order: Order) -> None:
+    """订单流转: each item goes to its route's handler; the change of handler is on the timeline."""
+    from provisioning.services import launch_item
+
+    _move(
+        order,
+        Order.Status.IN_PROGRESS,
+        action=OrderAction.TRANSFERRED,
+        data={
+            "handlers": {
+                item.product.code: item.product.get_route_display() for item in order.items.select_related("product")
+            }
+        },
+    )
+    for item in order.items.select_related("product", "order"):
+        launch_item(item)
+
+
+def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
+    """Service launch finished an item: record it, keep the inventory true, and close the order when all are."""
+    item = (
+        OrderItem.objects.select_for_update(of=("self",)).select_related("order", "product", "service").get(pk=item.pk)
+    )
+    if item.state in FINAL_ITEM_STATES:
+        return
+    item.state = state
+    item.save(update_fields=["state"])
+    if state == OrderItem.State.COMPLETED:
+        _apply_to_inventory(item)
+    timeline_record(
+        subject=item.order,
+        action=OrderAction.ITEM_FINISHED,
+        reason=note,
+        data={"item": item.pk, "product": item.product.code, "action": item.action, "state": state},
+    )
+
+
+def _apply_to_inventory(item: OrderItem) -> None:
+    if item.action == OrderItem.Action.ADD:
+        Service.objects.create(
+            customer=item.order.customer,
+            product=item.product,
+            origin=item,
+            quantity=item.quantity,
+            elements=item.elements,
+        )
+    elif item.action == OrderItem.Action.MODIFY:
+        Service.objects.filter(pk=item.service_id).update(
+            elements=item.elements, quantity=item.quantity, updated_at=timezone.now()
+        )
+    else:
+        Service.objects.filter(pk=item.service_id).update(status=Service.Status.TERMINATED, updated_at=timezone.now())
+
+
+def order_fulfil_if_done(order: Order) -> bool:
+    """Run the flow's fulfilment step once every item is finished (and no cancellation is being assessed)."""
+    from .flows import OrderFlow
+
+    order.refresh_from_db()
+    if order.status != Order.Status.IN_PROGRESS or order.items.exclude(state__in=FINAL_ITEM_STATES).exists():
+        return False
+    task = Task.objects.filter(
+        process_id=order.process_id, flow_task=OrderFlow.fulfil, status__in=OPEN_STATUSES
+    ).first()
+    if task is None:
+        return False
+    OrderFlow.fulfil.run(task)
+    return True
+
+
+def order_roll_up(*, order: Order) -> None:
+    """The order's state from its items: all completed, all failed, or partial."""
+    states = set(order.items.values_list("state", flat=True)) - {OrderItem.State.CANCELLED}
+    if states == {OrderItem.State.COMPLETED}:
+        to = Order.Status.COMPLETED
+    elif states == {OrderItem.State.FAILED}:
+        to = Order.Status.FAILED
+    else:
+        to = Order.Status.PARTIAL
+    _move(order, to, action=OrderAction.COMPLETED)
+
+
+# ---------------------------------------------------------------------------- human decisions
+def _sla_follow(order: Order) -> None:
+    from .flows import SLA_STEPS
+
+    open_steps = {
+        SLA_STEPS[task.flow_task.name]
+        for task in Task.objects.filter(process_id=order.process_id, status__in=OPEN_STATUSES)
+        if task.flow_task.name in SLA_STEPS
+    }
+    sla_clocks_follow(subject=order, open_steps=open_steps, level=order.customer.level, city=order.city)
+
+
+def _order_of(task: Task) -> Order:
+    """The order the flow's switches read (its process row is locked by the flow lock), fresh."""
+    order = task.process.order
+    order.refresh_from_db()
+    if order.status == Order.Status.ASSESSING_CANCELLATION:
+        raise ApplicationError(_("A cancellation of this order is being assessed; wait for its decision."))
+    return order
+
+
+def _decide(*, user, task_pk: int, decision: str, reason: str, may_act, action_by_decision: dict) -> Order:
+    if decision not in (APPROVE, REJECT):
+        raise ApplicationError(_("Choose a decision."), field="decision")
+    if decision == REJECT and not reason.strip():
+        raise ApplicationError(_("Give a reason: the account manager will read it."), field="reason")
+    with human_task(task_pk, user=user, may_act=lambda t: may_act(user, t.process.order)) as act:
+        order = _order_of(act.task)
+        order.decision = decision
+        if decision == REJECT:
+            order.check_findings = [reason]
+        order.save(update_fields=["decision", "check_findings", "updated_at"])
+        timeline_record(subject=order, action=action_by_decision[decision], actor=user, reason=reason)
+        act.execute()
+        _sla_follow(order)
+        order_fulfil_if_done(order)
+    return order
+
+
+def order_accept(*, user, task_pk: int, decision: str, reason: str = "") -> Order:
+    """The order-acceptance team takes the order on, or refuses it with a reason."""
+    return _decide(
+        user=user,
+        task_pk=task_pk,
+        decision=decision,
+        reason=reason,
+        may_act=access.may_accept,
+        action_by_decision={APPROVE: OrderAction.ACCEPTED, REJECT: OrderAction.REJECTED},
+    )
+
+
+def order_approve(*, user, task_pk: int, decision: str, reason: str = "") -> Order:
+    return _decide(
+        user=user,
+        task_pk=task_pk,
+        decision=decision,
+        reason=reason,
+        may_act=access.may_approve,
+        action_by_decision={APPROVE: OrderAction.APPROVED, REJECT: OrderAction.REJECTED},
+    )
+
+
+# ---------------------------------------------------------------------------- cancellation
+def order_request_cancellation(*, user, order: Order, reason: str) -> Order:
+    """An order in progress is not simply dropped: its cancellation is assessed first."""
+    if not reason.strip():
+        raise ApplicationError(_("Say why the order is cancelled."), field="reason")
+    with transaction.atomic():
+        order = _locked(order, None)
+        _require(access.may_request_cancellation(user, order))
+        if order.status not in CANCELLABLE:
+            raise ApplicationError(_("An order in this state cannot be cancelled."))
+        order.status_before_cancellation = order.status
+        _move(
+            order,
+            Order.Status.ASSESSING_CANCELLATION,
+            action=OrderAction.CANCELLATION_REQUESTED,
+            actor=user,
+            reason=reason,
+        )
+    return order
+
+
+def order_assess_cancellation(*, user, order: Order, accept: bool, reason: str = "") -> Order:
+    """Accepted: open work orders are withdrawn and the order is cancelled. Refused: it goes back where it was."""
+    with transaction.atomic():
+        order = _locked(order, None)
+        _require(access.may_assess_cancellation(user, order))
+        if order.status != Order.Status.ASSESSING_CANCELLATION:
+            raise ApplicationError(_("No cancellation of this order waits for a decision."))
+        if not accept:
+            if not reason.strip():
+                raise ApplicationError(_("Give a reason: the account manager will read it."), field="reason")
+            _move(
+                order,
+                order.status_before_cancellation,
+                action=OrderAction.CANCELLATION_REFUSED,
+                actor=user,
+                reason=reason,
+            )
+            order_fulfil_if_done(order)
+            return order
+        _move(
+            order,
+            Order.Status.PENDING_CANCELLATION,
+            action=OrderAction.CANCELLATION_REQUESTED,
+            actor=user,
+            reason=reason,
+        )
+        from provisioning.services import withdraw_item
+
+        for item in order.items.exclude(state__in=FINAL_ITEM_STATES):
+            withdraw_item(item)
+            item.state = OrderItem.State.CANCELLED
+            item.save(update_fields=["state"])
+        if order.process_id:
+            from .flows import OrderFlow
+
+            OrderFlow.instance.cancel(order.process)
+        _move(order, Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user, reason=reason)
+        _sla_follow(order)
+    return order

@@ -1,0 +1,157 @@
+"""Service launch, first cut: an order item goes out by its product's route and comes back finished.
+
+T1 activates at once in our own systems; T2 sends a TMF641 service order to EOMS, T3 and T4 to the SI
+peer (platforms and integrators), through the outbox. `work_orders_reconcile` reads the peers' truth
+back (GET) and finishes the items. The full launch flow (L1–L8: resources, construction, acceptance,
+billing) replaces this in the service-launch issue.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from keyaccounts.core.timeline import timeline_record
+from orders.models import OrderItem, Product
+
+from .models import FINAL_WORK_ORDER_STATES, OutboxMessage, Peer, WorkOrder
+from .outbox import outbox_enqueue
+from .peers import PeerError, peer_retrieve
+from .timeline import WorkOrderAction
+
+logger = logging.getLogger(__name__)
+SERVICE_ORDER = "serviceOrder"
+CANCEL_SERVICE_ORDER = "cancelServiceOrder"
+PEER_OF_ROUTE = {Product.Route.EOMS: Peer.EOMS, Product.Route.PLATFORM: Peer.SI, Product.Route.SI: Peer.SI}
+ITEM_STATE_OF = {
+    WorkOrder.State.COMPLETED: OrderItem.State.COMPLETED,
+    WorkOrder.State.FAILED: OrderItem.State.FAILED,
+    WorkOrder.State.PARTIAL: OrderItem.State.FAILED,
+    WorkOrder.State.REJECTED: OrderItem.State.FAILED,
+    WorkOrder.State.CANCELLED: OrderItem.State.CANCELLED,
+}
+TMF_ACTION = {OrderItem.Action.ADD: "add", OrderItem.Action.MODIFY: "modify", OrderItem.Action.DELETE: "delete"}
+
+
+def service_order_payload(work_order: WorkOrder, item: OrderItem) -> dict:
+    """TMF641 ServiceOrder for one order item: the product's elements become service characteristics."""
+    order = item.order
+    return {
+        "externalId": work_order.external_id,
+        "description": f"{order.number} {item.product.name_en}",
+        "requestedStartDate": order.requested_start_date.isoformat() if order.requested_start_date else None,
+        "relatedParty": [{"role": "customer", "name": order.customer.name, "id": str(order.customer_id)}],
+        "serviceOrderItem": [
+            {
+                "id": "1",
+                "action": TMF_ACTION[item.action],
+                "quantity": item.quantity,
+                "service": {
+                    "serviceSpecification": {"id": item.product.code, "name": item.product.name_en},
+                    "serviceCharacteristic": [{"name": k, "value": v} for k, v in sorted(item.elements.items())],
+                    **({"id": item.service.number} if item.service_id else {}),
+                },
+            }
+        ],
+        "@type": "ServiceOrder",
+    }
+
+
+def launch_item(item: OrderItem) -> WorkOrder | None:
+    """Hand one item to its route. Called inside the order transfer step's transaction."""
+    from orders.services import order_item_finished
+
+    route = item.product.route
+    if route == Product.Route.INSTANT:
+        order_item_finished(item=item, state=OrderItem.State.COMPLETED, note=_("Activated at once in our own systems."))
+        return None
+    peer = PEER_OF_ROUTE[route]
+    attempt = item.work_orders.count() + 1
+    work_order = WorkOrder.objects.create(
+        order_item=item,
+        peer=peer,
+        si_company=item.product.si_company if peer == Peer.SI else None,
+        external_id=f"{item.order.number}-{item.pk:05d}-{attempt}",
+    )
+    outbox_enqueue(
+        peer=peer,
+        resource=SERVICE_ORDER,
+        external_id=work_order.external_id,
+        payload=service_order_payload(work_order, item),
+    )
+    item.state = OrderItem.State.IN_PROGRESS
+    item.save(update_fields=["state"])
+    timeline_record(
+        subject=item.order,
+        action=WorkOrderAction.SENT,
+        data={"work_order": work_order.external_id, "peer": peer, "product": item.product.code},
+    )
+    return work_order
+
+
+def withdraw_item(item: OrderItem) -> None:
+    """A cancelled order withdraws its open work orders (TMF641 CancelServiceOrder through the outbox)."""
+    for work_order in item.work_orders.exclude(state__in=FINAL_WORK_ORDER_STATES):
+        outbox_enqueue(
+            peer=work_order.peer,
+            resource=CANCEL_SERVICE_ORDER,
+            external_id=f"{work_order.external_id}-C",
+            payload={
+                "externalId": f"{work_order.external_id}-C",
+                "serviceOrder": {"id": work_order.external_id},
+                "cancellationReason": "order cancelled",
+                "@type": "CancelServiceOrder",
+            },
+        )
+        work_order.state = WorkOrder.State.CANCELLED
+        work_order.save(update_fields=["state", "updated_at"])
+        timeline_record(
+            subject=item.order, action=WorkOrderAction.WITHDRAWN, data={"work_order": work_order.external_id}
+        )
+
+
+def work_orders_reconcile() -> int:
+    """Read the state of every open, delivered work order from its peer; apply what changed. Returns how many."""
+    open_ones = WorkOrder.objects.exclude(state__in=FINAL_WORK_ORDER_STATES).values_list("pk", "external_id")
+    changed = 0
+    for pk, external_id in open_ones:
+        message = OutboxMessage.objects.filter(external_id=external_id, status=OutboxMessage.Status.SENT).first()
+        if message is None:
+            continue
+        try:
+            truth = peer_retrieve(message.peer, message.resource, message.remote_id).body
+        except PeerError as error:
+            logger.warning("work order %s not readable: %s", external_id, error)
+            continue
+        changed += work_order_apply(pk=pk, state=truth.get("state", ""), milestones=truth.get("milestone", []))
+    return changed
+
+
+def work_order_apply(*, pk: int, state: str, milestones: list | None = None, error: str = "") -> bool:
+    """Apply the peer's state if it is a known one and moves the work order on; finish the item when final."""
+    from orders.services import order_fulfil_if_done, order_item_finished
+
+    if state not in WorkOrder.State.values:
+        logger.warning("work order %s: unknown state %r ignored", pk, state)
+        return False
+    with transaction.atomic():
+        work_order = WorkOrder.objects.select_for_update().select_related("order_item__order").get(pk=pk)
+        if work_order.is_final or work_order.state == state:
+            return False
+        before = work_order.state
+        work_order.state = state
+        work_order.milestones = milestones or work_order.milestones
+        work_order.error_message = error
+        work_order.save()
+        item = work_order.order_item
+        timeline_record(
+            subject=item.order,
+            action=WorkOrderAction.STATE_CHANGED,
+            from_state=before,
+            to_state=state,
+            data={"work_order": work_order.external_id},
+        )
+        if work_order.is_final:
+            order_item_finished(item=item, state=ITEM_STATE_OF[state], note=work_order.external_id)
+            order_fulfil_if_done(item.order)
+    return True

@@ -1,0 +1,13 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from keyaccounts.core.timeline import register_actions
+
+
+class WorkOrderAction(models.TextChoices):
+    SENT = "workorder.sent", _("Work order sent")
+    STATE_CHANGED = "workorder.state_changed", _("Work order progressed")
+    WITHDRAWN = "workorder.withdrawn", _("Work order withdrawn")
+
+
+register_actions(WorkOrderAction)
