@@ -23,10 +23,9 @@ GOOD = {"site": "长春市人民大街 100 号", "members": 20}
 
 
 def draft(manager, customer, *products, elements=GOOD) -> Order:
-    order = services.order_create(
+    return services.order_create(
         user=manager, customer=customer, items=[ItemInput(product=p, elements=dict(elements)) for p in products]
     )
-    return order
 
 
 def submit(manager, order) -> Order:
