@@ -15,6 +15,9 @@ from keyaccounts.core.access import deny
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_for
+from opportunities.access import visible_opportunities
+from orders.access import visible_orders
+from orders.models import Service
 from sla.services import sla_statuses_for
 
 from . import access, selectors, services
@@ -198,6 +201,10 @@ def customer_detail(request, pk: int):
             "may_edit": access.may_edit_draft(user, customer) or access.may_request_change(user, customer),
             "may_update_details": access.may_request_change(user, customer),
             "may_close": access.may_close_or_reopen(user, customer),
+            "opportunities": visible_opportunities(user).filter(customer=customer)[:10],
+            "orders": visible_orders(user).filter(customer=customer)[:10],
+            "services": customer.services.filter(status=Service.Status.ACTIVE).select_related("product"),
+            "may_order": customer.status == Customer.Status.VALIDATED and customer.account_manager_id == user.pk,
             "reason_form": ReasonForm(),
         },
     )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("organisation/", core_views.OrganisationView.as_view(), name="organisation"),
     path("customers/", include("customers.urls")),
     path("opportunities/", include("opportunities.urls")),
+    path("orders/", include("orders.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

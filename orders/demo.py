@@ -26,7 +26,6 @@ COMMON = [
         T.TEXT,
         {"pattern": r"^[A-Z]{2}\d{8,12}$", "help_text": "e.g. JL2026112301"},
     ),
-    ("billing_account", M, "Billing account", "计费账户", T.TEXT, {}),
     ("monthly_fee", M, "Monthly fee (CNY)", "月费（元）", T.DECIMAL, {"min_value": 0}),
     ("sla_grade", S, "SLA grade", "SLA 等级", T.CHOICE, {"choices": ["gold", "silver", "bronze"]}),
 ]
@@ -99,3 +98,14 @@ def seed_demo_elements() -> None:
             )
             element.full_clean()
             element.save()
+
+
+@transaction.atomic
+def seed_demo_billing_accounts() -> None:
+    """One billing account per archived customer (in reality they come from the billing system)."""
+    from customers.models import Customer
+
+    from .models import BillingAccount
+
+    for customer in Customer.objects.filter(status=Customer.Status.VALIDATED, billing_accounts__isnull=True):
+        BillingAccount.objects.create(customer=customer, number=f"BA{customer.pk:08d}", credit_limit=1000)

@@ -77,8 +77,14 @@ def test_administrators_edit_the_organisation_in_the_admin(client, user_in_role)
     [
         (Role.ACCOUNT_MANAGER, ["My tasks", "Opportunity steps", "My customers", "My drafts", "Open opportunities"]),
         (Role.BACK_OFFICE, ["My inbox", "My teams' queue"]),
-        (Role.CITY_SUPERVISOR, ["Waiting for my approval", "Discounts to approve", "SLA overview"]),
-        (Role.PROVINCIAL_SUPERVISOR, ["Waiting for my approval", "Discounts to approve", "SLA overview"]),
+        (
+            Role.CITY_SUPERVISOR,
+            ["Waiting for my approval", "Discounts to approve", "Orders to approve", "SLA overview"],
+        ),
+        (
+            Role.PROVINCIAL_SUPERVISOR,
+            ["Waiting for my approval", "Discounts to approve", "Orders to approve", "SLA overview"],
+        ),
         (Role.SI_PARTNER, ["My work orders"]),
         (Role.ADMINISTRATOR, ["Configuration"]),
     ],

@@ -57,6 +57,12 @@ def _opportunity_tasks(title, user, empty_message) -> Panel:
     )
 
 
+def _order_tasks(title, user, empty_message) -> Panel:
+    from orders.selectors import order_tasks_for
+
+    return Panel(title, "core/panels/order_tasks.html", {"tasks": order_tasks_for(user)[:20], "message": empty_message})
+
+
 def _account_manager_panels(user) -> list[Panel]:
     from customers import selectors
     from customers.models import Customer
@@ -114,6 +120,8 @@ def _back_office_panels(user) -> list[Panel]:
         _tasks(_("My inbox"), tasks.filter(owner=user), _("Nothing is assigned to you.")),
         _tasks(_("My teams' queue"), tasks.filter(owner__isnull=True), _("Your teams' queue is empty.")),
     ]
+    if user.teams.filter(kind=Team.Kind.ORDER_ACCEPTANCE).exists():
+        panels.append(_order_tasks(_("Orders to accept"), user, _("No order waits for your team.")))
     if user.teams.filter(kind=Team.Kind.PRESALES).exists():
         panels.append(_opportunity_tasks(_("Solutions to design"), user, _("No solution waits for your team.")))
     return panels
@@ -127,6 +135,7 @@ def _supervisor_panels(user) -> list[Panel]:
             _("Waiting for my approval"), selectors.archiving_tasks_for(user), _("Nothing waits for your approval.")
         ),
         _opportunity_tasks(_("Discounts to approve"), user, _("No discount waits for your approval.")),
+        _order_tasks(_("Orders to approve"), user, _("No order waits for your approval.")),
         _sla_overview(user),
     ]
 

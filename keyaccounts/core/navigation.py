@@ -24,6 +24,7 @@ ENTRIES = [
     NavEntry(_("Home"), "home", "house"),
     NavEntry(_("Customers"), "customers:list", "building", permission="customers.view_customer"),
     NavEntry(_("Opportunities"), "opportunities:list", "lightbulb", permission="opportunities.view_opportunity"),
+    NavEntry(_("Orders"), "orders:list", "cart", permission="orders.view_order"),
     NavEntry(_("Organisation"), "organisation", "diagram-3", permission="core.view_organisation"),
     NavEntry(_("Administration"), "admin:index", "gear", staff_only=True),
 ]

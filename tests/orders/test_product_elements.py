@@ -18,7 +18,6 @@ GOOD_LINE = {
     "contact_name": "刘洋",
     "contact_phone": "13804310000",
     "contract_no": "JL2026112301",
-    "billing_account": "BA-001",
     "monthly_fee": "3000",
     "sla_grade": "gold",
     "install_address": "长春市人民大街 1 号",

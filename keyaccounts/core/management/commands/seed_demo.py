@@ -149,6 +149,9 @@ class Command(BaseCommand):
         from customers.demo import seed_demo_customers
 
         seed_demo_customers()
+        from orders.demo import seed_demo_billing_accounts
+
+        seed_demo_billing_accounts()
         from opportunities.demo import seed_demo_opportunities
 
         seed_demo_opportunities()

@@ -1,0 +1,99 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Customer
+
+from .models import BillingAccount, Order, Product
+
+
+def _helper(*fields) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    if fields:
+        helper.layout = Layout(*fields)
+    return helper
+
+
+class NewOrderForm(forms.Form):
+    """E3: a standard product ordered directly by an archived customer."""
+
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.none())
+    products = forms.ModelMultipleChoiceField(
+        label=_("products"), queryset=Product.objects.filter(is_active=True), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.filter(
+            account_manager=user, status=Customer.Status.VALIDATED
+        )
+        self.helper = _helper()
+
+
+class OrderHeaderForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Order
+        fields = ["contract_reference", "billing_account", "requested_start_date", "note"]
+        widgets = {
+            "requested_start_date": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["billing_account"].queryset = BillingAccount.objects.filter(
+            customer=self.instance.customer, is_active=True
+        )
+        self.helper = _helper(
+            Row(Column("contract_reference"), Column("billing_account"), Column("requested_start_date")),
+            "note",
+            "version",
+        )
+
+    def header(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class AddItemForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("add a product"), queryset=Product.objects.filter(is_active=True))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="add", **kwargs)
+        self.helper = _helper()
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("approve", _("Accept / approve")), ("reject", _("Refuse the order"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you refuse."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class CancellationForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    accept = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("yes", _("Cancel the order")), ("no", _("Refuse: the order goes on"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="cancel", **kwargs)
+        self.helper = _helper()

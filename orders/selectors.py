@@ -1,0 +1,27 @@
+"""Reads of order management, scoped to what the user may see."""
+
+from django.db.models import Q, QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from keyaccounts.core.access import sees_all_cities, served_city_ids
+from keyaccounts.core.models import Team
+from keyaccounts.core.workflow import OPEN_STATUSES
+
+
+def order_tasks_for(user) -> QuerySet[Task]:
+    """Order steps the user can act on now: their own, acceptance for their teams' cities, approvals in scope."""
+    from .flows import OrderFlow as F
+
+    scope = Q(owner=user, status=STATUS.ASSIGNED)
+    if user.has_perm("orders.accept_order"):
+        cities = served_city_ids(user, Team.Kind.ORDER_ACCEPTANCE)
+        scope |= Q(flow_task=F.accept, status=STATUS.NEW, process__order__city_id__in=cities)
+    if user.has_perm("orders.approve_order"):
+        in_city = Q() if sees_all_cities(user) else Q(process__order__city_id=user.city_id)
+        scope |= Q(flow_task=F.approve, status=STATUS.NEW) & in_city
+    return (
+        Task.objects.filter(scope, process__flow_class=F, status__in=OPEN_STATUSES)
+        .select_related("process__order__city", "process__order__customer")
+        .order_by("created")
+    )

@@ -1,0 +1,296 @@
+"""Thin pages of order management: validate forms, call a service, show the outcome."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
+
+from customers.access import visible_customers
+from keyaccounts.core.access import deny, get_in_scope_or_404
+from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.timeline import timeline_for
+from keyaccounts.core.workflow import OPEN_STATUSES
+from sla.services import sla_statuses_for
+
+from . import access, services
+from .elements import ElementsForm
+from .flows import SLA_STEPS, OrderFlow
+from .forms import AddItemForm, CancellationForm, DecisionForm, NewOrderForm, OrderHeaderForm
+from .models import Order, OrderItem, Service
+
+
+def _visible(request, pk: int) -> Order:
+    return get_in_scope_or_404(
+        request,
+        Order.objects.select_related("customer", "city", "account_manager", "billing_account", "opportunity"),
+        access.visible_orders(request.user),
+        pk,
+    )
+
+
+def _show_error(form, error: ApplicationError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@login_required
+def order_list(request):
+    if not request.user.has_perm("orders.view_order"):
+        raise deny(request, "orders.view_order")
+    view = request.GET.get("view", "mine")
+    orders = access.visible_orders(request.user).select_related("customer", "city", "account_manager")
+    if view == "mine":
+        orders = orders.filter(account_manager=request.user)
+    status = request.GET.get("status")
+    if status:
+        orders = orders.filter(status=status)
+    page = Paginator(orders.order_by("-created_at", "-pk"), 25).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "page": page,
+            "view": view,
+            "query": request.GET,
+            "statuses": Order.Status.choices,
+            "may_enter": access.may_enter(request.user),
+        },
+    )
+
+
+@login_required
+def order_new(request):
+    if not access.may_enter(request.user):
+        raise deny(request, "enter orders")
+    form = NewOrderForm(request.POST or None, user=request.user, initial={"customer": request.GET.get("customer")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_create(
+                user=request.user,
+                customer=form.cleaned_data["customer"],
+                items=[services.ItemInput(product=p) for p in form.cleaned_data["products"]],
+            )
+            messages.success(
+                request, _("Draft %(number)s created: fill in the order elements.") % {"number": order.number}
+            )
+            return redirect("orders:edit", pk=order.pk)
+        except ApplicationError as error:
+            _show_error(form, error)
+    return render(request, "orders/order_new.html", {"form": form})
+
+
+def _item_forms(order: Order, data, *, partial: bool) -> list[tuple[OrderItem, ElementsForm]]:
+    forms = []
+    for item in order.items.select_related("product", "service"):
+        initial = {f"{item.product.code}__{k}": v for k, v in item.elements.items()}
+        forms.append(
+            (
+                item,
+                ElementsForm(data, product=item.product, partial=partial, prefix=f"item{item.pk}", initial=initial),
+            )
+        )
+    return forms
+
+
+@login_required
+def order_edit(request, pk: int):
+    """The draft: header, one element form per item (grouped by the five categories), add/remove items."""
+    order = _visible(request, pk)
+    if not access.may_edit(request.user, order):
+        raise deny(request, f"edit order {pk}")
+    post = request.POST if request.method == "POST" else None
+    submitting = post is not None and "submit" in post
+    header = OrderHeaderForm(post, instance=order, initial={"version": order.version})
+    items = _item_forms(order, post, partial=not submitting)
+    add_form = AddItemForm(post if post and "add_item" in post else None)
+    if post is not None:
+        outcome = _edit_post(request, order, post, header, items, add_form, submitting)
+        if outcome is not None:
+            return outcome
+    return render(
+        request,
+        "orders/order_edit.html",
+        {"order": order, "header": header, "items": items, "add_form": add_form},
+    )
+
+
+def _edit_post(request, order, post, header, items, add_form, submitting):
+    user = request.user
+    try:
+        if "discard" in post:
+            services.order_discard_draft(user=user, order=order, version=int(post.get("version", 0)))
+            messages.success(request, _("Draft discarded."))
+            return redirect("orders:detail", pk=order.pk)
+        if "remove_item" in post:
+            services.order_remove_item(
+                user=user, order=order, version=int(post.get("version", 0)), item_pk=int(post["remove_item"])
+            )
+            return redirect("orders:edit", pk=order.pk)
+        if not (header.is_valid() and all(form.is_valid() for _item, form in items)):
+            return None
+        quantities = {}
+        for item, _form in items:
+            try:
+                quantities[item.pk] = max(1, int(post.get(f"quantity{item.pk}", item.quantity)))
+            except ValueError:
+                header.add_error(None, _("A quantity is a whole number."))
+                return None
+        with transaction.atomic():
+            saved = services.order_save_draft(
+                user=user,
+                order=order,
+                version=header.cleaned_data["version"],
+                header=header.header(),
+                elements={item.pk: form.values() for item, form in items},
+                quantities=quantities,
+            )
+            if "add_item" in post:
+                if not add_form.is_valid():
+                    return None
+                services.order_add_item(
+                    user=user,
+                    order=saved,
+                    version=saved.version,
+                    item=services.ItemInput(product=add_form.cleaned_data["product"]),
+                )
+            if submitting:
+                services.order_submit(user=user, order=saved, version=saved.version)
+        if submitting:
+            messages.success(request, _("Order submitted: it is checked and goes to the order-acceptance team."))
+            return redirect("orders:detail", pk=order.pk)
+        messages.success(request, _("Draft saved."))
+        return redirect("orders:edit", pk=order.pk)
+    except ApplicationError as error:
+        _show_error(header, error)
+    return None
+
+
+@login_required
+def order_detail(request, pk: int):
+    order = _visible(request, pk)
+    user = request.user
+    tasks = Task.objects.filter(process_id=order.process_id, status__in=OPEN_STATUSES).select_related("owner")
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "items": order.items.select_related("product", "service").prefetch_related("work_orders"),
+            "tasks": [
+                {"task": t, "step": SLA_STEPS.get(t.flow_task.name, ""), "may_act": _may_act(user, t, order)}
+                for t in tasks
+            ],
+            "sla": sla_statuses_for(order),
+            "events": timeline_for(order),
+            "may_edit": access.may_edit(user, order),
+            "may_request_cancellation": order.status in services.CANCELLABLE
+            and access.may_request_cancellation(user, order),
+            "may_assess_cancellation": order.status == Order.Status.ASSESSING_CANCELLATION
+            and access.may_assess_cancellation(user, order),
+            "cancellation_form": CancellationForm(),
+        },
+    )
+
+
+def _may_act(user, task: Task, order: Order) -> bool:
+    if task.owner_id not in (None, user.pk):
+        return False
+    if task.flow_task is OrderFlow.accept:
+        return access.may_accept(user, order)
+    if task.flow_task is OrderFlow.approve:
+        return access.may_approve(user, order)
+    return False
+
+
+@login_required
+def task_page(request, pk: int, task_pk: int):
+    order = _visible(request, pk)
+    task = get_object_or_404(Task, pk=task_pk, process_id=order.process_id)
+    if task.status not in OPEN_STATUSES:
+        messages.info(request, _("This task was already completed or cancelled by someone else; nothing was changed."))
+        return redirect("orders:detail", pk=pk)
+    if task.owner_id not in (None, request.user.pk):
+        messages.info(
+            request, _("This task was taken by %(owner)s meanwhile; nothing was changed.") % {"owner": task.owner}
+        )
+        return redirect("orders:detail", pk=pk)
+    if not _may_act(request.user, task, order):
+        raise deny(request, f"order task {task_pk}")
+    decide = {OrderFlow.accept: services.order_accept, OrderFlow.approve: services.order_approve}.get(task.flow_task)
+    if decide is None:
+        raise Http404
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decide(
+                user=request.user,
+                task_pk=task.pk,
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Decision recorded."))
+            return redirect("orders:detail", pk=pk)
+        except ApplicationError as error:
+            _show_error(form, error)
+    return render(
+        request,
+        "orders/task.html",
+        {
+            "order": order,
+            "task": task,
+            "form": form,
+            "step": SLA_STEPS.get(task.flow_task.name, ""),
+            "items": order.items.select_related("product"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def order_cancellation(request, pk: int):
+    """Ask for a cancellation, or decide on one (accept or refuse)."""
+    order = _visible(request, pk)
+    form = CancellationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why."))
+        return redirect("orders:detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        if order.status == Order.Status.ASSESSING_CANCELLATION:
+            if data["accept"] not in ("yes", "no"):
+                raise ApplicationError(_("Choose a decision."))
+            services.order_assess_cancellation(
+                user=request.user, order=order, accept=data["accept"] == "yes", reason=data["reason"]
+            )
+            messages.success(request, _("Decision recorded."))
+        else:
+            services.order_request_cancellation(user=request.user, order=order, reason=data["reason"])
+            messages.success(request, _("Cancellation requested: it is assessed before anything stops."))
+    except PermissionDenied:
+        raise deny(request, f"cancel order {pk}") from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("orders:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def service_change(request, service_pk: int, action: str):
+    """E4: from the customer page, a draft that changes or cancels a running service."""
+    service = get_object_or_404(Service.objects.select_related("customer", "product", "origin"), pk=service_pk)
+    if not visible_customers(request.user).filter(pk=service.customer_id).exists():
+        raise Http404
+    try:
+        order = services.order_change_service(user=request.user, service=service, action=action)
+    except PermissionDenied:
+        raise deny(request, f"change service {service_pk}") from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("customers:detail", pk=service.customer_id)
+    messages.success(request, _("Draft %(number)s created: fill in the order elements.") % {"number": order.number})
+    return redirect("orders:edit", pk=order.pk)

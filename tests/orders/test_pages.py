@@ -1,0 +1,78 @@
+"""Order pages: a draft keeps what was typed, a stale form changes nothing, and scope holds on direct URLs."""
+
+import pytest
+from django.urls import reverse
+
+from keyaccounts.core.roles import Role
+from orders import services
+from orders.models import Order
+from orders.services import ItemInput
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def order(catalogue, manager, customer):
+    return services.order_create(user=manager, customer=customer, items=[ItemInput(product=catalogue["T2"])])
+
+
+def edit_data(order, **overrides) -> dict:
+    item = order.items.get()
+    return {
+        "version": order.version,
+        "billing_account": order.billing_account_id,
+        f"quantity{item.pk}": "1",
+        f"item{item.pk}-internet-line__site": "长春市人民大街 100 号",
+        **overrides,
+    }
+
+
+def test_a_draft_keeps_incomplete_values_and_submitting_names_the_missing_field(client, manager, order):
+    client.force_login(manager)
+    url = reverse("orders:edit", args=[order.pk])
+    response = client.post(url, {**edit_data(order), "save": ""})
+    assert response.status_code == 302
+    assert order.items.get().elements == {"site": "长春市人民大街 100 号"}
+
+    order.refresh_from_db()
+    response = client.post(url, {**edit_data(order), "submit": ""})
+    assert response.status_code == 200
+    assert "This field is required" in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == Order.Status.DRAFT
+
+
+def test_a_stale_draft_form_changes_nothing(client, manager, order):
+    client.force_login(manager)
+    url = reverse("orders:edit", args=[order.pk])
+    stale = edit_data(order)
+    client.post(url, {**edit_data(order), "save": ""})
+    response = client.post(url, {**stale, f"item{order.items.get().pk}-internet-line__site": "elsewhere", "save": ""})
+    assert "Someone else changed this record" in response.content.decode()
+    assert order.items.get().elements["site"] == "长春市人民大街 100 号"
+
+
+def test_other_cities_and_roles_cannot_see_or_edit_an_order(client, user_in_role, order, other_city, city):
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER, city=other_city))
+    assert client.get(reverse("orders:detail", args=[order.pk])).status_code == 404
+    assert client.get(reverse("orders:edit", args=[order.pk])).status_code == 404
+    colleague = user_in_role(Role.ACCOUNT_MANAGER, city=city, username="am_colleague")
+    client.force_login(colleague)
+    assert client.get(reverse("orders:detail", args=[order.pk])).status_code == 404
+    client.force_login(user_in_role(Role.SI_PARTNER))
+    assert client.get(reverse("orders:list")).status_code == 403
+    assert client.get(reverse("orders:new")).status_code == 403
+    supervisor = user_in_role(Role.CITY_SUPERVISOR, city=city, username="sup")
+    client.force_login(supervisor)
+    assert client.get(reverse("orders:detail", args=[order.pk])).status_code == 200
+    assert client.get(reverse("orders:edit", args=[order.pk])).status_code == 403
+
+
+def test_cancellation_through_the_page(client, manager, supervisor, order):
+    order.refresh_from_db()
+    order = services.order_submit(user=manager, order=order, version=order.version)
+    client.force_login(manager)
+    url = reverse("orders:cancellation", args=[order.pk])
+    client.post(url, {"cancel-reason": ""})
+    assert Order.objects.get(pk=order.pk).status == Order.Status.REJECTED  # no elements: the check refused it
+    response = client.post(url, {"cancel-reason": "changed mind"}, follow=True)
+    assert "cannot be cancelled" in response.content.decode()
