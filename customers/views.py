@@ -72,7 +72,8 @@ def customer_list(request):
 def customer_create(request):
     if not access.may_register(request.user):
         raise deny(request, "register customers")
-    form = CustomerForm(request.POST or None)
+    # A prospect from an opportunity (E1) arrives with its name filled in.
+    form = CustomerForm(request.POST or None, initial={"name": request.GET.get("name", "")[:200]})
     contacts = ContactFormSet(request.POST or None, prefix="contacts")
     if request.method == "POST" and form.is_valid() and contacts.is_valid():
         try:

@@ -42,7 +42,8 @@ def seed_demo_opportunities() -> None:
             ),
         )
     manager = User.objects.get(username="am_changchun")
-    if not Opportunity.objects.filter(account_manager=manager, channel__code="visit").exists():
+    _seed_worked_opportunities(manager, close)
+    if not Opportunity.objects.filter(account_manager=manager, channel__code="visit", prospect_name__gt="").exists():
         opportunity_record(
             user=manager,
             data=OpportunityInput(
@@ -55,3 +56,66 @@ def seed_demo_opportunities() -> None:
                 needs_survey=True,
             ),
         )
+
+
+# description, products, discount, how far it goes: approval | won | lost
+WORKED = [
+    ("VPMN for the drivers' fleet", ["vpmn"], "15", "approval"),
+    ("Switchboard for the head office", ["mobile-switchboard"], "5", "won"),
+    ("Mailboxes for the sales team", ["mobile-mailbox"], "0", "lost"),
+]
+
+
+def _seed_worked_opportunities(manager, close) -> None:
+    """Opportunities of a customer in each later stage: waiting for a discount approval, won, lost."""
+    from viewflow.workflow.models import Task
+
+    from .flows import OpportunityFlow as F
+    from .services import (
+        opportunity_give_up,
+        opportunity_mark_won,
+        opportunity_qualify,
+        opportunity_quote,
+    )
+
+    customer = Customer.objects.filter(account_manager=manager, status=Customer.Status.VALIDATED).first()
+    if customer is None:
+        return
+
+    def task(opportunity, node):
+        return Task.objects.get(process_id=opportunity.process_id, flow_task=node, status__in=["NEW", "ASSIGNED"])
+
+    for description, codes, discount, stage in WORKED:
+        if Opportunity.objects.filter(description=description).exists():
+            continue
+        products = list(Product.objects.filter(code__in=codes))
+        opportunity = opportunity_record(
+            user=manager,
+            data=OpportunityInput(
+                city=manager.city,
+                products=products,
+                estimated_value=sum((p.list_price for p in products), Decimal(0)),
+                expected_close_date=close,
+                description=description,
+                customer=customer,
+            ),
+        )
+        opportunity_qualify(
+            user=manager,
+            task_pk=task(opportunity, F.qualify).pk,
+            customer=customer,
+            needs_survey=False,
+            needs_solution=False,
+        )
+        if stage == "lost":
+            opportunity_give_up(
+                user=manager,
+                task_pk=task(opportunity, F.quote).pk,
+                lost_reason=LostReason.objects.get(code="price"),
+                note="Demo: the customer found our price too high",
+            )
+            continue
+        lines = [{"product": p, "quantity": 10, "discount_percent": Decimal(discount)} for p in products]
+        opportunity_quote(user=manager, task_pk=task(opportunity, F.quote).pk, lines=lines)
+        if stage == "won":
+            opportunity_mark_won(user=manager, task_pk=task(opportunity, F.close).pk, note="Demo: contract signed")

@@ -5,10 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.access import visible_customers
 from customers.models import Customer
+from keyaccounts.core.files import clean_attachment_size
 from keyaccounts.core.models import SiCompany
 from orders.models import Product
 
-from .models import ATTACHMENT_MAX_BYTES, Attachment, LostReason, Opportunity
+from .models import Attachment, LostReason, Opportunity
 from .services import OpportunityInput
 
 
@@ -83,13 +84,7 @@ class AttachmentForm(forms.ModelForm):
         self.helper.layout = Layout(Row(Column("kind", css_class="col-md-4"), Column("file", css_class="col-md-8")))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > ATTACHMENT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; at most %(limit)s MB is accepted.")
-                % {"size": round(upload.size / 1024 / 1024, 1), "limit": ATTACHMENT_MAX_BYTES // 1024 // 1024}
-            )
-        return upload
+        return clean_attachment_size(self.cleaned_data["file"])
 
 
 def _plain_helper(*fields) -> FormHelper:

@@ -5,18 +5,16 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from customers.models import Customer
+from keyaccounts.core.files import attachment_type_validator
 from keyaccounts.core.models import BilingualNameModel, City, SiCompany, TimeStampedModel
 from orders.models import Product
-
-ATTACHMENT_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "png", "jpg", "jpeg", "zip"]
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 
 
 def token_digest(token: str) -> str:
@@ -241,9 +239,7 @@ class Attachment(TimeStampedModel):
 
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OTHER)
-    file = models.FileField(
-        _("file"), upload_to="opportunities/%Y/%m/", validators=[FileExtensionValidator(ATTACHMENT_EXTENSIONS)]
-    )
+    file = models.FileField(_("file"), upload_to="opportunities/%Y/%m/", validators=[attachment_type_validator])
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

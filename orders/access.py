@@ -33,6 +33,11 @@ def may_edit(user, order: Order) -> bool:
     return order.status == Order.Status.DRAFT and order.account_manager_id == user.pk
 
 
+def may_attach(user, order: Order) -> bool:
+    """The account manager, while the order is still open."""
+    return order.account_manager_id == user.pk and order.is_open
+
+
 def may_accept(user, order: Order) -> bool:
     return user.has_perm("orders.accept_order") and order.city_id in served_city_ids(user, Team.Kind.ORDER_ACCEPTANCE)
 

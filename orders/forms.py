@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from keyaccounts.core.files import clean_attachment_size
 
-from .models import BillingAccount, Order, Product
+from .models import BillingAccount, Order, OrderAttachment, Product
 
 
 def _helper(*fields) -> FormHelper:
@@ -97,3 +98,16 @@ class CancellationForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="cancel", **kwargs)
         self.helper = _helper()
+
+
+class AttachmentForm(forms.ModelForm):
+    class Meta:
+        model = OrderAttachment
+        fields = ["kind", "file"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Row(Column("kind", css_class="col-md-4"), Column("file", css_class="col-md-8")))
+
+    def clean_file(self):
+        return clean_attachment_size(self.cleaned_data["file"])

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from keyaccounts.core.files import attachment_type_validator
 from keyaccounts.core.models import BilingualNameModel, City, TimeStampedModel, in_reader_language
 
 
@@ -224,6 +225,27 @@ class Order(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("orders:detail", args=[self.pk])
+
+
+class OrderAttachment(TimeStampedModel):
+    """A signed contract or another document of the order; served only through the order's scope check."""
+
+    class Kind(models.TextChoices):
+        CONTRACT = "contract", _("Signed contract")
+        OTHER = "other", _("Other")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.CONTRACT)
+    file = models.FileField(_("file"), upload_to="orders/%Y/%m/", validators=[attachment_type_validator])
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("order document")
+        verbose_name_plural = _("order documents")
+
+    def __str__(self) -> str:
+        return self.file.name
 
 
 class OrderItem(models.Model):

@@ -22,6 +22,7 @@ from .models import (
     BillingAccount,
     Order,
     OrderApprovalRule,
+    OrderAttachment,
     OrderItem,
     Product,
     Service,
@@ -193,6 +194,21 @@ def order_discard_draft(*, user, order: Order, version: int) -> Order:
         _require(access.may_edit(user, order))
         _move(order, Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user)
     return order
+
+
+def order_attach(*, user, order: Order, kind: str, upload) -> OrderAttachment:
+    with transaction.atomic():
+        _require(access.may_attach(user, order))
+        attachment = OrderAttachment(order=order, kind=kind, file=upload, uploaded_by=user)
+        attachment.full_clean()
+        attachment.save()
+        timeline_record(
+            subject=order,
+            action=OrderAction.ATTACHED,
+            actor=user,
+            data={"file": attachment.file.name.rsplit("/", 1)[-1], "kind": kind},
+        )
+    return attachment
 
 
 # ---------------------------------------------------------------------------- the flow's automatic steps

@@ -7,6 +7,7 @@ from keyaccounts.core.timeline import register_actions
 class OrderAction(models.TextChoices):
     DRAFTED = "order.drafted", _("Draft order created")
     DRAFT_SAVED = "order.draft_saved", _("Draft saved")
+    ATTACHED = "order.attached", _("Document attached")
     SUBMITTED = "order.submitted", _("Submitted")
     CHECKED = "order.checked", _("Consistency check passed")
     CHECK_FAILED = "order.check_failed", _("Refused by the consistency check")

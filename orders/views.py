@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,8 +21,8 @@ from sla.services import sla_statuses_for
 from . import access, services
 from .elements import ElementsForm
 from .flows import SLA_STEPS, OrderFlow
-from .forms import AddItemForm, CancellationForm, DecisionForm, NewOrderForm, OrderHeaderForm
-from .models import Order, OrderItem, Service
+from .forms import AddItemForm, AttachmentForm, CancellationForm, DecisionForm, NewOrderForm, OrderHeaderForm
+from .models import Order, OrderAttachment, OrderItem, Service
 
 
 def _visible(request, pk: int) -> Order:
@@ -174,6 +174,16 @@ def _edit_post(request, order, post, header, items, add_form, submitting):
 def order_detail(request, pk: int):
     order = _visible(request, pk)
     user = request.user
+    may_attach = access.may_attach(user, order)
+    attachment_form = AttachmentForm(request.POST or None, request.FILES or None) if may_attach else None
+    if request.method == "POST":
+        if attachment_form is None:
+            raise deny(request, f"attach to order {pk}")
+        if attachment_form.is_valid():
+            data = attachment_form.cleaned_data
+            services.order_attach(user=user, order=order, kind=data["kind"], upload=data["file"])
+            messages.success(request, _("Document attached."))
+            return redirect("orders:detail", pk=pk)
     tasks = Task.objects.filter(process_id=order.process_id, status__in=OPEN_STATUSES).select_related("owner")
     return render(
         request,
@@ -193,6 +203,8 @@ def order_detail(request, pk: int):
             "may_assess_cancellation": order.status == Order.Status.ASSESSING_CANCELLATION
             and access.may_assess_cancellation(user, order),
             "cancellation_form": CancellationForm(),
+            "attachments": order.attachments.select_related("uploaded_by"),
+            "attachment_form": attachment_form,
         },
     )
 
@@ -247,6 +259,16 @@ def task_page(request, pk: int, task_pk: int):
             "step": SLA_STEPS.get(task.flow_task.name, ""),
             "items": order.items.select_related("product"),
         },
+    )
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    """Files are served through the scope check, never from a public media URL."""
+    order = _visible(request, pk)
+    attachment = get_object_or_404(OrderAttachment, pk=attachment_pk, order=order)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.file.name.rsplit("/", 1)[-1]
     )
 
 

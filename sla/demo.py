@@ -17,6 +17,7 @@ POLICIES = [
     ("opportunity.response", "A", 2 * H, TimeBasis.WORKING),
     ("opportunity.survey", "", 22.5 * H, TimeBasis.WORKING),
     ("opportunity.solution", "", 37.5 * H, TimeBasis.WORKING),
+    ("opportunity.quote", "", 15 * H, TimeBasis.WORKING),
     ("opportunity.approval", "", 7.5 * H, TimeBasis.WORKING),
     ("order.check", "", 2 * H, TimeBasis.WORKING),
     ("order.acceptance", "", 4 * H, TimeBasis.WORKING),

@@ -48,14 +48,17 @@ def test_from_the_account_managers_form_to_a_won_order_draft(page: Page, live_se
 
     page.get_by_role("button", name="Log out").click()
     sign_in(page, base, "sup_changchun")
-    page.get_by_test_id("opportunity-task-list").get_by_role("link", name="Approve the discount (city)").click()
+    number = Opportunity.objects.get(description="VPMN for 400 drivers").number
+    mine = page.get_by_test_id("opportunity-task-list").locator("li", has_text=number)
+    mine.get_by_role("link", name="Approve the discount (city)").click()
     page.get_by_label("Approve the discount").check()
     page.get_by_role("button", name="Complete the step").click()
     expect(page.get_by_test_id("timeline")).to_contain_text("Discount approved")
 
     page.get_by_role("button", name="Log out").click()
     sign_in(page, base, "am_changchun")
-    page.get_by_test_id("opportunity-task-list").get_by_role("link", name="Record the customer's answer").click()
+    mine = page.get_by_test_id("opportunity-task-list").locator("li", has_text=number)
+    mine.get_by_role("link", name="Record the customer's answer").click()
     page.get_by_role("button", name="The customer accepted: won").click()
     expect(page.get_by_test_id("won-order")).to_contain_text("Draft order")
     order = Order.objects.get(opportunity__description="VPMN for 400 drivers")

@@ -76,3 +76,23 @@ def test_cancellation_through_the_page(client, manager, supervisor, order):
     assert Order.objects.get(pk=order.pk).status == Order.Status.REJECTED  # no elements: the check refused it
     response = client.post(url, {"cancel-reason": "changed mind"}, follow=True)
     assert "cannot be cancelled" in response.content.decode()
+
+
+def test_a_signed_contract_is_attached_type_checked_and_served_only_within_scope(
+    client, manager, order, user_in_role, other_city, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(manager)
+    url = reverse("orders:detail", args=[order.pk])
+    refused = client.post(url, {"kind": "contract", "file": SimpleUploadedFile("contract.exe", b"MZ")})
+    assert "not allowed" in str(refused.context["attachment_form"].errors["file"])
+    assert (
+        client.post(url, {"kind": "contract", "file": SimpleUploadedFile("contract.pdf", b"%PDF")}).status_code == 302
+    )
+    attachment = order.attachments.get()
+    download = reverse("orders:attachment", args=[order.pk, attachment.pk])
+    assert b"".join(client.get(download).streaming_content) == b"%PDF"
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER, city=other_city))
+    assert client.get(download).status_code == 404

@@ -155,6 +155,9 @@ class Command(BaseCommand):
         from opportunities.demo import seed_demo_opportunities
 
         seed_demo_opportunities()
+        from orders.demo import seed_demo_orders
+
+        seed_demo_orders()
 
     def _cities(self) -> dict[str, City]:
         return {
