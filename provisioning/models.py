@@ -68,7 +68,10 @@ class WorkOrder(models.Model):
     external_id = models.CharField(_("our reference"), max_length=80, unique=True)
     state = models.CharField(_("state"), max_length=14, choices=State.choices, default=State.ACKNOWLEDGED)
     milestones = models.JSONField(_("milestones"), default=list, blank=True)
+    jeopardy = models.JSONField(_("jeopardy alerts"), default=list, blank=True)
     error_message = models.TextField(_("error"), blank=True)
+    # The time of the newest peer event applied: an older event arriving late changes nothing.
+    last_event_at = models.DateTimeField(_("last event"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -92,3 +95,28 @@ FINAL_WORK_ORDER_STATES = {
     WorkOrder.State.REJECTED,
     WorkOrder.State.CANCELLED,
 }
+
+
+class InboundEvent(models.Model):
+    """A peer's event as received: stored before anything is applied, once per `eventId`."""
+
+    peer = models.CharField(_("peer"), max_length=10, choices=Peer.choices)
+    event_id = models.CharField(_("event id"), max_length=100)
+    event_type = models.CharField(_("event type"), max_length=100)
+    event_time = models.DateTimeField(_("event time"))
+    body = models.JSONField()
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["received_at"]
+        verbose_name = _("inbound event")
+        verbose_name_plural = _("inbound events")
+        constraints = [models.UniqueConstraint(fields=["peer", "event_id"], name="one_event_per_id")]
+        indexes = [
+            models.Index(fields=["received_at"], condition=models.Q(applied_at__isnull=True), name="event_unapplied")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer} {self.event_type} {self.event_id}"

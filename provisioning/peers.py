@@ -50,3 +50,12 @@ def peer_create(peer: str, resource: str, payload: dict) -> PeerResponse:
 
 def peer_retrieve(peer: str, resource: str, remote_id: str) -> PeerResponse:
     return _call("GET", f"{_base_url(peer)}/{resource}/{remote_id}")
+
+
+def peer_subscribe(peer: str, callback: str) -> bool:
+    """Register our listener with the peer's TMF `/hub` unless it is there already. Returns whether it was added."""
+    current = _call("GET", f"{_base_url(peer)}/hub").body
+    if any(sub.get("callback") == callback for sub in current or []):
+        return False
+    _call("POST", f"{_base_url(peer)}/hub", json={"callback": callback})
+    return True

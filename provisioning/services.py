@@ -7,8 +7,11 @@ billing) replaces this in the service-launch issue.
 """
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyaccounts.core.timeline import timeline_record
@@ -110,9 +113,16 @@ def withdraw_item(item: OrderItem) -> None:
         )
 
 
-def work_orders_reconcile() -> int:
-    """Read the state of every open, delivered work order from its peer; apply what changed. Returns how many."""
-    open_ones = WorkOrder.objects.exclude(state__in=FINAL_WORK_ORDER_STATES).values_list("pk", "external_id")
+def work_orders_reconcile(*, stalled_for: timedelta | None = None) -> int:
+    """Read the truth of open work orders no event moved for a while (a lost event, a peer that went
+    quiet) from their peer, and apply what changed. Returns how many changed."""
+    if stalled_for is None:
+        stalled_for = timedelta(seconds=settings.WORK_ORDER_STALLED_AFTER)
+    open_ones = (
+        WorkOrder.objects.exclude(state__in=FINAL_WORK_ORDER_STATES)
+        .filter(updated_at__lte=timezone.now() - stalled_for)
+        .values_list("pk", "external_id")
+    )
     changed = 0
     for pk, external_id in open_ones:
         message = OutboxMessage.objects.filter(external_id=external_id, status=OutboxMessage.Status.SENT).first()
@@ -127,21 +137,25 @@ def work_orders_reconcile() -> int:
     return changed
 
 
-def work_order_apply(*, pk: int, state: str, milestones: list | None = None, error: str = "") -> bool:
-    """Apply the peer's state if it is a known one and moves the work order on; finish the item when final."""
+def work_order_apply(*, pk: int, state: str, milestones: list | None = None, error: str = "", event_time=None) -> bool:
+    """Apply the peer's state if it is known, newer than what was applied, and moves an open work order on;
+    finish the item when the state is final. Returns whether anything changed."""
     from orders.services import order_fulfil_if_done, order_item_finished
 
     if state not in WorkOrder.State.values:
         logger.warning("work order %s: unknown state %r ignored", pk, state)
         return False
     with transaction.atomic():
-        work_order = WorkOrder.objects.select_for_update().select_related("order_item__order").get(pk=pk)
+        work_order = WorkOrder.objects.select_for_update(of=("self",)).select_related("order_item__order").get(pk=pk)
+        if event_time is not None and work_order.last_event_at and event_time <= work_order.last_event_at:
+            return False
         if work_order.is_final or work_order.state == state:
             return False
         before = work_order.state
         work_order.state = state
         work_order.milestones = milestones or work_order.milestones
         work_order.error_message = error
+        work_order.last_event_at = event_time or work_order.last_event_at
         work_order.save()
         item = work_order.order_item
         timeline_record(
@@ -155,3 +169,26 @@ def work_order_apply(*, pk: int, state: str, milestones: list | None = None, err
             order_item_finished(item=item, state=ITEM_STATE_OF[state], note=work_order.external_id)
             order_fulfil_if_done(item.order)
     return True
+
+
+def work_order_note(*, pk: int, kind: str, detail: dict, event_time) -> None:
+    """A milestone, a jeopardy alert or a request for information: kept on the work order and the timeline."""
+    with transaction.atomic():
+        work_order = WorkOrder.objects.select_for_update(of=("self",)).select_related("order_item__order").get(pk=pk)
+        entry = {"at": event_time.isoformat(), **{k: detail.get(k) for k in ("milestone", "jeopardyAlert", "note")}}
+        if kind == "jeopardy":
+            work_order.jeopardy = [*work_order.jeopardy, entry]
+        else:
+            work_order.milestones = [*work_order.milestones, entry]
+        if kind == "information" and not work_order.is_final:
+            work_order.state = WorkOrder.State.PENDING
+        work_order.save()
+        timeline_record(
+            subject=work_order.order_item.order,
+            action={
+                "milestone": WorkOrderAction.MILESTONE,
+                "jeopardy": WorkOrderAction.JEOPARDY,
+                "information": WorkOrderAction.INFORMATION_REQUIRED,
+            }[kind],
+            data={"work_order": work_order.external_id, **entry},
+        )

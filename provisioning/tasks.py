@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from .inbound import event_apply, events_sweep
 from .outbox import outbox_deliver, outbox_sweep
 
 
@@ -20,3 +21,14 @@ def work_orders_reconcile_task() -> None:
     from .services import work_orders_reconcile
 
     work_orders_reconcile()
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def event_apply_task(pk: int) -> None:
+    event_apply(pk)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def events_sweep_task() -> None:
+    """Beat runs it every few seconds: stored events a lost broker message left unapplied."""
+    events_sweep()

@@ -8,6 +8,9 @@ class WorkOrderAction(models.TextChoices):
     SENT = "workorder.sent", _("Work order sent")
     STATE_CHANGED = "workorder.state_changed", _("Work order progressed")
     WITHDRAWN = "workorder.withdrawn", _("Work order withdrawn")
+    MILESTONE = "workorder.milestone", _("Work order milestone")
+    JEOPARDY = "workorder.jeopardy", _("Work order in jeopardy")
+    INFORMATION_REQUIRED = "workorder.information_required", _("The peer needs information")
 
 
 register_actions(WorkOrderAction)

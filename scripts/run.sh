@@ -8,6 +8,7 @@ PORT=${PORT:-8000}
 STUBS_PORT=${STUBS_PORT:-8100}
 export EOMS_BASE_URL=${EOMS_BASE_URL:-http://$HOST:$STUBS_PORT/eoms}
 export SI_BASE_URL=${SI_BASE_URL:-http://$HOST:$STUBS_PORT/si}
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$HOST:$PORT}
 
 pids=()
 stop_all() {
@@ -26,7 +27,8 @@ trap stop_all EXIT INT TERM HUP
 
 $BIN/gunicorn keyaccounts.wsgi --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-2}" --access-logfile - &
 pids+=($!)
-$BIN/gunicorn stubs.wsgi --bind "$HOST:$STUBS_PORT" --workers 1 --env DJANGO_SETTINGS_MODULE=stubs.settings &
+$BIN/gunicorn stubs.wsgi --bind "$HOST:$STUBS_PORT" --workers 1 --threads 4 \
+  --env DJANGO_SETTINGS_MODULE=stubs.settings &
 pids+=($!)
 $BIN/celery -A keyaccounts worker --beat --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" \
   --schedule var/celerybeat-schedule &
@@ -34,6 +36,10 @@ pids+=($!)
 
 for _ in $(seq 1 60); do
   curl -fsS -o /dev/null "http://$HOST:$PORT/login/" 2>/dev/null && break
+  sleep 0.5
+done
+for _ in $(seq 1 20); do
+  $BIN/python manage.py subscribe_to_peers 2>/dev/null && break  # the stubs may still be starting
   sleep 0.5
 done
 echo

@@ -34,3 +34,36 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer}/{self.kind} {self.external_id}"
+
+
+class Event(models.Model):
+    """A scripted event of a resource, sent to every listener of its peer once it is due."""
+
+    resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="events")
+    event_type = models.CharField(max_length=60)
+    state = models.CharField(max_length=30, blank=True)  # for state changes: the state it announces
+    detail = models.JSONField(default=dict)
+    occurred_at = models.DateTimeField()  # the scripted moment: the event's eventTime and the GET truth
+    due_at = models.DateTimeField(db_index=True)  # when to (re)send it
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.state} of {self.resource}"
+
+
+class Faults(models.Model):
+    """Run-time fault injection for one peer (`POST /{peer}/faults`)."""
+
+    peer = models.CharField(max_length=10, choices=Peer.choices, unique=True)
+    latency_ms = models.PositiveIntegerField(default=0)
+    error_rate = models.FloatField(default=0)  # share of our requests answered 503
+    duplicate_rate = models.FloatField(default=0)  # share of events sent twice
+    lose_rate = models.FloatField(default=0)  # share of events never sent
+    reorder = models.BooleanField(default=False)  # a batch of due events goes out newest first
+
+    def __str__(self) -> str:
+        return f"faults of {self.peer}"

@@ -46,19 +46,80 @@ def _characteristics(body: dict) -> str:
     ).lower()
 
 
+# What a service order goes through, chosen by words in its characteristics (a demo or a test picks the
+# path through the data it orders with). Each entry: (step, event type, state or None, detail).
+SCENARIOS = {
+    "happy": [
+        (1, "ServiceOrderStateChangeEvent", "inProgress", {}),
+        (1, "ServiceOrderMilestoneEvent", None, {"milestone": [{"name": "resources confirmed"}]}),
+        (2, "ServiceOrderStateChangeEvent", "completed", {"milestone": [{"name": "configured"}, {"name": "tested"}]}),
+    ],
+    "construction": [
+        (1, "ServiceOrderStateChangeEvent", "inProgress", {}),
+        (1, "ServiceOrderMilestoneEvent", None, {"milestone": [{"name": "resources missing: construction started"}]}),
+        (3, "ServiceOrderMilestoneEvent", None, {"milestone": [{"name": "construction finished"}]}),
+        (4, "ServiceOrderStateChangeEvent", "completed", {"milestone": [{"name": "configured"}, {"name": "tested"}]}),
+    ],
+    "needinfo": [
+        (1, "ServiceOrderStateChangeEvent", "inProgress", {}),
+        (1, "ServiceOrderInformationRequiredEvent", None, {"note": "site contact does not answer"}),
+        (3, "ServiceOrderStateChangeEvent", "completed", {}),
+    ],
+    "held": [
+        (1, "ServiceOrderStateChangeEvent", "held", {}),
+        (2, "ServiceOrderStateChangeEvent", "inProgress", {}),
+        (3, "ServiceOrderStateChangeEvent", "completed", {}),
+    ],
+    "jeopardy": [
+        (1, "ServiceOrderStateChangeEvent", "inProgress", {}),
+        (1, "ServiceOrderJeopardyEvent", None, {"jeopardyAlert": [{"name": "behind schedule"}]}),
+        (3, "ServiceOrderStateChangeEvent", "completed", {}),
+    ],
+    "fail": [
+        (1, "ServiceOrderStateChangeEvent", "inProgress", {}),
+        (2, "ServiceOrderStateChangeEvent", "failed", {"errorMessage": [{"reason": "configuration failed"}]}),
+    ],
+    "partial": [
+        (1, "ServiceOrderStateChangeEvent", "inProgress", {}),
+        (2, "ServiceOrderStateChangeEvent", "partial", {"errorMessage": [{"reason": "one site not reachable"}]}),
+    ],
+}
+
+
+def scenario_of(body: dict) -> str:
+    words = _characteristics(body)
+    return next((name for name in SCENARIOS if name != "happy" and name in words), "happy")
+
+
+def plan_service_order(resource) -> None:
+    """Write the order's scripted events; they are sent when due and they make the `GET` truth."""
+    from datetime import timedelta
+
+    from .models import Event
+
+    step = timedelta(seconds=settings.STUBS_STEP_SECONDS)
+    Event.objects.bulk_create(
+        Event(
+            resource=resource,
+            event_type=event_type,
+            state=state or "",
+            detail=detail,
+            occurred_at=resource.created_at + step * at + timedelta(microseconds=n),
+            due_at=resource.created_at + step * at,
+        )
+        for n, (at, event_type, state, detail) in enumerate(SCENARIOS[scenario_of(resource.body)])
+    )
+
+
 def service_order_view(resource) -> dict:
-    """TMF641 ServiceOrder: acknowledged → inProgress → completed; a characteristic saying "fail" fails it."""
+    """TMF641 ServiceOrder as it stands now: the last scripted state that is due, or cancelled."""
     body = dict(resource.body, id=str(resource.pk))
     if resource.body.get("cancelled"):
         return {**body, "state": "cancelled"}
-    steps = _steps_taken(resource)
-    if steps <= 0:
+    due = resource.events.filter(occurred_at__lte=timezone.now()).exclude(state="").order_by("occurred_at").last()
+    if due is None:
         return {**body, "state": "acknowledged"}
-    if steps == 1:
-        return {**body, "state": "inProgress"}
-    if "fail" in _characteristics(resource.body):
-        return {**body, "state": "failed", "errorMessage": [{"reason": "configuration failed"}]}
-    return {**body, "state": "completed", "milestone": [{"name": "configured"}, {"name": "tested"}]}
+    return {**body, "state": due.state, **due.detail}
 
 
 def cancel_view(resource) -> dict:
@@ -80,4 +141,4 @@ VIEWS = {
     "serviceOrder": service_order_view,
     "cancelServiceOrder": cancel_view,
 }
-ON_CREATE = {"cancelServiceOrder": cancel_created}
+ON_CREATE = {"cancelServiceOrder": cancel_created, "serviceOrder": plan_service_order}

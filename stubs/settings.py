@@ -20,6 +20,8 @@ WSGI_APPLICATION = "stubs.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {"default": env.db("STUBS_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'stubs.sqlite3'}")}
+# The dispatcher thread and the requests share the SQLite file: wait for a lock rather than fail.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
 LOGGING = {

@@ -1,6 +1,9 @@
-"""TMF Hub endpoints of the stub peers (`POST /hub` registers a listener, `DELETE /hub/{id}` removes it)."""
+"""The stub peers' HTTP: TMF `/hub` listeners, resources (`POST` idempotent by `externalId`, `GET` is the
+truth) and run-time fault injection (`POST /{peer}/faults`)."""
 
 import json
+import random
+import time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -8,7 +11,8 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .models import HubSubscription, Peer, Resource
+from . import dispatcher
+from .models import Faults, HubSubscription, Peer, Resource
 from .scripts import ON_CREATE, VIEWS
 
 
@@ -42,6 +46,7 @@ def hub(request, peer: str):
     except (ValueError, KeyError, TypeError, ValidationError):
         return tmf_error(400, "21", "Invalid body", "a JSON body with a valid http(s) `callback` is required")
     sub = HubSubscription.objects.create(peer=peer, callback=callback, query=str(body.get("query") or ""))
+    dispatcher.ensure_started()
     return JsonResponse(_hub_json(sub), status=201)
 
 
@@ -54,12 +59,50 @@ def hub_delete(request, peer: str, pk: int):
     return HttpResponse(status=204)
 
 
+def _injected_fault(peer: str) -> JsonResponse | None:
+    """Latency, and a 503 at the configured rate, as a struggling peer would answer."""
+    faults = Faults.objects.filter(peer=peer).first()
+    if faults is None:
+        return None
+    if faults.latency_ms:
+        time.sleep(faults.latency_ms / 1000)
+    if random.random() < faults.error_rate:  # noqa: S311 — fault injection, not secrecy
+        return tmf_error(503, "65", "Service unavailable", "injected fault")
+    return None
+
+
+FAULT_FIELDS = {"latency_ms": int, "error_rate": float, "duplicate_rate": float, "lose_rate": float, "reorder": bool}
+
+
+@csrf_exempt
+@require_http_methods(["POST", "GET"])
+def faults(request, peer: str):
+    """Set (POST, any subset of the fields; the others reset to none) or read the peer's faults."""
+    if peer not in Peer.values:
+        return tmf_error(404, "60", "Not found", f"unknown peer {peer}")
+    current, _created = Faults.objects.get_or_create(peer=peer)
+    if request.method == "POST":
+        try:
+            body = json.loads(request.body or b"{}")
+            values = {name: cast(body.get(name, cast())) for name, cast in FAULT_FIELDS.items()}
+        except (ValueError, TypeError):
+            return tmf_error(400, "21", "Invalid body", f"fields: {', '.join(FAULT_FIELDS)}")
+        for name, value in values.items():
+            setattr(current, name, value)
+        current.save()
+    return JsonResponse({name: getattr(current, name) for name in FAULT_FIELDS})
+
+
 @csrf_exempt
 @require_http_methods(["POST"])
 def resource_create(request, peer: str, kind: str):
     """Create a resource; the same `externalId` again answers with the one already created (200)."""
     if peer not in Peer.values or kind not in VIEWS:
         return tmf_error(404, "60", "Not found", f"{peer} offers no {kind}")
+    fault = _injected_fault(peer)
+    if fault is not None:
+        return fault
+    dispatcher.ensure_started()
     try:
         body = json.loads(request.body or b"{}")
         external_id = str(body["externalId"]).strip()
@@ -77,6 +120,9 @@ def resource_create(request, peer: str, kind: str):
 
 @require_GET
 def resource_detail(request, peer: str, kind: str, pk: int):
+    fault = _injected_fault(peer)
+    if fault is not None:
+        return fault
     resource = Resource.objects.filter(peer=peer, kind=kind, pk=pk).first()
     if resource is None or kind not in VIEWS:
         return tmf_error(404, "60", "Not found", f"no {kind} {pk}")

@@ -109,7 +109,10 @@ def stub_server(tmp_path_factory):
     port = processes.free_port()
     log = workdir / "stubs.log"
     proc = processes.start(
-        [sys.executable, "-m", "gunicorn", "stubs.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+        [
+            *[sys.executable, "-m", "gunicorn", "stubs.wsgi", "--bind", f"127.0.0.1:{port}"],
+            *["--workers", "1", "--threads", "4"],  # one dispatcher thread sends the scripted events
+        ],
         env=env,
         log=log,
     )

@@ -132,7 +132,8 @@ CELERY_BEAT_SCHEDULE = {
     "workflow-timers": {"task": "sla.tasks.workflow_timers_task", "schedule": 10.0},
     "outbox-sweep": {"task": "provisioning.tasks.outbox_sweep_task", "schedule": 5.0},
     "surveys-reconcile": {"task": "opportunities.tasks.surveys_reconcile_task", "schedule": 10.0},
-    "work-orders-reconcile": {"task": "provisioning.tasks.work_orders_reconcile_task", "schedule": 5.0},
+    "work-orders-reconcile": {"task": "provisioning.tasks.work_orders_reconcile_task", "schedule": 30.0},
+    "events-sweep": {"task": "provisioning.tasks.events_sweep_task", "schedule": 5.0},
 }
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 
@@ -196,6 +197,15 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="keyaccounts@localhost")
 # ---------------------------------------------------------------------------- peers
 EOMS_BASE_URL = env("EOMS_BASE_URL", default="http://127.0.0.1:8100/eoms")
 SI_BASE_URL = env("SI_BASE_URL", default="http://127.0.0.1:8100/si")
+# Shared secrets the peers sign their callbacks with (HMAC-SHA256); the stubs read the same variables.
+PEER_CALLBACK_SECRETS = {
+    "eoms": env("EOMS_CALLBACK_SECRET", default="eoms-dev-secret"),
+    "si": env("SI_CALLBACK_SECRET", default="si-dev-secret"),
+}
+# A work order no event moved for this long is read back from its peer (GET is the truth).
+WORK_ORDER_STALLED_AFTER = env.int("WORK_ORDER_STALLED_AFTER", default=60)
+# Where the peers reach our listener (registered with their /hub).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=3.0)
 HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=10.0)
 

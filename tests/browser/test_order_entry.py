@@ -1,6 +1,8 @@
 """An order as people enter and accept it: a multi-item order with resource elements, refused on a bad
 value, submitted, accepted by the order-acceptance team, and completed when the peers answer."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
@@ -70,7 +72,7 @@ def test_a_multi_item_order_with_resource_elements_from_entry_to_completed(page:
     expect(page.get_by_test_id("order-items")).to_contain_text("instant activation")
 
     outbox_sweep()  # what beat does every few seconds
-    work_orders_reconcile()
+    work_orders_reconcile(stalled_for=dt.timedelta(0))
     page.reload()
     expect(page.get_by_test_id("order-status")).to_have_text("Completed")
     expect(page.get_by_test_id("timeline")).to_contain_text("Work order progressed")

@@ -1,6 +1,7 @@
 """The order flow through every branch: check, acceptance, approval rules, transfer by route T1–T4 to the
 real stub peers over HTTP, roll-up, E3 and E4, and cancellation."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -44,7 +45,7 @@ def accept(acceptor, order) -> Order:
 def peers_answer() -> None:
     """What beat does: deliver the outbox, then read the peers' truth."""
     outbox_sweep()
-    work_orders_reconcile()
+    work_orders_reconcile(stalled_for=dt.timedelta(0))
 
 
 def refreshed(order) -> Order:
@@ -201,7 +202,7 @@ def test_cancellation_in_progress_is_assessed_then_cancelled_or_refused(
     outbox_sweep()
     assert OutboxMessage.objects.get(resource="cancelServiceOrder").status == OutboxMessage.Status.SENT
     # The peer has withdrawn it too: reading its truth changes nothing more.
-    assert work_orders_reconcile() == 0
+    assert work_orders_reconcile(stalled_for=dt.timedelta(0)) == 0
     assert not Service.objects.exists()
 
 

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [path("listener/<str:peer>", api.ListenerView.as_view(), name="peer-listener")]

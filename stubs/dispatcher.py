@@ -1,0 +1,107 @@
+"""Sends the stub peers' due events to every registered listener, signed, with the injected faults.
+
+One daemon thread per stub process polls the store; an event that cannot be delivered is tried again a
+little later (a real peer retries too), and given up after a while so a dead listener is not called forever.
+"""
+
+import json
+import logging
+import os
+import random
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+import requests
+from django.db import close_old_connections
+from django.utils import timezone
+
+from keyaccounts.core.signing import SIGNATURE_HEADER, sign
+
+from .models import Event, Faults, HubSubscription
+
+logger = logging.getLogger("stubs.dispatcher")
+POLL_SECONDS = 0.2
+MAX_ATTEMPTS = 20
+_started = threading.Lock()
+_thread: threading.Thread | None = None
+
+
+def secret_of(peer: str) -> str:
+    return os.environ.get(f"{peer.upper()}_CALLBACK_SECRET", f"{peer}-dev-secret")
+
+
+def event_body(event: Event) -> dict:
+    resource = event.resource
+    order = {"id": str(resource.pk), "externalId": resource.external_id, **event.detail}
+    if event.state:
+        order["state"] = event.state
+    return {
+        "eventId": f"{resource.peer}-{event.pk}",
+        "eventType": event.event_type,
+        "eventTime": event.occurred_at.isoformat(),
+        "event": {"serviceOrder": order},
+    }
+
+
+def _post(callback: str, peer: str, body: dict) -> bool:
+    raw = json.dumps(body).encode()
+    headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret_of(peer), raw)}
+    try:
+        response = requests.post(callback, data=raw, headers=headers, timeout=(2, 5))
+    except requests.RequestException as exc:
+        logger.info("event %s to %s failed: %s", body["eventId"], callback, exc)
+        return False
+    return response.status_code < 300
+
+
+def dispatch_due(*, now=None) -> int:
+    """Send what is due; returns how many events were handled."""
+    now = now or timezone.now()
+    due = list(Event.objects.filter(sent_at=None, due_at__lte=now).select_related("resource")[:200])
+    faults = {f.peer: f for f in Faults.objects.all()}
+    subscriptions = {}
+    for sub in HubSubscription.objects.all():
+        subscriptions.setdefault(sub.peer, []).append(sub.callback)
+    if any(f.reorder for f in faults.values()):
+        due.reverse()  # newer events overtake older ones
+    for event in due:
+        peer = event.resource.peer
+        fault = faults.get(peer) or Faults(peer=peer)
+        callbacks = subscriptions.get(peer, [])
+        if not callbacks or random.random() < fault.lose_rate:  # noqa: S311 — fault injection, not secrecy
+            event.sent_at = now  # nobody listens, or the event is lost on purpose: GET still tells the truth
+            event.save(update_fields=["sent_at"])
+            continue
+        body = event_body(event)
+        delivered = all(_post(callback, peer, body) for callback in callbacks)
+        if delivered and random.random() < fault.duplicate_rate:  # noqa: S311
+            for callback in callbacks:
+                _post(callback, peer, body)
+        event.attempts += 1
+        if delivered or event.attempts >= MAX_ATTEMPTS:
+            event.sent_at = timezone.now()
+        else:
+            event.due_at = timezone.now() + timedelta(seconds=min(2**event.attempts, 30) / 4)
+        event.save(update_fields=["sent_at", "attempts", "due_at"])
+    return len(due)
+
+
+def _loop() -> None:
+    while True:
+        try:
+            close_old_connections()
+            if not dispatch_due():
+                time.sleep(POLL_SECONDS)
+        except Exception:
+            logger.exception("dispatch failed")
+            time.sleep(1)
+
+
+def ensure_started() -> None:
+    global _thread
+    with _started:
+        if _thread is None or not _thread.is_alive():
+            _thread = threading.Thread(target=_loop, name=f"stub-dispatcher-{uuid.uuid4().hex[:6]}", daemon=True)
+            _thread.start()

@@ -1,0 +1,100 @@
+"""The listener: events are authenticated per peer, stored once per eventId, applied only when legal and newer."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+from viewflow.workflow.models import Task
+
+from keyaccounts.core.signing import SIGNATURE_HEADER, sign
+from keyaccounts.core.timeline import timeline_for
+from orders import services
+from orders.flows import OrderFlow
+from orders.models import Order
+from orders.services import ItemInput
+from provisioning.inbound import events_sweep
+from provisioning.models import InboundEvent, WorkOrder
+
+pytestmark = pytest.mark.django_db
+GOOD = {"site": "长春市人民大街 100 号", "members": 20}
+T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def work_order(catalogue, manager, customer, acceptor):
+    order = services.order_create(user=manager, customer=customer, items=[ItemInput(catalogue["T2"], elements=GOOD)])
+    order = services.order_submit(user=manager, order=order, version=order.version)
+    task = Task.objects.get(process_id=order.process_id, flow_task=OrderFlow.accept)
+    services.order_accept(user=acceptor, task_pk=task.pk, decision="approve")
+    return WorkOrder.objects.get()
+
+
+def event(work_order, event_id, state, minutes, event_type="ServiceOrderStateChangeEvent") -> dict:
+    return {
+        "eventId": event_id,
+        "eventType": event_type,
+        "eventTime": (T0 + dt.timedelta(minutes=minutes)).isoformat(),
+        "event": {"serviceOrder": {"id": "1", "externalId": work_order.external_id, "state": state}},
+    }
+
+
+def post(client, body, *, peer="eoms", secret="eoms-dev-secret", signature=None):
+    raw = json.dumps(body).encode()
+    headers = {} if signature is False else {"HTTP_X_SIGNATURE": signature or sign(secret, raw)}
+    return client.post(reverse("peer-listener", args=[peer]), data=raw, content_type="application/json", **headers)
+
+
+def test_an_unsigned_or_forged_callback_is_refused_and_nothing_is_applied(client, work_order):
+    body = event(work_order, "e1", "completed", 1)
+    for response in (
+        post(client, body, signature=False),
+        post(client, body, signature="sha256=" + "0" * 64),
+        post(client, body, secret="si-dev-secret"),  # another peer's secret
+        post(client, body, peer="si"),  # signed for EOMS, posted as SI
+    ):
+        assert response.status_code == 401
+        assert response.json()["@type"] == "Error"
+    assert not InboundEvent.objects.exists()
+    assert SIGNATURE_HEADER == "X-Signature"
+
+
+def test_a_duplicate_event_is_stored_once_and_a_malformed_one_is_refused(client, work_order):
+    body = event(work_order, "e1", "inProgress", 1)
+    assert post(client, body).status_code == 201
+    assert post(client, body).status_code == 200
+    assert InboundEvent.objects.count() == 1
+    bad = post(client, {"eventId": "e2", "eventType": "Nonsense"})
+    assert bad.status_code == 400
+    assert InboundEvent.objects.count() == 1
+
+
+def test_events_apply_in_time_order_and_a_late_older_one_changes_nothing(client, work_order):
+    post(client, event(work_order, "e2", "completed", 2))
+    post(client, event(work_order, "e1", "inProgress", 1))  # arrives late
+    post(client, event(work_order, "e3", "failed", 3))  # after the final state
+    events_sweep()
+    work_order.refresh_from_db()
+    assert work_order.state == WorkOrder.State.COMPLETED
+    outcomes = dict(InboundEvent.objects.values_list("event_id", "outcome"))
+    assert outcomes["e2"] == "applied"
+    assert outcomes["e1"].startswith("ignored")
+    assert outcomes["e3"].startswith("ignored")
+    order = Order.objects.get()
+    assert order.status == Order.Status.COMPLETED
+    # Applying again is harmless.
+    assert events_sweep() == 0
+
+
+def test_milestones_jeopardy_and_information_requests_are_kept(client, work_order):
+    post(client, {**event(work_order, "m1", "", 1, "ServiceOrderMilestoneEvent")})
+    body = event(work_order, "j1", "", 2, "ServiceOrderJeopardyEvent")
+    body["event"]["serviceOrder"]["jeopardyAlert"] = [{"name": "behind schedule"}]
+    post(client, body)
+    post(client, event(work_order, "i1", "", 3, "ServiceOrderInformationRequiredEvent"))
+    events_sweep()
+    work_order.refresh_from_db()
+    assert work_order.jeopardy[0]["jeopardyAlert"] == [{"name": "behind schedule"}]
+    assert work_order.state == WorkOrder.State.PENDING
+    actions = [e.action for e in timeline_for(Order.objects.get())]
+    assert {"workorder.milestone", "workorder.jeopardy", "workorder.information_required"} <= set(actions)
