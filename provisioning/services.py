@@ -153,7 +153,9 @@ def work_order_apply(*, pk: int, state: str, milestones: list | None = None, err
             return False
         before = work_order.state
         work_order.state = state
-        work_order.milestones = milestones or work_order.milestones
+        if milestones:
+            at = (event_time or timezone.now()).isoformat()
+            work_order.milestones = [*work_order.milestones, {"at": at, "milestone": milestones}]
         work_order.error_message = error
         work_order.last_event_at = event_time or work_order.last_event_at
         work_order.save()

@@ -60,8 +60,9 @@ def browser_type_launch_args(browser_type_launch_args):
 
 # ---------------------------------------------------------------------------- real processes
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, tmp_path_factory):
-    """A real Celery worker on Redis, reading and writing the test database (use with transactional_db)."""
+def celery_worker_process(django_db_setup, stub_server, tmp_path_factory):
+    """A real Celery worker on Redis, reading and writing the test database and calling the stub peers
+    (use with transactional_db)."""
     from django.conf import settings
     from django.db import connection
 
@@ -76,6 +77,8 @@ def celery_worker_process(django_db_setup, tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "keyaccounts.settings.test",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
+        "EOMS_BASE_URL": f"{stub_server}/eoms",
+        "SI_BASE_URL": f"{stub_server}/si",
     }
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     proc = processes.celery_worker(env=env, log=log)

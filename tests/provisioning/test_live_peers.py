@@ -1,0 +1,100 @@
+"""Work orders against the stub peers as they run: events pushed to our live listener, a real Celery worker,
+and injected faults (503s, duplicate and out-of-order events). Every work order ends right, once."""
+
+import pytest
+import requests
+from django.db.models import Count
+from viewflow.workflow.models import Task
+
+from orders import services
+from orders.flows import OrderFlow
+from orders.models import Order
+from orders.services import ItemInput
+from provisioning.inbound import events_sweep
+from provisioning.models import InboundEvent, OutboxMessage, Peer, WorkOrder
+from provisioning.outbox import outbox_sweep
+from provisioning.peers import peer_subscribe
+from tests.processes import wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def listening(live_server, stub_server, settings):
+    """The stubs send their events to this test's live server; faults are cleared afterwards."""
+    settings.EOMS_BASE_URL = f"{stub_server}/eoms"
+    settings.SI_BASE_URL = f"{stub_server}/si"
+    callbacks = {peer: f"{live_server.url}/api/v1/listener/{peer}" for peer in Peer.values}
+    for peer, callback in callbacks.items():
+        peer_subscribe(peer, callback)
+    yield stub_server
+    for peer, callback in callbacks.items():
+        requests.post(f"{stub_server}/{peer}/faults", json={}, timeout=5)
+        for sub in requests.get(f"{stub_server}/{peer}/hub", timeout=5).json():
+            if sub["callback"] == callback:
+                requests.delete(f"{stub_server}/{peer}/hub/{sub['id']}", timeout=5)
+
+
+def accepted_order(manager, customer, acceptor, product, elements) -> Order:
+    order = services.order_create(user=manager, customer=customer, items=[ItemInput(product, elements=elements)])
+    order = services.order_submit(user=manager, order=order, version=order.version)
+    task = Task.objects.get(process_id=order.process_id, flow_task=OrderFlow.accept)
+    services.order_accept(user=acceptor, task_pk=task.pk, decision="approve")
+    return order
+
+
+def test_a_construction_work_order_is_driven_by_the_events_the_stub_pushes(
+    listening, catalogue, manager, customer, acceptor
+):
+    order = accepted_order(manager, customer, acceptor, catalogue["T2"], {"site": "新区 construction", "members": 3})
+    outbox_sweep()  # beat's role: no worker runs in this test
+    wait_for(lambda: InboundEvent.objects.count() >= 4, timeout=20)
+    events_sweep()
+    order.refresh_from_db()
+    assert order.status == Order.Status.COMPLETED
+    names = [step["name"] for entry in WorkOrder.objects.get().milestones for step in entry.get("milestone") or []]
+    assert "resources missing: construction started" in names
+    assert "construction finished" in names
+
+
+def test_with_a_real_worker_and_faults_every_work_order_ends_right_once(
+    listening, celery_worker_process, catalogue, manager, customer, acceptor
+):
+    requests.post(
+        f"{listening}/eoms/faults",
+        json={"error_rate": 0.3, "duplicate_rate": 0.3, "reorder": True, "latency_ms": 20},
+        timeout=5,
+    ).raise_for_status()
+    orders = [
+        accepted_order(manager, customer, acceptor, catalogue["T2"], {"site": f"site {n}", "members": n + 1})
+        for n in range(12)
+    ]
+
+    def all_done() -> bool:
+        outbox_sweep()  # beat's role: retries what the 503s refused
+        return Order.objects.filter(pk__in=[o.pk for o in orders], status=Order.Status.COMPLETED).count() == 12
+
+    wait_for(all_done, timeout=90)
+    assert WorkOrder.objects.filter(state=WorkOrder.State.COMPLETED).count() == 12
+    sent = OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT)
+    # Each work order exists once at EOMS (a resend finds the resource its externalId already made) and
+    # each event was stored once however often it came.
+    assert len({message.remote_id for message in sent}) == 12
+    assert not InboundEvent.objects.values("event_id").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    assert all(o.items.get().state == "completed" for o in orders)
+    assert sum(m.attempts for m in sent) >= 12
+
+
+def test_lost_events_are_repaired_by_reading_the_truth_back(listening, catalogue, manager, customer, acceptor):
+    import datetime as dt
+
+    from provisioning.services import work_orders_reconcile
+
+    requests.post(f"{listening}/si/faults", json={"lose_rate": 1.0}, timeout=5).raise_for_status()
+    order = accepted_order(manager, customer, acceptor, catalogue["T4"], {"site": "园区 3 号楼", "members": 9})
+    outbox_sweep()
+    assert WorkOrder.objects.get().state == WorkOrder.State.ACKNOWLEDGED  # no event will ever come
+    assert not InboundEvent.objects.exists()
+    work_orders_reconcile(stalled_for=dt.timedelta(0))
+    order.refresh_from_db()
+    assert order.status == Order.Status.COMPLETED
