@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from keyaccounts.core.files import attachment_type_validator
+
 
 class Peer(models.TextChoices):
     EOMS = "eoms", "EOMS"
@@ -33,6 +35,7 @@ class OutboxMessage(models.Model):
         ordering = ["created_at"]
         verbose_name = _("outbox message")
         verbose_name_plural = _("outbox messages")
+        permissions = [("retry_delivery", _("Can see failed deliveries to peers and send them again"))]
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="outbox_pending_due")
         ]
@@ -79,6 +82,7 @@ class WorkOrder(models.Model):
         ordering = ["created_at"]
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
+        permissions = [("work_si_orders", _("Can work the work orders sent to one's SI company"))]
 
     def __str__(self) -> str:
         return self.external_id
@@ -120,3 +124,20 @@ class InboundEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer} {self.event_type} {self.event_id}"
+
+
+class WorkOrderReport(models.Model):
+    """A report an SI partner attaches to a work order (test results, acceptance records)."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="reports")
+    file = models.FileField(_("file"), upload_to="work-orders/%Y/%m/", validators=[attachment_type_validator])
+    uploaded_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("work order report")
+        verbose_name_plural = _("work order reports")
+
+    def __str__(self) -> str:
+        return self.file.name

@@ -10,10 +10,12 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_record
 from orders.models import OrderItem, Product
 
@@ -194,3 +196,33 @@ def work_order_note(*, pk: int, kind: str, detail: dict, event_time) -> None:
             }[kind],
             data={"work_order": work_order.external_id, **entry},
         )
+
+
+def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note: str = "", report=None) -> bool:
+    """An SI partner moves a work order from the portal: the same state machine as the peer's events."""
+    from .access import si_work_orders
+    from .models import WorkOrderReport
+
+    if not si_work_orders(user).filter(pk=work_order.pk).exists():
+        raise PermissionDenied
+    with transaction.atomic():
+        if report is not None:
+            attachment = WorkOrderReport(work_order=work_order, file=report, uploaded_by=user)
+            attachment.full_clean()
+            attachment.save()
+        if work_order.is_final:
+            raise ApplicationError(_("This work order is finished; its state cannot change any more."))
+        changed = work_order_apply(
+            pk=work_order.pk,
+            state=state,
+            error=note if state == WorkOrder.State.FAILED else "",
+            event_time=timezone.now(),
+        )
+        timeline_record(
+            subject=work_order.order_item.order,
+            action=WorkOrderAction.PARTNER_REPORTED,
+            actor=user,
+            reason=note,
+            data={"work_order": work_order.external_id, "state": state, "report": bool(report)},
+        )
+    return changed

@@ -9,6 +9,7 @@ class WorkOrderAction(models.TextChoices):
     STATE_CHANGED = "workorder.state_changed", _("Work order progressed")
     WITHDRAWN = "workorder.withdrawn", _("Work order withdrawn")
     MILESTONE = "workorder.milestone", _("Work order milestone")
+    PARTNER_REPORTED = "workorder.partner_reported", _("SI partner reported progress")
     JEOPARDY = "workorder.jeopardy", _("Work order in jeopardy")
     INFORMATION_REQUIRED = "workorder.information_required", _("The peer needs information")
 

@@ -63,6 +63,21 @@ def _order_tasks(title, user, empty_message) -> Panel:
     return Panel(title, "core/panels/order_tasks.html", {"tasks": order_tasks_for(user)[:20], "message": empty_message})
 
 
+def _si_work_orders(user) -> Panel:
+    from provisioning.access import si_work_orders
+    from provisioning.models import FINAL_WORK_ORDER_STATES
+
+    open_ones = si_work_orders(user).exclude(state__in=FINAL_WORK_ORDER_STATES)
+    return Panel(
+        _("My work orders"),
+        "core/panels/si_work_orders.html",
+        {
+            "work_orders": open_ones.select_related("order_item__product", "order_item__order__customer")[:20],
+            "message": _("No open work order for your company."),
+        },
+    )
+
+
 def _account_manager_panels(user) -> list[Panel]:
     from customers import selectors
     from customers.models import Customer
@@ -145,9 +160,7 @@ PANELS_BY_ROLE = {
     Role.BACK_OFFICE: _back_office_panels,
     Role.CITY_SUPERVISOR: _supervisor_panels,
     Role.PROVINCIAL_SUPERVISOR: _supervisor_panels,
-    Role.SI_PARTNER: lambda user: [
-        _empty(_("My work orders"), _("Work orders sent to your company will be listed here.")),
-    ],
+    Role.SI_PARTNER: lambda user: [_si_work_orders(user)],
     Role.ADMINISTRATOR: _administrator_panels,
 }
 

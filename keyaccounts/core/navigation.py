@@ -25,6 +25,13 @@ ENTRIES = [
     NavEntry(_("Customers"), "customers:list", "building", permission="customers.view_customer"),
     NavEntry(_("Opportunities"), "opportunities:list", "lightbulb", permission="opportunities.view_opportunity"),
     NavEntry(_("Orders"), "orders:list", "cart", permission="orders.view_order"),
+    NavEntry(_("My work orders"), "provisioning:si_portal", "tools", permission="provisioning.work_si_orders"),
+    NavEntry(
+        _("Failed deliveries"),
+        "provisioning:dead_letters",
+        "envelope-exclamation",
+        permission="provisioning.retry_delivery",
+    ),
     NavEntry(_("Organisation"), "organisation", "diagram-3", permission="core.view_organisation"),
     NavEntry(_("Administration"), "admin:index", "gear", staff_only=True),
 ]

@@ -59,6 +59,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "orders.view_order",
         "orders.accept_order",  # acted on only by members of an order-acceptance team
         "orders.assess_cancellation",
+        "provisioning.retry_delivery",  # acted on only by members of a provisioning team
     ],
     Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
     Role.PROVINCIAL_SUPERVISOR: [
@@ -67,7 +68,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_CUSTOMER_SUPERVISION,
         "opportunities.approve_large_discount",
     ],
-    Role.SI_PARTNER: [],
+    Role.SI_PARTNER: ["provisioning.work_si_orders"],
     Role.ADMINISTRATOR: [
         "core.view_organisation",
         "core.view_all_cities",
@@ -78,6 +79,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
             for a in ("add", "change", "delete", "view")
         ],
         "orders.view_order",
+        "provisioning.retry_delivery",
         "customers.view_customer",
         *[f"customers.{a}_levelapprovalrule" for a in ("add", "change", "delete", "view")],
         *[f"opportunities.{a}_{m}" for m in ("channel", "lostreason") for a in ("add", "change", "delete", "view")],

@@ -1,0 +1,22 @@
+"""Who sees which work order: SI partners only their company's; operators of provisioning their cities'."""
+
+from django.db.models import QuerySet
+
+from keyaccounts.core.access import sees_all_cities, served_city_ids
+from keyaccounts.core.models import Team
+
+from .models import WorkOrder
+
+
+def si_work_orders(user) -> QuerySet[WorkOrder]:
+    """An SI partner's portal: the work orders sent to their company, nothing else."""
+    if not user.is_authenticated or not user.has_perm("provisioning.work_si_orders") or not user.si_company_id:
+        return WorkOrder.objects.none()
+    return WorkOrder.objects.filter(si_company_id=user.si_company_id)
+
+
+def may_retry_deliveries(user) -> bool:
+    """Administrators, and back-office staff of a provisioning-coordination team."""
+    if not user.has_perm("provisioning.retry_delivery"):
+        return False
+    return sees_all_cities(user) or bool(served_city_ids(user, Team.Kind.PROVISIONING))

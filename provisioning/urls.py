@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "provisioning"
+urlpatterns = [
+    path("dead-letters/", views.dead_letters, name="dead_letters"),
+    path("dead-letters/<int:pk>/retry/", views.dead_letter_retry, name="dead_letter_retry"),
+    path("si/", views.si_portal, name="si_portal"),
+    path("si/<int:pk>/", views.si_work_order, name="si_work_order"),
+]

@@ -1,0 +1,83 @@
+"""Operators' dead letters, and the SI partner portal."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from keyaccounts.core.access import deny
+from keyaccounts.core.exceptions import ApplicationError
+
+from . import access
+from .forms import ProgressForm
+from .models import OutboxMessage
+from .outbox import outbox_retry
+from .services import work_order_report_progress
+
+
+@login_required
+def dead_letters(request):
+    """Requests to EOMS/SI that failed for good, with the last error; an operator sends them again."""
+    if not access.may_retry_deliveries(request.user):
+        raise deny(request, "dead letters")
+    dead = OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).order_by("-created_at")
+    waiting = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count()
+    page = Paginator(dead, 25).get_page(request.GET.get("page"))
+    return render(request, "provisioning/dead_letters.html", {"page": page, "waiting": waiting})
+
+
+@login_required
+@require_POST
+def dead_letter_retry(request, pk: int):
+    if not access.may_retry_deliveries(request.user):
+        raise deny(request, f"retry {pk}")
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    outbox_retry(message=message)
+    messages.success(request, _("%(reference)s is sent again.") % {"reference": message.external_id})
+    return redirect("provisioning:dead_letters")
+
+
+@login_required
+def si_portal(request):
+    if not request.user.has_perm("provisioning.work_si_orders"):
+        raise deny(request, "SI portal")
+    work_orders = access.si_work_orders(request.user).select_related(
+        "order_item__product", "order_item__order__customer"
+    )
+    state = request.GET.get("state")
+    if state:
+        work_orders = work_orders.filter(state=state)
+    page = Paginator(work_orders.order_by("-created_at"), 25).get_page(request.GET.get("page"))
+    return render(request, "provisioning/si_portal.html", {"page": page, "query": request.GET})
+
+
+@login_required
+def si_work_order(request, pk: int):
+    work_order = (
+        access.si_work_orders(request.user)
+        .select_related("order_item__product", "order_item__order__customer")
+        .filter(pk=pk)
+        .first()
+    )
+    if work_order is None:
+        deny(request, f"work order {pk} outside the partner's company")
+        raise Http404
+    form = ProgressForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            work_order_report_progress(
+                user=request.user, work_order=work_order, state=data["state"], note=data["note"], report=data["report"]
+            )
+            messages.success(request, _("Progress recorded."))
+            return redirect("provisioning:si_work_order", pk=pk)
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "provisioning/si_work_order.html",
+        {"work_order": work_order, "item": work_order.order_item, "form": form, "reports": work_order.reports.all()},
+    )

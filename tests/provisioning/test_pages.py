@@ -1,0 +1,83 @@
+"""The SI partner portal and the dead-letter page: each role sees only its own, and acts through the same rules."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from viewflow.workflow.models import Task
+
+from keyaccounts.core.models import SiCompany, Team
+from keyaccounts.core.roles import Role
+from orders import services
+from orders.flows import OrderFlow
+from orders.models import Order
+from orders.services import ItemInput
+from provisioning.models import OutboxMessage, WorkOrder
+from provisioning.outbox import MAX_ATTEMPTS, outbox_sweep
+from tests.factories import TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def si_order(catalogue, manager, customer, acceptor):
+    order = services.order_create(
+        user=manager, customer=customer, items=[ItemInput(catalogue["T4"], elements={"site": "园区", "members": 4})]
+    )
+    order = services.order_submit(user=manager, order=order, version=order.version)
+    task = Task.objects.get(process_id=order.process_id, flow_task=OrderFlow.accept)
+    services.order_accept(user=acceptor, task_pk=task.pk, decision="approve")
+    return order
+
+
+def test_an_si_partner_sees_and_works_only_their_companys_work_orders(
+    client, user_in_role, si_order, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    work_order = WorkOrder.objects.get()
+    partner = user_in_role(Role.SI_PARTNER, city=None, si_company=work_order.si_company, username="si_user")
+    rival = user_in_role(
+        Role.SI_PARTNER, city=None, si_company=SiCompany.objects.create(code="rival", name_en="R", name_zh="R")
+    )
+    client.force_login(rival)
+    assert not client.get(reverse("provisioning:si_portal")).context["page"].object_list
+    assert client.get(reverse("provisioning:si_work_order", args=[work_order.pk])).status_code == 404
+    assert client.get(reverse("orders:detail", args=[si_order.pk])).status_code == 404
+
+    client.force_login(partner)
+    assert list(client.get(reverse("provisioning:si_portal")).context["page"].object_list) == [work_order]
+    url = reverse("provisioning:si_work_order", args=[work_order.pk])
+    client.post(url, {"state": "inProgress", "note": "on site"})
+    report = SimpleUploadedFile("acceptance.pdf", b"%PDF test report")
+    assert client.post(url, {"state": "completed", "note": "tested", "report": report}).status_code == 302
+    work_order.refresh_from_db()
+    assert work_order.state == WorkOrder.State.COMPLETED
+    assert work_order.reports.count() == 1
+    assert Order.objects.get().status == Order.Status.COMPLETED
+    refused = client.post(url, {"state": "failed", "note": "too late"})
+    assert refused.status_code == 200  # finished: the form says so and nothing changes
+    assert WorkOrder.objects.get().state == WorkOrder.State.COMPLETED
+
+
+def test_the_dead_letter_page_shows_a_failed_delivery_and_sends_it_again(
+    client, user_in_role, si_order, settings, stub_server
+):
+    settings.SI_BASE_URL = "http://127.0.0.1:9/si"  # nothing listens: every attempt fails
+    for _ in range(MAX_ATTEMPTS):
+        OutboxMessage.objects.update(next_attempt_at="2000-01-01T00:00:00Z")
+        outbox_sweep()
+    message = OutboxMessage.objects.get()
+    assert message.status == OutboxMessage.Status.DEAD
+    operator = user_in_role(Role.BACK_OFFICE, teams=[TeamFactory(kind=Team.Kind.PROVISIONING)], username="ops")
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER, username="am_other"))
+    assert client.get(reverse("provisioning:dead_letters")).status_code == 403
+    client.force_login(operator)
+    page = client.get(reverse("provisioning:dead_letters")).content.decode()
+    assert message.external_id in page
+    assert "ConnectionError" in page
+
+    settings.SI_BASE_URL = f"{stub_server}/si"  # the peer is back
+    client.post(reverse("provisioning:dead_letter_retry", args=[message.pk]))
+    outbox_sweep()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (OutboxMessage.Status.SENT, 1)
+    assert not client.get(reverse("provisioning:dead_letters")).context["page"].object_list
