@@ -284,7 +284,7 @@ def order_reject(*, order: Order) -> None:
 
 def order_transfer(*, order: Order) -> None:
     """订单流转: each item goes to its route's handler; the change of handler is on the timeline."""
-    from provisioning.services import launch_item
+    from provisioning.services import launch_start
 
     _move(
         order,
@@ -296,8 +296,7 @@ def order_transfer(*, order: Order) -> None:
             }
         },
     )
-    for item in order.items.select_related("product", "order"):
-        launch_item(item)
+    launch_start(order=order)
 
 
 def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
@@ -483,6 +482,11 @@ def order_assess_cancellation(*, user, order: Order, accept: bool, reason: str =
             from .flows import OrderFlow
 
             OrderFlow.instance.cancel(order.process)
+        launch = getattr(order, "launch", None)
+        if launch is not None and launch.process_id and launch.process.status == "NEW":
+            from provisioning.flows import LaunchFlow
+
+            LaunchFlow.instance.cancel(launch.process)
         _move(order, Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user, reason=reason)
         _sla_follow(order)
     return order

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
@@ -184,18 +185,18 @@ def order_detail(request, pk: int):
             services.order_attach(user=user, order=order, kind=data["kind"], upload=data["file"])
             messages.success(request, _("Document attached."))
             return redirect("orders:detail", pk=pk)
-    tasks = Task.objects.filter(process_id=order.process_id, status__in=OPEN_STATUSES).select_related("owner")
+    launch = getattr(order, "launch", None)
+    processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
+    tasks = Task.objects.filter(process_id__in=processes, status__in=OPEN_STATUSES).select_related("owner")
     return render(
         request,
         "orders/order_detail.html",
         {
             "order": order,
             "items": order.items.select_related("product", "service").prefetch_related("work_orders"),
-            "tasks": [
-                {"task": t, "step": SLA_STEPS.get(t.flow_task.name, ""), "may_act": _may_act(user, t, order)}
-                for t in tasks
-            ],
-            "sla": sla_statuses_for(order),
+            "tasks": [_task_row(user, t, order) for t in tasks],
+            "launch": launch,
+            "sla": [*sla_statuses_for(order), *(sla_statuses_for(launch) if launch else [])],
             "events": timeline_for(order),
             "may_edit": access.may_edit(user, order),
             "may_request_cancellation": order.status in services.CANCELLABLE
@@ -207,6 +208,25 @@ def order_detail(request, pk: int):
             "attachment_form": attachment_form,
         },
     )
+
+
+def _task_row(user, task: Task, order: Order) -> dict:
+    """An open step of the order or of its service launch, with the page that completes it."""
+    from provisioning.access import may_act_on_launch_task
+    from provisioning.flows import SLA_STEPS as LAUNCH_STEPS
+    from provisioning.flows import LaunchFlow
+
+    if task.flow_task.flow_class is LaunchFlow:
+        may_act = may_act_on_launch_task(user, task, order)
+        url = reverse("provisioning:launch_task", args=[order.pk, task.pk])
+        return {"task": task, "step": LAUNCH_STEPS.get(task.flow_task.name, ""), "may_act": may_act, "url": url}
+    url = reverse("orders:task", args=[order.pk, task.pk])
+    return {
+        "task": task,
+        "step": SLA_STEPS.get(task.flow_task.name, ""),
+        "may_act": _may_act(user, task, order),
+        "url": url,
+    }
 
 
 def _may_act(user, task: Task, order: Order) -> bool:

@@ -20,3 +20,22 @@ def may_retry_deliveries(user) -> bool:
     if not user.has_perm("provisioning.retry_delivery"):
         return False
     return sees_all_cities(user) or bool(served_city_ids(user, Team.Kind.PROVISIONING))
+
+
+def may_handle_launch(user, order) -> bool:
+    """Tests and manual handling: the provisioning-coordination team of the order's city."""
+    return user.has_perm("provisioning.handle_launch") and order.city_id in served_city_ids(
+        user, Team.Kind.PROVISIONING
+    )
+
+
+def may_act_on_launch_task(user, task, order) -> bool:
+    from .flows import LaunchFlow
+
+    if task.owner_id not in (None, user.pk):
+        return False
+    if task.flow_task in (LaunchFlow.manual, LaunchFlow.acceptance_test):
+        return may_handle_launch(user, order)
+    if task.flow_task is LaunchFlow.customer_acceptance:
+        return task.owner_id == user.pk
+    return False  # the dispatch step waits for the peers

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyaccounts.core.files import clean_attachment_size
 
-from .models import WorkOrder
+from .models import Launch, WorkOrder
 
 # What a partner may report from the portal: the same states the API's events carry.
 PARTNER_STATES = [
@@ -28,3 +28,41 @@ class ProgressForm(forms.Form):
     def clean_report(self):
         report = self.cleaned_data.get("report")
         return clean_attachment_size(report) if report else report
+
+
+class ManualForm(forms.Form):
+    decision = forms.ChoiceField(label=_("decision"), choices=Launch.Decision.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("what was done or why"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class TestForm(forms.Form):
+    passed = forms.TypedChoiceField(
+        label=_("result"),
+        choices=[("yes", _("Passed: the criteria are met")), ("no", _("Failed"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(label=_("what was tested"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class CustomerAcceptanceForm(forms.Form):
+    note = forms.CharField(
+        label=_("acceptance record"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Who accepted, and how (e.g. the signed acceptance form)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

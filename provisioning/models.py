@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
 
 from keyaccounts.core.files import attachment_type_validator
 
@@ -141,3 +142,38 @@ class WorkOrderReport(models.Model):
 
     def __str__(self) -> str:
         return self.file.name
+
+
+class Launch(models.Model):
+    """Service launch (业务开通) of one order: its work orders, tests and acceptances, one viewflow process."""
+
+    class Decision(models.TextChoices):
+        RESEND = "resend", _("Send new work orders for what failed")
+        GIVE_UP = "give_up", _("Give up what failed; go on with the rest")
+
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="launch")
+    process = models.OneToOneField(
+        "viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="launch"
+    )
+    manual_decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    test_passed = models.BooleanField(null=True)
+    test_note = models.TextField(_("acceptance test record"), blank=True)
+    customer_accepted_at = models.DateTimeField(_("customer accepted at"), null=True, blank=True)
+    customer_note = models.TextField(_("customer acceptance record"), blank=True)
+    billing_started_at = models.DateTimeField(_("billing started at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service launch")
+        verbose_name_plural = _("service launches")
+        permissions = [("handle_launch", _("Can test, accept and hand-handle service launches"))]
+
+    def __str__(self) -> str:
+        return f"{_('Launch')} {self.order.number}"
+
+
+class LaunchProcess(Process):
+    class Meta:
+        proxy = True
+        verbose_name = _("service launch process")
+        verbose_name_plural = _("service launch processes")

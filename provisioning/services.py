@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_record
+from keyaccounts.core.workflow import OPEN_STATUSES, human_task
 from orders.models import OrderItem, Product
 
-from .models import FINAL_WORK_ORDER_STATES, OutboxMessage, Peer, WorkOrder
+from .access import may_handle_launch
+from .models import FINAL_WORK_ORDER_STATES, Launch, OutboxMessage, Peer, WorkOrder
 from .outbox import outbox_enqueue
 from .peers import PeerError, peer_retrieve
 from .timeline import WorkOrderAction
@@ -28,13 +30,7 @@ logger = logging.getLogger(__name__)
 SERVICE_ORDER = "serviceOrder"
 CANCEL_SERVICE_ORDER = "cancelServiceOrder"
 PEER_OF_ROUTE = {Product.Route.EOMS: Peer.EOMS, Product.Route.PLATFORM: Peer.SI, Product.Route.SI: Peer.SI}
-ITEM_STATE_OF = {
-    WorkOrder.State.COMPLETED: OrderItem.State.COMPLETED,
-    WorkOrder.State.FAILED: OrderItem.State.FAILED,
-    WorkOrder.State.PARTIAL: OrderItem.State.FAILED,
-    WorkOrder.State.REJECTED: OrderItem.State.FAILED,
-    WorkOrder.State.CANCELLED: OrderItem.State.CANCELLED,
-}
+WAITING = ("SCHEDULED", "STARTED")  # a PeerWait step's statuses while it waits
 TMF_ACTION = {OrderItem.Action.ADD: "add", OrderItem.Action.MODIFY: "modify", OrderItem.Action.DELETE: "delete"}
 
 
@@ -64,11 +60,16 @@ def service_order_payload(work_order: WorkOrder, item: OrderItem) -> dict:
 
 def launch_item(item: OrderItem) -> WorkOrder | None:
     """Hand one item to its route. Called inside the order transfer step's transaction."""
-    from orders.services import order_item_finished
-
     route = item.product.route
     if route == Product.Route.INSTANT:
-        order_item_finished(item=item, state=OrderItem.State.COMPLETED, note=_("Activated at once in our own systems."))
+        item.state = OrderItem.State.IN_PROGRESS
+        item.save(update_fields=["state"])
+        timeline_record(
+            subject=item.order,
+            action=WorkOrderAction.ACTIVATED,
+            reason=_("Activated at once in our own systems."),
+            data={"product": item.product.code},
+        )
         return None
     peer = PEER_OF_ROUTE[route]
     attempt = item.work_orders.count() + 1
@@ -142,8 +143,6 @@ def work_orders_reconcile(*, stalled_for: timedelta | None = None) -> int:
 def work_order_apply(*, pk: int, state: str, milestones: list | None = None, error: str = "", event_time=None) -> bool:
     """Apply the peer's state if it is known, newer than what was applied, and moves an open work order on;
     finish the item when the state is final. Returns whether anything changed."""
-    from orders.services import order_fulfil_if_done, order_item_finished
-
     if state not in WorkOrder.State.values:
         logger.warning("work order %s: unknown state %r ignored", pk, state)
         return False
@@ -170,8 +169,7 @@ def work_order_apply(*, pk: int, state: str, milestones: list | None = None, err
             data={"work_order": work_order.external_id},
         )
         if work_order.is_final:
-            order_item_finished(item=item, state=ITEM_STATE_OF[state], note=work_order.external_id)
-            order_fulfil_if_done(item.order)
+            _check_launch_after_commit(item.order_id)
     return True
 
 
@@ -226,3 +224,192 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
             data={"work_order": work_order.external_id, "state": state, "report": bool(report)},
         )
     return changed
+
+
+# ---------------------------------------------------------------------------- the launch flow
+def launch_start(*, order) -> Launch:
+    """The order transfer hands the order to service launch: one launch process per order."""
+    from .flows import LaunchFlow
+
+    launch = Launch.objects.create(order=order)
+    LaunchFlow.start.run(launch=launch)
+    _sla_follow(launch)
+    return launch
+
+
+def _latest_work_order(item: OrderItem) -> WorkOrder | None:
+    return max(item.work_orders.all(), key=lambda w: w.pk, default=None)
+
+
+def _external_items(launch: Launch) -> list[OrderItem]:
+    items = launch.order.items.select_related("product").prefetch_related("work_orders")
+    return [i for i in items if i.product.route != Product.Route.INSTANT and i.state != OrderItem.State.CANCELLED]
+
+
+def launch_dispatch(*, launch: Launch) -> None:
+    """Send what still needs sending: everything at first; after manual handling, what failed (or, after a
+    failed acceptance test, every work order again)."""
+    resend_all = launch.test_passed is False
+    for item in launch.order.items.select_related("product", "order").prefetch_related("work_orders"):
+        latest = _latest_work_order(item)
+        if item.product.route == Product.Route.INSTANT:
+            if item.state == OrderItem.State.ACKNOWLEDGED:
+                launch_item(item)
+        elif latest is None or resend_all or latest.state != WorkOrder.State.COMPLETED:
+            launch_item(item)
+    launch.manual_decision = ""
+    launch.test_passed = None
+    launch.save(update_fields=["manual_decision", "test_passed"])
+
+
+def launch_answers_in(*, launch: Launch) -> bool:
+    return all((w := _latest_work_order(i)) is not None and w.is_final for i in _external_items(launch))
+
+
+def launch_has_failures(launch: Launch) -> bool:
+    return any(_latest_work_order(i).state != WorkOrder.State.COMPLETED for i in _external_items(launch))
+
+
+def launch_has_successes(launch: Launch) -> bool:
+    if launch.test_passed is False:
+        return False
+    return any(
+        i.product.route == Product.Route.INSTANT or _latest_work_order(i).state == WorkOrder.State.COMPLETED
+        for i in launch.order.items.select_related("product").prefetch_related("work_orders")
+    )
+
+
+def launch_needs_tests(launch: Launch) -> bool:
+    """Network and platform services are tested and accepted; an instant activation is not."""
+    return bool(_external_items(launch))
+
+
+def launch_start_billing(*, launch: Launch) -> None:
+    launch.billing_started_at = timezone.now()
+    launch.save(update_fields=["billing_started_at"])
+    timeline_record(subject=launch.order, action=WorkOrderAction.BILLING_STARTED)
+
+
+def launch_finish(*, launch: Launch) -> None:
+    """Each item ends completed (its service runs) or failed; the order flow then rolls the order up."""
+    from orders.services import order_fulfil_if_done, order_item_finished
+
+    for item in launch.order.items.select_related("product").prefetch_related("work_orders"):
+        if item.state in (OrderItem.State.COMPLETED, OrderItem.State.FAILED, OrderItem.State.CANCELLED):
+            continue
+        latest = _latest_work_order(item)
+        succeeded = launch.test_passed is not False and (
+            item.product.route == Product.Route.INSTANT or (latest and latest.state == WorkOrder.State.COMPLETED)
+        )
+        order_item_finished(
+            item=item,
+            state=OrderItem.State.COMPLETED if succeeded else OrderItem.State.FAILED,
+            note=latest.external_id if latest else "",
+        )
+    order_fulfil_if_done(launch.order)
+
+
+def _check_launch_after_commit(order_id: int) -> None:
+    """A work order finished: the launch's waiting step is checked by Celery once this commits."""
+    from viewflow.workflow.models import Task
+
+    from .flows import LaunchFlow
+    from .nodes import schedule_check
+
+    for pk in Task.objects.filter(
+        process__launch__order_id=order_id, flow_task=LaunchFlow.dispatch, status__in=WAITING
+    ).values_list("pk", flat=True):
+        transaction.on_commit(lambda pk=pk: schedule_check(pk))
+
+
+def launch_sweep() -> int:
+    """Beat's safety net: every waiting launch step is checked (a lost Celery message only delays it)."""
+    from viewflow.workflow.models import Task
+
+    from .flows import LaunchFlow
+    from .nodes import peer_wait_check
+
+    done = 0
+    for pk in Task.objects.filter(flow_task=LaunchFlow.dispatch, status__in=WAITING).values_list("pk", flat=True):
+        done += peer_wait_check(pk) == "done"
+    return done
+
+
+def _sla_follow(launch: Launch) -> None:
+    from viewflow.workflow.models import Task
+
+    from sla.services import sla_clocks_follow
+
+    from .flows import SLA_STEPS
+
+    open_steps = {
+        SLA_STEPS[task.flow_task.name]
+        for task in Task.objects.filter(process_id=launch.process_id, status__in=[*OPEN_STATUSES, *WAITING])
+        if task.flow_task.name in SLA_STEPS
+    }
+    order = launch.order
+    sla_clocks_follow(subject=launch, open_steps=open_steps, level=order.customer.level, city=order.city)
+
+
+def _launch_of(task) -> Launch:
+    launch = task.process.launch
+    launch.refresh_from_db()
+    return launch
+
+
+def launch_handle_failures(*, user, task_pk: int, decision: str, note: str = "") -> Launch:
+    """Manual handling: send new work orders for what failed, or give it up and go on with the rest."""
+    if decision not in Launch.Decision.values:
+        raise ApplicationError(_("Choose a decision."), field="decision")
+    if not note.strip():
+        raise ApplicationError(_("Say what was done or why."), field="note")
+    with human_task(task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order)) as act:
+        launch = _launch_of(act.task)
+        launch.manual_decision = decision
+        launch.save(update_fields=["manual_decision"])
+        timeline_record(
+            subject=launch.order,
+            action=WorkOrderAction.MANUALLY_HANDLED,
+            actor=user,
+            reason=note,
+            data={"decision": decision},
+        )
+        act.execute()
+        _sla_follow(launch)
+    return launch
+
+
+def launch_record_test(*, user, task_pk: int, passed: bool, note: str) -> Launch:
+    """The acceptance test against the product's criteria; a failure goes to manual handling."""
+    if not note.strip():
+        raise ApplicationError(_("Record what was tested and the result."), field="note")
+    with human_task(task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order)) as act:
+        launch = _launch_of(act.task)
+        launch.test_passed = passed
+        launch.test_note = note
+        launch.save(update_fields=["test_passed", "test_note"])
+        timeline_record(
+            subject=launch.order,
+            action=WorkOrderAction.TESTED,
+            actor=user,
+            reason=note,
+            data={"passed": passed},
+        )
+        act.execute()
+        _sla_follow(launch)
+    return launch
+
+
+def launch_record_customer_acceptance(*, user, task_pk: int, note: str) -> Launch:
+    """The account manager records that the customer accepted the service; billing starts next."""
+    if not note.strip():
+        raise ApplicationError(_("Record who accepted and how (e.g. the signed acceptance form)."), field="note")
+    with human_task(task_pk, user=user, may_act=lambda t: t.owner_id == user.pk) as act:
+        launch = _launch_of(act.task)
+        launch.customer_accepted_at = timezone.now()
+        launch.customer_note = note
+        launch.save(update_fields=["customer_accepted_at", "customer_note"])
+        timeline_record(subject=launch.order, action=WorkOrderAction.CUSTOMER_ACCEPTED, actor=user, reason=note)
+        act.execute()
+        _sla_follow(launch)
+    return launch

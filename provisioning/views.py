@@ -7,15 +7,23 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
 
 from keyaccounts.core.access import deny
 from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.workflow import OPEN_STATUSES
 
 from . import access
-from .forms import ProgressForm
+from .flows import SLA_STEPS, LaunchFlow
+from .forms import CustomerAcceptanceForm, ManualForm, ProgressForm, TestForm
 from .models import OutboxMessage
 from .outbox import outbox_retry
-from .services import work_order_report_progress
+from .services import (
+    launch_handle_failures,
+    launch_record_customer_acceptance,
+    launch_record_test,
+    work_order_report_progress,
+)
 
 
 @login_required
@@ -80,4 +88,54 @@ def si_work_order(request, pk: int):
         request,
         "provisioning/si_work_order.html",
         {"work_order": work_order, "item": work_order.order_item, "form": form, "reports": work_order.reports.all()},
+    )
+
+
+LAUNCH_STEPS = {
+    LaunchFlow.manual: (ManualForm, lambda user, task, d: launch_handle_failures(user=user, task_pk=task.pk, **d)),
+    LaunchFlow.acceptance_test: (TestForm, lambda user, task, d: launch_record_test(user=user, task_pk=task.pk, **d)),
+    LaunchFlow.customer_acceptance: (
+        CustomerAcceptanceForm,
+        lambda user, task, d: launch_record_customer_acceptance(user=user, task_pk=task.pk, **d),
+    ),
+}
+
+
+@login_required
+def launch_task(request, pk: int, task_pk: int):
+    """A human step of an order's service launch (manual handling, acceptance test, customer acceptance)."""
+
+    from orders.views import _visible
+
+    order = _visible(request, pk)
+    launch = getattr(order, "launch", None)
+    task = get_object_or_404(Task, pk=task_pk, process_id=launch.process_id if launch else None)
+    if task.status not in OPEN_STATUSES:
+        messages.info(request, _("This task was already completed or cancelled by someone else; nothing was changed."))
+        return redirect("orders:detail", pk=pk)
+    if not access.may_act_on_launch_task(request.user, task, order):
+        raise deny(request, f"launch task {task_pk}")
+    form_class, complete = LAUNCH_STEPS.get(task.flow_task, (None, None))
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complete(request.user, task, form.cleaned_data)
+            messages.success(request, _("Recorded."))
+            return redirect("orders:detail", pk=pk)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    items = order.items.select_related("product").prefetch_related("work_orders")
+    return render(
+        request,
+        "provisioning/launch_task.html",
+        {
+            "order": order,
+            "launch": launch,
+            "task": task,
+            "form": form,
+            "items": items,
+            "step": SLA_STEPS.get(task.flow_task.name, ""),
+        },
     )

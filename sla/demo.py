@@ -27,6 +27,8 @@ POLICIES = [
     ("launch.construction", "", 150 * H, TimeBasis.WORKING),
     ("launch.configuration", "", 22.5 * H, TimeBasis.WORKING),
     ("launch.acceptance", "", 15 * H, TimeBasis.WORKING),
+    ("launch.customer_acceptance", "", 22.5 * H, TimeBasis.WORKING),
+    ("launch.manual_handling", "", 7.5 * H, TimeBasis.WORKING),
     ("assurance.fault_level1", "", 4 * H, TimeBasis.CALENDAR),
     ("assurance.fault_level2", "", 8 * H, TimeBasis.CALENDAR),
     ("assurance.complaint", "", 48 * H, TimeBasis.CALENDAR),

@@ -75,7 +75,17 @@ def test_administrators_edit_the_organisation_in_the_admin(client, user_in_role)
 @pytest.mark.parametrize(
     ("role", "titles"),
     [
-        (Role.ACCOUNT_MANAGER, ["My tasks", "Opportunity steps", "My customers", "My drafts", "Open opportunities"]),
+        (
+            Role.ACCOUNT_MANAGER,
+            [
+                "My tasks",
+                "Opportunity steps",
+                "Customer acceptances",
+                "My customers",
+                "My drafts",
+                "Open opportunities",
+            ],
+        ),
         (Role.BACK_OFFICE, ["My inbox", "My teams' queue"]),
         (
             Role.CITY_SUPERVISOR,

@@ -63,6 +63,14 @@ def _order_tasks(title, user, empty_message) -> Panel:
     return Panel(title, "core/panels/order_tasks.html", {"tasks": order_tasks_for(user)[:20], "message": empty_message})
 
 
+def _launch_tasks(title, user, empty_message) -> Panel:
+    from provisioning.selectors import launch_tasks_for
+
+    return Panel(
+        title, "core/panels/launch_tasks.html", {"tasks": launch_tasks_for(user)[:20], "message": empty_message}
+    )
+
+
 def _si_work_orders(user) -> Panel:
     from provisioning.access import si_work_orders
     from provisioning.models import FINAL_WORK_ORDER_STATES
@@ -85,6 +93,7 @@ def _account_manager_panels(user) -> list[Panel]:
     return [
         _tasks(_("My tasks"), selectors.archiving_tasks_for(user), _("Nothing waits for you.")),
         _opportunity_tasks(_("Opportunity steps"), user, _("No opportunity step waits for you.")),
+        _launch_tasks(_("Customer acceptances"), user, _("No service waits for its customer's acceptance.")),
         _customers(
             _("My customers"),
             Customer.objects.filter(account_manager=user).exclude(submitted_at=None).select_related("city"),
@@ -137,6 +146,8 @@ def _back_office_panels(user) -> list[Panel]:
     ]
     if user.teams.filter(kind=Team.Kind.ORDER_ACCEPTANCE).exists():
         panels.append(_order_tasks(_("Orders to accept"), user, _("No order waits for your team.")))
+    if user.teams.filter(kind=Team.Kind.PROVISIONING).exists():
+        panels.append(_launch_tasks(_("Service launch steps"), user, _("No launch step waits for your team.")))
     if user.teams.filter(kind=Team.Kind.PRESALES).exists():
         panels.append(_opportunity_tasks(_("Solutions to design"), user, _("No solution waits for your team.")))
     return panels

@@ -60,6 +60,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "orders.accept_order",  # acted on only by members of an order-acceptance team
         "orders.assess_cancellation",
         "provisioning.retry_delivery",  # acted on only by members of a provisioning team
+        "provisioning.handle_launch",
     ],
     Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
     Role.PROVINCIAL_SUPERVISOR: [

@@ -134,6 +134,7 @@ CELERY_BEAT_SCHEDULE = {
     "surveys-reconcile": {"task": "opportunities.tasks.surveys_reconcile_task", "schedule": 10.0},
     "work-orders-reconcile": {"task": "provisioning.tasks.work_orders_reconcile_task", "schedule": 30.0},
     "events-sweep": {"task": "provisioning.tasks.events_sweep_task", "schedule": 5.0},
+    "launch-sweep": {"task": "provisioning.tasks.launch_sweep_task", "schedule": 10.0},
 }
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 

@@ -1,16 +1,14 @@
 """An order as people enter and accept it: a multi-item order with resource elements, refused on a bad
-value, submitted, accepted by the order-acceptance team, and completed when the peers answer."""
-
-import datetime as dt
+value, submitted, accepted by the order-acceptance team, tested by the provisioning team once the peers
+answered, accepted by the customer: completed, billing started."""
 
 import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from orders.models import Order
-from provisioning.outbox import outbox_sweep
-from provisioning.services import work_orders_reconcile
 from tests.browser.test_shell import sign_in
+from tests.launch import peers_answer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -71,9 +69,26 @@ def test_a_multi_item_order_with_resource_elements_from_entry_to_completed(page:
     expect(page.get_by_test_id("order-status")).to_have_text("In progress")
     expect(page.get_by_test_id("order-items")).to_contain_text("instant activation")
 
-    outbox_sweep()  # what beat does every few seconds
-    work_orders_reconcile(stalled_for=dt.timedelta(0))
+    peers_answer()  # what beat does every few seconds
     page.reload()
-    expect(page.get_by_test_id("order-status")).to_have_text("Completed")
     expect(page.get_by_test_id("timeline")).to_contain_text("Work order progressed")
+    expect(page.get_by_test_id("open-tasks")).to_contain_text("Test against the acceptance criteria")
+
+    page.get_by_role("button", name="Log out").click()
+    sign_in(page, base, "ops_changchun")
+    mine = page.get_by_test_id("launch-task-list").locator("li", has_text=order.number)
+    mine.get_by_role("link", name="Test against the acceptance criteria").click()
+    page.get_by_label("Passed: the criteria are met").check()
+    page.fill("#id_note", "100M throughput and 8 public IPs verified")
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_test_id("acceptance-test")).to_contain_text("passed")
+
+    page.get_by_role("button", name="Log out").click()
+    sign_in(page, base, "am_changchun")
+    mine = page.get_by_test_id("launch-task-list").locator("li", has_text=order.number)
+    mine.get_by_role("link", name="Record the customer's acceptance").click()
+    page.fill("#id_note", "Acceptance form signed by 刘洋")
+    page.get_by_role("button", name="Record").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("Completed")
+    expect(page.get_by_test_id("billing-started")).not_to_have_text("—")
     assert order.customer.services.filter(origin__order=order).count() == 2

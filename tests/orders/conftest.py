@@ -76,3 +76,9 @@ def peers(stub_server, settings):
     """EOMS and SI are the real stub service over HTTP."""
     settings.EOMS_BASE_URL = f"{stub_server}/eoms"
     settings.SI_BASE_URL = f"{stub_server}/si"
+
+
+@pytest.fixture
+def ops(user_in_role, city):
+    team = TeamFactory(city=city, kind=Team.Kind.PROVISIONING)
+    return user_in_role(Role.BACK_OFFICE, city=city, teams=[team], username="ops")

@@ -15,9 +15,11 @@ from orders import services
 from orders.flows import OrderFlow
 from orders.models import Order, OrderApprovalRule, OrderItem, ProductElement, Service
 from orders.services import ItemInput
-from provisioning.models import OutboxMessage, WorkOrder
+from provisioning.flows import LaunchFlow
+from provisioning.models import Launch, OutboxMessage, WorkOrder
 from provisioning.outbox import outbox_sweep
-from provisioning.services import work_orders_reconcile
+from provisioning.services import launch_handle_failures, work_orders_reconcile
+from tests.launch import accept_service, launch_task, peers_answer
 
 pytestmark = pytest.mark.django_db
 GOOD = {"site": "长春市人民大街 100 号", "members": 20}
@@ -42,23 +44,21 @@ def accept(acceptor, order) -> Order:
     return services.order_accept(user=acceptor, task_pk=task(order, OrderFlow.accept).pk, decision="approve")
 
 
-def peers_answer() -> None:
-    """What beat does: deliver the outbox, then read the peers' truth."""
-    outbox_sweep()
-    work_orders_reconcile(stalled_for=dt.timedelta(0))
-
-
 def refreshed(order) -> Order:
     return Order.objects.get(pk=order.pk)
 
 
 @pytest.mark.parametrize("route", ["T1", "T2", "T3", "T4"])
-def test_each_route_transfers_the_item_and_completes_the_order(route, catalogue, manager, customer, acceptor, peers):
+def test_each_route_transfers_the_item_and_completes_the_order(
+    route, catalogue, manager, customer, acceptor, ops, peers
+):
     order = submit(manager, draft(manager, customer, catalogue[route]))
     assert refreshed(order).status == Order.Status.ACKNOWLEDGED
     accept(acceptor, order)
     if route == "T1":
         assert not WorkOrder.objects.exists()  # instant activation: no external work order
+        peers_answer()
+        assert launch_task(order, LaunchFlow.acceptance_test) is None  # nothing to test on a network
     else:
         work_order = WorkOrder.objects.get()
         assert work_order.peer == ("eoms" if route == "T2" else "si")
@@ -70,7 +70,10 @@ def test_each_route_transfers_the_item_and_completes_the_order(route, catalogue,
         ]
         peers_answer()
         assert WorkOrder.objects.get().state == WorkOrder.State.COMPLETED
+        assert refreshed(order).status == Order.Status.IN_PROGRESS  # until tested and accepted
+        accept_service(order, ops=ops, manager=manager)
     order = refreshed(order)
+    assert Launch.objects.get(order=order).billing_started_at is not None
     assert order.status == Order.Status.COMPLETED
     assert order.process.status == PROCESS.DONE
     service = Service.objects.get(customer=customer)
@@ -81,7 +84,7 @@ def test_each_route_transfers_the_item_and_completes_the_order(route, catalogue,
     assert actions[-1] == "order.completed"
 
 
-def test_a_combined_order_rolls_up_partial_when_one_item_fails(catalogue, manager, customer, acceptor, peers):
+def test_a_combined_order_rolls_up_partial_when_one_item_fails(catalogue, manager, customer, acceptor, ops, peers):
     order = services.order_create(
         user=manager,
         customer=customer,
@@ -92,6 +95,9 @@ def test_a_combined_order_rolls_up_partial_when_one_item_fails(catalogue, manage
     )
     accept(acceptor, submit(manager, order))
     peers_answer()
+    manual = launch_task(order, LaunchFlow.manual)  # the failed SI work order goes to a person
+    launch_handle_failures(user=ops, task_pk=manual.pk, decision="give_up", note="SI cannot deliver this year")
+    accept_service(order, ops=ops, manager=manager)
     states = dict(refreshed(order).items.values_list("product__route", "state"))
     assert states == {"T2": "completed", "T4": "failed"}
     assert refreshed(order).status == Order.Status.PARTIAL
@@ -119,6 +125,7 @@ def test_approval_rules_decide_and_a_refusal_rejects_the_order(
     OrderApprovalRule.objects.create(min_amount=Decimal("20000"))
     small = submit(manager, draft(manager, customer, catalogue["T1"]))
     accept(acceptor, small)
+    peers_answer()
     assert refreshed(small).status == Order.Status.COMPLETED  # 12,000 a year: no approval
 
     big = services.order_create(
@@ -141,12 +148,15 @@ def test_approval_rules_decide_and_a_refusal_rejects_the_order(
     third = submit(manager, draft(manager, customer, catalogue["T1"]))
     accept(acceptor, third)
     services.order_approve(user=supervisor, task_pk=task(third, OrderFlow.approve).pk, decision="approve")
+    peers_answer()
     assert refreshed(third).status == Order.Status.COMPLETED
 
 
-def test_e4_a_running_service_is_changed_then_torn_down(catalogue, manager, customer, acceptor, peers):
-    accept(acceptor, submit(manager, draft(manager, customer, catalogue["T2"])))
+def test_e4_a_running_service_is_changed_then_torn_down(catalogue, manager, customer, acceptor, ops, peers):
+    new = submit(manager, draft(manager, customer, catalogue["T2"]))
+    accept(acceptor, new)
     peers_answer()
+    accept_service(new, ops=ops, manager=manager)
     service = Service.objects.get()
 
     change = services.order_change_service(user=manager, service=service, action=OrderItem.Action.MODIFY)
@@ -160,15 +170,19 @@ def test_e4_a_running_service_is_changed_then_torn_down(catalogue, manager, cust
         elements={item.pk: {**GOOD, "members": 50}},
         quantities={},
     )
-    accept(acceptor, submit(manager, change))
+    change = submit(manager, change)
+    accept(acceptor, change)
     peers_answer()
+    accept_service(change, ops=ops, manager=manager)
     service.refresh_from_db()
     assert (service.elements["members"], service.status) == (50, Service.Status.ACTIVE)
     assert WorkOrder.objects.filter(order_item__action="modify").get().state == "completed"
 
     teardown = services.order_change_service(user=manager, service=service, action=OrderItem.Action.DELETE)
-    accept(acceptor, submit(manager, teardown))
+    teardown = submit(manager, teardown)
+    accept(acceptor, teardown)
     peers_answer()
+    accept_service(teardown, ops=ops, manager=manager)
     service.refresh_from_db()
     assert service.status == Service.Status.TERMINATED
     assert refreshed(teardown).status == Order.Status.COMPLETED
@@ -196,6 +210,7 @@ def test_cancellation_in_progress_is_assessed_then_cancelled_or_refused(
     order = refreshed(order)
     assert order.status == Order.Status.CANCELLED
     assert order.process.status == PROCESS.CANCELED
+    assert order.launch.process.status == PROCESS.CANCELED
     assert WorkOrder.objects.get().state == WorkOrder.State.CANCELLED
     states = [e.to_state for e in timeline_for(order) if e.to_state]
     assert states[-3:] == ["assessingCancellation", "pendingCancellation", "cancelled"]
@@ -206,7 +221,7 @@ def test_cancellation_in_progress_is_assessed_then_cancelled_or_refused(
     assert not Service.objects.exists()
 
 
-def test_a_definition_change_applies_to_new_orders_only(catalogue, manager, customer, acceptor, peers):
+def test_a_definition_change_applies_to_new_orders_only(catalogue, manager, customer, acceptor, ops, peers):
     running = submit(manager, draft(manager, customer, catalogue["T2"]))
     ProductElement.objects.create(
         product=catalogue["T2"],
@@ -219,6 +234,7 @@ def test_a_definition_change_applies_to_new_orders_only(catalogue, manager, cust
     )
     accept(acceptor, running)  # its snapshot does not know the new element
     peers_answer()
+    accept_service(running, ops=ops, manager=manager)
     assert refreshed(running).status == Order.Status.COMPLETED
 
     new = submit(manager, draft(manager, customer, catalogue["T2"]))

@@ -1,1 +1,1 @@
-from tests.orders.conftest import acceptor, catalogue, customer, manager, peers, supervisor  # noqa: F401
+from tests.orders.conftest import acceptor, catalogue, customer, manager, ops, peers, supervisor  # noqa: F401

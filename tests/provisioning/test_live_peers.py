@@ -10,10 +10,13 @@ from orders import services
 from orders.flows import OrderFlow
 from orders.models import Order
 from orders.services import ItemInput
+from provisioning.flows import LaunchFlow
 from provisioning.inbound import events_sweep
 from provisioning.models import InboundEvent, OutboxMessage, Peer, WorkOrder
 from provisioning.outbox import outbox_sweep
 from provisioning.peers import peer_subscribe
+from provisioning.services import launch_sweep
+from tests.launch import accept_service
 from tests.processes import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -44,12 +47,14 @@ def accepted_order(manager, customer, acceptor, product, elements) -> Order:
 
 
 def test_a_construction_work_order_is_driven_by_the_events_the_stub_pushes(
-    listening, catalogue, manager, customer, acceptor
+    listening, catalogue, manager, customer, acceptor, ops
 ):
     order = accepted_order(manager, customer, acceptor, catalogue["T2"], {"site": "新区 construction", "members": 3})
     outbox_sweep()  # beat's role: no worker runs in this test
     wait_for(lambda: InboundEvent.objects.count() >= 4, timeout=20)
     events_sweep()
+    launch_sweep()
+    accept_service(order, ops=ops, manager=manager)
     order.refresh_from_db()
     assert order.status == Order.Status.COMPLETED
     names = [step["name"] for entry in WorkOrder.objects.get().milestones for step in entry.get("milestone") or []]
@@ -58,7 +63,7 @@ def test_a_construction_work_order_is_driven_by_the_events_the_stub_pushes(
 
 
 def test_with_a_real_worker_and_faults_every_work_order_ends_right_once(
-    listening, celery_worker_process, catalogue, manager, customer, acceptor
+    listening, celery_worker_process, catalogue, manager, customer, acceptor, ops
 ):
     requests.post(
         f"{listening}/eoms/faults",
@@ -70,11 +75,15 @@ def test_with_a_real_worker_and_faults_every_work_order_ends_right_once(
         for n in range(12)
     ]
 
-    def all_done() -> bool:
+    def all_answered() -> bool:
         outbox_sweep()  # beat's role: retries what the 503s refused
-        return Order.objects.filter(pk__in=[o.pk for o in orders], status=Order.Status.COMPLETED).count() == 12
+        # the worker applies the events and completes each launch's waiting step
+        return Task.objects.filter(flow_task=LaunchFlow.acceptance_test, status="NEW").count() == 12
 
-    wait_for(all_done, timeout=90)
+    wait_for(all_answered, timeout=90)
+    for order in orders:
+        accept_service(order, ops=ops, manager=manager)
+    assert Order.objects.filter(pk__in=[o.pk for o in orders], status=Order.Status.COMPLETED).count() == 12
     assert WorkOrder.objects.filter(state=WorkOrder.State.COMPLETED).count() == 12
     sent = OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT)
     # Each work order exists once at EOMS (a resend finds the resource its externalId already made) and
@@ -85,7 +94,7 @@ def test_with_a_real_worker_and_faults_every_work_order_ends_right_once(
     assert sum(m.attempts for m in sent) >= 12
 
 
-def test_lost_events_are_repaired_by_reading_the_truth_back(listening, catalogue, manager, customer, acceptor):
+def test_lost_events_are_repaired_by_reading_the_truth_back(listening, catalogue, manager, customer, acceptor, ops):
     import datetime as dt
 
     from provisioning.services import work_orders_reconcile
@@ -96,5 +105,7 @@ def test_lost_events_are_repaired_by_reading_the_truth_back(listening, catalogue
     assert WorkOrder.objects.get().state == WorkOrder.State.ACKNOWLEDGED  # no event will ever come
     assert not InboundEvent.objects.exists()
     work_orders_reconcile(stalled_for=dt.timedelta(0))
+    launch_sweep()
+    accept_service(order, ops=ops, manager=manager)
     order.refresh_from_db()
     assert order.status == Order.Status.COMPLETED

@@ -11,9 +11,12 @@ from orders import services
 from orders.flows import OrderFlow
 from orders.models import Order
 from orders.services import ItemInput
+from provisioning.flows import LaunchFlow
 from provisioning.models import OutboxMessage, WorkOrder
 from provisioning.outbox import MAX_ATTEMPTS, outbox_sweep
+from provisioning.services import launch_sweep
 from tests.factories import TeamFactory
+from tests.launch import launch_task
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +55,8 @@ def test_an_si_partner_sees_and_works_only_their_companys_work_orders(
     work_order.refresh_from_db()
     assert work_order.state == WorkOrder.State.COMPLETED
     assert work_order.reports.count() == 1
-    assert Order.objects.get().status == Order.Status.COMPLETED
+    launch_sweep()
+    assert launch_task(Order.objects.get(), LaunchFlow.acceptance_test) is not None  # tested next
     refused = client.post(url, {"state": "failed", "note": "too late"})
     assert refused.status_code == 200  # finished: the form says so and nothing changes
     assert WorkOrder.objects.get().state == WorkOrder.State.COMPLETED

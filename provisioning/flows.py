@@ -1,0 +1,96 @@
+"""Service launch (业务开通): work orders out by route (T1 at once; EOMS and SI in parallel, joined before
+acceptance) → failed ones to manual handling → acceptance test → customer acceptance → billing starts →
+the order's items are finished. Nodes only route; every write is a service in `services.py`.
+"""
+
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+
+from keyaccounts.core.workflow import BaseFlow
+
+from . import services
+from .models import Launch, LaunchProcess
+from .nodes import PeerWait
+
+SLA_STEPS = {
+    "dispatch": "launch.configuration",
+    "manual": "launch.manual_handling",
+    "acceptance_test": "launch.acceptance",
+    "customer_acceptance": "launch.customer_acceptance",
+}
+
+
+def open_task_page(request, **kwargs):
+    return redirect("orders:detail", pk=request.activation.process.launch.order_id)
+
+
+def _launch(activation) -> Launch:
+    return activation.process.launch
+
+
+class LaunchFlow(BaseFlow):
+    process_class = LaunchProcess
+    process_title = _("Service launch")
+    process_description = _("Work orders to EOMS and SI, tests, customer acceptance and the start of billing.")
+
+    start = flow.StartHandle(this.link_launch).Next(this.dispatch)
+    dispatch = (
+        PeerWait(send=this.send_work_orders, done=this.answers_in)
+        .Annotation(title=_("Wait for EOMS and SI"))
+        .Next(this.after_dispatch)
+    )
+    after_dispatch = (
+        flow.Switch()
+        .Case(this.manual, lambda a: services.launch_has_failures(_launch(a)))
+        .Case(this.billing, lambda a: not services.launch_needs_tests(_launch(a)))
+        .Default(this.acceptance_test)
+    )
+    manual = (
+        flow.View(open_task_page)
+        .Permission("provisioning.handle_launch")
+        .Annotation(title=_("Handle the failed work orders"))
+        .Next(this.after_manual)
+    )
+    after_manual = (
+        flow.Switch()
+        .Case(this.dispatch, lambda a: _launch(a).manual_decision == Launch.Decision.RESEND)
+        .Case(this.finish, lambda a: not services.launch_has_successes(_launch(a)))
+        .Case(this.billing, lambda a: not services.launch_needs_tests(_launch(a)))
+        .Default(this.acceptance_test)
+    )
+    acceptance_test = (
+        flow.View(open_task_page)
+        .Permission("provisioning.handle_launch")
+        .Annotation(title=_("Test against the acceptance criteria"))
+        .Next(this.after_test)
+    )
+    after_test = flow.Switch().Case(this.customer_acceptance, lambda a: _launch(a).test_passed).Default(this.manual)
+    customer_acceptance = (
+        flow.View(open_task_page)
+        .Assign(lambda a: _launch(a).order.account_manager)
+        .Annotation(title=_("Record the customer's acceptance"))
+        .Next(this.billing)
+    )
+    billing = flow.Function(this.start_billing).Next(this.finish)
+    finish = flow.Function(this.finish_items).Next(this.end)
+    end = flow.End()
+
+    def link_launch(self, activation, launch: Launch):
+        activation.process.save()
+        launch.process = activation.process
+        launch.save(update_fields=["process"])
+        return activation.process
+
+    def send_work_orders(self, activation):
+        services.launch_dispatch(launch=_launch(activation))
+
+    def answers_in(self, activation) -> bool:
+        return services.launch_answers_in(launch=_launch(activation))
+
+    def start_billing(self, activation):
+        services.launch_start_billing(launch=_launch(activation))
+
+    def finish_items(self, activation):
+        services.launch_finish(launch=_launch(activation))

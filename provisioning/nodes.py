@@ -1,0 +1,71 @@
+"""A Celery job node of our own (viewflow's is PRO-only), built on `AbstractJob` (VIEWFLOW.md §3.4).
+
+`PeerWait` runs its `send` function inside the step's transaction when the flow reaches it (requests go to
+the outbox there), then waits: `peer_wait_task` — queued after commit, after every work-order change and by
+a beat sweep — completes it under the flow lock once its `done` function says every answer is in.
+"""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from viewflow import this
+from viewflow.workflow.activation import Activation, has_manage_permission
+from viewflow.workflow.nodes.job import AbstractJob, AbstractJobActivation
+from viewflow.workflow.status import STATUS
+
+logger = logging.getLogger(__name__)
+
+
+class PeerWaitActivation(AbstractJobActivation):
+    @Activation.status.transition(source=STATUS.NEW, target=STATUS.SCHEDULED)
+    def activate(self):
+        self.task.save()  # the fsm sets the status in memory only
+        this.resolve(self.flow_class.instance, self.flow_task._send)(self)
+        pk = self.task.pk
+        transaction.on_commit(lambda: schedule_check(pk))
+
+    @Activation.status.transition(
+        source=[STATUS.SCHEDULED, STATUS.ERROR], target=STATUS.CANCELED, permission=has_manage_permission
+    )
+    def cancel(self):
+        self.task.finished = timezone.now()
+        self.task.save()
+
+
+class PeerWait(AbstractJob):
+    activation_class = PeerWaitActivation
+
+    def __init__(self, send, done, **kwargs):
+        super().__init__(**kwargs)
+        self._send = send
+        self._done = done
+
+    def is_done(self, activation) -> bool:
+        return this.resolve(self.flow_class.instance, self._done)(activation)
+
+
+def schedule_check(task_pk: int) -> None:
+    from .tasks import peer_wait_task
+
+    try:
+        peer_wait_task.delay(task_pk)
+    except Exception:
+        logger.warning("broker unavailable; step %s waits for the sweep", task_pk, exc_info=True)
+
+
+def peer_wait_check(task_pk: int) -> str:
+    """Complete the waiting step if every answer is in (idempotent: a late or repeated call is skipped)."""
+    from viewflow.workflow.models import Task
+
+    task = Task.objects.filter(pk=task_pk).select_related("process").first()
+    if task is None or task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
+        return "skipped"
+    with task.activation() as activation:  # the flow lock, and the task re-read under it
+        if activation.task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
+            return "skipped"
+        if not task.flow_task.is_done(activation):
+            return "waiting"
+        activation.start()
+        activation.execute()
+    return "done"

@@ -1,0 +1,27 @@
+"""Reads of service launch, scoped to what the user may see."""
+
+from django.db.models import Q, QuerySet
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from keyaccounts.core.access import served_city_ids
+from keyaccounts.core.models import Team
+from keyaccounts.core.workflow import OPEN_STATUSES
+
+
+def launch_tasks_for(user) -> QuerySet[Task]:
+    """Launch steps the user can act on now: tests and manual handling for their provisioning team's cities,
+    and the customer acceptances assigned to them."""
+    from .flows import LaunchFlow as F
+
+    scope = Q(owner=user, status=STATUS.ASSIGNED)
+    if user.has_perm("provisioning.handle_launch"):
+        cities = served_city_ids(user, Team.Kind.PROVISIONING)
+        scope |= Q(
+            flow_task__in=[F.manual, F.acceptance_test], status=STATUS.NEW, process__launch__order__city_id__in=cities
+        )
+    return (
+        Task.objects.filter(scope, process__flow_class=F, status__in=OPEN_STATUSES)
+        .select_related("process__launch__order__customer", "process__launch__order__city")
+        .order_by("created")
+    )
