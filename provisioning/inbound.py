@@ -1,7 +1,7 @@
 """Events from EOMS and SI: stored first (once per `eventId`), then applied when legal and newer.
 
-Storing happens in the listener's request; applying in a Celery task after commit, and again from a beat
-sweep for whatever a lost broker message left behind. A late, older event never undoes a newer state, and
+Storing commits in the listener's request; applying follows in its own transaction, and a beat sweep
+applies whatever a failure left behind. A late, older event never undoes a newer state, and
 an event for a finished work order changes nothing; the reconciliation GET repairs a lost event.
 """
 
@@ -42,19 +42,18 @@ def event_receive(*, peer: str, body: dict) -> tuple[InboundEvent, bool]:
             event = InboundEvent.objects.create(
                 peer=peer, event_id=event_id, event_type=event_type, event_time=event_time, body=body
             )
-            transaction.on_commit(lambda: _schedule_apply(event.pk))
+            transaction.on_commit(lambda: _apply_now(event.pk))
     except IntegrityError:  # the same event raced in on another connection
         return InboundEvent.objects.get(peer=peer, event_id=event_id), False
     return event, True
 
 
-def _schedule_apply(pk: int) -> None:
-    from .tasks import event_apply_task
-
+def _apply_now(pk: int) -> None:
+    """Apply right after the event is safely stored; if that fails, the stored event waits for the sweep."""
     try:
-        event_apply_task.delay(pk)
-    except Exception:
-        logger.warning("broker unavailable; event %s waits for the sweep", pk, exc_info=True)
+        event_apply(pk)
+    except Exception:  # stored is what the peer needs; the sweep applies it later
+        logger.exception("event %s stored but not applied yet", pk)
 
 
 def event_apply(pk: int) -> str | None:

@@ -7,6 +7,7 @@ reached the peer before the worker died is not created twice when it is sent aga
 
 import logging
 import random
+import threading
 from datetime import timedelta
 
 from django.db import transaction
@@ -26,17 +27,35 @@ def outbox_enqueue(*, peer: str, resource: str, external_id: str, payload: dict)
     message = OutboxMessage.objects.create(
         peer=peer, resource=resource, external_id=external_id, payload=payload, next_attempt_at=timezone.now()
     )
-    transaction.on_commit(lambda: _schedule_delivery(message.pk))
+    _pending().append(message.pk)
+    transaction.on_commit(_schedule_deliveries)
     return message
 
 
-def _schedule_delivery(pk: int) -> None:
+# Messages written by this thread's transaction, handed to Celery in batches once it commits (one callback
+# per message would be one broker round trip each). A rolled-back transaction leaves pks of rows that never
+# existed here; delivering them finds nothing.
+_local = threading.local()
+DELIVERY_BATCH = 25
+
+
+def _pending() -> list[int]:
+    if not hasattr(_local, "pks"):
+        _local.pks = []
+    return _local.pks
+
+
+def _schedule_deliveries() -> None:
     from .tasks import outbox_deliver_task
 
-    try:
-        outbox_deliver_task.delay(pk)
-    except Exception:
-        logger.warning("broker unavailable; outbox message %s waits for the sweep", pk, exc_info=True)
+    pks = _pending()[:]
+    _pending().clear()
+    for start in range(0, len(pks), DELIVERY_BATCH):
+        batch = pks[start : start + DELIVERY_BATCH]
+        try:
+            outbox_deliver_task.delay(batch)
+        except Exception:  # the broker is down: the rows stay due and the sweep delivers them
+            logger.warning("broker unavailable; outbox messages %s wait for the sweep", batch, exc_info=True)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -93,4 +112,5 @@ def outbox_retry(*, message: OutboxMessage) -> None:
             status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
         )
         if updated:
-            transaction.on_commit(lambda: _schedule_delivery(message.pk))
+            _pending().append(message.pk)
+            transaction.on_commit(_schedule_deliveries)

@@ -26,10 +26,14 @@ def _base_url(peer: str) -> str:
     return {Peer.EOMS: settings.EOMS_BASE_URL, Peer.SI: settings.SI_BASE_URL}[peer].rstrip("/")
 
 
+# One session per process: connections to a peer are kept alive between calls.
+_session = requests.Session()
+
+
 def _call(method: str, url: str, **kwargs) -> PeerResponse:
     timeout = (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
     try:
-        response = requests.request(method, url, timeout=timeout, **kwargs)
+        response = _session.request(method, url, timeout=timeout, **kwargs)
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise PeerError(f"{method} {url}: {exc.__class__.__name__}: {exc}", retryable=True) from exc
     if response.status_code >= 500 or response.status_code == 429:

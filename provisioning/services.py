@@ -168,8 +168,13 @@ def work_order_apply(*, pk: int, state: str, milestones: list | None = None, err
             to_state=state,
             data={"work_order": work_order.external_id},
         )
-        if work_order.is_final:
-            _check_launch_after_commit(item.order_id)
+        if (
+            work_order.is_final
+            and not (
+                WorkOrder.objects.filter(order_item__order_id=item.order_id).exclude(state__in=FINAL_WORK_ORDER_STATES)
+            ).exists()
+        ):
+            _check_launch_after_commit(item.order_id)  # the last answer of the order: its launch may go on
     return True
 
 

@@ -1,12 +1,13 @@
 from celery import shared_task
 
-from .inbound import event_apply, events_sweep
+from .inbound import events_sweep
 from .outbox import outbox_deliver, outbox_sweep
 
 
 @shared_task(ignore_result=True, acks_late=True)
-def outbox_deliver_task(pk: int) -> None:
-    outbox_deliver(pk)
+def outbox_deliver_task(pks: list[int] | int) -> None:
+    for pk in [pks] if isinstance(pks, int) else pks:
+        outbox_deliver(pk)
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
@@ -21,11 +22,6 @@ def work_orders_reconcile_task() -> None:
     from .services import work_orders_reconcile
 
     work_orders_reconcile()
-
-
-@shared_task(ignore_result=True, acks_late=True)
-def event_apply_task(pk: int) -> None:
-    event_apply(pk)
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)

@@ -71,6 +71,24 @@ def _injected_fault(peer: str) -> JsonResponse | None:
     return None
 
 
+@require_GET
+def stats(request, peer: str):
+    """What the peer holds: resources per kind (one per externalId) and its events sent and waiting."""
+    from django.db.models import Count
+
+    from .models import Event
+
+    kinds = dict(Resource.objects.filter(peer=peer).values_list("kind").annotate(n=Count("pk")))
+    events = Event.objects.filter(resource__peer=peer)
+    return JsonResponse(
+        {
+            "resources": kinds,
+            "events_sent": events.exclude(sent_at=None).count(),
+            "events_waiting": events.filter(sent_at=None).count(),
+        }
+    )
+
+
 FAULT_FIELDS = {"latency_ms": int, "error_rate": float, "duplicate_rate": float, "lose_rate": float, "reorder": bool}
 
 
