@@ -17,6 +17,7 @@ from keyaccounts.core.access import deny, get_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
+from provisioning.models import InformationRequest
 from sla.services import sla_statuses_for
 
 from . import access, services
@@ -196,6 +197,7 @@ def order_detail(request, pk: int):
             "items": order.items.select_related("product", "service").prefetch_related("work_orders"),
             "tasks": [_task_row(user, t, order) for t in tasks],
             "launch": launch,
+            "questions": InformationRequest.objects.filter(work_order__order_item__order=order).order_by("asked_at"),
             "sla": [*sla_statuses_for(order), *(sla_statuses_for(launch) if launch else [])],
             "events": timeline_for(order),
             "may_edit": access.may_edit(user, order),

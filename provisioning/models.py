@@ -177,3 +177,22 @@ class LaunchProcess(Process):
         proxy = True
         verbose_name = _("service launch process")
         verbose_name_plural = _("service launch processes")
+
+
+class InformationRequest(models.Model):
+    """A peer asked for information about a work order; the city's provisioning team answers it."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="information_requests")
+    question = models.TextField(_("question"))
+    asked_at = models.DateTimeField(_("asked at"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at"]
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+
+    def __str__(self) -> str:
+        return f"{self.work_order}: {self.question[:40]}"

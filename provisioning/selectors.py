@@ -25,3 +25,17 @@ def launch_tasks_for(user) -> QuerySet[Task]:
         .select_related("process__launch__order__customer", "process__launch__order__city")
         .order_by("created")
     )
+
+
+def open_questions_for(user) -> QuerySet:
+    """Peers' questions waiting for an answer from the user's provisioning teams."""
+    from .models import InformationRequest
+
+    if not user.has_perm("provisioning.handle_launch"):
+        return InformationRequest.objects.none()
+    cities = served_city_ids(user, Team.Kind.PROVISIONING)
+    return (
+        InformationRequest.objects.filter(answered_at=None, work_order__order_item__order__city_id__in=cities)
+        .select_related("work_order__order_item__order__customer")
+        .order_by("asked_at")
+    )

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,9 +20,10 @@ from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task
 from orders.models import OrderItem, Product
+from sla.services import sla_clock_start, sla_clock_stop
 
 from .access import may_handle_launch
-from .models import FINAL_WORK_ORDER_STATES, Launch, OutboxMessage, Peer, WorkOrder
+from .models import FINAL_WORK_ORDER_STATES, InformationRequest, Launch, OutboxMessage, Peer, WorkOrder
 from .outbox import outbox_enqueue
 from .peers import PeerError, peer_retrieve
 from .timeline import WorkOrderAction
@@ -30,6 +32,7 @@ logger = logging.getLogger(__name__)
 SERVICE_ORDER = "serviceOrder"
 CANCEL_SERVICE_ORDER = "cancelServiceOrder"
 PEER_OF_ROUTE = {Product.Route.EOMS: Peer.EOMS, Product.Route.PLATFORM: Peer.SI, Product.Route.SI: Peer.SI}
+RECONCILE_BATCH = 200  # per run: beat comes back for the rest
 WAITING = ("SCHEDULED", "STARTED")  # a PeerWait step's statuses while it waits
 TMF_ACTION = {OrderItem.Action.ADD: "add", OrderItem.Action.MODIFY: "modify", OrderItem.Action.DELETE: "delete"}
 
@@ -117,14 +120,17 @@ def withdraw_item(item: OrderItem) -> None:
 
 
 def work_orders_reconcile(*, stalled_for: timedelta | None = None) -> int:
-    """Read the truth of open work orders no event moved for a while (a lost event, a peer that went
-    quiet) from their peer, and apply what changed. Returns how many changed."""
+    """Read the truth of open work orders no event moved for a while since they reached their peer (a lost
+    event, a peer that went quiet), and apply what changed. Returns how many changed."""
     if stalled_for is None:
         stalled_for = timedelta(seconds=settings.WORK_ORDER_STALLED_AFTER)
+    cutoff = timezone.now() - stalled_for
+    delivered_before = OutboxMessage.objects.filter(external_id=OuterRef("external_id"), sent_at__lte=cutoff)
     open_ones = (
         WorkOrder.objects.exclude(state__in=FINAL_WORK_ORDER_STATES)
-        .filter(updated_at__lte=timezone.now() - stalled_for)
-        .values_list("pk", "external_id")
+        .filter(Exists(delivered_before), updated_at__lte=cutoff)
+        .order_by("updated_at")
+        .values_list("pk", "external_id")[:RECONCILE_BATCH]
     )
     changed = 0
     for pk, external_id in open_ones:
@@ -189,6 +195,13 @@ def work_order_note(*, pk: int, kind: str, detail: dict, event_time) -> None:
             work_order.milestones = [*work_order.milestones, entry]
         if kind == "information" and not work_order.is_final:
             work_order.state = WorkOrder.State.PENDING
+            question = InformationRequest.objects.create(
+                work_order=work_order,
+                question=str(detail.get("note") or _("The peer needs more information.")),
+                asked_at=event_time,
+            )
+            order = work_order.order_item.order
+            sla_clock_start(subject=question, step=INFORMATION_STEP, level=order.customer.level, city=order.city)
         work_order.save()
         timeline_record(
             subject=work_order.order_item.order,
@@ -418,3 +431,42 @@ def launch_record_customer_acceptance(*, user, task_pk: int, note: str) -> Launc
         act.execute()
         _sla_follow(launch)
     return launch
+
+
+INFORMATION_STEP = "launch.information"
+ANSWER_RESOURCE = "serviceOrderInformation"
+
+
+def information_answer(*, user, question: InformationRequest, answer: str) -> InformationRequest:
+    """The provisioning team answers the peer (through the outbox); the question's clock stops."""
+    if not answer.strip():
+        raise ApplicationError(_("Write the answer the peer needs."), field="answer")
+    with transaction.atomic():
+        question = (
+            InformationRequest.objects.select_for_update()
+            .select_related("work_order__order_item__order")
+            .get(pk=question.pk)
+        )
+        order = question.work_order.order_item.order
+        if not may_handle_launch(user, order):
+            raise PermissionDenied
+        if question.answered_at:
+            raise ApplicationError(_("This question was answered already."))
+        question.answer, question.answered_by, question.answered_at = answer, user, timezone.now()
+        question.save()
+        reference = f"{question.work_order.external_id}-I{question.pk}"
+        outbox_enqueue(
+            peer=question.work_order.peer,
+            resource=ANSWER_RESOURCE,
+            external_id=reference,
+            payload={"externalId": reference, "serviceOrder": {"id": question.work_order.external_id}, "note": answer},
+        )
+        sla_clock_stop(subject=question, step=INFORMATION_STEP)
+        timeline_record(
+            subject=order,
+            action=WorkOrderAction.INFORMATION_GIVEN,
+            actor=user,
+            reason=answer,
+            data={"work_order": question.work_order.external_id},
+        )
+    return question

@@ -17,6 +17,7 @@ class WorkOrderAction(models.TextChoices):
     PARTNER_REPORTED = "workorder.partner_reported", _("SI partner reported progress")
     JEOPARDY = "workorder.jeopardy", _("Work order in jeopardy")
     INFORMATION_REQUIRED = "workorder.information_required", _("The peer needs information")
+    INFORMATION_GIVEN = "workorder.information_given", _("Information given to the peer")
 
 
 register_actions(WorkOrderAction)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("dead-letters/", views.dead_letters, name="dead_letters"),
     path("dead-letters/<int:pk>/retry/", views.dead_letter_retry, name="dead_letter_retry"),
     path("si/", views.si_portal, name="si_portal"),
+    path("questions/<int:pk>/", views.information_request, name="information_request"),
     path("orders/<int:pk>/tasks/<int:task_pk>/", views.launch_task, name="launch_task"),
     path("si/<int:pk>/", views.si_work_order, name="si_work_order"),
 ]

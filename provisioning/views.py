@@ -15,10 +15,11 @@ from keyaccounts.core.workflow import OPEN_STATUSES
 
 from . import access
 from .flows import SLA_STEPS, LaunchFlow
-from .forms import CustomerAcceptanceForm, ManualForm, ProgressForm, TestForm
-from .models import OutboxMessage
+from .forms import AnswerForm, CustomerAcceptanceForm, ManualForm, ProgressForm, TestForm
+from .models import InformationRequest, OutboxMessage
 from .outbox import outbox_retry
 from .services import (
+    information_answer,
     launch_handle_failures,
     launch_record_customer_acceptance,
     launch_record_test,
@@ -138,4 +139,29 @@ def launch_task(request, pk: int, task_pk: int):
             "items": items,
             "step": SLA_STEPS.get(task.flow_task.name, ""),
         },
+    )
+
+
+@login_required
+def information_request(request, pk: int):
+    """A question a peer asked about a work order, answered by the city's provisioning team."""
+    question = get_object_or_404(
+        InformationRequest.objects.select_related(
+            "work_order__order_item__order__customer", "work_order__order_item__product"
+        ),
+        pk=pk,
+    )
+    order = question.work_order.order_item.order
+    if not access.may_handle_launch(request.user, order):
+        raise deny(request, f"information request {pk}")
+    form = AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            information_answer(user=request.user, question=question, answer=form.cleaned_data["answer"])
+            messages.success(request, _("Answer sent to the peer."))
+            return redirect("orders:detail", pk=order.pk)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return render(
+        request, "provisioning/information_request.html", {"question": question, "order": order, "form": form}
     )

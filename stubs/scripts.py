@@ -123,6 +123,7 @@ def service_order_view(resource) -> dict:
 
 
 def cancel_view(resource) -> dict:
+    """A request the peer takes at once (a cancellation, an answer to its question)."""
     return dict(resource.body, id=str(resource.pk), state="done")
 
 
@@ -138,6 +139,7 @@ def cancel_created(resource) -> None:
 
 VIEWS = {
     "checkServiceQualification": qualification_view,
+    "serviceOrderInformation": cancel_view,  # an answer to a question: received and done
     "serviceOrder": service_order_view,
     "cancelServiceOrder": cancel_view,
 }

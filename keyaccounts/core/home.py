@@ -147,7 +147,16 @@ def _back_office_panels(user) -> list[Panel]:
     if user.teams.filter(kind=Team.Kind.ORDER_ACCEPTANCE).exists():
         panels.append(_order_tasks(_("Orders to accept"), user, _("No order waits for your team.")))
     if user.teams.filter(kind=Team.Kind.PROVISIONING).exists():
+        from provisioning.selectors import open_questions_for
+
         panels.append(_launch_tasks(_("Service launch steps"), user, _("No launch step waits for your team.")))
+        panels.append(
+            Panel(
+                _("Questions from EOMS and SI"),
+                "core/panels/questions.html",
+                {"questions": open_questions_for(user)[:20], "message": _("No peer waits for an answer.")},
+            )
+        )
     if user.teams.filter(kind=Team.Kind.PRESALES).exists():
         panels.append(_opportunity_tasks(_("Solutions to design"), user, _("No solution waits for your team.")))
     return panels

@@ -101,3 +101,32 @@ def test_milestones_jeopardy_and_information_requests_are_kept(client, work_orde
     assert work_order.state == WorkOrder.State.PENDING
     actions = [e.action for e in timeline_for(Order.objects.get())]
     assert {"workorder.milestone", "workorder.jeopardy", "workorder.information_required"} <= set(actions)
+
+
+def test_a_peers_question_becomes_a_task_for_the_citys_provisioning_team(client, work_order, ops, user_in_role):
+    from keyaccounts.core.roles import Role
+    from provisioning.models import InformationRequest, OutboxMessage
+    from sla.models import SlaClock, SlaPolicy
+
+    SlaPolicy.objects.create(step="launch.information", limit=dt.timedelta(hours=4), time_basis="calendar")
+    body = event(work_order, "i1", "", 1, "ServiceOrderInformationRequiredEvent")
+    body["event"]["serviceOrder"]["note"] = "The site contact does not answer"
+    post(client, body)
+    events_sweep()
+    question = InformationRequest.objects.get()
+    assert question.question == "The site contact does not answer"
+    assert SlaClock.objects.get(step="launch.information").stopped_at is None
+    url = reverse("provisioning:information_request", args=[question.pk])
+
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER, username="am_x"))
+    assert client.get(url).status_code == 403
+    client.force_login(ops)
+    assert question.work_order.external_id in client.get(reverse("home")).content.decode()
+    assert client.post(url, {"answer": " "}).status_code == 200  # refused: nothing sent
+    assert not OutboxMessage.objects.filter(resource="serviceOrderInformation").exists()
+    response = client.post(url, {"answer": "Call 13904310000 after 2 pm"})
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert (question.answer, question.answered_by) == ("Call 13904310000 after 2 pm", ops)
+    assert OutboxMessage.objects.get(resource="serviceOrderInformation").payload["note"] == question.answer
+    assert SlaClock.objects.get(step="launch.information").stopped_at is not None
