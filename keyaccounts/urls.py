@@ -14,6 +14,7 @@ urlpatterns = [
     path("opportunities/", include("opportunities.urls")),
     path("orders/", include("orders.urls")),
     path("provisioning/", include("provisioning.urls")),
+    path("sla/", include("sla.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -191,6 +191,7 @@ class SlaClock(models.Model):
         ordering = ["due_at"]
         verbose_name = _("SLA clock")
         verbose_name_plural = _("SLA clocks")
+        permissions = [("view_dashboard", _("Can watch the SLA dashboards"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["subject_type", "subject_id", "step"],

@@ -32,6 +32,7 @@ ENTRIES = [
         "envelope-exclamation",
         permission="provisioning.retry_delivery",
     ),
+    NavEntry(_("SLA dashboard"), "sla:dashboard", "speedometer2", permission="sla.view_dashboard"),
     NavEntry(_("Organisation"), "organisation", "diagram-3", permission="core.view_organisation"),
     NavEntry(_("Administration"), "admin:index", "gear", staff_only=True),
 ]

@@ -35,6 +35,7 @@ _CUSTOMER_SUPERVISION = [
     "orders.view_order",
     "orders.approve_order",
     "orders.assess_cancellation",
+    "sla.view_dashboard",
 ]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {

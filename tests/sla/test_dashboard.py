@@ -1,0 +1,100 @@
+"""The supervisors' dashboard: scoped figures a supervisor can check by hand, and CSV of every table."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from keyaccounts.core.models import City
+from keyaccounts.core.roles import Role
+from sla import dashboard
+from sla.models import SlaClock, SlaPolicy
+
+pytestmark = pytest.mark.django_db
+H = dt.timedelta(hours=1)
+
+
+def clock(city, step, *, hours_taken=None, breached=False, due_in=None, warned=True) -> SlaClock:
+    now = timezone.now()
+    policy = SlaPolicy.objects.filter(step=step).first() or SlaPolicy.objects.create(
+        step=step, limit=4 * H, time_basis="calendar"
+    )
+    started = now - 10 * H
+    fields = {
+        "subject_type": ContentType.objects.get_for_model(City),
+        "subject_id": SlaClock.objects.count() + 1,
+        "step": step,
+        "policy": policy,
+        "limit": 4 * H,
+        "time_basis": "calendar",
+        "warn_at_percent": 50,
+        "warn_again_at_percent": 80,
+        "city": city,
+        "started_at": started,
+        "running_since": started,
+    }
+    if hours_taken is not None:
+        return SlaClock.objects.create(
+            **fields,
+            due_at=started + 4 * H,
+            stopped_at=started + hours_taken * H,
+            state=SlaClock.State.BREACHED if breached else SlaClock.State.MET,
+        )
+    due = now + due_in
+    return SlaClock.objects.create(**fields, due_at=due, warn_at=now - H if warned else now + H)
+
+
+@pytest.fixture
+def clocks(city, other_city):
+    for hours in (1, 2, 3):
+        clock(city, "order.acceptance", hours_taken=hours)
+    clock(city, "order.acceptance", hours_taken=6, breached=True)
+    clock(other_city, "order.acceptance", hours_taken=9, breached=True)
+    clock(city, "customer.review", hours_taken=1)
+    clock(city, "order.approval", due_in=-H)  # breached, still open
+    clock(city, "order.acceptance", due_in=H)  # warned
+    clock(city, "customer.review", due_in=3 * H, warned=False)  # fine
+    clock(other_city, "order.approval", due_in=-2 * H)
+
+
+def test_a_city_supervisor_sees_their_citys_figures(client, user_in_role, clocks, city):
+    client.force_login(user_in_role(Role.CITY_SUPERVISOR, city=city))
+    context = client.get(reverse("sla:dashboard")).context
+    assert [s.clock.step for s in context["at_risk"]] == ["order.approval", "order.acceptance"]
+    assert [s.level for s in context["at_risk"]] == ["breached", "warning"]
+    by_step = {row["key"]: row for row in context["by_step"]}
+    assert (by_step["order.acceptance"]["met"], by_step["order.acceptance"]["breached"]) == (3, 1)
+    assert by_step["order.acceptance"]["rate"] == 75.0
+    slowest = context["bottlenecks"][0]
+    assert (slowest["step"], slowest["count"], slowest["median"]) == ("order.acceptance", 4, dt.timedelta(hours=2.5))
+    assert [row["key"] for row in context["by_city"]] == ["Changchun"]
+
+
+def test_a_provincial_supervisor_sees_every_city_and_can_narrow_to_one(client, user_in_role, clocks, other_city):
+    client.force_login(user_in_role(Role.PROVINCIAL_SUPERVISOR, city=None))
+    context = client.get(reverse("sla:dashboard")).context
+    assert len(context["at_risk"]) == 3
+    assert {row["key"]: row["rate"] for row in context["by_city"]} == {"Changchun": 80.0, "Jilin": 0.0}
+    narrowed = client.get(reverse("sla:dashboard"), {"city": other_city.pk}).context
+    assert [row["key"] for row in narrowed["by_city"]] == ["Jilin"]
+
+
+def test_every_table_exports_as_csv_and_other_roles_are_refused(client, user_in_role, clocks, city):
+    client.force_login(user_in_role(Role.CITY_SUPERVISOR, city=city))
+    response = client.get(reverse("sla:dashboard"), {"export": "by_step"})
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "key,met,breached,rate"
+    assert "order.acceptance,3,1,75.0" in lines
+    assert client.get(reverse("sla:dashboard"), {"export": "at_risk"}).content.decode().count("\n") == 3
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER, username="am"))
+    assert client.get(reverse("sla:dashboard")).status_code == 403
+
+
+def test_the_period_chooses_which_finished_clocks_count(clocks, user_in_role, city):
+    supervisor = user_in_role(Role.CITY_SUPERVISOR, city=city)
+    long_ago = dashboard.Period(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
+    assert not dashboard.finished_in(dashboard.scoped_clocks(supervisor), long_ago).exists()
+    assert dashboard.finished_in(dashboard.scoped_clocks(supervisor), dashboard.Period.last_days(30)).count() == 5
