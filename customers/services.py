@@ -197,7 +197,11 @@ def _sla_follow(archiving_request: ArchivingRequest) -> None:
     }
     customer = archiving_request.customer
     sla_clocks_follow(
-        subject=archiving_request, open_steps=open_steps, level=archiving_request.proposed_level, city=customer.city
+        subject=archiving_request,
+        open_steps=open_steps,
+        level=archiving_request.proposed_level,
+        city=customer.city,
+        account_manager=customer.account_manager,
     )
 
 

@@ -198,7 +198,14 @@ def _sla_follow(opportunity: Opportunity) -> None:
         if task.flow_task.name in SLA_STEPS
     }
     level = opportunity.customer.level if opportunity.customer_id else ""
-    sla_clocks_follow(subject=opportunity, open_steps=open_steps, level=level, city=opportunity.city)
+    sla_clocks_follow(
+        subject=opportunity,
+        open_steps=open_steps,
+        level=level,
+        city=opportunity.city,
+        product=opportunity.products.first(),
+        account_manager=opportunity.account_manager,
+    )
 
 
 def _opportunity_of(task: Task) -> Opportunity:

@@ -25,3 +25,9 @@ def order_tasks_for(user) -> QuerySet[Task]:
         .select_related("process__order__city", "process__order__customer")
         .order_by("created")
     )
+
+
+def order_main_product(order):
+    """The product an order is counted under on the dashboards: its largest item's."""
+    item = max(order.items.select_related("product"), key=lambda i: i.amount, default=None)
+    return item.product if item else None

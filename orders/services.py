@@ -27,6 +27,7 @@ from .models import (
     Product,
     Service,
 )
+from .selectors import order_main_product
 from .timeline import OrderAction
 
 APPROVE, REJECT = "approve", "reject"
@@ -372,7 +373,14 @@ def _sla_follow(order: Order) -> None:
         for task in Task.objects.filter(process_id=order.process_id, status__in=OPEN_STATUSES)
         if task.flow_task.name in SLA_STEPS
     }
-    sla_clocks_follow(subject=order, open_steps=open_steps, level=order.customer.level, city=order.city)
+    sla_clocks_follow(
+        subject=order,
+        open_steps=open_steps,
+        level=order.customer.level,
+        city=order.city,
+        product=order_main_product(order),
+        account_manager=order.account_manager,
+    )
 
 
 def _order_of(task: Task) -> Order:

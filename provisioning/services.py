@@ -20,6 +20,7 @@ from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task
 from orders.models import OrderItem, Product
+from orders.selectors import order_main_product
 from sla.services import sla_clock_start, sla_clock_stop
 
 from .access import may_handle_launch
@@ -201,7 +202,14 @@ def work_order_note(*, pk: int, kind: str, detail: dict, event_time) -> None:
                 asked_at=event_time,
             )
             order = work_order.order_item.order
-            sla_clock_start(subject=question, step=INFORMATION_STEP, level=order.customer.level, city=order.city)
+            sla_clock_start(
+                subject=question,
+                step=INFORMATION_STEP,
+                level=order.customer.level,
+                city=order.city,
+                product=work_order.order_item.product,
+                account_manager=order.account_manager,
+            )
         work_order.save()
         timeline_record(
             subject=work_order.order_item.order,
@@ -366,7 +374,14 @@ def _sla_follow(launch: Launch) -> None:
         if task.flow_task.name in SLA_STEPS
     }
     order = launch.order
-    sla_clocks_follow(subject=launch, open_steps=open_steps, level=order.customer.level, city=order.city)
+    sla_clocks_follow(
+        subject=launch,
+        open_steps=open_steps,
+        level=order.customer.level,
+        city=order.city,
+        product=order_main_product(order),
+        account_manager=order.account_manager,
+    )
 
 
 def _launch_of(task) -> Launch:

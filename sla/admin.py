@@ -29,6 +29,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         "time_basis",
         "warn_at_percent",
         "warn_again_at_percent",
+        "team_kind",
         "escalate_to",
         "is_active",
     ]

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from django.db import transaction
 
+from keyaccounts.core.models import Team
+
 from .models import SlaPolicy, TimeBasis
 
 H = timedelta(hours=1)
@@ -36,8 +38,22 @@ POLICIES = [
 ]
 
 
+# The back-office team that works each step (the others wait for an account manager, a supervisor or a peer).
+TEAM_OF_STEP = {
+    "customer.review": Team.Kind.CUSTOMER_AUDIT,
+    "opportunity.solution": Team.Kind.PRESALES,
+    "order.acceptance": Team.Kind.ORDER_ACCEPTANCE,
+    "launch.configuration": Team.Kind.PROVISIONING,
+    "launch.manual_handling": Team.Kind.PROVISIONING,
+    "launch.acceptance": Team.Kind.PROVISIONING,
+    "launch.information": Team.Kind.PROVISIONING,
+}
+
+
 @transaction.atomic
 def seed_demo_policies() -> None:
     for step, level, limit, basis in POLICIES:
         if not SlaPolicy.objects.filter(step=step, customer_level=level, product__isnull=True).exists():
-            SlaPolicy.objects.create(step=step, customer_level=level, limit=limit, time_basis=basis)
+            SlaPolicy.objects.create(
+                step=step, customer_level=level, limit=limit, time_basis=basis, team_kind=TEAM_OF_STEP.get(step, "")
+            )

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.core.models import BilingualNameModel
+from keyaccounts.core.models import BilingualNameModel, Team
 
 
 def validate_time_zone(value: str) -> None:
@@ -125,6 +125,13 @@ class SlaPolicy(models.Model):
     )
     warn_at_percent = models.PositiveSmallIntegerField(_("first warning at (percent of the limit)"), default=50)
     warn_again_at_percent = models.PositiveSmallIntegerField(_("second warning at (percent of the limit)"), default=80)
+    team_kind = models.CharField(
+        _("held by the team"),
+        max_length=30,
+        choices=Team.Kind.choices,
+        blank=True,
+        help_text=_("The back-office team that works this step in the customer's city, for the dashboards."),
+    )
     escalate_to = models.CharField(
         _("escalate to"), max_length=30, choices=Escalation.choices, default=Escalation.CITY_SUPERVISOR
     )
@@ -172,7 +179,11 @@ class SlaClock(models.Model):
     calendar = models.ForeignKey(BusinessCalendar, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     warn_at_percent = models.PositiveSmallIntegerField()
     warn_again_at_percent = models.PositiveSmallIntegerField()
+    # Who and what the clock is about, for compliance by city, product, team and account manager.
     city = models.ForeignKey("core.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("orders.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    account_manager = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField(_("started"))
     due_at = models.DateTimeField(_("due"), db_index=True)
     running_since = models.DateTimeField(_("running since"), null=True, blank=True)
@@ -202,6 +213,10 @@ class SlaClock(models.Model):
         indexes = [
             models.Index(fields=["subject_type", "subject_id"]),
             models.Index(fields=["due_at"], condition=models.Q(stopped_at__isnull=True), name="open_clock_due"),
+            # The dashboards read finished clocks by the moment they stopped.
+            models.Index(
+                fields=["stopped_at", "city"], condition=models.Q(stopped_at__isnull=False), name="finished_clock"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from keyaccounts.core.models import Team
+
 from .calendar import WorkingCalendar
 from .models import BusinessCalendar, SlaClock, SlaPolicy, TimeBasis
 from .selectors import working_calendar
@@ -44,7 +46,17 @@ def _subject_filter(subject: models.Model) -> dict:
     return {"subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk}
 
 
-def sla_clock_start(*, subject, step: str, level: str = "", product=None, city=None, now=None) -> SlaClock | None:
+def _team_of(policy: SlaPolicy, city) -> Team | None:
+    """The team of the policy's kind serving the city: the city's own, else the provincial one."""
+    if not policy.team_kind:
+        return None
+    teams = Team.objects.filter(kind=policy.team_kind)
+    return teams.filter(city=city).first() or teams.filter(city__isnull=True).first()
+
+
+def sla_clock_start(
+    *, subject, step: str, level: str = "", product=None, city=None, account_manager=None, now=None
+) -> SlaClock | None:
     """Start the step's clock (idempotent: a running one is returned as it is). No policy, no clock."""
     now = now or timezone.now()
     running = SlaClock.objects.filter(**_subject_filter(subject), step=step, stopped_at__isnull=True).first()
@@ -63,6 +75,9 @@ def sla_clock_start(*, subject, step: str, level: str = "", product=None, city=N
         warn_at_percent=policy.warn_at_percent,
         warn_again_at_percent=policy.warn_again_at_percent,
         city=city,
+        product=product,
+        team=_team_of(policy, city),
+        account_manager=account_manager,
         started_at=now,
         running_since=now,
     )
@@ -131,7 +146,9 @@ def sla_clock_stop(*, subject, step: str, now=None) -> SlaClock | None:
     return clock
 
 
-def sla_clocks_follow(*, subject, open_steps: set[str], level: str = "", product=None, city=None, now=None) -> None:
+def sla_clocks_follow(
+    *, subject, open_steps: set[str], level: str = "", product=None, city=None, account_manager=None, now=None
+) -> None:
     """Make the subject's clocks match the steps that are open now: start the new, stop the finished."""
     now = now or timezone.now()
     running = set(
@@ -140,7 +157,15 @@ def sla_clocks_follow(*, subject, open_steps: set[str], level: str = "", product
     for step in running - open_steps:
         sla_clock_stop(subject=subject, step=step, now=now)
     for step in open_steps - running:
-        sla_clock_start(subject=subject, step=step, level=level, product=product, city=city, now=now)
+        sla_clock_start(
+            subject=subject,
+            step=step,
+            level=level,
+            product=product,
+            city=city,
+            account_manager=account_manager,
+            now=now,
+        )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
 
 
-def clock(city, step, *, hours_taken=None, breached=False, due_in=None, warned=True) -> SlaClock:
+def clock(city, step, *, hours_taken=None, breached=False, due_in=None, warned=True, **dimensions) -> SlaClock:
     now = timezone.now()
     policy = SlaPolicy.objects.filter(step=step).first() or SlaPolicy.objects.create(
         step=step, limit=4 * H, time_basis="calendar"
@@ -32,6 +32,7 @@ def clock(city, step, *, hours_taken=None, breached=False, due_in=None, warned=T
         "warn_at_percent": 50,
         "warn_again_at_percent": 80,
         "city": city,
+        **dimensions,
         "started_at": started,
         "running_since": started,
     }
@@ -98,3 +99,38 @@ def test_the_period_chooses_which_finished_clocks_count(clocks, user_in_role, ci
     long_ago = dashboard.Period(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
     assert not dashboard.finished_in(dashboard.scoped_clocks(supervisor), long_ago).exists()
     assert dashboard.finished_in(dashboard.scoped_clocks(supervisor), dashboard.Period.last_days(30)).count() == 5
+
+
+def test_compliance_by_product_team_and_account_manager(client, user_in_role, city):
+    from keyaccounts.core.models import Team
+    from orders.models import Product
+    from tests.factories import TeamFactory
+
+    line = Product.objects.create(
+        code="internet-line", name_en="Line", name_zh="专线", bearer_mode="access", route="T2"
+    )
+    team = TeamFactory(city=city, kind=Team.Kind.ORDER_ACCEPTANCE, code="oa-cc")
+    manager = user_in_role(Role.ACCOUNT_MANAGER, username="am_li")
+    clock(city, "order.acceptance", hours_taken=1, product=line, team=team, account_manager=manager)
+    clock(city, "order.acceptance", hours_taken=8, breached=True, product=line, team=team, account_manager=manager)
+    client.force_login(user_in_role(Role.CITY_SUPERVISOR, city=city))
+    context = client.get(reverse("sla:dashboard")).context
+    assert context["by_product"] == [{"key": "Line", "met": 1, "breached": 1, "rate": 50.0}]
+    assert context["by_team"][0]["key"] == team.name_en
+    assert context["by_manager"] == [{"key": "am_li", "met": 1, "breached": 1, "rate": 50.0}]
+
+
+def test_a_clock_started_by_a_flow_knows_its_team_and_account_manager(user_in_role, city):
+    from customers import services
+    from customers.models import ArchivingRequest
+    from keyaccounts.core.models import Team
+    from sla.demo import seed_demo_policies
+    from tests.factories import CONTACT, TeamFactory, customer_fields
+
+    seed_demo_policies()
+    team = TeamFactory(city=city, kind=Team.Kind.CUSTOMER_AUDIT)
+    manager = user_in_role(Role.ACCOUNT_MANAGER, username="am_wang")
+    request = services.customer_register(user=manager, fields=customer_fields(3), contacts=[CONTACT])
+    review = SlaClock.objects.get(step="customer.review", subject_id=request.pk)
+    assert (review.team, review.account_manager, review.city) == (team, manager, city)
+    assert isinstance(request, ArchivingRequest)
