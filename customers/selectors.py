@@ -42,6 +42,14 @@ def archiving_open_tasks(customer: Customer) -> QuerySet[Task]:
 
 def archiving_tasks_for(user) -> QuerySet[Task]:
     """Archiving tasks the user can act on now: own corrections, reviews of their cities, approvals in scope."""
+    return (
+        Task.objects.filter(archiving_task_scope(user), status__in=OPEN)
+        .select_related("process__archiving_request__customer__city", "owner")
+        .order_by("created")
+    )
+
+
+def archiving_task_scope(user) -> Q:
     mine = Q(owner=user, status=STATUS.ASSIGNED)
     reviews = Q(flow_task=ArchivingFlow.review, status=STATUS.NEW)
     approvals = Q(flow_task=ArchivingFlow.approve, status=STATUS.NEW)
@@ -51,11 +59,7 @@ def archiving_tasks_for(user) -> QuerySet[Task]:
     if user.has_perm("customers.approve_customer_level"):
         city_filter = Q() if sees_all_cities(user) else Q(process__archiving_request__customer__city_id=user.city_id)
         scope |= approvals & city_filter
-    return (
-        Task.objects.filter(scope, process__flow_class=ArchivingFlow, status__in=OPEN)
-        .select_related("process__archiving_request__customer__city", "owner")
-        .order_by("created")
-    )
+    return scope & Q(process__flow_class=ArchivingFlow)
 
 
 def drafts_of(user) -> QuerySet[Customer]:

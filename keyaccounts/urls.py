@@ -10,6 +10,8 @@ from keyaccounts.core import views as core_views
 urlpatterns = [
     path("", core_views.HomeView.as_view(), name="home"),
     path("organisation/", core_views.OrganisationView.as_view(), name="organisation"),
+    path("inbox/", core_views.inbox, name="inbox"),
+    path("inbox/<int:task_pk>/<str:action>/", core_views.inbox_action, name="inbox_action"),
     path("customers/", include("customers.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("orders/", include("orders.urls")),

@@ -67,6 +67,14 @@ def pipeline_for(user) -> dict:
 
 def opportunity_tasks_for(user) -> QuerySet[Task]:
     """Opportunity steps the user can act on now: their own, the city queue, solutions and approvals in scope."""
+    return (
+        Task.objects.filter(opportunity_task_scope(user), status__in=OPEN_STATUSES)
+        .select_related("process__opportunity__city", "process__opportunity__customer")
+        .order_by("created")
+    )
+
+
+def opportunity_task_scope(user) -> Q:
     from .flows import OpportunityFlow as F
 
     scope = Q(owner=user, status=STATUS.ASSIGNED)
@@ -80,8 +88,4 @@ def opportunity_tasks_for(user) -> QuerySet[Task]:
         scope |= Q(flow_task=F.approve_city, status=STATUS.NEW) & in_city
     if user.has_perm("opportunities.approve_large_discount"):
         scope |= Q(flow_task=F.approve_province, status=STATUS.NEW)
-    return (
-        Task.objects.filter(scope, process__flow_class=F, status__in=OPEN_STATUSES)
-        .select_related("process__opportunity__city", "process__opportunity__customer")
-        .order_by("created")
-    )
+    return scope & Q(process__flow_class=F)

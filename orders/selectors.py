@@ -11,6 +11,14 @@ from keyaccounts.core.workflow import OPEN_STATUSES
 
 def order_tasks_for(user) -> QuerySet[Task]:
     """Order steps the user can act on now: their own, acceptance for their teams' cities, approvals in scope."""
+    return (
+        Task.objects.filter(order_task_scope(user), status__in=OPEN_STATUSES)
+        .select_related("process__order__city", "process__order__customer")
+        .order_by("created")
+    )
+
+
+def order_task_scope(user) -> Q:
     from .flows import OrderFlow as F
 
     scope = Q(owner=user, status=STATUS.ASSIGNED)
@@ -20,11 +28,7 @@ def order_tasks_for(user) -> QuerySet[Task]:
     if user.has_perm("orders.approve_order"):
         in_city = Q() if sees_all_cities(user) else Q(process__order__city_id=user.city_id)
         scope |= Q(flow_task=F.approve, status=STATUS.NEW) & in_city
-    return (
-        Task.objects.filter(scope, process__flow_class=F, status__in=OPEN_STATUSES)
-        .select_related("process__order__city", "process__order__customer")
-        .order_by("created")
-    )
+    return scope & Q(process__flow_class=F)
 
 
 def order_main_product(order):

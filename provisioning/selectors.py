@@ -12,6 +12,14 @@ from keyaccounts.core.workflow import OPEN_STATUSES
 def launch_tasks_for(user) -> QuerySet[Task]:
     """Launch steps the user can act on now: tests and manual handling for their provisioning team's cities,
     and the customer acceptances assigned to them."""
+    return (
+        Task.objects.filter(launch_task_scope(user), status__in=OPEN_STATUSES)
+        .select_related("process__launch__order__customer", "process__launch__order__city")
+        .order_by("created")
+    )
+
+
+def launch_task_scope(user) -> Q:
     from .flows import LaunchFlow as F
 
     scope = Q(owner=user, status=STATUS.ASSIGNED)
@@ -20,11 +28,7 @@ def launch_tasks_for(user) -> QuerySet[Task]:
         scope |= Q(
             flow_task__in=[F.manual, F.acceptance_test], status=STATUS.NEW, process__launch__order__city_id__in=cities
         )
-    return (
-        Task.objects.filter(scope, process__flow_class=F, status__in=OPEN_STATUSES)
-        .select_related("process__launch__order__customer", "process__launch__order__city")
-        .order_by("created")
-    )
+    return scope & Q(process__flow_class=F)
 
 
 def open_questions_for(user) -> QuerySet:

@@ -22,6 +22,7 @@ class NavEntry:
 # Later capabilities add their pages here, in the order users meet them.
 ENTRIES = [
     NavEntry(_("Home"), "home", "house"),
+    NavEntry(_("Inbox"), "inbox", "inbox"),
     NavEntry(_("Customers"), "customers:list", "building", permission="customers.view_customer"),
     NavEntry(_("Opportunities"), "opportunities:list", "lightbulb", permission="opportunities.view_opportunity"),
     NavEntry(_("Orders"), "orders:list", "cart", permission="orders.view_order"),
