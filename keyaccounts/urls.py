@@ -12,6 +12,8 @@ urlpatterns = [
     path("organisation/", core_views.OrganisationView.as_view(), name="organisation"),
     path("inbox/", core_views.inbox, name="inbox"),
     path("inbox/<int:task_pk>/<str:action>/", core_views.inbox_action, name="inbox_action"),
+    path("notifications/", core_views.notifications, name="notifications"),
+    path("notifications/<int:pk>/", core_views.notification_read, name="notification_read"),
     path("customers/", include("customers.urls")),
     path("opportunities/", include("opportunities.urls")),
     path("orders/", include("orders.urls")),

@@ -135,6 +135,11 @@ class SlaPolicy(models.Model):
     escalate_to = models.CharField(
         _("escalate to"), max_length=30, choices=Escalation.choices, default=Escalation.CITY_SUPERVISOR
     )
+    email_any_time = models.BooleanField(
+        _("e-mail at any hour"),
+        default=False,
+        help_text=_("Otherwise warnings and breaches raised outside working time are e-mailed when work resumes."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

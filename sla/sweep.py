@@ -6,13 +6,14 @@ raised once: `warned_level` and `breached_at` record what was raised).
 
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mail
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
 
-from keyaccounts.core.models import TimelineEvent, User
+from keyaccounts.core.models import Notification, TimelineEvent, User
+from keyaccounts.core.notifications import notification_rows, notifications_save
 from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_event
 
@@ -30,17 +31,50 @@ def _due_filter(now) -> models.Q:
     )
 
 
-def escalation_recipients(clock: SlaClock) -> list[str]:
+def escalation_recipients(clock: SlaClock) -> list[User]:
     """Who hears of a breach: the policy's escalation target in the clock's city (provincial: everyone's)."""
     target = clock.policy.escalate_to
-    users = User.objects.filter(is_active=True).exclude(email="")
+    users = User.objects.filter(is_active=True)
     if target == SlaPolicy.Escalation.PROVINCIAL_SUPERVISOR:
         chosen = users.filter(groups__name=Role.PROVINCIAL_SUPERVISOR)
     elif target == SlaPolicy.Escalation.TEAM_LEAD and users.filter(led_teams__city_id=clock.city_id).exists():
         chosen = users.filter(led_teams__city_id=clock.city_id)
     else:
         chosen = users.filter(groups__name=Role.CITY_SUPERVISOR, city_id=clock.city_id)
-    return sorted(set(chosen.values_list("email", flat=True)))
+    return list(chosen.distinct())
+
+
+def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[tuple, object]]:
+    """Per clock, who holds its step now: the owners of the open tasks of that step on the subject's
+    process, else the lead of the clock's team (nobody has claimed it yet); and the clocks' subjects."""
+    from keyaccounts.core.inbox import sources
+
+    step_of = {(s.flow, node): step for s in sources() for node, step in s.steps.items()}
+    process_of: dict[tuple, int] = {}
+    subjects: dict[tuple, object] = {}
+    for type_id in {c.subject_type_id for c in clocks}:
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        for pk, subject in model.objects.in_bulk(
+            [c.subject_id for c in clocks if c.subject_type_id == type_id]
+        ).items():
+            subjects[(type_id, pk)] = subject
+            if getattr(subject, "process_id", None):
+                process_of[(type_id, pk)] = subject.process_id
+    owners: dict[tuple, list[User]] = {}
+    tasks = Task.objects.filter(process_id__in=set(process_of.values()), status=STATUS.ASSIGNED).select_related(
+        "owner", "process"
+    )
+    for task in tasks:
+        step = step_of.get((task.flow_task.flow_class, task.flow_task.name))
+        owners.setdefault((task.process_id, step), []).append(task.owner)
+    holders = {}
+    for clock in clocks:
+        process_id = process_of.get((clock.subject_type_id, clock.subject_id))
+        found = owners.get((process_id, clock.step), [])
+        holders[clock.pk] = found or ([clock.team.lead] if clock.team and clock.team.lead else [])
+    return holders, subjects
 
 
 def _raise(clock: SlaClock, now) -> list[str]:
@@ -58,16 +92,30 @@ def _raise(clock: SlaClock, now) -> list[str]:
     return raised
 
 
-def _notify_breach(clock: SlaClock, recipients: list[str]) -> None:
-    if not recipients:
-        return
-    subject = _("SLA breached: %(step)s of %(subject)s") % {"step": clock.step, "subject": clock.subject}
-    body = _("The step %(step)s was due at %(due)s and is not done. It is escalated to you.") % {
-        "step": clock.step,
-        "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M"),
-    }
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
+def _url_of(subject) -> str:
+    """The page of what a clock times: the record's own, else its order's or customer's."""
+    for candidate in (subject, getattr(subject, "order", None), getattr(subject, "customer", None)):
+        if hasattr(candidate, "get_absolute_url"):
+            return candidate.get_absolute_url()
+    return ""
+
+
+def _notifications(clock: SlaClock, action: str, recipients: list[User], subject, now) -> list[Notification]:
+    breached = action == SlaAction.BREACHED
+    return notification_rows(
+        recipients=recipients,
+        kind=Notification.Kind.SLA_BREACH if breached else Notification.Kind.SLA_WARNING,
+        key=f"clock:{clock.pk}:{'breach' if breached else clock.warned_level}",
+        data={
+            "step": clock.step,
+            "subject": str(subject) if subject is not None else "",
+            "percent": clock.warn_again_at_percent if clock.warned_level == 2 else clock.warn_at_percent,
+            "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M"),
+        },
+        url=_url_of(subject),
+        any_time=clock.policy.email_any_time,
+        calendar=clock.calendar,
+        now=now,
     )
 
 
@@ -75,27 +123,32 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
     """One pass over the clocks whose moment has come; returns how many warnings and breaches it raised."""
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0}
-    recipients: dict[tuple, list[str]] = {}  # per escalation target and city, looked up once a sweep
+    recipients: dict[tuple, list[User]] = {}  # per escalation target and city, looked up once a sweep
     while True:
         with transaction.atomic():
             batch = list(
                 SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(_due_filter(now), stopped_at__isnull=True, state=SlaClock.State.RUNNING)
-                .select_related("policy")
+                .select_related("policy", "team__lead")
                 .order_by("due_at")[:batch_size]
             )
-            events = []
+            events, notifications = [], []
+            holders, subjects = clock_holders(batch)
             for clock in batch:
                 ref = {"subject_type_id": clock.subject_type_id, "subject_id": clock.subject_id}
                 for action in _raise(clock, now):
                     counts["breaches" if action == SlaAction.BREACHED else "warnings"] += 1
                     data = {"step": clock.step, "due": clock.due_at.isoformat(), "level": clock.warned_level}
                     events.append(timeline_event(**ref, action=action, data=data))
+                    told = holders[clock.pk]
                     if action == SlaAction.BREACHED:
                         key = (clock.policy.escalate_to, clock.city_id)
                         if key not in recipients:
                             recipients[key] = escalation_recipients(clock)
-                        _notify_breach(clock, recipients[key])
+                        told = told + recipients[key]
+                    subject = subjects.get((clock.subject_type_id, clock.subject_id))
+                    notifications += _notifications(clock, action, told, subject, now)
+                    if action == SlaAction.BREACHED:
                         escalated = {"step": clock.step, "to": clock.policy.escalate_to}
                         events.append(timeline_event(**ref, action=SlaAction.ESCALATED, data=escalated))
             # One UPDATE per outcome (a batch has few distinct ones) instead of a per-row CASE.
@@ -105,6 +158,7 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
             for (warned_level, breached_at), pks in outcomes.items():
                 SlaClock.objects.filter(pk__in=pks).update(warned_level=warned_level, breached_at=breached_at)
             TimelineEvent.objects.bulk_create(events)
+            notifications_save(notifications)
         if len(batch) < batch_size:
             break
     if any(counts.values()):

@@ -122,6 +122,10 @@ class User(AbstractUser):
         help_text=_("Only for SI partner users."),
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # In-app notifications always arrive; these choose which also come by e-mail.
+    email_new_tasks = models.BooleanField(_("e-mail me new tasks in my teams' queue"), default=False)
+    email_assignments = models.BooleanField(_("e-mail me tasks assigned to me"), default=True)
+    email_sla = models.BooleanField(_("e-mail me SLA warnings and breaches"), default=True)
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -166,6 +170,16 @@ class TimelineEvent(models.Model):
         return f"{self.action} {self.from_state}→{self.to_state}"
 
 
+class SweepCursor(models.Model):
+    """How far a periodic pass has read (kept in the database, so a broker flush loses nothing)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    position = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.position:%Y-%m-%d %H:%M:%S}"
+
+
 class Heartbeat(models.Model):
     """The last moment a background component proved it was alive (read by /healthz)."""
 
@@ -179,3 +193,81 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Notification(models.Model):
+    """One thing a person should know about, shown under the bell and, if they chose so, e-mailed.
+
+    The text is rendered in the reader's language from `kind` and `data`; `key` makes raising it twice
+    (a sweep run again, a retried task) a no-op.
+    """
+
+    class Kind(models.TextChoices):
+        NEW_TASK = "new_task", _("New task in your team's queue")
+        ASSIGNED = "assigned", _("Task assigned to you")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACH = "sla_breach", _("SLA breached")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=120)
+    data = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    email_after = models.DateTimeField(_("e-mail not before"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_raised_once")]
+        indexes = [
+            models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(
+                fields=["email_after"],
+                condition=models.Q(email_after__isnull=False, emailed_at__isnull=True),
+                name="notification_email_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"
+
+
+class Watch(models.Model):
+    """A process someone follows: they started it or asked to; it shows in their inbox's Watching view."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches")
+    process = models.ForeignKey("viewflow.Process", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("followed process")
+        verbose_name_plural = _("followed processes")
+        constraints = [models.UniqueConstraint(fields=["user", "process"], name="watch_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.process_id}"
+
+
+class SavedFilter(models.Model):
+    """An inbox filter a user named; shared with a team, every member sees it."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filter"), max_length=500)
+    team = models.ForeignKey(
+        Team, verbose_name=_("shared with"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved inbox filter")
+        verbose_name_plural = _("saved inbox filters")
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="saved_filter_name_once")]
+
+    def __str__(self) -> str:
+        return self.name

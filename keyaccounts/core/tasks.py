@@ -19,3 +19,12 @@ def worker_heartbeat_task() -> None:
 def echo_task(value: str) -> str:
     """A round trip through broker, worker and result backend (used by operators and tests)."""
     return f"echo:{value}"
+
+
+@shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
+def notifications_sweep_task() -> None:
+    """New tasks to the people who may take them, then the e-mails whose working hour has come."""
+    from .notifications import notifications_email_sweep, notifications_for_new_tasks
+
+    notifications_for_new_tasks()
+    notifications_email_sweep()

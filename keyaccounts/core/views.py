@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -16,6 +17,13 @@ from .exceptions import ApplicationError
 from .health import health_report
 from .home import home_panels_for
 from .inbox import VIEWS, inbox_claim, inbox_release, inbox_rows, sources
+from .models import Notification, User
+from .notifications import (
+    notification_open,
+    notification_text,
+    notifications_for,
+    notifications_mark_all_read,
+)
 from .selectors import city_list_for, team_list_for
 
 
@@ -77,3 +85,38 @@ def inbox_action(request, task_pk: int, action: str):
     except ApplicationError as error:
         messages.info(request, error.message)
     return redirect(f"{reverse('inbox')}?view={'mine' if action == 'claim' else 'queue'}")
+
+
+# ---------------------------------------------------------------------------- notifications
+class NotificationSettingsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["email_new_tasks", "email_assignments", "email_sla"]
+
+
+@login_required
+def notifications(request):
+    """The bell's list, newest first; the settings of which ones also come by e-mail."""
+    user = request.user
+    form = NotificationSettingsForm(request.POST or None, instance=user)
+    if request.method == "POST":
+        if request.POST.get("action") == "read_all":
+            notifications_mark_all_read(user=user)
+            return redirect("notifications")
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your e-mail choices are saved."))
+            return redirect("notifications")
+    page = Paginator(notifications_for(user), 30).get_page(request.GET.get("page"))
+    rows = [(n, notification_text(n)) for n in page]
+    return render(request, "core/notifications.html", {"page": page, "rows": rows, "form": form})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk: int):
+    try:
+        url = notification_open(user=request.user, pk=pk)
+    except Notification.DoesNotExist:
+        raise Http404 from None
+    return redirect(url or "notifications")

@@ -135,6 +135,7 @@ CELERY_BEAT_SCHEDULE = {
     "work-orders-reconcile": {"task": "provisioning.tasks.work_orders_reconcile_task", "schedule": 30.0},
     "events-sweep": {"task": "provisioning.tasks.events_sweep_task", "schedule": 5.0},
     "launch-sweep": {"task": "provisioning.tasks.launch_sweep_task", "schedule": 10.0},
+    "notifications-sweep": {"task": "keyaccounts.core.tasks.notifications_sweep_task", "schedule": 10.0},
 }
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 
@@ -194,6 +195,7 @@ SPECTACULAR_SETTINGS = {"TITLE": "keyaccounts API", "VERSION": "1.0.0"}
 # ---------------------------------------------------------------------------- mail
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="keyaccounts@localhost")
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # the links in e-mails
 
 # ---------------------------------------------------------------------------- peers
 EOMS_BASE_URL = env("EOMS_BASE_URL", default="http://127.0.0.1:8100/eoms")

@@ -7,6 +7,8 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from keyaccounts.core.models import Notification, User
+from keyaccounts.core.notifications import notification_text, notifications_email_sweep
 from keyaccounts.core.timeline import timeline_for
 from sla.models import SlaClock, SlaPolicy, TimeBasis
 from sla.services import sla_clock_pause, sla_clock_start, sla_clock_stop
@@ -60,12 +62,39 @@ def test_warnings_then_a_breach_each_raised_once(clock):
     assert (running.warned_level, running.breached_at) == (2, at(2026, 11, 24, 14, 30))
 
 
-def test_a_breach_is_mailed_to_the_city_supervisor(clock, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        sla_sweep(now=at(2026, 11, 24, 15, 0))
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["sup_changchun@example.com"]
-    assert "x.step" in mail.outbox[0].subject
+def test_a_breach_is_escalated_to_the_city_supervisor_under_the_bell_and_by_mail(clock):
+    sla_sweep(now=at(2026, 11, 24, 15, 0))
+    supervisor = User.objects.get(username="sup_changchun")
+    (notification,) = Notification.objects.filter(recipient=supervisor)
+    assert notification.kind == Notification.Kind.SLA_BREACH
+    assert "x.step" in notification_text(notification)
+    assert notifications_email_sweep(now=at(2026, 11, 24, 15, 0)) == 1
+    assert [m.to for m in mail.outbox] == [["sup_changchun@example.com"]]
+    assert "x.step" in mail.outbox[0].body
+    assert notifications_email_sweep(now=at(2026, 11, 24, 15, 1)) == 0  # sent once
+
+
+def test_a_breach_at_night_is_mailed_when_work_resumes_unless_the_policy_says_any_hour(clock):
+    sla_sweep(now=at(2026, 11, 24, 20, 0))  # a Tuesday evening, after the last working window
+    assert notifications_email_sweep(now=at(2026, 11, 24, 20, 0)) == 0
+    assert Notification.objects.get().read_at is None  # the bell has it at once
+    assert notifications_email_sweep(now=at(2026, 11, 25, 8, 29)) == 0
+    assert notifications_email_sweep(now=at(2026, 11, 25, 8, 30)) == 1  # the demo calendar opens at 08:30
+
+    subject, _running = clock
+    SlaPolicy.objects.filter(step="x.step").update(email_any_time=True)
+    sla_clock_stop(subject=subject, step="x.step", now=at(2026, 11, 25, 9, 0))
+    sla_clock_start(subject=subject, step="x.step", city=subject, now=at(2026, 11, 25, 9, 0))
+    sla_sweep(now=at(2026, 11, 25, 22, 0))
+    assert notifications_email_sweep(now=at(2026, 11, 25, 22, 0)) == 1
+
+
+def test_who_chose_no_sla_mail_gets_the_bell_only(clock):
+    User.objects.filter(username="sup_changchun").update(email_sla=False)
+    sla_sweep(now=at(2026, 11, 24, 15, 0))
+    assert Notification.objects.filter(recipient__username="sup_changchun").count() == 1
+    assert notifications_email_sweep(now=at(2026, 11, 24, 15, 0)) == 0
+    assert mail.outbox == []
 
 
 def test_a_late_sweep_raises_only_the_breach(clock):

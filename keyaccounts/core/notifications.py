@@ -1,0 +1,193 @@
+"""Notifications: the bell's list and, for those who chose it, e-mail.
+
+Raised explicitly by the services and sweeps that know something happened (`notify`), once per key.
+E-mails leave from a sweep, never inside the transaction that raised them, and by default only in
+working time: a notification raised at night is mailed when the next working window opens.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from .models import Notification, SweepCursor, User
+
+logger = logging.getLogger("keyaccounts.notifications")
+
+Kind = Notification.Kind
+_WANTS_EMAIL = {
+    Kind.NEW_TASK: "email_new_tasks",
+    Kind.ASSIGNED: "email_assignments",
+    Kind.SLA_WARNING: "email_sla",
+    Kind.SLA_BREACH: "email_sla",
+}
+
+
+def _next_working_moment(now: datetime, calendar=None) -> datetime:
+    """When an e-mail may leave: now in working time, else the next working window's start."""
+    from sla.models import BusinessCalendar
+    from sla.selectors import working_calendar
+
+    calendar = calendar or BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).first()
+    if calendar is None:
+        return now
+    working = working_calendar(calendar)
+    return working.next_working_moment(now) if working.has_working_time else now
+
+
+def notification_rows(
+    *, recipients, kind: str, key: str, data: dict, url: str = "", any_time: bool = False, calendar=None, now=None
+) -> list[Notification]:
+    """Unsaved notifications, one per active recipient; the e-mail waits for working time unless `any_time`."""
+    now = now or timezone.now()
+    email_moment = None
+    rows = []
+    for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
+        email_after = None
+        if user.email and getattr(user, _WANTS_EMAIL[kind]):
+            email_moment = email_moment or (now if any_time else _next_working_moment(now, calendar))
+            email_after = email_moment
+        rows.append(Notification(recipient=user, kind=kind, key=key, data=data, url=url, email_after=email_after))
+    return rows
+
+
+def notifications_save(rows: list[Notification]) -> None:
+    """Store them; one already raised under the same key for the same person is left as it was."""
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def notify(**kwargs) -> None:
+    notifications_save(notification_rows(**kwargs))
+
+
+def notification_text(notification: Notification) -> str:
+    """The sentence shown under the bell and in the e-mail, in the reader's language."""
+    data = notification.data
+    if notification.kind == Kind.NEW_TASK:
+        return _("New in your team's queue: %(task)s for %(customer)s.") % data
+    if notification.kind == Kind.ASSIGNED:
+        return _("Assigned to you: %(task)s for %(customer)s.") % data
+    if notification.kind == Kind.SLA_WARNING:
+        return _("SLA warning: %(step)s of %(subject)s has used %(percent)s%% of its time; due %(due)s.") % data
+    return _("SLA breached: %(step)s of %(subject)s was due %(due)s.") % data
+
+
+# ---------------------------------------------------------------------------- reading (the bell)
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_for(user):
+    return Notification.objects.filter(recipient=user)
+
+
+def notification_open(*, user, pk: int) -> str:
+    """Mark one of the user's notifications read; returns where it points."""
+    notification = Notification.objects.get(recipient=user, pk=pk)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+    return notification.url
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# ---------------------------------------------------------------------------- sweeps
+TASKS_CURSOR = "notifications.tasks"
+CURSOR_OVERLAP = timedelta(minutes=1)
+EMAIL_RETRY_AFTER = timedelta(minutes=10)  # a task committed late by a long transaction is still seen
+
+
+def notifications_for_new_tasks(*, now=None) -> int:
+    """Tell people about human tasks created since the last pass: the owner of a task the flow assigned
+    to them, and everyone who may claim a task from a team queue. Idempotent (keys), so overlapping passes
+    are harmless."""
+    from .inbox import sources
+
+    now = now or timezone.now()
+    cursor, _created = SweepCursor.objects.get_or_create(name=TASKS_CURSOR, defaults={"position": now - CURSOR_OVERLAP})
+    since = cursor.position - CURSOR_OVERLAP
+    raised = 0
+    for source in sources():
+        tasks = list(
+            Task.objects.filter(
+                process__flow_class=source.flow,
+                created__gte=since,
+                created__lt=now,
+                status__in=[STATUS.NEW, STATUS.ASSIGNED],
+            )
+            .exclude(flow_task_type__in=["START", "END", "FUNCTION", "JOB", "IF", "SWITCH", "SPLIT", "JOIN"])
+            .select_related(source.related, "owner")
+        )
+        if not tasks:
+            continue
+        for task in tasks:
+            if task.status == STATUS.ASSIGNED and task.owner and not task.owner_permission:
+                raised += _notify_task(source, task, Kind.ASSIGNED, [task.owner])
+        queued = {task.pk: task for task in tasks if task.status == STATUS.NEW}
+        if not queued:
+            continue
+        cities = {getattr(source.city(source.record(t)), "pk", None) for t in queued.values()}
+        candidates = User.objects.filter(is_active=True).filter(Q(city__in=cities) | Q(city__isnull=True))
+        claimers: dict[int, list] = {}
+        for user in candidates:
+            for pk in Task.objects.filter(source.scope(user), pk__in=queued).values_list("pk", flat=True):
+                claimers.setdefault(pk, []).append(user)
+        for pk, users in claimers.items():
+            raised += _notify_task(source, queued[pk], Kind.NEW_TASK, users)
+    SweepCursor.objects.filter(pk=cursor.pk).update(position=now)
+    return raised
+
+
+def _notify_task(source, task: Task, kind: str, users) -> int:
+    record = source.record(task)
+    notify(
+        recipients=users,
+        kind=kind,
+        key=f"task:{task.pk}:{kind}",
+        data={"task": str(task.flow_task.task_title or task.flow_task.name), "customer": source.customer(record)},
+        url=source.url(task, record),
+    )
+    return len(users)
+
+
+def notifications_email_sweep(*, now=None, batch_size: int = 200) -> int:
+    """Send the e-mails whose moment has come; safe on several workers (SKIP LOCKED), each sent once."""
+    now = now or timezone.now()
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(email_after__lte=now, emailed_at__isnull=True)
+                .select_related("recipient")
+                .order_by("email_after")[:batch_size]
+            )
+            delivered, failed = [], []
+            with translation.override(settings.LANGUAGE_CODE):
+                for notification in batch:
+                    link = f"{settings.SITE_URL}{notification.url}" if notification.url else ""
+                    try:
+                        send_mail(
+                            f"[{settings.SITE_TITLE}] {notification.get_kind_display()}",
+                            f"{notification_text(notification)}\n\n{link}".strip(),
+                            settings.DEFAULT_FROM_EMAIL,
+                            [notification.recipient.email],
+                        )
+                        delivered.append(notification.pk)
+                    except OSError:  # the mail server is away: try again later, the others still go
+                        logger.warning("notification e-mail failed", exc_info=True)
+                        failed.append(notification.pk)
+            Notification.objects.filter(pk__in=delivered).update(emailed_at=now)
+            Notification.objects.filter(pk__in=failed).update(email_after=now + EMAIL_RETRY_AFTER)
+        sent += len(delivered)
+        if len(batch) < batch_size:
+            return sent
