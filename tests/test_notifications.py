@@ -54,9 +54,9 @@ def test_the_holder_hears_of_a_warning_and_the_supervisor_of_the_breach(registra
     inbox_claim(user=reviewer, task_pk=task.pk)
     clock = SlaClock.objects.get(subject_id=registration.pk, stopped_at=None)
     sla_sweep(now=clock.warn_at)
-    assert list(Notification.objects.filter(kind=Notification.Kind.SLA_WARNING).values_list("recipient", flat=True)) == [
-        reviewer.pk
-    ]
+    assert list(
+        Notification.objects.filter(kind=Notification.Kind.SLA_WARNING).values_list("recipient", flat=True)
+    ) == [reviewer.pk]
     sla_sweep(now=clock.due_at)
     breach = set(Notification.objects.filter(kind=Notification.Kind.SLA_BREACH).values_list("recipient", flat=True))
     assert breach == {reviewer.pk, supervisor.pk}
