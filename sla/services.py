@@ -27,11 +27,19 @@ def sla_policy_for(*, step: str, level: str = "", product=None) -> SlaPolicy | N
     return min(candidates, key=lambda p: (p.customer_level != level, p.product_id is None), default=None)
 
 
-def _calendar_of(clock: SlaClock) -> WorkingCalendar | None:
+def _calendar_of(clock: SlaClock, cache: dict | None = None) -> WorkingCalendar | None:
+    """The clock's working calendar (its own, else the default); `cache` shares the reads over many clocks."""
     if clock.time_basis != TimeBasis.WORKING:
         return None
-    calendar = clock.calendar or BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).first()
-    return working_calendar(calendar) if calendar else None
+    cache = {} if cache is None else cache
+    if clock.calendar_id not in cache:
+        calendar = (
+            BusinessCalendar.objects.filter(pk=clock.calendar_id).first()
+            if clock.calendar_id
+            else BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).first()
+        )
+        cache[clock.calendar_id] = working_calendar(calendar) if calendar else None
+    return cache[clock.calendar_id]
 
 
 def _add(calendar: WorkingCalendar | None, start: datetime, duration: timedelta) -> datetime:
@@ -178,9 +186,10 @@ class SlaStatus:
     level: str  # "ok", "warning", "breached", "paused", "met"
 
 
-def sla_status(clock: SlaClock, *, now=None) -> SlaStatus:
+def sla_status(clock: SlaClock, *, now=None, calendars: dict | None = None) -> SlaStatus:
+    """What people see of one clock; pass the same `calendars` dict when showing many."""
     now = now or timezone.now()
-    calendar = _calendar_of(clock)
+    calendar = _calendar_of(clock, calendars)
     if clock.stopped_at:
         return SlaStatus(clock, timedelta(0), 100, "breached" if clock.state == SlaClock.State.BREACHED else "met")
     used = clock.consumed + (_between(calendar, clock.running_since, now) if clock.running_since else timedelta(0))
@@ -199,4 +208,5 @@ def sla_status(clock: SlaClock, *, now=None) -> SlaStatus:
 
 def sla_statuses_for(subject, *, now=None) -> list[SlaStatus]:
     clocks = SlaClock.objects.filter(**_subject_filter(subject)).order_by("started_at")
-    return [sla_status(clock, now=now) for clock in clocks]
+    calendars: dict = {}
+    return [sla_status(clock, now=now, calendars=calendars) for clock in clocks]

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
@@ -78,10 +79,10 @@ def test_the_inbox_page_shows_my_tasks_across_flows(client, reviewers, registrat
     page = client.get(reverse("inbox"), {"view": "queue"})
     assert page.status_code == 200
     assert "Review the customer record" in page.content.decode()
-    task = page.context["page"].object_list[0].task
+    task = page.context["rows"][0].task
     response = client.post(reverse("inbox_action", args=[task.pk, "claim"]), follow=True)
     assert "Claimed" in response.content.decode()
-    assert [row.task.pk for row in client.get(reverse("inbox")).context["page"].object_list] == [task.pk]
+    assert [row.task.pk for row in client.get(reverse("inbox")).context["rows"]] == [task.pk]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -111,3 +112,141 @@ def test_two_colleagues_claiming_at_once_one_wins_the_other_is_told(reviewers, r
     assert sorted(outcomes.values()) == ["claimed", "taken"]
     task.refresh_from_db()
     assert task.owner.username == next(name for name, outcome in outcomes.items() if outcome == "claimed")
+
+
+# ---------------------------------------------------------------------------- filters, views and hand-overs
+def test_filters_narrow_the_rows_and_search_finds_a_credit_code(reviewers, registrations):
+    reviewer = reviewers[0]
+    customer = registrations[0].customer
+    assert [r.record for r in inbox_rows(reviewer, view="queue", search=customer.credit_code)] == [registrations[0]]
+    assert [r.record for r in inbox_rows(reviewer, view="queue", sla="breached")] == [registrations[1]]
+    assert [r.record for r in inbox_rows(reviewer, view="queue", sla="ok")] == [registrations[0]]
+    assert inbox_rows(reviewer, view="queue", flow="OrderFlow") == []
+    assert len(inbox_rows(reviewer, view="queue", step="customer.review")) == 2
+    assert inbox_rows(reviewer, view="queue", step="order.acceptance") == []
+    assert inbox_rows(reviewer, view="queue", since=dt.date(2999, 1, 1)) == []
+    level = customer.level or "B"
+    assert {r.customer.level for r in inbox_rows(reviewer, view="queue", level=level)} <= {level}
+
+
+def test_a_page_costs_the_same_queries_whatever_its_size(reviewers, registrations, django_assert_max_num_queries):
+    from keyaccounts.core.inbox import InboxFilter, inbox_page
+
+    reviewer = reviewers[0]
+    inbox_page(reviewer, InboxFilter(view="queue"))  # warms the caches of permissions and content types
+    with django_assert_max_num_queries(16) as one_row:  # scopes (2 per flow), count, page, rows, clocks
+        rows, total = inbox_page(reviewer, InboxFilter(view="queue"), per_page=1)
+    assert (len(rows), total) == (1, 2)
+    with django_assert_max_num_queries(len(one_row.captured_queries)):
+        assert len(inbox_page(reviewer, InboxFilter(view="queue"), per_page=50)[0]) == 2
+
+
+def test_done_by_me_and_watching(reviewers, registrations, client):
+    from customers import services
+    from keyaccounts.core.inbox import watch
+
+    reviewer = reviewers[0]
+    task = inbox_rows(reviewer, view="queue")[0].task
+    inbox_claim(user=reviewer, task_pk=task.pk)
+    services.archiving_review(user=reviewer, task_pk=task.pk, decision="approve", reason="")
+    assert [r.task.pk for r in inbox_rows(reviewer, view="done")] == [task.pk]
+    assert inbox_rows(reviewer, view="watching") == []
+    other = registrations[0] if task.process_id != registrations[0].process_id else registrations[1]
+    watch(user=reviewer, process=other.process)
+    assert {r.task.process_id for r in inbox_rows(reviewer, view="watching")} == {other.process_id}
+    manager = registrations[0].customer.account_manager
+    assert {r.record for r in inbox_rows(manager, view="watching")} >= {other}
+
+
+def test_reassign_within_the_team_delegate_and_return(reviewers, registrations, user_in_role, audit_team):
+    from keyaccounts.core.inbox import inbox_delegate, inbox_reassign, inbox_return
+    from keyaccounts.core.models import Notification
+
+    first, second = reviewers
+    task = inbox_rows(first, view="queue")[0].task
+    inbox_claim(user=first, task_pk=task.pk)
+    inbox_reassign(user=first, task_pk=task.pk, to=second)
+    task.refresh_from_db()
+    assert task.owner == second
+    assert Notification.objects.filter(recipient=second, kind=Notification.Kind.ASSIGNED).exists()
+    with pytest.raises(TaskTakenError):  # no longer mine to give
+        inbox_reassign(user=first, task_pk=task.pk, to=first)
+
+    inbox_delegate(user=second, task_pk=task.pk, to=first)
+    task.refresh_from_db()
+    assert (task.owner, task.data["delegated_by"]) == (first, second.pk)
+    inbox_return(user=first, task_pk=task.pk)
+    task.refresh_from_db()
+    assert task.owner == second and "delegated_by" not in task.data
+
+
+def test_no_handing_over_outside_the_team_unless_supervisor(reviewers, registrations, user_in_role):
+    from keyaccounts.core.exceptions import ApplicationError
+    from keyaccounts.core.inbox import inbox_bulk, inbox_reassign
+
+    first, second = reviewers
+    outsider = user_in_role(Role.BACK_OFFICE, username="outsider", teams=[TeamFactory(kind=Team.Kind.PRESALES)])
+    task = inbox_rows(first, view="queue")[0].task
+    inbox_claim(user=first, task_pk=task.pk)
+    with pytest.raises(ApplicationError):
+        inbox_reassign(user=first, task_pk=task.pk, to=outsider)
+    task.refresh_from_db()
+    assert task.owner == first  # nothing changed
+
+    supervisor = user_in_role(Role.CITY_SUPERVISOR, username="boss")
+    with pytest.raises(ApplicationError):  # a supervisor hands over to anyone who may do the step: not a presales
+        inbox_reassign(user=supervisor, task_pk=task.pk, to=outsider)
+    other = inbox_rows(second, view="queue")[0].task
+    done, refused = inbox_bulk(user=supervisor, action="reassign", task_pks=[task.pk, other.pk], to=second)
+    assert (done, refused) == (2, [])
+    assert {r.task.pk for r in inbox_rows(second, view="mine")} == {task.pk, other.pk}
+    with pytest.raises(PermissionDenied):
+        inbox_bulk(user=first, action="reassign", task_pks=[task.pk], to=first)
+
+
+def test_comments_land_on_the_records_timeline_and_a_stranger_cannot_comment(reviewers, registrations, user_in_role):
+    from keyaccounts.core.exceptions import ApplicationError
+    from keyaccounts.core.inbox import inbox_comment
+    from keyaccounts.core.timeline import timeline_for
+
+    task = inbox_rows(reviewers[0], view="queue")[0].task
+    inbox_comment(user=reviewers[0], task_pk=task.pk, text="Called the customer, papers on the way.")
+    record = task.process.archiving_request
+    assert [e.reason for e in timeline_for(record) if e.action == "comment"] == [
+        "Called the customer, papers on the way."
+    ]
+    with pytest.raises(ApplicationError):
+        inbox_comment(user=reviewers[0], task_pk=task.pk, text="  ")
+    stranger = user_in_role(Role.BACK_OFFICE, username="stranger", teams=[TeamFactory(kind=Team.Kind.PRESALES)])
+    with pytest.raises(PermissionDenied):
+        inbox_comment(user=stranger, task_pk=task.pk, text="hello")
+
+
+def test_saved_filters_shared_with_the_team(client, reviewers, audit_team):
+    first, second = reviewers
+    client.force_login(first)
+    client.post(
+        reverse("inbox_filter_save"),
+        {"name": "Late reviews", "team": audit_team.pk, "query": "view=queue&sla=breached"},
+    )
+    response = client.post(reverse("inbox_filter_save"), {"name": "Late reviews", "query": "view=mine"}, follow=True)
+    assert "already have a filter with this name" in response.content.decode()
+    client.force_login(second)
+    page = client.get(reverse("inbox"))
+    assert [f.name for f in page.context["saved_filters"]] == ["Late reviews"]
+    assert page.context["saved_filters"][0].query == "view=queue&sla=breached"
+
+
+def test_the_process_page_shows_chart_steps_and_chain_only_to_who_may_see(
+    client, reviewers, registrations, user_in_role, other_city
+):
+    process = registrations[0].process
+    client.force_login(reviewers[0])
+    page = client.get(reverse("process", args=[process.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<svg" in body and "customer.review" in body
+    assert registrations[0].customer.name in body
+    stranger = user_in_role(Role.ACCOUNT_MANAGER, city=other_city, username="far_away")
+    client.force_login(stranger)
+    assert client.get(reverse("process", args=[process.pk])).status_code == 404

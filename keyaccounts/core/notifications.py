@@ -125,7 +125,7 @@ def notifications_for_new_tasks(*, now=None) -> int:
                 status__in=[STATUS.NEW, STATUS.ASSIGNED],
             )
             .exclude(flow_task_type__in=["START", "END", "FUNCTION", "JOB", "IF", "SWITCH", "SPLIT", "JOIN"])
-            .select_related(source.related, "owner")
+            .select_related("owner", source.record_path, *source.related())
         )
         if not tasks:
             continue
@@ -135,7 +135,7 @@ def notifications_for_new_tasks(*, now=None) -> int:
         queued = {task.pk: task for task in tasks if task.status == STATUS.NEW}
         if not queued:
             continue
-        cities = {getattr(source.city(source.record(t)), "pk", None) for t in queued.values()}
+        cities = {_city_id(source, t) for t in queued.values()}
         candidates = User.objects.filter(is_active=True).filter(Q(city__in=cities) | Q(city__isnull=True))
         claimers: dict[int, list] = {}
         for user in candidates:
@@ -147,13 +147,30 @@ def notifications_for_new_tasks(*, now=None) -> int:
     return raised
 
 
+def _city_id(source, task: Task) -> int | None:
+    from .inbox import follow_path
+
+    city = follow_path(source.record(task), source.city_path)
+    return city.pk if city else None
+
+
+def _customer_name(source, record) -> str:
+    from .inbox import follow_path
+
+    customer = follow_path(record, source.customer_path)
+    return customer.name if customer else getattr(record, source.name_path or "pk", "")
+
+
 def _notify_task(source, task: Task, kind: str, users) -> int:
     record = source.record(task)
     notify(
         recipients=users,
         kind=kind,
         key=f"task:{task.pk}:{kind}",
-        data={"task": str(task.flow_task.task_title or task.flow_task.name), "customer": source.customer(record)},
+        data={
+            "task": str(task.flow_task.task_title or task.flow_task.name),
+            "customer": _customer_name(source, record),
+        },
         url=source.url(task, record),
     )
     return len(users)

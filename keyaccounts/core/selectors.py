@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from .access import sees_all_cities
-from .models import City, Team, User
+from .models import City, SavedFilter, Team, User
 
 
 def team_list_for(user) -> QuerySet[Team]:
@@ -20,3 +20,8 @@ def city_list_for(user) -> QuerySet[City]:
     if sees_all_cities(user):
         return City.objects.all()
     return City.objects.filter(pk=user.city_id)
+
+
+def saved_filters_for(user) -> QuerySet[SavedFilter]:
+    """The user's own filters and those shared with one of their teams."""
+    return SavedFilter.objects.filter(Q(owner=user) | Q(team__in=user.teams.all())).select_related("owner").distinct()

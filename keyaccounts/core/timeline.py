@@ -6,6 +6,7 @@ translated; the stored `action` is the stable code.
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .models import TimelineEvent
 
@@ -14,6 +15,13 @@ _ACTION_LABELS: dict[str, str] = {}
 
 def register_actions(choices: type[models.TextChoices]) -> None:
     _ACTION_LABELS.update({member.value: member.label for member in choices})
+
+
+class CoreAction(models.TextChoices):
+    COMMENT = "comment", _("Comment")
+
+
+register_actions(CoreAction)
 
 
 def action_label(code: str) -> str:

@@ -1,0 +1,92 @@
+"""The inbox's filter and the forms around it."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .inbox import VIEWS, InboxFilter, sources
+from .models import City, SavedFilter, Team, User
+from .selectors import city_list_for
+
+SLA_STATES = [
+    ("", _("Any SLA state")),
+    ("breached", _("breached")),
+    ("warning", _("warning")),
+    ("ok", _("on time")),
+    ("paused", _("paused")),
+]
+
+
+class InboxFilterForm(forms.Form):
+    view = forms.ChoiceField(choices=[(v, v) for v in VIEWS], required=False, widget=forms.HiddenInput)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Customer, credit code or order number")}),
+    )
+    flow = forms.ChoiceField(label=_("Process"), required=False)
+    step = forms.ChoiceField(label=_("Step"), required=False)
+    city = forms.ModelChoiceField(
+        label=_("City"), queryset=City.objects.none(), required=False, empty_label=_("All cities")
+    )
+    level = forms.ChoiceField(label=_("Customer level"), required=False)
+    sla = forms.ChoiceField(label=_("SLA"), choices=SLA_STATES, required=False)
+    product = forms.ModelChoiceField(label=_("Product"), queryset=None, required=False, empty_label=_("All products"))
+    since = forms.DateField(
+        label=_("Waiting since"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, data, *, user):
+        from customers.models import Level
+        from orders.models import Product
+
+        super().__init__(data)
+        self.fields["flow"].choices = [("", _("All processes")), *[(s.flow.__name__, s.label) for s in sources()]]
+        steps = sorted({step for s in sources() for step in s.steps.values()})
+        self.fields["step"].choices = [("", _("All steps")), *[(s, s) for s in steps]]
+        self.fields["city"].queryset = city_list_for(user)
+        self.fields["level"].choices = [("", _("All levels")), *Level.choices]
+        self.fields["product"].queryset = Product.objects.filter(is_active=True)
+
+    def spec(self) -> InboxFilter:
+        data = self.cleaned_data if self.is_valid() else {}
+        return InboxFilter(
+            view=data.get("view") or "mine",
+            flow=data.get("flow", ""),
+            step=data.get("step", ""),
+            city=data["city"].pk if data.get("city") else None,
+            level=data.get("level", ""),
+            sla=data.get("sla", ""),
+            product=data["product"].pk if data.get("product") else None,
+            since=data.get("since"),
+            search=(data.get("q") or "").strip(),
+        )
+
+
+class SavedFilterForm(forms.ModelForm):
+    class Meta:
+        model = SavedFilter
+        fields = ["name", "team"]
+
+    def __init__(self, data=None, *, user, query: str):
+        super().__init__(data, instance=SavedFilter(owner=user, query=query))
+        self.fields["team"].queryset = user.teams.all()
+        self.fields["team"].required = False
+        self.fields["team"].empty_label = _("Only me")
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if SavedFilter.objects.filter(owner=self.instance.owner, name=name).exists():
+            raise forms.ValidationError(_("You already have a filter with this name."))
+        return name
+
+
+def handover_candidates(user):
+    """Whom the user may hand tasks to: colleagues of their teams; a supervisor, the staff of their city."""
+    from .inbox import may_oversee
+
+    users = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    if may_oversee(user):
+        teams = Team.objects.all() if user.city_id is None else Team.objects.filter(city_id=user.city_id)
+        return users.filter(teams__in=teams).distinct().order_by("username")
+    return users.filter(teams__in=user.teams.all()).distinct().order_by("username")
