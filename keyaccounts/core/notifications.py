@@ -124,7 +124,7 @@ def notifications_for_new_tasks(*, now=None) -> int:
                 created__lt=now,
                 status__in=[STATUS.NEW, STATUS.ASSIGNED],
             )
-            .exclude(flow_task_type__in=["START", "END", "FUNCTION", "JOB", "IF", "SWITCH", "SPLIT", "JOIN"])
+            .filter(flow_task_type="HUMAN")
             .select_related("owner", source.record_path, *source.related())
         )
         if not tasks:

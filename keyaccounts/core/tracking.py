@@ -80,7 +80,7 @@ def process_steps(process, source: Source, record) -> list[StepRow]:
 
     tasks = list(
         Task.objects.filter(process=process)
-        .exclude(flow_task_type__in=["START", "END"])
+        .filter(flow_task_type__in=["HUMAN", "FUNCTION", "JOB", "TIMER"])  # steps people and systems work, not gateways
         .select_related("owner")
         .order_by("created", "pk")
     )
