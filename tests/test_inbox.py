@@ -177,7 +177,8 @@ def test_reassign_within_the_team_delegate_and_return(reviewers, registrations, 
     assert (task.owner, task.data["delegated_by"]) == (first, second.pk)
     inbox_return(user=first, task_pk=task.pk)
     task.refresh_from_db()
-    assert task.owner == second and "delegated_by" not in task.data
+    assert task.owner == second
+    assert "delegated_by" not in task.data
 
 
 def test_no_handing_over_outside_the_team_unless_supervisor(reviewers, registrations, user_in_role):
@@ -245,7 +246,8 @@ def test_the_process_page_shows_chart_steps_and_chain_only_to_who_may_see(
     page = client.get(reverse("process", args=[process.pk]))
     assert page.status_code == 200
     body = page.content.decode()
-    assert "<svg" in body and "customer.review" in body
+    assert "<svg" in body
+    assert "customer.review" in body
     assert registrations[0].customer.name in body
     stranger = user_in_role(Role.ACCOUNT_MANAGER, city=other_city, username="far_away")
     client.force_login(stranger)
