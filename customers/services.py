@@ -201,6 +201,7 @@ def _sla_follow(archiving_request: ArchivingRequest) -> None:
         open_steps=open_steps,
         level=archiving_request.proposed_level,
         city=customer.city,
+        customer=customer,
         account_manager=customer.account_manager,
     )
 

@@ -203,6 +203,7 @@ def _sla_follow(opportunity: Opportunity) -> None:
         open_steps=open_steps,
         level=level,
         city=opportunity.city,
+        customer=opportunity.customer,
         product=opportunity.products.first(),
         account_manager=opportunity.account_manager,
     )

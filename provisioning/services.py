@@ -379,6 +379,7 @@ def _sla_follow(launch: Launch) -> None:
         open_steps=open_steps,
         level=order.customer.level,
         city=order.city,
+        customer=order.customer,
         product=order_main_product(order),
         account_manager=order.account_manager,
     )

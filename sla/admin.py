@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import BusinessCalendar, Holiday, SlaClock, SlaPolicy, WorkingWindow
+from .models import BusinessCalendar, CityCalendar, CustomerCalendar, Holiday, SlaClock, SlaPolicy, WorkingWindow
 
 
 class WorkingWindowInline(admin.TabularInline):
@@ -49,3 +49,14 @@ class SlaClockAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CityCalendar)
+class CityCalendarAdmin(admin.ModelAdmin):
+    list_display = ["city", "calendar"]
+
+
+@admin.register(CustomerCalendar)
+class CustomerCalendarAdmin(admin.ModelAdmin):
+    list_display = ["customer", "calendar"]
+    raw_id_fields = ["customer"]

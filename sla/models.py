@@ -86,6 +86,40 @@ class Holiday(models.Model):
         return f"{self.date} {self.name}"
 
 
+class CityCalendar(models.Model):
+    """The calendar a city works by (its local holidays); steps of its business count working time by it."""
+
+    city = models.OneToOneField("core.City", verbose_name=_("city"), on_delete=models.CASCADE, related_name="+")
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("city calendar")
+        verbose_name_plural = _("city calendars")
+
+    def __str__(self) -> str:
+        return f"{self.city}: {self.calendar}"
+
+
+class CustomerCalendar(models.Model):
+    """A customer whose contract sets its own working time (e.g. a 7×24 service promise)."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    calendar = models.ForeignKey(
+        BusinessCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("customer calendar")
+        verbose_name_plural = _("customer calendars")
+
+    def __str__(self) -> str:
+        return f"{self.customer}: {self.calendar}"
+
+
 class TimeBasis(models.TextChoices):
     WORKING = "working", _("Working time (by the business calendar)")
     CALENDAR = "calendar", _("Calendar time (around the clock)")
@@ -121,7 +155,9 @@ class SlaPolicy(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("For working time; empty uses the default calendar."),
+        help_text=_(
+            "For working time. Empty: the customer's calendar if it has one, else its city's, else the default."
+        ),
     )
     warn_at_percent = models.PositiveSmallIntegerField(_("first warning at (percent of the limit)"), default=50)
     warn_again_at_percent = models.PositiveSmallIntegerField(_("second warning at (percent of the limit)"), default=80)

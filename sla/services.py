@@ -15,7 +15,7 @@ from django.utils import timezone
 from keyaccounts.core.models import Team
 
 from .calendar import WorkingCalendar
-from .models import BusinessCalendar, SlaClock, SlaPolicy, TimeBasis
+from .models import BusinessCalendar, CityCalendar, CustomerCalendar, SlaClock, SlaPolicy, TimeBasis
 from .selectors import working_calendar
 
 
@@ -62,8 +62,23 @@ def _team_of(policy: SlaPolicy, city) -> Team | None:
     return teams.filter(city=city).first() or teams.filter(city__isnull=True).first()
 
 
+def _calendar_for(policy: SlaPolicy, *, city, customer) -> BusinessCalendar | None:
+    """The policy's own calendar, else the customer's, else the city's (None: the default calendar)."""
+    if policy.calendar_id:
+        return policy.calendar
+    if customer is not None:
+        chosen = CustomerCalendar.objects.filter(customer=customer).select_related("calendar").first()
+        if chosen:
+            return chosen.calendar
+    if city is not None:
+        chosen = CityCalendar.objects.filter(city=city).select_related("calendar").first()
+        if chosen:
+            return chosen.calendar
+    return None
+
+
 def sla_clock_start(
-    *, subject, step: str, level: str = "", product=None, city=None, account_manager=None, now=None
+    *, subject, step: str, level: str = "", product=None, city=None, customer=None, account_manager=None, now=None
 ) -> SlaClock | None:
     """Start the step's clock (idempotent: a running one is returned as it is). No policy, no clock."""
     now = now or timezone.now()
@@ -79,7 +94,7 @@ def sla_clock_start(
         policy=policy,
         limit=policy.limit,
         time_basis=policy.time_basis,
-        calendar=policy.calendar,
+        calendar=_calendar_for(policy, city=city, customer=customer),
         warn_at_percent=policy.warn_at_percent,
         warn_again_at_percent=policy.warn_again_at_percent,
         city=city,
@@ -155,7 +170,15 @@ def sla_clock_stop(*, subject, step: str, now=None) -> SlaClock | None:
 
 
 def sla_clocks_follow(
-    *, subject, open_steps: set[str], level: str = "", product=None, city=None, account_manager=None, now=None
+    *,
+    subject,
+    open_steps: set[str],
+    level: str = "",
+    product=None,
+    city=None,
+    customer=None,
+    account_manager=None,
+    now=None,
 ) -> None:
     """Make the subject's clocks match the steps that are open now: start the new, stop the finished."""
     now = now or timezone.now()
@@ -171,6 +194,7 @@ def sla_clocks_follow(
             level=level,
             product=product,
             city=city,
+            customer=customer,
             account_manager=account_manager,
             now=now,
         )

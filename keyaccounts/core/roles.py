@@ -89,7 +89,11 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *[f"sla.{a}_businesscalendar" for a in ("add", "change", "delete", "view")],
         *[f"sla.{a}_slapolicy" for a in ("add", "change", "delete", "view")],
         "sla.view_slaclock",
-        *[f"sla.{a}_{m}" for m in ("holiday", "workingwindow") for a in ("add", "change", "delete", "view")],
+        *[
+            f"sla.{a}_{m}"
+            for m in ("holiday", "workingwindow", "citycalendar", "customercalendar")
+            for a in ("add", "change", "delete", "view")
+        ],
     ],
 }
 

@@ -132,3 +132,25 @@ def test_supervisors_see_the_running_clocks_of_their_scope_soonest_first(calenda
     client.force_login(User.objects.get(username="sup_province"))
     panel = next(p for p in client.get(reverse("home")).context["panels"] if p.template.endswith("sla_overview.html"))
     assert {s.clock.city.code for s in panel.context["statuses"]} == {"changchun", "jilin"}
+
+
+def test_a_customer_or_city_calendar_counts_their_working_time(calendar, subject):
+    from customers.models import Customer
+    from sla.models import BusinessCalendar, CityCalendar, CustomerCalendar, WorkingWindow
+
+    policy()
+    round_the_clock = BusinessCalendar.objects.create(code="7x24", name_en="7×24", name_zh="7×24")
+    for day in range(7):
+        WorkingWindow.objects.create(calendar=round_the_clock, weekday=day, starts=dt.time(0, 0), ends=dt.time(23, 59))
+    friday_evening = at(2026, 11, 27, 20, 0)
+    # No calendar of their own: the default one; the evening, the weekend and lunch do not count.
+    assert sla_clock_start(subject=subject, step="x.step", now=friday_evening).due_at == at(2026, 11, 30, 14, 0)
+    customer = Customer.objects.filter(city=subject).first()
+    CustomerCalendar.objects.create(customer=customer, calendar=round_the_clock)
+    clock = sla_clock_start(subject=customer, step="x.step", city=subject, customer=customer, now=friday_evening)
+    assert clock.calendar == round_the_clock
+    assert clock.due_at == at(2026, 11, 28, 0, 1)  # four hours of the customer's 7×24 (23:59 → 00:00 is a gap)
+    CityCalendar.objects.create(city=subject, calendar=round_the_clock)
+    other = Customer.objects.filter(city=subject).exclude(pk=customer.pk).first()
+    city_clock = sla_clock_start(subject=other, step="x.step", city=subject, customer=other, now=friday_evening)
+    assert city_clock.calendar == round_the_clock
