@@ -159,12 +159,14 @@ CUSTOMER_CITY = "service__customer__city"
 
 def open_violations(user, *, city_id: int | None = None, limit: int = 50) -> QuerySet[QualityViolation]:
     """Network quality targets missed now, in the user's scope (the customer's city), the longest first."""
-    violations = scope_to_city(QualityViolation.objects.filter(state=QualityViolation.State.OPEN), user, field=CUSTOMER_CITY)
+    violations = scope_to_city(
+        QualityViolation.objects.filter(state=QualityViolation.State.OPEN), user, field=CUSTOMER_CITY
+    )
     if city_id:
         violations = violations.filter(service__customer__city_id=city_id)
-    return violations.select_related(
-        "service__product", "service__customer__city", "work_order"
-    ).order_by("period_start")[:limit]
+    return violations.select_related("service__product", "service__customer__city", "work_order").order_by(
+        "period_start"
+    )[:limit]
 
 
 def quality_by_product(user, period: Period, *, city_id: int | None = None) -> list[dict]:

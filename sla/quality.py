@@ -325,7 +325,7 @@ def measurement_job_payload(service: Service) -> dict:
 
 
 def monitored_services(targets: Targets):
-    """Running services whose product and grade have a target."""
+    """Running services that may have a target (by grade and product; `Targets.for_service` decides)."""
     services = Service.objects.filter(
         status=Service.Status.ACTIVE, **{f"elements__{GRADE_ELEMENT}__in": targets.grades()}
     )
@@ -346,10 +346,11 @@ def quality_collect(*, batch_size: int = COLLECT_BATCH) -> dict[str, int]:
         return counts
     after = 0
     while True:
-        batch = list(monitored_services(targets).filter(pk__gt=after)[:batch_size])
-        if not batch:
+        candidates = list(monitored_services(targets).filter(pk__gt=after)[:batch_size])
+        if not candidates:
             break
-        after = batch[-1].pk
+        after = candidates[-1].pk
+        batch = [s for s in candidates if targets.for_service(s) is not None]  # the grade's target for its product
         jobs = dict(
             OutboxMessage.objects.filter(external_id__in=[_job_reference(s) for s in batch]).values_list(
                 "external_id", "status"
@@ -362,7 +363,7 @@ def quality_collect(*, batch_size: int = COLLECT_BATCH) -> dict[str, int]:
         if measured:
             for key, value in _read_measurements(measured, targets).items():
                 counts[key] += value
-        if len(batch) < batch_size:
+        if len(candidates) < batch_size:
             break
     if any(counts.values()):
         logger.info("quality collect", extra=counts)

@@ -72,7 +72,9 @@ def _csv(name: str, rows: list) -> HttpResponse:
             )
         return response
     if name == "quality_open":
-        writer.writerow(["service", "customer", "city", "metric", "target", "actual", "worst", "from", "until", "work_order"])
+        writer.writerow(
+            ["service", "customer", "city", "metric", "target", "actual", "worst", "from", "until", "work_order"]
+        )
         for v in rows:
             writer.writerow(
                 [
