@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from keyaccounts.core.timeline import timeline_record
+from keyaccounts.core.models import TimelineEvent
+from keyaccounts.core.timeline import timeline_event, timeline_record
 from orders.models import Service
 from provisioning.models import OutboxMessage, Peer
 from provisioning.outbox import outbox_enqueue
@@ -136,69 +139,115 @@ def parse_measurement(body: dict) -> Reading | None:
 
 
 def quality_measurements_record(*, service: Service, readings: list[Reading], targets: Targets | None = None) -> dict:
-    """Store a service's new measurements and hold them against its target, in one transaction.
+    """Store one service's new measurements and hold them against its target."""
+    return quality_measurements_record_many(readings_of={service.pk: readings}, targets=targets)
 
-    The service row is locked, so two collectors never judge the same service at once; a measurement
-    already stored (same EOMS id) is skipped, so a replay or a retry opens nothing twice.
+
+def quality_measurements_record_many(*, readings_of: dict[int, list[Reading]], targets: Targets | None = None) -> dict:
+    """Store the new measurements of several services (service pk → readings) and judge them, in one transaction.
+
+    The services' rows are locked (in pk order, so two collectors never deadlock) and no collector judges
+    the same service twice at once; a measurement already stored (same EOMS id) is skipped, so a replay
+    or a retry opens nothing twice. The common case, a period that changes nothing, costs no query of
+    its own: the measurements go in one INSERT.
     """
     targets = targets if targets is not None else Targets()
     counts = {"stored": 0, "violations": 0, "resolved": 0}
+    last_level = QualityMeasurement.objects.filter(service=OuterRef("pk")).order_by("-period_end").values("level")
     with transaction.atomic():
-        service = (
-            Service.objects.select_for_update(of=("self",)).select_related("customer", "product").get(pk=service.pk)
+        services = list(
+            Service.objects.select_for_update(of=("self",))
+            .select_related("customer", "product")
+            .annotate(last_level=Subquery(last_level[:1]))
+            .filter(pk__in=readings_of)
+            .order_by("pk")
         )
         known = set(
-            QualityMeasurement.objects.filter(source_id__in=[r.source_id for r in readings]).values_list(
-                "source_id", flat=True
-            )
+            QualityMeasurement.objects.filter(
+                source_id__in=[r.source_id for readings in readings_of.values() for r in readings]
+            ).values_list("source_id", flat=True)
         )
-        fresh = sorted(
-            {r.source_id: r for r in readings if r.source_id not in known}.values(), key=lambda r: r.period_end
-        )
-        if not fresh:
+        measurements: list[QualityMeasurement] = []
+        for service in services:
+            fresh = {r.source_id: r for r in readings_of[service.pk] if r.source_id not in known}
+            target = targets.for_service(service)
+            for reading in sorted(fresh.values(), key=lambda r: r.period_end):
+                levels = (
+                    [judge(target, metric, reading.values[metric]) for metric in QualityMetric.values] if target else []
+                )
+                measurements.append(
+                    QualityMeasurement(
+                        service=service,
+                        source_id=reading.source_id,
+                        period_start=reading.period_start,
+                        period_end=reading.period_end,
+                        availability=reading.values[QualityMetric.AVAILABILITY],
+                        packet_loss=reading.values[QualityMetric.PACKET_LOSS],
+                        delay=reading.values[QualityMetric.DELAY],
+                        level=max(levels, key=_RANK.get, default=QualityLevel.OK),
+                    )
+                )
+        if not measurements:
             return counts
-        target = targets.for_service(service)
-        open_ones = {v.metric: v for v in service.quality_violations.filter(state=QualityViolation.State.OPEN)}
-        last = service.quality_measurements.order_by("-period_end").values_list("level", flat=True).first()
-        for reading in fresh:
-            measurement = QualityMeasurement.objects.create(
-                service=service,
-                source_id=reading.source_id,
-                period_start=reading.period_start,
-                period_end=reading.period_end,
-                availability=reading.values[QualityMetric.AVAILABILITY],
-                packet_loss=reading.values[QualityMetric.PACKET_LOSS],
-                delay=reading.values[QualityMetric.DELAY],
+        QualityMeasurement.objects.bulk_create(measurements)
+        counts["stored"] = len(measurements)
+        # Only services that missed a target, warned, or have a violation open need more than the INSERT.
+        open_ones = {
+            (v.service_id, v.metric): v
+            for v in QualityViolation.objects.filter(
+                service_id__in={m.service_id for m in measurements}, state=QualityViolation.State.OPEN
             )
-            counts["stored"] += 1
+        }
+        touched = {m.service_id for m in measurements if m.level != QualityLevel.OK} | {s for s, _m in open_ones}
+        by_pk = {s.pk: s for s in services}
+        changed: dict[int, QualityViolation] = {}
+        events = []
+        for measurement in measurements:
+            if measurement.service_id not in touched:
+                continue
+            service = by_pk[measurement.service_id]
+            target = targets.for_service(service)
             if target is None:
                 continue  # no promise for this grade (any more): kept, judged by nothing
-            level = QualityLevel.OK
             for metric in QualityMetric.values:
-                value = reading.values[metric]
-                outcome = judge(target, metric, value)
-                level = max(level, outcome, key=_RANK.get)
-                current = open_ones.get(metric)
-                if outcome == QualityLevel.VIOLATED:
+                value, current = measurement.value_of(metric), open_ones.get((service.pk, metric))
+                if judge(target, metric, value) == QualityLevel.VIOLATED:
                     if current is None:
-                        open_ones[metric] = _violation_open(service, target, metric, measurement)
+                        open_ones[service.pk, metric] = _violation_open(service, target, metric, measurement)
                         counts["violations"] += 1
-                    elif reading.period_end > current.period_end:
-                        _violation_extend(current, metric, value, reading.period_end)
-                elif current is not None and reading.period_start >= current.period_end:
-                    _violation_resolve(service, current, measurement)
-                    del open_ones[metric]
+                    elif measurement.period_end > current.period_end:
+                        _violation_extend(current, metric, value, measurement.period_end)
+                        changed[current.pk] = current
+                elif current is not None and measurement.period_start >= current.period_end:
+                    _violation_resolve(current)
+                    changed[current.pk] = current
+                    events.append(_event(service, QualityAction.RESTORED, _restored(service, current, measurement)))
+                    del open_ones[service.pk, metric]
                     counts["resolved"] += 1
-            measurement.level = level
-            measurement.save(update_fields=["level"])
-            if level == QualityLevel.WARNING and last == QualityLevel.OK:
-                timeline_record(
-                    subject=service.customer,
-                    action=QualityAction.WARNED,
-                    data={"service": service.number, **_values(measurement)},
+            if measurement.level == QualityLevel.WARNING and service.last_level in (None, QualityLevel.OK):
+                events.append(
+                    _event(service, QualityAction.WARNED, {"service": service.number, **_values(measurement)})
                 )
-            last = level
+            service.last_level = measurement.level
+        QualityViolation.objects.bulk_update(
+            changed.values(), ["worst_value", "period_end", "periods", "state", "resolved_at"]
+        )
+        TimelineEvent.objects.bulk_create(events)
     return counts
+
+
+def _event(service: Service, action: str, data: dict) -> TimelineEvent:
+    customer_type = ContentType.objects.get_for_model(service.customer)
+    return timeline_event(subject_type_id=customer_type.pk, subject_id=service.customer_id, action=action, data=data)
+
+
+def _restored(service: Service, violation: QualityViolation, measurement: QualityMeasurement) -> dict:
+    return {
+        "service": service.number,
+        "metric": violation.metric,
+        "work_order": violation.reference,
+        "actual": str(measurement.value_of(violation.metric)),
+    }
 
 
 def _values(measurement: QualityMeasurement) -> dict:
@@ -249,23 +298,11 @@ def _violation_extend(violation: QualityViolation, metric: str, value: Decimal, 
     violation.worst_value = value if worse else violation.worst_value
     violation.period_end = period_end
     violation.periods += 1
-    violation.save(update_fields=["worst_value", "period_end", "periods"])
 
 
-def _violation_resolve(service: Service, violation: QualityViolation, measurement) -> None:
+def _violation_resolve(violation: QualityViolation) -> None:
     violation.state = QualityViolation.State.RESOLVED
     violation.resolved_at = timezone.now()
-    violation.save(update_fields=["state", "resolved_at"])
-    timeline_record(
-        subject=service.customer,
-        action=QualityAction.RESTORED,
-        data={
-            "service": service.number,
-            "metric": violation.metric,
-            "work_order": violation.reference,
-            "actual": str(measurement.value_of(violation.metric)),
-        },
-    )
 
 
 def trouble_ticket_payload(violation: QualityViolation) -> dict:
@@ -356,13 +393,12 @@ def quality_collect(*, batch_size: int = COLLECT_BATCH) -> dict[str, int]:
                 "external_id", "status"
             )
         )
-        for service in batch:
-            if _job_reference(service) not in jobs:
-                counts["jobs"] += _job_request(service)
+        missing = [s for s in batch if _job_reference(s) not in jobs]
+        if missing:
+            counts["jobs"] += _jobs_request(missing)
         measured = {s.number: s for s in batch if jobs.get(_job_reference(s)) == OutboxMessage.Status.SENT}
-        if measured:
-            for key, value in _read_measurements(measured, targets).items():
-                counts[key] += value
+        for key, value in (_read_measurements(measured, targets) if measured else {}).items():
+            counts[key] += value
         if len(candidates) < batch_size:
             break
     if any(counts.values()):
@@ -370,40 +406,51 @@ def quality_collect(*, batch_size: int = COLLECT_BATCH) -> dict[str, int]:
     return counts
 
 
-def _job_request(service: Service) -> int:
+def _jobs_request(services: list[Service]) -> int:
+    """Ask EOMS to measure these services: one transaction, or one each if another collector raced us."""
+
+    def request(service: Service) -> None:
+        outbox_enqueue(
+            peer=Peer.EOMS,
+            resource=JOB_RESOURCE,
+            external_id=_job_reference(service),
+            payload=measurement_job_payload(service),
+        )
+
     try:
         with transaction.atomic():
-            outbox_enqueue(
-                peer=Peer.EOMS,
-                resource=JOB_RESOURCE,
-                external_id=_job_reference(service),
-                payload=measurement_job_payload(service),
-            )
-    except IntegrityError:  # another collector asked for it a moment ago
-        return 0
-    return 1
+            for service in services:
+                request(service)
+        return len(services)
+    except IntegrityError:
+        asked = 0
+        for service in services:
+            try:
+                with transaction.atomic():
+                    request(service)
+                asked += 1
+            except IntegrityError:
+                pass
+        return asked
 
 
 def _read_measurements(services: dict[str, Service], targets: Targets) -> dict[str, int]:
-    counts = {"stored": 0, "violations": 0, "resolved": 0}
     try:
         bodies = peer_list(Peer.EOMS, MEASUREMENT_RESOURCE, {"service": ",".join(services)})
     except PeerError as error:  # the next pass reads them: EOMS keeps its measurements
         logger.warning("quality measurements not readable: %s", error)
-        return counts
+        return {}
     readings = [r for r in map(parse_measurement, bodies) if r is not None and r.service_number in services]
+    # What is stored already is left out before any row is locked: a pass with nothing new locks nothing.
     known = set(
         QualityMeasurement.objects.filter(source_id__in=[r.source_id for r in readings]).values_list(
             "source_id", flat=True
         )
     )
-    by_service: dict[str, list[Reading]] = {}
+    readings_of: dict[int, list[Reading]] = {}
     for reading in readings:
         if reading.source_id not in known:
-            by_service.setdefault(reading.service_number, []).append(reading)
-    for number, fresh in by_service.items():
-        for key, value in quality_measurements_record(
-            service=services[number], readings=fresh, targets=targets
-        ).items():
-            counts[key] += value
-    return counts
+            readings_of.setdefault(services[reading.service_number].pk, []).append(reading)
+    if not readings_of:
+        return {}
+    return quality_measurements_record_many(readings_of=readings_of, targets=targets)
