@@ -44,6 +44,12 @@ INDICATORS = {
     "transmissionDelay": QualityMetric.DELAY,
 }
 UNITS = {QualityMetric.AVAILABILITY: "%", QualityMetric.PACKET_LOSS: "%", QualityMetric.DELAY: "ms"}
+# What EOMS reads: stable English, whatever the language of the request that caused it.
+PEER_LABELS = {
+    QualityMetric.AVAILABILITY: "Availability rate",
+    QualityMetric.PACKET_LOSS: "Packet-loss rate",
+    QualityMetric.DELAY: "Transmission delay",
+}
 SEVERITY = {QualityMetric.AVAILABILITY: "critical", QualityMetric.PACKET_LOSS: "major", QualityMetric.DELAY: "major"}
 
 
@@ -309,7 +315,7 @@ def trouble_ticket_payload(violation: QualityViolation) -> dict:
     """TMF621 TroubleTicket for a missed target: the service, the metric, the promise and the measured value."""
     service, metric = violation.service, violation.metric
     unit = UNITS[metric]
-    label = QualityMetric(metric).label
+    label = PEER_LABELS[metric]
     return {
         "externalId": violation.reference,
         "name": f"Network quality: {service.number} {metric}",

@@ -185,6 +185,31 @@ def test_a_compliant_service_is_measured_and_nothing_is_opened(
     assert not OutboxMessage.objects.filter(resource=TICKET_RESOURCE).exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_beats_task_on_a_real_worker_finds_the_violation_and_delivers_its_work_order(
+    celery_worker_process, peers, targets, catalogue, customer
+):
+    from sla.tasks import quality_collect_task
+    from tests.processes import wait_for
+
+    service = running_service(customer, catalogue["T2"], sla_grade="silver", site="开发区 outage")
+
+    def delivered() -> bool:
+        return OutboxMessage.objects.filter(
+            resource=TICKET_RESOURCE, status=OutboxMessage.Status.SENT, quality_violation__service=service
+        ).exists()
+
+    # beat's role, twice: first EOMS is asked to measure (the worker delivers the job after commit), then read
+    quality_collect_task.delay()
+    wait_for(lambda: OutboxMessage.objects.filter(resource="measurementCollectionJob", status="sent").exists())
+    quality_collect_task.delay()
+    wait_for(delivered, timeout=30)
+    violation = QualityViolation.objects.get(service=service)
+    assert violation.metric == M.AVAILABILITY
+    assert violation.actual_value == Decimal("98.5")
+    assert violation.target_value == Decimal("99.95")
+
+
 def test_eoms_is_asked_to_measure_only_services_with_a_target(peers, targets, catalogue, customer):
     running_service(customer, catalogue["T2"], sla_grade="gold", site="a")
     running_service(customer, catalogue["T3"], sla_grade="silver")  # no target for this product and grade
