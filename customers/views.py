@@ -18,6 +18,7 @@ from keyaccounts.core.timeline import timeline_for
 from opportunities.access import visible_opportunities
 from orders.access import visible_orders
 from orders.models import Service
+from sla.selectors import open_quality_violations_of
 from sla.services import sla_statuses_for
 
 from . import access, selectors, services
@@ -205,6 +206,7 @@ def customer_detail(request, pk: int):
             "opportunities": visible_opportunities(user).filter(customer=customer)[:10],
             "orders": visible_orders(user).filter(customer=customer)[:10],
             "services": customer.services.filter(status=Service.Status.ACTIVE).select_related("product"),
+            "quality_violations": open_quality_violations_of(customer),
             "may_order": customer.status == Customer.Status.VALIDATED and customer.account_manager_id == user.pk,
             "reason_form": ReasonForm(),
         },

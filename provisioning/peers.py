@@ -56,6 +56,12 @@ def peer_retrieve(peer: str, resource: str, remote_id: str) -> PeerResponse:
     return _call("GET", f"{_base_url(peer)}/{resource}/{remote_id}")
 
 
+def peer_list(peer: str, resource: str, params: dict) -> list:
+    """A filtered TMF list (`GET /{resource}?field=a,b`): the peer's truth for many records in one call."""
+    body = _call("GET", f"{_base_url(peer)}/{resource}", params=params).body
+    return body if isinstance(body, list) else []
+
+
 def peer_subscribe(peer: str, callback: str) -> bool:
     """Register our listener with the peer's TMF `/hub` unless it is there already. Returns whether it was added."""
     current = _call("GET", f"{_base_url(peer)}/hub").body

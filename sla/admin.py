@@ -1,6 +1,19 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import BusinessCalendar, CityCalendar, CustomerCalendar, Holiday, SlaClock, SlaPolicy, WorkingWindow
+from .models import (
+    BusinessCalendar,
+    CityCalendar,
+    CustomerCalendar,
+    Holiday,
+    QualityGrade,
+    QualityMeasurement,
+    QualityTarget,
+    QualityViolation,
+    SlaClock,
+    SlaPolicy,
+    WorkingWindow,
+)
 
 
 class WorkingWindowInline(admin.TabularInline):
@@ -60,3 +73,67 @@ class CityCalendarAdmin(admin.ModelAdmin):
 class CustomerCalendarAdmin(admin.ModelAdmin):
     list_display = ["customer", "calendar"]
     raw_id_fields = ["customer"]
+@admin.register(QualityGrade)
+class QualityGradeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_zh", "sort_order"]
+
+
+@admin.register(QualityTarget)
+class QualityTargetAdmin(admin.ModelAdmin):
+    list_display = [
+        "product",
+        "grade",
+        "availability_min",
+        "availability_warning",
+        "packet_loss_max",
+        "packet_loss_warning",
+        "delay_max",
+        "delay_warning",
+        "is_active",
+    ]
+    list_filter = ["grade", "is_active", "product"]
+    fieldsets = [
+        (None, {"fields": ["product", "grade", "is_active"]}),
+        (_("Availability rate"), {"fields": ["availability_min", "availability_warning"]}),
+        (_("Packet-loss rate"), {"fields": ["packet_loss_max", "packet_loss_warning"]}),
+        (_("Transmission delay"), {"fields": ["delay_max", "delay_warning"]}),
+    ]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the quality collector from EOMS's measurements, never by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QualityMeasurement)
+class QualityMeasurementAdmin(ReadOnlyAdmin):
+    list_display = ["service", "period_start", "period_end", "availability", "packet_loss", "delay", "level"]
+    list_filter = ["level"]
+    search_fields = ["source_id"]
+    date_hierarchy = "period_end"
+
+
+@admin.register(QualityViolation)
+class QualityViolationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "service",
+        "metric",
+        "target_value",
+        "actual_value",
+        "worst_value",
+        "period_start",
+        "period_end",
+        "periods",
+        "state",
+        "work_order",
+    ]
+    list_filter = ["state", "metric"]
+    list_select_related = ["service__product", "work_order"]

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from keyaccounts.core.access import scope_to_city
 
-from .models import SlaClock
+from .models import QualityLevel, QualityMeasurement, QualityViolation, SlaClock
 
 MET, BREACHED = SlaClock.State.MET, SlaClock.State.BREACHED
 
@@ -151,3 +151,48 @@ def monthly_volumes(user, period: Period) -> list[dict]:
     add(orders.exclude(submitted_at=None), "submitted_at", "orders")
     add(WorkOrder.objects.filter(order_item__order__in=orders), "created_at", "work_orders")
     return [{"month": month, **values} for month, values in sorted(counts.items())]
+
+
+# ---------------------------------------------------------------------------- network quality
+CUSTOMER_CITY = "service__customer__city"
+
+
+def open_violations(user, *, city_id: int | None = None, limit: int = 50) -> QuerySet[QualityViolation]:
+    """Network quality targets missed now, in the user's scope (the customer's city), the longest first."""
+    violations = scope_to_city(
+        QualityViolation.objects.filter(state=QualityViolation.State.OPEN), user, field=CUSTOMER_CITY
+    )
+    if city_id:
+        violations = violations.filter(service__customer__city_id=city_id)
+    return violations.select_related("service__product", "service__customer__city", "work_order").order_by(
+        "period_start"
+    )[:limit]
+
+
+def quality_by_product(user, period: Period, *, city_id: int | None = None) -> list[dict]:
+    """Measured periods per product in the period: met, warned, violated, and the share that met its target."""
+    start, end = period.bounds
+    measurements = scope_to_city(
+        QualityMeasurement.objects.filter(period_end__gte=start, period_end__lt=end), user, field=CUSTOMER_CITY
+    )
+    if city_id:
+        measurements = measurements.filter(service__customer__city_id=city_id)
+    rows = (
+        measurements.values("service__product__code", "service__product__name_en")
+        .annotate(
+            total=Count("pk"),
+            warned=Count("pk", filter=Q(level=QualityLevel.WARNING)),
+            violated=Count("pk", filter=Q(level=QualityLevel.VIOLATED)),
+        )
+        .order_by("service__product__code")
+    )
+    return [
+        {
+            "key": row["service__product__name_en"],
+            "measured": row["total"],
+            "warned": row["warned"],
+            "violated": row["violated"],
+            "rate": _rate(row["total"] - row["violated"], row["total"]),
+        }
+        for row in rows
+    ]

@@ -57,3 +57,53 @@ def seed_demo_policies() -> None:
             SlaPolicy.objects.create(
                 step=step, customer_level=level, limit=limit, time_basis=basis, team_kind=TEAM_OF_STEP.get(step, "")
             )
+
+
+GRADES = [("gold", "Gold", "金牌"), ("silver", "Silver", "银牌"), ("bronze", "Bronze", "铜牌")]
+# product code: grade → (availability ≥ %, warning below %), (packet loss ≤ %, warning above %),
+# (delay ≤ ms, warning above ms). Dedicated lines promise more than broadband; MPLS VPN the lowest delay.
+QUALITY_TARGETS = {
+    "internet-line": {
+        "gold": (("99.990", "99.995"), ("0.100", "0.050"), ("20", "15")),
+        "silver": (("99.950", "99.970"), ("0.500", "0.300"), ("40", "30")),
+        "bronze": (("99.900", "99.940"), ("1.000", "0.700"), ("60", "50")),
+    },
+    "data-line": {
+        "gold": (("99.990", "99.995"), ("0.050", "0.030"), ("10", "8")),
+        "silver": (("99.950", "99.970"), ("0.200", "0.150"), ("20", "15")),
+        "bronze": (("99.900", "99.940"), ("0.500", "0.400"), ("30", "25")),
+    },
+    "enterprise-broadband": {
+        "gold": (("99.900", "99.950"), ("0.500", "0.300"), ("40", "30")),
+        "silver": (("99.500", "99.700"), ("1.000", "0.700"), ("60", "50")),
+        "bronze": (("99.000", "99.300"), ("2.000", "1.500"), ("80", "70")),
+    },
+}
+
+
+@transaction.atomic
+def seed_demo_quality_targets() -> None:
+    """Grades gold, silver and bronze, and the network products' targets at each (kept if an admin edited)."""
+    from orders.models import Product
+
+    from .models import QualityGrade, QualityTarget
+
+    grades = {
+        code: QualityGrade.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": n})[0]
+        for n, (code, en, zh) in enumerate(GRADES)
+    }
+    for product in Product.objects.filter(code__in=QUALITY_TARGETS):
+        for grade, (availability, loss, delay) in QUALITY_TARGETS[product.code].items():
+            target = QualityTarget(
+                product=product,
+                grade=grades[grade],
+                availability_min=availability[0],
+                availability_warning=availability[1],
+                packet_loss_max=loss[0],
+                packet_loss_warning=loss[1],
+                delay_max=delay[0],
+                delay_warning=delay[1],
+            )
+            if not QualityTarget.objects.filter(product=product, grade=grades[grade]).exists():
+                target.full_clean()
+                target.save()

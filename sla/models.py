@@ -262,3 +262,218 @@ class SlaClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------- network quality (TMF657 / TMF623)
+class QualityGrade(BilingualNameModel):
+    """An SLA grade a service is sold with (e.g. gold, silver, bronze): the value of its order element."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("The value the service's SLA-grade order element holds, e.g. gold."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("SLA grade")
+        verbose_name_plural = _("SLA grades")
+
+
+class QualityMetric(models.TextChoices):
+    AVAILABILITY = "availability", _("Availability rate")
+    PACKET_LOSS = "packet_loss", _("Packet-loss rate")
+    DELAY = "delay", _("Transmission delay")
+
+
+class QualityTarget(models.Model):
+    """The network quality a product promises at one grade (TMF657 service level objectives), with warnings."""
+
+    product = models.ForeignKey(
+        "orders.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Empty: every product without a target of its own."),
+    )
+    grade = models.ForeignKey(
+        QualityGrade, verbose_name=_("SLA grade"), on_delete=models.PROTECT, related_name="targets"
+    )
+    availability_min = models.DecimalField(
+        _("availability at least (%)"), max_digits=6, decimal_places=3, help_text=_("For example 99.95.")
+    )
+    availability_warning = models.DecimalField(
+        _("availability warning below (%)"),
+        max_digits=6,
+        decimal_places=3,
+        help_text=_("Above the minimum: a measurement below it warns before the target is missed."),
+    )
+    packet_loss_max = models.DecimalField(_("packet loss at most (%)"), max_digits=6, decimal_places=3)
+    packet_loss_warning = models.DecimalField(
+        _("packet-loss warning above (%)"), max_digits=6, decimal_places=3, help_text=_("Below the maximum.")
+    )
+    delay_max = models.DecimalField(_("delay at most (ms)"), max_digits=8, decimal_places=2)
+    delay_warning = models.DecimalField(
+        _("delay warning above (ms)"), max_digits=8, decimal_places=2, help_text=_("Below the maximum.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["product", "grade"]
+        verbose_name = _("network quality target")
+        verbose_name_plural = _("network quality targets")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "grade"], nulls_distinct=False, name="one_quality_target_per_product_grade"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    availability_min__gte=0,
+                    availability_min__lt=models.F("availability_warning"),
+                    availability_warning__lte=100,
+                ),
+                name="availability_warning_above_minimum",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(packet_loss_warning__gte=0, packet_loss_warning__lt=models.F("packet_loss_max")),
+                name="packet_loss_warning_below_maximum",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delay_warning__gte=0, delay_warning__lt=models.F("delay_max")),
+                name="delay_warning_below_maximum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product or '*'} {self.grade}"
+
+    def clean(self) -> None:
+        errors = {}
+        a_min, a_warn = self.availability_min, self.availability_warning
+        if a_min is not None and not 0 <= a_min <= 100:
+            errors["availability_min"] = _("An availability rate is between 0 and 100 %.")
+        elif a_min is not None and a_warn is not None and not a_min < a_warn <= 100:
+            errors["availability_warning"] = _(
+                "The warning must come before the target is missed: above the minimum availability and at most 100 %."
+            )
+        for warning, maximum in (("packet_loss_warning", "packet_loss_max"), ("delay_warning", "delay_max")):
+            low, high = getattr(self, warning), getattr(self, maximum)
+            if low is not None and high is not None and not 0 <= low < high:
+                errors[warning] = _("The warning must come before the target is missed: below the maximum.")
+        if self.packet_loss_max is not None and self.packet_loss_max > 100:
+            errors["packet_loss_max"] = _("A packet-loss rate is between 0 and 100 %.")
+        if errors:
+            raise ValidationError(errors)
+
+    def limit_of(self, metric: str):
+        """The target and its warning threshold for one metric."""
+        return {
+            QualityMetric.AVAILABILITY: (self.availability_min, self.availability_warning),
+            QualityMetric.PACKET_LOSS: (self.packet_loss_max, self.packet_loss_warning),
+            QualityMetric.DELAY: (self.delay_max, self.delay_warning),
+        }[metric]
+
+
+class QualityLevel(models.TextChoices):
+    OK = "ok", _("Met")
+    WARNING = "warning", _("Warning")
+    VIOLATED = "violated", _("Violated")
+
+
+class QualityMeasurement(models.Model):
+    """One period's network quality of a running service, as EOMS measured it (TMF628), stored once."""
+
+    service = models.ForeignKey(
+        "orders.Service", verbose_name=_("service"), on_delete=models.CASCADE, related_name="quality_measurements"
+    )
+    source_id = models.CharField(_("EOMS measurement id"), max_length=100, unique=True)
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    availability = models.DecimalField(_("availability (%)"), max_digits=6, decimal_places=3)
+    packet_loss = models.DecimalField(_("packet loss (%)"), max_digits=6, decimal_places=3)
+    delay = models.DecimalField(_("delay (ms)"), max_digits=8, decimal_places=2)
+    # The worst outcome of the three metrics against the targets of the moment.
+    level = models.CharField(_("outcome"), max_length=10, choices=QualityLevel.choices, default=QualityLevel.OK)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_end"]
+        verbose_name = _("network quality measurement")
+        verbose_name_plural = _("network quality measurements")
+        indexes = [models.Index(fields=["service", "period_end"]), models.Index(fields=["period_end", "level"])]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.period_start:%Y-%m-%d %H:%M}"
+
+    def value_of(self, metric: str):
+        return {
+            QualityMetric.AVAILABILITY: self.availability,
+            QualityMetric.PACKET_LOSS: self.packet_loss,
+            QualityMetric.DELAY: self.delay,
+        }[metric]
+
+
+class QualityViolation(models.Model):
+    """A missed network quality target (TMF623): what was promised, what was measured, and the work order.
+
+    One stays open per service and metric while the network keeps missing it; the next period that meets
+    the target resolves it.
+    """
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    service = models.ForeignKey(
+        "orders.Service", verbose_name=_("service"), on_delete=models.CASCADE, related_name="quality_violations"
+    )
+    metric = models.CharField(_("metric"), max_length=20, choices=QualityMetric.choices)
+    target = models.ForeignKey(QualityTarget, verbose_name=_("target"), on_delete=models.PROTECT, related_name="+")
+    # The promise as it stood when the violation opened (the target may be edited later).
+    target_value = models.DecimalField(_("target value"), max_digits=8, decimal_places=3)
+    actual_value = models.DecimalField(_("actual value"), max_digits=8, decimal_places=3)
+    worst_value = models.DecimalField(_("worst value"), max_digits=8, decimal_places=3)
+    measurement = models.ForeignKey(
+        QualityMeasurement, verbose_name=_("measurement"), on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateTimeField(_("measured from"))
+    period_end = models.DateTimeField(_("measured until"))
+    periods = models.PositiveIntegerField(_("periods missed"), default=1)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    work_order = models.OneToOneField(
+        "provisioning.OutboxMessage",
+        verbose_name=_("quality work order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quality_violation",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_end"]
+        verbose_name = _("network quality violation")
+        verbose_name_plural = _("network quality violations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "metric"], condition=models.Q(state="open"), name="one_open_violation_per_metric"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "period_end"])]
+
+    def __str__(self) -> str:
+        return f"{self.service} {self.get_metric_display()} {self.actual_value}"
+
+    @property
+    def unit(self) -> str:
+        return "ms" if self.metric == QualityMetric.DELAY else "%"
+
+    @property
+    def reference(self) -> str:
+        """Our reference of its quality work order at EOMS (deterministic: a resend finds the same ticket)."""
+        return f"QV{self.pk:08d}"

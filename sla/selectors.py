@@ -33,3 +33,14 @@ def clocks_at_risk_for(user, *, limit: int = 15):
 
     clocks = SlaClock.objects.filter(stopped_at__isnull=True).select_related("city").prefetch_related("subject")
     return scope_to_city(clocks, user).order_by("due_at")[:limit]
+
+
+def open_quality_violations_of(customer):
+    """The customer's services missing a network quality target now (the page's own scope check applies)."""
+    from .models import QualityViolation
+
+    return (
+        QualityViolation.objects.filter(service__customer=customer, state=QualityViolation.State.OPEN)
+        .select_related("service__product")
+        .order_by("period_start")
+    )

@@ -14,3 +14,11 @@ def sla_sweep_task() -> None:
 def workflow_timers_task() -> None:
     """viewflow's due timers (OnTimeout boundaries and Timer nodes), fired from the database."""
     fire_due_timers()
+
+
+@shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
+def quality_collect_task() -> None:
+    """Beat runs it every minute: EOMS's new network quality measurements, judged against the targets."""
+    from .quality import quality_collect
+
+    quality_collect()

@@ -11,3 +11,12 @@ class SlaAction(models.TextChoices):
 
 
 register_actions(SlaAction)
+
+
+class QualityAction(models.TextChoices):
+    WARNED = "quality.warned", _("Network quality warning")
+    VIOLATED = "quality.violated", _("Network quality target missed: work order to EOMS")
+    RESTORED = "quality.restored", _("Network quality restored")
+
+
+register_actions(QualityAction)

@@ -35,6 +35,8 @@ def _tables(user, period: dashboard.Period, city_id: int | None) -> dict:
         "trend": dashboard.weekly_trend(finished),
         "bottlenecks": dashboard.bottlenecks(finished),
         "volumes": dashboard.monthly_volumes(user, period),
+        "quality_open": list(dashboard.open_violations(user, city_id=city_id)),
+        "quality_by_product": dashboard.quality_by_product(user, period, city_id=city_id),
     }
 
 
@@ -47,6 +49,7 @@ CSV_COLUMNS = {
     "trend": ["week", "total", "rate"],
     "bottlenecks": ["step", "count", "median", "p90"],
     "volumes": ["month", "opportunities", "orders", "work_orders"],
+    "quality_by_product": ["key", "measured", "warned", "violated", "rate"],
 }
 
 
@@ -65,6 +68,26 @@ def _csv(name: str, rows: list) -> HttpResponse:
                     s.time_left,
                     s.used_percent,
                     s.level,
+                ]
+            )
+        return response
+    if name == "quality_open":
+        writer.writerow(
+            ["service", "customer", "city", "metric", "target", "actual", "worst", "from", "until", "work_order"]
+        )
+        for v in rows:
+            writer.writerow(
+                [
+                    v.service.number,
+                    v.service.customer.name,
+                    v.service.customer.city.code,
+                    v.metric,
+                    v.target_value,
+                    v.actual_value,
+                    v.worst_value,
+                    v.period_start.isoformat(),
+                    v.period_end.isoformat(),
+                    v.reference,
                 ]
             )
         return response

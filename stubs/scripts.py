@@ -144,3 +144,87 @@ VIEWS = {
     "cancelServiceOrder": cancel_view,
 }
 ON_CREATE = {"cancelServiceOrder": cancel_created, "serviceOrder": plan_service_order}
+
+
+# ---------------------------------------------------------------------------- network quality (TMF628, TMF621)
+# Words in the measured service's characteristics that degrade what EOMS measures (a demo or a test picks a
+# scenario by the data it orders with, e.g. a site address "新区 lossy"); several words combine.
+QUALITY_NORMAL = {"availabilityRate": "99.999", "packetLossRate": "0.010", "transmissionDelay": "8.00"}
+QUALITY_SCENARIOS = [
+    (("outage", "中断"), {"availabilityRate": "98.500"}),
+    (("lossy", "丢包"), {"packetLossRate": "2.500"}),
+    (("slow", "时延"), {"transmissionDelay": "150.00"}),
+    (("marginal", "临界"), {"availabilityRate": "99.970", "packetLossRate": "0.400", "transmissionDelay": "35.00"}),
+]
+QUALITY_UNITS = {"availabilityRate": "%", "packetLossRate": "%", "transmissionDelay": "ms"}
+MEASUREMENTS_KEPT = 8  # periods a GET returns, newest last
+
+
+def quality_values(job_body: dict) -> dict:
+    words = " ".join(
+        str(c.get("value", "")) for c in (job_body.get("service") or {}).get("serviceCharacteristic", [])
+    ).lower()
+    values = dict(QUALITY_NORMAL)
+    for keys, overrides in QUALITY_SCENARIOS:
+        if any(key in words for key in keys):
+            values.update(overrides)
+    return values
+
+
+def job_invalid(body: dict) -> str:
+    service = body.get("service")
+    return "" if isinstance(service, dict) and service.get("id") else "`service.id` is required"
+
+
+def ticket_invalid(body: dict) -> str:
+    entities = body.get("relatedEntity")
+    if not isinstance(entities, list) or not any(isinstance(e, dict) and e.get("id") for e in entities):
+        return "`relatedEntity` with the affected service's `id` is required"
+    if body.get("severity") not in ("critical", "major", "minor"):
+        return "`severity` is one of critical, major, minor"
+    return ""
+
+
+def measurements_of(resource, *, now=None) -> list[dict]:
+    """A job's measurements (TMF628 PerformanceMeasurement): every period that ended since the one before the
+    job started; ids are stable, so reading twice gives the same measurements."""
+    from datetime import UTC, datetime
+
+    period = settings.STUBS_MEASUREMENT_SECONDS
+    now = (now or timezone.now()).timestamp()
+    first_end = int(resource.created_at.timestamp() // period) * period
+    last_end = int(now // period) * period
+    ends = list(range(first_end, last_end + 1, period))[-MEASUREMENTS_KEPT:]
+    values = quality_values(resource.body)
+    service = (resource.body.get("service") or {}).get("id")
+    return [
+        {
+            "id": f"{resource.pk}-{end}",
+            "service": {"id": service},
+            "period": {
+                "startDateTime": datetime.fromtimestamp(end - period, tz=UTC).isoformat(),
+                "endDateTime": datetime.fromtimestamp(end, tz=UTC).isoformat(),
+            },
+            "performanceIndicator": [
+                {"name": name, "value": value, "unit": QUALITY_UNITS[name]} for name, value in values.items()
+            ],
+            "@type": "PerformanceMeasurement",
+        }
+        for end in ends
+    ]
+
+
+def job_view(resource) -> dict:
+    return dict(resource.body, id=str(resource.pk), state="inProgress")
+
+
+def trouble_ticket_view(resource) -> dict:
+    """TMF621 TroubleTicket: acknowledged → inProgress → resolved, one state per step."""
+    steps = _steps_taken(resource)
+    state = "acknowledged" if steps <= 0 else "inProgress" if steps == 1 else "resolved"
+    return dict(resource.body, id=str(resource.pk), status=state)
+
+
+VIEWS["measurementCollectionJob"] = job_view  # TMF628: measure a service every period
+VIEWS["troubleTicket"] = trouble_ticket_view  # TMF621: a quality work order for a degraded service
+INVALID = {"measurementCollectionJob": job_invalid, "troubleTicket": ticket_invalid}

@@ -32,3 +32,5 @@ LOGGING = {
 }
 # Seconds between a resource's scripted states (0: finished when first read).
 STUBS_STEP_SECONDS = env.float("STUBS_STEP_SECONDS", default=3.0)
+# Seconds in one network quality measurement period (TMF628 granularity; 15 minutes like a real EOMS).
+STUBS_MEASUREMENT_SECONDS = env.int("STUBS_MEASUREMENT_SECONDS", default=900)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import dispatcher
 from .models import Faults, HubSubscription, Peer, Resource
-from .scripts import ON_CREATE, VIEWS
+from .scripts import INVALID, ON_CREATE, VIEWS, measurements_of
 
 
 def tmf_error(status: int, code: str, reason: str, message: str = "") -> JsonResponse:
@@ -128,6 +128,9 @@ def resource_create(request, peer: str, kind: str):
         return tmf_error(400, "21", "Invalid body", "a JSON body with an `externalId` is required")
     if not external_id:
         return tmf_error(400, "21", "Invalid body", "`externalId` is empty")
+    problem = INVALID[kind](body) if kind in INVALID else ""
+    if problem:
+        return tmf_error(400, "21", "Invalid body", problem)
     resource, created = Resource.objects.get_or_create(
         peer=peer, kind=kind, external_id=external_id, defaults={"body": body}
     )
@@ -145,3 +148,18 @@ def resource_detail(request, peer: str, kind: str, pk: int):
     if resource is None or kind not in VIEWS:
         return tmf_error(404, "60", "Not found", f"no {kind} {pk}")
     return JsonResponse(VIEWS[kind](resource))
+
+
+@require_GET
+def performance_measurements(request, peer: str):
+    """TMF628 `GET /performanceMeasurement?service=SV000001,SV000002`: the measured periods of those services."""
+    if peer != Peer.EOMS:
+        return tmf_error(404, "60", "Not found", f"{peer} measures no network quality")
+    fault = _injected_fault(peer)
+    if fault is not None:
+        return fault
+    wanted = [s for s in request.GET.get("service", "").split(",") if s]
+    if not wanted:
+        return tmf_error(400, "21", "Invalid query", "`service` (comma-separated ids) is required")
+    jobs = Resource.objects.filter(peer=peer, kind="measurementCollectionJob", body__service__id__in=wanted)
+    return JsonResponse([m for job in jobs.order_by("pk") for m in measurements_of(job)], safe=False)

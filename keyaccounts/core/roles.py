@@ -88,6 +88,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "opportunities.view_opportunity",
         *[f"sla.{a}_businesscalendar" for a in ("add", "change", "delete", "view")],
         *[f"sla.{a}_slapolicy" for a in ("add", "change", "delete", "view")],
+        *[f"sla.{a}_{m}" for m in ("qualitygrade", "qualitytarget") for a in ("add", "change", "delete", "view")],
+        "sla.view_qualitymeasurement",
+        "sla.view_qualityviolation",
         "sla.view_slaclock",
         *[
             f"sla.{a}_{m}"

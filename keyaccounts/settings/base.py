@@ -136,6 +136,7 @@ CELERY_BEAT_SCHEDULE = {
     "events-sweep": {"task": "provisioning.tasks.events_sweep_task", "schedule": 5.0},
     "launch-sweep": {"task": "provisioning.tasks.launch_sweep_task", "schedule": 10.0},
     "notifications-sweep": {"task": "keyaccounts.core.tasks.notifications_sweep_task", "schedule": 10.0},
+    "quality-collect": {"task": "sla.tasks.quality_collect_task", "schedule": 60.0},
 }
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 

@@ -143,9 +143,10 @@ class Command(BaseCommand):
 
         seed_demo_elements()
         self._calendar()
-        from sla.demo import seed_demo_policies
+        from sla.demo import seed_demo_policies, seed_demo_quality_targets
 
         seed_demo_policies()
+        seed_demo_quality_targets()
         from customers.demo import seed_demo_customers
 
         seed_demo_customers()

@@ -1,0 +1,462 @@
+"""Network quality SLA: EOMS measures running services, we hold each period against the service's targets.
+
+The service's grade is its SLA-grade order element (set when it was ordered); the target is the most
+specific active one for its product and grade. Per service, EOMS is asked once for a measurement
+collection job (TMF628, through the outbox); beat then reads the measurements back in batches (one GET
+per batch of services). A measurement is stored once (EOMS's id is unique); a missed target opens one
+violation per service and metric, and that violation opens one quality work order at EOMS (TMF621
+TroubleTicket, through the outbox, with a deterministic externalId) — a trouble ticket because the
+service runs and is degraded: nothing is to be built or changed by order (TMF641). Further missed
+periods extend the open violation; the next period that meets the target resolves it.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from keyaccounts.core.models import TimelineEvent
+from keyaccounts.core.timeline import timeline_event, timeline_record
+from orders.models import Service
+from provisioning.models import OutboxMessage, Peer
+from provisioning.outbox import outbox_enqueue
+from provisioning.peers import PeerError, peer_list
+
+from .models import QualityLevel, QualityMeasurement, QualityMetric, QualityTarget, QualityViolation
+from .timeline import QualityAction
+
+logger = logging.getLogger("keyaccounts.sla.quality")
+GRADE_ELEMENT = "sla_grade"  # the service-level order element that holds a service's grade
+JOB_RESOURCE = "measurementCollectionJob"
+MEASUREMENT_RESOURCE = "performanceMeasurement"
+TICKET_RESOURCE = "troubleTicket"
+COLLECT_BATCH = 100  # services per GET
+# EOMS's indicator names (TMF628 performanceIndicator) → our metrics.
+INDICATORS = {
+    "availabilityRate": QualityMetric.AVAILABILITY,
+    "packetLossRate": QualityMetric.PACKET_LOSS,
+    "transmissionDelay": QualityMetric.DELAY,
+}
+UNITS = {QualityMetric.AVAILABILITY: "%", QualityMetric.PACKET_LOSS: "%", QualityMetric.DELAY: "ms"}
+# What EOMS reads: stable English, whatever the language of the request that caused it.
+PEER_LABELS = {
+    QualityMetric.AVAILABILITY: "Availability rate",
+    QualityMetric.PACKET_LOSS: "Packet-loss rate",
+    QualityMetric.DELAY: "Transmission delay",
+}
+SEVERITY = {QualityMetric.AVAILABILITY: "critical", QualityMetric.PACKET_LOSS: "major", QualityMetric.DELAY: "major"}
+
+
+# ---------------------------------------------------------------------------- targets
+class Targets:
+    """The active targets, read once: the most specific for a product and grade (the product's, else any)."""
+
+    def __init__(self):
+        self._by_key = {
+            (t.product_id, t.grade.code): t
+            for t in QualityTarget.objects.filter(is_active=True).select_related("grade")
+        }
+
+    def __bool__(self) -> bool:
+        return bool(self._by_key)
+
+    def grades(self) -> set[str]:
+        return {grade for _product, grade in self._by_key}
+
+    def products(self) -> set[int | None]:
+        return {product for product, _grade in self._by_key}
+
+    def for_service(self, service: Service) -> QualityTarget | None:
+        grade = service_grade(service)
+        if not grade:
+            return None
+        return self._by_key.get((service.product_id, grade)) or self._by_key.get((None, grade))
+
+
+def service_grade(service: Service) -> str:
+    return str((service.elements or {}).get(GRADE_ELEMENT) or "").strip().lower()
+
+
+def quality_target_for(service: Service) -> QualityTarget | None:
+    return Targets().for_service(service)
+
+
+def judge(target: QualityTarget, metric: str, value: Decimal) -> str:
+    """ok, warning or violated: availability must stay above its floor, loss and delay below their ceilings."""
+    limit, warning = target.limit_of(metric)
+    if metric == QualityMetric.AVAILABILITY:
+        return QualityLevel.VIOLATED if value < limit else QualityLevel.WARNING if value < warning else QualityLevel.OK
+    return QualityLevel.VIOLATED if value > limit else QualityLevel.WARNING if value > warning else QualityLevel.OK
+
+
+_RANK = {QualityLevel.OK: 0, QualityLevel.WARNING: 1, QualityLevel.VIOLATED: 2}
+
+
+# ---------------------------------------------------------------------------- measurements in
+@dataclass(frozen=True)
+class Reading:
+    """One period of one service as EOMS reported it, checked."""
+
+    source_id: str
+    service_number: str
+    period_start: datetime
+    period_end: datetime
+    values: dict  # metric → Decimal
+
+
+def parse_measurement(body: dict) -> Reading | None:
+    """A TMF628-shaped measurement, or None (logged) when it is malformed: it is never half stored."""
+    try:
+        values = {
+            INDICATORS[i["name"]]: Decimal(str(i["value"]))
+            for i in body.get("performanceIndicator") or []
+            if i.get("name") in INDICATORS
+        }
+        period = body.get("period") or {}
+        reading = Reading(
+            source_id=str(body["id"]).strip(),
+            service_number=str((body.get("service") or {}).get("id") or ""),
+            period_start=parse_datetime(str(period.get("startDateTime") or "")),
+            period_end=parse_datetime(str(period.get("endDateTime") or "")),
+            values=values,
+        )
+    except (KeyError, TypeError, ValueError, InvalidOperation, AttributeError):
+        logger.warning("malformed quality measurement ignored: %r", body)
+        return None
+    if (
+        not reading.source_id
+        or set(values) != set(QualityMetric.values)
+        or not all(v.is_finite() and v >= 0 for v in values.values())
+        or values[QualityMetric.AVAILABILITY] > 100
+        or values[QualityMetric.PACKET_LOSS] > 100
+        or reading.period_start is None
+        or reading.period_end is None
+        or reading.period_end <= reading.period_start
+    ):
+        logger.warning("malformed quality measurement ignored: %r", body)
+        return None
+    return reading
+
+
+def quality_measurements_record(*, service: Service, readings: list[Reading], targets: Targets | None = None) -> dict:
+    """Store one service's new measurements and hold them against its target."""
+    return quality_measurements_record_many(readings_of={service.pk: readings}, targets=targets)
+
+
+def quality_measurements_record_many(*, readings_of: dict[int, list[Reading]], targets: Targets | None = None) -> dict:
+    """Store the new measurements of several services (service pk → readings) and judge them, in one transaction.
+
+    The services' rows are locked (in pk order, so two collectors never deadlock) and no collector judges
+    the same service twice at once; a measurement already stored (same EOMS id) is skipped, so a replay
+    or a retry opens nothing twice. The common case, a period that changes nothing, costs no query of
+    its own: the measurements go in one INSERT.
+    """
+    targets = targets if targets is not None else Targets()
+    counts = {"stored": 0, "violations": 0, "resolved": 0}
+    last_level = QualityMeasurement.objects.filter(service=OuterRef("pk")).order_by("-period_end").values("level")
+    with transaction.atomic():
+        services = list(
+            Service.objects.select_for_update(of=("self",))
+            .select_related("customer", "product")
+            .annotate(last_level=Subquery(last_level[:1]))
+            .filter(pk__in=readings_of)
+            .order_by("pk")
+        )
+        known = set(
+            QualityMeasurement.objects.filter(
+                source_id__in=[r.source_id for readings in readings_of.values() for r in readings]
+            ).values_list("source_id", flat=True)
+        )
+        measurements: list[QualityMeasurement] = []
+        for service in services:
+            fresh = {r.source_id: r for r in readings_of[service.pk] if r.source_id not in known}
+            target = targets.for_service(service)
+            for reading in sorted(fresh.values(), key=lambda r: r.period_end):
+                levels = (
+                    [judge(target, metric, reading.values[metric]) for metric in QualityMetric.values] if target else []
+                )
+                measurements.append(
+                    QualityMeasurement(
+                        service=service,
+                        source_id=reading.source_id,
+                        period_start=reading.period_start,
+                        period_end=reading.period_end,
+                        availability=reading.values[QualityMetric.AVAILABILITY],
+                        packet_loss=reading.values[QualityMetric.PACKET_LOSS],
+                        delay=reading.values[QualityMetric.DELAY],
+                        level=max(levels, key=_RANK.get, default=QualityLevel.OK),
+                    )
+                )
+        if not measurements:
+            return counts
+        QualityMeasurement.objects.bulk_create(measurements)
+        counts["stored"] = len(measurements)
+        # Only services that missed a target, warned, or have a violation open need more than the INSERT.
+        open_ones = {
+            (v.service_id, v.metric): v
+            for v in QualityViolation.objects.filter(
+                service_id__in={m.service_id for m in measurements}, state=QualityViolation.State.OPEN
+            )
+        }
+        touched = {m.service_id for m in measurements if m.level != QualityLevel.OK} | {s for s, _m in open_ones}
+        by_pk = {s.pk: s for s in services}
+        changed: dict[int, QualityViolation] = {}
+        events = []
+        for measurement in measurements:
+            if measurement.service_id not in touched:
+                continue
+            service = by_pk[measurement.service_id]
+            target = targets.for_service(service)
+            if target is None:
+                continue  # no promise for this grade (any more): kept, judged by nothing
+            for metric in QualityMetric.values:
+                value, current = measurement.value_of(metric), open_ones.get((service.pk, metric))
+                if judge(target, metric, value) == QualityLevel.VIOLATED:
+                    if current is None:
+                        open_ones[service.pk, metric] = _violation_open(service, target, metric, measurement)
+                        counts["violations"] += 1
+                    elif measurement.period_end > current.period_end:
+                        _violation_extend(current, metric, value, measurement.period_end)
+                        changed[current.pk] = current
+                elif current is not None and measurement.period_start >= current.period_end:
+                    _violation_resolve(current)
+                    changed[current.pk] = current
+                    events.append(_event(service, QualityAction.RESTORED, _restored(service, current, measurement)))
+                    del open_ones[service.pk, metric]
+                    counts["resolved"] += 1
+            if measurement.level == QualityLevel.WARNING and service.last_level in (None, QualityLevel.OK):
+                events.append(
+                    _event(service, QualityAction.WARNED, {"service": service.number, **_values(measurement)})
+                )
+            service.last_level = measurement.level
+        QualityViolation.objects.bulk_update(
+            changed.values(), ["worst_value", "period_end", "periods", "state", "resolved_at"]
+        )
+        TimelineEvent.objects.bulk_create(events)
+    return counts
+
+
+def _event(service: Service, action: str, data: dict) -> TimelineEvent:
+    customer_type = ContentType.objects.get_for_model(service.customer)
+    return timeline_event(subject_type_id=customer_type.pk, subject_id=service.customer_id, action=action, data=data)
+
+
+def _restored(service: Service, violation: QualityViolation, measurement: QualityMeasurement) -> dict:
+    return {
+        "service": service.number,
+        "metric": violation.metric,
+        "work_order": violation.reference,
+        "actual": str(measurement.value_of(violation.metric)),
+    }
+
+
+def _values(measurement: QualityMeasurement) -> dict:
+    return {
+        "period": [measurement.period_start.isoformat(), measurement.period_end.isoformat()],
+        **{metric: str(measurement.value_of(metric)) for metric in QualityMetric.values},
+    }
+
+
+def _violation_open(service: Service, target: QualityTarget, metric: str, measurement) -> QualityViolation:
+    value = measurement.value_of(metric)
+    violation = QualityViolation.objects.create(
+        service=service,
+        metric=metric,
+        target=target,
+        target_value=target.limit_of(metric)[0],
+        actual_value=value,
+        worst_value=value,
+        measurement=measurement,
+        period_start=measurement.period_start,
+        period_end=measurement.period_end,
+    )
+    violation.work_order = outbox_enqueue(
+        peer=Peer.EOMS,
+        resource=TICKET_RESOURCE,
+        external_id=violation.reference,
+        payload=trouble_ticket_payload(violation),
+    )
+    violation.save(update_fields=["work_order"])
+    timeline_record(
+        subject=service.customer,
+        action=QualityAction.VIOLATED,
+        data={
+            "service": service.number,
+            "metric": metric,
+            "target": str(violation.target_value),
+            "actual": str(value),
+            "unit": UNITS[metric],
+            "period": [measurement.period_start.isoformat(), measurement.period_end.isoformat()],
+            "work_order": violation.reference,
+        },
+    )
+    return violation
+
+
+def _violation_extend(violation: QualityViolation, metric: str, value: Decimal, period_end) -> None:
+    worse = value < violation.worst_value if metric == QualityMetric.AVAILABILITY else value > violation.worst_value
+    violation.worst_value = value if worse else violation.worst_value
+    violation.period_end = period_end
+    violation.periods += 1
+
+
+def _violation_resolve(violation: QualityViolation) -> None:
+    violation.state = QualityViolation.State.RESOLVED
+    violation.resolved_at = timezone.now()
+
+
+def trouble_ticket_payload(violation: QualityViolation) -> dict:
+    """TMF621 TroubleTicket for a missed target: the service, the metric, the promise and the measured value."""
+    service, metric = violation.service, violation.metric
+    unit = UNITS[metric]
+    label = PEER_LABELS[metric]
+    return {
+        "externalId": violation.reference,
+        "name": f"Network quality: {service.number} {metric}",
+        "description": (
+            f"{label} {violation.actual_value}{unit} against the target {violation.target_value}{unit} "
+            f"from {violation.period_start.isoformat()} to {violation.period_end.isoformat()}"
+        ),
+        "ticketType": "incident",
+        "severity": SEVERITY[metric],
+        "priority": "high",
+        "relatedEntity": [
+            {
+                "id": service.number,
+                "role": "affectedService",
+                "name": service.product.name_en,
+                "@referredType": "Service",
+            }
+        ],
+        "relatedParty": [{"role": "customer", "id": str(service.customer_id), "name": service.customer.name}],
+        "characteristic": [
+            {"name": "metric", "value": metric},
+            {"name": "target", "value": str(violation.target_value)},
+            {"name": "actualValue", "value": str(violation.actual_value)},
+            {"name": "unit", "value": unit},
+            {"name": "periodStart", "value": violation.period_start.isoformat()},
+            {"name": "periodEnd", "value": violation.period_end.isoformat()},
+        ],
+        "@type": "TroubleTicket",
+    }
+
+
+# ---------------------------------------------------------------------------- the collector (beat)
+def _job_reference(service: Service) -> str:
+    return f"{service.number}-PM"
+
+
+def measurement_job_payload(service: Service) -> dict:
+    """TMF628 MeasurementCollectionJob: measure this service's three indicators every period."""
+    return {
+        "externalId": _job_reference(service),
+        "service": {
+            "id": service.number,
+            "name": service.product.name_en,
+            "serviceSpecification": {"id": service.product.code},
+            "serviceCharacteristic": [{"name": k, "value": v} for k, v in sorted((service.elements or {}).items())],
+        },
+        "performanceIndicatorSpecification": [{"name": name} for name in INDICATORS],
+        "@type": "MeasurementCollectionJob",
+    }
+
+
+def monitored_services(targets: Targets):
+    """Running services that may have a target (by grade and product; `Targets.for_service` decides)."""
+    services = Service.objects.filter(
+        status=Service.Status.ACTIVE, **{f"elements__{GRADE_ELEMENT}__in": targets.grades()}
+    )
+    if None not in targets.products():
+        services = services.filter(product_id__in=targets.products())
+    return services.select_related("product", "customer").order_by("pk")
+
+
+def quality_collect(*, batch_size: int = COLLECT_BATCH) -> dict[str, int]:
+    """One pass: ask EOMS to measure new services, read what it measured for the others, judge what is new.
+
+    Idempotent and safe on several workers: jobs and tickets have deterministic references, measurements
+    are unique by EOMS's id and judged under the service's row lock.
+    """
+    targets = Targets()
+    counts = {"jobs": 0, "stored": 0, "violations": 0, "resolved": 0}
+    if not targets:
+        return counts
+    after = 0
+    while True:
+        candidates = list(monitored_services(targets).filter(pk__gt=after)[:batch_size])
+        if not candidates:
+            break
+        after = candidates[-1].pk
+        batch = [s for s in candidates if targets.for_service(s) is not None]  # the grade's target for its product
+        jobs = dict(
+            OutboxMessage.objects.filter(external_id__in=[_job_reference(s) for s in batch]).values_list(
+                "external_id", "status"
+            )
+        )
+        missing = [s for s in batch if _job_reference(s) not in jobs]
+        if missing:
+            counts["jobs"] += _jobs_request(missing)
+        measured = {s.number: s for s in batch if jobs.get(_job_reference(s)) == OutboxMessage.Status.SENT}
+        for key, value in (_read_measurements(measured, targets) if measured else {}).items():
+            counts[key] += value
+        if len(candidates) < batch_size:
+            break
+    if any(counts.values()):
+        logger.info("quality collect", extra=counts)
+    return counts
+
+
+def _jobs_request(services: list[Service]) -> int:
+    """Ask EOMS to measure these services: one transaction, or one each if another collector raced us."""
+
+    def request(service: Service) -> None:
+        outbox_enqueue(
+            peer=Peer.EOMS,
+            resource=JOB_RESOURCE,
+            external_id=_job_reference(service),
+            payload=measurement_job_payload(service),
+        )
+
+    try:
+        with transaction.atomic():
+            for service in services:
+                request(service)
+        return len(services)
+    except IntegrityError:
+        asked = 0
+        for service in services:
+            try:
+                with transaction.atomic():
+                    request(service)
+                asked += 1
+            except IntegrityError:
+                pass
+        return asked
+
+
+def _read_measurements(services: dict[str, Service], targets: Targets) -> dict[str, int]:
+    try:
+        bodies = peer_list(Peer.EOMS, MEASUREMENT_RESOURCE, {"service": ",".join(services)})
+    except PeerError as error:  # the next pass reads them: EOMS keeps its measurements
+        logger.warning("quality measurements not readable: %s", error)
+        return {}
+    readings = [r for r in map(parse_measurement, bodies) if r is not None and r.service_number in services]
+    # What is stored already is left out before any row is locked: a pass with nothing new locks nothing.
+    known = set(
+        QualityMeasurement.objects.filter(source_id__in=[r.source_id for r in readings]).values_list(
+            "source_id", flat=True
+        )
+    )
+    readings_of: dict[int, list[Reading]] = {}
+    for reading in readings:
+        if reading.source_id not in known:
+            readings_of.setdefault(services[reading.service_number].pk, []).append(reading)
+    if not readings_of:
+        return {}
+    return quality_measurements_record_many(readings_of=readings_of, targets=targets)

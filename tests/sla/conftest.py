@@ -1,0 +1,1 @@
+from tests.orders.conftest import catalogue, customer, manager, peers, supervisor  # noqa: F401
