@@ -73,6 +73,8 @@ class CityCalendarAdmin(admin.ModelAdmin):
 class CustomerCalendarAdmin(admin.ModelAdmin):
     list_display = ["customer", "calendar"]
     raw_id_fields = ["customer"]
+
+
 @admin.register(QualityGrade)
 class QualityGradeAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "name_zh", "sort_order"]
