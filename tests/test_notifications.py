@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from customers import services as customer_services
 from keyaccounts.core.inbox import inbox_claim
@@ -44,6 +44,11 @@ def test_a_new_review_reaches_the_city_reviewers_once_and_no_one_else(registrati
     (notification,) = Notification.objects.filter(kind=Notification.Kind.NEW_TASK)
     assert notification.recipient == reviewer
     assert registration.customer.name in notification_text(notification)
+    assert "Review the customer record" in notification_text(notification)
+    with translation.override("zh-hans"):  # rendered in the reader's language, the step's title too
+        text = notification_text(notification)
+    assert text.startswith("团队队列新任务")
+    assert "Review the customer record" not in text
     assert notification.url.startswith(reverse("customers:detail", args=[registration.customer_id]))
     assert not Notification.objects.filter(recipient=elsewhere).exists()
 

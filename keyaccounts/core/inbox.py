@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -466,7 +467,7 @@ def _notify_assigned(task: Task, source: Source, to, *, by) -> None:
         recipients=[to],
         kind=Notification.Kind.ASSIGNED,
         key=f"task:{task.pk}:assigned:{to.pk}:{timezone.now().timestamp()}",
-        data={"task": str(task.flow_task.task_title or task.flow_task.name), "customer": str(customer or record)},
+        data={"node": get_task_ref(task.flow_task), "customer": str(customer or record)},
         url=source.url(task, record),
     )
 

@@ -14,10 +14,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from viewflow.workflow.fields import get_task_ref, import_task_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from .models import Notification, SweepCursor, User
+from .roles import Role
 
 logger = logging.getLogger("keyaccounts.notifications")
 
@@ -67,9 +69,19 @@ def notify(**kwargs) -> None:
     notifications_save(notification_rows(**kwargs))
 
 
+def _task_title(node_ref: str) -> str:
+    try:
+        node = import_task_by_ref(node_ref)
+    except (ImportError, AttributeError, ValueError):  # a step renamed since: its stored reference
+        return node_ref
+    return str(node.task_title or node.name)
+
+
 def notification_text(notification: Notification) -> str:
     """The sentence shown under the bell and in the e-mail, in the reader's language."""
-    data = notification.data
+    data = dict(notification.data)
+    if "node" in data:
+        data["task"] = _task_title(data["node"])
     if notification.kind == Kind.NEW_TASK:
         return _("New in your team's queue: %(task)s for %(customer)s.") % data
     if notification.kind == Kind.ASSIGNED:
@@ -102,8 +114,8 @@ def notifications_mark_all_read(*, user) -> int:
 
 # ---------------------------------------------------------------------------- sweeps
 TASKS_CURSOR = "notifications.tasks"
-CURSOR_OVERLAP = timedelta(minutes=1)
-EMAIL_RETRY_AFTER = timedelta(minutes=10)  # a task committed late by a long transaction is still seen
+CURSOR_OVERLAP = timedelta(minutes=1)  # a task committed late by a long transaction is still seen
+EMAIL_RETRY_AFTER = timedelta(minutes=10)
 
 
 def notifications_for_new_tasks(*, now=None) -> int:
@@ -136,7 +148,13 @@ def notifications_for_new_tasks(*, now=None) -> int:
         if not queued:
             continue
         cities = {_city_id(source, t) for t in queued.values()}
-        candidates = User.objects.filter(is_active=True).filter(Q(city__in=cities) | Q(city__isnull=True))
+        # Queues are worked by team members and (approvals) supervisors, of the task's city or provincial.
+        candidates = (
+            User.objects.filter(is_active=True)
+            .filter(Q(city__in=cities) | Q(city__isnull=True))
+            .filter(Q(teams__isnull=False) | Q(groups__name__in=[Role.CITY_SUPERVISOR, Role.PROVINCIAL_SUPERVISOR]))
+            .distinct()
+        )
         claimers: dict[int, list] = {}
         for user in candidates:
             for pk in Task.objects.filter(source.scope(user), pk__in=queued).values_list("pk", flat=True):
@@ -167,10 +185,7 @@ def _notify_task(source, task: Task, kind: str, users) -> int:
         recipients=users,
         kind=kind,
         key=f"task:{task.pk}:{kind}",
-        data={
-            "task": str(task.flow_task.task_title or task.flow_task.name),
-            "customer": _customer_name(source, record),
-        },
+        data={"node": get_task_ref(task.flow_task), "customer": _customer_name(source, record)},
         url=source.url(task, record),
     )
     return len(users)
