@@ -221,3 +221,45 @@ class SlaClock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class SlaDayCount(models.Model):
+    """Finished clocks of one day (in the project's time zone) counted by what they were about: the dashboards
+    read these instead of every clock. `sla_clock_stop` adds each clock once; `manage.py rebuild_sla_rollup`
+    recomputes them from the clocks. Rows of the same key may repeat (two first stops at once): always summed."""
+
+    day = models.DateField(_("day"))
+    step = models.CharField(_("step"), max_length=60)
+    city = models.ForeignKey("core.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("orders.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    account_manager = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    met = models.PositiveIntegerField(_("met"), default=0)
+    breached = models.PositiveIntegerField(_("breached"), default=0)
+
+    class Meta:
+        verbose_name = _("finished SLA clocks of a day")
+        verbose_name_plural = _("finished SLA clocks by day")
+        indexes = [models.Index(fields=["day", "city"], name="sla_day_count")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step}: {self.met} met, {self.breached} breached"
+
+
+class SlaDayDuration(models.Model):
+    """How long the finished clocks of one day, city and step took: counts per duration bucket
+    (`sla.histogram`), for the medians and 90th percentiles."""
+
+    day = models.DateField(_("day"))
+    step = models.CharField(_("step"), max_length=60)
+    city = models.ForeignKey("core.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bucket = models.PositiveSmallIntegerField(_("duration bucket"))
+    count = models.PositiveIntegerField(_("finished"), default=0)
+
+    class Meta:
+        verbose_name = _("SLA durations of a day")
+        verbose_name_plural = _("SLA durations by day")
+        indexes = [models.Index(fields=["day", "city"], name="sla_day_duration")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step} #{self.bucket}: {self.count}"

@@ -9,14 +9,17 @@ from django.utils import timezone
 
 from keyaccounts.core.models import City
 from keyaccounts.core.roles import Role
-from sla import dashboard
+from sla import dashboard, histogram
 from sla.models import SlaClock, SlaPolicy
+from sla.services import sla_clock_stop
 
 pytestmark = pytest.mark.django_db
 H = dt.timedelta(hours=1)
 
 
 def clock(city, step, *, hours_taken=None, breached=False, due_in=None, warned=True, **dimensions) -> SlaClock:
+    """An open clock; with `hours_taken`, one started ten hours ago (four hours allowed) and stopped by the
+    service as a flow would, so the dashboards' day counts include it."""
     now = timezone.now()
     policy = SlaPolicy.objects.filter(step=step).first() or SlaPolicy.objects.create(
         step=step, limit=4 * H, time_basis="calendar"
@@ -37,12 +40,11 @@ def clock(city, step, *, hours_taken=None, breached=False, due_in=None, warned=T
         "running_since": started,
     }
     if hours_taken is not None:
-        return SlaClock.objects.create(
-            **fields,
-            due_at=started + 4 * H,
-            stopped_at=started + hours_taken * H,
-            state=SlaClock.State.BREACHED if breached else SlaClock.State.MET,
-        )
+        opened = SlaClock.objects.create(**fields, due_at=started + 4 * H)
+        subject = City(pk=opened.subject_id)  # the service finds the clock by its subject's type and id
+        stopped = sla_clock_stop(subject=subject, step=step, now=started + hours_taken * H)
+        assert stopped.state == (SlaClock.State.BREACHED if breached else SlaClock.State.MET)
+        return stopped
     due = now + due_in
     return SlaClock.objects.create(**fields, due_at=due, warn_at=now - H if warned else now + H)
 
@@ -69,7 +71,9 @@ def test_a_city_supervisor_sees_their_citys_figures(client, user_in_role, clocks
     assert (by_step["order.acceptance"]["met"], by_step["order.acceptance"]["breached"]) == (3, 1)
     assert by_step["order.acceptance"]["rate"] == 75.0
     slowest = context["bottlenecks"][0]
-    assert (slowest["step"], slowest["count"], slowest["median"]) == ("order.acceptance", 4, dt.timedelta(hours=2.5))
+    assert (slowest["step"], slowest["count"]) == ("order.acceptance", 4)
+    bound = dt.timedelta(hours=2.5) * histogram.ERROR_BOUND + histogram.ERROR_FLOOR
+    assert abs(slowest["median"] - dt.timedelta(hours=2.5)) <= bound
     assert [row["key"] for row in context["by_city"]] == ["Changchun"]
 
 
@@ -97,8 +101,8 @@ def test_every_table_exports_as_csv_and_other_roles_are_refused(client, user_in_
 def test_the_period_chooses_which_finished_clocks_count(clocks, user_in_role, city):
     supervisor = user_in_role(Role.CITY_SUPERVISOR, city=city)
     long_ago = dashboard.Period(dt.date(2020, 1, 1), dt.date(2020, 1, 31))
-    assert not dashboard.finished_in(dashboard.scoped_clocks(supervisor), long_ago).exists()
-    assert dashboard.finished_in(dashboard.scoped_clocks(supervisor), dashboard.Period.last_days(30)).count() == 5
+    assert dashboard.finished_in(supervisor, long_ago).total == 0
+    assert dashboard.finished_in(supervisor, dashboard.Period.last_days(30)).total == 5
 
 
 def test_compliance_by_product_team_and_account_manager(client, user_in_role, city):
