@@ -12,7 +12,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from keyaccounts.core.access import scope_to_city
+from keyaccounts.core.access import scope_to_city, sees_all_cities
 
 from . import histogram
 from .models import SlaClock, SlaDayCount, SlaDayDuration
@@ -61,10 +61,12 @@ class Finished:
 
 def finished_in(user, period: Period, *, city_id: int | None = None) -> Finished:
     days = {"day__gte": period.start, "day__lte": period.end}
-    return Finished(
-        counts=_scoped(SlaDayCount.objects.filter(**days), user, city_id),
-        durations=_scoped(SlaDayDuration.objects.filter(**days), user, city_id),
-    )
+    durations = SlaDayDuration.objects.filter(**days)
+    if sees_all_cities(user) and not city_id:  # the province's rows: one a day and step, not one per city
+        durations = durations.filter(all_cities=True)
+    else:
+        durations = _scoped(durations.filter(all_cities=False), user, city_id)
+    return Finished(counts=_scoped(SlaDayCount.objects.filter(**days), user, city_id), durations=durations)
 
 
 def at_risk(clocks: QuerySet[SlaClock], *, now=None, limit: int = 50) -> QuerySet[SlaClock]:
@@ -110,11 +112,9 @@ def weekly_trend(finished: Finished) -> list[dict]:
 def bottlenecks(finished: Finished) -> list[dict]:
     """The slowest steps: median and 90th percentile of how long each took, slowest median first. Estimated
     from duration buckets: within 2.5 % plus a second of the exact figures (`sla.histogram`)."""
-    by_step: dict[str, dict[int, int]] = {}
-    for step, bucket, count in (
-        finished.durations.values("step", "bucket").annotate(n=Sum("count")).values_list("step", "bucket", "n")
-    ):
-        by_step.setdefault(step, {})[bucket] = count
+    by_step: dict[str, histogram.Sum] = {}
+    for step, first, counts in finished.durations.values_list("step", "first_bucket", "counts"):
+        by_step.setdefault(step, histogram.Sum()).add(first, counts)
     rows = [
         {
             "step": step,
@@ -122,7 +122,7 @@ def bottlenecks(finished: Finished) -> list[dict]:
             "median": histogram.percentile(counts, 0.5),
             "p90": histogram.percentile(counts, 0.9),
         }
-        for step, counts in by_step.items()
+        for step, counts in ((step, summed.as_dict()) for step, summed in by_step.items())
     ]
     return sorted(rows, key=lambda row: row["median"], reverse=True)
 

@@ -8,6 +8,7 @@ within 2.5 % plus one second of the exact `percentile_cont` (ERROR_BOUND, ERROR_
 
 import bisect
 import math
+import operator
 from datetime import timedelta
 
 RATIO = 1.05
@@ -61,3 +62,36 @@ def percentile(counts: dict[int, int], fraction: float) -> timedelta | None:
         seen = upto
     low, high = found[below], found[min(below + 1, total - 1)]
     return timedelta(seconds=round(low + share * (high - low)))
+
+
+def dense(counts: dict[int, int]) -> tuple[int, list[int]]:
+    """Counts by bucket as the rollup stores them: the first bucket, then every count from it on (a list sums
+    and decodes far faster than a mapping)."""
+    first = min(counts, default=0)
+    return first, [counts.get(bucket, 0) for bucket in range(first, max(counts, default=-1) + 1)]
+
+
+def add(first: int, counts: list[int], bucket: int) -> tuple[int, list[int]]:
+    """One more duration in `bucket`, widening the stored range when it falls outside."""
+    if not counts:
+        return bucket, [1]
+    if bucket < first:
+        counts, first = [0] * (first - bucket) + counts, bucket
+    elif bucket >= first + len(counts):
+        counts = counts + [0] * (bucket - first - len(counts) + 1)
+    counts[bucket - first] += 1
+    return first, counts
+
+
+class Sum:
+    """Adds stored ranges into one count per bucket."""
+
+    def __init__(self) -> None:
+        self.counts = [0] * (len(EDGES) + 1)
+
+    def add(self, first: int, counts: list[int]) -> None:
+        end = first + len(counts)
+        self.counts[first:end] = map(operator.add, self.counts[first:end], counts)
+
+    def as_dict(self) -> dict[int, int]:
+        return {bucket: n for bucket, n in enumerate(self.counts) if n}

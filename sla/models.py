@@ -247,19 +247,21 @@ class SlaDayCount(models.Model):
 
 
 class SlaDayDuration(models.Model):
-    """How long the finished clocks of one day, city and step took: counts per duration bucket
-    (`sla.histogram`), for the medians and 90th percentiles."""
+    """How long the finished clocks of one day and step took, in one city or in all of them: how many fell in
+    each duration bucket (`sla.histogram`), for the medians and 90th percentiles. One row a day and step (the
+    province's own row for the provincial view) keeps a month's read to a few hundred rows."""
 
     day = models.DateField(_("day"))
     step = models.CharField(_("step"), max_length=60)
     city = models.ForeignKey("core.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    bucket = models.PositiveSmallIntegerField(_("duration bucket"))
-    count = models.PositiveIntegerField(_("finished"), default=0)
+    all_cities = models.BooleanField(_("all cities"), default=False)
+    first_bucket = models.PositiveSmallIntegerField(_("first duration bucket"), default=0)
+    counts = models.JSONField(_("finished per duration bucket"), default=list, help_text=_("From the first bucket on."))
 
     class Meta:
         verbose_name = _("SLA durations of a day")
         verbose_name_plural = _("SLA durations by day")
-        indexes = [models.Index(fields=["day", "city"], name="sla_day_duration")]
+        indexes = [models.Index(fields=["day", "all_cities", "city", "step"], name="sla_day_duration")]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.step} #{self.bucket}: {self.count}"
+        return f"{self.day} {self.step}: {sum(self.counts)}"

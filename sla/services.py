@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from keyaccounts.core.models import Team
 
+from . import histogram
 from .calendar import WorkingCalendar
-from .histogram import bucket_of
 from .models import BusinessCalendar, SlaClock, SlaDayCount, SlaDayDuration, SlaPolicy, TimeBasis
 from .selectors import working_calendar
 
@@ -157,7 +157,7 @@ def sla_clocks_follow(
     running = set(
         SlaClock.objects.filter(**_subject_filter(subject), stopped_at__isnull=True).values_list("step", flat=True)
     )
-    for step in running - open_steps:
+    for step in sorted(running - open_steps):  # one order for everyone: the rollup rows lock in it
         sla_clock_stop(subject=subject, step=step, now=now)
     for step in open_steps - running:
         sla_clock_start(
@@ -172,7 +172,6 @@ def sla_clocks_follow(
 
 
 _COUNT_KEY = ["day", "step", "city_id", "product_id", "team_id", "account_manager_id"]
-_DURATION_KEY = ["day", "step", "city_id", "bucket"]
 
 
 def _day_of(moment: datetime):
@@ -195,9 +194,15 @@ def _count_finished(clock: SlaClock) -> None:
         met=models.F("met") + met, breached=models.F("breached") + 1 - met
     ):
         SlaDayCount.objects.create(**counts, met=met, breached=1 - met)
-    durations["bucket"] = bucket_of(clock.stopped_at - clock.started_at)
-    if not SlaDayDuration.objects.filter(**durations).update(count=models.F("count") + 1):
-        SlaDayDuration.objects.create(**durations, count=1)
+    bucket = histogram.bucket_of(clock.stopped_at - clock.started_at)
+    # The city's row, then the province's: always in this order, so concurrent stops cannot deadlock.
+    for where in ({**durations, "all_cities": False}, {**durations, "city_id": None, "all_cities": True}):
+        row = SlaDayDuration.objects.select_for_update().filter(**where).first()
+        if row is None:
+            SlaDayDuration.objects.create(**where, first_bucket=bucket, counts=[1])
+        else:
+            row.first_bucket, row.counts = histogram.add(row.first_bucket, row.counts, bucket)
+            row.save(update_fields=["first_bucket", "counts"])
 
 
 @transaction.atomic
@@ -217,7 +222,7 @@ def sla_rollup_rebuild(*, apps=None, batch: int = 10_000) -> int:
     day_counts.objects.all().delete()
     day_durations.objects.all().delete()
     counts: dict[tuple, list[int]] = {}
-    durations: dict[tuple, int] = {}
+    durations: dict[tuple, dict[int, int]] = {}
     rows = (
         clocks.objects.filter(stopped_at__isnull=False, state__in=[SlaClock.State.MET, SlaClock.State.BREACHED])
         .order_by()
@@ -229,16 +234,21 @@ def sla_rollup_rebuild(*, apps=None, batch: int = 10_000) -> int:
         day = _day_of(stopped_at)
         tally = counts.setdefault((day, step, city_id, product_id, team_id, manager_id), [0, 0])
         tally[state != SlaClock.State.MET] += 1
-        bucket = (day, step, city_id, bucket_of(stopped_at - started_at))
-        durations[bucket] = durations.get(bucket, 0) + 1
+        bucket = histogram.bucket_of(stopped_at - started_at)
+        for key in ((day, step, city_id, False), (day, step, None, True)):
+            buckets = durations.setdefault(key, {})
+            buckets[bucket] = buckets.get(bucket, 0) + 1
     day_counts.objects.bulk_create(
         [day_counts(**dict(zip(_COUNT_KEY, key, strict=True)), met=m, breached=b) for key, (m, b) in counts.items()],
         batch_size=batch,
     )
-    day_durations.objects.bulk_create(
-        [day_durations(**dict(zip(_DURATION_KEY, key, strict=True)), count=n) for key, n in durations.items()],
-        batch_size=batch,
-    )
+    ranges = []
+    for (day, step, city_id, all_cities), buckets in durations.items():
+        first, dense = histogram.dense(buckets)
+        ranges.append(
+            day_durations(day=day, step=step, city_id=city_id, all_cities=all_cities, first_bucket=first, counts=dense)
+        )
+    day_durations.objects.bulk_create(ranges, batch_size=batch)
     return sum(sum(tally) for tally in counts.values())
 
 

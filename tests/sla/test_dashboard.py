@@ -82,8 +82,13 @@ def test_a_provincial_supervisor_sees_every_city_and_can_narrow_to_one(client, u
     context = client.get(reverse("sla:dashboard")).context
     assert len(context["at_risk"]) == 3
     assert {row["key"]: row["rate"] for row in context["by_city"]} == {"Changchun": 80.0, "Jilin": 0.0}
+    assert {row["step"]: row["count"] for row in context["bottlenecks"]} == {
+        "order.acceptance": 5,
+        "customer.review": 1,
+    }
     narrowed = client.get(reverse("sla:dashboard"), {"city": other_city.pk}).context
     assert [row["key"] for row in narrowed["by_city"]] == ["Jilin"]
+    assert [(row["step"], row["count"]) for row in narrowed["bottlenecks"]] == [("order.acceptance", 1)]
 
 
 def test_every_table_exports_as_csv_and_other_roles_are_refused(client, user_in_role, clocks, city):
