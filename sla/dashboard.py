@@ -115,15 +115,11 @@ def bottlenecks(finished: Finished) -> list[dict]:
     by_step: dict[str, histogram.Sum] = {}
     for step, first, counts in finished.durations.values_list("step", "first_bucket", "counts"):
         by_step.setdefault(step, histogram.Sum()).add(first, counts)
-    rows = [
-        {
-            "step": step,
-            "count": sum(counts.values()),
-            "median": histogram.percentile(counts, 0.5),
-            "p90": histogram.percentile(counts, 0.9),
-        }
-        for step, counts in ((step, summed.as_dict()) for step, summed in by_step.items())
-    ]
+    rows = []
+    for step, summed in by_step.items():
+        counts = summed.as_dict()
+        median, p90 = histogram.percentile(counts, 0.5), histogram.percentile(counts, 0.9)
+        rows.append({"step": step, "count": sum(counts.values()), "median": median, "p90": p90})
     return sorted(rows, key=lambda row: row["median"], reverse=True)
 
 

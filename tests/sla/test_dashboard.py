@@ -64,7 +64,8 @@ def clocks(city, other_city):
 
 def test_a_city_supervisor_sees_their_citys_figures(client, user_in_role, clocks, city):
     client.force_login(user_in_role(Role.CITY_SUPERVISOR, city=city))
-    context = client.get(reverse("sla:dashboard")).context
+    response = client.get(reverse("sla:dashboard"))
+    context = response.context
     assert [s.clock.step for s in context["at_risk"]] == ["order.approval", "order.acceptance"]
     assert [s.level for s in context["at_risk"]] == ["breached", "warning"]
     by_step = {row["key"]: row for row in context["by_step"]}
@@ -74,6 +75,7 @@ def test_a_city_supervisor_sees_their_citys_figures(client, user_in_role, clocks
     assert (slowest["step"], slowest["count"]) == ("order.acceptance", 4)
     bound = dt.timedelta(hours=2.5) * histogram.ERROR_BOUND + histogram.ERROR_FLOOR
     assert abs(slowest["median"] - dt.timedelta(hours=2.5)) <= bound
+    assert "within 2.5% (and a second) of the exact figure" in response.content.decode()  # the page says so
     assert [row["key"] for row in context["by_city"]] == ["Changchun"]
 
 

@@ -145,3 +145,42 @@ def test_the_bucket_percentile_bound_holds_for_any_sample(seed):
         estimate = histogram.percentile(buckets, fraction).total_seconds()
         assert abs(estimate - true) <= true * histogram.ERROR_BOUND + 1, (fraction, true, estimate)
     assert histogram.percentile(Counter(), 0.5) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clock_stopping_during_a_rebuild_is_counted_once(city):
+    import threading
+
+    from django.db import connection, transaction
+
+    SlaPolicy.objects.create(step="order.acceptance", limit=4 * H, time_basis="calendar")
+    started = timezone.now() - 10 * H
+    for subject in (city, City(pk=999)):
+        sla_clock_start(subject=subject, step="order.acceptance", city=city, now=started)
+    sla_clock_stop(subject=City(pk=999), step="order.acceptance", now=started + H)
+    rebuilt, release = threading.Event(), threading.Event()
+
+    def rebuild_and_hold():
+        with transaction.atomic():
+            sla_rollup_rebuild()
+            rebuilt.set()
+            release.wait(10)
+        connection.close()
+
+    def stop():
+        sla_clock_stop(subject=city, step="order.acceptance", now=started + 2 * H)
+        connection.close()
+
+    rebuilding = threading.Thread(target=rebuild_and_hold)
+    rebuilding.start()
+    assert rebuilt.wait(10)
+    stopping = threading.Thread(target=stop)
+    stopping.start()
+    stopping.join(1)
+    assert stopping.is_alive()  # the stop waits for the rebuild's lock...
+    release.set()
+    rebuilding.join(10)
+    stopping.join(10)
+    counts, durations = rollup()  # ...then adds itself: both clocks, each once
+    assert sum(counts.values()) == 2
+    assert sum(n for key, n in durations.items() if key[3]) == 2
