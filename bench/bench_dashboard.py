@@ -101,7 +101,7 @@ def run() -> dict[str, str | float]:
     return {
         "clocks": f"{FINISHED} finished over 90 days + {OPEN} open, 9 cities (loaded in {loaded:.0f} s)",
         "rollup rebuilt from the clocks": f"{rebuilt:.1f} s ({SlaDayCount.objects.count()} day counts, "
-        f"{SlaDayDuration.objects.count()} duration buckets)",
+        f"{SlaDayDuration.objects.count()} duration rows)",
         "provincial supervisor, last 30 days": f"{p_time * 1000:.0f} ms median ({p_queries} queries; target ≤ 300 ms)",
         "city supervisor, last 30 days": f"{c_time * 1000:.0f} ms median ({c_queries} queries)",
     }
