@@ -1,23 +1,21 @@
 """What supervisors watch: at risk now, breached, compliance, trend, bottlenecks and monthly volumes.
 
-Every figure is computed in the database over the clocks in the user's scope (a city supervisor their
-city, a provincial supervisor every city), for a chosen period of finished clocks.
+Every figure is computed in the database over what is in the user's scope (a city supervisor their city, a
+provincial supervisor every city). At risk now reads the open clocks; the figures of a period of finished
+clocks read their day counts and duration buckets (kept when a clock stops), not the clocks themselves.
 """
 
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from keyaccounts.core.access import scope_to_city
+from keyaccounts.core.access import scope_to_city, sees_all_cities
 
-from .models import QualityLevel, QualityMeasurement, QualityViolation, SlaClock
-
-MET, BREACHED = SlaClock.State.MET, SlaClock.State.BREACHED
+from . import histogram
+from .models import QualityLevel, QualityMeasurement, QualityViolation, SlaClock, SlaDayCount, SlaDayDuration
 
 
 @dataclass(frozen=True)
@@ -39,14 +37,36 @@ class Period:
         )
 
 
+def _scoped(queryset: QuerySet, user, city_id: int | None) -> QuerySet:
+    rows = scope_to_city(queryset, user)
+    return rows.filter(city_id=city_id) if city_id else rows
+
+
 def scoped_clocks(user, *, city_id: int | None = None) -> QuerySet[SlaClock]:
-    clocks = scope_to_city(SlaClock.objects.all(), user)
-    return clocks.filter(city_id=city_id) if city_id else clocks
+    return _scoped(SlaClock.objects.all(), user, city_id)
 
 
-def finished_in(clocks: QuerySet[SlaClock], period: Period) -> QuerySet[SlaClock]:
-    start, end = period.bounds
-    return clocks.filter(stopped_at__gte=start, stopped_at__lt=end, state__in=[MET, BREACHED])
+@dataclass(frozen=True)
+class Finished:
+    """The clocks that finished (met or breached) in a period, in the user's scope, as their days count them."""
+
+    counts: QuerySet[SlaDayCount]
+    durations: QuerySet[SlaDayDuration]
+
+    @property
+    def total(self) -> int:
+        sums = self.counts.aggregate(met=Sum("met"), breached=Sum("breached"))
+        return (sums["met"] or 0) + (sums["breached"] or 0)
+
+
+def finished_in(user, period: Period, *, city_id: int | None = None) -> Finished:
+    days = {"day__gte": period.start, "day__lte": period.end}
+    durations = SlaDayDuration.objects.filter(**days)
+    if sees_all_cities(user) and not city_id:  # the province's rows: one a day and step, not one per city
+        durations = durations.filter(all_cities=True)
+    else:
+        durations = _scoped(durations.filter(all_cities=False), user, city_id)
+    return Finished(counts=_scoped(SlaDayCount.objects.filter(**days), user, city_id), durations=durations)
 
 
 def at_risk(clocks: QuerySet[SlaClock], *, now=None, limit: int = 50) -> QuerySet[SlaClock]:
@@ -64,66 +84,42 @@ def _rate(met: int, total: int) -> float | None:
     return round(met * 100 / total, 1) if total else None
 
 
-def compliance_by(finished: QuerySet[SlaClock], field: str, label: str | None = None) -> list[dict]:
+def compliance_by(finished: Finished, field: str, label: str | None = None) -> list[dict]:
     """Met, breached and the compliance rate per value of `field` (e.g. step or city)."""
     names = [field, label] if label else [field]
-    rows = finished.values(*names).annotate(met=Count("pk", filter=Q(state=MET)), total=Count("pk")).order_by(field)
+    rows = finished.counts.values(*names).annotate(met_=Sum("met"), breached_=Sum("breached")).order_by(field)
     return [
         {
             "key": row[label or field],
-            "met": row["met"],
-            "breached": row["total"] - row["met"],
-            "rate": _rate(row["met"], row["total"]),
+            "met": row["met_"],
+            "breached": row["breached_"],
+            "rate": _rate(row["met_"], row["met_"] + row["breached_"]),
         }
         for row in rows
     ]
 
 
-def weekly_trend(finished: QuerySet[SlaClock]) -> list[dict]:
-    rows = (
-        finished.annotate(week=TruncWeek("stopped_at"))
-        .values("week")
-        .annotate(met=Count("pk", filter=Q(state=MET)), total=Count("pk"))
-        .order_by("week")
-    )
-    return [
-        {"week": row["week"].date(), "rate": _rate(row["met"], row["total"]), "total": row["total"]} for row in rows
-    ]
+def weekly_trend(finished: Finished) -> list[dict]:
+    """Compliance per week (from Monday), folded from the days."""
+    weeks: dict[date, list[int]] = {}
+    for row in finished.counts.values("day").annotate(met_=Sum("met"), breached_=Sum("breached")):
+        week = weeks.setdefault(row["day"] - timedelta(days=row["day"].weekday()), [0, 0])
+        week[0] += row["met_"]
+        week[1] += row["met_"] + row["breached_"]
+    return [{"week": week, "rate": _rate(met, total), "total": total} for week, (met, total) in sorted(weeks.items())]
 
 
-class PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate, e.g. the median (0.5) of a duration."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = DurationField()
-
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=float(fraction), **extra)
-
-
-def bottlenecks(finished: QuerySet[SlaClock]) -> list[dict]:
-    """The slowest steps: median and 90th percentile of how long each took, slowest median first."""
-    took = ExpressionWrapper(F("stopped_at") - F("started_at"), output_field=DurationField())
-    if connection.vendor == "postgresql":
-        rows = list(
-            finished.values("step").annotate(
-                count=Count("pk"), median=PercentileCont(took, 0.5), p90=PercentileCont(took, 0.9)
-            )
-        )
-    else:  # the embedded SQLite default has no percentile aggregate
-        by_step: dict[str, list[timedelta]] = {}
-        for step, duration in finished.annotate(took=took).values_list("step", "took"):
-            by_step.setdefault(step, []).append(duration)
-        rows = [
-            {
-                "step": step,
-                "count": len(values),
-                "median": statistics.median(values),
-                "p90": sorted(values)[min(len(values) - 1, int(len(values) * 0.9))],
-            }
-            for step, values in by_step.items()
-        ]
+def bottlenecks(finished: Finished) -> list[dict]:
+    """The slowest steps: median and 90th percentile of how long each took, slowest median first. Estimated
+    from duration buckets: within 2.5 % plus a second of the exact figures (`sla.histogram`)."""
+    by_step: dict[str, histogram.Sum] = {}
+    for step, first, counts in finished.durations.values_list("step", "first_bucket", "counts"):
+        by_step.setdefault(step, histogram.Sum()).add(first, counts)
+    rows = []
+    for step, summed in by_step.items():
+        counts = summed.as_dict()
+        median, p90 = histogram.percentile(counts, 0.5), histogram.percentile(counts, 0.9)
+        rows.append({"step": step, "count": sum(counts.values()), "median": median, "p90": p90})
     return sorted(rows, key=lambda row: row["median"], reverse=True)
 
 

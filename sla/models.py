@@ -477,3 +477,47 @@ class QualityViolation(models.Model):
     def reference(self) -> str:
         """Our reference of its quality work order at EOMS (deterministic: a resend finds the same ticket)."""
         return f"QV{self.pk:08d}"
+
+
+class SlaDayCount(models.Model):
+    """Finished clocks of one day (in the project's time zone) counted by what they were about: the dashboards
+    read these instead of every clock. `sla_clock_stop` adds each clock once; `manage.py rebuild_sla_rollup`
+    recomputes them from the clocks. Rows of the same key may repeat (two first stops at once): always summed."""
+
+    day = models.DateField(_("day"))
+    step = models.CharField(_("step"), max_length=60)
+    city = models.ForeignKey("core.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("orders.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    account_manager = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    met = models.PositiveIntegerField(_("met"), default=0)
+    breached = models.PositiveIntegerField(_("breached"), default=0)
+
+    class Meta:
+        verbose_name = _("finished SLA clocks of a day")
+        verbose_name_plural = _("finished SLA clocks by day")
+        indexes = [models.Index(fields=["day", "city"], name="sla_day_count")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step}: {self.met} met, {self.breached} breached"
+
+
+class SlaDayDuration(models.Model):
+    """How long the finished clocks of one day and step took, in one city or in all of them: how many fell in
+    each duration bucket (`sla.histogram`), for the medians and 90th percentiles. One row a day and step (the
+    province's own row for the provincial view) keeps a month's read to a few hundred rows."""
+
+    day = models.DateField(_("day"))
+    step = models.CharField(_("step"), max_length=60)
+    city = models.ForeignKey("core.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    all_cities = models.BooleanField(_("all cities"), default=False)
+    first_bucket = models.PositiveSmallIntegerField(_("first duration bucket"), default=0)
+    counts = models.JSONField(_("finished per duration bucket"), default=list, help_text=_("From the first bucket on."))
+
+    class Meta:
+        verbose_name = _("SLA durations of a day")
+        verbose_name_plural = _("SLA durations by day")
+        indexes = [models.Index(fields=["day", "all_cities", "city", "step"], name="sla_day_duration")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.step}: {sum(self.counts)}"

@@ -7,15 +7,26 @@ change applies to new clocks only. Deadlines are rows: nothing here depends on t
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from keyaccounts.core.models import Team
 
+from . import histogram
 from .calendar import WorkingCalendar
-from .models import BusinessCalendar, CityCalendar, CustomerCalendar, SlaClock, SlaPolicy, TimeBasis
+from .models import (
+    BusinessCalendar,
+    CityCalendar,
+    CustomerCalendar,
+    SlaClock,
+    SlaDayCount,
+    SlaDayDuration,
+    SlaPolicy,
+    TimeBasis,
+)
 from .selectors import working_calendar
 
 
@@ -166,6 +177,7 @@ def sla_clock_stop(*, subject, step: str, now=None) -> SlaClock | None:
     clock.state = SlaClock.State.BREACHED if late or clock.state == SlaClock.State.BREACHED else SlaClock.State.MET
     clock.stopped_at = now
     clock.save(update_fields=["state", "stopped_at"])
+    _count_finished(clock)
     return clock
 
 
@@ -185,7 +197,7 @@ def sla_clocks_follow(
     running = set(
         SlaClock.objects.filter(**_subject_filter(subject), stopped_at__isnull=True).values_list("step", flat=True)
     )
-    for step in running - open_steps:
+    for step in sorted(running - open_steps):  # one order for everyone: the rollup rows lock in it
         sla_clock_stop(subject=subject, step=step, now=now)
     for step in open_steps - running:
         sla_clock_start(
@@ -198,6 +210,87 @@ def sla_clocks_follow(
             account_manager=account_manager,
             now=now,
         )
+
+
+_COUNT_KEY = ["day", "step", "city_id", "product_id", "team_id", "account_manager_id"]
+
+
+def _day_of(moment: datetime):
+    # The dashboards' periods are days in the project's time zone.
+    return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def _count_finished(clock: SlaClock) -> None:
+    """Add a clock that has just stopped to its day's counts. Only the stop of an open clock (locked) calls
+    this, so each clock counts once."""
+    day, met = _day_of(clock.stopped_at), int(clock.state == SlaClock.State.MET)
+    durations = {"day": day, "step": clock.step, "city_id": clock.city_id}
+    counts = {
+        **durations,
+        "product_id": clock.product_id,
+        "team_id": clock.team_id,
+        "account_manager_id": clock.account_manager_id,
+    }
+    if not SlaDayCount.objects.filter(**counts).update(
+        met=models.F("met") + met, breached=models.F("breached") + 1 - met
+    ):
+        SlaDayCount.objects.create(**counts, met=met, breached=1 - met)
+    bucket = histogram.bucket_of(clock.stopped_at - clock.started_at)
+    # The city's row, then the province's: always in this order, so concurrent stops cannot deadlock.
+    for where in ({**durations, "all_cities": False}, {**durations, "city_id": None, "all_cities": True}):
+        row = SlaDayDuration.objects.select_for_update().filter(**where).first()
+        if row is None:
+            SlaDayDuration.objects.create(**where, first_bucket=bucket, counts=[1])
+        else:
+            row.first_bucket, row.counts = histogram.add(row.first_bucket, row.counts, bucket)
+            row.save(update_fields=["first_bucket", "counts"])
+
+
+@transaction.atomic
+def sla_rollup_rebuild(*, apps=None, batch: int = 10_000) -> int:
+    """Recompute the day counts and durations from every finished clock; returns how many were counted.
+    `apps`: a migration's app registry (the data migration builds the rollup of deployed clocks).
+
+    Clocks stopping meanwhile wait for the lock and add themselves afterwards: a stop updates its clock
+    before its counts, so a stop not yet committed is neither read here nor lost."""
+    clocks, day_counts, day_durations = (
+        (apps or django_apps).get_model("sla", name) for name in ("SlaClock", "SlaDayCount", "SlaDayDuration")
+    )
+    if connection.vendor == "postgresql":  # SQLite serialises writers anyway
+        with connection.cursor() as cursor:
+            tables = f"{day_counts._meta.db_table}, {day_durations._meta.db_table}"
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+    day_counts.objects.all().delete()
+    day_durations.objects.all().delete()
+    counts: dict[tuple, list[int]] = {}
+    durations: dict[tuple, dict[int, int]] = {}
+    rows = (
+        clocks.objects.filter(stopped_at__isnull=False, state__in=[SlaClock.State.MET, SlaClock.State.BREACHED])
+        .order_by()
+        .values_list(
+            "step", "city_id", "product_id", "team_id", "account_manager_id", "started_at", "stopped_at", "state"
+        )
+    )
+    for step, city_id, product_id, team_id, manager_id, started_at, stopped_at, state in rows.iterator(batch):
+        day = _day_of(stopped_at)
+        tally = counts.setdefault((day, step, city_id, product_id, team_id, manager_id), [0, 0])
+        tally[state != SlaClock.State.MET] += 1
+        bucket = histogram.bucket_of(stopped_at - started_at)
+        for key in ((day, step, city_id, False), (day, step, None, True)):
+            buckets = durations.setdefault(key, {})
+            buckets[bucket] = buckets.get(bucket, 0) + 1
+    day_counts.objects.bulk_create(
+        [day_counts(**dict(zip(_COUNT_KEY, key, strict=True)), met=m, breached=b) for key, (m, b) in counts.items()],
+        batch_size=batch,
+    )
+    ranges = []
+    for (day, step, city_id, all_cities), buckets in durations.items():
+        first, dense = histogram.dense(buckets)
+        ranges.append(
+            day_durations(day=day, step=step, city_id=city_id, all_cities=all_cities, first_bucket=first, counts=dense)
+        )
+    day_durations.objects.bulk_create(ranges, batch_size=batch)
+    return sum(sum(tally) for tally in counts.values())
 
 
 @dataclass(frozen=True)

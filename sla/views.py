@@ -23,10 +23,9 @@ def _period(get) -> dashboard.Period:
 
 
 def _tables(user, period: dashboard.Period, city_id: int | None) -> dict:
-    clocks = dashboard.scoped_clocks(user, city_id=city_id)
-    finished = dashboard.finished_in(clocks, period)
+    finished = dashboard.finished_in(user, period, city_id=city_id)
     return {
-        "at_risk": [sla_status(clock) for clock in dashboard.at_risk(clocks)],
+        "at_risk": [sla_status(clock) for clock in dashboard.at_risk(dashboard.scoped_clocks(user, city_id=city_id))],
         "by_step": dashboard.compliance_by(finished, "step"),
         "by_city": dashboard.compliance_by(finished, "city__code", "city__name_en"),
         "by_product": dashboard.compliance_by(finished, "product__code", "product__name_en"),

@@ -25,6 +25,6 @@ def test_a_supervisor_sees_the_at_risk_list_and_a_chart(page: Page, live_server)
     expect(page.get_by_test_id("at-risk")).to_contain_text("launch.acceptance")
     expect(page.get_by_test_id("by-step").locator("tr", has_text="launch.acceptance")).to_contain_text("50.0%")
     supervisor = User.objects.get(username="sup_changchun")
-    finished = dashboard.finished_in(dashboard.scoped_clocks(supervisor), dashboard.Period.last_days(30))
+    finished = dashboard.finished_in(supervisor, dashboard.Period.last_days(30))
     expected = [row["rate"] for row in dashboard.weekly_trend(finished)]
     assert page.evaluate("Chart.getChart('trend-chart').data.datasets[0].data") == expected
