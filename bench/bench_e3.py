@@ -98,9 +98,7 @@ def run() -> dict[str, str | float]:
     product = Product.objects.get(code="vpmn")
 
     def e3_tasks() -> int:
-        return Task.objects.filter(
-            status=STATUS.DONE, process__flow_class__in=[OrderFlow, LaunchFlow]
-        ).count()
+        return Task.objects.filter(status=STATUS.DONE, process__flow_class__in=[OrderFlow, LaunchFlow]).count()
 
     try:
         e3_rate, e3_queries, e3_done = _measure(lambda: _e3(manager, acceptor, customer, product), ROUNDS, e3_tasks)
