@@ -54,4 +54,5 @@ test: install-dev messages services lint
 	$(BIN)/pytest --create-db
 
 bench: install-dev services
+	@scripts/ensure-system-packages.sh wrk:wrk
 	$(PY) -m bench $(BENCH)

@@ -37,7 +37,7 @@ class LaunchFlow(BaseFlow):
 
     start = flow.StartHandle(this.link_launch).Next(this.dispatch)
     dispatch = (
-        PeerWait(send=this.send_work_orders, done=this.answers_in)
+        PeerWait(send=this.send_work_orders, done=this.answers_in, after=this.answers_applied)
         .Annotation(title=_("Wait for EOMS and SI"))
         .Next(this.after_dispatch)
     )
@@ -88,6 +88,9 @@ class LaunchFlow(BaseFlow):
 
     def answers_in(self, activation) -> bool:
         return services.launch_answers_in(launch=_launch(activation))
+
+    def answers_applied(self, activation):
+        services.launch_answers_applied(launch=_launch(activation))
 
     def start_billing(self, activation):
         services.launch_start_billing(launch=_launch(activation))

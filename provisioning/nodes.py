@@ -36,10 +36,11 @@ class PeerWaitActivation(AbstractJobActivation):
 class PeerWait(AbstractJob):
     activation_class = PeerWaitActivation
 
-    def __init__(self, send, done, **kwargs):
+    def __init__(self, send, done, after=None, **kwargs):
         super().__init__(**kwargs)
         self._send = send
         self._done = done
+        self._after = after  # runs under the lock once the flow has moved on (e.g. to follow SLA clocks)
 
     def is_done(self, activation) -> bool:
         return this.resolve(self.flow_class.instance, self._done)(activation)
@@ -68,4 +69,6 @@ def peer_wait_check(task_pk: int) -> str:
             return "waiting"
         activation.start()
         activation.execute()
+        if task.flow_task._after is not None:
+            this.resolve(task.flow_task.flow_class.instance, task.flow_task._after)(activation)
     return "done"

@@ -292,6 +292,12 @@ def launch_answers_in(*, launch: Launch) -> bool:
     return all((w := _latest_work_order(i)) is not None and w.is_final for i in _external_items(launch))
 
 
+def launch_answers_applied(*, launch: Launch) -> None:
+    """Every answer is in and the flow has moved on: the configuration clock stops and the next step's starts
+    (an instant activation has no next step; its launch is finished)."""
+    _sla_follow(launch)
+
+
 def launch_has_failures(launch: Launch) -> bool:
     return any(_latest_work_order(i).state != WorkOrder.State.COMPLETED for i in _external_items(launch))
 

@@ -252,3 +252,16 @@ def test_the_process_page_shows_chart_steps_and_chain_only_to_who_may_see(
     stranger = user_in_role(Role.ACCOUNT_MANAGER, city=other_city, username="far_away")
     client.force_login(stranger)
     assert client.get(reverse("process", args=[process.pk])).status_code == 404
+
+
+def test_all_open_tasks_and_a_product_filter_answer_for_everyone(client, reviewers, registrations):
+    """Flows a filter leaves out (no product on a customer record) and "All" asked by someone who may not
+    oversee give no rows, never an error."""
+    from orders.models import Product
+
+    product = Product.objects.create(code="vpmn", name_en="VPMN", name_zh="VPMN", bearer_mode="voice", route="T1")
+    client.force_login(reviewers[0])
+    page = client.get(reverse("inbox"), {"view": "all"})
+    assert (page.status_code, page.context["total"]) == (200, 0)
+    page = client.get(reverse("inbox"), {"view": "queue", "product": product.pk})
+    assert (page.status_code, page.context["total"]) == (200, 0)

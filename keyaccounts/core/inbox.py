@@ -226,9 +226,8 @@ def _source_tasks(source: Source, user, spec: InboxFilter, now: datetime) -> Que
         followed = Q(process__in=Watch.objects.filter(user=user).values("process"))
         tasks = tasks.filter(followed | Q(**{f"{r}__{source.manager_path}": user}), status__in=OPEN_STATUSES)
     elif spec.view == "all":
-        if not may_oversee(user):
-            return tasks.none()
-        tasks = tasks.filter(status__in=OPEN_STATUSES)
+        # Nothing for others; still annotated below, as the UNION needs every part to have the same columns.
+        tasks = tasks.filter(status__in=OPEN_STATUSES) if may_oversee(user) else tasks.none()
         if not sees_all_cities(user):
             tasks = tasks.filter(**{f"{r}__{source.city_path}": user.city_id})
     else:
@@ -241,9 +240,9 @@ def _source_tasks(source: Source, user, spec: InboxFilter, now: datetime) -> Que
         tasks = tasks.filter(**{f"{r}__{source.city_path}": spec.city})
     if spec.level:
         tasks = tasks.filter(**{f"{r}__{source.customer_path}__level": spec.level})
-    if spec.product:
-        if not source.product_path:
-            return tasks.none()
+    if spec.product and not source.product_path:
+        tasks = tasks.none()
+    elif spec.product:
         tasks = tasks.filter(
             process__in=Task.objects.filter(**{f"{r}__{source.product_path}": spec.product}).values("process")
         )
@@ -276,7 +275,8 @@ def _source_tasks(source: Source, user, spec: InboxFilter, now: datetime) -> Que
         tasks = tasks.filter(clock_state="running", due__gt=now, warn__lte=now)
     elif spec.sla == "ok":
         tasks = tasks.filter(clock_state="running", due__gt=now).filter(Q(warn__isnull=True) | Q(warn__gt=now))
-    return tasks.values("pk", "due", "created", "finished")
+    # No default ordering inside the UNION's parts: only the combined rows are sorted.
+    return tasks.order_by().values("pk", "due", "created", "finished")
 
 
 def _record_type(source: Source) -> ContentType:
@@ -302,7 +302,9 @@ def inbox_page(user, spec: InboxFilter, *, page: int = 1, per_page: int = 25, no
         ordered = combined.order_by(F("finished").desc(nulls_last=True), "-pk")
     else:
         ordered = combined.order_by(F("due").asc(nulls_last=True), "created", "pk")
-    total = combined.count()
+    # Counted without the clocks' subqueries in the select list (filters on them still apply).
+    counted = [p.values("pk") for p in parts]
+    total = (counted[0].union(*counted[1:], all=True) if len(counted) > 1 else counted[0]).count()
     start = (max(page, 1) - 1) * per_page
     pks = [row["pk"] for row in ordered[start : start + per_page]]
     return _rows(pks, now=now, stopped=spec.view == "done"), total

@@ -117,3 +117,24 @@ def test_only_the_citys_provisioning_team_tests_and_only_the_manager_records_acc
         launch_record_customer_acceptance(
             user=ops, task_pk=launch_task(order, LaunchFlow.customer_acceptance).pk, note="x"
         )
+
+
+def test_the_configuration_clock_stops_when_every_answer_is_in(catalogue, manager, customer, acceptor, ops, peers):
+    """Instant activation finishes its launch with no clock left running; a network service's launch moves
+    from the configuration clock to the acceptance test's as soon as the peer's answer is in."""
+    from sla.demo import seed_demo_policies
+    from sla.models import SlaClock
+
+    seed_demo_policies()
+    instant = accepted(manager, customer, acceptor, ItemInput(catalogue["T1"], elements=GOOD))
+    network = accepted(manager, customer, acceptor, ItemInput(catalogue["T2"], elements=GOOD))
+
+    def running(order):
+        launch = Launch.objects.get(order=order)
+        return set(SlaClock.objects.filter(subject_id=launch.pk, stopped_at=None).values_list("step", flat=True))
+
+    assert running(network) == {"launch.configuration"}
+    peers_answer()
+    assert Order.objects.get(pk=instant.pk).status == Order.Status.COMPLETED
+    assert running(instant) == set()
+    assert running(network) == {"launch.acceptance"}

@@ -1,0 +1,188 @@
+"""A load test on loopback: 100 signed-in users (back-office members and account managers of every city) on
+gunicorn with 2 workers against the inbox data of bench/data.py, for `BENCH_LOAD_SECONDS` (default 30) with
+wrk (Debian package `wrk`; `make bench` installs it). The mix: 6 in 10 requests open the inbox (queue or
+mine), 3 an order's page, 1 completes a task (a back-office member accepts an order of their queue through
+its task page; each task is completed once), each user thinking 0.5–1.5 s between requests. Printed: requests, errors (non-2xx/3xx, socket errors), tasks
+completed and latency p50/p95/p99 (target: 0 errors, p95 ≤ 300 ms).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import requests
+from django.conf import settings
+from django.db import connection
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from keyaccounts.core.models import City
+from orders.flows import OrderFlow
+from orders.models import Order
+from tests import processes
+
+from . import data
+
+SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+USERS, THREADS = 100, 2
+TASKS_PER_USER = 200  # more than one user completes in the run: nobody runs dry
+
+LUA = """
+local users = {%(users)s}
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+function init(args)
+  mine, n = {}, 0
+  for i, u in ipairs(users) do
+    if (i - 1) %% %(threads)d == id then table.insert(mine, u) end
+  end
+end
+function request()
+  n = n + 1
+  local u = mine[(n %% #mine) + 1]
+  local kind = n %% 10
+  local headers = {Cookie = u.cookie}
+  if kind == 0 and #u.tasks > 0 then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    return wrk.format("POST", table.remove(u.tasks), headers, "decision=approve&csrfmiddlewaretoken=" .. u.csrf)
+  elseif kind <= 3 then
+    return wrk.format("GET", u.details[(n %% #u.details) + 1], headers)
+  end
+  return wrk.format("GET", (n %% 2 == 0) and "/inbox/?view=queue" or "/inbox/?view=mine", headers)
+end
+function delay()
+  return math.random(500, 1500)  -- a person reads the page before the next click
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT requests=%%d non2xx3xx=%%d connect=%%d read=%%d write=%%d timeout=%%d " ..
+    "p50=%%.1f p95=%%.1f p99=%%.1f\\n", summary.requests, e.status, e.connect, e.read, e.write, e.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def _lua_user(cookie: str, csrf: str, details: list[str], tasks: list[str]) -> str:
+    def strings(values):
+        return ", ".join(f'"{v}"' for v in values)
+
+    return f'{{cookie = "{cookie}", csrf = "{csrf}", details = {{{strings(details)}}}, tasks = {{{strings(tasks)}}}}}'
+
+
+def _sign_in(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{base}/login/", timeout=30)
+    response = session.post(
+        f"{base}/login/",
+        data={
+            "username": username,
+            "password": data.PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        },
+        timeout=30,
+        allow_redirects=False,
+    )
+    assert response.status_code == 302, (username, response.status_code)
+    return session
+
+
+def _users(base: str) -> list[str]:
+    """Each user as wrk sees them: cookies, order pages they may see, order tasks they may complete."""
+    entries = []
+    cities = list(City.objects.order_by("sort_order", "pk"))
+    names = [f"bench_bo_{c.code}_{n}" for c in cities for n in range(data.BACK_OFFICE_PER_CITY)]
+    names += [f"bench_am_{c.code}_{n}" for n in range(data.AMS_PER_CITY) for c in cities][: USERS - len(names)]
+    for username in names:
+        session = _sign_in(base, username)
+        city = next(c for c in cities if username.split("_")[2] == c.code)
+        orders = Order.objects.filter(city=city).order_by("-pk")
+        if username.startswith("bench_am_"):  # an account manager sees their own customers' orders
+            orders = orders.filter(account_manager__username=username)
+        orders = orders.values_list("pk", flat=True)
+        details = [f"/orders/{pk}/" for pk in orders[:20]]
+        tasks = []
+        if username.startswith("bench_bo_"):
+            slot = int(username.rsplit("_", 1)[1])
+            queue = Task.objects.filter(
+                flow_task=OrderFlow.accept, status=STATUS.NEW, process__order__city=city
+            ).values_list("pk", "process__order__pk")
+            tasks = [f"/orders/{o}/tasks/{t}/" for t, o in queue[: TASKS_PER_USER * data.BACK_OFFICE_PER_CITY]][
+                slot :: data.BACK_OFFICE_PER_CITY
+            ]
+        cookies = session.cookies.get_dict()
+        cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        entries.append(_lua_user(cookie, cookies["csrftoken"], details, tasks))
+    return entries
+
+
+def run() -> dict[str, str | float]:
+    from keyaccounts.celery import app
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        sys.exit("bench_load needs wrk: apt-get install wrk (make bench installs it)")
+    figures = data.load()
+    workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "keyaccounts.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "KEYACCOUNTS_VAR_DIR": str(workdir),
+    }
+    port = processes.free_port()
+    base = f"http://127.0.0.1:{port}"
+    web = processes.start(
+        [sys.executable, "-m", "gunicorn", "keyaccounts.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        env=env,
+        log=workdir / "web.log",
+    )
+    try:
+        processes.wait_until(lambda: requests.get(f"{base}/login/", timeout=1).ok, proc=web, log=workdir / "web.log")
+        users = _users(base)
+        script = workdir / "mix.lua"
+        script.write_text(LUA % {"users": ",\n".join(users), "threads": THREADS})
+        done_before = Task.objects.filter(flow_task=OrderFlow.accept, status=STATUS.DONE).count()
+        result = subprocess.run(
+            [
+                wrk,
+                "-t",
+                str(THREADS),
+                "-c",
+                str(USERS),
+                "-d",
+                f"{SECONDS}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=SECONDS + 120,
+            check=True,
+        )
+        completed = Task.objects.filter(flow_task=OrderFlow.accept, status=STATUS.DONE).count() - done_before
+    finally:
+        processes.stop(web)
+        app.control.purge()  # launch checks queued by the accepted orders; no worker runs here
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
+    got = dict(re.findall(r"(\w+)=([\d.]+)", line))
+    errors = sum(int(got[k]) for k in ("non2xx3xx", "connect", "read", "write", "timeout"))
+    server_errors = (workdir / "web.log").read_text().count("Traceback")
+    return {
+        **figures,
+        "load": f"{USERS} signed-in users, {SECONDS} s, gunicorn 2 workers, wrk {THREADS} threads on loopback",
+        "requests": f"{got['requests']} ({int(got['requests']) / SECONDS:.0f}/s), {completed} tasks completed",
+        "errors": f"{errors} (non-2xx/3xx {got['non2xx3xx']}, timeouts {got['timeout']}; tracebacks {server_errors})",
+        "latency": f"p50 {got['p50']} ms, p95 {got['p95']} ms, p99 {got['p99']} ms (target p95 ≤ 300 ms)",
+    }
