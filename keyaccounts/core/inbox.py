@@ -219,7 +219,7 @@ def _source_tasks(source: Source, user, spec: InboxFilter, now: datetime) -> Que
     from sla.models import SlaClock
 
     r = source.record_path
-    tasks = Task.objects.filter(process__flow_class=source.flow)
+    tasks = Task.objects.filter(process__flow_class=source.flow, flow_task_type="HUMAN")  # people's steps only
     if spec.view == "done":
         tasks = tasks.filter(owner=user, status=STATUS.DONE)
     elif spec.view == "watching":  # processes followed, and the account manager's own business
