@@ -48,11 +48,21 @@ def event_body(event: Event) -> dict:
     }
 
 
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One per sending thread, so connections to a listener are kept alive between events."""
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
+
+
 def _post(callback: str, peer: str, body: dict) -> bool:
     raw = json.dumps(body).encode()
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret_of(peer), raw)}
     try:
-        response = requests.post(callback, data=raw, headers=headers, timeout=(2, 5))
+        response = _session().post(callback, data=raw, headers=headers, timeout=(2, 5))
     except requests.RequestException as exc:
         logger.info("event %s to %s failed: %s", body["eventId"], callback, exc)
         return False
