@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.exceptions import ApplicationError
 
 from .models import InboundEvent
@@ -93,7 +94,7 @@ def events_apply(*, limit: int = EVENT_BATCH) -> int:
         now = timezone.now()
         for event in events:
             event.applied_at = now
-        InboundEvent.objects.bulk_update(events, ["applied_at", "outcome"])
+        bulk_update_rows(events, ["applied_at", "outcome"])
     return len(events)
 
 

@@ -15,6 +15,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from keyaccounts.core.bulk import bulk_update_rows
+
 from .models import OutboxMessage
 from .peers import PeerError, PeerResponse, peer_create
 
@@ -100,9 +102,7 @@ def outbox_deliver_many(pks: list[int]) -> dict[int, str]:
                 message.remote_id = str(answer.body.get("id", ""))
                 message.sent_at = now
                 message.next_attempt_at = None
-        OutboxMessage.objects.bulk_update(
-            messages, ["attempts", "last_error", "status", "next_attempt_at", "remote_id", "sent_at"]
-        )
+        bulk_update_rows(messages, ["attempts", "last_error", "status", "next_attempt_at", "remote_id", "sent_at"])
     return {message.pk: message.status for message in messages}
 
 

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import TimelineEvent
 from keyaccounts.core.timeline import timeline_event, timeline_record
@@ -313,9 +314,9 @@ def work_orders_apply_events(*, events: list) -> None:
             changed[work_order.pk] = work_order
     now = timezone.now()
     for work_order in changed.values():
-        work_order.updated_at = now  # bulk_update skips auto_now; reconciliation reads it
-    WorkOrder.objects.bulk_update(
-        changed.values(), ["state", "milestones", "jeopardy", "error_message", "last_event_at", "updated_at"]
+        work_order.updated_at = now  # a bulk write skips auto_now; reconciliation reads it
+    bulk_update_rows(
+        list(changed.values()), ["state", "milestones", "jeopardy", "error_message", "last_event_at", "updated_at"]
     )
     TimelineEvent.objects.bulk_create(timeline)
     finished = {w.order_item.order_id for w in changed.values() if w.is_final}

@@ -16,6 +16,7 @@ from datetime import timedelta
 
 import requests
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from keyaccounts.core.signing import SIGNATURE_HEADER, sign
@@ -112,16 +113,20 @@ def dispatch_due(*, now=None) -> int:
     ):
         outcomes.update({entry[0].pk: ok for entry, ok in zip(chain, results, strict=True)})
     finished = timezone.now()
+    # A few set-wise updates (grouped by outcome) rather than one CASE per row and field.
+    done, retry = [], {}
+    for event, _callbacks, _fault in sending:
+        attempts = event.attempts + 1
+        if outcomes[event.pk] or attempts >= MAX_ATTEMPTS:
+            done.append(event.pk)
+        else:
+            retry.setdefault(attempts, []).append(event.pk)
     with transaction.atomic():
-        for event in skipped:
-            event.sent_at = now
-        for event, _callbacks, _fault in sending:
-            event.attempts += 1
-            if outcomes[event.pk] or event.attempts >= MAX_ATTEMPTS:
-                event.sent_at = finished
-            else:
-                event.due_at = finished + timedelta(seconds=min(2**event.attempts, 30) / 4)
-        Event.objects.bulk_update(due, ["sent_at", "attempts", "due_at"])
+        Event.objects.filter(pk__in=[event.pk for event in skipped]).update(sent_at=now)
+        Event.objects.filter(pk__in=done).update(sent_at=finished, attempts=F("attempts") + 1)
+        for attempts, pks in retry.items():
+            due_at = finished + timedelta(seconds=min(2**attempts, 30) / 4)
+            Event.objects.filter(pk__in=pks).update(due_at=due_at, attempts=attempts)
     return len(due)
 
 
