@@ -4,6 +4,7 @@ One daemon thread per stub process polls the store; an event that cannot be deli
 little later (a real peer retries too), and given up after a while so a dead listener is not called forever.
 """
 
+import http.client
 import json
 import logging
 import os
@@ -13,8 +14,8 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from urllib.parse import SplitResult, urlsplit
 
-import requests
 from django.db import close_old_connections, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -52,22 +53,40 @@ def event_body(event: Event) -> dict:
 _local = threading.local()
 
 
-def _session() -> requests.Session:
-    """One per sending thread, so connections to a listener are kept alive between events."""
-    if not hasattr(_local, "session"):
-        _local.session = requests.Session()
-    return _local.session
+def _connection(url: SplitResult) -> http.client.HTTPConnection:
+    """One kept-alive connection per sending thread and listener (plain http.client: a stub sending thousands
+    of events a minute should not spend its time in a client library)."""
+    connections = _local.__dict__.setdefault("connections", {})
+    key = (url.scheme, url.netloc)
+    if key not in connections:
+        kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        connections[key] = kind(url.netloc, timeout=5)
+    return connections[key]
 
 
 def _post(callback: str, peer: str, body: dict) -> bool:
     raw = json.dumps(body).encode()
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret_of(peer), raw)}
-    try:
-        response = _session().post(callback, data=raw, headers=headers, timeout=(2, 5))
-    except requests.RequestException as exc:
-        logger.info("event %s to %s failed: %s", body["eventId"], callback, exc)
-        return False
-    return response.status_code < 300
+    url = urlsplit(callback)
+    path = f"{url.path or '/'}?{url.query}" if url.query else url.path or "/"
+    for attempt in (1, 2):  # a kept-alive connection the listener has closed is opened again, once
+        connection = _connection(url)
+        try:
+            connection.request("POST", path, body=raw, headers=headers)
+            response = connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            connection.close()
+            _local.connections.pop((url.scheme, url.netloc), None)
+            if attempt == 2:
+                logger.info("event %s to %s failed: %s", body["eventId"], callback, exc)
+                return False
+            continue
+        if response.will_close:
+            connection.close()
+            _local.connections.pop((url.scheme, url.netloc), None)
+        return response.status < 300
+    return False
 
 
 def _deliver(event: Event, callbacks: list[str], fault: Faults) -> bool:

@@ -7,6 +7,7 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -128,12 +129,15 @@ def resource_create(request, peer: str, kind: str):
         return tmf_error(400, "21", "Invalid body", "a JSON body with an `externalId` is required")
     if not external_id:
         return tmf_error(400, "21", "Invalid body", "`externalId` is empty")
-    resource, created = Resource.objects.get_or_create(
-        peer=peer, kind=kind, external_id=external_id, defaults={"body": body}
-    )
-    if created and kind in ON_CREATE:
-        ON_CREATE[kind](resource)
-    return JsonResponse(VIEWS[kind](resource), status=201 if created else 200)
+    try:
+        with transaction.atomic():
+            resource = Resource.objects.create(peer=peer, kind=kind, external_id=external_id, body=body)
+            if kind in ON_CREATE:
+                ON_CREATE[kind](resource)
+    except IntegrityError:  # the same externalId again: the resource it made the first time
+        resource = Resource.objects.get(peer=peer, kind=kind, external_id=external_id)
+        return JsonResponse(VIEWS[kind](resource), status=200)
+    return JsonResponse(VIEWS[kind](resource), status=201)
 
 
 @require_GET
