@@ -76,6 +76,31 @@ def _orders(manager, acceptor, customer) -> int:
     return orders
 
 
+def _counts() -> dict[str, int]:
+    return {
+        "sent": OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count(),
+        "stored": InboundEvent.objects.count(),
+        "applied": InboundEvent.objects.exclude(applied_at=None).count(),
+        "completed": WorkOrder.objects.filter(state=WorkOrder.State.COMPLETED).count(),
+    }
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process and its descendants still running (Linux /proc)."""
+    total, pending = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 def _env(workdir: Path, stub: str, web_port: int) -> dict:
     db = connection.settings_dict
     return {
@@ -86,6 +111,8 @@ def _env(workdir: Path, stub: str, web_port: int) -> dict:
         "EOMS_BASE_URL": f"{stub}/eoms",
         "SI_BASE_URL": f"{stub}/si",
         "WORK_ORDER_STALLED_AFTER": "120",
+        # Persistent database connections, as a deployment runs them (the listener answers hundreds a second).
+        "DATABASE_CONN_MAX_AGE": "60",
         "KEYACCOUNTS_VAR_DIR": str(workdir),
     }
 
@@ -127,7 +154,10 @@ def run() -> dict[str, str | float]:
         started.append(stub_proc)
         env = _env(workdir, stub, web_port)
         web = processes.start(
-            [sys.executable, "-m", "gunicorn", "keyaccounts.wsgi", "--bind", f"127.0.0.1:{web_port}", "--workers", "2"],
+            [
+                *[sys.executable, "-m", "gunicorn", "keyaccounts.wsgi", "--bind", f"127.0.0.1:{web_port}"],
+                *["--workers", "2", "--threads", "4"],  # threads keep the stub's connections alive
+            ],
             env=env,
             log=workdir / "web.log",
         )
@@ -171,25 +201,42 @@ def run() -> dict[str, str | float]:
         )
         started.append(worker)
         t0 = time.perf_counter()
+        cpu0 = {name: _cpu_seconds(proc.pid) for name, proc in (("stub", stub_proc), ("web", web))}
         deadline = t0 + TIMEOUT
         joined, progress, last = 0, [], 0.0
+        stages = {"sent": None, "stored": None, "applied": None}  # when each stage had all its work done
+        events_total = None
         while time.perf_counter() < deadline:
             joined = Task.objects.filter(flow_task=LaunchFlow.acceptance_test).count()
             if joined >= orders:
                 break
-            if time.perf_counter() - last >= 30:  # where the work orders are, every 30 s
-                last = time.perf_counter()
-                sent = OutboxMessage.objects.filter(status=OutboxMessage.Status.SENT).count()
-                done = WorkOrder.objects.filter(state=WorkOrder.State.COMPLETED).count()
-                progress.append(f"{last - t0:.0f}s sent {sent} completed {done}")
+            now = time.perf_counter()
+            if now - last >= 5:
+                last = now
+                counts = _counts()
+                if stages["sent"] is None and counts["sent"] >= TOTAL:
+                    stages["sent"] = now - t0
+                    events_total = requests.get(f"{stub}/eoms/stats", timeout=10).json()
+                    events_total = events_total["events_sent"] + events_total["events_waiting"]
+                if stages["stored"] is None and events_total and counts["stored"] >= events_total:
+                    stages["stored"] = now - t0
+                if len(progress) < 1 or now - t0 >= 30 * len(progress):  # where the work orders are, every 30 s
+                    progress.append(
+                        f"{now - t0:.0f}s sent {counts['sent']} events stored {counts['stored']} "
+                        f"applied {counts['applied']} completed {counts['completed']}"
+                    )
             time.sleep(0.5)
         elapsed = time.perf_counter() - t0
+        stages["applied"] = elapsed
+        cpu = {name: _cpu_seconds(proc.pid) - cpu0[name] for name, proc in (("stub", stub_proc), ("web", web))}
+        cpu["worker"] = _cpu_seconds(worker.pid)
         completed = WorkOrder.objects.filter(state=WorkOrder.State.COMPLETED).count()
         at_peer = requests.get(f"{stub}/eoms/stats", timeout=10).json()["resources"].get("serviceOrder", 0)
         finished_twice = (
             InboundEvent.objects.values("event_id").annotate(n=Count("pk")).filter(n__gt=1).count()
             + WorkOrder.objects.values("order_item").annotate(n=Count("pk")).filter(n__gt=1).count()
         )
+        stored = InboundEvent.objects.count()
         return {
             "work orders": f"{TOTAL} in {orders} orders of {PER_ORDER} items (set-up {setup:.0f} s, not timed)",
             "launches joined (all answers in)": f"{joined}/{orders}",
@@ -197,7 +244,15 @@ def run() -> dict[str, str | float]:
             "throughput": f"{completed / elapsed:.1f} work orders/s end to end (target ≥ 100)",
             "lost (not completed)": TOTAL - completed,
             "duplicated (at the peer or applied twice)": max(at_peer - TOTAL, 0) + finished_twice,
-            "events received": InboundEvent.objects.count(),
+            "events received": stored,
+            "stages (all done at; ±5 s)": "; ".join(
+                f"{name} {at:.0f} s ({(TOTAL if name == 'sent' else stored) / at:.0f}/s)"
+                for name, at in stages.items()
+                if at
+            ),
+            "CPU seconds (timed part)": ", ".join(f"{name} {seconds:.0f}" for name, seconds in cpu.items())
+            + f" (PostgreSQL and Redis not counted; {os.cpu_count()} cores × {elapsed:.0f} s)",
+            "load average at the end": f"{os.getloadavg()[0]:.1f}",
             "progress": "; ".join(progress),
         }
     finally:

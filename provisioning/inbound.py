@@ -1,19 +1,22 @@
 """Events from EOMS and SI: stored first (once per `eventId`), then applied when legal and newer.
 
-Storing commits in the listener's request; applying follows in its own transaction, and a beat sweep
-applies whatever a failure left behind. A late, older event never undoes a newer state, and
-an event for a finished work order changes nothing; the reconciliation GET repairs a lost event.
+Storing commits in the listener's request; a Celery task then applies the waiting events in batches (one
+transaction and a few statements per batch), and a beat sweep applies whatever a failure left behind. A late,
+older event never undoes a newer state, and an event for a finished work order changes nothing; the
+reconciliation GET repairs a lost event.
 """
 
 import logging
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.exceptions import ApplicationError
 
-from .models import InboundEvent, WorkOrder
+from .models import InboundEvent
 
 logger = logging.getLogger(__name__)
 SERVICE_ORDER_EVENTS = {
@@ -34,71 +37,70 @@ def event_receive(*, peer: str, body: dict) -> tuple[InboundEvent, bool]:
         raise ApplicationError(
             "an eventId, a known eventType, an ISO eventTime and event.serviceOrder.externalId are required"
         )
-    existing = InboundEvent.objects.filter(peer=peer, event_id=event_id).first()
-    if existing is not None:
-        return existing, False
     try:
         with transaction.atomic():
             event = InboundEvent.objects.create(
                 peer=peer, event_id=event_id, event_type=event_type, event_time=event_time, body=body
             )
-            transaction.on_commit(lambda: _apply_now(event.pk))
-    except IntegrityError:  # the same event raced in on another connection
+            transaction.on_commit(schedule_apply)
+    except IntegrityError:  # seen before (a replay, or the same event racing in on another connection)
         return InboundEvent.objects.get(peer=peer, event_id=event_id), False
     return event, True
 
 
-def _apply_now(pk: int) -> None:
-    """Apply right after the event is safely stored; if that fails, the stored event waits for the sweep."""
+# The listener answers as soon as the event is stored; a Celery task applies what is waiting, many events
+# per transaction. One run is queued at a time: the token is taken when a run is queued and given back when
+# it starts, so every event stored meanwhile is seen by that run. The token lapses after a few seconds, so a
+# lost message (or a run stuck behind a long queue) only holds events until the next one arrives, and the
+# beat sweep applies whatever is left.
+APPLY_QUEUED = "provisioning:events-apply-queued"
+APPLY_QUEUED_SECONDS = 2
+EVENT_BATCH = 200
+
+
+def schedule_apply() -> None:
+    from .tasks import events_apply_task
+
     try:
-        event_apply(pk)
-    except Exception:  # stored is what the peer needs; the sweep applies it later
-        logger.exception("event %s stored but not applied yet", pk)
+        if cache.add(APPLY_QUEUED, 1, timeout=APPLY_QUEUED_SECONDS):
+            events_apply_task.delay()
+    except Exception:  # the broker or the cache is down: stored is what counts, the sweep applies it
+        logger.warning("events wait for the sweep: their apply run could not be queued", exc_info=True)
 
 
-def event_apply(pk: int) -> str | None:
-    """Apply one stored event (skipped while another worker holds it). Returns what happened."""
-    from .services import work_order_apply, work_order_note
+def events_apply_queued() -> int:
+    """The queued run: give the token back first, then apply a batch (and queue another if more wait)."""
+    cache.delete(APPLY_QUEUED)
+    applied = events_apply()
+    if applied == EVENT_BATCH:
+        schedule_apply()
+    return applied
+
+
+def events_apply(*, limit: int = EVENT_BATCH) -> int:
+    """Apply stored events in arrival order, a batch per transaction; events another worker holds are
+    skipped (it applies them). Returns how many were applied."""
+    from .services import work_orders_apply_events
 
     with transaction.atomic():
-        event = InboundEvent.objects.select_for_update(skip_locked=True).filter(pk=pk, applied_at=None).first()
-        if event is None:
-            return None
-        order = event.body["event"]["serviceOrder"]
-        work_order = WorkOrder.objects.filter(external_id=order["externalId"], peer=event.peer).first()
-        if work_order is None:
-            outcome = "ignored: unknown work order"
-        elif event.event_type == "ServiceOrderStateChangeEvent":
-            applied = work_order_apply(
-                pk=work_order.pk,
-                state=order.get("state", ""),
-                milestones=order.get("milestone"),
-                error=_error_text(order),
-                event_time=event.event_time,
-            )
-            outcome = "applied" if applied else "ignored: not newer, not legal or no change"
-        else:
-            kind = {
-                "ServiceOrderMilestoneEvent": "milestone",
-                "ServiceOrderJeopardyEvent": "jeopardy",
-                "ServiceOrderInformationRequiredEvent": "information",
-            }[event.event_type]
-            work_order_note(pk=work_order.pk, kind=kind, detail=order, event_time=event.event_time)
-            outcome = f"applied: {kind}"
-        event.applied_at = timezone.now()
-        event.outcome = outcome
-        event.save(update_fields=["applied_at", "outcome"])
-        return outcome
+        events = list(
+            InboundEvent.objects.select_for_update(skip_locked=True)
+            .filter(applied_at=None)
+            .order_by("received_at", "pk")[:limit]
+        )
+        if not events:
+            return 0
+        work_orders_apply_events(events=events)
+        now = timezone.now()
+        for event in events:
+            event.applied_at = now
+        bulk_update_rows(events, ["applied_at", "outcome"])
+    return len(events)
 
 
-def _error_text(order: dict) -> str:
-    return "; ".join(str(e.get("reason") or e.get("message") or e) for e in order.get("errorMessage") or [])
-
-
-def events_sweep(*, limit: int = 500) -> int:
-    pending = list(
-        InboundEvent.objects.filter(applied_at=None).order_by("received_at").values_list("pk", flat=True)[:limit]
-    )
-    for pk in pending:
-        event_apply(pk)
-    return len(pending)
+def events_sweep(*, limit: int = 2000) -> int:
+    """Beat's safety net: apply what a lost message or a failure left waiting. Returns how many."""
+    done = 0
+    while done < limit and (applied := events_apply(limit=min(EVENT_BATCH, limit - done))):
+        done += applied
+    return done

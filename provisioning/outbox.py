@@ -6,15 +6,19 @@ reached the peer before the worker died is not created twice when it is sent aga
 """
 
 import logging
+import os
 import random
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
+from keyaccounts.core.bulk import bulk_update_rows
+
 from .models import OutboxMessage
-from .peers import PeerError, peer_create
+from .peers import PeerError, PeerResponse, peer_create
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -66,31 +70,62 @@ def backoff(attempts: int) -> timedelta:
 
 def outbox_deliver(pk: int) -> str | None:
     """Send one pending message (skipped if another worker holds it). Returns its status afterwards."""
+    return outbox_deliver_many([pk]).get(pk)
+
+
+def outbox_deliver_many(pks: list[int]) -> dict[int, str]:
+    """Send pending messages together (those another worker holds are skipped): their rows stay locked for the
+    whole call, the requests go out in parallel over kept-alive connections, and every outcome is written in
+    the same transaction. A worker that dies meanwhile leaves them pending, and sending again is safe (the peer
+    knows our externalId). Returns each sent message's status afterwards."""
     with transaction.atomic():
-        message = (
+        messages = list(
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(pk=pk, status=OutboxMessage.Status.PENDING)
-            .first()
+            .filter(pk__in=pks, status=OutboxMessage.Status.PENDING)
+            .order_by("pk")
         )
-        if message is None:
-            return None
-        message.attempts += 1
-        try:
-            response = peer_create(message.peer, message.resource, message.payload)
-        except PeerError as error:
-            message.last_error = str(error)[:2000]
-            if error.retryable and message.attempts < MAX_ATTEMPTS:
-                message.next_attempt_at = timezone.now() + backoff(message.attempts)
+        if not messages:
+            return {}
+        answers = [_send(messages[0])] if len(messages) == 1 else list(_senders().map(_send, messages))
+        now = timezone.now()
+        for message, answer in zip(messages, answers, strict=True):
+            message.attempts += 1
+            if isinstance(answer, PeerError):
+                message.last_error = str(answer)[:2000]
+                if answer.retryable and message.attempts < MAX_ATTEMPTS:
+                    message.next_attempt_at = now + backoff(message.attempts)
+                else:
+                    message.status = OutboxMessage.Status.DEAD
+                    message.next_attempt_at = None
             else:
-                message.status = OutboxMessage.Status.DEAD
+                message.status = OutboxMessage.Status.SENT
+                message.remote_id = str(answer.body.get("id", ""))
+                message.sent_at = now
                 message.next_attempt_at = None
-        else:
-            message.status = OutboxMessage.Status.SENT
-            message.remote_id = str(response.body.get("id", ""))
-            message.sent_at = timezone.now()
-            message.next_attempt_at = None
-        message.save()
-        return message.status
+        bulk_update_rows(messages, ["attempts", "last_error", "status", "next_attempt_at", "remote_id", "sent_at"])
+    return {message.pk: message.status for message in messages}
+
+
+def _send(message: OutboxMessage) -> PeerResponse | PeerError:
+    """HTTP only (in a pool thread): no database here, the caller's transaction holds the rows."""
+    try:
+        return peer_create(message.peer, message.resource, message.payload)
+    except PeerError as error:
+        return error
+
+
+# Threads that send a batch's requests in parallel: the calls wait on the peer, not on our CPU. Made on first
+# use in each process (a Celery worker forks after import, and threads do not survive a fork).
+SENDER_THREADS = 8
+_senders_of: dict[int, ThreadPoolExecutor] = {}
+
+
+def _senders() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _senders_of:
+        _senders_of.clear()
+        _senders_of[pid] = ThreadPoolExecutor(max_workers=SENDER_THREADS, thread_name_prefix="outbox-send")
+    return _senders_of[pid]
 
 
 def outbox_sweep(*, limit: int = 200) -> int:
@@ -100,8 +135,8 @@ def outbox_sweep(*, limit: int = 200) -> int:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
-    for pk in due:
-        outbox_deliver(pk)
+    for start in range(0, len(due), DELIVERY_BATCH):
+        outbox_deliver_many(due[start : start + DELIVERY_BATCH])
     return len(due)
 
 

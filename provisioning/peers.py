@@ -1,5 +1,6 @@
 """HTTP to EOMS and SI (TMF Open API shapes). One client, so timeouts and error mapping live in one place."""
 
+import threading
 from dataclasses import dataclass
 
 import requests
@@ -26,14 +27,21 @@ def _base_url(peer: str) -> str:
     return {Peer.EOMS: settings.EOMS_BASE_URL, Peer.SI: settings.SI_BASE_URL}[peer].rstrip("/")
 
 
-# One session per process: connections to a peer are kept alive between calls.
-_session = requests.Session()
+# One session per thread (a session is not safe to share between threads; the outbox sends from a pool):
+# connections to a peer are kept alive between calls.
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    if not hasattr(_local, "session"):
+        _local.session = requests.Session()
+    return _local.session
 
 
 def _call(method: str, url: str, **kwargs) -> PeerResponse:
     timeout = (settings.HTTP_CONNECT_TIMEOUT, settings.HTTP_READ_TIMEOUT)
     try:
-        response = _session.request(method, url, timeout=timeout, **kwargs)
+        response = _session().request(method, url, timeout=timeout, **kwargs)
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise PeerError(f"{method} {url}: {exc.__class__.__name__}: {exc}", retryable=True) from exc
     if response.status_code >= 500 or response.status_code == 429:

@@ -10,14 +10,17 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.timeline import timeline_record
+from keyaccounts.core.models import TimelineEvent
+from keyaccounts.core.timeline import timeline_event, timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task
 from orders.models import OrderItem, Product
 from orders.selectors import order_main_product
@@ -147,6 +150,52 @@ def work_orders_reconcile(*, stalled_for: timedelta | None = None) -> int:
     return changed
 
 
+def _work_order_move(work_order: WorkOrder, *, state: str, milestones, error: str, event_time) -> str | None:
+    """The rule for a peer's state, on a work order locked by the caller: known, newer than the last applied,
+    and moving an open work order on. Changes it in memory; returns the state it left, or None if nothing
+    changes."""
+    if state not in WorkOrder.State.values:
+        logger.warning("work order %s: unknown state %r ignored", work_order.pk, state)
+        return None
+    if event_time is not None and work_order.last_event_at and event_time <= work_order.last_event_at:
+        return None
+    if work_order.is_final or work_order.state == state:
+        return None
+    before = work_order.state
+    work_order.state = state
+    if milestones:
+        at = (event_time or timezone.now()).isoformat()
+        work_order.milestones = [*work_order.milestones, {"at": at, "milestone": milestones}]
+    work_order.error_message = error
+    work_order.last_event_at = event_time or work_order.last_event_at
+    return before
+
+
+def _moved_event(work_order: WorkOrder, before: str) -> TimelineEvent:
+    return timeline_event(
+        subject_type_id=_order_type_id(),
+        subject_id=work_order.order_item.order_id,
+        action=WorkOrderAction.STATE_CHANGED,
+        from_state=before,
+        to_state=work_order.state,
+        data={"work_order": work_order.external_id},
+    )
+
+
+def _order_type_id() -> int:
+    from orders.models import Order
+
+    return ContentType.objects.get_for_model(Order).pk
+
+
+def _orders_answered(order_ids) -> set[int]:
+    """Of these orders, those with no open work order left (their launch may go on)."""
+    open_ones = WorkOrder.objects.filter(order_item__order_id=OuterRef("pk")).exclude(state__in=FINAL_WORK_ORDER_STATES)
+    from orders.models import Order
+
+    return set(Order.objects.filter(pk__in=order_ids).exclude(Exists(open_ones)).values_list("pk", flat=True))
+
+
 def work_order_apply(*, pk: int, state: str, milestones: list | None = None, error: str = "", event_time=None) -> bool:
     """Apply the peer's state if it is known, newer than what was applied, and moves an open work order on;
     finish the item when the state is final. Returns whether anything changed."""
@@ -154,72 +203,129 @@ def work_order_apply(*, pk: int, state: str, milestones: list | None = None, err
         logger.warning("work order %s: unknown state %r ignored", pk, state)
         return False
     with transaction.atomic():
-        work_order = WorkOrder.objects.select_for_update(of=("self",)).select_related("order_item__order").get(pk=pk)
-        if event_time is not None and work_order.last_event_at and event_time <= work_order.last_event_at:
+        work_order = WorkOrder.objects.select_for_update(of=("self",)).select_related("order_item").get(pk=pk)
+        before = _work_order_move(work_order, state=state, milestones=milestones, error=error, event_time=event_time)
+        if before is None:
             return False
-        if work_order.is_final or work_order.state == state:
-            return False
-        before = work_order.state
-        work_order.state = state
-        if milestones:
-            at = (event_time or timezone.now()).isoformat()
-            work_order.milestones = [*work_order.milestones, {"at": at, "milestone": milestones}]
-        work_order.error_message = error
-        work_order.last_event_at = event_time or work_order.last_event_at
         work_order.save()
-        item = work_order.order_item
-        timeline_record(
-            subject=item.order,
-            action=WorkOrderAction.STATE_CHANGED,
-            from_state=before,
-            to_state=state,
-            data={"work_order": work_order.external_id},
-        )
-        if (
-            work_order.is_final
-            and not (
-                WorkOrder.objects.filter(order_item__order_id=item.order_id).exclude(state__in=FINAL_WORK_ORDER_STATES)
-            ).exists()
-        ):
-            _check_launch_after_commit(item.order_id)  # the last answer of the order: its launch may go on
+        _moved_event(work_order, before).save()
+        order_id = work_order.order_item.order_id
+        if work_order.is_final and _orders_answered([order_id]):
+            _check_launches_after_commit([order_id])  # the last answer of the order: its launch may go on
     return True
+
+
+NOTE_ACTIONS = {
+    "milestone": WorkOrderAction.MILESTONE,
+    "jeopardy": WorkOrderAction.JEOPARDY,
+    "information": WorkOrderAction.INFORMATION_REQUIRED,
+}
+
+
+def _work_order_annotate(work_order: WorkOrder, *, kind: str, detail: dict, event_time) -> TimelineEvent:
+    """A note on a work order locked by the caller (in memory); a question also opens an InformationRequest
+    with its SLA clock. Returns the unsaved timeline event."""
+    entry = {"at": event_time.isoformat(), **{k: detail.get(k) for k in ("milestone", "jeopardyAlert", "note")}}
+    if kind == "jeopardy":
+        work_order.jeopardy = [*work_order.jeopardy, entry]
+    else:
+        work_order.milestones = [*work_order.milestones, entry]
+    if kind == "information" and not work_order.is_final:
+        work_order.state = WorkOrder.State.PENDING
+        question = InformationRequest.objects.create(
+            work_order=work_order,
+            question=str(detail.get("note") or _("The peer needs more information.")),
+            asked_at=event_time,
+        )
+        item = OrderItem.objects.select_related(
+            "product", "order__customer", "order__city", "order__account_manager"
+        ).get(pk=work_order.order_item_id)
+        order = item.order
+        sla_clock_start(
+            subject=question,
+            step=INFORMATION_STEP,
+            level=order.customer.level,
+            city=order.city,
+            product=item.product,
+            account_manager=order.account_manager,
+        )
+    return timeline_event(
+        subject_type_id=_order_type_id(),
+        subject_id=work_order.order_item.order_id,
+        action=NOTE_ACTIONS[kind],
+        data={"work_order": work_order.external_id, **entry},
+    )
 
 
 def work_order_note(*, pk: int, kind: str, detail: dict, event_time) -> None:
     """A milestone, a jeopardy alert or a request for information: kept on the work order and the timeline."""
     with transaction.atomic():
-        work_order = WorkOrder.objects.select_for_update(of=("self",)).select_related("order_item__order").get(pk=pk)
-        entry = {"at": event_time.isoformat(), **{k: detail.get(k) for k in ("milestone", "jeopardyAlert", "note")}}
-        if kind == "jeopardy":
-            work_order.jeopardy = [*work_order.jeopardy, entry]
-        else:
-            work_order.milestones = [*work_order.milestones, entry]
-        if kind == "information" and not work_order.is_final:
-            work_order.state = WorkOrder.State.PENDING
-            question = InformationRequest.objects.create(
-                work_order=work_order,
-                question=str(detail.get("note") or _("The peer needs more information.")),
-                asked_at=event_time,
-            )
-            order = work_order.order_item.order
-            sla_clock_start(
-                subject=question,
-                step=INFORMATION_STEP,
-                level=order.customer.level,
-                city=order.city,
-                product=work_order.order_item.product,
-                account_manager=order.account_manager,
-            )
+        work_order = WorkOrder.objects.select_for_update(of=("self",)).select_related("order_item").get(pk=pk)
+        note = _work_order_annotate(work_order, kind=kind, detail=detail, event_time=event_time)
         work_order.save()
-        timeline_record(
-            subject=work_order.order_item.order,
-            action={
-                "milestone": WorkOrderAction.MILESTONE,
-                "jeopardy": WorkOrderAction.JEOPARDY,
-                "information": WorkOrderAction.INFORMATION_REQUIRED,
-            }[kind],
-            data={"work_order": work_order.external_id, **entry},
-        )
+        note.save()
+
+
+EVENT_NOTES = {
+    "ServiceOrderMilestoneEvent": "milestone",
+    "ServiceOrderJeopardyEvent": "jeopardy",
+    "ServiceOrderInformationRequiredEvent": "information",
+}
+
+
+def work_orders_apply_events(*, events: list) -> None:
+    """Apply stored peer events (locked by the caller, in arrival order) with the rules of `work_order_apply`
+    and `work_order_note`, in a few statements for the whole batch: the work orders are locked once (in pk
+    order, so concurrent batches cannot deadlock), changed in memory, and written back together. Sets each
+    event's `outcome`; the caller marks them applied in the same transaction."""
+    refs = {(e.peer, e.body["event"]["serviceOrder"]["externalId"]) for e in events}
+    work_orders = {
+        (w.peer, w.external_id): w
+        for w in WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("order_item")
+        .filter(external_id__in={external_id for _peer, external_id in refs})
+        .order_by("pk")
+    }
+    changed: dict[int, WorkOrder] = {}
+    timeline: list[TimelineEvent] = []
+    for event in events:
+        order = event.body["event"]["serviceOrder"]
+        work_order = work_orders.get((event.peer, order["externalId"]))
+        if work_order is None:
+            event.outcome = "ignored: unknown work order"
+        elif event.event_type == "ServiceOrderStateChangeEvent":
+            before = _work_order_move(
+                work_order,
+                state=order.get("state", ""),
+                milestones=order.get("milestone"),
+                error=_error_text(order),
+                event_time=event.event_time,
+            )
+            if before is None:
+                event.outcome = "ignored: not newer, not legal or no change"
+            else:
+                event.outcome = "applied"
+                timeline.append(_moved_event(work_order, before))
+                changed[work_order.pk] = work_order
+        else:
+            kind = EVENT_NOTES[event.event_type]
+            timeline.append(_work_order_annotate(work_order, kind=kind, detail=order, event_time=event.event_time))
+            event.outcome = f"applied: {kind}"
+            changed[work_order.pk] = work_order
+    now = timezone.now()
+    for work_order in changed.values():
+        work_order.updated_at = now  # a bulk write skips auto_now; reconciliation reads it
+    bulk_update_rows(
+        list(changed.values()), ["state", "milestones", "jeopardy", "error_message", "last_event_at", "updated_at"]
+    )
+    TimelineEvent.objects.bulk_create(timeline)
+    finished = {w.order_item.order_id for w in changed.values() if w.is_final}
+    if finished:
+        _check_launches_after_commit(_orders_answered(finished))
+
+
+def _error_text(order: dict) -> str:
+    return "; ".join(str(e.get("reason") or e.get("message") or e) for e in order.get("errorMessage") or [])
 
 
 def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note: str = "", report=None) -> bool:
@@ -341,15 +447,17 @@ def launch_finish(*, launch: Launch) -> None:
     order_fulfil_if_done(launch.order)
 
 
-def _check_launch_after_commit(order_id: int) -> None:
-    """A work order finished: the launch's waiting step is checked by Celery once this commits."""
+def _check_launches_after_commit(order_ids) -> None:
+    """Work orders finished: the launches' waiting steps are checked by Celery once this commits."""
     from viewflow.workflow.models import Task
 
     from .flows import LaunchFlow
     from .nodes import schedule_check
 
+    if not order_ids:
+        return
     for pk in Task.objects.filter(
-        process__launch__order_id=order_id, flow_task=LaunchFlow.dispatch, status__in=WAITING
+        process__launch__order_id__in=order_ids, flow_task=LaunchFlow.dispatch, status__in=WAITING
     ).values_list("pk", flat=True):
         transaction.on_commit(lambda pk=pk: schedule_check(pk))
 
@@ -361,8 +469,13 @@ def launch_sweep() -> int:
     from .flows import LaunchFlow
     from .nodes import peer_wait_check
 
+    # Only launches whose work orders have all answered can go on (the condition the events check on).
+    open_ones = WorkOrder.objects.filter(order_item__order_id=OuterRef("process__launch__order_id")).exclude(
+        state__in=FINAL_WORK_ORDER_STATES
+    )
+    waiting = Task.objects.filter(flow_task=LaunchFlow.dispatch, status__in=WAITING).exclude(Exists(open_ones))
     done = 0
-    for pk in Task.objects.filter(flow_task=LaunchFlow.dispatch, status__in=WAITING).values_list("pk", flat=True):
+    for pk in waiting.values_list("pk", flat=True):
         done += peer_wait_check(pk) == "done"
     return done
 

@@ -1,13 +1,12 @@
 from celery import shared_task
 
-from .inbound import events_sweep
-from .outbox import outbox_deliver, outbox_sweep
+from .inbound import events_apply_queued, events_sweep
+from .outbox import outbox_deliver_many, outbox_sweep
 
 
 @shared_task(ignore_result=True, acks_late=True)
 def outbox_deliver_task(pks: list[int] | int) -> None:
-    for pk in [pks] if isinstance(pks, int) else pks:
-        outbox_deliver(pk)
+    outbox_deliver_many([pks] if isinstance(pks, int) else pks)
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
@@ -22,6 +21,12 @@ def work_orders_reconcile_task() -> None:
     from .services import work_orders_reconcile
 
     work_orders_reconcile()
+
+
+@shared_task(ignore_result=True)
+def events_apply_task() -> None:
+    """Queued by the listener once events are stored: applies them in batches."""
+    events_apply_queued()
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)

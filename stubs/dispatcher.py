@@ -4,6 +4,7 @@ One daemon thread per stub process polls the store; an event that cannot be deli
 little later (a real peer retries too), and given up after a while so a dead listener is not called forever.
 """
 
+import http.client
 import json
 import logging
 import os
@@ -13,9 +14,10 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from urllib.parse import SplitResult, urlsplit
 
-import requests
 from django.db import close_old_connections, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from keyaccounts.core.signing import SIGNATURE_HEADER, sign
@@ -48,15 +50,43 @@ def event_body(event: Event) -> dict:
     }
 
 
+_local = threading.local()
+
+
+def _connection(url: SplitResult) -> http.client.HTTPConnection:
+    """One kept-alive connection per sending thread and listener (plain http.client: a stub sending thousands
+    of events a minute should not spend its time in a client library)."""
+    connections = _local.__dict__.setdefault("connections", {})
+    key = (url.scheme, url.netloc)
+    if key not in connections:
+        kind = http.client.HTTPSConnection if url.scheme == "https" else http.client.HTTPConnection
+        connections[key] = kind(url.netloc, timeout=5)
+    return connections[key]
+
+
 def _post(callback: str, peer: str, body: dict) -> bool:
     raw = json.dumps(body).encode()
     headers = {"Content-Type": "application/json", SIGNATURE_HEADER: sign(secret_of(peer), raw)}
-    try:
-        response = requests.post(callback, data=raw, headers=headers, timeout=(2, 5))
-    except requests.RequestException as exc:
-        logger.info("event %s to %s failed: %s", body["eventId"], callback, exc)
-        return False
-    return response.status_code < 300
+    url = urlsplit(callback)
+    path = f"{url.path or '/'}?{url.query}" if url.query else url.path or "/"
+    for attempt in (1, 2):  # a kept-alive connection the listener has closed is opened again, once
+        connection = _connection(url)
+        try:
+            connection.request("POST", path, body=raw, headers=headers)
+            response = connection.getresponse()
+            response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            connection.close()
+            _local.connections.pop((url.scheme, url.netloc), None)
+            if attempt == 2:
+                logger.info("event %s to %s failed: %s", body["eventId"], callback, exc)
+                return False
+            continue
+        if response.will_close:
+            connection.close()
+            _local.connections.pop((url.scheme, url.netloc), None)
+        return response.status < 300
+    return False
 
 
 def _deliver(event: Event, callbacks: list[str], fault: Faults) -> bool:
@@ -102,16 +132,20 @@ def dispatch_due(*, now=None) -> int:
     ):
         outcomes.update({entry[0].pk: ok for entry, ok in zip(chain, results, strict=True)})
     finished = timezone.now()
+    # A few set-wise updates (grouped by outcome) rather than one CASE per row and field.
+    done, retry = [], {}
+    for event, _callbacks, _fault in sending:
+        attempts = event.attempts + 1
+        if outcomes[event.pk] or attempts >= MAX_ATTEMPTS:
+            done.append(event.pk)
+        else:
+            retry.setdefault(attempts, []).append(event.pk)
     with transaction.atomic():
-        for event in skipped:
-            event.sent_at = now
-        for event, _callbacks, _fault in sending:
-            event.attempts += 1
-            if outcomes[event.pk] or event.attempts >= MAX_ATTEMPTS:
-                event.sent_at = finished
-            else:
-                event.due_at = finished + timedelta(seconds=min(2**event.attempts, 30) / 4)
-        Event.objects.bulk_update(due, ["sent_at", "attempts", "due_at"])
+        Event.objects.filter(pk__in=[event.pk for event in skipped]).update(sent_at=now)
+        Event.objects.filter(pk__in=done).update(sent_at=finished, attempts=F("attempts") + 1)
+        for attempts, pks in retry.items():
+            due_at = finished + timedelta(seconds=min(2**attempts, 30) / 4)
+            Event.objects.filter(pk__in=pks).update(due_at=due_at, attempts=attempts)
     return len(due)
 
 

@@ -91,14 +91,14 @@ def scenario_of(body: dict) -> str:
     return next((name for name in SCENARIOS if name != "happy" and name in words), "happy")
 
 
-def plan_service_order(resource) -> None:
+def plan_service_order(resource) -> list:
     """Write the order's scripted events; they are sent when due and they make the `GET` truth."""
     from datetime import timedelta
 
     from .models import Event
 
     step = timedelta(seconds=settings.STUBS_STEP_SECONDS)
-    Event.objects.bulk_create(
+    return Event.objects.bulk_create(
         Event(
             resource=resource,
             event_type=event_type,
@@ -111,12 +111,17 @@ def plan_service_order(resource) -> None:
     )
 
 
-def service_order_view(resource) -> dict:
-    """TMF641 ServiceOrder as it stands now: the last scripted state that is due, or cancelled."""
+def service_order_view(resource, events: list | None = None) -> dict:
+    """TMF641 ServiceOrder as it stands now: the last scripted state that is due, or cancelled. `events`: the
+    ones just planned (a new resource's answer need not read them back)."""
     body = dict(resource.body, id=str(resource.pk))
     if resource.body.get("cancelled"):
         return {**body, "state": "cancelled"}
-    due = resource.events.filter(occurred_at__lte=timezone.now()).exclude(state="").order_by("occurred_at").last()
+    now = timezone.now()
+    if events is None:
+        due = resource.events.filter(occurred_at__lte=now).exclude(state="").order_by("occurred_at").last()
+    else:
+        due = max((e for e in events if e.state and e.occurred_at <= now), key=lambda e: e.occurred_at, default=None)
     if due is None:
         return {**body, "state": "acknowledged"}
     return {**body, "state": due.state, **due.detail}

@@ -20,8 +20,12 @@ WSGI_APPLICATION = "stubs.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {"default": env.db("STUBS_DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'stubs.sqlite3'}")}
-# The dispatcher thread and the requests share the SQLite file: wait for a lock rather than fail.
-DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("STUBS_CONN_MAX_AGE", default=60)  # one per thread, reused
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The dispatcher thread and the requests share the SQLite file: wait for a lock rather than fail, and
+    # write-ahead logging so readers do not block the writer and a commit is not a flush to disk.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 USE_TZ = True
 TIME_ZONE = "Asia/Shanghai"
 LOGGING = {

@@ -7,13 +7,14 @@ import time
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import dispatcher
 from .models import Faults, HubSubscription, Peer, Resource
-from .scripts import INVALID, ON_CREATE, VIEWS, measurements_of
+from .scripts import INVALID, ON_CREATE, VIEWS, measurements_of, service_order_view
 
 
 def tmf_error(status: int, code: str, reason: str, message: str = "") -> JsonResponse:
@@ -59,9 +60,23 @@ def hub_delete(request, peer: str, pk: int):
     return HttpResponse(status=204)
 
 
+# The faults as last read, per peer: every request asks, and a settings row read per request is most of a
+# fast stub's time. Setting them here drops this process's copy; another process sees them within a second.
+_faults_read: dict[str, tuple[float, Faults | None]] = {}
+FAULTS_FRESH_SECONDS = 1.0
+
+
+def _faults_of(peer: str) -> Faults | None:
+    read_at, faults = _faults_read.get(peer, (0.0, None))
+    if time.monotonic() - read_at > FAULTS_FRESH_SECONDS:
+        faults = Faults.objects.filter(peer=peer).first()
+        _faults_read[peer] = (time.monotonic(), faults)
+    return faults
+
+
 def _injected_fault(peer: str) -> JsonResponse | None:
     """Latency, and a 503 at the configured rate, as a struggling peer would answer."""
-    faults = Faults.objects.filter(peer=peer).first()
+    faults = _faults_of(peer)
     if faults is None:
         return None
     if faults.latency_ms:
@@ -108,6 +123,7 @@ def faults(request, peer: str):
         for name, value in values.items():
             setattr(current, name, value)
         current.save()
+        _faults_read.pop(peer, None)
     return JsonResponse({name: getattr(current, name) for name in FAULT_FIELDS})
 
 
@@ -131,12 +147,15 @@ def resource_create(request, peer: str, kind: str):
     problem = INVALID[kind](body) if kind in INVALID else ""
     if problem:
         return tmf_error(400, "21", "Invalid body", problem)
-    resource, created = Resource.objects.get_or_create(
-        peer=peer, kind=kind, external_id=external_id, defaults={"body": body}
-    )
-    if created and kind in ON_CREATE:
-        ON_CREATE[kind](resource)
-    return JsonResponse(VIEWS[kind](resource), status=201 if created else 200)
+    try:
+        with transaction.atomic():
+            resource = Resource.objects.create(peer=peer, kind=kind, external_id=external_id, body=body)
+            planned = ON_CREATE[kind](resource) if kind in ON_CREATE else None
+    except IntegrityError:  # the same externalId again: the resource it made the first time
+        resource = Resource.objects.get(peer=peer, kind=kind, external_id=external_id)
+        return JsonResponse(VIEWS[kind](resource), status=200)
+    view = service_order_view(resource, planned) if kind == "serviceOrder" else VIEWS[kind](resource)
+    return JsonResponse(view, status=201)
 
 
 @require_GET

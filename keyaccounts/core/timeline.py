@@ -52,11 +52,24 @@ def timeline_record(
 
 
 def timeline_event(
-    *, subject_type_id: int, subject_id: int, action: str, reason: str = "", data: dict | None = None
+    *,
+    subject_type_id: int,
+    subject_id: int,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
 ) -> TimelineEvent:
     """An unsaved system event for a record known only by its reference (for bulk writers such as sweeps)."""
     return TimelineEvent(
-        subject_type_id=subject_type_id, subject_id=subject_id, action=action, reason=reason, data=data or {}
+        subject_type_id=subject_type_id,
+        subject_id=subject_id,
+        action=action,
+        from_state=str(from_state or ""),
+        to_state=str(to_state or ""),
+        reason=reason,
+        data=data or {},
     )
 
 

@@ -49,11 +49,14 @@ def routed_to(request):
     """Send outbox deliveries to a queue of the test's choosing (restored afterwards)."""
     before = app.conf.task_routes
 
-    def route(queue: str) -> None:
-        app.conf.task_routes = {"provisioning.tasks.outbox_deliver_task": {"queue": queue}}
+    def use(routes) -> None:
+        app.conf.task_routes = routes
+        # Celery builds its router once, from the routes it saw first: build it again from these.
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)
 
-    yield route
-    app.conf.task_routes = before
+    yield lambda queue: use({"provisioning.tasks.outbox_deliver_task": {"queue": queue}})
+    use(before)
 
 
 def test_a_worker_killed_mid_delivery_loses_nothing_and_sends_nothing_twice(
