@@ -81,7 +81,7 @@ def celery_worker_process(django_db_setup, stub_server, tmp_path_factory):
         "SI_BASE_URL": f"{stub_server}/si",
     }
     log = tmp_path_factory.mktemp("worker") / "worker.log"
-    proc = processes.celery_worker(env=env, log=log)
+    proc = processes.celery_worker(env=env, log=log, include=("tests.worker_hooks",))
     try:
         processes.wait_until(lambda: echo_task.delay("ready").get(timeout=2) == "echo:ready", proc=proc, log=log)
         yield proc

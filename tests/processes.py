@@ -62,7 +62,7 @@ def stop(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
-def celery_worker(*, env: dict, log: Path, concurrency: int = 2) -> subprocess.Popen:
+def celery_worker(*, env: dict, log: Path, concurrency: int = 2, include: tuple[str, ...] = ()) -> subprocess.Popen:
     return start(
         [
             sys.executable,
@@ -79,6 +79,7 @@ def celery_worker(*, env: dict, log: Path, concurrency: int = 2) -> subprocess.P
             "--without-gossip",
             "--hostname",
             f"test-{os.getpid()}@%h",
+            *(["--include", ",".join(include)] if include else []),
         ],
         env=env,
         log=log,
