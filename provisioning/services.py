@@ -230,6 +230,8 @@ def _work_order_annotate(work_order: WorkOrder, *, kind: str, detail: dict, even
         work_order.jeopardy = [*work_order.jeopardy, entry]
     else:
         work_order.milestones = [*work_order.milestones, entry]
+    if kind == "milestone":
+        _construction_clock_follow(work_order, detail.get("milestone") or [], event_time)
     if kind == "information" and not work_order.is_final:
         work_order.state = WorkOrder.State.PENDING
         question = InformationRequest.objects.create(
@@ -255,6 +257,34 @@ def _work_order_annotate(work_order: WorkOrder, *, kind: str, detail: dict, even
         action=NOTE_ACTIONS[kind],
         data={"work_order": work_order.external_id, **entry},
     )
+
+
+# EOMS's milestones that open and close the construction a missing resource needs (`launch.construction`).
+CONSTRUCTION_STARTED, CONSTRUCTION_FINISHED = "construction started", "construction finished"
+CONSTRUCTION_STEP = "launch.construction"
+
+
+def _construction_clock_follow(work_order: WorkOrder, milestones: list, event_time) -> None:
+    """Time the construction from EOMS's milestones: started → the clock runs on the work order, finished →
+    it stops (met or breached). Read only for milestone events, so the hot path of state changes is spared."""
+    names = " | ".join(str(m.get("name", "")).lower() for m in milestones if isinstance(m, dict))
+    if CONSTRUCTION_FINISHED in names:
+        sla_clock_stop(subject=work_order, step=CONSTRUCTION_STEP, now=event_time)
+    elif CONSTRUCTION_STARTED in names:
+        item = OrderItem.objects.select_related(
+            "product", "order__customer", "order__city", "order__account_manager"
+        ).get(pk=work_order.order_item_id)
+        order = item.order
+        sla_clock_start(
+            subject=work_order,
+            step=CONSTRUCTION_STEP,
+            level=order.customer.level,
+            city=order.city,
+            customer=order.customer,
+            product=item.product,
+            account_manager=order.account_manager,
+            now=event_time,
+        )
 
 
 def work_order_note(*, pk: int, kind: str, detail: dict, event_time) -> None:

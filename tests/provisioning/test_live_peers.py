@@ -1,6 +1,8 @@
 """Work orders against the stub peers as they run: events pushed to our live listener, a real Celery worker,
 and injected faults (503s, duplicate and out-of-order events). Every work order ends right, once."""
 
+import datetime as dt
+
 import pytest
 import requests
 from django.db.models import Count
@@ -16,6 +18,7 @@ from provisioning.models import InboundEvent, OutboxMessage, Peer, WorkOrder
 from provisioning.outbox import outbox_sweep
 from provisioning.peers import peer_subscribe
 from provisioning.services import launch_sweep
+from sla.models import SlaClock, SlaPolicy, TimeBasis
 from tests.launch import accept_service
 from tests.processes import wait_for
 
@@ -49,6 +52,7 @@ def accepted_order(manager, customer, acceptor, product, elements) -> Order:
 def test_a_construction_work_order_is_driven_by_the_events_the_stub_pushes(
     listening, catalogue, manager, customer, acceptor, ops
 ):
+    SlaPolicy.objects.create(step="launch.construction", limit=dt.timedelta(hours=150), time_basis=TimeBasis.CALENDAR)
     order = accepted_order(manager, customer, acceptor, catalogue["T2"], {"site": "新区 construction", "members": 3})
     outbox_sweep()  # beat's role: no worker runs in this test
     wait_for(lambda: InboundEvent.objects.count() >= 4, timeout=20)
@@ -60,6 +64,11 @@ def test_a_construction_work_order_is_driven_by_the_events_the_stub_pushes(
     names = [step["name"] for entry in WorkOrder.objects.get().milestones for step in entry.get("milestone") or []]
     assert "resources missing: construction started" in names
     assert "construction finished" in names
+    # The construction was timed from EOMS's milestones, on the work order.
+    (clock,) = SlaClock.objects.filter(step="launch.construction")
+    assert clock.subject == WorkOrder.objects.get()
+    assert clock.state == SlaClock.State.MET
+    assert clock.started_at < clock.stopped_at
 
 
 def test_with_a_real_worker_and_faults_every_work_order_ends_right_once(
