@@ -239,18 +239,7 @@ def _work_order_annotate(work_order: WorkOrder, *, kind: str, detail: dict, even
             question=str(detail.get("note") or _("The peer needs more information.")),
             asked_at=event_time,
         )
-        item = OrderItem.objects.select_related(
-            "product", "order__customer", "order__city", "order__account_manager"
-        ).get(pk=work_order.order_item_id)
-        order = item.order
-        sla_clock_start(
-            subject=question,
-            step=INFORMATION_STEP,
-            level=order.customer.level,
-            city=order.city,
-            product=item.product,
-            account_manager=order.account_manager,
-        )
+        _work_order_clock_start(work_order, subject=question, step=INFORMATION_STEP)
     return timeline_event(
         subject_type_id=_order_type_id(),
         subject_id=work_order.order_item.order_id,
@@ -271,20 +260,25 @@ def _construction_clock_follow(work_order: WorkOrder, milestones: list, event_ti
     if CONSTRUCTION_FINISHED in names:
         sla_clock_stop(subject=work_order, step=CONSTRUCTION_STEP, now=event_time)
     elif CONSTRUCTION_STARTED in names:
-        item = OrderItem.objects.select_related(
-            "product", "order__customer", "order__city", "order__account_manager"
-        ).get(pk=work_order.order_item_id)
-        order = item.order
-        sla_clock_start(
-            subject=work_order,
-            step=CONSTRUCTION_STEP,
-            level=order.customer.level,
-            city=order.city,
-            customer=order.customer,
-            product=item.product,
-            account_manager=order.account_manager,
-            now=event_time,
-        )
+        _work_order_clock_start(work_order, subject=work_order, step=CONSTRUCTION_STEP, now=event_time)
+
+
+def _work_order_clock_start(work_order: WorkOrder, *, subject, step: str, now=None) -> None:
+    """Start a clock for something a work order waits on, with its order's customer, city and product."""
+    item = OrderItem.objects.select_related("product", "order__customer", "order__city", "order__account_manager").get(
+        pk=work_order.order_item_id
+    )
+    order = item.order
+    sla_clock_start(
+        subject=subject,
+        step=step,
+        level=order.customer.level,
+        city=order.city,
+        customer=order.customer,
+        product=item.product,
+        account_manager=order.account_manager,
+        now=now,
+    )
 
 
 def work_order_note(*, pk: int, kind: str, detail: dict, event_time) -> None:

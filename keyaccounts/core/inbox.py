@@ -50,10 +50,20 @@ class Source:
     manager_path: str = "account_manager"  # record -> the account manager whose business it is
 
     def record(self, task: Task):
-        record = task
-        for part in self.record_path.split("__"):
-            record = getattr(record, part)
-        return record
+        return follow_path(task, self.record_path)
+
+    def customer_of(self, record):
+        return follow_path(record, self.customer_path)
+
+    def customer_name(self, record) -> str:
+        """The customer's name, or the name given before there is a customer (a prospect)."""
+        customer = self.customer_of(record)
+        if customer is not None:
+            return customer.name
+        return getattr(record, self.name_path, "") if self.name_path else ""
+
+    def city_of(self, record):
+        return follow_path(record, self.city_path)
 
     def related(self) -> list[str]:
         return [f"{self.record_path}__{self.customer_path}", f"{self.record_path}__{self.city_path}"]
@@ -168,18 +178,15 @@ class InboxRow:
 
     @property
     def customer(self):
-        return follow_path(self.record, self.source.customer_path)
+        return self.source.customer_of(self.record)
 
     @property
     def customer_name(self) -> str:
-        customer = self.customer
-        if customer is not None:
-            return customer.name
-        return getattr(self.record, self.source.name_path, "") if self.source.name_path else ""
+        return self.source.customer_name(self.record)
 
     @property
     def city(self):
-        return follow_path(self.record, self.source.city_path)
+        return self.source.city_of(self.record)
 
     @property
     def due_at(self) -> datetime | None:
@@ -390,7 +397,7 @@ def inbox_release(*, user, task_pk: int) -> Task:
 def _oversees(user, task: Task, source: Source) -> bool:
     if not may_oversee(user):
         return False
-    city = follow_path(source.record(task), source.city_path)
+    city = source.city_of(source.record(task))
     return sees_all_cities(user) or (city is not None and city.pk == user.city_id)
 
 
@@ -464,12 +471,11 @@ def _notify_assigned(task: Task, source: Source, to, *, by) -> None:
     if to.pk == by.pk:
         return
     record = source.record(task)
-    customer = follow_path(record, source.customer_path)
     notify(
         recipients=[to],
         kind=Notification.Kind.ASSIGNED,
         key=f"task:{task.pk}:assigned:{to.pk}:{timezone.now().timestamp()}",
-        data={"node": get_task_ref(task.flow_task), "customer": str(customer or record)},
+        data={"node": get_task_ref(task.flow_task), "customer": source.customer_name(record) or str(record)},
         url=source.url(task, record),
     )
 

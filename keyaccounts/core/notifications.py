@@ -147,7 +147,7 @@ def notifications_for_new_tasks(*, now=None) -> int:
         queued = {task.pk: task for task in tasks if task.status == STATUS.NEW}
         if not queued:
             continue
-        cities = {_city_id(source, t) for t in queued.values()}
+        cities = {getattr(source.city_of(source.record(t)), "pk", None) for t in queued.values()}
         # Queues are worked by team members and (approvals) supervisors, of the task's city or provincial.
         candidates = (
             User.objects.filter(is_active=True)
@@ -165,27 +165,13 @@ def notifications_for_new_tasks(*, now=None) -> int:
     return raised
 
 
-def _city_id(source, task: Task) -> int | None:
-    from .inbox import follow_path
-
-    city = follow_path(source.record(task), source.city_path)
-    return city.pk if city else None
-
-
-def _customer_name(source, record) -> str:
-    from .inbox import follow_path
-
-    customer = follow_path(record, source.customer_path)
-    return customer.name if customer else getattr(record, source.name_path or "pk", "")
-
-
 def _notify_task(source, task: Task, kind: str, users) -> int:
     record = source.record(task)
     notify(
         recipients=users,
         kind=kind,
         key=f"task:{task.pk}:{kind}",
-        data={"node": get_task_ref(task.flow_task), "customer": _customer_name(source, record)},
+        data={"node": get_task_ref(task.flow_task), "customer": source.customer_name(record)},
         url=source.url(task, record),
     )
     return len(users)

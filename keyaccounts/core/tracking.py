@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow import chart
 from viewflow.workflow.models import Process, Task
 
-from .inbox import Source, follow_path, sources
+from .inbox import Source, sources
 from .timeline import timeline_for
 
 
@@ -61,7 +61,7 @@ def process_for(user, process_pk: int):
     source = next((s for s in sources() if process.flow_class is s.flow), None)
     if source is None:
         return None
-    record = follow_path(Task(process=process), source.record_path)
+    record = source.record(Task(process=process))
     if record is None or not _visible_records(source, user).filter(pk=record.pk).exists():
         return None
     return process, source, record
@@ -102,7 +102,7 @@ def process_chain(source: Source, record) -> list[ChainLink]:
     from customers.models import Customer
 
     links = []
-    customer = follow_path(record, source.customer_path)
+    customer = source.customer_of(record)
     if isinstance(customer, Customer):
         links.append(ChainLink(_("Customer"), customer.name, reverse("customers:detail", args=[customer.pk]), None))
     order = opportunity = None
