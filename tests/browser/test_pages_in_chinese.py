@@ -41,3 +41,24 @@ def test_customer_and_opportunity_pages_in_chinese(page: Page, live_server, demo
     page.goto(f"{base}/opportunities/pipeline/")
     expect(page.locator("h1")).to_have_text("商机漏斗")
     expect(page.get_by_test_id("pipeline-city")).to_contain_text("长春")
+
+
+def test_inbox_tracking_and_notification_pages_in_chinese(page: Page, live_server, demo):
+    from keyaccounts.core.notifications import notifications_for_new_tasks
+
+    notifications_for_new_tasks()
+    base = live_server.url
+    sign_in(page, base, "bo_changchun")
+    switch_to_chinese(page)
+
+    page.goto(f"{base}/inbox/?view=queue")
+    expect(page.get_by_test_id("inbox-views")).to_contain_text("团队队列")
+    expect(page.get_by_test_id("inbox")).to_contain_text("剩余时间")
+    page.get_by_test_id("inbox").get_by_role("link", name="跟踪").first.click()
+    expect(page.get_by_test_id("steps")).to_contain_text("处理人")
+    expect(page.get_by_test_id("chart").locator("svg")).to_be_visible()
+
+    page.get_by_test_id("bell").click()
+    expect(page.locator("h1")).to_have_text("通知")
+    expect(page.get_by_test_id("notifications")).to_contain_text("团队队列新任务")
+    expect(page.get_by_test_id("notification-settings")).to_contain_text("有任务分派给我时发邮件给我")
