@@ -27,6 +27,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from customers.flows import ArchivingFlow
 from customers.models import ArchivingRequest, Customer
 from keyaccounts.core.management.commands.seed_demo import demo_team_code
+from keyaccounts.core.inbox import inbox_rebuild
 from keyaccounts.core.models import City, Team, User
 from keyaccounts.core.roles import Role, sync_role_groups
 from opportunities.flows import OpportunityFlow
@@ -266,6 +267,7 @@ def load() -> dict[str, str | float]:
         # The rows are consistent by construction: no foreign-key trigger per row (minutes at this size).
         cursor.execute("SET LOCAL session_replication_role = replica")
         _load()
+    inbox_rebuild()  # COPY went around the services that keep the inbox's entries
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {**summary(), "loaded in": f"{(timezone.now() - started).total_seconds():.0f} s"}

@@ -49,17 +49,19 @@ def archiving_tasks_for(user) -> QuerySet[Task]:
     )
 
 
-def archiving_task_scope(user) -> Q:
+def archiving_task_scope(
+    user, *, city: str = "process__archiving_request__customer__city_id", flow: str = "process__flow_class"
+) -> Q:
     mine = Q(owner=user, status=STATUS.ASSIGNED)
     reviews = Q(flow_task=ArchivingFlow.review, status=STATUS.NEW)
     approvals = Q(flow_task=ArchivingFlow.approve, status=STATUS.NEW)
     scope = mine
     if user.has_perm("customers.review_customer"):
-        scope |= reviews & Q(process__archiving_request__customer__city_id__in=access.audit_city_ids(user))
+        scope |= reviews & Q(**{f"{city}__in": access.audit_city_ids(user)})
     if user.has_perm("customers.approve_customer_level"):
-        city_filter = Q() if sees_all_cities(user) else Q(process__archiving_request__customer__city_id=user.city_id)
+        city_filter = Q() if sees_all_cities(user) else Q(**{city: user.city_id})
         scope |= approvals & city_filter
-    return scope & Q(process__flow_class=ArchivingFlow)
+    return scope & Q(**{flow: ArchivingFlow})
 
 
 def drafts_of(user) -> QuerySet[Customer]:

@@ -11,8 +11,7 @@ from viewflow.workflow.models import Task
 
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.timeline import timeline_record
-from keyaccounts.core.workflow import human_task
-from sla.services import sla_clocks_follow
+from keyaccounts.core.workflow import human_task, steps_follow
 
 from . import access
 from .lifecycle import customer_move
@@ -190,15 +189,11 @@ def _sla_follow(archiving_request: ArchivingRequest) -> None:
     """The request's SLA clocks run exactly while its human steps wait."""
     from .flows import SLA_STEPS
 
-    open_steps = {
-        SLA_STEPS[task.flow_task.name]
-        for task in Task.objects.filter(process_id=archiving_request.process_id, status__in=["NEW", "ASSIGNED"])
-        if task.flow_task.name in SLA_STEPS
-    }
     customer = archiving_request.customer
-    sla_clocks_follow(
+    steps_follow(
         subject=archiving_request,
-        open_steps=open_steps,
+        process_id=archiving_request.process_id,
+        steps=SLA_STEPS,
         level=archiving_request.proposed_level,
         city=customer.city,
         customer=customer,

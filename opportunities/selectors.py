@@ -74,18 +74,20 @@ def opportunity_tasks_for(user) -> QuerySet[Task]:
     )
 
 
-def opportunity_task_scope(user) -> Q:
+def opportunity_task_scope(
+    user, *, city: str = "process__opportunity__city_id", flow: str = "process__flow_class"
+) -> Q:
     from .flows import OpportunityFlow as F
 
     scope = Q(owner=user, status=STATUS.ASSIGNED)
     if has_role(user, Role.ACCOUNT_MANAGER) and user.city_id:
-        scope |= Q(flow_task=F.qualify, status=STATUS.NEW, process__opportunity__city_id=user.city_id)
+        scope |= Q(flow_task=F.qualify, status=STATUS.NEW, **{city: user.city_id})
     if user.has_perm("opportunities.design_solution"):
         cities = served_city_ids(user, Team.Kind.PRESALES)
-        scope |= Q(flow_task=F.solution, status=STATUS.NEW, process__opportunity__city_id__in=cities)
+        scope |= Q(flow_task=F.solution, status=STATUS.NEW, **{f"{city}__in": cities})
     if user.has_perm("opportunities.approve_discount"):
-        in_city = Q() if sees_all_cities(user) else Q(process__opportunity__city_id=user.city_id)
+        in_city = Q() if sees_all_cities(user) else Q(**{city: user.city_id})
         scope |= Q(flow_task=F.approve_city, status=STATUS.NEW) & in_city
     if user.has_perm("opportunities.approve_large_discount"):
         scope |= Q(flow_task=F.approve_province, status=STATUS.NEW)
-    return scope & Q(process__flow_class=F)
+    return scope & Q(**{flow: F})

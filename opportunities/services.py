@@ -15,12 +15,11 @@ from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_record
-from keyaccounts.core.workflow import OPEN_STATUSES, human_task
+from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from orders.models import Order, OrderItem, Product
 from provisioning.models import OutboxMessage, Peer
 from provisioning.outbox import outbox_enqueue
 from provisioning.peers import PeerError, peer_retrieve
-from sla.services import sla_clocks_follow
 
 from . import access
 from .defaults import NO_RESOURCE_REASON, VISIT_CHANNEL
@@ -192,19 +191,14 @@ def _sla_follow(opportunity: Opportunity) -> None:
     """The opportunity's SLA clocks run exactly while its waiting steps are open."""
     from .flows import SLA_STEPS
 
-    open_steps = {
-        SLA_STEPS[task.flow_task.name]
-        for task in Task.objects.filter(process_id=opportunity.process_id, status__in=OPEN_STATUSES)
-        if task.flow_task.name in SLA_STEPS
-    }
-    level = opportunity.customer.level if opportunity.customer_id else ""
-    sla_clocks_follow(
+    steps_follow(
         subject=opportunity,
-        open_steps=open_steps,
-        level=level,
+        process_id=opportunity.process_id,
+        steps=SLA_STEPS,
+        level=opportunity.customer.level if opportunity.customer_id else "",
         city=opportunity.city,
         customer=opportunity.customer,
-        product=opportunity.products.first(),
+        product=lambda: opportunity.products.first(),
         account_manager=opportunity.account_manager,
     )
 

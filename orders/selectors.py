@@ -18,17 +18,17 @@ def order_tasks_for(user) -> QuerySet[Task]:
     )
 
 
-def order_task_scope(user) -> Q:
+def order_task_scope(user, *, city: str = "process__order__city_id", flow: str = "process__flow_class") -> Q:
     from .flows import OrderFlow as F
 
     scope = Q(owner=user, status=STATUS.ASSIGNED)
     if user.has_perm("orders.accept_order"):
         cities = served_city_ids(user, Team.Kind.ORDER_ACCEPTANCE)
-        scope |= Q(flow_task=F.accept, status=STATUS.NEW, process__order__city_id__in=cities)
+        scope |= Q(flow_task=F.accept, status=STATUS.NEW, **{f"{city}__in": cities})
     if user.has_perm("orders.approve_order"):
-        in_city = Q() if sees_all_cities(user) else Q(process__order__city_id=user.city_id)
+        in_city = Q() if sees_all_cities(user) else Q(**{city: user.city_id})
         scope |= Q(flow_task=F.approve, status=STATUS.NEW) & in_city
-    return scope & Q(process__flow_class=F)
+    return scope & Q(**{flow: F})
 
 
 def order_main_product(order):

@@ -12,8 +12,7 @@ from viewflow.workflow.models import Task
 from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.timeline import timeline_record
-from keyaccounts.core.workflow import OPEN_STATUSES, human_task
-from sla.services import sla_clocks_follow
+from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 
 from . import access
 from .elements import definition_snapshot, validate_element_values
@@ -368,18 +367,14 @@ def order_roll_up(*, order: Order) -> None:
 def _sla_follow(order: Order) -> None:
     from .flows import SLA_STEPS
 
-    open_steps = {
-        SLA_STEPS[task.flow_task.name]
-        for task in Task.objects.filter(process_id=order.process_id, status__in=OPEN_STATUSES)
-        if task.flow_task.name in SLA_STEPS
-    }
-    sla_clocks_follow(
+    steps_follow(
         subject=order,
-        open_steps=open_steps,
+        process_id=order.process_id,
+        steps=SLA_STEPS,
         level=order.customer.level,
         city=order.city,
         customer=order.customer,
-        product=order_main_product(order),
+        product=lambda: order_main_product(order),
         account_manager=order.account_manager,
     )
 

@@ -19,16 +19,14 @@ def launch_tasks_for(user) -> QuerySet[Task]:
     )
 
 
-def launch_task_scope(user) -> Q:
+def launch_task_scope(user, *, city: str = "process__launch__order__city_id", flow: str = "process__flow_class") -> Q:
     from .flows import LaunchFlow as F
 
     scope = Q(owner=user, status=STATUS.ASSIGNED)
     if user.has_perm("provisioning.handle_launch"):
         cities = served_city_ids(user, Team.Kind.PROVISIONING)
-        scope |= Q(
-            flow_task__in=[F.manual, F.acceptance_test], status=STATUS.NEW, process__launch__order__city_id__in=cities
-        )
-    return scope & Q(process__flow_class=F)
+        scope |= Q(flow_task__in=[F.manual, F.acceptance_test], status=STATUS.NEW, **{f"{city}__in": cities})
+    return scope & Q(**{flow: F})
 
 
 def open_questions_for(user) -> QuerySet:

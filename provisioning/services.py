@@ -21,7 +21,7 @@ from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import TimelineEvent
 from keyaccounts.core.timeline import timeline_event, timeline_record
-from keyaccounts.core.workflow import OPEN_STATUSES, human_task
+from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from orders.models import OrderItem, Product
 from orders.selectors import order_main_product
 from sla.services import sla_clock_start, sla_clock_stop
@@ -505,25 +505,18 @@ def launch_sweep() -> int:
 
 
 def _sla_follow(launch: Launch) -> None:
-    from viewflow.workflow.models import Task
-
-    from sla.services import sla_clocks_follow
-
     from .flows import SLA_STEPS
 
-    open_steps = {
-        SLA_STEPS[task.flow_task.name]
-        for task in Task.objects.filter(process_id=launch.process_id, status__in=[*OPEN_STATUSES, *WAITING])
-        if task.flow_task.name in SLA_STEPS
-    }
     order = launch.order
-    sla_clocks_follow(
+    steps_follow(
         subject=launch,
-        open_steps=open_steps,
+        process_id=launch.process_id,
+        steps=SLA_STEPS,
+        statuses=[*OPEN_STATUSES, *WAITING],  # the job node's wait is timed too
         level=order.customer.level,
         city=order.city,
         customer=order.customer,
-        product=order_main_product(order),
+        product=lambda: order_main_product(order),
         account_manager=order.account_manager,
     )
 

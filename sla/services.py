@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from keyaccounts.core.inbox import inbox_clock_moved
 from keyaccounts.core.models import Team
 
 from . import histogram
@@ -150,6 +151,7 @@ def sla_clock_pause(*, subject, step: str, now=None) -> SlaClock | None:
     clock.consumed += _between(_calendar_of(clock), clock.running_since, now)
     clock.paused_at, clock.running_since, clock.state = now, None, SlaClock.State.PAUSED
     clock.save(update_fields=["consumed", "paused_at", "running_since", "state"])
+    inbox_clock_moved(clock)
     return clock
 
 
@@ -163,6 +165,7 @@ def sla_clock_resume(*, subject, step: str, now=None) -> SlaClock | None:
     _schedule(clock, now)
     clock.paused_at, clock.running_since, clock.state = None, now, SlaClock.State.RUNNING
     clock.save(update_fields=["due_at", "warn_at", "warn_again_at", "paused_at", "running_since", "state"])
+    inbox_clock_moved(clock)
     return clock
 
 
@@ -191,16 +194,18 @@ def sla_clocks_follow(
     customer=None,
     account_manager=None,
     now=None,
-) -> None:
-    """Make the subject's clocks match the steps that are open now: start the new, stop the finished."""
+) -> dict[str, SlaClock]:
+    """Make the subject's clocks match the steps that are open now: start the new, stop the finished.
+    Returns the open clocks by step."""
     now = now or timezone.now()
-    running = set(
-        SlaClock.objects.filter(**_subject_filter(subject), stopped_at__isnull=True).values_list("step", flat=True)
-    )
-    for step in sorted(running - open_steps):  # one order for everyone: the rollup rows lock in it
+    running = {clock.step: clock for clock in SlaClock.objects.filter(**_subject_filter(subject), stopped_at=None)}
+    for step in sorted(running.keys() - open_steps):  # one order for everyone: the rollup rows lock in it
         sla_clock_stop(subject=subject, step=step, now=now)
-    for step in open_steps - running:
-        sla_clock_start(
+        del running[step]
+    for step in open_steps - running.keys():
+        if callable(product):  # worked out only when a clock starts
+            product = product()
+        clock = sla_clock_start(
             subject=subject,
             step=step,
             level=level,
@@ -210,6 +215,9 @@ def sla_clocks_follow(
             account_manager=account_manager,
             now=now,
         )
+        if clock is not None:
+            running[step] = clock
+    return running
 
 
 _COUNT_KEY = ["day", "step", "city_id", "product_id", "team_id", "account_manager_id"]

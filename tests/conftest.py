@@ -13,6 +13,19 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After every test that touched the database: the inbox's entries are exactly what the tasks make them,
+    whichever services, actions, jobs and events moved the flows."""
+    result = yield
+    if item.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(item.fixturenames):
+        from keyaccounts.core.inbox import inbox_drift
+
+        drift = inbox_drift()
+        assert not drift, f"inbox entries out of step with their tasks: {drift[:6]}"
+    return result
+
+
 @pytest.fixture
 def seeded(db):
     call_command("seed_demo", verbosity=0)

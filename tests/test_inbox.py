@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
@@ -13,7 +14,6 @@ from keyaccounts.core.inbox import inbox_claim, inbox_release, inbox_rows
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role
 from sla.demo import seed_demo_policies
-from sla.models import SlaClock
 from tests.factories import CONTACT, TeamFactory, customer_fields
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +33,11 @@ def reviewers(user_in_role, audit_team):
 def registrations(user_in_role):
     seed_demo_policies()
     manager = user_in_role(Role.ACCOUNT_MANAGER, username="am")
-    requests = [
-        customer_services.customer_register(user=manager, fields=customer_fields(n), contacts=[CONTACT]) for n in (1, 2)
-    ]
+    first = customer_services.customer_register(user=manager, fields=customer_fields(1), contacts=[CONTACT])
     # The second registration has waited longer: its review is due first.
-    SlaClock.objects.filter(subject_id=requests[1].pk).update(due_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
-    return requests
+    with time_machine.travel(dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC), tick=False):
+        second = customer_services.customer_register(user=manager, fields=customer_fields(2), contacts=[CONTACT])
+    return [first, second]
 
 
 def test_the_team_queue_lists_reviews_soonest_breach_first_with_time_left(reviewers, registrations):

@@ -6,15 +6,18 @@ Filtering, sorting by due time and paging happen in one SQL query over every flo
 clock's due time as a subquery), so a page costs the same few queries whatever the number of tasks.
 """
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +28,7 @@ from viewflow.workflow.status import STATUS
 
 from .access import sees_all_cities
 from .exceptions import ApplicationError, TaskClosedError, TaskTakenError
-from .models import Watch
+from .models import OPEN_ENTRY, InboxEntry, Watch
 from .roles import Role, has_role
 from .timeline import CoreAction, timeline_record
 from .workflow import OPEN_STATUSES
@@ -37,7 +40,7 @@ class Source:
 
     flow: type
     label: str
-    scope: Callable  # user -> Q over Task: the tasks the user may act on
+    scope: Callable  # user, city=, flow= -> Q over Task (or InboxEntry, given its paths): what the user may act on
     record_path: str  # Task -> the record its SLA clocks hang on
     customer_path: str  # record -> its Customer
     city_path: str  # record -> its City
@@ -210,80 +213,73 @@ def follow_path(obj, path: str):
 
 
 def _search_q(source: Source, text: str) -> Q:
-    r = source.record_path
-    customer = f"{r}__{source.customer_path}"
+    """A record of the source matching the text: its customer's name or credit code, the name it was given
+    before there was a customer, or its number as people quote it (`PO000123`)."""
+    customer = source.customer_path
     query = Q(**{f"{customer}__name__icontains": text}) | Q(**{f"{customer}__credit_code__iexact": text})
     if source.name_path:
-        query |= Q(**{f"{r}__{source.name_path}__icontains": text})
+        query |= Q(**{f"{source.name_path}__icontains": text})
     number = re.fullmatch(rf"{source.number_prefix}0*(\d+)", text.upper()) if source.number_prefix else None
     if number:
-        numbered = f"{r}__{source.number_path}" if source.number_path else r
-        query |= Q(**{f"{numbered}__pk": int(number.group(1))})
+        query |= Q(**{f"{source.number_path}__pk" if source.number_path else "pk": int(number.group(1))})
     return query
 
 
-def _source_tasks(source: Source, user, spec: InboxFilter, now: datetime) -> QuerySet:
-    from sla.models import SlaClock
+def _records(source: Source, query: Q) -> Q:
+    """Entries of the source's processes whose record matches `query` (paths from the record)."""
+    records = _record_type(source).model_class().objects.filter(query)
+    return Q(flow_class=source.flow, process__in=records.values("process"))
 
-    r = source.record_path
-    tasks = Task.objects.filter(process__flow_class=source.flow, flow_task_type="HUMAN")  # people's steps only
+
+def _entries(user, spec: InboxFilter, now: datetime) -> QuerySet:
+    """The user's entries under the filter, unordered."""
+    chosen = [s for s in sources() if not spec.flow or s.flow.__name__ == spec.flow]
+    entries = InboxEntry.objects.filter(flow_class__in=[s.flow for s in chosen])
     if spec.view == "done":
-        tasks = tasks.filter(owner=user, status=STATUS.DONE)
+        entries = entries.filter(owner=user, status=STATUS.DONE)
     elif spec.view == "watching":  # processes followed, and the account manager's own business
         followed = Q(process__in=Watch.objects.filter(user=user).values("process"))
-        tasks = tasks.filter(followed | Q(**{f"{r}__{source.manager_path}": user}), status__in=OPEN_STATUSES)
+        entries = entries.filter(followed | Q(account_manager=user), status__in=OPEN_STATUSES)
     elif spec.view == "all":
-        # Nothing for others; still annotated below, as the UNION needs every part to have the same columns.
-        tasks = tasks.filter(status__in=OPEN_STATUSES) if may_oversee(user) else tasks.none()
+        if not may_oversee(user):
+            return entries.none()
+        entries = entries.filter(status__in=OPEN_STATUSES)
         if not sees_all_cities(user):
-            tasks = tasks.filter(**{f"{r}__{source.city_path}": user.city_id})
+            entries = entries.filter(city=user.city_id)
     else:
-        tasks = tasks.filter(source.scope(user), status__in=OPEN_STATUSES)
-        tasks = tasks.filter(owner=user) if spec.view == "mine" else tasks.filter(status=STATUS.NEW)
-    tasks = tasks.filter(**{f"{r}__isnull": False})  # a human step of a record, never a bare process task
+        scope = Q(pk__in=[])
+        for source in chosen:
+            scope |= source.scope(user, city="city", flow="flow_class")
+        entries = entries.filter(scope, status__in=OPEN_STATUSES)
+        entries = entries.filter(owner=user) if spec.view == "mine" else entries.filter(status=STATUS.NEW)
     if spec.step:
-        tasks = tasks.filter(flow_task__in=[getattr(source.flow, n) for n, s in source.steps.items() if s == spec.step])
+        nodes = [getattr(s.flow, n) for s in chosen for n, step in s.steps.items() if step == spec.step]
+        entries = entries.filter(flow_task__in=nodes)
     if spec.city:
-        tasks = tasks.filter(**{f"{r}__{source.city_path}": spec.city})
+        entries = entries.filter(city=spec.city)
     if spec.level:
-        tasks = tasks.filter(**{f"{r}__{source.customer_path}__level": spec.level})
-    if spec.product and not source.product_path:
-        tasks = tasks.none()
-    elif spec.product:
-        tasks = tasks.filter(
-            process__in=Task.objects.filter(**{f"{r}__{source.product_path}": spec.product}).values("process")
+        entries = entries.filter(customer__level=spec.level)
+    if spec.product:
+        entries = entries.filter(
+            reduce(operator.or_, [_records(s, Q(**{s.product_path: spec.product})) for s in chosen if s.product_path])
+            if any(s.product_path for s in chosen)
+            else Q(pk__in=[])
         )
     if spec.since:
-        tasks = tasks.filter(created__date__gte=spec.since)
+        entries = entries.filter(created__date__gte=spec.since)
     if spec.search:
-        tasks = tasks.filter(_search_q(source, spec.search))
-    step = Case(
-        *[When(flow_task=getattr(source.flow, node), then=Value(s)) for node, s in source.steps.items()],
-        default=Value(""),
-        output_field=CharField(),
-    )
-    clock = SlaClock.objects.filter(
-        subject_type=_record_type(source),
-        subject_id=OuterRef(f"{r}__id"),
-        step=OuterRef("sla_step"),
-        stopped_at__isnull=True,
-    )
-    tasks = tasks.annotate(
-        sla_step=step,
-        due=Subquery(clock.values("due_at")[:1]),
-        warn=Subquery(clock.values("warn_at")[:1]),
-        clock_state=Subquery(clock.values("state")[:1]),
-    )
+        entries = entries.filter(reduce(operator.or_, [_records(s, _search_q(s, spec.search)) for s in chosen]))
     if spec.sla == "paused":
-        tasks = tasks.filter(clock_state="paused")
+        entries = entries.filter(clock_state="paused")
     elif spec.sla == "breached":
-        tasks = tasks.filter(clock_state="running", due__lte=now)
+        entries = entries.filter(clock_state="running", due_at__lte=now)
     elif spec.sla == "warning":
-        tasks = tasks.filter(clock_state="running", due__gt=now, warn__lte=now)
+        entries = entries.filter(clock_state="running", due_at__gt=now, warn_at__lte=now)
     elif spec.sla == "ok":
-        tasks = tasks.filter(clock_state="running", due__gt=now).filter(Q(warn__isnull=True) | Q(warn__gt=now))
-    # No default ordering inside the UNION's parts: only the combined rows are sorted.
-    return tasks.order_by().values("pk", "due", "created", "finished")
+        entries = entries.filter(clock_state="running", due_at__gt=now).filter(
+            Q(warn_at__isnull=True) | Q(warn_at__gt=now)
+        )
+    return entries
 
 
 def _record_type(source: Source) -> ContentType:
@@ -300,21 +296,14 @@ def inbox_page(user, spec: InboxFilter, *, page: int = 1, per_page: int = 25, no
     latest first. The query count does not depend on the page size.
     """
     now = now or timezone.now()
-    chosen = [s for s in sources() if not spec.flow or s.flow.__name__ == spec.flow]
-    parts = [_source_tasks(s, user, spec, now) for s in chosen]
-    if not parts:
-        return [], 0
-    combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    entries = _entries(user, spec, now)
     if spec.view == "done":
-        ordered = combined.order_by(F("finished").desc(nulls_last=True), "-pk")
+        ordered = entries.order_by(F("finished").desc(nulls_last=True), "-task_id")
     else:
-        ordered = combined.order_by(F("due").asc(nulls_last=True), "created", "pk")
-    # Counted without the clocks' subqueries in the select list (filters on them still apply).
-    counted = [p.values("pk") for p in parts]
-    total = (counted[0].union(*counted[1:], all=True) if len(counted) > 1 else counted[0]).count()
+        ordered = entries.order_by(F("due_at").asc(nulls_last=True), "created", "task_id")
     start = (max(page, 1) - 1) * per_page
-    pks = [row["pk"] for row in ordered[start : start + per_page]]
-    return _rows(pks, now=now, stopped=spec.view == "done"), total
+    pks = list(ordered.values_list("task_id", flat=True)[start : start + per_page])
+    return _rows(pks, now=now, stopped=spec.view == "done"), entries.count()
 
 
 def _rows(pks: list[int], *, now, stopped: bool = False) -> list[InboxRow]:
@@ -357,6 +346,146 @@ def inbox_rows(user, *, view: str = "mine", **filters) -> list[InboxRow]:
     return rows
 
 
+# ---------------------------------------------------------------------------- keeping the entries
+_FOLLOWED = ["status", "owner", "city", "customer", "account_manager", "sla_step", "due_at", "warn_at", "clock_state"]
+
+
+def inbox_follow(*, process_id: int, subject, tasks, steps: dict, clocks: dict, city, customer, account_manager):
+    """Make a process's entries match its tasks as they are now: `tasks` are its open tasks (read by the
+    caller), `clocks` its subject's open SLA clocks by step. Entries of tasks no longer open take the
+    task's final status. Two queries whatever the number of tasks."""
+    subject_type = ContentType.objects.get_for_model(subject)
+    entries = []
+    for task in tasks:
+        if task.flow_task_type != "HUMAN" or task.status not in OPEN_STATUSES:
+            continue
+        step = steps.get(task.flow_task.name, "")
+        clock = clocks.get(step)
+        entries.append(
+            InboxEntry(
+                task_id=task.pk,
+                process_id=process_id,
+                flow_class=task.flow_task.flow_class,
+                flow_task=task.flow_task,
+                status=task.status,
+                owner_id=task.owner_id,
+                created=task.created,
+                subject_type=subject_type,
+                subject_id=subject.pk,
+                city=city,
+                customer=customer,
+                account_manager=account_manager,
+                sla_step=step,
+                due_at=clock.due_at if clock else None,
+                warn_at=clock.warn_at if clock else None,
+                clock_state=clock.state if clock else "",
+            )
+        )
+    if entries:
+        InboxEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["task"], update_fields=_FOLLOWED)
+    closed = InboxEntry.objects.filter(process_id=process_id, status__in=OPEN_STATUSES)
+    task = Task.objects.filter(pk=OuterRef("task_id"))
+    closed.exclude(task_id__in=[e.task_id for e in entries]).update(
+        status=Subquery(task.values("status")),
+        owner=Subquery(task.values("owner")),
+        finished=Subquery(task.values("finished")),
+        due_at=None,
+        warn_at=None,
+        clock_state="",
+    )
+
+
+def _entry_follows_task(task: Task) -> None:
+    """An inbox action moved the task (claimed, released, handed over): its entry says so."""
+    InboxEntry.objects.filter(task_id=task.pk).update(status=task.status, owner_id=task.owner_id)
+
+
+def inbox_clock_moved(clock) -> None:
+    """A clock paused or resumed outside a step: the entries of its step sort by its new due time."""
+    InboxEntry.objects.filter(
+        OPEN_ENTRY, subject_type_id=clock.subject_type_id, subject_id=clock.subject_id, sla_step=clock.step
+    ).update(due_at=clock.due_at, warn_at=clock.warn_at, clock_state=clock.state)
+
+
+_COLUMNS = ["task", "process", "flow_class", "flow_task", "created", "finished", "subject_type", "subject_id"]
+
+
+def _derived(source: Source) -> QuerySet:
+    """The source's entries as its tasks, records and open clocks make them, in `InboxEntry` column order."""
+    from sla.models import SlaClock
+
+    r = source.record_path
+    record_type = _record_type(source)
+    clock = SlaClock.objects.filter(
+        subject_type=record_type, subject_id=OuterRef(f"{r}__id"), step=OuterRef("e_sla_step"), stopped_at=None
+    )
+
+    def of_open_clock(field: str):
+        return Case(When(status__in=OPEN_STATUSES, then=Subquery(clock.values(field)[:1])))
+
+    tasks = Task.objects.filter(process__flow_class=source.flow, flow_task_type="HUMAN", **{f"{r}__isnull": False})
+    of_task = {
+        "task": F("pk"),
+        "process": F("process_id"),
+        "flow_class": F("process__flow_class"),
+        "flow_task": F("flow_task"),
+        "created": F("created"),
+        "finished": F("finished"),
+        "subject_type": Value(record_type.pk),
+        "subject_id": F(f"{r}__id"),
+        "status": F("status"),
+        "owner": F("owner_id"),
+        "city": F(f"{r}__{source.city_path}"),
+        "customer": F(f"{r}__{source.customer_path}"),
+        "account_manager": F(f"{r}__{source.manager_path}"),
+        "sla_step": Case(
+            *[When(flow_task=getattr(source.flow, node), then=Value(s)) for node, s in source.steps.items()],
+            default=Value(""),
+            output_field=CharField(),
+        ),
+        "due_at": of_open_clock("due_at"),
+        "warn_at": of_open_clock("warn_at"),
+        "clock_state": Coalesce(of_open_clock("state"), Value("")),
+    }
+    # Annotations may not take the task's own field names; prefixed, in the entry's column order.
+    values = {f"e_{name}": of_task[name] for name in [*_COLUMNS, *_FOLLOWED]}
+    return tasks.annotate(**values).order_by().values_list(*values)
+
+
+def _entry_columns() -> list[str]:
+    return [InboxEntry._meta.get_field(name).column for name in [*_COLUMNS, *_FOLLOWED]]
+
+
+@transaction.atomic
+def inbox_rebuild() -> int:
+    """Recompute every entry from the tasks (after a bulk load, or to repair); returns how many there are."""
+    table = connection.ops.quote_name(InboxEntry._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _entry_columns())
+    InboxEntry.objects.all().delete()
+    with connection.cursor() as cursor:
+        for source in sources():
+            sql, params = _derived(source).query.sql_with_params()
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+    return InboxEntry.objects.count()
+
+
+def inbox_drift() -> list[tuple]:
+    """Entries that differ from what the tasks make them (empty when the inbox is right). A closed step's
+    entry keeps the city, customer and account manager it had when it closed."""
+    names = [*_COLUMNS, *_FOLLOWED]
+    as_of_now = [names.index(n) for n in ("city", "customer", "account_manager")]
+    status = names.index("status")
+
+    def comparable(row: tuple) -> tuple:
+        if row[status] in OPEN_STATUSES:
+            return row
+        return tuple(None if i in as_of_now else value for i, value in enumerate(row))
+
+    kept = {comparable(row) for row in InboxEntry.objects.values_list(*names)}
+    derived = {comparable(row) for source in sources() for row in _derived(source)}
+    return sorted(kept ^ derived, key=str)
+
+
 # ---------------------------------------------------------------------------- acting
 def _locked(task_pk: int):
     task = Task.objects.select_related("process").get(pk=task_pk)
@@ -377,6 +506,7 @@ def inbox_claim(*, user, task_pk: int) -> Task:
             if task.status != STATUS.NEW:
                 raise TaskClosedError
             activation.assign(user)
+        _entry_follows_task(task)
     return task
 
 
@@ -391,6 +521,7 @@ def inbox_release(*, user, task_pk: int) -> Task:
         with task.activation() as activation:
             task.data.pop("delegated_by", None)
             activation.unassign()
+        _entry_follows_task(task)
     return task
 
 
@@ -433,6 +564,7 @@ def _hand_over(*, user, task_pk: int, to, delegate: bool) -> Task:
                 task.data.pop("delegated_by", None)
             activation.assign(to)
             _notify_assigned(task, source, to, by=user)
+        _entry_follows_task(task)
     return task
 
 
@@ -461,6 +593,7 @@ def inbox_return(*, user, task_pk: int) -> Task:
             activation.unassign()
             activation.assign(delegator)
             _notify_assigned(task, source, delegator, by=user)
+        _entry_follows_task(task)
     return task
 
 

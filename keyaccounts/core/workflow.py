@@ -46,3 +46,44 @@ def human_task(task_pk: int, *, user, may_act: Callable[[Task], bool]) -> Iterat
             activation.assign(user)
         activation.start(None)
         yield activation
+
+
+def steps_follow(
+    *,
+    subject,
+    process_id: int,
+    steps: dict,
+    statuses=OPEN_STATUSES,
+    city=None,
+    customer=None,
+    account_manager=None,
+    level: str = "",
+    product=None,
+) -> None:
+    """After every step of a flow: the subject's SLA clocks run exactly while its timed steps wait (tasks in
+    `statuses`; `steps` maps node names to SLA steps), and the inbox lists its people's steps as they are now.
+    `product` may be a callable, asked only when a clock starts."""
+    from sla.services import sla_clocks_follow
+
+    from .inbox import inbox_follow
+
+    tasks = list(Task.objects.filter(process_id=process_id, status__in=statuses))
+    clocks = sla_clocks_follow(
+        subject=subject,
+        open_steps={steps[t.flow_task.name] for t in tasks if t.flow_task.name in steps},
+        level=level,
+        product=product,
+        city=city,
+        customer=customer,
+        account_manager=account_manager,
+    )
+    inbox_follow(
+        process_id=process_id,
+        subject=subject,
+        tasks=tasks,
+        steps=steps,
+        clocks=clocks,
+        city=city,
+        customer=customer,
+        account_manager=account_manager,
+    )

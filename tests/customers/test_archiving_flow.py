@@ -253,6 +253,7 @@ def test_a_stale_draft_is_refused(manager):
 
 
 def test_deciding_a_task_someone_else_decided_changes_nothing(manager, reviewer, user_in_role, city):
+    from keyaccounts.core.inbox import inbox_claim
     from keyaccounts.core.models import Team
     from keyaccounts.core.roles import Role
 
@@ -267,6 +268,7 @@ def test_deciding_a_task_someone_else_decided_changes_nothing(manager, reviewer,
 
 
 def test_a_task_taken_by_a_colleague_is_refused_with_their_name(manager, reviewer, user_in_role):
+    from keyaccounts.core.inbox import inbox_claim
     from keyaccounts.core.models import Team
     from keyaccounts.core.roles import Role
 
@@ -277,8 +279,7 @@ def test_a_task_taken_by_a_colleague_is_refused_with_their_name(manager, reviewe
         services.archiving_review(user=reviewer, task_pk=task.pk, decision=Decision.REJECT, reason="")
     task.refresh_from_db()
     assert task.owner is None  # ...and the refusal rolled the taking back
-    with task.activation() as activation:
-        activation.assign(reviewer)
+    inbox_claim(user=reviewer, task_pk=task.pk)
     with pytest.raises(TaskTakenError, match=str(reviewer)):
         services.archiving_review(user=colleague, task_pk=task.pk, decision=Decision.APPROVE)
 
