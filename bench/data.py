@@ -26,8 +26,8 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from customers.flows import ArchivingFlow
 from customers.models import ArchivingRequest, Customer
-from keyaccounts.core.management.commands.seed_demo import demo_team_code
 from keyaccounts.core.inbox import inbox_rebuild
+from keyaccounts.core.management.commands.seed_demo import demo_team_code
 from keyaccounts.core.models import City, Team, User
 from keyaccounts.core.roles import Role, sync_role_groups
 from opportunities.flows import OpportunityFlow
