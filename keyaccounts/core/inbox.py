@@ -347,20 +347,30 @@ def inbox_rows(user, *, view: str = "mine", **filters) -> list[InboxRow]:
 
 
 # ---------------------------------------------------------------------------- keeping the entries
-_FOLLOWED = ["status", "owner", "city", "customer", "account_manager", "sla_step", "due_at", "warn_at", "clock_state"]
+_FOLLOWED = [
+    "status",
+    "owner",
+    "finished",
+    "city",
+    "customer",
+    "account_manager",
+    "sla_step",
+    "due_at",
+    "warn_at",
+    "clock_state",
+]
 
 
 def inbox_follow(*, process_id: int, subject, tasks, steps: dict, clocks: dict, city, customer, account_manager):
-    """Make a process's entries match its tasks as they are now: `tasks` are its open tasks (read by the
-    caller), `clocks` its subject's open SLA clocks by step. Entries of tasks no longer open take the
-    task's final status. Two queries whatever the number of tasks."""
+    """Make a process's entries match its tasks as they are now, in one query: `tasks` are its open tasks and
+    those whose entries are still open (`inbox_tasks_to_follow`), `clocks` its subject's open SLA clocks by step."""
     subject_type = ContentType.objects.get_for_model(subject)
     entries = []
     for task in tasks:
-        if task.flow_task_type != "HUMAN" or task.status not in OPEN_STATUSES:
+        if task.flow_task_type != "HUMAN":
             continue
         step = steps.get(task.flow_task.name, "")
-        clock = clocks.get(step)
+        clock = clocks.get(step) if task.status in OPEN_STATUSES else None
         entries.append(
             InboxEntry(
                 task_id=task.pk,
@@ -370,6 +380,7 @@ def inbox_follow(*, process_id: int, subject, tasks, steps: dict, clocks: dict, 
                 status=task.status,
                 owner_id=task.owner_id,
                 created=task.created,
+                finished=task.finished,
                 subject_type=subject_type,
                 subject_id=subject.pk,
                 city=city,
@@ -383,15 +394,12 @@ def inbox_follow(*, process_id: int, subject, tasks, steps: dict, clocks: dict, 
         )
     if entries:
         InboxEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["task"], update_fields=_FOLLOWED)
-    closed = InboxEntry.objects.filter(process_id=process_id, status__in=OPEN_STATUSES)
-    task = Task.objects.filter(pk=OuterRef("task_id"))
-    closed.exclude(task_id__in=[e.task_id for e in entries]).update(
-        status=Subquery(task.values("status")),
-        owner=Subquery(task.values("owner")),
-        finished=Subquery(task.values("finished")),
-        due_at=None,
-        warn_at=None,
-        clock_state="",
+
+
+def inbox_tasks_to_follow(process_id: int, statuses) -> Q:
+    """The tasks `inbox_follow` needs beside the open ones: those its entries still list as open."""
+    return Q(status__in=statuses) | Q(
+        pk__in=InboxEntry.objects.filter(OPEN_ENTRY, process_id=process_id).values("task")
     )
 
 
@@ -407,7 +415,7 @@ def inbox_clock_moved(clock) -> None:
     ).update(due_at=clock.due_at, warn_at=clock.warn_at, clock_state=clock.state)
 
 
-_COLUMNS = ["task", "process", "flow_class", "flow_task", "created", "finished", "subject_type", "subject_id"]
+_COLUMNS = ["task", "process", "flow_class", "flow_task", "created", "subject_type", "subject_id"]
 
 
 def _derived(source: Source) -> QuerySet:

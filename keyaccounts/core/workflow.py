@@ -65,12 +65,12 @@ def steps_follow(
     `product` may be a callable, asked only when a clock starts."""
     from sla.services import sla_clocks_follow
 
-    from .inbox import inbox_follow
+    from .inbox import inbox_follow, inbox_tasks_to_follow
 
-    tasks = list(Task.objects.filter(process_id=process_id, status__in=statuses))
+    tasks = list(Task.objects.filter(inbox_tasks_to_follow(process_id, statuses), process_id=process_id))
     clocks = sla_clocks_follow(
         subject=subject,
-        open_steps={steps[t.flow_task.name] for t in tasks if t.flow_task.name in steps},
+        open_steps={steps[t.flow_task.name] for t in tasks if t.status in statuses and t.flow_task.name in steps},
         level=level,
         product=product,
         city=city,

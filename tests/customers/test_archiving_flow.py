@@ -253,7 +253,6 @@ def test_a_stale_draft_is_refused(manager):
 
 
 def test_deciding_a_task_someone_else_decided_changes_nothing(manager, reviewer, user_in_role, city):
-    from keyaccounts.core.inbox import inbox_claim
     from keyaccounts.core.models import Team
     from keyaccounts.core.roles import Role
 
