@@ -11,6 +11,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from keyaccounts.core.inbox import inbox_clock_moved
@@ -75,28 +76,37 @@ def _team_of(policy: SlaPolicy, city) -> Team | None:
 
 
 def _calendar_for(policy: SlaPolicy, *, city, customer) -> BusinessCalendar | None:
-    """The policy's own calendar, else the customer's, else the city's (None: the default calendar)."""
+    """The policy's own calendar, else the customer's, else the city's (None: the default calendar); one read."""
     if policy.calendar_id:
         return policy.calendar
-    if customer is not None:
-        chosen = CustomerCalendar.objects.filter(customer=customer).select_related("calendar").first()
-        if chosen:
-            return chosen.calendar
-    if city is not None:
-        chosen = CityCalendar.objects.filter(city=city).select_related("calendar").first()
-        if chosen:
-            return chosen.calendar
-    return None
+    if customer is None and city is None:
+        return None
+    own = Exists(CustomerCalendar.objects.filter(customer=customer, calendar=OuterRef("pk")))
+    of_city = Exists(CityCalendar.objects.filter(city=city, calendar=OuterRef("pk")))
+    return BusinessCalendar.objects.filter(own | of_city).order_by(own.desc()).first()
 
 
 def sla_clock_start(
     *, subject, step: str, level: str = "", product=None, city=None, customer=None, account_manager=None, now=None
 ) -> SlaClock | None:
     """Start the step's clock (idempotent: a running one is returned as it is). No policy, no clock."""
-    now = now or timezone.now()
     running = SlaClock.objects.filter(**_subject_filter(subject), step=step, stopped_at__isnull=True).first()
     if running is not None:
         return running
+    return _start(
+        subject=subject,
+        step=step,
+        level=level,
+        product=product,
+        city=city,
+        customer=customer,
+        account_manager=account_manager,
+        now=now or timezone.now(),
+    )
+
+
+def _start(*, subject, step: str, level: str, product, city, customer, account_manager, now) -> SlaClock | None:
+    """A new clock for a step known not to have a running one."""
     policy = sla_policy_for(step=step, level=level, product=product)
     if policy is None:
         return None
@@ -205,7 +215,7 @@ def sla_clocks_follow(
     for step in open_steps - running.keys():
         if callable(product):  # worked out only when a clock starts
             product = product()
-        clock = sla_clock_start(
+        clock = _start(
             subject=subject,
             step=step,
             level=level,
