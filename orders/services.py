@@ -252,8 +252,9 @@ def order_check_findings(order: Order) -> list[str]:
 
 def order_needs_approval(order: Order) -> bool:
     """The administrator's rules decide: amount, customer level, product."""
-    total = order.total
-    products = {item.product_id for item in order.items.all()}
+    items = list(order.items.all())
+    total = sum((item.amount for item in items), 0)  # Order.total, from the items read once here
+    products = {item.product_id for item in items}
     for rule in OrderApprovalRule.objects.filter(is_active=True):
         if rule.min_amount is not None and total < rule.min_amount:
             continue

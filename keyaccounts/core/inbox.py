@@ -234,7 +234,9 @@ def _records(source: Source, query: Q) -> Q:
 def _entries(user, spec: InboxFilter, now: datetime) -> QuerySet:
     """The user's entries under the filter, unordered."""
     chosen = [s for s in sources() if not spec.flow or s.flow.__name__ == spec.flow]
-    entries = InboxEntry.objects.filter(flow_class__in=[s.flow for s in chosen])
+    if not chosen:
+        return InboxEntry.objects.none()
+    entries = InboxEntry.objects.filter(flow_class=chosen[0].flow) if spec.flow else InboxEntry.objects.all()
     if spec.view == "done":
         entries = entries.filter(owner=user, status=STATUS.DONE)
     elif spec.view == "watching":  # processes followed, and the account manager's own business
