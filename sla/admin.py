@@ -136,6 +136,7 @@ class QualityViolationAdmin(ReadOnlyAdmin):
         "periods",
         "state",
         "work_order",
+        "ticket_status",
     ]
-    list_filter = ["state", "metric"]
+    list_filter = ["state", "metric", "ticket_status"]
     list_select_related = ["service__product", "work_order"]
