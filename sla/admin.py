@@ -91,11 +91,12 @@ class QualityTargetAdmin(admin.ModelAdmin):
         "packet_loss_warning",
         "delay_max",
         "delay_warning",
+        "tolerated_periods",
         "is_active",
     ]
     list_filter = ["grade", "is_active", "product"]
     fieldsets = [
-        (None, {"fields": ["product", "grade", "is_active"]}),
+        (None, {"fields": ["product", "grade", "is_active", "tolerated_periods"]}),
         (_("Availability rate"), {"fields": ["availability_min", "availability_warning"]}),
         (_("Packet-loss rate"), {"fields": ["packet_loss_max", "packet_loss_warning"]}),
         (_("Transmission delay"), {"fields": ["delay_max", "delay_warning"]}),

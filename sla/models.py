@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -319,6 +320,15 @@ class QualityTarget(models.Model):
     delay_max = models.DecimalField(_("delay at most (ms)"), max_digits=8, decimal_places=2)
     delay_warning = models.DecimalField(
         _("delay warning above (ms)"), max_digits=8, decimal_places=2, help_text=_("Below the maximum.")
+    )
+    tolerated_periods = models.PositiveSmallIntegerField(
+        _("missed periods tolerated"),
+        default=0,
+        validators=[MaxValueValidator(96)],
+        help_text=_(
+            "How many measured periods in a row may miss a target before it counts as violated (TMF657 "
+            "tolerance). 0: the first missed period does. At most 96."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
 

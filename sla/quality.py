@@ -235,7 +235,10 @@ def quality_measurements_record_many(*, readings_of: dict[int, list[Reading]], t
                 value, current = measurement.value_of(metric), open_ones.get((service.pk, metric))
                 if judge(target, metric, value) == QualityLevel.VIOLATED:
                     if current is None:
-                        open_ones[service.pk, metric] = _violation_open(service, target, metric, measurement)
+                        earlier = _missed_before(service, target, metric, measurement)
+                        if len(earlier) < target.tolerated_periods:
+                            continue  # within the target's tolerance: not a violation yet
+                        open_ones[service.pk, metric] = _violation_open(service, target, metric, measurement, earlier)
                         counts["violations"] += 1
                     elif measurement.period_end > current.period_end:
                         _violation_extend(current, metric, value, measurement.period_end)
@@ -281,18 +284,42 @@ def _values(measurement: QualityMeasurement) -> dict:
     }
 
 
-def _violation_open(service: Service, target: QualityTarget, metric: str, measurement) -> QualityViolation:
+def _missed_before(
+    service: Service, target: QualityTarget, metric: str, measurement: QualityMeasurement
+) -> list[QualityMeasurement]:
+    """The measured periods right before this one that missed the metric's target too (at most as many as the
+    target tolerates), newest first. No query when the target tolerates nothing."""
+    if not target.tolerated_periods:
+        return []
+    before = QualityMeasurement.objects.filter(service=service, period_end__lte=measurement.period_start).order_by(
+        "-period_end"
+    )[: target.tolerated_periods]
+    missed = []
+    for earlier in before:
+        if judge(target, metric, earlier.value_of(metric)) != QualityLevel.VIOLATED:
+            break
+        missed.append(earlier)
+    return missed
+
+
+def _violation_open(
+    service: Service, target: QualityTarget, metric: str, measurement, earlier: list[QualityMeasurement]
+) -> QualityViolation:
+    """A violation from the period that made the missed target count; it dates from the first of the periods
+    missed in a row that the target tolerated."""
     value = measurement.value_of(metric)
+    values = [value, *(m.value_of(metric) for m in earlier)]
     violation = QualityViolation.objects.create(
         service=service,
         metric=metric,
         target=target,
         target_value=target.limit_of(metric)[0],
         actual_value=value,
-        worst_value=value,
+        worst_value=min(values) if metric == QualityMetric.AVAILABILITY else max(values),
         measurement=measurement,
-        period_start=measurement.period_start,
+        period_start=earlier[-1].period_start if earlier else measurement.period_start,
         period_end=measurement.period_end,
+        periods=1 + len(earlier),
     )
     violation.work_order = outbox_enqueue(
         peer=Peer.EOMS,
@@ -310,7 +337,8 @@ def _violation_open(service: Service, target: QualityTarget, metric: str, measur
             "target": str(violation.target_value),
             "actual": str(value),
             "unit": UNITS[metric],
-            "period": [measurement.period_start.isoformat(), measurement.period_end.isoformat()],
+            "period": [violation.period_start.isoformat(), violation.period_end.isoformat()],
+            "periods": violation.periods,
             "work_order": violation.reference,
         },
     )

@@ -319,6 +319,7 @@ def test_a_warning_on_the_wrong_side_of_the_target_is_refused_with_a_clear_messa
         "packet_loss_warning": "0.8",  # above the maximum
         "delay_max": "40",
         "delay_warning": "30",
+        "tolerated_periods": "0",
     }
     page = client.post(reverse("admin:sla_qualitytarget_add"), form)
     assert page.status_code == 200
@@ -342,3 +343,75 @@ def test_demo_targets_cover_every_grade_of_the_network_products(seeded):
     seed_demo_quality_targets()  # idempotent
     assert QualityTarget.objects.count() == 9
     assert set(QualityGrade.objects.values_list("code", flat=True)) == {"gold", "silver", "bronze"}
+
+
+# ---------------------------------------------------------------------------- tolerance (TMF657)
+@pytest.mark.parametrize("tolerated", [0, 1, 2])
+def test_a_target_tolerating_n_missed_periods_counts_the_one_after_them_as_the_violation(
+    targets, catalogue, customer, tolerated
+):
+    targets["gold"].tolerated_periods = tolerated
+    targets["gold"].save()
+    service = running_service(customer, catalogue["T2"], sla_grade="gold")
+    first = reading(service, 1, delay="31")
+    missed = [first, *(reading(service, n, delay=str(30 + n)) for n in range(2, tolerated + 1))][:tolerated]
+    assert quality_measurements_record(service=service, readings=missed)["violations"] == 0  # tolerated
+    assert not QualityViolation.objects.exists()
+    assert (
+        quality_measurements_record(service=service, readings=[reading(service, tolerated + 1, delay="25")])[
+            "violations"
+        ]
+        == 1
+    )
+    violation = QualityViolation.objects.get()
+    assert violation.periods == tolerated + 1
+    assert violation.period_start == (first.period_start if tolerated else violation.measurement.period_start)
+    assert violation.actual_value == 25
+    assert violation.worst_value == (30 + tolerated if tolerated else 25)
+    assert OutboxMessage.objects.filter(resource=TICKET_RESOURCE).count() == 1
+
+
+def test_a_period_meeting_the_target_or_another_metric_missing_breaks_the_tolerated_run(targets, catalogue, customer):
+    targets["gold"].tolerated_periods = 2
+    targets["gold"].save()
+    service = running_service(customer, catalogue["T2"], sla_grade="gold")
+    quality_measurements_record(
+        service=service,
+        readings=[
+            reading(service, 1, delay="40"),
+            reading(service, 2, delay="40"),
+            reading(service, 3),  # met: the run starts again
+            reading(service, 4, delay="40"),
+            reading(service, 5, loss="0.9"),  # another metric: delay's run starts again
+            reading(service, 6, delay="40"),
+            reading(service, 7, loss="0.9"),
+        ],
+    )
+    assert not QualityViolation.objects.exists()
+    assert QualityMeasurement.objects.filter(level=QualityLevel.VIOLATED).count() == 6  # each missed period shows
+    quality_measurements_record(service=service, readings=[reading(service, 8, loss="0.9", delay="40")])
+    assert not QualityViolation.objects.exists()  # loss missed twice in a row, delay once
+    quality_measurements_record(service=service, readings=[reading(service, 9, loss="0.9")])
+    violation = QualityViolation.objects.get()  # loss missed three periods in a row
+    assert (violation.metric, violation.periods) == (M.PACKET_LOSS, 3)
+
+
+def test_an_out_of_range_tolerance_is_refused_with_a_clear_message(client, grades, catalogue, user_in_role):
+    client.force_login(user_in_role(Role.ADMINISTRATOR, city=None, username="admin", is_staff=True))
+    form = {
+        "product": catalogue["T2"].pk,
+        "grade": grades["gold"].pk,
+        "is_active": "on",
+        "availability_min": "99.95",
+        "availability_warning": "99.97",
+        "packet_loss_max": "0.5",
+        "packet_loss_warning": "0.3",
+        "delay_max": "40",
+        "delay_warning": "30",
+    }
+    for wrong, message in (("97", "less than or equal to 96"), ("-1", "greater than or equal to 0")):
+        page = client.post(reverse("admin:sla_qualitytarget_add"), {**form, "tolerated_periods": wrong})
+        assert message in page.content.decode()
+    assert not QualityTarget.objects.exists()
+    assert client.post(reverse("admin:sla_qualitytarget_add"), {**form, "tolerated_periods": "3"}).status_code == 302
+    assert QualityTarget.objects.get().tolerated_periods == 3
