@@ -15,6 +15,10 @@ class Peer(models.TextChoices):
 class OutboxMessage(models.Model):
     """One request to a peer. It is a row before it is a Celery message, so a lost broker loses nothing."""
 
+    class Method(models.TextChoices):
+        CREATE = "POST", "POST"
+        UPDATE = "PATCH", "PATCH"
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting to be delivered")
         SENT = "sent", _("Delivered")
@@ -24,6 +28,17 @@ class OutboxMessage(models.Model):
     resource = models.CharField(_("resource"), max_length=60, help_text=_("The TMF resource, e.g. serviceOrder."))
     external_id = models.CharField(_("our reference"), max_length=80, unique=True)
     payload = models.JSONField()
+    # A change (PATCH) goes to the resource another message created, at the id the peer gave it: it waits until
+    # that one is delivered.
+    method = models.CharField(_("method"), max_length=5, choices=Method.choices, default=Method.CREATE)
+    follows = models.ForeignKey(
+        "self",
+        verbose_name=_("changes what this created"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)

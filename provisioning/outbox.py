@@ -18,7 +18,7 @@ from django.utils import timezone
 from keyaccounts.core.bulk import bulk_update_rows
 
 from .models import OutboxMessage
-from .peers import PeerError, PeerResponse, peer_create
+from .peers import PeerError, PeerResponse, peer_create, peer_update
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -26,10 +26,19 @@ BACKOFF_BASE_SECONDS = 2
 BACKOFF_CAP_SECONDS = 300
 
 
-def outbox_enqueue(*, peer: str, resource: str, external_id: str, payload: dict) -> OutboxMessage:
-    """Call inside the workflow step's transaction; the message exists exactly when the step does."""
+def outbox_enqueue(
+    *, peer: str, resource: str, external_id: str, payload: dict, follows: OutboxMessage | None = None
+) -> OutboxMessage:
+    """Call inside the workflow step's transaction; the message exists exactly when the step does. With
+    `follows`, the message changes (PATCH) what that earlier message created, once it is delivered."""
     message = OutboxMessage.objects.create(
-        peer=peer, resource=resource, external_id=external_id, payload=payload, next_attempt_at=timezone.now()
+        peer=peer,
+        resource=resource,
+        external_id=external_id,
+        payload=payload,
+        method=OutboxMessage.Method.UPDATE if follows else OutboxMessage.Method.CREATE,
+        follows=follows,
+        next_attempt_at=timezone.now(),
     )
     _pending().append(message.pk)
     transaction.on_commit(_schedule_deliveries)
@@ -80,13 +89,15 @@ def outbox_deliver_many(pks: list[int]) -> dict[int, str]:
     knows our externalId). Returns each sent message's status afterwards."""
     with transaction.atomic():
         messages = list(
-            OutboxMessage.objects.select_for_update(skip_locked=True)
+            OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk__in=pks, status=OutboxMessage.Status.PENDING)
+            .select_related("follows")
             .order_by("pk")
         )
         if not messages:
             return {}
-        answers = [_send(messages[0])] if len(messages) == 1 else list(_senders().map(_send, messages))
+        requests = [_request(message) for message in messages]
+        answers = [_send(requests[0])] if len(requests) == 1 else list(_senders().map(_send, requests))
         now = timezone.now()
         for message, answer in zip(messages, answers, strict=True):
             message.attempts += 1
@@ -106,9 +117,26 @@ def outbox_deliver_many(pks: list[int]) -> dict[int, str]:
     return {message.pk: message.status for message in messages}
 
 
-def _send(message: OutboxMessage) -> PeerResponse | PeerError:
+def _request(message: OutboxMessage) -> tuple[OutboxMessage, str | PeerError]:
+    """The message with the peer's id of what it changes ("" for a creation), or why it cannot go yet."""
+    if message.method != OutboxMessage.Method.UPDATE:
+        return message, ""
+    created = message.follows
+    if created is None or created.status != OutboxMessage.Status.SENT or not created.remote_id:
+        # Retried with the usual backoff: the creation may be delivered meanwhile (or fail for good first).
+        reference = created.external_id if created else "?"
+        return message, PeerError(f"waits until {reference} is delivered", retryable=True)
+    return message, created.remote_id
+
+
+def _send(request: tuple[OutboxMessage, str | PeerError]) -> PeerResponse | PeerError:
     """HTTP only (in a pool thread): no database here, the caller's transaction holds the rows."""
+    message, remote_id = request
+    if isinstance(remote_id, PeerError):
+        return remote_id
     try:
+        if message.method == OutboxMessage.Method.UPDATE:
+            return peer_update(message.peer, message.resource, remote_id, message.payload)
         return peer_create(message.peer, message.resource, message.payload)
     except PeerError as error:
         return error

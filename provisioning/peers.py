@@ -64,6 +64,11 @@ def peer_retrieve(peer: str, resource: str, remote_id: str) -> PeerResponse:
     return _call("GET", f"{_base_url(peer)}/{resource}/{remote_id}")
 
 
+def peer_update(peer: str, resource: str, remote_id: str, payload: dict) -> PeerResponse:
+    """A TMF partial update (`PATCH /{resource}/{id}`), e.g. a trouble ticket's status change."""
+    return _call("PATCH", f"{_base_url(peer)}/{resource}/{remote_id}", json=payload)
+
+
 def peer_list(peer: str, resource: str, params: dict) -> list:
     """A filtered TMF list (`GET /{resource}?field=a,b`): the peer's truth for many records in one call."""
     body = _call("GET", f"{_base_url(peer)}/{resource}", params=params).body

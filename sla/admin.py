@@ -91,11 +91,12 @@ class QualityTargetAdmin(admin.ModelAdmin):
         "packet_loss_warning",
         "delay_max",
         "delay_warning",
+        "tolerated_periods",
         "is_active",
     ]
     list_filter = ["grade", "is_active", "product"]
     fieldsets = [
-        (None, {"fields": ["product", "grade", "is_active"]}),
+        (None, {"fields": ["product", "grade", "is_active", "tolerated_periods"]}),
         (_("Availability rate"), {"fields": ["availability_min", "availability_warning"]}),
         (_("Packet-loss rate"), {"fields": ["packet_loss_max", "packet_loss_warning"]}),
         (_("Transmission delay"), {"fields": ["delay_max", "delay_warning"]}),
@@ -136,6 +137,7 @@ class QualityViolationAdmin(ReadOnlyAdmin):
         "periods",
         "state",
         "work_order",
+        "ticket_status",
     ]
-    list_filter = ["state", "metric"]
+    list_filter = ["state", "metric", "ticket_status"]
     list_select_related = ["service__product", "work_order"]

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -320,6 +321,15 @@ class QualityTarget(models.Model):
     delay_warning = models.DecimalField(
         _("delay warning above (ms)"), max_digits=8, decimal_places=2, help_text=_("Below the maximum.")
     )
+    tolerated_periods = models.PositiveSmallIntegerField(
+        _("missed periods tolerated"),
+        default=0,
+        validators=[MaxValueValidator(96)],
+        help_text=_(
+            "How many measured periods in a row may miss a target before it counts as violated (TMF657 "
+            "tolerance). 0: the first missed period does. At most 96."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -417,16 +427,35 @@ class QualityMeasurement(models.Model):
         }[metric]
 
 
+class TicketStatus(models.TextChoices):
+    """A TMF621 TroubleTicket's status at EOMS, as last read back."""
+
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "inProgress", _("In progress")
+    PENDING = "pending", _("Pending")
+    HELD = "held", _("Held")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A ticket in one of these is done at EOMS: it is not read back any more and takes no status change.
+TICKET_FINAL = {TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.REJECTED, TicketStatus.CANCELLED}
+
+
 class QualityViolation(models.Model):
     """A missed network quality target (TMF623): what was promised, what was measured, and the work order.
 
     One stays open per service and metric while the network keeps missing it; the next period that meets
-    the target resolves it.
+    the target resolves it, and the service's termination closes it. Either tells EOMS (a status change of
+    the ticket); the ticket's status at EOMS is read back.
     """
 
     class State(models.TextChoices):
         OPEN = "open", _("Open")
         RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed: the service was terminated")
 
     service = models.ForeignKey(
         "orders.Service", verbose_name=_("service"), on_delete=models.CASCADE, related_name="quality_violations"
@@ -453,6 +482,19 @@ class QualityViolation(models.Model):
         on_delete=models.PROTECT,
         related_name="quality_violation",
     )
+    ticket_status = models.CharField(
+        _("status at EOMS"), max_length=20, choices=TicketStatus.choices, blank=True, help_text=_("As last read.")
+    )
+    ticket_reason = models.CharField(_("EOMS's reason"), max_length=200, blank=True)
+    ticket_read_at = models.DateTimeField(_("read from EOMS at"), null=True, blank=True)
+    status_change = models.OneToOneField(
+        "provisioning.OutboxMessage",
+        verbose_name=_("status change sent to EOMS"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -464,7 +506,15 @@ class QualityViolation(models.Model):
                 fields=["service", "metric"], condition=models.Q(state="open"), name="one_open_violation_per_metric"
             ),
         ]
-        indexes = [models.Index(fields=["state", "period_end"])]
+        indexes = [
+            models.Index(fields=["state", "period_end"]),
+            # The tickets beat reads back: delivered and not done at EOMS.
+            models.Index(
+                fields=["ticket_read_at"],
+                condition=models.Q(work_order__isnull=False) & ~models.Q(ticket_status__in=sorted(TICKET_FINAL)),
+                name="quality_ticket_to_read",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.service} {self.get_metric_display()} {self.actual_value}"

@@ -7,7 +7,10 @@ per batch of services). A measurement is stored once (EOMS's id is unique); a mi
 violation per service and metric, and that violation opens one quality work order at EOMS (TMF621
 TroubleTicket, through the outbox, with a deterministic externalId) — a trouble ticket because the
 service runs and is degraded: nothing is to be built or changed by order (TMF641). Further missed
-periods extend the open violation; the next period that meets the target resolves it.
+periods extend the open violation; the next period that meets the target resolves it, and the service's
+termination closes it: either sends EOMS the ticket's status change (TMF621 PATCH through the outbox, once
+per violation). Beat reads back the tickets EOMS has not finished (GET), so a ticket EOMS resolves, closes
+or rejects on its own shows on the violation and on the customer's timeline.
 """
 
 import logging
@@ -17,7 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -28,7 +31,15 @@ from provisioning.models import OutboxMessage, Peer
 from provisioning.outbox import outbox_enqueue
 from provisioning.peers import PeerError, peer_list
 
-from .models import QualityLevel, QualityMeasurement, QualityMetric, QualityTarget, QualityViolation
+from .models import (
+    TICKET_FINAL,
+    QualityLevel,
+    QualityMeasurement,
+    QualityMetric,
+    QualityTarget,
+    QualityViolation,
+    TicketStatus,
+)
 from .timeline import QualityAction
 
 logger = logging.getLogger("keyaccounts.sla.quality")
@@ -36,7 +47,12 @@ GRADE_ELEMENT = "sla_grade"  # the service-level order element that holds a serv
 JOB_RESOURCE = "measurementCollectionJob"
 MEASUREMENT_RESOURCE = "performanceMeasurement"
 TICKET_RESOURCE = "troubleTicket"
-COLLECT_BATCH = 100  # services per GET
+COLLECT_BATCH = 100  # services (or tickets) per GET
+# Why a ticket's status changes, as EOMS reads it (stable English).
+TICKET_REASONS = {
+    TicketStatus.RESOLVED: "network quality target met again",
+    TicketStatus.CANCELLED: "service terminated",
+}
 # EOMS's indicator names (TMF628 performanceIndicator) → our metrics.
 INDICATORS = {
     "availabilityRate": QualityMetric.AVAILABILITY,
@@ -219,7 +235,10 @@ def quality_measurements_record_many(*, readings_of: dict[int, list[Reading]], t
                 value, current = measurement.value_of(metric), open_ones.get((service.pk, metric))
                 if judge(target, metric, value) == QualityLevel.VIOLATED:
                     if current is None:
-                        open_ones[service.pk, metric] = _violation_open(service, target, metric, measurement)
+                        earlier = _missed_before(service, target, metric, measurement)
+                        if len(earlier) < target.tolerated_periods:
+                            continue  # within the target's tolerance: not a violation yet
+                        open_ones[service.pk, metric] = _violation_open(service, target, metric, measurement, earlier)
                         counts["violations"] += 1
                     elif measurement.period_end > current.period_end:
                         _violation_extend(current, metric, value, measurement.period_end)
@@ -236,15 +255,17 @@ def quality_measurements_record_many(*, readings_of: dict[int, list[Reading]], t
                 )
             service.last_level = measurement.level
         QualityViolation.objects.bulk_update(
-            changed.values(), ["worst_value", "period_end", "periods", "state", "resolved_at"]
+            changed.values(), ["worst_value", "period_end", "periods", "state", "resolved_at", "status_change"]
         )
         TimelineEvent.objects.bulk_create(events)
     return counts
 
 
-def _event(service: Service, action: str, data: dict) -> TimelineEvent:
+def _event(service: Service, action: str, data: dict, **change) -> TimelineEvent:
     customer_type = ContentType.objects.get_for_model(service.customer)
-    return timeline_event(subject_type_id=customer_type.pk, subject_id=service.customer_id, action=action, data=data)
+    return timeline_event(
+        subject_type_id=customer_type.pk, subject_id=service.customer_id, action=action, data=data, **change
+    )
 
 
 def _restored(service: Service, violation: QualityViolation, measurement: QualityMeasurement) -> dict:
@@ -263,18 +284,42 @@ def _values(measurement: QualityMeasurement) -> dict:
     }
 
 
-def _violation_open(service: Service, target: QualityTarget, metric: str, measurement) -> QualityViolation:
+def _missed_before(
+    service: Service, target: QualityTarget, metric: str, measurement: QualityMeasurement
+) -> list[QualityMeasurement]:
+    """The measured periods right before this one that missed the metric's target too (at most as many as the
+    target tolerates), newest first. No query when the target tolerates nothing."""
+    if not target.tolerated_periods:
+        return []
+    before = QualityMeasurement.objects.filter(service=service, period_end__lte=measurement.period_start).order_by(
+        "-period_end"
+    )[: target.tolerated_periods]
+    missed = []
+    for earlier in before:
+        if judge(target, metric, earlier.value_of(metric)) != QualityLevel.VIOLATED:
+            break
+        missed.append(earlier)
+    return missed
+
+
+def _violation_open(
+    service: Service, target: QualityTarget, metric: str, measurement, earlier: list[QualityMeasurement]
+) -> QualityViolation:
+    """A violation from the period that made the missed target count; it dates from the first of the periods
+    missed in a row that the target tolerated."""
     value = measurement.value_of(metric)
+    values = [value, *(m.value_of(metric) for m in earlier)]
     violation = QualityViolation.objects.create(
         service=service,
         metric=metric,
         target=target,
         target_value=target.limit_of(metric)[0],
         actual_value=value,
-        worst_value=value,
+        worst_value=min(values) if metric == QualityMetric.AVAILABILITY else max(values),
         measurement=measurement,
-        period_start=measurement.period_start,
+        period_start=earlier[-1].period_start if earlier else measurement.period_start,
         period_end=measurement.period_end,
+        periods=1 + len(earlier),
     )
     violation.work_order = outbox_enqueue(
         peer=Peer.EOMS,
@@ -292,7 +337,8 @@ def _violation_open(service: Service, target: QualityTarget, metric: str, measur
             "target": str(violation.target_value),
             "actual": str(value),
             "unit": UNITS[metric],
-            "period": [measurement.period_start.isoformat(), measurement.period_end.isoformat()],
+            "period": [violation.period_start.isoformat(), violation.period_end.isoformat()],
+            "periods": violation.periods,
             "work_order": violation.reference,
         },
     )
@@ -309,6 +355,117 @@ def _violation_extend(violation: QualityViolation, metric: str, value: Decimal, 
 def _violation_resolve(violation: QualityViolation) -> None:
     violation.state = QualityViolation.State.RESOLVED
     violation.resolved_at = timezone.now()
+    _ticket_change(violation, TicketStatus.RESOLVED)
+
+
+def _ticket_change(violation: QualityViolation, status: str) -> None:
+    """Tell EOMS the ticket's new status (TMF621 PATCH, through the outbox, sent once the ticket exists there).
+    Once per violation (a deterministic reference); nothing when EOMS has finished the ticket already."""
+    if violation.work_order_id is None or violation.status_change_id or violation.ticket_status in TICKET_FINAL:
+        return
+    violation.status_change = outbox_enqueue(
+        peer=Peer.EOMS,
+        resource=TICKET_RESOURCE,
+        external_id=f"{violation.reference}-S",
+        payload={"status": status, "statusChangeReason": TICKET_REASONS[status], "@type": "TroubleTicket"},
+        follows=OutboxMessage(pk=violation.work_order_id),
+    )
+
+
+def quality_violations_close(*, service_ids) -> int:
+    """Close the open violations of services that were terminated: nothing is left to restore, so EOMS's
+    ticket is cancelled. Locks the services first, as the collector does, so the two never cross."""
+    if not service_ids:
+        return 0
+    with transaction.atomic():
+        list(Service.objects.select_for_update(of=("self",)).filter(pk__in=service_ids).order_by("pk").values("pk"))
+        violations = list(
+            QualityViolation.objects.filter(service_id__in=service_ids, state=QualityViolation.State.OPEN)
+            .exclude(service__status=Service.Status.ACTIVE)
+            .select_related("service__customer")
+        )
+        events = []
+        for violation in violations:
+            violation.state = QualityViolation.State.CLOSED
+            violation.resolved_at = timezone.now()
+            _ticket_change(violation, TicketStatus.CANCELLED)
+            events.append(
+                _event(
+                    violation.service,
+                    QualityAction.CLOSED,
+                    {
+                        "service": violation.service.number,
+                        "metric": violation.metric,
+                        "work_order": violation.reference,
+                    },
+                )
+            )
+        QualityViolation.objects.bulk_update(violations, ["state", "resolved_at", "status_change"])
+        TimelineEvent.objects.bulk_create(events)
+    return len(violations)
+
+
+def quality_tickets_reconcile(*, batch_size: int = COLLECT_BATCH, limit: int = 2_000) -> int:
+    """Read back the tickets EOMS has not finished (one GET per batch), the least recently read first, and
+    record what changed: the status (with EOMS's reason) and a timeline line on the customer. Returns how
+    many changed."""
+    to_read = list(
+        QualityViolation.objects.filter(work_order__status=OutboxMessage.Status.SENT)
+        .exclude(ticket_status__in=TICKET_FINAL)
+        .order_by(F("ticket_read_at").asc(nulls_first=True), "pk")
+        .values_list("pk", "work_order__remote_id")[:limit]
+    )
+    changed = 0
+    for start in range(0, len(to_read), batch_size):
+        batch = dict(to_read[start : start + batch_size])
+        try:
+            bodies = peer_list(Peer.EOMS, TICKET_RESOURCE, {"id": ",".join(batch.values())})
+        except PeerError as error:  # read again next time: EOMS keeps its tickets
+            logger.warning("quality work orders not readable: %s", error)
+            break
+        truth = {str(b.get("id")): b for b in bodies if isinstance(b, dict)}
+        changed += _tickets_apply({pk: truth.get(remote_id) for pk, remote_id in batch.items()})
+    return changed
+
+
+def _tickets_apply(truth: dict[int, dict | None]) -> int:
+    now = timezone.now()
+    with transaction.atomic():
+        violations = list(
+            QualityViolation.objects.select_for_update(of=("self",))
+            .filter(pk__in=truth)
+            .select_related("service__customer")
+            .order_by("pk")
+        )
+        events = []
+        for violation in violations:
+            body = truth[violation.pk]
+            violation.ticket_read_at = now
+            status = (body or {}).get("status")
+            if status not in TicketStatus.values:
+                if body is not None:
+                    logger.warning("quality work order %s: unknown status %r ignored", violation.reference, status)
+                continue
+            if status == violation.ticket_status:
+                continue
+            events.append(
+                _event(
+                    violation.service,
+                    QualityAction.TICKET,
+                    {
+                        "service": violation.service.number,
+                        "metric": violation.metric,
+                        "work_order": violation.reference,
+                    },
+                    from_state=violation.ticket_status,
+                    to_state=status,
+                    reason=str(body.get("statusChangeReason") or "")[:200],
+                )
+            )
+            violation.ticket_status, violation.ticket_reason = status, events[-1].reason
+        QualityViolation.objects.bulk_update(violations, ["ticket_status", "ticket_reason", "ticket_read_at"])
+        TimelineEvent.objects.bulk_create(events)
+    return len(events)
 
 
 def trouble_ticket_payload(violation: QualityViolation) -> dict:
@@ -384,7 +541,12 @@ def quality_collect(*, batch_size: int = COLLECT_BATCH) -> dict[str, int]:
     are unique by EOMS's id and judged under the service's row lock.
     """
     targets = Targets()
-    counts = {"jobs": 0, "stored": 0, "violations": 0, "resolved": 0}
+    counts = {"jobs": 0, "stored": 0, "violations": 0, "resolved": 0, "closed": 0}
+    # Services terminated since: whatever path ended them, their violations do not stay open.
+    ended = QualityViolation.objects.filter(state=QualityViolation.State.OPEN).exclude(
+        service__status=Service.Status.ACTIVE
+    )
+    counts["closed"] = quality_violations_close(service_ids=list(ended.values_list("service_id", flat=True)))
     if not targets:
         return counts
     after = 0

@@ -264,50 +264,77 @@ def _count_finished(clock: SlaClock) -> None:
             row.save(update_fields=["first_bucket", "counts"])
 
 
-@transaction.atomic
 def sla_rollup_rebuild(*, apps=None, batch: int = 10_000) -> int:
-    """Recompute the day counts and durations from every finished clock; returns how many were counted.
-    `apps`: a migration's app registry (the data migration builds the rollup of deployed clocks).
+    """Recompute the day counts and durations from every finished clock, one day at a time; returns how many
+    were counted. `apps`: a migration's app registry (the data migration builds the rollup of deployed clocks).
 
-    Clocks stopping meanwhile wait for the lock and add themselves afterwards: a stop updates its clock
-    before its counts, so a stop not yet committed is neither read here nor lost."""
+    Each day is rebuilt in a transaction of its own that locks the rollup tables, so a clock stopping meanwhile
+    waits for one day's rebuild at most, never for the whole. It is counted once either way: a stop updates its
+    clock before its counts, so a stop not committed when the day's clocks are read adds itself afterwards onto
+    the rebuilt rows, and one committed before is read with the clocks (its own increment is replaced)."""
+    registry = apps or django_apps
     clocks, day_counts, day_durations = (
-        (apps or django_apps).get_model("sla", name) for name in ("SlaClock", "SlaDayCount", "SlaDayDuration")
+        registry.get_model("sla", name) for name in ("SlaClock", "SlaDayCount", "SlaDayDuration")
     )
-    if connection.vendor == "postgresql":  # SQLite serialises writers anyway
-        with connection.cursor() as cursor:
-            tables = f"{day_counts._meta.db_table}, {day_durations._meta.db_table}"
-            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
-    day_counts.objects.all().delete()
-    day_durations.objects.all().delete()
-    counts: dict[tuple, list[int]] = {}
-    durations: dict[tuple, dict[int, int]] = {}
-    rows = (
-        clocks.objects.filter(stopped_at__isnull=False, state__in=[SlaClock.State.MET, SlaClock.State.BREACHED])
-        .order_by()
-        .values_list(
+    finished = clocks.objects.filter(
+        stopped_at__isnull=False, state__in=[SlaClock.State.MET, SlaClock.State.BREACHED]
+    ).order_by()
+    first, last = finished.aggregate(first=models.Min("stopped_at"), last=models.Max("stopped_at")).values()
+    kept = day_counts.objects.aggregate(first=models.Min("day"), last=models.Max("day"))
+    kept_durations = day_durations.objects.aggregate(first=models.Min("day"), last=models.Max("day"))
+    # Every day from the first to the last that clocks or rollup rows have: a day whose clocks are gone is
+    # emptied too. A day that starts having clocks only now has rows from its stops alone, which are right.
+    days = [_day_of(m) for m in (first, last) if m] + [
+        d for d in (kept["first"], kept["last"], kept_durations["first"], kept_durations["last"]) if d
+    ]
+    if not days:
+        return 0
+    day, counted = min(days), 0
+    while day <= max(days):
+        counted += _rollup_rebuild_day(day, finished, day_counts, day_durations, batch)
+        day += timedelta(days=1)
+    return counted
+
+
+def _rollup_rebuild_day(day, finished, day_counts, day_durations, batch: int) -> int:
+    zone = timezone.get_default_timezone()
+    begins = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+    ends = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":  # SQLite serialises writers anyway
+            with connection.cursor() as cursor:
+                tables = f"{day_counts._meta.db_table}, {day_durations._meta.db_table}"
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        day_counts.objects.filter(day=day).delete()
+        day_durations.objects.filter(day=day).delete()
+        counts: dict[tuple, list[int]] = {}
+        durations: dict[tuple, dict[int, int]] = {}
+        rows = finished.filter(stopped_at__gte=begins, stopped_at__lt=ends).values_list(
             "step", "city_id", "product_id", "team_id", "account_manager_id", "started_at", "stopped_at", "state"
         )
-    )
-    for step, city_id, product_id, team_id, manager_id, started_at, stopped_at, state in rows.iterator(batch):
-        day = _day_of(stopped_at)
-        tally = counts.setdefault((day, step, city_id, product_id, team_id, manager_id), [0, 0])
-        tally[state != SlaClock.State.MET] += 1
-        bucket = histogram.bucket_of(stopped_at - started_at)
-        for key in ((day, step, city_id, False), (day, step, None, True)):
-            buckets = durations.setdefault(key, {})
-            buckets[bucket] = buckets.get(bucket, 0) + 1
-    day_counts.objects.bulk_create(
-        [day_counts(**dict(zip(_COUNT_KEY, key, strict=True)), met=m, breached=b) for key, (m, b) in counts.items()],
-        batch_size=batch,
-    )
-    ranges = []
-    for (day, step, city_id, all_cities), buckets in durations.items():
-        first, dense = histogram.dense(buckets)
-        ranges.append(
-            day_durations(day=day, step=step, city_id=city_id, all_cities=all_cities, first_bucket=first, counts=dense)
+        for step, city_id, product_id, team_id, manager_id, started_at, stopped_at, state in rows.iterator(batch):
+            tally = counts.setdefault((day, step, city_id, product_id, team_id, manager_id), [0, 0])
+            tally[state != SlaClock.State.MET] += 1
+            bucket = histogram.bucket_of(stopped_at - started_at)
+            for key in ((day, step, city_id, False), (day, step, None, True)):
+                buckets = durations.setdefault(key, {})
+                buckets[bucket] = buckets.get(bucket, 0) + 1
+        day_counts.objects.bulk_create(
+            [
+                day_counts(**dict(zip(_COUNT_KEY, key, strict=True)), met=m, breached=b)
+                for key, (m, b) in counts.items()
+            ],
+            batch_size=batch,
         )
-    day_durations.objects.bulk_create(ranges, batch_size=batch)
+        ranges = []
+        for (_day, step, city_id, all_cities), buckets in durations.items():
+            first, dense = histogram.dense(buckets)
+            ranges.append(
+                day_durations(
+                    day=day, step=step, city_id=city_id, all_cities=all_cities, first_bucket=first, counts=dense
+                )
+            )
+        day_durations.objects.bulk_create(ranges, batch_size=batch)
     return sum(sum(tally) for tally in counts.values())
 
 

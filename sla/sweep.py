@@ -13,7 +13,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.models import Notification, TimelineEvent, User
-from keyaccounts.core.notifications import notification_rows, notifications_save
+from keyaccounts.core.notifications import email_moment, notification_rows, notifications_save
 from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_event
 
@@ -100,8 +100,14 @@ def _url_of(subject) -> str:
     return ""
 
 
-def _notifications(clock: SlaClock, action: str, recipients: list[User], subject, now) -> list[Notification]:
+def _notifications(
+    clock: SlaClock, action: str, recipients: list[User], subject, now, moments: dict
+) -> list[Notification]:
     breached = action == SlaAction.BREACHED
+    # When e-mails may leave, once per sweep and calendar: reading a calendar per clock was most of a sweep.
+    when = (clock.policy.email_any_time, clock.calendar_id)
+    if when not in moments and any(u.email for u in recipients if u is not None):
+        moments[when] = email_moment(now, any_time=clock.policy.email_any_time, calendar=clock.calendar)
     return notification_rows(
         recipients=recipients,
         kind=Notification.Kind.SLA_BREACH if breached else Notification.Kind.SLA_WARNING,
@@ -116,6 +122,7 @@ def _notifications(clock: SlaClock, action: str, recipients: list[User], subject
         any_time=clock.policy.email_any_time,
         calendar=clock.calendar,
         now=now,
+        email_at=moments.get(when),
     )
 
 
@@ -124,12 +131,13 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
     now = now or timezone.now()
     counts = {"warnings": 0, "breaches": 0}
     recipients: dict[tuple, list[User]] = {}  # per escalation target and city, looked up once a sweep
+    moments: dict[tuple, object] = {}  # when e-mails may leave, per "any hour" and calendar
     while True:
         with transaction.atomic():
             batch = list(
                 SlaClock.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(_due_filter(now), stopped_at__isnull=True, state=SlaClock.State.RUNNING)
-                .select_related("policy", "team__lead")
+                .select_related("policy", "calendar", "team__lead")
                 .order_by("due_at")[:batch_size]
             )
             events, notifications = [], []
@@ -147,7 +155,7 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
                             recipients[key] = escalation_recipients(clock)
                         told = told + recipients[key]
                     subject = subjects.get((clock.subject_type_id, clock.subject_id))
-                    notifications += _notifications(clock, action, told, subject, now)
+                    notifications += _notifications(clock, action, told, subject, now, moments)
                     if action == SlaAction.BREACHED:
                         escalated = {"step": clock.step, "to": clock.policy.escalate_to}
                         events.append(timeline_event(**ref, action=SlaAction.ESCALATED, data=escalated))

@@ -17,6 +17,8 @@ class QualityAction(models.TextChoices):
     WARNED = "quality.warned", _("Network quality warning")
     VIOLATED = "quality.violated", _("Network quality target missed: work order to EOMS")
     RESTORED = "quality.restored", _("Network quality restored")
+    CLOSED = "quality.closed", _("Network quality violation closed: the service was terminated")
+    TICKET = "quality.ticket", _("Quality work order changed at EOMS")
 
 
 register_actions(QualityAction)

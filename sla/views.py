@@ -72,7 +72,19 @@ def _csv(name: str, rows: list) -> HttpResponse:
         return response
     if name == "quality_open":
         writer.writerow(
-            ["service", "customer", "city", "metric", "target", "actual", "worst", "from", "until", "work_order"]
+            [
+                "service",
+                "customer",
+                "city",
+                "metric",
+                "target",
+                "actual",
+                "worst",
+                "from",
+                "until",
+                "work_order",
+                "status_at_eoms",
+            ]
         )
         for v in rows:
             writer.writerow(
@@ -87,6 +99,7 @@ def _csv(name: str, rows: list) -> HttpResponse:
                     v.period_start.isoformat(),
                     v.period_end.isoformat(),
                     v.reference,
+                    v.ticket_status,
                 ]
             )
         return response

@@ -223,13 +223,73 @@ def job_view(resource) -> dict:
     return dict(resource.body, id=str(resource.pk), state="inProgress")
 
 
+# What EOMS does with a trouble ticket on its own, chosen by words in the affected service's characteristics
+# (as its measurement job carries them): by default it works on it until we report the network restored.
+TICKET_PATHS = [
+    (("selfclose", "自行关闭"), ["inProgress", "resolved", "closed"], "fault cleared by EOMS"),
+    (("reject", "驳回"), ["rejected"], "not a network fault"),
+]
+TICKET_FINAL = {"resolved", "closed", "rejected", "cancelled"}
+TICKET_CHANGES = {"resolved", "closed", "cancelled"}  # what a client may ask for (PATCH)
+
+
+def ticket_created(resource) -> None:
+    """Choose the ticket's path once, from the characteristics of the service it is about."""
+    from .models import Resource
+
+    services = [e.get("id") for e in resource.body.get("relatedEntity", []) if isinstance(e, dict)]
+    jobs = Resource.objects.filter(peer=resource.peer, kind="measurementCollectionJob", body__service__id__in=services)
+    words = " ".join(
+        str(c.get("value", ""))
+        for job in jobs
+        for c in (job.body.get("service") or {}).get("serviceCharacteristic", [])
+    ).lower()
+    path, reason = ["inProgress"], ""
+    for keys, scripted, why in TICKET_PATHS:
+        if any(key in words for key in keys):
+            path, reason = scripted, why
+            break
+    resource.body = {**resource.body, "_path": path, "_reason": reason}
+    resource.save(update_fields=["body"])
+
+
 def trouble_ticket_view(resource) -> dict:
-    """TMF621 TroubleTicket: acknowledged → inProgress → resolved, one state per step."""
-    steps = _steps_taken(resource)
-    state = "acknowledged" if steps <= 0 else "inProgress" if steps == 1 else "resolved"
-    return dict(resource.body, id=str(resource.pk), status=state)
+    """TMF621 TroubleTicket: acknowledged, then one state of its path per step, unless a client changed it."""
+    body = {k: v for k, v in resource.body.items() if not k.startswith("_")}
+    changed = resource.body.get("_changed")
+    if changed:
+        return {**body, "id": str(resource.pk), **changed}
+    path = ["acknowledged", *resource.body.get("_path", ["inProgress"])]
+    status = path[min(max(_steps_taken(resource), 0), len(path) - 1)]
+    reason = resource.body.get("_reason", "") if status in TICKET_FINAL else ""
+    return {**body, "id": str(resource.pk), "status": status, **({"statusChangeReason": reason} if reason else {})}
+
+
+def trouble_ticket_change(resource, body: dict) -> tuple[int, str]:
+    """A client's status change (TMF621 PATCH): the same status again changes nothing; a ticket that is closed,
+    resolved, rejected or cancelled already takes no other. Returns (HTTP status, problem)."""
+    from django.utils import timezone
+
+    wanted = body.get("status") if isinstance(body, dict) else None
+    if wanted not in TICKET_CHANGES:
+        return 400, f"`status` is one of {', '.join(sorted(TICKET_CHANGES))}"
+    current = trouble_ticket_view(resource)["status"]
+    if current == wanted:
+        return 200, ""
+    if current in TICKET_FINAL:
+        return 409, f"the ticket is {current} already"
+    changed = {
+        "status": wanted,
+        "statusChangeReason": str(body.get("statusChangeReason") or ""),
+        "statusChangeDate": timezone.now().isoformat(),
+    }
+    resource.body = {**resource.body, "_changed": changed}
+    resource.save(update_fields=["body"])
+    return 200, ""
 
 
 VIEWS["measurementCollectionJob"] = job_view  # TMF628: measure a service every period
 VIEWS["troubleTicket"] = trouble_ticket_view  # TMF621: a quality work order for a degraded service
 INVALID = {"measurementCollectionJob": job_invalid, "troubleTicket": ticket_invalid}
+ON_CREATE["troubleTicket"] = ticket_created
+CHANGES = {"troubleTicket": trouble_ticket_change}

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import dispatcher
 from .models import Faults, HubSubscription, Peer, Resource
-from .scripts import INVALID, ON_CREATE, VIEWS, measurements_of, service_order_view
+from .scripts import CHANGES, INVALID, ON_CREATE, VIEWS, measurements_of, service_order_view
 
 
 def tmf_error(status: int, code: str, reason: str, message: str = "") -> JsonResponse:
@@ -128,14 +128,21 @@ def faults(request, peer: str):
 
 
 @csrf_exempt
-@require_http_methods(["POST"])
+@require_http_methods(["POST", "GET"])
 def resource_create(request, peer: str, kind: str):
-    """Create a resource; the same `externalId` again answers with the one already created (200)."""
+    """Create a resource; the same `externalId` again answers with the one already created (200). `GET ?id=1,2`
+    lists those resources as they stand (a TMF filter: many records' truth in one call)."""
     if peer not in Peer.values or kind not in VIEWS:
         return tmf_error(404, "60", "Not found", f"{peer} offers no {kind}")
     fault = _injected_fault(peer)
     if fault is not None:
         return fault
+    if request.method == "GET":
+        wanted = [pk for pk in request.GET.get("id", "").split(",") if pk.strip().isdigit()]
+        if not wanted:
+            return tmf_error(400, "21", "Invalid query", "`id` (comma-separated ids) is required")
+        found = Resource.objects.filter(peer=peer, kind=kind, pk__in=wanted).order_by("pk")
+        return JsonResponse([VIEWS[kind](resource) for resource in found], safe=False)
     dispatcher.ensure_started()
     try:
         body = json.loads(request.body or b"{}")
@@ -158,14 +165,28 @@ def resource_create(request, peer: str, kind: str):
     return JsonResponse(view, status=201)
 
 
-@require_GET
+@csrf_exempt
+@require_http_methods(["GET", "PATCH"])
 def resource_detail(request, peer: str, kind: str, pk: int):
+    """`GET` the resource's truth; `PATCH` a change where the resource takes one (a trouble ticket's status)."""
     fault = _injected_fault(peer)
     if fault is not None:
         return fault
     resource = Resource.objects.filter(peer=peer, kind=kind, pk=pk).first()
     if resource is None or kind not in VIEWS:
         return tmf_error(404, "60", "Not found", f"no {kind} {pk}")
+    if request.method == "PATCH":
+        if kind not in CHANGES:
+            return tmf_error(405, "61", "Method not allowed", f"a {kind} is not changed")
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            return tmf_error(400, "21", "Invalid body", "a JSON body is required")
+        # No transaction around the read and the write: SQLite refuses a read transaction's upgrade to a writer
+        # when another thread wrote meanwhile (two tickets changed at once), where autocommit writes just queue.
+        status, problem = CHANGES[kind](resource, body)
+        if problem:
+            return tmf_error(status, "21" if status == 400 else "62", "Invalid change", problem)
     return JsonResponse(VIEWS[kind](resource))
 
 

@@ -44,18 +44,33 @@ def _next_working_moment(now: datetime, calendar=None) -> datetime:
     return working.next_working_moment(now) if working.has_working_time else now
 
 
+def email_moment(now: datetime, *, any_time: bool = False, calendar=None) -> datetime:
+    """When a notification raised `now` may be e-mailed: at once if `any_time`, else in working time."""
+    return now if any_time else _next_working_moment(now, calendar)
+
+
 def notification_rows(
-    *, recipients, kind: str, key: str, data: dict, url: str = "", any_time: bool = False, calendar=None, now=None
+    *,
+    recipients,
+    kind: str,
+    key: str,
+    data: dict,
+    url: str = "",
+    any_time: bool = False,
+    calendar=None,
+    now=None,
+    email_at: datetime | None = None,
 ) -> list[Notification]:
-    """Unsaved notifications, one per active recipient; the e-mail waits for working time unless `any_time`."""
+    """Unsaved notifications, one per active recipient; the e-mail waits for working time unless `any_time`.
+    `email_at`: that moment when the caller has it already (a sweep reads each calendar once, not per row)."""
     now = now or timezone.now()
-    email_moment = None
+    moment = email_at
     rows = []
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
         email_after = None
         if user.email and getattr(user, _WANTS_EMAIL[kind]):
-            email_moment = email_moment or (now if any_time else _next_working_moment(now, calendar))
-            email_after = email_moment
+            moment = moment or email_moment(now, any_time=any_time, calendar=calendar)
+            email_after = moment
         rows.append(Notification(recipient=user, kind=kind, key=key, data=data, url=url, email_after=email_after))
     return rows
 

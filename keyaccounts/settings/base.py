@@ -137,6 +137,7 @@ CELERY_BEAT_SCHEDULE = {
     "launch-sweep": {"task": "provisioning.tasks.launch_sweep_task", "schedule": 10.0},
     "notifications-sweep": {"task": "keyaccounts.core.tasks.notifications_sweep_task", "schedule": 10.0},
     "quality-collect": {"task": "sla.tasks.quality_collect_task", "schedule": 60.0},
+    "quality-tickets": {"task": "sla.tasks.quality_tickets_task", "schedule": 60.0},
 }
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 

@@ -31,37 +31,6 @@ pytestmark = pytest.mark.django_db
 M = QualityMetric
 
 
-@pytest.fixture
-def grades(db):
-    return {
-        code: QualityGrade.objects.create(code=code, name_en=code.title(), name_zh=code, sort_order=n)
-        for n, code in enumerate(["gold", "silver", "bronze"])
-    }
-
-
-def target(product, grade, *, availability=("99.990", "99.995"), loss=("0.100", "0.050"), delay=("20", "15")):
-    return QualityTarget.objects.create(
-        product=product,
-        grade=grade,
-        availability_min=availability[0],
-        availability_warning=availability[1],
-        packet_loss_max=loss[0],
-        packet_loss_warning=loss[1],
-        delay_max=delay[0],
-        delay_warning=delay[1],
-    )
-
-
-@pytest.fixture
-def targets(catalogue, grades):
-    line = catalogue["T2"]
-    return {
-        "gold": target(line, grades["gold"]),
-        "silver": target(line, grades["silver"], availability=("99.950", "99.970"), loss=("0.500", "0.300")),
-        "any-gold": target(None, grades["gold"], availability=("99.000", "99.500"), loss=("1.000", "0.800")),
-    }
-
-
 def running_service(customer, product, **elements) -> Service:
     order = Order.objects.create(
         customer=customer,
@@ -163,7 +132,7 @@ def test_a_violating_measurement_records_the_actual_value_and_opens_one_quality_
     assert QualityViolation.objects.filter(service=service).count() == 1
     assert violation.periods >= 2
     assert violation.worst_value == Decimal("3.1")
-    assert OutboxMessage.objects.filter(resource=TICKET_RESOURCE).count() == 1
+    assert OutboxMessage.objects.filter(resource=TICKET_RESOURCE, method="POST").count() == 1
     assert stub_count(stub_server, "troubleTicket") == tickets_before + 1
     assert QualityMeasurement.objects.filter(service=service).count() == len(replay) + 1
 
@@ -182,14 +151,14 @@ def test_a_compliant_service_is_measured_and_nothing_is_opened(
     assert {m.level for m in measured} == {QualityLevel.OK}
     assert measured.first().availability == Decimal("99.999")
     assert not QualityViolation.objects.exists()
-    assert not OutboxMessage.objects.filter(resource=TICKET_RESOURCE).exists()
+    assert not OutboxMessage.objects.filter(resource=TICKET_RESOURCE, method="POST").exists()
 
 
 @pytest.mark.django_db(transaction=True)
 def test_beats_task_on_a_real_worker_finds_the_violation_and_delivers_its_work_order(
     celery_worker_process, peers, targets, catalogue, customer
 ):
-    from sla.tasks import quality_collect_task
+    from sla.tasks import quality_collect_task, quality_tickets_task
     from tests.processes import wait_for
 
     service = running_service(customer, catalogue["T2"], sla_grade="silver", site="开发区 outage")
@@ -208,6 +177,9 @@ def test_beats_task_on_a_real_worker_finds_the_violation_and_delivers_its_work_o
     assert violation.metric == M.AVAILABILITY
     assert violation.actual_value == Decimal("98.5")
     assert violation.target_value == Decimal("99.95")
+    # beat's read-back of the ticket: EOMS works on it
+    quality_tickets_task.delay()
+    wait_for(lambda: QualityViolation.objects.filter(service=service, ticket_status="inProgress").exists())
 
 
 def test_eoms_is_asked_to_measure_only_services_with_a_target(peers, targets, catalogue, customer):
@@ -246,7 +218,7 @@ def test_a_period_that_meets_the_target_again_resolves_the_violation(targets, ca
     # it misses again: a new violation, a new work order
     quality_measurements_record(service=service, readings=[reading(service, 4, delay="70")])
     assert QualityViolation.objects.filter(state=QualityViolation.State.OPEN).count() == 1
-    assert OutboxMessage.objects.filter(resource=TICKET_RESOURCE).count() == 2
+    assert OutboxMessage.objects.filter(resource=TICKET_RESOURCE, method="POST").count() == 2
 
 
 def test_a_value_past_the_warning_but_within_the_target_warns_once(targets, catalogue, customer):
@@ -347,6 +319,7 @@ def test_a_warning_on_the_wrong_side_of_the_target_is_refused_with_a_clear_messa
         "packet_loss_warning": "0.8",  # above the maximum
         "delay_max": "40",
         "delay_warning": "30",
+        "tolerated_periods": "0",
     }
     page = client.post(reverse("admin:sla_qualitytarget_add"), form)
     assert page.status_code == 200
@@ -370,3 +343,75 @@ def test_demo_targets_cover_every_grade_of_the_network_products(seeded):
     seed_demo_quality_targets()  # idempotent
     assert QualityTarget.objects.count() == 9
     assert set(QualityGrade.objects.values_list("code", flat=True)) == {"gold", "silver", "bronze"}
+
+
+# ---------------------------------------------------------------------------- tolerance (TMF657)
+@pytest.mark.parametrize("tolerated", [0, 1, 2])
+def test_a_target_tolerating_n_missed_periods_counts_the_one_after_them_as_the_violation(
+    targets, catalogue, customer, tolerated
+):
+    targets["gold"].tolerated_periods = tolerated
+    targets["gold"].save()
+    service = running_service(customer, catalogue["T2"], sla_grade="gold")
+    first = reading(service, 1, delay="31")
+    missed = [first, *(reading(service, n, delay=str(30 + n)) for n in range(2, tolerated + 1))][:tolerated]
+    assert quality_measurements_record(service=service, readings=missed)["violations"] == 0  # tolerated
+    assert not QualityViolation.objects.exists()
+    assert (
+        quality_measurements_record(service=service, readings=[reading(service, tolerated + 1, delay="25")])[
+            "violations"
+        ]
+        == 1
+    )
+    violation = QualityViolation.objects.get()
+    assert violation.periods == tolerated + 1
+    assert violation.period_start == (first.period_start if tolerated else violation.measurement.period_start)
+    assert violation.actual_value == 25
+    assert violation.worst_value == (30 + tolerated if tolerated else 25)
+    assert OutboxMessage.objects.filter(resource=TICKET_RESOURCE).count() == 1
+
+
+def test_a_period_meeting_the_target_or_another_metric_missing_breaks_the_tolerated_run(targets, catalogue, customer):
+    targets["gold"].tolerated_periods = 2
+    targets["gold"].save()
+    service = running_service(customer, catalogue["T2"], sla_grade="gold")
+    quality_measurements_record(
+        service=service,
+        readings=[
+            reading(service, 1, delay="40"),
+            reading(service, 2, delay="40"),
+            reading(service, 3),  # met: the run starts again
+            reading(service, 4, delay="40"),
+            reading(service, 5, loss="0.9"),  # another metric: delay's run starts again
+            reading(service, 6, delay="40"),
+            reading(service, 7, loss="0.9"),
+        ],
+    )
+    assert not QualityViolation.objects.exists()
+    assert QualityMeasurement.objects.filter(level=QualityLevel.VIOLATED).count() == 6  # each missed period shows
+    quality_measurements_record(service=service, readings=[reading(service, 8, loss="0.9", delay="40")])
+    assert not QualityViolation.objects.exists()  # loss missed twice in a row, delay once
+    quality_measurements_record(service=service, readings=[reading(service, 9, loss="0.9")])
+    violation = QualityViolation.objects.get()  # loss missed three periods in a row
+    assert (violation.metric, violation.periods) == (M.PACKET_LOSS, 3)
+
+
+def test_an_out_of_range_tolerance_is_refused_with_a_clear_message(client, grades, catalogue, user_in_role):
+    client.force_login(user_in_role(Role.ADMINISTRATOR, city=None, username="admin", is_staff=True))
+    form = {
+        "product": catalogue["T2"].pk,
+        "grade": grades["gold"].pk,
+        "is_active": "on",
+        "availability_min": "99.95",
+        "availability_warning": "99.97",
+        "packet_loss_max": "0.5",
+        "packet_loss_warning": "0.3",
+        "delay_max": "40",
+        "delay_warning": "30",
+    }
+    for wrong, message in (("97", "less than or equal to 96"), ("-1", "greater than or equal to 0")):
+        page = client.post(reverse("admin:sla_qualitytarget_add"), {**form, "tolerated_periods": wrong})
+        assert message in page.content.decode()
+    assert not QualityTarget.objects.exists()
+    assert client.post(reverse("admin:sla_qualitytarget_add"), {**form, "tolerated_periods": "3"}).status_code == 302
+    assert QualityTarget.objects.get().tolerated_periods == 3
