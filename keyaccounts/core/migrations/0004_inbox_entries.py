@@ -19,8 +19,8 @@ class Migration(migrations.Migration):
         ("customers", "0002_default_level_rules"),
         ("opportunities", "0003_opportunity_flow"),
         ("orders", "0004_order_attachment"),
-        ("provisioning", "0002_work_orders_and_launch"),
-        ("sla", "0007_day_counts_and_durations"),
+        ("provisioning", "0003_outbox_changes_follow_creations"),
+        ("sla", "0009_quality_target_tolerated_periods"),
         ("viewflow", "0015_task_scheduled"),
     ]
 
