@@ -204,6 +204,17 @@ def test_no_handing_over_outside_the_team_unless_supervisor(reviewers, registrat
         inbox_bulk(user=first, action="reassign", task_pks=[task.pk], to=first)
 
 
+def test_a_task_is_offered_only_to_colleagues_who_may_work_on_its_step(client, reviewers, registrations, user_in_role):
+    first, second = reviewers
+    # In the audit team, but an account manager: may not review a customer.
+    manager = user_in_role(Role.ACCOUNT_MANAGER, username="am_in_audit", teams=list(first.teams.all()))
+    inbox_claim(user=first, task_pk=inbox_rows(first, view="queue")[0].task.pk)
+    client.force_login(first)
+    (row,) = client.get(reverse("inbox"), {"view": "mine"}).context["rows"]
+    assert row.candidates == [second]
+    assert manager in client.get(reverse("inbox")).context["candidates"]  # bulk hand-over lists the whole team
+
+
 def test_comments_land_on_the_records_timeline_and_a_stranger_cannot_comment(reviewers, registrations, user_in_role):
     from keyaccounts.core.exceptions import ApplicationError
     from keyaccounts.core.inbox import inbox_comment

@@ -1,6 +1,7 @@
 """The inbox's filter and the forms around it."""
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .inbox import VIEWS, InboxFilter, sources
@@ -81,11 +82,17 @@ class SavedFilterForm(forms.ModelForm):
         return name
 
 
-def handover_candidates(user):
-    """Whom the user may hand tasks to: colleagues of their teams; a supervisor, the staff of their city."""
+def handover_candidates(user, permission: str = ""):
+    """Whom the user may hand tasks to: colleagues of their teams; a supervisor, the staff of their city.
+    Given a step's permission (`app_label.codename`), only those who hold it: who may work on the step."""
     from .inbox import may_oversee
 
     users = User.objects.filter(is_active=True).exclude(pk=user.pk)
+    if permission:
+        app_label, codename = permission.split(".", 1)
+        by_group = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
+        own = Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+        users = users.filter(by_group | own | Q(is_superuser=True))
     if may_oversee(user):
         teams = Team.objects.all() if user.city_id is None else Team.objects.filter(city_id=user.city_id)
         return users.filter(teams__in=teams).distinct().order_by("username")

@@ -9,7 +9,7 @@ clock's due time as a subquery), so a page costs the same few queries whatever t
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import reduce
 
@@ -174,6 +174,7 @@ class InboxRow:
     step: str
     url: str
     sla: object = None  # an SlaStatus, or None for a step without a limit
+    candidates: list = field(default_factory=list)  # whom it may be handed to (set by the page)
 
     @property
     def flow(self) -> str:
@@ -430,8 +431,8 @@ def _derived(source: Source) -> QuerySet:
         subject_type=record_type, subject_id=OuterRef(f"{r}__id"), step=OuterRef("e_sla_step"), stopped_at=None
     )
 
-    def of_open_clock(field: str):
-        return Case(When(status__in=OPEN_STATUSES, then=Subquery(clock.values(field)[:1])))
+    def of_open_clock(column: str):
+        return Case(When(status__in=OPEN_STATUSES, then=Subquery(clock.values(column)[:1])))
 
     tasks = Task.objects.filter(process__flow_class=source.flow, flow_task_type="HUMAN", **{f"{r}__isnull": False})
     of_task = {

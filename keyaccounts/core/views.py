@@ -76,6 +76,10 @@ def inbox(request):
     spec = form.spec()
     page_number = request.GET.get("page", "1")
     rows, total = inbox_page(user, spec, page=int(page_number) if page_number.isdigit() else 1)
+    # Each row offers only colleagues who may work on its step: one query per kind of step on the page.
+    eligible = {p: list(handover_candidates(user, p)) for p in {r.task.owner_permission for r in rows} if p}
+    for row in rows:
+        row.candidates = eligible.get(row.task.owner_permission, [])
     page = Paginator(range(total), PER_PAGE).get_page(page_number)
     query = request.GET.copy()
     query.pop("page", None)
