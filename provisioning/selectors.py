@@ -26,7 +26,7 @@ def launch_task_scope(user, *, city: str = "process__launch__order__city_id", fl
     if user.has_perm("provisioning.handle_launch"):
         cities = served_city_ids(user, Team.Kind.PROVISIONING)
         scope |= Q(flow_task__in=[F.manual, F.acceptance_test], status=STATUS.NEW, **{f"{city}__in": cities})
-    return scope & Q(**{flow: F})
+    return scope & Q(**{flow: F}) if flow else scope  # an inbox entry\'s step names its flow
 
 
 def open_questions_for(user) -> QuerySet:

@@ -252,7 +252,7 @@ def _entries(user, spec: InboxFilter, now: datetime) -> QuerySet:
     else:
         scope = Q(pk__in=[])
         for source in chosen:
-            scope |= source.scope(user, city="city", flow="flow_class")
+            scope |= source.scope(user, city="city", flow="")
         entries = entries.filter(scope, status__in=OPEN_STATUSES)
         entries = entries.filter(owner=user) if spec.view == "mine" else entries.filter(status=STATUS.NEW)
     if spec.step:
