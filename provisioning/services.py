@@ -397,22 +397,32 @@ def _latest_work_order(item: OrderItem) -> WorkOrder | None:
     return max(item.work_orders.all(), key=lambda w: w.pk, default=None)
 
 
+def _items(launch: Launch) -> list[OrderItem]:
+    """The order's items with their products and work orders, read once per launch object: the flow's
+    switches and steps of one run ask several times. Sending work orders forgets them."""
+    if "_items" not in launch.__dict__:
+        launch._items = list(launch.order.items.select_related("product").prefetch_related("work_orders"))
+    return launch._items
+
+
 def _external_items(launch: Launch) -> list[OrderItem]:
-    items = launch.order.items.select_related("product").prefetch_related("work_orders")
-    return [i for i in items if i.product.route != Product.Route.INSTANT and i.state != OrderItem.State.CANCELLED]
+    return [
+        i for i in _items(launch) if i.product.route != Product.Route.INSTANT and i.state != OrderItem.State.CANCELLED
+    ]
 
 
 def launch_dispatch(*, launch: Launch) -> None:
     """Send what still needs sending: everything at first; after manual handling, what failed (or, after a
     failed acceptance test, every work order again)."""
     resend_all = launch.test_passed is False
-    for item in launch.order.items.select_related("product", "order").prefetch_related("work_orders"):
+    for item in _items(launch):
         latest = _latest_work_order(item)
         if item.product.route == Product.Route.INSTANT:
             if item.state == OrderItem.State.ACKNOWLEDGED:
                 launch_item(item)
         elif latest is None or resend_all or latest.state != WorkOrder.State.COMPLETED:
             launch_item(item)
+    launch.__dict__.pop("_items", None)  # new work orders
     launch.manual_decision = ""
     launch.test_passed = None
     launch.save(update_fields=["manual_decision", "test_passed"])
@@ -437,7 +447,7 @@ def launch_has_successes(launch: Launch) -> bool:
         return False
     return any(
         i.product.route == Product.Route.INSTANT or _latest_work_order(i).state == WorkOrder.State.COMPLETED
-        for i in launch.order.items.select_related("product").prefetch_related("work_orders")
+        for i in _items(launch)
     )
 
 
@@ -456,7 +466,7 @@ def launch_finish(*, launch: Launch) -> None:
     """Each item ends completed (its service runs) or failed; the order flow then rolls the order up."""
     from orders.services import order_fulfil_if_done, order_item_finished
 
-    for item in launch.order.items.select_related("product").prefetch_related("work_orders"):
+    for item in _items(launch):
         if item.state in (OrderItem.State.COMPLETED, OrderItem.State.FAILED, OrderItem.State.CANCELLED):
             continue
         latest = _latest_work_order(item)
