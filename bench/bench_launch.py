@@ -197,7 +197,7 @@ def run() -> dict[str, str | float]:
                 "--loglevel",
                 "WARNING",
                 "--concurrency",
-                "2",
+                "4",  # deliveries wait on the peer: more processes than cores keep events and joins moving
                 "--without-mingle",
                 "--without-gossip",
                 "--schedule",

@@ -62,6 +62,10 @@ def peer_wait_check(task_pk: int) -> str:
     task = Task.objects.filter(pk=task_pk).select_related("process").first()
     if task is None or task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
         return "skipped"
+    # Answers only come in while the step waits, so "not yet" needs no lock: the answer that completes it
+    # queues another check when it commits.
+    if not task.flow_task.is_done(task.flow_task.activation_class(task)):
+        return "waiting"
     with task.activation() as activation:  # the flow lock, and the task re-read under it
         if activation.task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
             return "skipped"

@@ -7,6 +7,7 @@ billing) replaces this in the service-launch issue.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -497,6 +498,10 @@ def _check_launches_after_commit(order_ids) -> None:
         transaction.on_commit(lambda pk=pk: schedule_check(pk))
 
 
+# Well under the sweep task's soft time limit: an exception raised inside a flow step marks it failed.
+LAUNCH_SWEEP_SECONDS = 20
+
+
 def launch_sweep() -> int:
     """Beat's safety net: every waiting launch step is checked (a lost Celery message only delays it)."""
     from viewflow.workflow.models import Task
@@ -509,8 +514,10 @@ def launch_sweep() -> int:
         state__in=FINAL_WORK_ORDER_STATES
     )
     waiting = Task.objects.filter(flow_task=LaunchFlow.dispatch, status__in=WAITING).exclude(Exists(open_ones))
-    done = 0
+    done, deadline = 0, time.monotonic() + LAUNCH_SWEEP_SECONDS
     for pk in waiting.values_list("pk", flat=True):
+        if time.monotonic() > deadline:  # the next run goes on; never cut a launch's step off mid-way
+            break
         done += peer_wait_check(pk) == "done"
     return done
 
