@@ -1,8 +1,8 @@
 """Our TMF listener: EOMS and SI post their events here, signed with their shared secret.
 
 A plain Django view rather than a DRF one: the peers post hundreds of events a second and DRF's request,
-negotiation and rendering layers were a third of each request's cost. Its OpenAPI description is added to
-the schema by `listener_schema` (drf-spectacular only finds DRF views).
+parsing, negotiation and rendering layers were about a sixth of each request's cost. Its OpenAPI description
+is added to the schema by `listener_schema` (drf-spectacular only finds DRF views).
 """
 
 import json
