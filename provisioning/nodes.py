@@ -1,8 +1,9 @@
 """A Celery job node of our own (viewflow's is PRO-only), built on `AbstractJob` (VIEWFLOW.md §3.4).
 
 `PeerWait` runs its `send` function inside the step's transaction when the flow reaches it (requests go to
-the outbox there), then waits: `peer_wait_task` — queued after commit, after every work-order change and by
-a beat sweep — completes it under the flow lock once its `done` function says every answer is in.
+the outbox there), then waits: `peer_wait_task` — queued after commit when nothing was sent, when the last
+answer comes in, and by a beat sweep — completes it under the flow lock once its `done` function says every
+answer is in.
 """
 
 import logging
@@ -22,8 +23,11 @@ class PeerWaitActivation(AbstractJobActivation):
     def activate(self):
         self.task.save()  # the fsm sets the status in memory only
         this.resolve(self.flow_class.instance, self.flow_task._send)(self)
-        pk = self.task.pk
-        transaction.on_commit(lambda: schedule_check(pk))
+        # Answers can only come in after this commits, and each one that completes the step queues its check;
+        # a step with nothing to wait for (nothing sent) is checked at once.
+        if self.flow_task.is_done(self):
+            pk = self.task.pk
+            transaction.on_commit(lambda: schedule_check(pk))
 
     @Activation.status.transition(
         source=[STATUS.SCHEDULED, STATUS.ERROR], target=STATUS.CANCELED, permission=has_manage_permission
@@ -62,6 +66,10 @@ def peer_wait_check(task_pk: int) -> str:
     task = Task.objects.filter(pk=task_pk).select_related("process").first()
     if task is None or task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
         return "skipped"
+    # Answers only come in while the step waits, so "not yet" needs no lock: the answer that completes it
+    # queues another check when it commits.
+    if not task.flow_task.is_done(task.flow_task.activation_class(task)):
+        return "waiting"
     with task.activation() as activation:  # the flow lock, and the task re-read under it
         if activation.task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
             return "skipped"

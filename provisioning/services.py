@@ -7,13 +7,14 @@ billing) replaces this in the service-launch issue.
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -297,6 +298,9 @@ EVENT_NOTES = {
 }
 
 
+ITEM_FIELDS_NOT_NEEDED = ("elements", "element_definition")
+
+
 def work_orders_apply_events(*, events: list) -> None:
     """Apply stored peer events (locked by the caller, in arrival order) with the rules of `work_order_apply`
     and `work_order_note`, in a few statements for the whole batch: the work orders are locked once (in pk
@@ -307,6 +311,7 @@ def work_orders_apply_events(*, events: list) -> None:
         (w.peer, w.external_id): w
         for w in WorkOrder.objects.select_for_update(of=("self",))
         .select_related("order_item")
+        .defer(*(f"order_item__{name}" for name in ITEM_FIELDS_NOT_NEEDED))  # only its order is read here
         .filter(external_id__in={external_id for _peer, external_id in refs})
         .order_by("pk")
     }
@@ -405,10 +410,16 @@ def _items(launch: Launch) -> list[OrderItem]:
     return launch._items
 
 
-def _external_items(launch: Launch) -> list[OrderItem]:
-    return [
-        i for i in _items(launch) if i.product.route != Product.Route.INSTANT and i.state != OrderItem.State.CANCELLED
-    ]
+def _external_answers(launch: Launch) -> list[str | None]:
+    """The state of each external item's latest work order (None: none sent yet), read in one query of
+    values: the launch's checks run for every order whose last answer comes in, on orders of many items."""
+    latest = WorkOrder.objects.filter(order_item=OuterRef("pk")).order_by("-pk").values("state")[:1]
+    return list(
+        OrderItem.objects.filter(order_id=launch.order_id)
+        .exclude(product__route=Product.Route.INSTANT)
+        .exclude(state=OrderItem.State.CANCELLED)
+        .values_list(Subquery(latest), flat=True)
+    )
 
 
 def launch_dispatch(*, launch: Launch) -> None:
@@ -429,7 +440,7 @@ def launch_dispatch(*, launch: Launch) -> None:
 
 
 def launch_answers_in(*, launch: Launch) -> bool:
-    return all((w := _latest_work_order(i)) is not None and w.is_final for i in _external_items(launch))
+    return all(state in FINAL_WORK_ORDER_STATES for state in _external_answers(launch))
 
 
 def launch_answers_applied(*, launch: Launch) -> None:
@@ -439,7 +450,7 @@ def launch_answers_applied(*, launch: Launch) -> None:
 
 
 def launch_has_failures(launch: Launch) -> bool:
-    return any(_latest_work_order(i).state != WorkOrder.State.COMPLETED for i in _external_items(launch))
+    return any(state != WorkOrder.State.COMPLETED for state in _external_answers(launch))
 
 
 def launch_has_successes(launch: Launch) -> bool:
@@ -453,7 +464,7 @@ def launch_has_successes(launch: Launch) -> bool:
 
 def launch_needs_tests(launch: Launch) -> bool:
     """Network and platform services are tested and accepted; an instant activation is not."""
-    return bool(_external_items(launch))
+    return bool(_external_answers(launch))
 
 
 def launch_start_billing(*, launch: Launch) -> None:
@@ -496,6 +507,10 @@ def _check_launches_after_commit(order_ids) -> None:
         transaction.on_commit(lambda pk=pk: schedule_check(pk))
 
 
+# Well under the sweep task's soft time limit: an exception raised inside a flow step marks it failed.
+LAUNCH_SWEEP_SECONDS = 20
+
+
 def launch_sweep() -> int:
     """Beat's safety net: every waiting launch step is checked (a lost Celery message only delays it)."""
     from viewflow.workflow.models import Task
@@ -508,8 +523,10 @@ def launch_sweep() -> int:
         state__in=FINAL_WORK_ORDER_STATES
     )
     waiting = Task.objects.filter(flow_task=LaunchFlow.dispatch, status__in=WAITING).exclude(Exists(open_ones))
-    done = 0
+    done, deadline = 0, time.monotonic() + LAUNCH_SWEEP_SECONDS
     for pk in waiting.values_list("pk", flat=True):
+        if time.monotonic() > deadline:  # the next run goes on; never cut a launch's step off mid-way
+            break
         done += peer_wait_check(pk) == "done"
     return done
 

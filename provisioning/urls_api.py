@@ -2,4 +2,4 @@ from django.urls import path
 
 from . import api
 
-urlpatterns = [path("listener/<str:peer>", api.ListenerView.as_view(), name="peer-listener")]
+urlpatterns = [path("listener/<str:peer>", api.listener, name="peer-listener")]

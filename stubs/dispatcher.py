@@ -4,6 +4,7 @@ One daemon thread per stub process polls the store; an event that cannot be deli
 little later (a real peer retries too), and given up after a while so a dead listener is not called forever.
 """
 
+import functools
 import http.client
 import json
 import logging
@@ -33,6 +34,7 @@ _started = threading.Lock()
 _thread: threading.Thread | None = None
 
 
+@functools.cache  # read once: the environment does not change while the stub runs
 def secret_of(peer: str) -> str:
     return os.environ.get(f"{peer.upper()}_CALLBACK_SECRET", f"{peer}-dev-secret")
 

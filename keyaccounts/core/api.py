@@ -11,15 +11,18 @@ from .exceptions import ApplicationError
 _CODES = {400: "21", 401: "41", 403: "50", 404: "60", 405: "61", 409: "62", 422: "63", 429: "64", 503: "65"}
 
 
-def tmf_error(http_status: int, reason: str, message: str = "") -> Response:
-    body = {
+def tmf_error_body(http_status: int, reason: str, message: str = "") -> dict:
+    return {
         "code": _CODES.get(http_status, str(http_status)),
         "reason": reason,
         "message": message,
         "status": str(http_status),
         "@type": "Error",
     }
-    return Response(body, status=http_status)
+
+
+def tmf_error(http_status: int, reason: str, message: str = "") -> Response:
+    return Response(tmf_error_body(http_status, reason, message), status=http_status)
 
 
 def _flatten(detail, prefix: str = "") -> list[str]:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -125,6 +126,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_RESULT_EXPIRES = 3600
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The peers' events and the launch joins they complete have a queue of their own, so a backlog of deliveries
+# (thousands of work orders sent at once) does not hold them up. A worker consumes every queue listed here.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("celery", "events")]
+CELERY_TASK_ROUTES = {
+    f"provisioning.tasks.{name}": {"queue": "events"}
+    for name in ("events_apply_task", "events_sweep_task", "peer_wait_task", "launch_sweep_task")
+}
 # Every periodic task, in one place. Deadlines live in the database; beat only wakes the sweeps.
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "keyaccounts.core.tasks.worker_heartbeat_task", "schedule": 10.0},
@@ -192,7 +201,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "keyaccounts.core.api.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "keyaccounts API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "keyaccounts API",
+    "VERSION": "1.0.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "provisioning.api.listener_schema",  # the listener is a plain Django view
+    ],
+}
 
 # ---------------------------------------------------------------------------- mail
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -130,3 +130,19 @@ def test_a_peers_question_becomes_a_task_for_the_citys_provisioning_team(client,
     assert (question.answer, question.answered_by) == ("Call 13904310000 after 2 pm", ops)
     assert OutboxMessage.objects.get(resource="serviceOrderInformation").payload["note"] == question.answer
     assert SlaClock.objects.get(step="launch.information").stopped_at is not None
+
+
+def test_only_post_is_answered_and_the_listener_is_in_the_openapi_schema(client, user_in_role):
+    from keyaccounts.core.roles import Role
+
+    response = client.get(reverse("peer-listener", args=["eoms"]))
+    assert (response.status_code, response.json()["@type"], response["Allow"]) == (405, "Error", "POST")
+    assert (
+        client.post(reverse("peer-listener", args=["billing"]), data=b"{}", content_type="application/json").status_code
+        == 404
+    )
+    client.force_login(user_in_role(Role.ADMINISTRATOR))
+    schema = client.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+    operation = schema["paths"]["/api/v1/listener/{peer}"]["post"]
+    assert {p["name"] for p in operation["parameters"]} == {"peer", SIGNATURE_HEADER}
+    assert {"201", "200", "400", "401"} <= set(operation["responses"])
