@@ -28,10 +28,10 @@ def served_city_ids(user, team_kind: str) -> list[int]:
     """Cities the user's teams of this kind serve: their own city's, or every city for a provincial team."""
     from .models import City
 
-    teams = user.teams.filter(kind=team_kind)
-    if teams.filter(city__isnull=True).exists():
+    cities = list(user.teams.filter(kind=team_kind).values_list("city_id", flat=True))
+    if None in cities:  # a provincial team
         return list(City.objects.values_list("pk", flat=True))
-    return list(teams.values_list("city_id", flat=True))
+    return cities
 
 
 def deny(request, reason: str) -> PermissionDenied:

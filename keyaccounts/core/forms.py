@@ -17,6 +17,16 @@ SLA_STATES = [
 ]
 
 
+def _bootstrap(form: forms.Form) -> None:
+    """Bootstrap's classes on the widgets: the inbox draws these forms on every page view, and Django's own
+    widget rendering costs a fraction of crispy's."""
+    for field in form.fields.values():
+        widget = field.widget
+        if not widget.is_hidden:
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+
+
 class InboxFilterForm(forms.Form):
     view = forms.ChoiceField(choices=[(v, v) for v in VIEWS], required=False, widget=forms.HiddenInput)
     q = forms.CharField(
@@ -48,6 +58,7 @@ class InboxFilterForm(forms.Form):
         self.fields["city"].queryset = city_list_for(user)
         self.fields["level"].choices = [("", _("All levels")), *Level.choices]
         self.fields["product"].queryset = Product.objects.filter(is_active=True)
+        _bootstrap(self)
 
     def spec(self) -> InboxFilter:
         data = self.cleaned_data if self.is_valid() else {}
@@ -74,6 +85,7 @@ class SavedFilterForm(forms.ModelForm):
         self.fields["team"].queryset = user.teams.all()
         self.fields["team"].required = False
         self.fields["team"].empty_label = _("Only me")
+        _bootstrap(self)
 
     def clean_name(self):
         name = self.cleaned_data["name"]
