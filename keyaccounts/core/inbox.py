@@ -2,8 +2,9 @@
 
 Each sub-process contributes a `Source`: the scope of the tasks a user may act on (`*_task_scope`), the path
 from a task to its record (whose SLA clocks time the step) and from the record to its customer and city.
-Filtering, sorting by due time and paging happen in one SQL query over every flow (a UNION with each open
-clock's due time as a subquery), so a page costs the same few queries whatever the number of tasks.
+Filtering, sorting by due time and paging read `InboxEntry`, one indexed row per person's step kept beside
+its task (`inbox_follow`), so a page costs the same few queries whatever the number of tasks; the page's rows
+are then drawn from the tasks and records themselves.
 """
 
 import operator
@@ -250,9 +251,7 @@ def _entries(user, spec: InboxFilter, now: datetime) -> QuerySet:
         if not sees_all_cities(user):
             entries = entries.filter(city=user.city_id)
     else:
-        scope = Q(pk__in=[])
-        for source in chosen:
-            scope |= source.scope(user, city="city", flow="")
+        scope = reduce(operator.or_, [s.scope(user, city="city", flow="") for s in chosen])
         entries = entries.filter(scope, status__in=OPEN_STATUSES)
         entries = entries.filter(owner=user) if spec.view == "mine" else entries.filter(status=STATUS.NEW)
     if spec.step:
@@ -262,12 +261,9 @@ def _entries(user, spec: InboxFilter, now: datetime) -> QuerySet:
         entries = entries.filter(city=spec.city)
     if spec.level:
         entries = entries.filter(customer__level=spec.level)
-    if spec.product:
-        entries = entries.filter(
-            reduce(operator.or_, [_records(s, Q(**{s.product_path: spec.product})) for s in chosen if s.product_path])
-            if any(s.product_path for s in chosen)
-            else Q(pk__in=[])
-        )
+    if spec.product:  # a flow without products matches none
+        about = [_records(s, Q(**{s.product_path: spec.product})) for s in chosen if s.product_path]
+        entries = entries.filter(reduce(operator.or_, about, Q(pk__in=[])))
     if spec.since:
         entries = entries.filter(created__date__gte=spec.since)
     if spec.search:
