@@ -204,6 +204,13 @@ def test_no_handing_over_outside_the_team_unless_supervisor(reviewers, registrat
         inbox_bulk(user=first, action="reassign", task_pks=[task.pk], to=first)
 
 
+def test_a_bad_filter_field_is_named_and_left_out(client, reviewers, registrations):
+    client.force_login(reviewers[0])
+    page = client.get(reverse("inbox"), {"view": "queue", "since": "not-a-date"})
+    assert "Waiting since: Enter a valid date." in page.content.decode()
+    assert page.context["total"] == 2  # still the queue, without the bad date
+
+
 def test_a_task_is_offered_only_to_colleagues_who_may_work_on_its_step(client, reviewers, registrations, user_in_role):
     first, second = reviewers
     # In the audit team, but an account manager: may not review a customer.

@@ -61,7 +61,8 @@ class InboxFilterForm(forms.Form):
         _bootstrap(self)
 
     def spec(self) -> InboxFilter:
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()
+        data = self.cleaned_data  # the fields that are valid; the page names the others, left out
         return InboxFilter(
             view=data.get("view") or "mine",
             flow=data.get("flow", ""),
