@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.models import TimelineEvent
-from keyaccounts.core.timeline import timeline_event, timeline_record
+from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from orders.models import OrderItem, Product
 from orders.selectors import order_main_product
@@ -172,7 +171,7 @@ def _work_order_move(work_order: WorkOrder, *, state: str, milestones, error: st
     return before
 
 
-def _moved_event(work_order: WorkOrder, before: str) -> TimelineEvent:
+def _moved_event(work_order: WorkOrder, before: str) -> TimelineRow:
     return timeline_event(
         subject_type_id=_order_type_id(),
         subject_id=work_order.order_item.order_id,
@@ -209,7 +208,7 @@ def work_order_apply(*, pk: int, state: str, milestones: list | None = None, err
         if before is None:
             return False
         work_order.save()
-        _moved_event(work_order, before).save()
+        timeline_save([_moved_event(work_order, before)])
         order_id = work_order.order_item.order_id
         if work_order.is_final and _orders_answered([order_id]):
             _check_launches_after_commit([order_id])  # the last answer of the order: its launch may go on
@@ -223,7 +222,7 @@ NOTE_ACTIONS = {
 }
 
 
-def _work_order_annotate(work_order: WorkOrder, *, kind: str, detail: dict, event_time) -> TimelineEvent:
+def _work_order_annotate(work_order: WorkOrder, *, kind: str, detail: dict, event_time) -> TimelineRow:
     """A note on a work order locked by the caller (in memory); a question also opens an InformationRequest
     with its SLA clock. Returns the unsaved timeline event."""
     entry = {"at": event_time.isoformat(), **{k: detail.get(k) for k in ("milestone", "jeopardyAlert", "note")}}
@@ -316,7 +315,7 @@ def work_orders_apply_events(*, events: list) -> None:
         .order_by("pk")
     }
     changed: dict[int, WorkOrder] = {}
-    timeline: list[TimelineEvent] = []
+    timeline: list[TimelineRow] = []
     for event in events:
         order = event.body["event"]["serviceOrder"]
         work_order = work_orders.get((event.peer, order["externalId"]))
@@ -347,7 +346,7 @@ def work_orders_apply_events(*, events: list) -> None:
     bulk_update_rows(
         list(changed.values()), ["state", "milestones", "jeopardy", "error_message", "last_event_at", "updated_at"]
     )
-    TimelineEvent.objects.bulk_create(timeline)
+    timeline_save(timeline)
     finished = {w.order_item.order_id for w in changed.values() if w.is_final}
     if finished:
         _check_launches_after_commit(_orders_answered(finished))

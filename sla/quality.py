@@ -24,8 +24,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from keyaccounts.core.models import TimelineEvent
-from keyaccounts.core.timeline import timeline_event, timeline_record
+from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
 from orders.models import Service
 from provisioning.models import OutboxMessage, Peer
 from provisioning.outbox import outbox_enqueue
@@ -257,11 +256,11 @@ def quality_measurements_record_many(*, readings_of: dict[int, list[Reading]], t
         QualityViolation.objects.bulk_update(
             changed.values(), ["worst_value", "period_end", "periods", "state", "resolved_at", "status_change"]
         )
-        TimelineEvent.objects.bulk_create(events)
+        timeline_save(events)
     return counts
 
 
-def _event(service: Service, action: str, data: dict, **change) -> TimelineEvent:
+def _event(service: Service, action: str, data: dict, **change) -> TimelineRow:
     customer_type = ContentType.objects.get_for_model(service.customer)
     return timeline_event(
         subject_type_id=customer_type.pk, subject_id=service.customer_id, action=action, data=data, **change
@@ -401,7 +400,7 @@ def quality_violations_close(*, service_ids) -> int:
                 )
             )
         QualityViolation.objects.bulk_update(violations, ["state", "resolved_at", "status_change"])
-        TimelineEvent.objects.bulk_create(events)
+        timeline_save(events)
     return len(violations)
 
 
@@ -464,7 +463,7 @@ def _tickets_apply(truth: dict[int, dict | None]) -> int:
             )
             violation.ticket_status, violation.ticket_reason = status, events[-1].reason
         QualityViolation.objects.bulk_update(violations, ["ticket_status", "ticket_reason", "ticket_read_at"])
-        TimelineEvent.objects.bulk_create(events)
+        timeline_save(events)
     return len(events)
 
 

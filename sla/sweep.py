@@ -12,10 +12,10 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from keyaccounts.core.models import Notification, TimelineEvent, User
-from keyaccounts.core.notifications import email_moment, notification_rows, notifications_save
+from keyaccounts.core.models import Notification, User
+from keyaccounts.core.notifications import NotificationRow, email_moment, notification_rows, notifications_save
 from keyaccounts.core.roles import Role
-from keyaccounts.core.timeline import timeline_event
+from keyaccounts.core.timeline import timeline_event, timeline_save
 
 from .models import SlaClock, SlaPolicy
 from .timeline import SlaAction
@@ -102,7 +102,7 @@ def _url_of(subject) -> str:
 
 def _notifications(
     clock: SlaClock, action: str, recipients: list[User], subject, now, moments: dict
-) -> list[Notification]:
+) -> list[NotificationRow]:
     breached = action == SlaAction.BREACHED
     # When e-mails may leave, once per sweep and calendar: reading a calendar per clock was most of a sweep.
     when = (clock.policy.email_any_time, clock.calendar_id)
@@ -165,7 +165,7 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
                 outcomes.setdefault((clock.warned_level, clock.breached_at), []).append(clock.pk)
             for (warned_level, breached_at), pks in outcomes.items():
                 SlaClock.objects.filter(pk__in=pks).update(warned_level=warned_level, breached_at=breached_at)
-            TimelineEvent.objects.bulk_create(events)
+            timeline_save(events)
             notifications_save(notifications)
         if len(batch) < batch_size:
             break

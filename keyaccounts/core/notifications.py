@@ -7,6 +7,7 @@ working time: a notification raised at night is mailed when the next working win
 
 import logging
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -18,6 +19,7 @@ from viewflow.workflow.fields import get_task_ref, import_task_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from .bulk import insert_rows
 from .models import Notification, SweepCursor, User
 from .roles import Role
 
@@ -49,6 +51,17 @@ def email_moment(now: datetime, *, any_time: bool = False, calendar=None) -> dat
     return now if any_time else _next_working_moment(now, calendar)
 
 
+class NotificationRow(NamedTuple):
+    """An unsaved notification; `notifications_save` writes many at once."""
+
+    recipient_id: int
+    kind: str
+    key: str
+    data: dict
+    url: str
+    email_after: datetime | None
+
+
 def notification_rows(
     *,
     recipients,
@@ -60,7 +73,7 @@ def notification_rows(
     calendar=None,
     now=None,
     email_at: datetime | None = None,
-) -> list[Notification]:
+) -> list[NotificationRow]:
     """Unsaved notifications, one per active recipient; the e-mail waits for working time unless `any_time`.
     `email_at`: that moment when the caller has it already (a sweep reads each calendar once, not per row)."""
     now = now or timezone.now()
@@ -71,13 +84,13 @@ def notification_rows(
         if user.email and getattr(user, _WANTS_EMAIL[kind]):
             moment = moment or email_moment(now, any_time=any_time, calendar=calendar)
             email_after = moment
-        rows.append(Notification(recipient=user, kind=kind, key=key, data=data, url=url, email_after=email_after))
+        rows.append(NotificationRow(user.pk, kind, key, data, url, email_after))
     return rows
 
 
-def notifications_save(rows: list[Notification]) -> None:
+def notifications_save(rows: list[NotificationRow]) -> None:
     """Store them; one already raised under the same key for the same person is left as it was."""
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    insert_rows(Notification, NotificationRow._fields, rows, skip_conflicts=True)
 
 
 def notify(**kwargs) -> None:

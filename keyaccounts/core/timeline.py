@@ -4,10 +4,13 @@ Each app registers the labels of its actions (a TextChoices) so that the timelin
 translated; the stored `action` is the stable code.
 """
 
+from typing import NamedTuple
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .bulk import insert_rows
 from .models import TimelineEvent
 
 _ACTION_LABELS: dict[str, str] = {}
@@ -51,6 +54,18 @@ def timeline_record(
     )
 
 
+class TimelineRow(NamedTuple):
+    """A system event (no actor) for a record known only by its reference; `timeline_save` writes many at once."""
+
+    subject_type_id: int
+    subject_id: int
+    action: str
+    from_state: str
+    to_state: str
+    reason: str
+    data: dict
+
+
 def timeline_event(
     *,
     subject_type_id: int,
@@ -60,17 +75,16 @@ def timeline_event(
     to_state: str = "",
     reason: str = "",
     data: dict | None = None,
-) -> TimelineEvent:
-    """An unsaved system event for a record known only by its reference (for bulk writers such as sweeps)."""
-    return TimelineEvent(
-        subject_type_id=subject_type_id,
-        subject_id=subject_id,
-        action=action,
-        from_state=str(from_state or ""),
-        to_state=str(to_state or ""),
-        reason=reason,
-        data=data or {},
+) -> TimelineRow:
+    """An unsaved system event, for bulk writers such as sweeps (`timeline_save`)."""
+    return TimelineRow(
+        subject_type_id, subject_id, action, str(from_state or ""), str(to_state or ""), reason, data or {}
     )
+
+
+def timeline_save(rows: list[TimelineRow]) -> None:
+    """Write the events in one statement (plain rows: a sweep writes thousands)."""
+    insert_rows(TimelineEvent, TimelineRow._fields, rows)
 
 
 def timeline_for(*subjects: models.Model):
