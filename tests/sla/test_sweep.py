@@ -120,3 +120,30 @@ def test_the_sweep_works_in_batches(demo):
     for city in City.objects.all():
         sla_clock_start(subject=city, step="x.step", city=city, now=at(2026, 11, 24, 9, 0))
     assert sla_sweep(now=at(2026, 11, 24, 12, 0), batch_size=2)["breaches"] == City.objects.count()
+
+
+def test_the_sweep_names_each_order_and_links_its_page_in_as_many_queries_for_many(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.models import Customer
+    from orders.models import Order
+
+    SlaPolicy.objects.create(step="x.step", limit=1 * H, time_basis=TimeBasis.CALENDAR)
+    customers = Customer.objects.select_related("city", "account_manager")[:3]
+    orders = [Order.objects.create(customer=c, city=c.city, account_manager=c.account_manager) for c in customers]
+    assert len(orders) == 3
+
+    def sweep(orders, now) -> int:
+        for order in orders:
+            sla_clock_start(subject=order, step="x.step", city=order.city, now=now - 2 * H)
+        with CaptureQueriesContext(connection) as queries:
+            assert sla_sweep(now=now)["breaches"] == len(orders)
+        return len(queries)
+
+    # The same queries for one order as for two: names and pages are read with the batch, not per clock.
+    assert sweep(orders[:1], at(2026, 11, 24, 12, 0)) == sweep(orders[1:], at(2026, 11, 24, 12, 0))
+    for order in orders:
+        told = Notification.objects.filter(key__startswith="clock:", url=order.get_absolute_url())
+        assert told.exists()
+        assert {n.data["subject"] for n in told} == {str(order)}
