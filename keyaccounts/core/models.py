@@ -145,7 +145,8 @@ class User(AbstractUser):
 class TimelineEvent(models.Model):
     """One line of an audit trail: who did what to which record, when, from which state to which, and why."""
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    # No index of its own: the (subject_type, subject_id, created_at) one leads with it.
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, db_index=False)
     subject_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("subject_type", "subject_id")
     actor = models.ForeignKey(
@@ -211,7 +212,10 @@ class Notification(models.Model):
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACH = "sla_breach", _("SLA breached")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    # No index of its own: the unique (recipient, key) one leads with it.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     key = models.CharField(max_length=120)
     data = models.JSONField(default=dict, blank=True)
