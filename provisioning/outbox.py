@@ -11,6 +11,7 @@ import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from http import HTTPStatus
 
 from django.db import transaction
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils import timezone
 from keyaccounts.core.bulk import bulk_update_rows
 
 from .models import OutboxMessage
-from .peers import PeerError, PeerResponse, peer_create, peer_update
+from .peers import PeerError, PeerResponse, peer_create, peer_retrieve, peer_update
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -136,10 +137,23 @@ def _send(request: tuple[OutboxMessage, str | PeerError]) -> PeerResponse | Peer
         return remote_id
     try:
         if message.method == OutboxMessage.Method.UPDATE:
-            return peer_update(message.peer, message.resource, remote_id, message.payload)
+            return _update(message, remote_id)
         return peer_create(message.peer, message.resource, message.payload)
     except PeerError as error:
         return error
+
+
+def _update(message: OutboxMessage, remote_id: str) -> PeerResponse:
+    """A change; one the peer refuses because the resource has moved on by itself (409: a ticket it finished)
+    is settled, not a dead letter: nothing is left to change, and what the resource is now is read back
+    (whoever follows it, e.g. the quality tickets' reconciliation, records that state)."""
+    try:
+        return peer_update(message.peer, message.resource, remote_id, message.payload)
+    except PeerError as error:
+        if error.status != HTTPStatus.CONFLICT:
+            raise
+        logger.info("%s %s: %s; read back instead", message.resource, message.external_id, error)
+        return peer_retrieve(message.peer, message.resource, remote_id)
 
 
 # Threads that send a batch's requests in parallel: the calls wait on the peer, not on our CPU. Made on first

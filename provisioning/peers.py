@@ -12,9 +12,10 @@ from .models import Peer
 class PeerError(Exception):
     """A call that did not succeed; `retryable` says whether trying again later may help."""
 
-    def __init__(self, message: str, *, retryable: bool):
+    def __init__(self, message: str, *, retryable: bool, status: int | None = None):
         super().__init__(message)
         self.retryable = retryable
+        self.status = status  # the peer's HTTP answer, when it gave one
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,9 @@ def _call(method: str, url: str, **kwargs) -> PeerResponse:
         body = {}
     if response.status_code >= 400:
         reason = body.get("message") or body.get("reason") or response.text[:200]
-        raise PeerError(f"{method} {url}: HTTP {response.status_code}: {reason}", retryable=False)
+        raise PeerError(
+            f"{method} {url}: HTTP {response.status_code}: {reason}", retryable=False, status=response.status_code
+        )
     return PeerResponse(response.status_code, body)
 
 

@@ -181,3 +181,25 @@ def test_the_stub_refuses_an_unknown_status_and_a_change_to_a_finished_ticket(st
     assert requests.get(url, timeout=5).json()["status"] == "rejected"
     listed = requests.get(f"{stub_server}/eoms/troubleTicket", params={"id": ticket["id"]}, timeout=5).json()
     assert [t["status"] for t in listed] == ["rejected"]
+
+
+def test_a_status_change_to_a_ticket_eoms_finished_meanwhile_is_settled_by_reading_it_back(
+    peers, stub_server, targets, catalogue, customer
+):
+    # given: a ticket EOMS closes on its own, before we have read that back
+    service = running_service(customer, catalogue["T2"], sla_grade="gold", site="开发区 lossy selfclose")
+    collect_from_eoms()
+    violation = QualityViolation.objects.get(service=service)
+    assert violation.ticket_status == ""
+
+    # when: the network recovers here and we tell EOMS, which refuses (409: the ticket is closed already)
+    quality_measurements_record(service=service, readings=[reading(service, 60)])
+    outbox_sweep()
+
+    # then: no dead letter; the ticket's state at EOMS is what the violation shows
+    violation.refresh_from_db()
+    assert violation.status_change.status == OutboxMessage.Status.SENT
+    assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).exists()
+    assert quality_tickets_reconcile() == 1
+    violation.refresh_from_db()
+    assert (violation.state, violation.ticket_status) == (State.RESOLVED, TicketStatus.CLOSED)
