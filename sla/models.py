@@ -482,6 +482,8 @@ class QualityViolation(models.Model):
         on_delete=models.PROTECT,
         related_name="quality_violation",
     )
+    # A violation still open when EOMS finished its ticket as fixed gets a fresh one: the second is -2, ….
+    tickets = models.PositiveSmallIntegerField(_("quality work orders opened"), default=1)
     ticket_status = models.CharField(
         _("status at EOMS"), max_length=20, choices=TicketStatus.choices, blank=True, help_text=_("As last read.")
     )
@@ -525,8 +527,9 @@ class QualityViolation(models.Model):
 
     @property
     def reference(self) -> str:
-        """Our reference of its quality work order at EOMS (deterministic: a resend finds the same ticket)."""
-        return f"QV{self.pk:08d}"
+        """Our reference of its current quality work order at EOMS (deterministic: a resend finds the same
+        ticket)."""
+        return f"QV{self.pk:08d}" if self.tickets == 1 else f"QV{self.pk:08d}-{self.tickets}"
 
 
 class SlaDayCount(models.Model):

@@ -47,6 +47,8 @@ JOB_RESOURCE = "measurementCollectionJob"
 MEASUREMENT_RESOURCE = "performanceMeasurement"
 TICKET_RESOURCE = "troubleTicket"
 COLLECT_BATCH = 100  # services (or tickets) per GET
+# A ticket EOMS finished so while the violation is still open is followed by a fresh one (`_ticket_again`).
+TICKET_FINISHED_AS_FIXED = {TicketStatus.RESOLVED, TicketStatus.CLOSED}
 # Why a ticket's status changes, as EOMS reads it (stable English).
 TICKET_REASONS = {
     TicketStatus.RESOLVED: "network quality target met again",
@@ -241,6 +243,9 @@ def quality_measurements_record_many(*, readings_of: dict[int, list[Reading]], t
                         counts["violations"] += 1
                     elif measurement.period_end > current.period_end:
                         _violation_extend(current, metric, value, measurement.period_end)
+                        if current.ticket_status in TICKET_FINISHED_AS_FIXED:
+                            current.service = service
+                            events.append(_ticket_again(current))
                         changed[current.pk] = current
                 elif current is not None and measurement.period_start >= current.period_end:
                     _violation_resolve(current)
@@ -254,7 +259,11 @@ def quality_measurements_record_many(*, readings_of: dict[int, list[Reading]], t
                 )
             service.last_level = measurement.level
         QualityViolation.objects.bulk_update(
-            changed.values(), ["worst_value", "period_end", "periods", "state", "resolved_at", "status_change"]
+            changed.values(),
+            [
+                *["worst_value", "period_end", "periods", "state", "resolved_at", "status_change"],
+                *["work_order", "tickets", "ticket_status", "ticket_reason", "ticket_read_at"],
+            ],
         )
         timeline_save(events)
     return counts
@@ -349,6 +358,24 @@ def _violation_extend(violation: QualityViolation, metric: str, value: Decimal, 
     violation.worst_value = value if worse else violation.worst_value
     violation.period_end = period_end
     violation.periods += 1
+
+
+def _ticket_again(violation: QualityViolation) -> TimelineRow:
+    """A fresh ticket for a violation EOMS finished the ticket of while the target is still missed. Not after a
+    rejection (EOMS says it is no network fault): that one is left to the supervisor, who sees it on the
+    dashboard. Returns the customer's timeline line."""
+    previous, status = violation.reference, violation.ticket_status
+    violation.tickets += 1
+    violation.ticket_status, violation.ticket_reason, violation.ticket_read_at = "", "", None
+    violation.status_change = None
+    violation.work_order = outbox_enqueue(
+        peer=Peer.EOMS,
+        resource=TICKET_RESOURCE,
+        external_id=violation.reference,
+        payload=trouble_ticket_payload(violation),
+    )
+    data = {"service": violation.service.number, "metric": violation.metric, "work_order": violation.reference}
+    return _event(violation.service, QualityAction.REOPENED, {**data, "previous": previous}, from_state=status)
 
 
 def _violation_resolve(violation: QualityViolation) -> None:

@@ -19,6 +19,7 @@ class QualityAction(models.TextChoices):
     RESTORED = "quality.restored", _("Network quality restored")
     CLOSED = "quality.closed", _("Network quality violation closed: the service was terminated")
     TICKET = "quality.ticket", _("Quality work order changed at EOMS")
+    REOPENED = "quality.reopened", _("Network quality target still missed: new work order to EOMS")
 
 
 register_actions(QualityAction)

@@ -203,3 +203,50 @@ def test_a_status_change_to_a_ticket_eoms_finished_meanwhile_is_settled_by_readi
     assert quality_tickets_reconcile() == 1
     violation.refresh_from_db()
     assert (violation.state, violation.ticket_status) == (State.RESOLVED, TicketStatus.CLOSED)
+
+
+def test_a_ticket_eoms_closed_while_the_target_is_still_missed_is_followed_by_a_fresh_one(
+    peers, stub_server, targets, catalogue, customer
+):
+    # given: EOMS closed the ticket, the violation is still open here
+    service = running_service(customer, catalogue["T2"], sla_grade="gold", site="开发区 lossy selfclose")
+    collect_from_eoms()
+    quality_tickets_reconcile()
+    violation = QualityViolation.objects.get(service=service)
+    first = violation.work_order
+    assert (violation.state, violation.ticket_status) == (State.OPEN, TicketStatus.CLOSED)
+
+    # when: a later period still misses the target (twice before EOMS answers)
+    quality_measurements_record(service=service, readings=[reading(service, 60, loss="0.900")])
+    quality_measurements_record(service=service, readings=[reading(service, 61, loss="0.900")])
+
+    # then: one fresh ticket on the same violation, at EOMS under its own reference
+    violation.refresh_from_db()
+    assert (violation.state, violation.tickets, violation.ticket_status) == (State.OPEN, 2, "")
+    assert violation.reference == f"{first.external_id}-2"
+    outbox_sweep()
+    violation.work_order.refresh_from_db()
+    assert violation.work_order.status == OutboxMessage.Status.SENT
+    assert violation.work_order.remote_id != first.remote_id
+    assert at_eoms(stub_server, violation.work_order)["externalId"] == violation.reference
+    event = TimelineEvent.objects.get(action="quality.reopened", subject_id=customer.pk)
+    assert (event.from_state, event.data["previous"], event.data["work_order"]) == (
+        "closed",
+        first.external_id,
+        violation.reference,
+    )
+    assert quality_tickets_reconcile() == 1  # the fresh ticket is read back like the first
+    violation.refresh_from_db()
+    assert violation.ticket_status == TicketStatus.CLOSED
+
+
+def test_a_ticket_eoms_rejected_is_not_sent_again(peers, stub_server, targets, catalogue, customer):
+    service = running_service(customer, catalogue["T2"], sla_grade="gold", site="开发区 lossy 驳回")
+    collect_from_eoms()
+    quality_tickets_reconcile()
+
+    quality_measurements_record(service=service, readings=[reading(service, 60, loss="0.900")])
+
+    violation = QualityViolation.objects.get(service=service)
+    assert (violation.state, violation.tickets, violation.ticket_status) == (State.OPEN, 1, TicketStatus.REJECTED)
+    assert violation.periods > 1
