@@ -333,10 +333,10 @@ def _apply_to_inventory(item: OrderItem) -> None:
             elements=item.elements, quantity=item.quantity, updated_at=timezone.now()
         )
     else:
-        from sla.quality import quality_violations_close
+        from sla.quality import quality_monitoring_end
 
         Service.objects.filter(pk=item.service_id).update(status=Service.Status.TERMINATED, updated_at=timezone.now())
-        quality_violations_close(service_ids=[item.service_id])  # a torn-down service's fault is nobody's to fix
+        quality_monitoring_end(service_ids=[item.service_id])  # a torn-down service is nobody's to fix or measure
 
 
 def order_fulfil_if_done(order: Order) -> bool:

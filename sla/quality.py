@@ -398,13 +398,15 @@ def _ticket_change(violation: QualityViolation, status: str) -> None:
     )
 
 
-def quality_violations_close(*, service_ids) -> int:
-    """Close the open violations of services that were terminated: nothing is left to restore, so EOMS's
-    ticket is cancelled. Locks the services first, as the collector does, so the two never cross."""
+def quality_monitoring_end(*, service_ids) -> int:
+    """For services that were terminated: close their open violations (nothing is left to restore, so EOMS's
+    ticket is cancelled) and stop EOMS measuring them. Locks the services first, as the collector does, so
+    the two never cross. Returns how many violations were closed."""
     if not service_ids:
         return 0
     with transaction.atomic():
-        list(Service.objects.select_for_update(of=("self",)).filter(pk__in=service_ids).order_by("pk").values("pk"))
+        locked = Service.objects.select_for_update(of=("self",)).filter(pk__in=service_ids).order_by("pk")
+        _jobs_cancel([s for s in locked.only("pk", "status") if s.status != Service.Status.ACTIVE])
         violations = list(
             QualityViolation.objects.filter(service_id__in=service_ids, state=QualityViolation.State.OPEN)
             .exclude(service__status=Service.Status.ACTIVE)
@@ -532,7 +534,7 @@ def trouble_ticket_payload(violation: QualityViolation) -> dict:
 
 # ---------------------------------------------------------------------------- the collector (beat)
 def _job_reference(service: Service) -> str:
-    return f"{service.number}-PM"
+    return f"{service.number}-PM"  # its cancellation, if the service ends: this plus "-C"
 
 
 def measurement_job_payload(service: Service) -> dict:
@@ -572,7 +574,7 @@ def quality_collect(*, batch_size: int = COLLECT_BATCH) -> dict[str, int]:
     ended = QualityViolation.objects.filter(state=QualityViolation.State.OPEN).exclude(
         service__status=Service.Status.ACTIVE
     )
-    counts["closed"] = quality_violations_close(service_ids=list(ended.values_list("service_id", flat=True)))
+    counts["closed"] = quality_monitoring_end(service_ids=list(ended.values_list("service_id", flat=True)))
     if not targets:
         return counts
     after = 0
@@ -626,6 +628,26 @@ def _jobs_request(services: list[Service]) -> int:
             except IntegrityError:
                 pass
         return asked
+
+
+def _jobs_cancel(services: list[Service]) -> None:
+    """Stop EOMS's measurement jobs of these services (TMF628 PATCH through the outbox, sent once the job is
+    at EOMS); once per job, as the cancellation has a deterministic reference."""
+    jobs = list(OutboxMessage.objects.filter(external_id__in=[_job_reference(s) for s in services]))
+    cancelled = set(
+        OutboxMessage.objects.filter(external_id__in=[f"{job.external_id}-C" for job in jobs]).values_list(
+            "external_id", flat=True
+        )
+    )
+    for job in jobs:
+        if f"{job.external_id}-C" not in cancelled:
+            outbox_enqueue(
+                peer=Peer.EOMS,
+                resource=JOB_RESOURCE,
+                external_id=f"{job.external_id}-C",
+                payload={"state": "cancelled", "@type": "MeasurementCollectionJob"},
+                follows=job,
+            )
 
 
 def _read_measurements(services: dict[str, Service], targets: Targets) -> dict[str, int]:

@@ -197,6 +197,9 @@ def measurements_of(resource, *, now=None) -> list[dict]:
 
     period = settings.STUBS_MEASUREMENT_SECONDS
     now = (now or timezone.now()).timestamp()
+    cancelled = resource.body.get("_cancelled")
+    if cancelled:  # nothing is measured after the job was cancelled
+        now = min(now, datetime.fromisoformat(cancelled).timestamp())
     first_end = int(resource.created_at.timestamp() // period) * period
     last_end = int(now // period) * period
     ends = list(range(first_end, last_end + 1, period))[-MEASUREMENTS_KEPT:]
@@ -220,7 +223,18 @@ def measurements_of(resource, *, now=None) -> list[dict]:
 
 
 def job_view(resource) -> dict:
-    return dict(resource.body, id=str(resource.pk), state="inProgress")
+    body = {k: v for k, v in resource.body.items() if not k.startswith("_")}
+    return dict(body, id=str(resource.pk), state="cancelled" if resource.body.get("_cancelled") else "inProgress")
+
+
+def job_change(resource, body: dict) -> tuple[int, str]:
+    """A client stops the job (TMF628 PATCH `state: cancelled`); cancelling again changes nothing."""
+    if not isinstance(body, dict) or body.get("state") != "cancelled":
+        return 400, "`state` can only be changed to cancelled"
+    if not resource.body.get("_cancelled"):
+        resource.body = {**resource.body, "_cancelled": timezone.now().isoformat()}
+        resource.save(update_fields=["body"])
+    return 200, ""
 
 
 # What EOMS does with a trouble ticket on its own, chosen by words in the affected service's characteristics
@@ -292,4 +306,4 @@ VIEWS["measurementCollectionJob"] = job_view  # TMF628: measure a service every 
 VIEWS["troubleTicket"] = trouble_ticket_view  # TMF621: a quality work order for a degraded service
 INVALID = {"measurementCollectionJob": job_invalid, "troubleTicket": ticket_invalid}
 ON_CREATE["troubleTicket"] = ticket_created
-CHANGES = {"troubleTicket": trouble_ticket_change}
+CHANGES = {"troubleTicket": trouble_ticket_change, "measurementCollectionJob": job_change}

@@ -12,7 +12,14 @@ from orders.services import order_item_finished
 from provisioning.models import OutboxMessage
 from provisioning.outbox import outbox_deliver_many, outbox_sweep
 from sla.models import QualityMetric, QualityViolation, TicketStatus
-from sla.quality import TICKET_RESOURCE, quality_collect, quality_measurements_record, quality_tickets_reconcile
+from sla.quality import (
+    JOB_RESOURCE,
+    TICKET_RESOURCE,
+    quality_collect,
+    quality_measurements_record,
+    quality_monitoring_end,
+    quality_tickets_reconcile,
+)
 from tests.sla.test_quality import collect_from_eoms, reading, running_service
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +153,14 @@ def test_a_terminated_services_violations_are_closed_and_their_tickets_cancelled
     assert set(QualityViolation.objects.values_list("ticket_status", flat=True)) == {"cancelled"}
     assert quality_collect()["closed"] == 0  # nothing left open
 
+    # EOMS stops measuring the service, once however often its end is told
+    job = OutboxMessage.objects.get(resource=JOB_RESOURCE, method=OutboxMessage.Method.CREATE)
+    quality_monitoring_end(service_ids=[service.pk])
+    cancel = OutboxMessage.objects.get(resource=JOB_RESOURCE, method=OutboxMessage.Method.UPDATE)
+    assert (cancel.follows_id, cancel.payload["state"], cancel.status) == (job.pk, "cancelled", "sent")
+    at_job = requests.get(f"{stub_server}/eoms/{JOB_RESOURCE}/{job.remote_id}", timeout=5).json()
+    assert at_job["state"] == "cancelled"
+
 
 def test_the_collector_closes_what_a_termination_by_another_path_left_open(targets, catalogue, customer):
     service = running_service(customer, catalogue["T2"], sla_grade="gold")
@@ -155,6 +170,18 @@ def test_the_collector_closes_what_a_termination_by_another_path_left_open(targe
     violation = QualityViolation.objects.get()
     assert (violation.state, violation.metric) == (State.CLOSED, QualityMetric.AVAILABILITY)
     assert violation.status_change.payload["status"] == "cancelled"
+
+
+def test_the_stub_stops_a_cancelled_measurement_job_and_refuses_any_other_change(stub_server):
+    job = requests.post(
+        f"{stub_server}/eoms/{JOB_RESOURCE}", json={"externalId": "S-1-PM", "service": {"id": "S-1"}}, timeout=5
+    ).json()
+    url = f"{stub_server}/eoms/{JOB_RESOURCE}/{job['id']}"
+    assert requests.patch(url, json={"state": "completed"}, timeout=5).status_code == 400
+    assert requests.get(url, timeout=5).json()["state"] == "inProgress"
+    for _ in range(2):  # cancelling again changes nothing
+        assert requests.patch(url, json={"state": "cancelled"}, timeout=5).status_code == 200
+    assert requests.get(url, timeout=5).json()["state"] == "cancelled"
 
 
 def test_the_stub_refuses_an_unknown_status_and_a_change_to_a_finished_ticket(stub_server):
