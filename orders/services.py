@@ -376,10 +376,10 @@ def _sla_follow(order: Order) -> None:
         process_id=order.process_id,
         steps=SLA_STEPS,
         level=order.customer.level,
-        city=order.city,
-        customer=order.customer,
+        city_id=order.city_id,
+        customer_id=order.customer_id,
         product=lambda: order_main_product(order),
-        account_manager=order.account_manager,
+        account_manager_id=order.account_manager_id,
     )
 
 

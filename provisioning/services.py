@@ -541,10 +541,10 @@ def _sla_follow(launch: Launch) -> None:
         steps=SLA_STEPS,
         statuses=[*OPEN_STATUSES, *WAITING],  # the job node's wait is timed too
         level=order.customer.level,
-        city=order.city,
-        customer=order.customer,
+        city_id=order.city_id,
+        customer_id=order.customer_id,
         product=lambda: order_main_product(order),
-        account_manager=order.account_manager,
+        account_manager_id=order.account_manager_id,
     )
 
 

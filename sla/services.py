@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.inbox import inbox_clock_moved
 from keyaccounts.core.models import Team
 
@@ -67,6 +68,11 @@ def _subject_filter(subject: models.Model) -> dict:
     return {"subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk}
 
 
+def _pk(value):
+    """A model's pk, or the pk given as it is: the flows pass ids they hold rather than read the rows."""
+    return getattr(value, "pk", value)
+
+
 def _team_of(policy: SlaPolicy, city) -> Team | None:
     """The team of the policy's kind serving the city: the city's own, else the provincial one."""
     if not policy.team_kind:
@@ -106,34 +112,37 @@ def sla_clock_start(
 
 
 def _start(*, subject, step: str, level: str, product, city, customer, account_manager, now) -> SlaClock | None:
-    """A new clock for a step known not to have a running one."""
+    """A new clock for a step known not to have a running one. `city`, `customer`, `account_manager`: models
+    or their pks."""
     policy = sla_policy_for(step=step, level=level, product=product)
     if policy is None:
         return None
+    calendar = _calendar_for(policy, city=_pk(city), customer=_pk(customer))
     clock = SlaClock(
         **_subject_filter(subject),
         step=step,
         policy=policy,
         limit=policy.limit,
         time_basis=policy.time_basis,
-        calendar=_calendar_for(policy, city=city, customer=customer),
+        calendar=calendar,
         warn_at_percent=policy.warn_at_percent,
         warn_again_at_percent=policy.warn_again_at_percent,
-        city=city,
+        city_id=_pk(city),
         product=product,
-        team=_team_of(policy, city),
-        account_manager=account_manager,
+        team=_team_of(policy, _pk(city)),
+        account_manager_id=_pk(account_manager),
         started_at=now,
         running_since=now,
     )
-    _schedule(clock, now)
+    # The calendar just read schedules the clock (not read again).
+    _schedule(clock, now, {calendar.pk: working_calendar(calendar)} if calendar else None)
     clock.save()
     return clock
 
 
-def _schedule(clock: SlaClock, now: datetime) -> None:
+def _schedule(clock: SlaClock, now: datetime, calendars: dict | None = None) -> None:
     """Due and warning moments from `now`, for what is left of the limit."""
-    calendar = _calendar_of(clock)
+    calendar = _calendar_of(clock, calendars)
 
     def moment(share: float) -> datetime:
         return _add(calendar, now, max(clock.limit * share - clock.consumed, timedelta(0)))
@@ -184,14 +193,18 @@ def sla_clock_stop(*, subject, step: str, now=None) -> SlaClock | None:
     """The step is done: met if it finished by the due time, breached otherwise."""
     now = now or timezone.now()
     clock = _open_clock(subject, step)
-    if clock is None:
-        return None
+    if clock is not None:
+        _stop(clock, now)
+    return clock
+
+
+def _stop(clock: SlaClock, now: datetime) -> None:
+    """Stop an open clock locked by the caller, and count it."""
     late = clock.state == SlaClock.State.RUNNING and now > clock.due_at
     clock.state = SlaClock.State.BREACHED if late or clock.state == SlaClock.State.BREACHED else SlaClock.State.MET
     clock.stopped_at = now
     clock.save(update_fields=["state", "stopped_at"])
     _count_finished(clock)
-    return clock
 
 
 def sla_clocks_follow(
@@ -206,12 +219,16 @@ def sla_clocks_follow(
     now=None,
 ) -> dict[str, SlaClock]:
     """Make the subject's clocks match the steps that are open now: start the new, stop the finished.
-    Returns the open clocks by step."""
+    Returns the open clocks by step. Call it inside the step's transaction: the open clocks are locked as they
+    are read (a sweep skips them meanwhile), so the ones to stop need no second read. `city`, `customer`,
+    `account_manager`: models or their pks."""
     now = now or timezone.now()
-    running = {clock.step: clock for clock in SlaClock.objects.filter(**_subject_filter(subject), stopped_at=None)}
+    running = {
+        clock.step: clock
+        for clock in SlaClock.objects.select_for_update().filter(**_subject_filter(subject), stopped_at=None)
+    }
     for step in sorted(running.keys() - open_steps):  # one order for everyone: the rollup rows lock in it
-        sla_clock_stop(subject=subject, step=step, now=now)
-        del running[step]
+        _stop(running.pop(step), now)
     for step in open_steps - running.keys():
         if callable(product):  # worked out only when a clock starts
             product = product()
@@ -254,14 +271,19 @@ def _count_finished(clock: SlaClock) -> None:
     ):
         SlaDayCount.objects.create(**counts, met=met, breached=1 - met)
     bucket = histogram.bucket_of(clock.stopped_at - clock.started_at)
-    # The city's row, then the province's: always in this order, so concurrent stops cannot deadlock.
-    for where in ({**durations, "all_cities": False}, {**durations, "city_id": None, "all_cities": True}):
-        row = SlaDayDuration.objects.select_for_update().filter(**where).first()
-        if row is None:
-            SlaDayDuration.objects.create(**where, first_bucket=bucket, counts=[1])
-        else:
-            row.first_bucket, row.counts = histogram.add(row.first_bucket, row.counts, bucket)
-            row.save(update_fields=["first_bucket", "counts"])
+    city_row, province_row = {**durations, "all_cities": False}, {**durations, "city_id": None, "all_cities": True}
+    # Both rows locked by one read, the city's then the province's (rows lock in the order read): always in
+    # this order, so concurrent stops cannot deadlock. Written back by one statement.
+    rows = SlaDayDuration.objects.select_for_update().filter(models.Q(**city_row) | models.Q(**province_row))
+    found: dict[bool, SlaDayDuration] = {}
+    for row in rows.order_by("all_cities", "pk"):
+        found.setdefault(row.all_cities, row)
+    for row in found.values():
+        row.first_bucket, row.counts = histogram.add(row.first_bucket, row.counts, bucket)
+    bulk_update_rows(list(found.values()), ["first_bucket", "counts"])
+    missing = [where for where in (city_row, province_row) if where["all_cities"] not in found]
+    if missing:
+        SlaDayDuration.objects.bulk_create([SlaDayDuration(**w, first_bucket=bucket, counts=[1]) for w in missing])
 
 
 def sla_rollup_rebuild(*, apps=None, batch: int = 10_000) -> int:

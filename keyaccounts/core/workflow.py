@@ -54,14 +54,15 @@ def steps_follow(
     process_id: int,
     steps: dict,
     statuses=OPEN_STATUSES,
-    city=None,
-    customer=None,
-    account_manager=None,
+    city_id: int | None = None,
+    customer_id: int | None = None,
+    account_manager_id: int | None = None,
     level: str = "",
     product=None,
 ) -> None:
     """After every step of a flow: the subject's SLA clocks run exactly while its timed steps wait (tasks in
     `statuses`; `steps` maps node names to SLA steps), and the inbox lists its people's steps as they are now.
+    The subject's city, customer and account manager are given by id (what the caller holds, nothing to read);
     `product` may be a callable, asked only when a clock starts."""
     from sla.services import sla_clocks_follow
 
@@ -73,9 +74,9 @@ def steps_follow(
         open_steps={steps[t.flow_task.name] for t in tasks if t.status in statuses and t.flow_task.name in steps},
         level=level,
         product=product,
-        city=city,
-        customer=customer,
-        account_manager=account_manager,
+        city=city_id,
+        customer=customer_id,
+        account_manager=account_manager_id,
     )
     inbox_follow(
         process_id=process_id,
@@ -83,7 +84,7 @@ def steps_follow(
         tasks=tasks,
         steps=steps,
         clocks=clocks,
-        city=city,
-        customer=customer,
-        account_manager=account_manager,
+        city_id=city_id,
+        customer_id=customer_id,
+        account_manager_id=account_manager_id,
     )
