@@ -351,13 +351,17 @@ def order_fulfil_if_done(order: Order) -> bool:
     from .flows import OrderFlow
 
     # One read for the three conditions, from the rows as they are (the caller's object may be stale).
-    task = Task.objects.filter(
-        Exists(Order.objects.filter(pk=order.pk, status=Order.Status.IN_PROGRESS)),
-        ~Exists(order.items.exclude(state__in=FINAL_ITEM_STATES)),
-        process_id=order.process_id,
-        flow_task=OrderFlow.fulfil,
-        status__in=OPEN_STATUSES,
-    ).first()
+    task = (
+        Task.objects.select_related("process")
+        .filter(  # the process names the lock `run` takes
+            Exists(Order.objects.filter(pk=order.pk, status=Order.Status.IN_PROGRESS)),
+            ~Exists(order.items.exclude(state__in=FINAL_ITEM_STATES)),
+            process_id=order.process_id,
+            flow_task=OrderFlow.fulfil,
+            status__in=OPEN_STATUSES,
+        )
+        .first()
+    )
     if task is None:
         return False
     OrderFlow.fulfil.run(task)
@@ -384,7 +388,7 @@ def _sla_follow(order: Order) -> None:
         subject=order,
         process_id=order.process_id,
         steps=SLA_STEPS,
-        level=order.customer.level,
+        level=lambda: order.customer.level,
         city_id=order.city_id,
         customer_id=order.customer_id,
         product=lambda: order_main_product(order),

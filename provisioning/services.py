@@ -544,7 +544,7 @@ def _sla_follow(launch: Launch) -> None:
         process_id=launch.process_id,
         steps=SLA_STEPS,
         statuses=[*OPEN_STATUSES, *WAITING],  # the job node's wait is timed too
-        level=order.customer.level,
+        level=lambda: order.customer.level,
         city_id=order.city_id,
         customer_id=order.customer_id,
         product=lambda: order_main_product(order),

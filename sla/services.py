@@ -81,15 +81,22 @@ def _team_of(policy: SlaPolicy, city) -> Team | None:
     return teams.filter(city=city).first() or teams.filter(city__isnull=True).first()
 
 
-def _calendar_for(policy: SlaPolicy, *, city, customer) -> BusinessCalendar | None:
-    """The policy's own calendar, else the customer's, else the city's (None: the default calendar); one read."""
+def _calendar_for(policy: SlaPolicy, *, city, customer) -> tuple[BusinessCalendar | None, BusinessCalendar | None]:
+    """The clock's calendar: the policy's own, else the customer's, else the city's (None: the default calendar);
+    and the calendar it runs on (that one, or the default). One read."""
     if policy.calendar_id:
-        return policy.calendar
-    if customer is None and city is None:
-        return None
+        return policy.calendar, policy.calendar
     own = Exists(CustomerCalendar.objects.filter(customer=customer, calendar=OuterRef("pk")))
     of_city = Exists(CityCalendar.objects.filter(city=city, calendar=OuterRef("pk")))
-    return BusinessCalendar.objects.filter(own | of_city).order_by(own.desc()).first()
+    found = (
+        BusinessCalendar.objects.annotate(own=own, of_city=of_city)
+        .filter(models.Q(own=True) | models.Q(of_city=True) | models.Q(code=settings.SLA_DEFAULT_CALENDAR))
+        .order_by("-own", "-of_city")
+        .first()
+    )
+    if found is None:
+        return None, None
+    return (found if found.own or found.of_city else None), found
 
 
 def sla_clock_start(
@@ -117,7 +124,7 @@ def _start(*, subject, step: str, level: str, product, city, customer, account_m
     policy = sla_policy_for(step=step, level=level, product=product)
     if policy is None:
         return None
-    calendar = _calendar_for(policy, city=_pk(city), customer=_pk(customer))
+    calendar, runs_on = _calendar_for(policy, city=_pk(city), customer=_pk(customer))
     clock = SlaClock(
         **_subject_filter(subject),
         step=step,
@@ -135,7 +142,8 @@ def _start(*, subject, step: str, level: str, product, city, customer, account_m
         running_since=now,
     )
     # The calendar just read schedules the clock (not read again).
-    _schedule(clock, now, {calendar.pk: working_calendar(calendar)} if calendar else None)
+    working = working_calendar(runs_on) if runs_on and clock.time_basis == TimeBasis.WORKING else None
+    _schedule(clock, now, {clock.calendar_id: working})
     clock.save()
     return clock
 
@@ -211,7 +219,7 @@ def sla_clocks_follow(
     *,
     subject,
     open_steps: set[str],
-    level: str = "",
+    level="",
     product=None,
     city=None,
     customer=None,
@@ -221,7 +229,8 @@ def sla_clocks_follow(
     """Make the subject's clocks match the steps that are open now: start the new, stop the finished.
     Returns the open clocks by step. Call it inside the step's transaction: the open clocks are locked as they
     are read (a sweep skips them meanwhile), so the ones to stop need no second read. `city`, `customer`,
-    `account_manager`: models or their pks."""
+    `account_manager`: models or their pks; `level` and `product` may be callables, asked only when a clock
+    starts."""
     now = now or timezone.now()
     running = {
         clock.step: clock
@@ -232,6 +241,8 @@ def sla_clocks_follow(
     for step in open_steps - running.keys():
         if callable(product):  # worked out only when a clock starts
             product = product()
+        if callable(level):
+            level = level()
         clock = _start(
             subject=subject,
             step=step,
