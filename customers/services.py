@@ -195,9 +195,9 @@ def _sla_follow(archiving_request: ArchivingRequest) -> None:
         process_id=archiving_request.process_id,
         steps=SLA_STEPS,
         level=archiving_request.proposed_level,
-        city=customer.city,
-        customer=customer,
-        account_manager=customer.account_manager,
+        city_id=customer.city_id,
+        customer_id=customer.pk,
+        account_manager_id=customer.account_manager_id,
     )
 
 

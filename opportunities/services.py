@@ -196,10 +196,10 @@ def _sla_follow(opportunity: Opportunity) -> None:
         process_id=opportunity.process_id,
         steps=SLA_STEPS,
         level=opportunity.customer.level if opportunity.customer_id else "",
-        city=opportunity.city,
-        customer=opportunity.customer,
+        city_id=opportunity.city_id,
+        customer_id=opportunity.customer_id,
         product=lambda: opportunity.products.first(),
-        account_manager=opportunity.account_manager,
+        account_manager_id=opportunity.account_manager_id,
     )
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
@@ -95,11 +96,14 @@ def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
             raise ApplicationError(_("Choose one of your own customers."), field="customer")
         if not items:
             raise ApplicationError(_("Add at least one product."), field="products")
-        order = Order.objects.create(customer=customer, city=customer.city, account_manager=user)
+        order = Order.objects.create(
+            customer=customer,
+            city_id=customer.city_id,
+            account_manager=user,
+            billing_account=customer.billing_accounts.filter(is_active=True).first(),
+        )
         for item in items:
             _new_item(order, item)
-        order.billing_account = customer.billing_accounts.filter(is_active=True).first()
-        order.save(update_fields=["billing_account"])
         timeline_record(subject=order, action=OrderAction.DRAFTED, actor=user)
     return order
 
@@ -212,8 +216,9 @@ def order_attach(*, user, order: Order, kind: str, upload) -> OrderAttachment:
 
 
 # ---------------------------------------------------------------------------- the flow's automatic steps
-def order_check_findings(order: Order) -> list[str]:
-    """The business-consistency check: every reason the order cannot be accepted, in words people act on."""
+def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> list[str]:
+    """The business-consistency check: every reason the order cannot be accepted, in words people act on.
+    `items`: the order's items with their products and services, when the caller has them."""
     findings = []
     customer = order.customer
     if customer.status != Customer.Status.VALIDATED:
@@ -230,7 +235,8 @@ def order_check_findings(order: Order) -> list[str]:
             _("Billing account %(number)s is in arrears (%(arrears)s, credit limit %(limit)s).")
             % {"number": account.number, "arrears": account.arrears, "limit": account.credit_limit}
         )
-    items = list(order.items.select_related("product", "service"))
+    if items is None:
+        items = list(order.items.select_related("product", "service"))
     if not items:
         findings.append(_("The order has no item."))
     for item in items:
@@ -250,9 +256,9 @@ def order_check_findings(order: Order) -> list[str]:
     return findings
 
 
-def order_needs_approval(order: Order) -> bool:
+def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
     """The administrator's rules decide: amount, customer level, product."""
-    items = list(order.items.all())
+    items = list(order.items.all()) if items is None else items
     total = sum((item.amount for item in items), 0)  # Order.total, from the items read once here
     products = {item.product_id for item in items}
     for rule in OrderApprovalRule.objects.filter(is_active=True):
@@ -267,12 +273,13 @@ def order_needs_approval(order: Order) -> bool:
 
 
 def order_check(*, order: Order) -> None:
-    order.check_findings = order_check_findings(order)
-    order.needs_approval = not order.check_findings and order_needs_approval(order)
-    order.save(update_fields=["check_findings", "needs_approval", "updated_at"])
+    items = list(order.items.select_related("product", "service"))
+    order.check_findings = order_check_findings(order, items)
+    order.needs_approval = not order.check_findings and order_needs_approval(order, items)
     if order.check_findings:
+        order.save(update_fields=["check_findings", "needs_approval", "updated_at"])
         timeline_record(subject=order, action=OrderAction.CHECK_FAILED, data={"findings": order.check_findings})
-    else:
+    else:  # the move saves the findings with the new state
         _move(
             order, Order.Status.ACKNOWLEDGED, action=OrderAction.CHECKED, data={"needs_approval": order.needs_approval}
         )
@@ -322,7 +329,7 @@ def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
 def _apply_to_inventory(item: OrderItem) -> None:
     if item.action == OrderItem.Action.ADD:
         Service.objects.create(
-            customer=item.order.customer,
+            customer_id=item.order.customer_id,
             product=item.product,
             origin=item,
             quantity=item.quantity,
@@ -343,12 +350,18 @@ def order_fulfil_if_done(order: Order) -> bool:
     """Run the flow's fulfilment step once every item is finished (and no cancellation is being assessed)."""
     from .flows import OrderFlow
 
-    order.refresh_from_db()
-    if order.status != Order.Status.IN_PROGRESS or order.items.exclude(state__in=FINAL_ITEM_STATES).exists():
-        return False
-    task = Task.objects.filter(
-        process_id=order.process_id, flow_task=OrderFlow.fulfil, status__in=OPEN_STATUSES
-    ).first()
+    # One read for the three conditions, from the rows as they are (the caller's object may be stale).
+    task = (
+        Task.objects.select_related("process")
+        .filter(  # the process names the lock `run` takes
+            Exists(Order.objects.filter(pk=order.pk, status=Order.Status.IN_PROGRESS)),
+            ~Exists(order.items.exclude(state__in=FINAL_ITEM_STATES)),
+            process_id=order.process_id,
+            flow_task=OrderFlow.fulfil,
+            status__in=OPEN_STATUSES,
+        )
+        .first()
+    )
     if task is None:
         return False
     OrderFlow.fulfil.run(task)
@@ -375,18 +388,18 @@ def _sla_follow(order: Order) -> None:
         subject=order,
         process_id=order.process_id,
         steps=SLA_STEPS,
-        level=order.customer.level,
-        city=order.city,
-        customer=order.customer,
+        level=lambda: order.customer.level,
+        city_id=order.city_id,
+        customer_id=order.customer_id,
         product=lambda: order_main_product(order),
-        account_manager=order.account_manager,
+        account_manager_id=order.account_manager_id,
     )
 
 
 def _order_of(task: Task) -> Order:
-    """The order the flow's switches read (its process row is locked by the flow lock), fresh."""
+    """The order the flow's switches read, fresh: `human_task` re-reads the task under the flow lock, so its
+    process and order are read after the lock was taken (by `may_act` or here)."""
     order = task.process.order
-    order.refresh_from_db()
     if order.status == Order.Status.ASSESSING_CANCELLATION:
         raise ApplicationError(_("A cancellation of this order is being assessed; wait for its decision."))
     return order

@@ -77,10 +77,9 @@ class LaunchFlow(BaseFlow):
     finish = flow.Function(this.finish_items).Next(this.end)
     end = flow.End()
 
-    def link_launch(self, activation, launch: Launch):
+    def link_launch(self, activation, order):
         activation.process.save()
-        launch.process = activation.process
-        launch.save(update_fields=["process"])
+        Launch.objects.create(order=order, process=activation.process)  # `process.launch` is this one
         return activation.process
 
     def send_work_orders(self, activation):

@@ -15,6 +15,8 @@ from viewflow.workflow.activation import Activation, has_manage_permission
 from viewflow.workflow.nodes.job import AbstractJob, AbstractJobActivation
 from viewflow.workflow.status import STATUS
 
+from keyaccounts.core.workflow import locked_activation
+
 logger = logging.getLogger(__name__)
 
 
@@ -70,7 +72,7 @@ def peer_wait_check(task_pk: int) -> str:
     # queues another check when it commits.
     if not task.flow_task.is_done(task.flow_task.activation_class(task)):
         return "waiting"
-    with task.activation() as activation:  # the flow lock, and the task re-read under it
+    with locked_activation(task) as activation:  # the flow lock, and the task re-read under it
         if activation.task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
             return "skipped"
         if not task.flow_task.is_done(activation):

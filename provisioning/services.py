@@ -391,8 +391,7 @@ def launch_start(*, order) -> Launch:
     """The order transfer hands the order to service launch: one launch process per order."""
     from .flows import LaunchFlow
 
-    launch = Launch.objects.create(order=order)
-    LaunchFlow.start.run(launch=launch)
+    launch = LaunchFlow.start.run(order=order).launch
     _sla_follow(launch)
     return launch
 
@@ -411,14 +410,18 @@ def _items(launch: Launch) -> list[OrderItem]:
 
 def _external_answers(launch: Launch) -> list[str | None]:
     """The state of each external item's latest work order (None: none sent yet), read in one query of
-    values: the launch's checks run for every order whose last answer comes in, on orders of many items."""
-    latest = WorkOrder.objects.filter(order_item=OuterRef("pk")).order_by("-pk").values("state")[:1]
-    return list(
-        OrderItem.objects.filter(order_id=launch.order_id)
-        .exclude(product__route=Product.Route.INSTANT)
-        .exclude(state=OrderItem.State.CANCELLED)
-        .values_list(Subquery(latest), flat=True)
-    )
+    values: the launch's checks run for every order whose last answer comes in, on orders of many items.
+    Read once per launch object, like `_items`: the switches after the waiting step ask what the step's own
+    check has just read under the flow lock (a final answer does not change; sending work orders forgets)."""
+    if "_answers" not in launch.__dict__:
+        latest = WorkOrder.objects.filter(order_item=OuterRef("pk")).order_by("-pk").values("state")[:1]
+        launch._answers = list(
+            OrderItem.objects.filter(order_id=launch.order_id)
+            .exclude(product__route=Product.Route.INSTANT)
+            .exclude(state=OrderItem.State.CANCELLED)
+            .values_list(Subquery(latest), flat=True)
+        )
+    return launch._answers
 
 
 def launch_dispatch(*, launch: Launch) -> None:
@@ -433,6 +436,7 @@ def launch_dispatch(*, launch: Launch) -> None:
         elif latest is None or resend_all or latest.state != WorkOrder.State.COMPLETED:
             launch_item(item)
     launch.__dict__.pop("_items", None)  # new work orders
+    launch.__dict__.pop("_answers", None)
     launch.manual_decision = ""
     launch.test_passed = None
     launch.save(update_fields=["manual_decision", "test_passed"])
@@ -539,11 +543,11 @@ def _sla_follow(launch: Launch) -> None:
         process_id=launch.process_id,
         steps=SLA_STEPS,
         statuses=[*OPEN_STATUSES, *WAITING],  # the job node's wait is timed too
-        level=order.customer.level,
-        city=order.city,
-        customer=order.customer,
+        level=lambda: order.customer.level,
+        city_id=order.city_id,
+        customer_id=order.customer_id,
         product=lambda: order_main_product(order),
-        account_manager=order.account_manager,
+        account_manager_id=order.account_manager_id,
     )
 
 

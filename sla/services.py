@@ -14,6 +14,7 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.inbox import inbox_clock_moved
 from keyaccounts.core.models import Team
 
@@ -67,6 +68,11 @@ def _subject_filter(subject: models.Model) -> dict:
     return {"subject_type": ContentType.objects.get_for_model(subject), "subject_id": subject.pk}
 
 
+def _pk(value):
+    """A model's pk, or the pk given as it is: the flows pass ids they hold rather than read the rows."""
+    return getattr(value, "pk", value)
+
+
 def _team_of(policy: SlaPolicy, city) -> Team | None:
     """The team of the policy's kind serving the city: the city's own, else the provincial one."""
     if not policy.team_kind:
@@ -75,15 +81,22 @@ def _team_of(policy: SlaPolicy, city) -> Team | None:
     return teams.filter(city=city).first() or teams.filter(city__isnull=True).first()
 
 
-def _calendar_for(policy: SlaPolicy, *, city, customer) -> BusinessCalendar | None:
-    """The policy's own calendar, else the customer's, else the city's (None: the default calendar); one read."""
+def _calendar_for(policy: SlaPolicy, *, city, customer) -> tuple[BusinessCalendar | None, BusinessCalendar | None]:
+    """The clock's calendar: the policy's own, else the customer's, else the city's (None: the default calendar);
+    and the calendar it runs on (that one, or the default). One read."""
     if policy.calendar_id:
-        return policy.calendar
-    if customer is None and city is None:
-        return None
+        return policy.calendar, policy.calendar
     own = Exists(CustomerCalendar.objects.filter(customer=customer, calendar=OuterRef("pk")))
     of_city = Exists(CityCalendar.objects.filter(city=city, calendar=OuterRef("pk")))
-    return BusinessCalendar.objects.filter(own | of_city).order_by(own.desc()).first()
+    found = (
+        BusinessCalendar.objects.annotate(own=own, of_city=of_city)
+        .filter(models.Q(own=True) | models.Q(of_city=True) | models.Q(code=settings.SLA_DEFAULT_CALENDAR))
+        .order_by("-own", "-of_city")
+        .first()
+    )
+    if found is None:
+        return None, None
+    return (found if found.own or found.of_city else None), found
 
 
 def sla_clock_start(
@@ -106,34 +119,38 @@ def sla_clock_start(
 
 
 def _start(*, subject, step: str, level: str, product, city, customer, account_manager, now) -> SlaClock | None:
-    """A new clock for a step known not to have a running one."""
+    """A new clock for a step known not to have a running one. `city`, `customer`, `account_manager`: models
+    or their pks."""
     policy = sla_policy_for(step=step, level=level, product=product)
     if policy is None:
         return None
+    calendar, runs_on = _calendar_for(policy, city=_pk(city), customer=_pk(customer))
     clock = SlaClock(
         **_subject_filter(subject),
         step=step,
         policy=policy,
         limit=policy.limit,
         time_basis=policy.time_basis,
-        calendar=_calendar_for(policy, city=city, customer=customer),
+        calendar=calendar,
         warn_at_percent=policy.warn_at_percent,
         warn_again_at_percent=policy.warn_again_at_percent,
-        city=city,
+        city_id=_pk(city),
         product=product,
-        team=_team_of(policy, city),
-        account_manager=account_manager,
+        team=_team_of(policy, _pk(city)),
+        account_manager_id=_pk(account_manager),
         started_at=now,
         running_since=now,
     )
-    _schedule(clock, now)
+    # The calendar just read schedules the clock (not read again).
+    working = working_calendar(runs_on) if runs_on and clock.time_basis == TimeBasis.WORKING else None
+    _schedule(clock, now, {clock.calendar_id: working})
     clock.save()
     return clock
 
 
-def _schedule(clock: SlaClock, now: datetime) -> None:
+def _schedule(clock: SlaClock, now: datetime, calendars: dict | None = None) -> None:
     """Due and warning moments from `now`, for what is left of the limit."""
-    calendar = _calendar_of(clock)
+    calendar = _calendar_of(clock, calendars)
 
     def moment(share: float) -> datetime:
         return _add(calendar, now, max(clock.limit * share - clock.consumed, timedelta(0)))
@@ -184,21 +201,25 @@ def sla_clock_stop(*, subject, step: str, now=None) -> SlaClock | None:
     """The step is done: met if it finished by the due time, breached otherwise."""
     now = now or timezone.now()
     clock = _open_clock(subject, step)
-    if clock is None:
-        return None
+    if clock is not None:
+        _stop(clock, now)
+    return clock
+
+
+def _stop(clock: SlaClock, now: datetime) -> None:
+    """Stop an open clock locked by the caller, and count it."""
     late = clock.state == SlaClock.State.RUNNING and now > clock.due_at
     clock.state = SlaClock.State.BREACHED if late or clock.state == SlaClock.State.BREACHED else SlaClock.State.MET
     clock.stopped_at = now
     clock.save(update_fields=["state", "stopped_at"])
     _count_finished(clock)
-    return clock
 
 
 def sla_clocks_follow(
     *,
     subject,
     open_steps: set[str],
-    level: str = "",
+    level="",
     product=None,
     city=None,
     customer=None,
@@ -206,15 +227,22 @@ def sla_clocks_follow(
     now=None,
 ) -> dict[str, SlaClock]:
     """Make the subject's clocks match the steps that are open now: start the new, stop the finished.
-    Returns the open clocks by step."""
+    Returns the open clocks by step. Call it inside the step's transaction: the open clocks are locked as they
+    are read (a sweep skips them meanwhile), so the ones to stop need no second read. `city`, `customer`,
+    `account_manager`: models or their pks; `level` and `product` may be callables, asked only when a clock
+    starts."""
     now = now or timezone.now()
-    running = {clock.step: clock for clock in SlaClock.objects.filter(**_subject_filter(subject), stopped_at=None)}
+    running = {
+        clock.step: clock
+        for clock in SlaClock.objects.select_for_update().filter(**_subject_filter(subject), stopped_at=None)
+    }
     for step in sorted(running.keys() - open_steps):  # one order for everyone: the rollup rows lock in it
-        sla_clock_stop(subject=subject, step=step, now=now)
-        del running[step]
+        _stop(running.pop(step), now)
     for step in open_steps - running.keys():
         if callable(product):  # worked out only when a clock starts
             product = product()
+        if callable(level):
+            level = level()
         clock = _start(
             subject=subject,
             step=step,
@@ -254,14 +282,19 @@ def _count_finished(clock: SlaClock) -> None:
     ):
         SlaDayCount.objects.create(**counts, met=met, breached=1 - met)
     bucket = histogram.bucket_of(clock.stopped_at - clock.started_at)
-    # The city's row, then the province's: always in this order, so concurrent stops cannot deadlock.
-    for where in ({**durations, "all_cities": False}, {**durations, "city_id": None, "all_cities": True}):
-        row = SlaDayDuration.objects.select_for_update().filter(**where).first()
-        if row is None:
-            SlaDayDuration.objects.create(**where, first_bucket=bucket, counts=[1])
-        else:
-            row.first_bucket, row.counts = histogram.add(row.first_bucket, row.counts, bucket)
-            row.save(update_fields=["first_bucket", "counts"])
+    city_row, province_row = {**durations, "all_cities": False}, {**durations, "city_id": None, "all_cities": True}
+    # Both rows locked by one read, the city's then the province's (rows lock in the order read): always in
+    # this order, so concurrent stops cannot deadlock. Written back by one statement.
+    rows = SlaDayDuration.objects.select_for_update().filter(models.Q(**city_row) | models.Q(**province_row))
+    found: dict[bool, SlaDayDuration] = {}
+    for row in rows.order_by("all_cities", "pk"):
+        found.setdefault(row.all_cities, row)
+    for row in found.values():
+        row.first_bucket, row.counts = histogram.add(row.first_bucket, row.counts, bucket)
+    bulk_update_rows(list(found.values()), ["first_bucket", "counts"])
+    missing = [where for where in (city_row, province_row) if where["all_cities"] not in found]
+    if missing:
+        SlaDayDuration.objects.bulk_create([SlaDayDuration(**w, first_bucket=bucket, counts=[1]) for w in missing])
 
 
 def sla_rollup_rebuild(*, apps=None, batch: int = 10_000) -> int:

@@ -360,7 +360,9 @@ _FOLLOWED = [
 ]
 
 
-def inbox_follow(*, process_id: int, subject, tasks, steps: dict, clocks: dict, city, customer, account_manager):
+def inbox_follow(
+    *, process_id: int, subject, tasks, steps: dict, clocks: dict, city_id, customer_id, account_manager_id
+):
     """Make a process's entries match its tasks as they are now, in one query: `tasks` are its open tasks and
     those whose entries are still open (`inbox_tasks_to_follow`), `clocks` its subject's open SLA clocks by step."""
     subject_type = ContentType.objects.get_for_model(subject)
@@ -382,9 +384,9 @@ def inbox_follow(*, process_id: int, subject, tasks, steps: dict, clocks: dict, 
                 finished=task.finished,
                 subject_type=subject_type,
                 subject_id=subject.pk,
-                city=city,
-                customer=customer,
-                account_manager=account_manager,
+                city_id=city_id,
+                customer_id=customer_id,
+                account_manager_id=account_manager_id,
                 sla_step=step,
                 due_at=clock.due_at if clock else None,
                 warn_at=clock.warn_at if clock else None,
