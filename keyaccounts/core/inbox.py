@@ -10,7 +10,7 @@ are then drawn from the tasks and records themselves.
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import reduce
 
@@ -175,7 +175,6 @@ class InboxRow:
     step: str
     url: str
     sla: object = None  # an SlaStatus, or None for a step without a limit
-    candidates: list = field(default_factory=list)  # whom it may be handed to (set by the page)
 
     @property
     def flow(self) -> str:
@@ -337,6 +336,16 @@ def _rows(pks: list[int], *, now, stopped: bool = False) -> list[InboxRow]:
         clock = found.get((_record_type(row.source).pk, row.record.pk, row.step))
         row.sla = sla_status(clock, now=now, calendars=calendars) if clock else None
     return rows
+
+
+def inbox_open_task(user, task_pk: int) -> Task | None:
+    """The open task if one of the user's open views (mine, queue, all, watching) lists it, else None: what a
+    row's actions menu may be drawn for."""
+    now = timezone.now()
+    for view in ("mine", "queue", "all", "watching"):
+        if _entries(user, InboxFilter(view=view), now).filter(task_id=task_pk).exists():
+            return Task.objects.select_related("owner").get(pk=task_pk)
+    return None
 
 
 def inbox_rows(user, *, view: str = "mine", **filters) -> list[InboxRow]:
