@@ -81,6 +81,8 @@ def inbox(request):
     page = Paginator(range(total), PER_PAGE).get_page(page_number)
     query = request.GET.copy()
     query.pop("page", None)
+    oversees = may_oversee(user)
+    ticks = spec.view in ("queue", "all")  # rows ticked for the bulk actions
     return render(
         request,
         "core/inbox.html",
@@ -94,8 +96,9 @@ def inbox(request):
             "query_string": query.urlencode(),
             "saved_filters": saved_filters_for(user),
             "save_form": SavedFilterForm(user=user, query=query.urlencode()),
-            "candidates": handover_candidates(user),
-            "oversees": may_oversee(user),
+            "ticks": ticks,
+            "candidates": handover_candidates(user) if ticks and oversees else [],
+            "oversees": oversees,
             "back": urlencode({"next": request.get_full_path()}),
         },
     )
