@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -139,8 +139,10 @@ _ACTIONS = {
 
 
 def _local_path(path: str) -> str:
-    """`path` if it stays on this site, else the inbox."""
-    return path if path.startswith("/") and not path.startswith("//") else reverse("inbox")
+    """`path` if it stays on this site, else the inbox (browsers read `/\\host` as another site too)."""
+    return (
+        path if path.startswith("/") and url_has_allowed_host_and_scheme(path, allowed_hosts=None) else reverse("inbox")
+    )
 
 
 def _back(request) -> str:
