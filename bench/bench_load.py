@@ -3,11 +3,13 @@ gunicorn with 2 workers against the inbox data of bench/data.py, for `BENCH_LOAD
 wrk (Debian package `wrk`; `make bench` installs it). The mix: 6 in 10 requests open the inbox (queue or
 mine), 3 an order's page, 1 completes a task (a back-office member accepts an order of their queue through
 its task page; each task is completed once), each user thinking 0.5–1.5 s between requests. Printed: requests, errors (non-2xx/3xx, socket errors), tasks
-completed and latency p50/p95/p99 (target: 0 errors, p95 ≤ 300 ms).
+completed and latency p50/p95/p99 (target: 0 errors, p95 ≤ 300 ms), and the CPU each request cost gunicorn's
+workers, PostgreSQL and wrk itself (the three share the machine's cores).
 """
 
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -122,6 +124,29 @@ def _users(base: str) -> list[str]:
     return entries
 
 
+def _cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes have used so far; one that is gone counts for nothing."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _server_pids(web: subprocess.Popen) -> tuple[list[int], list[int]]:
+    """gunicorn's workers, and the PostgreSQL backends serving the bench database (all on this machine)."""
+    workers = [int(pid) for pid in Path(f"/proc/{web.pid}/task/{web.pid}/children").read_text().split()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    return workers, backends
+
+
 def run() -> dict[str, str | float]:
     from keyaccounts.celery import app
 
@@ -137,6 +162,9 @@ def run() -> dict[str, str | float]:
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "REDIS_URL": settings.REDIS_URL,
         "KEYACCOUNTS_VAR_DIR": str(workdir),
+        # Each sync worker keeps its connection, as a deployment would: a new one per request costs both
+        # PostgreSQL and the workers CPU on the same cores (bench_launch does the same).
+        "DATABASE_CONN_MAX_AGE": "60",
     }
     port = processes.free_port()
     base = f"http://127.0.0.1:{port}"
@@ -151,6 +179,9 @@ def run() -> dict[str, str | float]:
         script = workdir / "mix.lua"
         script.write_text(LUA % {"users": ",\n".join(users), "threads": THREADS})
         done_before = Task.objects.filter(flow_task=OrderFlow.accept, status=STATUS.DONE).count()
+        # CPU per request, not only latency: wall time on a shared machine says little about the pages' cost.
+        workers, backends = _server_pids(web)
+        cpu_before = _cpu_seconds(workers), _cpu_seconds(backends), resource.getrusage(resource.RUSAGE_CHILDREN)
         result = subprocess.run(
             [
                 wrk,
@@ -171,6 +202,12 @@ def run() -> dict[str, str | float]:
             timeout=SECONDS + 120,
             check=True,
         )
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, now that it has been waited for
+        cpu = (
+            _cpu_seconds(workers) - cpu_before[0],
+            _cpu_seconds(backends) - cpu_before[1],
+            children.ru_utime + children.ru_stime - cpu_before[2].ru_utime - cpu_before[2].ru_stime,
+        )
         completed = Task.objects.filter(flow_task=OrderFlow.accept, status=STATUS.DONE).count() - done_before
     finally:
         processes.stop(web)
@@ -178,6 +215,7 @@ def run() -> dict[str, str | float]:
     line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
     got = dict(re.findall(r"(\w+)=([\d.]+)", line))
     errors = sum(int(got[k]) for k in ("non2xx3xx", "connect", "read", "write", "timeout"))
+    served = max(int(got["requests"]), 1)
     server_errors = (workdir / "web.log").read_text().count("Traceback")
     return {
         **figures,
@@ -185,4 +223,9 @@ def run() -> dict[str, str | float]:
         "requests": f"{got['requests']} ({int(got['requests']) / SECONDS:.0f}/s), {completed} tasks completed",
         "errors": f"{errors} (non-2xx/3xx {got['non2xx3xx']}, timeouts {got['timeout']}; tracebacks {server_errors})",
         "latency": f"p50 {got['p50']} ms, p95 {got['p95']} ms, p99 {got['p99']} ms (target p95 ≤ 300 ms)",
+        "cpu per request": (
+            f"gunicorn {cpu[0] / served * 1000:.1f} ms, PostgreSQL {cpu[1] / served * 1000:.1f} ms "
+            f"(backends open at the start), wrk {cpu[2] / served * 1000:.1f} ms"
+        ),
+        "machine load": "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("inbox/bulk/", core_views.inbox_bulk_action, name="inbox_bulk"),
     path("inbox/filters/", core_views.inbox_filter_save, name="inbox_filter_save"),
     path("inbox/filters/<int:pk>/delete/", core_views.inbox_filter_delete, name="inbox_filter_delete"),
+    path("inbox/<int:task_pk>/menu/", core_views.inbox_menu, name="inbox_menu"),
     path("inbox/<int:task_pk>/<str:action>/", core_views.inbox_action, name="inbox_action"),
     path("processes/<int:process_pk>/", core_views.process_detail, name="process"),
     path("notifications/", core_views.notifications, name="notifications"),

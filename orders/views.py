@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -187,6 +188,11 @@ def order_detail(request, pk: int):
             messages.success(request, _("Document attached."))
             return redirect("orders:detail", pk=pk)
     launch = getattr(order, "launch", None)
+    # The items, read once for the table and for the order's total.
+    prefetch_related_objects(
+        [order],
+        Prefetch("items", OrderItem.objects.select_related("product", "service").prefetch_related("work_orders")),
+    )
     processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
     tasks = Task.objects.filter(process_id__in=processes, status__in=OPEN_STATUSES).select_related("owner")
     return render(
@@ -194,7 +200,7 @@ def order_detail(request, pk: int):
         "orders/order_detail.html",
         {
             "order": order,
-            "items": order.items.select_related("product", "service").prefetch_related("work_orders"),
+            "items": order.items.all(),
             "tasks": [_task_row(user, t, order) for t in tasks],
             "launch": launch,
             "questions": InformationRequest.objects.filter(work_order__order_item__order=order).order_by("asked_at"),
@@ -241,6 +247,12 @@ def _may_act(user, task: Task, order: Order) -> bool:
     return False
 
 
+def _items_of(order: Order):
+    """The order's items with their products, read once for the list and for the order's total."""
+    prefetch_related_objects([order], Prefetch("items", OrderItem.objects.select_related("product")))
+    return order.items.all()
+
+
 @login_required
 def task_page(request, pk: int, task_pk: int):
     order = _visible(request, pk)
@@ -279,7 +291,7 @@ def task_page(request, pk: int, task_pk: int):
             "task": task,
             "form": form,
             "step": SLA_STEPS.get(task.flow_task.name, ""),
-            "items": order.items.select_related("product"),
+            "items": _items_of(order),
         },
     )
 

@@ -103,6 +103,8 @@ class WorkingCalendar:
     holidays: frozenset[date] = frozenset()
     workdays: dict[date, int] = field(default_factory=dict, hash=False)
     _zone: ZoneInfo = field(init=False, repr=False, compare=False, hash=False)
+    # Each local day's intervals, worked out once: a page times many clocks over the same weeks.
+    _days: dict = field(init=False, repr=False, compare=False, hash=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.time_zone, str) or not self.time_zone:
@@ -221,14 +223,17 @@ class WorkingCalendar:
             raise ValueError(f"calendar ({self.time_zone}) has no working window at all: cannot count working time")
 
     def _raw_intervals(self, day: date) -> list[Interval]:
-        zone = self._zone
-        return [
-            (
-                datetime.combine(day, starts, tzinfo=zone).astimezone(UTC),
-                datetime.combine(day, ends, tzinfo=zone).astimezone(UTC),
-            )
-            for starts, ends in self.windows_on(day)
-        ]
+        found = self._days.get(day)
+        if found is None:
+            zone = self._zone
+            found = self._days[day] = [
+                (
+                    datetime.combine(day, starts, tzinfo=zone).astimezone(UTC),
+                    datetime.combine(day, ends, tzinfo=zone).astimezone(UTC),
+                )
+                for starts, ends in self.windows_on(day)
+            ]
+        return found
 
     def _intervals(self, after: datetime, until: datetime | None = None) -> Iterator[Interval]:
         """Working intervals (UTC, ascending, disjoint) that end after the UTC instant ``after``.

@@ -68,6 +68,7 @@ def test_another_citys_team_cannot_claim_and_pages_say_so(client, user_in_role, 
     assert inbox_rows(stranger, view="queue") == []
     task = registrations[0].process.task_set.get(status=STATUS.NEW)
     client.force_login(stranger)
+    assert client.get(reverse("inbox_menu", args=[task.pk])).status_code == 404  # not even its actions menu
     assert client.post(reverse("inbox_action", args=[task.pk, "claim"])).status_code == 403
     task.refresh_from_db()
     assert task.owner is None
@@ -79,6 +80,17 @@ def test_the_inbox_page_shows_my_tasks_across_flows(client, reviewers, registrat
     assert page.status_code == 200
     assert "Review the customer record" in page.content.decode()
     task = page.context["rows"][0].task
+    # Each row's actions menu is drawn when it is opened, sending the user back to the page they were on.
+    assert reverse("inbox_menu", args=[task.pk]) in page.content.decode()
+    back = f"{reverse('inbox')}?view=queue"
+    menu = client.get(reverse("inbox_menu", args=[task.pk]), {"next": back}).content.decode()
+    assert reverse("inbox_action", args=[task.pk, "claim"]) in menu
+    assert f'value="{back}"' in menu
+    for elsewhere in ("//evil.example", "/\\evil.example"):
+        assert (
+            "evil.example"
+            not in client.get(reverse("inbox_menu", args=[task.pk]), {"next": elsewhere}).content.decode()
+        )
     response = client.post(reverse("inbox_action", args=[task.pk, "claim"]), follow=True)
     assert "Claimed" in response.content.decode()
     assert [row.task.pk for row in client.get(reverse("inbox")).context["rows"]] == [task.pk]
@@ -218,8 +230,10 @@ def test_a_task_is_offered_only_to_colleagues_who_may_work_on_its_step(client, r
     inbox_claim(user=first, task_pk=inbox_rows(first, view="queue")[0].task.pk)
     client.force_login(first)
     (row,) = client.get(reverse("inbox"), {"view": "mine"}).context["rows"]
-    assert row.candidates == [second]
-    assert manager in client.get(reverse("inbox")).context["candidates"]  # bulk hand-over lists the whole team
+    assert client.get(reverse("inbox_menu", args=[row.task.pk])).context["candidates"] == [second]
+    # A supervisor's bulk hand-over on the queue lists the whole team.
+    client.force_login(user_in_role(Role.CITY_SUPERVISOR, username="boss"))
+    assert manager in client.get(reverse("inbox"), {"view": "queue"}).context["candidates"]
 
 
 def test_comments_land_on_the_records_timeline_and_a_stranger_cannot_comment(reviewers, registrations, user_in_role):

@@ -28,7 +28,11 @@ def served_city_ids(user, team_kind: str) -> list[int]:
     """Cities the user's teams of this kind serve: their own city's, or every city for a provincial team."""
     from .models import City
 
-    cities = list(user.teams.filter(kind=team_kind).values_list("city_id", flat=True))
+    # The user's teams, read once per request (a page asks for several kinds): the object lives one request.
+    served = getattr(user, "_served_cache", None)
+    if served is None:
+        served = user._served_cache = list(user.teams.values_list("kind", "city_id"))
+    cities = [city for kind, city in served if kind == team_kind]
     if None in cities:  # a provincial team
         return list(City.objects.values_list("pk", flat=True))
     return cities

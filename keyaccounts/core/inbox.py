@@ -10,9 +10,9 @@ are then drawn from the tasks and records themselves.
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from functools import reduce
+from functools import cached_property, reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -175,13 +175,12 @@ class InboxRow:
     step: str
     url: str
     sla: object = None  # an SlaStatus, or None for a step without a limit
-    candidates: list = field(default_factory=list)  # whom it may be handed to (set by the page)
 
     @property
     def flow(self) -> str:
         return str(self.source.label)
 
-    @property
+    @cached_property  # a page asks each row several times (name, level, priority)
     def customer(self):
         return self.source.customer_of(self.record)
 
@@ -197,7 +196,7 @@ class InboxRow:
     def due_at(self) -> datetime | None:
         return self.sla.clock.due_at if self.sla else None
 
-    @property
+    @cached_property
     def priority(self) -> str:
         """High for a level-A customer or a step past its warning; low for C/D customers on time."""
         level = getattr(self.customer, "level", "")
@@ -301,18 +300,17 @@ def inbox_page(user, spec: InboxFilter, *, page: int = 1, per_page: int = 25, no
     else:
         ordered = entries.order_by(F("due_at").asc(nulls_last=True), "created", "task_id")
     start = (max(page, 1) - 1) * per_page
-    pks = list(ordered.values_list("task_id", flat=True)[start : start + per_page])
-    return _rows(pks, now=now, stopped=spec.view == "done"), entries.count()
+    flows = dict(ordered.values_list("task_id", "flow_class")[start : start + per_page])
+    return _rows(flows, now=now, stopped=spec.view == "done"), entries.count()
 
 
-def _rows(pks: list[int], *, now, stopped: bool = False) -> list[InboxRow]:
-    """The page's rows in the given order: tasks with their records (a query per flow) and SLA states
-    (one query)."""
+def _rows(flows: dict, *, now, stopped: bool = False) -> list[InboxRow]:
+    """The page's rows in the order of `flows` (task pk -> its flow class): tasks with their records (a query
+    per flow) and SLA states (one query)."""
     from sla.models import SlaClock
     from sla.services import sla_status
 
     by_pk: dict[int, InboxRow] = {}
-    flows = dict(Task.objects.filter(pk__in=pks).values_list("pk", "process__flow_class"))
     for source in sources():
         mine = [pk for pk, flow in flows.items() if flow == source.flow]
         if not mine:
@@ -324,12 +322,16 @@ def _rows(pks: list[int], *, now, stopped: bool = False) -> list[InboxRow]:
             by_pk[task.pk] = InboxRow(
                 task, source, record, source.steps.get(task.flow_task.name, ""), source.url(task, record)
             )
-    rows = [by_pk[pk] for pk in pks if pk in by_pk]
-    wanted = Q(pk__in=[])
+    rows = [by_pk[pk] for pk in flows if pk in by_pk]
+    # One condition per kind of record, not per row: a 25-branch OR cost more to build than to run.
+    wanted: dict = {}
     for row in rows:
         if row.step:
-            wanted |= Q(subject_type=_record_type(row.source), subject_id=row.record.pk, step=row.step)
-    clocks = SlaClock.objects.filter(wanted)
+            ids, steps = wanted.setdefault(_record_type(row.source).pk, (set(), set()))
+            ids.add(row.record.pk)
+            steps.add(row.step)
+    either = [Q(subject_type=t, subject_id__in=ids, step__in=steps) for t, (ids, steps) in wanted.items()]
+    clocks = SlaClock.objects.filter(reduce(operator.or_, either, Q(pk__in=[])))
     clocks = clocks.filter(stopped_at__isnull=False) if stopped else clocks.filter(stopped_at__isnull=True)
     found = {(c.subject_type_id, c.subject_id, c.step): c for c in clocks.order_by("started_at")}
     calendars: dict = {}  # each calendar read once for the page
@@ -337,6 +339,16 @@ def _rows(pks: list[int], *, now, stopped: bool = False) -> list[InboxRow]:
         clock = found.get((_record_type(row.source).pk, row.record.pk, row.step))
         row.sla = sla_status(clock, now=now, calendars=calendars) if clock else None
     return rows
+
+
+def inbox_open_task(user, task_pk: int) -> Task | None:
+    """The open task if one of the user's open views (mine, queue, all, watching) lists it, else None: what a
+    row's actions menu may be drawn for."""
+    now = timezone.now()
+    for view in ("mine", "queue", "all", "watching"):
+        if _entries(user, InboxFilter(view=view), now).filter(task_id=task_pk).exists():
+            return Task.objects.select_related("owner").get(pk=task_pk)
+    return None
 
 
 def inbox_rows(user, *, view: str = "mine", **filters) -> list[InboxRow]:

@@ -7,9 +7,10 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import TemplateView
 from viewflow.workflow.models import Task
 
@@ -23,6 +24,7 @@ from .inbox import (
     inbox_claim,
     inbox_comment,
     inbox_delegate,
+    inbox_open_task,
     inbox_page,
     inbox_reassign,
     inbox_release,
@@ -76,13 +78,11 @@ def inbox(request):
     spec = form.spec()
     page_number = request.GET.get("page", "1")
     rows, total = inbox_page(user, spec, page=int(page_number) if page_number.isdigit() else 1)
-    # Each row offers only colleagues who may work on its step: one query per kind of step on the page.
-    eligible = {p: list(handover_candidates(user, p)) for p in {r.task.owner_permission for r in rows} if p}
-    for row in rows:
-        row.candidates = eligible.get(row.task.owner_permission, [])
     page = Paginator(range(total), PER_PAGE).get_page(page_number)
     query = request.GET.copy()
     query.pop("page", None)
+    oversees = may_oversee(user)
+    ticks = spec.view in ("queue", "all")  # rows ticked for the bulk actions
     return render(
         request,
         "core/inbox.html",
@@ -96,8 +96,34 @@ def inbox(request):
             "query_string": query.urlencode(),
             "saved_filters": saved_filters_for(user),
             "save_form": SavedFilterForm(user=user, query=query.urlencode()),
-            "candidates": handover_candidates(user),
-            "oversees": may_oversee(user),
+            "ticks": ticks,
+            "candidates": handover_candidates(user) if ticks and oversees else [],
+            "oversees": oversees,
+            "back": urlencode({"next": request.get_full_path()}),
+        },
+    )
+
+
+@login_required
+@require_GET
+def inbox_menu(request, task_pk: int):
+    """A row's actions menu, drawn when its user opens it: drawing every row's forms and colleagues made most
+    of the inbox page's cost. The actions' POSTs check their permissions again."""
+    user = request.user
+    task = inbox_open_task(user, task_pk)
+    if task is None:
+        deny(request, f"actions of task {task_pk} outside the inbox")
+        raise Http404
+    oversees = may_oversee(user)
+    # Offered only colleagues who may work on the step.
+    may_hand_over = task.owner_permission and (task.owner_id == user.pk or oversees)
+    return render(
+        request,
+        "core/inbox_actions.html",
+        {
+            "task": task,
+            "candidates": list(handover_candidates(user, task.owner_permission)) if may_hand_over else [],
+            "next": _local_path(request.GET.get("next", "")),
         },
     )
 
@@ -112,9 +138,15 @@ _ACTIONS = {
 }
 
 
+def _local_path(path: str) -> str:
+    """`path` if it stays on this site, else the inbox (browsers read `/\\host` as another site too)."""
+    return (
+        path if path.startswith("/") and url_has_allowed_host_and_scheme(path, allowed_hosts=None) else reverse("inbox")
+    )
+
+
 def _back(request) -> str:
-    back = request.POST.get("next", "")
-    return back if back.startswith("/") and not back.startswith("//") else reverse("inbox")
+    return _local_path(request.POST.get("next", ""))
 
 
 @login_required
