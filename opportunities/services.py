@@ -15,7 +15,7 @@ from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_record
-from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
+from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
 from orders.models import Order, OrderItem, Product
 from provisioning.models import OutboxMessage, Peer
 from provisioning.outbox import outbox_enqueue
@@ -358,7 +358,7 @@ def opportunity_survey_answered(*, task_pk: int, result: str, note: str = "") ->
         task = Task.objects.select_for_update().get(pk=task_pk)
         if task.status not in OPEN_STATUSES:
             return False
-        OpportunityFlow.survey.run(task, result=result, note=note)
+        handle_run(OpportunityFlow.survey, task, result=result, note=note)
         _sla_follow(task.process.opportunity)
     return True
 

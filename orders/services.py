@@ -13,7 +13,7 @@ from viewflow.workflow.models import Task
 from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.timeline import timeline_record
-from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
+from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
 
 from . import access
 from .elements import definition_snapshot, validate_element_values
@@ -364,7 +364,7 @@ def order_fulfil_if_done(order: Order) -> bool:
     )
     if task is None:
         return False
-    OrderFlow.fulfil.run(task)
+    handle_run(OrderFlow.fulfil, task)
     return True
 
 

@@ -2,24 +2,34 @@
 
 from collections import defaultdict
 
+from django.db.models import CharField, DateField, IntegerField, TimeField, Value
+
 from .calendar import WorkingCalendar
 from .models import BusinessCalendar, Holiday
 
 
 def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
-    """The calendar's windows, holidays and make-up days, read in two queries."""
+    """The calendar's windows, holidays and make-up days, read in one query (every SLA clock that starts reads
+    its calendar): a window's row has no date, an exception's no weekday."""
+    none = {"weekday": IntegerField(), "time": TimeField(), "date": DateField(), "kind": CharField()}
+    rows = calendar.windows.order_by().values_list(
+        "weekday", "starts", "ends", Value(None, none["date"]), Value(None, none["kind"]), Value(None, none["weekday"])
+    )
+    exceptions = calendar.holidays.order_by().values_list(
+        Value(None, none["weekday"]), Value(None, none["time"]), Value(None, none["time"]), "date", "kind", "workday_as"
+    )
     windows: dict[int, list] = defaultdict(list)
-    for window in calendar.windows.all():
-        windows[window.weekday].append((window.starts, window.ends))
     holidays, workdays = set(), {}
-    for exception in calendar.holidays.all():
-        if exception.kind == Holiday.Kind.HOLIDAY:
-            holidays.add(exception.date)
+    for weekday, starts, ends, date, kind, workday_as in rows.union(exceptions, all=True):
+        if date is None:
+            windows[weekday].append((starts, ends))
+        elif kind == Holiday.Kind.HOLIDAY:
+            holidays.add(date)
         else:
-            workdays[exception.date] = exception.workday_as
+            workdays[date] = workday_as
     return WorkingCalendar(
         time_zone=calendar.time_zone,
-        windows={day: tuple(spans) for day, spans in windows.items()},
+        windows={day: tuple(sorted(spans)) for day, spans in windows.items()},
         holidays=frozenset(holidays),
         workdays=workdays,
     )

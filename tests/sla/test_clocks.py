@@ -154,3 +154,44 @@ def test_a_customer_or_city_calendar_counts_their_working_time(calendar, subject
     other = Customer.objects.filter(city=subject).exclude(pk=customer.pk).first()
     city_clock = sla_clock_start(subject=other, step="x.step", city=subject, customer=other, now=friday_evening)
     assert city_clock.calendar == round_the_clock
+
+
+def test_following_steps_takes_ids_and_asks_the_level_only_when_a_clock_starts(calendar, subject, user_in_role):
+    from customers.models import Customer
+    from keyaccounts.core.roles import Role
+    from sla.models import BusinessCalendar, CustomerCalendar, WorkingWindow
+    from sla.services import sla_clocks_follow
+
+    policy(level="A", limit=2 * H), policy(limit=4 * H)
+    customer, manager = Customer.objects.filter(city=subject).first(), user_in_role(Role.ACCOUNT_MANAGER)
+    round_the_clock = BusinessCalendar.objects.create(code="7x24", name_en="7×24", name_zh="7×24")
+    for day in range(7):
+        WorkingWindow.objects.create(calendar=round_the_clock, weekday=day, starts=dt.time(0, 0), ends=dt.time(23, 59))
+    CustomerCalendar.objects.create(customer=customer, calendar=round_the_clock)
+    asked = []
+
+    def level():
+        asked.append("level")
+        return "A"
+
+    def follow(open_steps, now):
+        return sla_clocks_follow(
+            subject=customer,
+            open_steps=open_steps,
+            level=level,
+            city=subject.pk,
+            customer=customer.pk,
+            account_manager=manager.pk,
+            now=now,
+        )
+
+    friday_evening = at(2026, 11, 27, 20, 0)
+    clock = follow({"x.step"}, friday_evening)["x.step"]
+    # The level-A policy, on the customer's own calendar found by its id, counted for the city and manager given.
+    assert (clock.limit, clock.calendar, clock.due_at) == (2 * H, round_the_clock, at(2026, 11, 27, 22, 0))
+    assert (clock.city_id, clock.account_manager_id) == (subject.pk, manager.pk)
+    assert follow({"x.step"}, friday_evening + H) == {"x.step": clock}  # still running: nothing asked again
+    assert asked == ["level"]
+    assert follow(set(), friday_evening + H) == {}
+    clock.refresh_from_db()
+    assert (clock.state, clock.stopped_at) == (SlaClock.State.MET, friday_evening + H)
