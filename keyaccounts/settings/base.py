@@ -60,6 +60,14 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The peers' listener is served apart from the site (keyaccounts.core.wsgi): its routes, and the middleware a
+# signed machine call needs (security headers, the request id of the logs).
+LISTENER_URLCONF = "keyaccounts.urls_listener"
+LISTENER_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "keyaccounts.core.middleware.RequestContextMiddleware",
+]
+
 ROOT_URLCONF = "keyaccounts.urls"
 WSGI_APPLICATION = "keyaccounts.wsgi.application"
 AUTH_USER_MODEL = "core.User"
