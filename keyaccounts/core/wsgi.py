@@ -7,6 +7,8 @@ the listener's URLconf matches are served by a handler with only `LISTENER_MIDDL
 the site's. Same process, same gunicorn command.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.exception import convert_exception_to_response
@@ -38,11 +40,16 @@ def with_lean_listener(site):
     """The WSGI application: the listener's routes through `ListenerHandler`, the rest through `site`."""
     listener, routes = ListenerHandler(), get_resolver(settings.LISTENER_URLCONF)
 
-    def application(environ, start_response):
+    @functools.lru_cache(maxsize=1024)  # the peers post to a handful of paths; the handler resolves them again
+    def is_listener(path: str) -> bool:
         try:
-            routes.resolve(get_path_info(environ))
+            routes.resolve(path)
         except Resolver404:
-            return site(environ, start_response)
-        return listener(environ, start_response)
+            return False
+        return True
+
+    def application(environ, start_response):
+        handler = listener if is_listener(get_path_info(environ)) else site
+        return handler(environ, start_response)
 
     return application
