@@ -420,14 +420,18 @@ def _items(launch: Launch) -> list[OrderItem]:
 
 def _external_answers(launch: Launch) -> list[str | None]:
     """The state of each external item's latest work order (None: none sent yet), read in one query of
-    values: the launch's checks run for every order whose last answer comes in, on orders of many items."""
-    latest = WorkOrder.objects.filter(order_item=OuterRef("pk")).order_by("-pk").values("state")[:1]
-    return list(
-        OrderItem.objects.filter(order_id=launch.order_id)
-        .exclude(product__route=Product.Route.INSTANT)
-        .exclude(state=OrderItem.State.CANCELLED)
-        .values_list(Subquery(latest), flat=True)
-    )
+    values: the launch's checks run for every order whose last answer comes in, on orders of many items.
+    Read once per launch object like `_items` (the join's check, then the switch's cases, ask in turn; the
+    check under the flow lock reads a new object); sending work orders forgets it."""
+    if "_answers" not in launch.__dict__:
+        latest = WorkOrder.objects.filter(order_item=OuterRef("pk")).order_by("-pk").values("state")[:1]
+        launch._answers = list(
+            OrderItem.objects.filter(order_id=launch.order_id)
+            .exclude(product__route=Product.Route.INSTANT)
+            .exclude(state=OrderItem.State.CANCELLED)
+            .values_list(Subquery(latest), flat=True)
+        )
+    return launch._answers
 
 
 def launch_dispatch(*, launch: Launch) -> None:
@@ -442,6 +446,7 @@ def launch_dispatch(*, launch: Launch) -> None:
         elif latest is None or resend_all or latest.state != WorkOrder.State.COMPLETED:
             launch_item(item)
     launch.__dict__.pop("_items", None)  # new work orders
+    launch.__dict__.pop("_answers", None)
     launch.manual_decision = ""
     launch.test_passed = None
     launch.save(update_fields=["manual_decision", "test_passed"])
