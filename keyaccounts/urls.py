@@ -30,7 +30,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("opportunities.urls_api")),
-    path("", include("keyaccounts.urls_listener")),  # the peers' listener (served lean by keyaccounts.wsgi)
+    path("", include(settings.LISTENER_URLCONF)),  # the peers' listener (served lean by keyaccounts.wsgi)
 ]
 
 if settings.DEBUG:
