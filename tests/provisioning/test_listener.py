@@ -169,6 +169,7 @@ def test_the_deployed_application_serves_the_listener_without_the_sites_middlewa
     status, headers, body = call(signed)
     assert (status, json.loads(body)["eventId"]) == ("201 Created", "e1")
     assert "X-Request-ID" in headers
+    assert int(headers["Content-Length"]) == len(body)  # not chunked
     assert not {"Set-Cookie", "X-Frame-Options"} & set(headers)  # no session, CSRF or clickjacking layers
     forged = RequestFactory().post(url, raw, "application/json", HTTP_X_SIGNATURE="sha256=" + "0" * 64)
     assert call(forged)[0] == "401 Unauthorized"
