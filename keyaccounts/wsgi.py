@@ -3,4 +3,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyaccounts.settings.base")
-application = get_wsgi_application()
+site = get_wsgi_application()
+
+from keyaccounts.core.wsgi import with_lean_listener  # noqa: E402 — needs the settings configured above
+
+application = with_lean_listener(site)

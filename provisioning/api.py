@@ -16,7 +16,7 @@ from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.signing import SIGNATURE_HEADER, signature_valid
 
 from .inbound import SERVICE_ORDER_EVENTS, event_receive
-from .models import Peer
+from .models import PEERS, Peer
 
 
 def _error(http_status: int, reason: str, message: str) -> JsonResponse:
@@ -26,7 +26,7 @@ def _error(http_status: int, reason: str, message: str) -> JsonResponse:
 @csrf_exempt  # the peers authenticate by signature, not by session
 def listener(request, peer: str):
     """`POST /api/v1/listener/{eoms|si}`: 201 stored, 200 already received, 401 unsigned or forged."""
-    if peer not in Peer.values:
+    if peer not in PEERS:
         return _error(404, "Not found", f"no listener for {peer}")
     if request.method != "POST":
         response = _error(405, "Method not allowed", f"{request.method} is not allowed")

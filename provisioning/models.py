@@ -12,6 +12,10 @@ class Peer(models.TextChoices):
     SI = "si", "SI"
 
 
+# A choices class builds its `values` list on every access: the listener and the event batches ask per event.
+PEERS = frozenset(Peer.values)
+
+
 class OutboxMessage(models.Model):
     """One request to a peer. It is a row before it is a Celery message, so a lost broker loses nothing."""
 
@@ -108,6 +112,7 @@ class WorkOrder(models.Model):
         return self.state in FINAL_WORK_ORDER_STATES
 
 
+WORK_ORDER_STATES = frozenset(WorkOrder.State.values)  # as PEERS: read once
 FINAL_WORK_ORDER_STATES = {
     WorkOrder.State.COMPLETED,
     WorkOrder.State.FAILED,

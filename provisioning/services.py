@@ -27,7 +27,15 @@ from orders.selectors import order_main_product
 from sla.services import sla_clock_start, sla_clock_stop
 
 from .access import may_handle_launch
-from .models import FINAL_WORK_ORDER_STATES, InformationRequest, Launch, OutboxMessage, Peer, WorkOrder
+from .models import (
+    FINAL_WORK_ORDER_STATES,
+    WORK_ORDER_STATES,
+    InformationRequest,
+    Launch,
+    OutboxMessage,
+    Peer,
+    WorkOrder,
+)
 from .outbox import outbox_enqueue
 from .peers import PeerError, peer_retrieve
 from .timeline import WorkOrderAction
@@ -154,7 +162,7 @@ def _work_order_move(work_order: WorkOrder, *, state: str, milestones, error: st
     """The rule for a peer's state, on a work order locked by the caller: known, newer than the last applied,
     and moving an open work order on. Changes it in memory; returns the state it left, or None if nothing
     changes."""
-    if state not in WorkOrder.State.values:
+    if state not in WORK_ORDER_STATES:
         logger.warning("work order %s: unknown state %r ignored", work_order.pk, state)
         return None
     if event_time is not None and work_order.last_event_at and event_time <= work_order.last_event_at:
@@ -199,7 +207,7 @@ def _orders_answered(order_ids) -> set[int]:
 def work_order_apply(*, pk: int, state: str, milestones: list | None = None, error: str = "", event_time=None) -> bool:
     """Apply the peer's state if it is known, newer than what was applied, and moves an open work order on;
     finish the item when the state is final. Returns whether anything changed."""
-    if state not in WorkOrder.State.values:
+    if state not in WORK_ORDER_STATES:
         logger.warning("work order %s: unknown state %r ignored", pk, state)
         return False
     with transaction.atomic():

@@ -39,15 +39,23 @@ def secret_of(peer: str) -> str:
     return os.environ.get(f"{peer.upper()}_CALLBACK_SECRET", f"{peer}-dev-secret")
 
 
-def event_body(event: Event) -> dict:
-    resource = event.resource
-    order = {"id": str(resource.pk), "externalId": resource.external_id, **event.detail}
-    if event.state:
-        order["state"] = event.state
+# What sending reads of an event and its resource: plain values (the dispatcher reads hundreds a second; model
+# instances and the resource's body, the whole order as posted, were a sixth of the stub's CPU).
+DUE_FIELDS = (
+    *("pk", "attempts", "event_type", "state", "detail", "occurred_at"),
+    *("resource_id", "resource__peer", "resource__external_id"),
+)
+
+
+def event_body(event: dict) -> dict:
+    """The TMF event of a row read with `DUE_FIELDS`."""
+    order = {"id": str(event["resource_id"]), "externalId": event["resource__external_id"], **event["detail"]}
+    if event["state"]:
+        order["state"] = event["state"]
     return {
-        "eventId": f"{resource.peer}-{event.pk}",
-        "eventType": event.event_type,
-        "eventTime": event.occurred_at.isoformat(),
+        "eventId": f"{event['resource__peer']}-{event['pk']}",
+        "eventType": event["event_type"],
+        "eventTime": event["occurred_at"].isoformat(),
         "event": {"serviceOrder": order},
     }
 
@@ -91,20 +99,20 @@ def _post(callback: str, peer: str, body: dict) -> bool:
     return False
 
 
-def _deliver(event: Event, callbacks: list[str], fault: Faults) -> bool:
+def _deliver(event: dict, callbacks: list[str], fault: Faults) -> bool:
     """POST one event to every listener (in a pool thread: HTTP only, no database)."""
-    body = event_body(event)
-    delivered = all(_post(callback, event.resource.peer, body) for callback in callbacks)
+    body, peer = event_body(event), event["resource__peer"]
+    delivered = all(_post(callback, peer, body) for callback in callbacks)
     if delivered and random.random() < fault.duplicate_rate:  # noqa: S311 — fault injection, not secrecy
         for callback in callbacks:
-            _post(callback, event.resource.peer, body)
+            _post(callback, peer, body)
     return delivered
 
 
 def dispatch_due(*, now=None) -> int:
     """Send what is due, several resources at once; returns how many events were handled."""
     now = now or timezone.now()
-    due = list(Event.objects.filter(sent_at=None, due_at__lte=now).select_related("resource")[:BATCH])
+    due = list(Event.objects.filter(sent_at=None, due_at__lte=now).values(*DUE_FIELDS)[:BATCH])
     if not due:
         return 0
     faults = {f.peer: f for f in Faults.objects.all()}
@@ -115,7 +123,7 @@ def dispatch_due(*, now=None) -> int:
         due.reverse()  # newer events overtake older ones
     sending, skipped = [], []
     for event in due:
-        peer = event.resource.peer
+        peer = event["resource__peer"]
         fault = faults.get(peer) or Faults(peer=peer)
         callbacks = subscriptions.get(peer, [])
         if not callbacks or random.random() < fault.lose_rate:  # noqa: S311 — fault injection
@@ -125,25 +133,25 @@ def dispatch_due(*, now=None) -> int:
     # One resource's events go in order on one thread; different resources in parallel.
     by_resource: dict[int, list] = {}
     for entry in sending:
-        by_resource.setdefault(entry[0].resource_id, []).append(entry)
+        by_resource.setdefault(entry[0]["resource_id"], []).append(entry)
     outcomes = {}
     for chain, results in zip(
         by_resource.values(),
         _POOL.map(lambda chain: [_deliver(*entry) for entry in chain], by_resource.values()),
         strict=True,
     ):
-        outcomes.update({entry[0].pk: ok for entry, ok in zip(chain, results, strict=True)})
+        outcomes.update({entry[0]["pk"]: ok for entry, ok in zip(chain, results, strict=True)})
     finished = timezone.now()
     # A few set-wise updates (grouped by outcome) rather than one CASE per row and field.
     done, retry = [], {}
     for event, _callbacks, _fault in sending:
-        attempts = event.attempts + 1
-        if outcomes[event.pk] or attempts >= MAX_ATTEMPTS:
-            done.append(event.pk)
+        attempts = event["attempts"] + 1
+        if outcomes[event["pk"]] or attempts >= MAX_ATTEMPTS:
+            done.append(event["pk"])
         else:
-            retry.setdefault(attempts, []).append(event.pk)
+            retry.setdefault(attempts, []).append(event["pk"])
     with transaction.atomic():
-        Event.objects.filter(pk__in=[event.pk for event in skipped]).update(sent_at=now)
+        Event.objects.filter(pk__in=[event["pk"] for event in skipped]).update(sent_at=now)
         Event.objects.filter(pk__in=done).update(sent_at=finished, attempts=F("attempts") + 1)
         for attempts, pks in retry.items():
             due_at = finished + timedelta(seconds=min(2**attempts, 30) / 4)

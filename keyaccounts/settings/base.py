@@ -60,6 +60,16 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The peers' listener is served apart from the site (keyaccounts.core.wsgi): its routes, and the middleware a
+# signed machine call needs (security headers, the request id of the logs, the allowed hosts and a
+# Content-Length, without which every answer went out chunked).
+LISTENER_URLCONF = "keyaccounts.urls_listener"
+LISTENER_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "keyaccounts.core.middleware.RequestContextMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "keyaccounts.urls"
 WSGI_APPLICATION = "keyaccounts.wsgi.application"
 AUTH_USER_MODEL = "core.User"

@@ -146,3 +146,37 @@ def test_only_post_is_answered_and_the_listener_is_in_the_openapi_schema(client,
     operation = schema["paths"]["/api/v1/listener/{peer}"]["post"]
     assert {p["name"] for p in operation["parameters"]} == {"peer", SIGNATURE_HEADER}
     assert {"201", "200", "400", "401"} <= set(operation["responses"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_deployed_application_serves_the_listener_without_the_sites_middleware(work_order):
+    """gunicorn runs `keyaccounts.wsgi.application`: events through it are stored and forged ones refused, on
+    the listener's lean path; every other page still gets the site's sessions, CSRF and headers."""
+    from django.test import RequestFactory
+
+    from keyaccounts.wsgi import application
+
+    def call(request) -> tuple[str, dict, bytes]:
+        answer = {}
+        response = application(request.environ, lambda status, headers: answer.update(s=status, h=headers))
+        body = b"".join(response)
+        response.close()  # as the server does: the request is finished
+        return answer["s"], dict(answer["h"]), body
+
+    raw = json.dumps(event(work_order, "e1", "inProgress", 1)).encode()
+    url = reverse("peer-listener", args=["eoms"])
+    signed = RequestFactory().post(url, raw, "application/json", HTTP_X_SIGNATURE=sign("eoms-dev-secret", raw))
+    status, headers, body = call(signed)
+    assert (status, json.loads(body)["eventId"]) == ("201 Created", "e1")
+    assert "X-Request-ID" in headers
+    assert int(headers["Content-Length"]) == len(body)  # not chunked
+    assert not {"Set-Cookie", "X-Frame-Options"} & set(headers)  # no session, CSRF or clickjacking layers
+    forged = RequestFactory().post(url, raw, "application/json", HTTP_X_SIGNATURE="sha256=" + "0" * 64)
+    assert call(forged)[0] == "401 Unauthorized"
+    assert call(RequestFactory().post(reverse("peer-listener", args=["billing"]), raw, "application/json"))[0] == (
+        "404 Not Found"
+    )
+    assert InboundEvent.objects.get().event_id == "e1"
+    status, headers, _body = call(RequestFactory().get(reverse("login")))
+    assert (status, headers["X-Frame-Options"]) == ("200 OK", "DENY")
+    assert "csrftoken" in headers["Set-Cookie"]
