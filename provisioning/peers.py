@@ -64,9 +64,7 @@ def _call(method: str, url: str, *, json_body: dict | None = None, params: dict 
     if response.status >= 400:
         details = answer if isinstance(answer, dict) else {}
         reason = details.get("message") or details.get("reason") or response.data[:200].decode(errors="replace")
-        raise PeerError(
-            f"{method} {url}: HTTP {response.status}: {reason}", retryable=False, status=response.status
-        )
+        raise PeerError(f"{method} {url}: HTTP {response.status}: {reason}", retryable=False, status=response.status)
     return PeerResponse(response.status, answer)
 
 
