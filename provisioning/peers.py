@@ -3,6 +3,8 @@
 import json
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import urllib3
 from django.conf import settings
@@ -30,19 +32,28 @@ def _base_url(peer: str) -> str:
 
 
 # urllib3 rather than requests: the outbox sends thousands of work orders a minute and requests' sessions,
-# hooks and environment lookups were about half of each call's CPU. One pool per process (made on first use:
+# hooks and environment lookups were about half of each call's CPU. Pools per process (made on first use:
 # a Celery worker forks, and forked processes must not share sockets), shared by the sending threads
-# (urllib3's pools are thread-safe), keeps the connections to each peer alive. No retries or redirects here:
+# (urllib3's pools are thread-safe), keep the connections to each peer alive. No retries or redirects here:
 # the outbox decides what is tried again.
-_pools: dict[int, urllib3.PoolManager] = {}
+_pools: dict[tuple[int, str], urllib3.PoolManager] = {}
 
 
-def _pool() -> urllib3.PoolManager:
-    pid = os.getpid()
-    if pid not in _pools:
-        _pools.clear()
-        _pools[pid] = urllib3.PoolManager(maxsize=16, retries=False)
-    return _pools[pid]
+def _pool(url: str) -> urllib3.PoolManager:
+    """The pool for this peer's address: through the proxy the environment names for it (HTTP(S)_PROXY,
+    NO_PROXY, as requests honoured them), looked up once per process and address."""
+    parts = urlsplit(url)
+    key = (os.getpid(), f"{parts.scheme}://{parts.netloc}")
+    if key not in _pools:
+        if any(pid != key[0] for pid, _ in _pools):
+            _pools.clear()
+        proxy = None if proxy_bypass(parts.hostname or "") else getproxies().get(parts.scheme)
+        _pools[key] = (
+            urllib3.ProxyManager(proxy, maxsize=16, retries=False)
+            if proxy
+            else urllib3.PoolManager(maxsize=16, retries=False)
+        )
+    return _pools[key]
 
 
 def _call(method: str, url: str, *, json_body: dict | None = None, params: dict | None = None) -> PeerResponse:
@@ -52,7 +63,7 @@ def _call(method: str, url: str, *, json_body: dict | None = None, params: dict 
     if json_body is not None:
         body, headers["Content-Type"] = json.dumps(json_body).encode(), "application/json"
     try:
-        response = _pool().request(method, url, body=body, fields=params, headers=headers, timeout=timeout)
+        response = _pool(url).request(method, url, body=body, fields=params, headers=headers, timeout=timeout)
     except urllib3.exceptions.HTTPError as exc:  # connection refused or reset, timeouts
         raise PeerError(f"{method} {url}: {exc.__class__.__name__}: {exc}", retryable=True) from exc
     if response.status >= 500 or response.status in (408, 429):
