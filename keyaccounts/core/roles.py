@@ -6,6 +6,7 @@ defaults below, so it is safe to run on every migrate.
 
 from django.contrib.auth.models import Group, Permission
 from django.db import models
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 
@@ -121,16 +122,47 @@ def sync_after_migrate(**kwargs) -> None:
 
 
 def user_roles(user) -> set[str]:
-    """The role codes of a user, read once per request (the groups are prefetched by the caller or cached)."""
+    """The role codes of a user, read once per request together with their permissions (`load_access`)."""
     if not user.is_authenticated:
         return set()
-    cached = getattr(user, "_role_cache", None)
-    if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached.add(Role.ADMINISTRATOR.value)
-        user._role_cache = cached
-    return cached
+    if getattr(user, "_role_cache", None) is None:
+        load_access(user)
+    return user._role_cache
+
+
+def load_access(user) -> None:
+    """A user's groups and permissions in one query, kept on the user object for the rest of the request:
+    every page's navigation asks for both, and Django's own backend reads them in two more queries.
+
+    Fills the caches `ModelBackend` keeps (`_user_perm_cache`, `_group_perm_cache`) and `user_roles`'s own.
+    """
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Concat
+
+    def codes(permissions, kind):
+        return permissions.annotate(
+            kind=Value(kind), code=Concat("content_type__app_label", Value("."), "codename", output_field=CharField())
+        ).values_list("kind", "code")
+
+    rows = (
+        Group.objects.filter(user=user)
+        .annotate(kind=Value("role"), code=F("name"))
+        .values_list("kind", "code")
+        .union(
+            codes(Permission.objects.filter(user=user), "user"),
+            codes(Permission.objects.filter(group__user=user), "group"),
+            all=True,
+        )
+    )
+    found: dict[str, set[str]] = {"role": set(), "user": set(), "group": set()}
+    for kind, code in rows:
+        found[kind].add(code)
+    if user.is_superuser:
+        found["role"].add(Role.ADMINISTRATOR.value)
+    user._role_cache = found["role"]
+    if user.is_active and not user.is_superuser:  # inactive: no permissions; superuser: all (Django's rules)
+        user._user_perm_cache = found["user"]
+        user._group_perm_cache = found["group"]
 
 
 def has_role(user, *roles: str) -> bool:
