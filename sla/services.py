@@ -384,10 +384,17 @@ class SlaStatus:
 def sla_status(clock: SlaClock, *, now=None, calendars: dict | None = None) -> SlaStatus:
     """What people see of one clock; pass the same `calendars` dict when showing many."""
     now = now or timezone.now()
-    calendar = _calendar_of(clock, calendars)
-    if clock.stopped_at:
+    if clock.stopped_at:  # settled: no calendar to read
         return SlaStatus(clock, timedelta(0), 100, "breached" if clock.state == SlaClock.State.BREACHED else "met")
-    used = clock.consumed + (_between(calendar, clock.running_since, now) if clock.running_since else timedelta(0))
+    calendar = _calendar_of(clock, calendars)
+    if clock.running_since and clock.running_since <= now and clock.consumed <= clock.limit:
+        # Its due time is what was left of the limit counted from when it last ran (`_schedule`): the time
+        # left is the working time from now to then, a short walk, not the time used since it started.
+        due = clock.due_at
+        left = _between(calendar, now, due) if now < due else -_between(calendar, due, now)
+        used = clock.limit - left
+    else:
+        used = clock.consumed + (_between(calendar, clock.running_since, now) if clock.running_since else timedelta(0))
     percent = int(used / clock.limit * 100) if clock.limit else 100
     left = clock.limit - used
     if clock.state == SlaClock.State.PAUSED:

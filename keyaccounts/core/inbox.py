@@ -4,7 +4,7 @@ Each sub-process contributes a `Source`: the scope of the tasks a user may act o
 from a task to its record (whose SLA clocks time the step) and from the record to its customer and city.
 Filtering, sorting by due time and paging read `InboxEntry`, one indexed row per person's step kept beside
 its task (`inbox_follow`), so a page costs the same few queries whatever the number of tasks; the page's rows
-are then drawn from the tasks and records themselves.
+are drawn from the same entries with the few rows they point to (`_ROW`), no task or record built.
 """
 
 import operator
