@@ -335,6 +335,7 @@ _ROW = [
     "owner__last_name",
     "customer__name",
     "customer__level",
+    "city_id",
     "city__name_en",
     "city__name_zh",
 ]
@@ -371,7 +372,7 @@ def _rows(entries, *, now, stopped: bool = False) -> list[InboxRow]:
     from sla.models import SlaClock
     from sla.services import sla_status
 
-    from .models import City, User
+    from .models import User, in_reader_language
 
     by_flow = {s.flow: s for s in sources()}
     rows = []
@@ -379,8 +380,8 @@ def _rows(entries, *, now, stopped: bool = False) -> list[InboxRow]:
         source = by_flow.get(e["flow_class"])
         if source is None:
             continue
-        owner = User(username=e["owner__username"], first_name=e["owner__first_name"], last_name=e["owner__last_name"])
-        city = City(name_en=e["city__name_en"], name_zh=e["city__name_zh"]) if e["city__name_en"] is not None else ""
+        owner = User.shown_as(e["owner__username"], e["owner__first_name"], e["owner__last_name"])
+        city = in_reader_language(e["city__name_en"], e["city__name_zh"]) if e["city_id"] else ""
         rows.append(
             InboxRow(
                 task_id=e["task_id"],
@@ -391,10 +392,10 @@ def _rows(entries, *, now, stopped: bool = False) -> list[InboxRow]:
                 url=source.task_url(e["task_id"], e["url_key"]),
                 created=e["created"],
                 finished=e["finished"],
-                owner=str(owner) if e["owner_id"] else "",
+                owner=owner if e["owner_id"] else "",
                 customer_name=e["customer__name"] or e["prospect"] or "",
                 level=e["customer__level"] or "",
-                city=str(city),
+                city=city,
                 subject=(e["subject_type_id"], e["subject_id"]),
             )
         )

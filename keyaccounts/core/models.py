@@ -139,7 +139,12 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.shown_as(self.username, self.first_name, self.last_name)
+
+    @staticmethod
+    def shown_as(username: str, first_name: str, last_name: str) -> str:
+        """How a person is named on pages (also for lists read as plain values): full name, else username."""
+        return f"{first_name} {last_name}".strip() or username
 
 
 class TimelineEvent(models.Model):
