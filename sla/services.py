@@ -6,6 +6,7 @@ change applies to new clocks only. Deadlines are rows: nothing here depends on t
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -371,34 +372,54 @@ def _rollup_rebuild_day(day, finished, day_counts, day_durations, batch: int) ->
     return sum(sum(tally) for tally in counts.values())
 
 
-@dataclass(frozen=True)
+@dataclass
 class SlaStatus:
-    """What people see of a clock: time left (in its basis), share of the limit used, and the colour."""
+    """What people see of a clock: time left (in its basis), share of the limit used, and the colour. Worked out
+    when asked: a list of breached clocks shows their colour only, and their time used is a long walk."""
 
     clock: SlaClock
-    time_left: timedelta
-    used_percent: int
-    level: str  # "ok", "warning", "breached", "paused", "met"
+    now: datetime
+    calendar: WorkingCalendar | None  # the clock's, when it runs on working time
+
+    @cached_property
+    def used(self) -> timedelta:
+        clock, now = self.clock, self.now
+        if clock.stopped_at:
+            return clock.limit
+        if clock.running_since and clock.running_since <= now and clock.consumed <= clock.limit:
+            # Its due time is what was left of the limit counted from when it last ran (`_schedule`): the time
+            # left is the working time from now to then, a short walk, not the time used since it started.
+            due = clock.due_at
+            left = _between(self.calendar, now, due) if now < due else -_between(self.calendar, due, now)
+            return clock.limit - left
+        running = _between(self.calendar, clock.running_since, now) if clock.running_since else timedelta(0)
+        return clock.consumed + running
+
+    @property
+    def time_left(self) -> timedelta:
+        return timedelta(0) if self.clock.stopped_at else self.clock.limit - self.used
+
+    @property
+    def used_percent(self) -> int:
+        return int(self.used / self.clock.limit * 100) if self.clock.limit and not self.clock.stopped_at else 100
+
+    @cached_property
+    def level(self) -> str:
+        """ok, warning, breached, paused or met."""
+        clock = self.clock
+        if clock.stopped_at:
+            return "breached" if clock.state == SlaClock.State.BREACHED else "met"
+        if clock.state == SlaClock.State.PAUSED:
+            return "paused"
+        if self.now >= clock.due_at:
+            return "breached"
+        return "warning" if self.used_percent >= clock.warn_at_percent else "ok"
 
 
 def sla_status(clock: SlaClock, *, now=None, calendars: dict | None = None) -> SlaStatus:
     """What people see of one clock; pass the same `calendars` dict when showing many."""
-    now = now or timezone.now()
-    calendar = _calendar_of(clock, calendars)
-    if clock.stopped_at:
-        return SlaStatus(clock, timedelta(0), 100, "breached" if clock.state == SlaClock.State.BREACHED else "met")
-    used = clock.consumed + (_between(calendar, clock.running_since, now) if clock.running_since else timedelta(0))
-    percent = int(used / clock.limit * 100) if clock.limit else 100
-    left = clock.limit - used
-    if clock.state == SlaClock.State.PAUSED:
-        level = "paused"
-    elif now >= clock.due_at:
-        level = "breached"
-    elif percent >= clock.warn_at_percent:
-        level = "warning"
-    else:
-        level = "ok"
-    return SlaStatus(clock, left, percent, level)
+    calendar = None if clock.stopped_at else _calendar_of(clock, calendars)  # a settled clock needs none
+    return SlaStatus(clock, now or timezone.now(), calendar)
 
 
 def sla_statuses_for(subject, *, now=None) -> list[SlaStatus]:

@@ -4,7 +4,7 @@ Each sub-process contributes a `Source`: the scope of the tasks a user may act o
 from a task to its record (whose SLA clocks time the step) and from the record to its customer and city.
 Filtering, sorting by due time and paging read `InboxEntry`, one indexed row per person's step kept beside
 its task (`inbox_follow`), so a page costs the same few queries whatever the number of tasks; the page's rows
-are then drawn from the tasks and records themselves.
+are drawn from the same entries with the few rows they point to (`_ROW`), no task or record built.
 """
 
 import operator
@@ -17,7 +17,7 @@ from functools import cached_property, reduce
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import BigIntegerField, Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -45,13 +45,20 @@ class Source:
     record_path: str  # Task -> the record its SLA clocks hang on
     customer_path: str  # record -> its Customer
     city_path: str  # record -> its City
-    url: Callable  # task, record -> the page that completes the task
+    url_name: str  # the page that completes a task, named with the record's `url_key` and the task's pk
     steps: dict  # node name -> SLA step
     number_prefix: str = ""  # the reference people quote: prefix + the pk of `number_path`
     number_path: str = ""  # record -> the record numbered (empty: the record itself)
     product_path: str = ""  # record -> the products it is about
     name_path: str = ""  # record -> a name to search when there is no customer yet
     manager_path: str = "account_manager"  # record -> the account manager whose business it is
+    url_key: str = "pk"  # the record's field that `url_name` takes first
+
+    def task_url(self, task_pk: int, key) -> str:
+        return reverse(self.url_name, args=[key, task_pk])
+
+    def url(self, task: Task, record) -> str:
+        return self.task_url(task.pk, getattr(record, self.url_key))
 
     def record(self, task: Task):
         return follow_path(task, self.record_path)
@@ -95,9 +102,10 @@ def sources() -> list[Source]:
             "process__archiving_request",
             "customer",
             "customer__city",
-            lambda t, r: reverse("customers:task", args=[r.customer_id, t.pk]),
+            "customers:task",
             CUSTOMER_STEPS,
             manager_path="customer__account_manager",
+            url_key="customer_id",
         ),
         Source(
             OpportunityFlow,
@@ -106,7 +114,7 @@ def sources() -> list[Source]:
             "process__opportunity",
             "customer",
             "city",
-            lambda t, r: reverse("opportunities:task", args=[r.pk, t.pk]),
+            "opportunities:task",
             OPPORTUNITY_STEPS,
             number_prefix="OP",
             product_path="quote_lines__product",
@@ -119,7 +127,7 @@ def sources() -> list[Source]:
             "process__order",
             "customer",
             "city",
-            lambda t, r: reverse("orders:task", args=[r.pk, t.pk]),
+            "orders:task",
             ORDER_STEPS,
             number_prefix="PO",
             product_path="items__product",
@@ -131,8 +139,9 @@ def sources() -> list[Source]:
             "process__launch",
             "order__customer",
             "order__city",
-            lambda t, r: reverse("provisioning:launch_task", args=[r.order_id, t.pk]),
+            "provisioning:launch_task",
             LAUNCH_STEPS,
+            url_key="order_id",
             number_prefix="PO",
             number_path="order",
             product_path="order__items__product",
@@ -169,28 +178,26 @@ class InboxFilter:
 
 @dataclass
 class InboxRow:
-    task: Task
+    """A row as the page shows it, read from its inbox entry (`_ROW`): no task or record is built for a page."""
+
+    task_id: int
+    process_id: int
     source: Source
-    record: object
+    title: str
     step: str
     url: str
+    created: datetime
+    finished: datetime | None
+    owner: str  # empty when nobody has the task
+    customer_name: str
+    level: str  # the customer's
+    city: str
+    subject: tuple  # (content type pk, record pk): what the step's SLA clock times
     sla: object = None  # an SlaStatus, or None for a step without a limit
 
     @property
     def flow(self) -> str:
         return str(self.source.label)
-
-    @cached_property  # a page asks each row several times (name, level, priority)
-    def customer(self):
-        return self.source.customer_of(self.record)
-
-    @property
-    def customer_name(self) -> str:
-        return self.source.customer_name(self.record)
-
-    @property
-    def city(self):
-        return self.source.city_of(self.record)
 
     @property
     def due_at(self) -> datetime | None:
@@ -199,10 +206,17 @@ class InboxRow:
     @cached_property
     def priority(self) -> str:
         """High for a level-A customer or a step past its warning; low for C/D customers on time."""
-        level = getattr(self.customer, "level", "")
-        if level == "A" or (self.sla and self.sla.level in ("warning", "breached")):
+        if self.level == "A" or (self.sla and self.sla.level in ("warning", "breached")):
             return "high"
-        return "low" if level in ("C", "D") else "normal"
+        return "low" if self.level in ("C", "D") else "normal"
+
+    @cached_property
+    def task(self) -> Task:  # for callers outside the page (a query each)
+        return Task.objects.get(pk=self.task_id)
+
+    @cached_property
+    def record(self):
+        return ContentType.objects.get_for_id(self.subject[0]).get_object_for_this_type(pk=self.subject[1])
 
 
 def follow_path(obj, path: str):
@@ -300,35 +314,97 @@ def inbox_page(user, spec: InboxFilter, *, page: int = 1, per_page: int = 25, no
     else:
         ordered = entries.order_by(F("due_at").asc(nulls_last=True), "created", "task_id")
     start = (max(page, 1) - 1) * per_page
-    flows = dict(ordered.values_list("task_id", "flow_class")[start : start + per_page])
-    return _rows(flows, now=now, stopped=spec.view == "done"), entries.count()
+    page_rows = ordered.values(*_ROW, url_key=_url_key(), prospect=_prospect())[start : start + per_page]
+    return _rows(page_rows, now=now, stopped=spec.view == "done"), entries.count()
 
 
-def _rows(flows: dict, *, now, stopped: bool = False) -> list[InboxRow]:
-    """The page's rows in the order of `flows` (task pk -> its flow class): tasks with their records (a query
-    per flow) and SLA states (one query)."""
+# What a row shows, from its entry and the few rows it points to (joined in the page's one query).
+_ROW = [
+    "task_id",
+    "process_id",
+    "flow_class",
+    "flow_task",
+    "sla_step",
+    "created",
+    "finished",
+    "subject_type_id",
+    "subject_id",
+    "owner_id",
+    "owner__username",
+    "owner__first_name",
+    "owner__last_name",
+    "customer__name",
+    "customer__level",
+    "city_id",
+    "city__name_en",
+    "city__name_zh",
+]
+
+
+def _of_record(source: Source, field: str):
+    model = _record_type(source).model_class()
+    return Subquery(model.objects.filter(pk=OuterRef("subject_id")).values(field)[:1])
+
+
+def _url_key():
+    """The record field each flow's task page is named by (most often the record itself)."""
+    return Case(
+        *[
+            When(flow_class=s.flow, then=F("subject_id") if s.url_key == "pk" else _of_record(s, s.url_key))
+            for s in sources()
+        ],
+        output_field=BigIntegerField(),
+    )
+
+
+def _prospect():
+    """The name a record was given before it had a customer (a prospect's)."""
+    named = [s for s in sources() if s.name_path]
+    return Case(
+        *[When(flow_class=s.flow, customer__isnull=True, then=_of_record(s, s.name_path)) for s in named],
+        default=Value(""),
+        output_field=CharField(),
+    )
+
+
+def _rows(entries, *, now, stopped: bool = False) -> list[InboxRow]:
+    """The page's rows in the order of `entries` (`_ROW` values), with their SLA states (one query)."""
     from sla.models import SlaClock
     from sla.services import sla_status
 
-    by_pk: dict[int, InboxRow] = {}
-    for source in sources():
-        mine = [pk for pk, flow in flows.items() if flow == source.flow]
-        if not mine:
+    from .models import User, in_reader_language
+
+    by_flow = {s.flow: s for s in sources()}
+    rows = []
+    for e in entries:
+        source = by_flow.get(e["flow_class"])
+        if source is None:
             continue
-        for task in Task.objects.filter(pk__in=mine).select_related(
-            "owner", "process", source.record_path, *source.related()
-        ):
-            record = source.record(task)
-            by_pk[task.pk] = InboxRow(
-                task, source, record, source.steps.get(task.flow_task.name, ""), source.url(task, record)
+        owner = User.shown_as(e["owner__username"], e["owner__first_name"], e["owner__last_name"])
+        city = in_reader_language(e["city__name_en"], e["city__name_zh"]) if e["city_id"] else ""
+        rows.append(
+            InboxRow(
+                task_id=e["task_id"],
+                process_id=e["process_id"],
+                source=source,
+                title=e["flow_task"].task_title,
+                step=e["sla_step"],
+                url=source.task_url(e["task_id"], e["url_key"]),
+                created=e["created"],
+                finished=e["finished"],
+                owner=owner if e["owner_id"] else "",
+                customer_name=e["customer__name"] or e["prospect"] or "",
+                level=e["customer__level"] or "",
+                city=city,
+                subject=(e["subject_type_id"], e["subject_id"]),
             )
-    rows = [by_pk[pk] for pk in flows if pk in by_pk]
+        )
     # One condition per kind of record, not per row: a 25-branch OR cost more to build than to run.
     wanted: dict = {}
     for row in rows:
         if row.step:
-            ids, steps = wanted.setdefault(_record_type(row.source).pk, (set(), set()))
-            ids.add(row.record.pk)
+            ids, steps = wanted.setdefault(row.subject[0], (set(), set()))
+            ids.add(row.subject[1])
             steps.add(row.step)
     either = [Q(subject_type=t, subject_id__in=ids, step__in=steps) for t, (ids, steps) in wanted.items()]
     clocks = SlaClock.objects.filter(reduce(operator.or_, either, Q(pk__in=[])))
@@ -336,7 +412,7 @@ def _rows(flows: dict, *, now, stopped: bool = False) -> list[InboxRow]:
     found = {(c.subject_type_id, c.subject_id, c.step): c for c in clocks.order_by("started_at")}
     calendars: dict = {}  # each calendar read once for the page
     for row in rows:
-        clock = found.get((_record_type(row.source).pk, row.record.pk, row.step))
+        clock = found.get((*row.subject, row.step)) if row.step else None
         row.sla = sla_status(clock, now=now, calendars=calendars) if clock else None
     return rows
 

@@ -139,7 +139,12 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
-        return self.get_full_name() or self.username
+        return self.shown_as(self.username, self.first_name, self.last_name)
+
+    @staticmethod
+    def shown_as(username: str, first_name: str, last_name: str) -> str:
+        """How a person is named on pages (also for lists read as plain values): full name, else username."""
+        return f"{first_name} {last_name}".strip() or username
 
 
 class TimelineEvent(models.Model):
@@ -268,8 +273,8 @@ class InboxEntry(models.Model):
     indexed table instead of joining every open task to its record and clock.
 
     Kept by `inbox_follow` after every step of a flow (with the clocks, `core.workflow.steps_follow`) and by the
-    inbox's own actions; `manage.py rebuild_inbox` recomputes it from the tasks. The page itself is rendered from
-    the tasks and records, so the entry only decides which rows and in which order.
+    inbox's own actions; `manage.py rebuild_inbox` recomputes it from the tasks. The page's rows are drawn from
+    the entries too, with the customer, city and owner they point to.
     """
 
     task = models.OneToOneField("viewflow.Task", primary_key=True, on_delete=models.CASCADE, related_name="+")

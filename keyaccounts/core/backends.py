@@ -1,0 +1,19 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+from .roles import load_access
+
+
+class AccountBackend(ModelBackend):
+    """Django's model backend reading, per request, the user with their city (every page shows it) and their
+    roles and permissions in one query (`load_access`) instead of three."""
+
+    def get_user(self, user_id):
+        user = get_user_model()._default_manager.select_related("city").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+    def _get_permissions(self, user_obj, obj, from_name):
+        ordinary = obj is None and user_obj.is_active and not user_obj.is_anonymous and not user_obj.is_superuser
+        if ordinary and not hasattr(user_obj, f"_{from_name}_perm_cache"):
+            load_access(user_obj)
+        return super()._get_permissions(user_obj, obj, from_name)
