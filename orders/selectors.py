@@ -31,8 +31,12 @@ def order_task_scope(user, *, city: str = "process__order__city_id", flow: str =
     return scope & Q(**{flow: F}) if flow else scope  # an inbox entry\'s step names its flow
 
 
-def order_main_product(order):
-    """The product an order is counted under on the dashboards: its largest item's."""
+def order_main_product(order, items=None):
+    """The product an order is counted under on the dashboards: its largest item's. `items`: the order's items
+    with their products, when the caller has them (prices and products are fixed once the order is submitted)."""
+    if items is not None:  # the same choice as the query below, on the rows in hand
+        item = min(items, key=lambda i: (-(i.unit_price * i.quantity), i.pk), default=None)
+        return item.product if item else None
     # The first of the largest in item order, chosen by the database (an order may have many items).
     item = (
         order.items.select_related("product")

@@ -294,17 +294,14 @@ def order_transfer(*, order: Order) -> None:
     """订单流转: each item goes to its route's handler; the change of handler is on the timeline."""
     from provisioning.services import launch_start
 
+    items = list(order.items.select_related("product"))
     _move(
         order,
         Order.Status.IN_PROGRESS,
         action=OrderAction.TRANSFERRED,
-        data={
-            "handlers": {
-                item.product.code: item.product.get_route_display() for item in order.items.select_related("product")
-            }
-        },
+        data={"handlers": {item.product.code: item.product.get_route_display() for item in items}},
     )
-    launch_start(order=order)
+    launch_start(order=order, items=items)
 
 
 def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
@@ -396,6 +393,13 @@ def _sla_follow(order: Order) -> None:
     )
 
 
+def _order_with_customer(task: Task) -> Order:
+    """The task's order with its customer in one read, kept as `task.process.order` for the flow's steps (the
+    launch's first SLA clock asks the customer's level)."""
+    task.process.order = Order.objects.select_related("customer").get(process_id=task.process_id)
+    return task.process.order
+
+
 def _order_of(task: Task) -> Order:
     """The order the flow's switches read, fresh: `human_task` re-reads the task under the flow lock, so its
     process and order are read after the lock was taken (by `may_act` or here)."""
@@ -410,7 +414,7 @@ def _decide(*, user, task_pk: int, decision: str, reason: str, may_act, action_b
         raise ApplicationError(_("Choose a decision."), field="decision")
     if decision == REJECT and not reason.strip():
         raise ApplicationError(_("Give a reason: the account manager will read it."), field="reason")
-    with human_task(task_pk, user=user, may_act=lambda t: may_act(user, t.process.order)) as act:
+    with human_task(task_pk, user=user, may_act=lambda t: may_act(user, _order_with_customer(t))) as act:
         order = _order_of(act.task)
         order.decision = decision
         if decision == REJECT:

@@ -28,13 +28,12 @@ from .forms import AddItemForm, AttachmentForm, CancellationForm, DecisionForm, 
 from .models import Order, OrderAttachment, OrderItem, Service
 
 
-def _visible(request, pk: int) -> Order:
-    return get_in_scope_or_404(
-        request,
-        Order.objects.select_related("customer", "city", "account_manager", "billing_account", "opportunity"),
-        access.visible_orders(request.user),
-        pk,
-    )
+def _visible(request, pk: int, *, shown: bool = True) -> Order:
+    """`shown`: the page shows the order (its header's relations read with it); a decision redirects instead."""
+    orders = Order.objects.all()
+    if shown:  # (select_related() with no names would follow every relation)
+        orders = orders.select_related("customer", "city", "account_manager", "billing_account", "opportunity")
+    return get_in_scope_or_404(request, orders, access.visible_orders(request.user), pk)
 
 
 def _show_error(form, error: ApplicationError) -> None:
@@ -255,7 +254,7 @@ def _items_of(order: Order):
 
 @login_required
 def task_page(request, pk: int, task_pk: int):
-    order = _visible(request, pk)
+    order = _visible(request, pk, shown=request.method != "POST")
     task = get_object_or_404(Task, pk=task_pk, process_id=order.process_id)
     if task.status not in OPEN_STATUSES:
         messages.info(request, _("This task was already completed or cancelled by someone else; nothing was changed."))

@@ -395,12 +395,13 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
 
 
 # ---------------------------------------------------------------------------- the launch flow
-def launch_start(*, order) -> Launch:
-    """The order transfer hands the order to service launch: one launch process per order."""
+def launch_start(*, order, items=None) -> Launch:
+    """The order transfer hands the order to service launch: one launch process per order. `items`: the order's
+    items with their products, when the caller has read them."""
     from .flows import LaunchFlow
 
     launch = LaunchFlow.start.run(order=order).launch
-    _sla_follow(launch)
+    _sla_follow(launch, items)
     return launch
 
 
@@ -542,7 +543,7 @@ def launch_sweep() -> int:
     return done
 
 
-def _sla_follow(launch: Launch) -> None:
+def _sla_follow(launch: Launch, items=None) -> None:
     from .flows import SLA_STEPS
 
     order = launch.order
@@ -554,7 +555,7 @@ def _sla_follow(launch: Launch) -> None:
         level=lambda: order.customer.level,
         city_id=order.city_id,
         customer_id=order.customer_id,
-        product=lambda: order_main_product(order),
+        product=lambda: order_main_product(order, items),
         account_manager_id=order.account_manager_id,
     )
 
