@@ -77,9 +77,9 @@ class LaunchFlow(BaseFlow):
     finish = flow.Function(this.finish_items).Next(this.end)
     end = flow.End()
 
-    def link_launch(self, activation, order):
+    def link_launch(self, activation, order, items=None):
         activation.process.save()
-        Launch.objects.create(order=order, process=activation.process)  # `process.launch` is this one
+        services.launch_link(order=order, process=activation.process, items=items)
         return activation.process
 
     def send_work_orders(self, activation):

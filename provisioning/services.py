@@ -397,11 +397,20 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
 # ---------------------------------------------------------------------------- the launch flow
 def launch_start(*, order, items=None) -> Launch:
     """The order transfer hands the order to service launch: one launch process per order. `items`: the order's
-    items with their products, when the caller has read them."""
+    items with their products and work orders, when the caller has read them (the first dispatch uses them)."""
     from .flows import LaunchFlow
 
-    launch = LaunchFlow.start.run(order=order).launch
+    launch = LaunchFlow.start.run(order=order, items=items).launch
     _sla_follow(launch, items)
+    return launch
+
+
+def launch_link(*, order, process, items=None) -> Launch:
+    """The launch of a new launch process (`process.launch` is this one). `items`: as `launch_start`'s, the rows
+    `_items` would read."""
+    launch = Launch.objects.create(order=order, process=process)
+    if items is not None:
+        launch._items = items
     return launch
 
 
