@@ -52,7 +52,12 @@ def _calendar_of(clock: SlaClock, cache: dict | None = None) -> WorkingCalendar 
             if clock.calendar_id
             else BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).first()
         )
-        cache[clock.calendar_id] = working_calendar(calendar) if calendar else None
+        working = working_calendar(calendar) if calendar else None
+        cache[clock.calendar_id] = working
+        if calendar:  # the default calendar is named by its pk on some clocks, left out on others: read it once
+            cache[calendar.pk] = working
+            if calendar.code == settings.SLA_DEFAULT_CALENDAR:
+                cache[None] = working
     return cache[clock.calendar_id]
 
 

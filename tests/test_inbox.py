@@ -296,3 +296,27 @@ def test_all_open_tasks_and_a_product_filter_answer_for_everyone(client, reviewe
     assert (page.status_code, page.context["total"]) == (200, 0)
     page = client.get(reverse("inbox"), {"view": "queue", "product": product.pk})
     assert (page.status_code, page.context["total"]) == (200, 0)
+
+
+def test_a_page_reads_the_default_calendar_once_however_its_clocks_name_it(
+    client, reviewers, registrations, django_assert_num_queries
+):
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sla.models import BusinessCalendar, SlaClock, WorkingWindow
+
+    calendar, _ = BusinessCalendar.objects.get_or_create(code=settings.SLA_DEFAULT_CALENDAR)
+    WorkingWindow.objects.create(calendar=calendar, weekday=0, starts=dt.time(9), ends=dt.time(17))
+    client.force_login(reviewers[0])
+    client.get(reverse("inbox"), {"view": "queue"})  # warms the caches of permissions and content types
+    with CaptureQueriesContext(connection) as by_default:
+        page = client.get(reverse("inbox"), {"view": "queue"})
+    shown = [row.sla.time_left for row in page.context["rows"]]
+    assert len([q for q in by_default.captured_queries if "sla_workingwindow" in q["sql"]]) == 1
+    # A customer's or city's calendar may be the default one itself: the page shows the same and reads it once.
+    SlaClock.objects.filter(pk=SlaClock.objects.filter(stopped_at=None).first().pk).update(calendar=calendar)
+    with django_assert_num_queries(len(by_default.captured_queries)):
+        page = client.get(reverse("inbox"), {"view": "queue"})
+    assert [row.sla.time_left for row in page.context["rows"]] == shown
