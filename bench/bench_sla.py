@@ -80,43 +80,27 @@ def _timed_run(policy, subject_type, city, team) -> dict[str, str]:
 
     rng = random.Random(5)
     start = timezone.now() + timedelta(seconds=15)  # the worker and beat start meanwhile
-    hour = timedelta(hours=1)
+    hour, zero = timedelta(hours=1), timedelta(0)
+    # Each clock crosses one threshold at its moment: the first warning, the second, or the breach. Its due
+    # time and two warnings relative to that moment, and the level raised before it.
+    shapes = [(hour, zero, hour, 0), (hour, -hour, zero, 1), (zero, -hour, -hour, 2)]
     clocks = []
     for i in range(TIMED):
         at = start + timedelta(seconds=rng.uniform(0, SECONDS))
-        n = RUNNING + 1 + i
-        if i % 3 == 0:
-            clocks.append(
-                _clock(policy, subject_type, n, city, team, due=at + hour, warn_at=at, warn_again_at=at + hour)
+        due, warn, warn_again, raised = shapes[i % 3]
+        clocks.append(
+            _clock(
+                policy,
+                subject_type,
+                RUNNING + 1 + i,
+                city,
+                team,
+                due=at + due,
+                warn_at=at + warn,
+                warn_again_at=at + warn_again,
+                warned_level=raised,
             )
-        elif i % 3 == 1:
-            clocks.append(
-                _clock(
-                    policy,
-                    subject_type,
-                    n,
-                    city,
-                    team,
-                    due=at + hour,
-                    warn_at=at - hour,
-                    warn_again_at=at,
-                    warned_level=1,
-                )
-            )
-        else:
-            clocks.append(
-                _clock(
-                    policy,
-                    subject_type,
-                    n,
-                    city,
-                    team,
-                    due=at,
-                    warn_at=at - hour,
-                    warn_again_at=at - hour,
-                    warned_level=2,
-                )
-            )
+        )
     SlaClock.objects.bulk_create(clocks)
     Notification.objects.all().delete()
     db = connection.settings_dict
