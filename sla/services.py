@@ -15,6 +15,7 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.inbox import inbox_clock_moved
 from keyaccounts.core.models import Team
 
@@ -271,75 +272,32 @@ def _day_of(moment: datetime):
     return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
-# A clock's day counts and its two duration rows (the city's, the province's) in one statement. The duration
-# rows are locked in one order, the city's then the province's (rows lock in the order read), so concurrent
-# stops cannot deadlock; the first of each (rows may repeat) takes the duration, in the bucket range widened
-# when it falls outside, worked out on the locked row as it is.
-_COUNT_FINISHED = """
-WITH counted AS (
-    UPDATE sla_sladaycount SET met = met + %(met)s, breached = breached + 1 - %(met)s
-    WHERE day = %(day)s AND step = %(step)s AND city_id IS NOT DISTINCT FROM %(city)s
-        AND product_id IS NOT DISTINCT FROM %(product)s AND team_id IS NOT DISTINCT FROM %(team)s
-        AND account_manager_id IS NOT DISTINCT FROM %(account_manager)s
-    RETURNING 1
-), locked AS (
-    SELECT id, all_cities FROM sla_sladayduration
-    WHERE day = %(day)s AND step = %(step)s
-        AND (NOT all_cities AND city_id IS NOT DISTINCT FROM %(city)s OR all_cities AND city_id IS NULL)
-    ORDER BY all_cities, id FOR UPDATE
-), added AS (
-    UPDATE sla_sladayduration d
-    SET first_bucket = CASE WHEN jsonb_array_length(d.counts) = 0 THEN %(bucket)s
-            ELSE LEAST(d.first_bucket, %(bucket)s) END,
-        counts = (
-            SELECT jsonb_agg(
-                CASE WHEN k - d.first_bucket BETWEEN 0 AND jsonb_array_length(d.counts) - 1
-                    THEN (d.counts ->> (k - d.first_bucket))::int ELSE 0 END + (k = %(bucket)s)::int
-                ORDER BY k)
-            FROM generate_series(
-                CASE WHEN jsonb_array_length(d.counts) = 0 THEN %(bucket)s ELSE LEAST(d.first_bucket, %(bucket)s) END,
-                CASE WHEN jsonb_array_length(d.counts) = 0 THEN %(bucket)s
-                    ELSE GREATEST(d.first_bucket + jsonb_array_length(d.counts) - 1, %(bucket)s) END
-            ) AS k
-        )
-    FROM (SELECT DISTINCT ON (all_cities) id FROM locked ORDER BY all_cities, id) AS first
-    WHERE d.id = first.id
-    RETURNING d.all_cities
-)
-SELECT (SELECT count(*) FROM counted), ARRAY(SELECT all_cities FROM added)
-"""
-
-
 def _count_finished(clock: SlaClock) -> None:
     """Add a clock that has just stopped to its day's counts. Only the stop of an open clock (locked) calls
     this, so each clock counts once."""
     day, met = _day_of(clock.stopped_at), int(clock.state == SlaClock.State.MET)
-    bucket = histogram.bucket_of(clock.stopped_at - clock.started_at)
-    key = {"day": day, "step": clock.step, "city_id": clock.city_id}
+    durations = {"day": day, "step": clock.step, "city_id": clock.city_id}
     counts = {
-        **key,
+        **durations,
         "product_id": clock.product_id,
         "team_id": clock.team_id,
         "account_manager_id": clock.account_manager_id,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _COUNT_FINISHED,
-            {
-                "met": met,
-                "day": day,
-                "step": clock.step,
-                "city": clock.city_id,
-                "product": clock.product_id,
-                "team": clock.team_id,
-                "account_manager": clock.account_manager_id,
-                "bucket": bucket,
-            },
-        )
-        counted, found = cursor.fetchone()
-    if not counted:
+    if not SlaDayCount.objects.filter(**counts).update(
+        met=models.F("met") + met, breached=models.F("breached") + 1 - met
+    ):
         SlaDayCount.objects.create(**counts, met=met, breached=1 - met)
-    city_row, province_row = {**key, "all_cities": False}, {**key, "city_id": None, "all_cities": True}
+    bucket = histogram.bucket_of(clock.stopped_at - clock.started_at)
+    city_row, province_row = {**durations, "all_cities": False}, {**durations, "city_id": None, "all_cities": True}
+    # Both rows locked by one read, the city's then the province's (rows lock in the order read): always in
+    # this order, so concurrent stops cannot deadlock. Written back by one statement.
+    rows = SlaDayDuration.objects.select_for_update().filter(models.Q(**city_row) | models.Q(**province_row))
+    found: dict[bool, SlaDayDuration] = {}
+    for row in rows.order_by("all_cities", "pk"):
+        found.setdefault(row.all_cities, row)
+    for row in found.values():
+        row.first_bucket, row.counts = histogram.add(row.first_bucket, row.counts, bucket)
+    bulk_update_rows(list(found.values()), ["first_bucket", "counts"])
     missing = [where for where in (city_row, province_row) if where["all_cities"] not in found]
     if missing:
         SlaDayDuration.objects.bulk_create([SlaDayDuration(**w, first_bucket=bucket, counts=[1]) for w in missing])
