@@ -60,3 +60,27 @@ def test_a_real_worker_runs_tasks_on_the_embedded_broker(tmp_path):
         processes.stop(worker)
     assert out.strip() == "echo:embedded"
     assert "filesystem" in log.read_text()
+
+
+def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
+    """`make run`'s steps before the servers start: the demo's flows (clock stops, rollups, inbox entries)
+    run on SQLite too, not only on the suite's PostgreSQL."""
+    env = _embedded_env(tmp_path)
+    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+        result = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=processes.ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    out = _python(
+        "import django; django.setup(); from keyaccounts.core.models import User; "
+        "from sla.models import SlaDayCount; "
+        "print(User.objects.filter(username='bo_changchun').exists(), SlaDayCount.objects.exists())",
+        env,
+    )
+    assert out.split() == ["True", "True"]
