@@ -6,6 +6,7 @@ from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.access import get_in_scope_or_404, sees_all_cities
 from keyaccounts.core.models import User
+from keyaccounts.core.workflow import task_scope
 
 from . import access
 from .flows import ArchivingFlow
@@ -49,19 +50,20 @@ def archiving_tasks_for(user) -> QuerySet[Task]:
     )
 
 
+def archiving_claimable(user) -> list:
+    """The archiving steps the user may claim, each with the cities it may be claimed in (None: any)."""
+    claimable = []
+    if user.has_perm("customers.review_customer"):
+        claimable.append(([ArchivingFlow.review], access.audit_city_ids(user)))
+    if user.has_perm("customers.approve_customer_level"):
+        claimable.append(([ArchivingFlow.approve], None if sees_all_cities(user) else [user.city_id]))
+    return claimable
+
+
 def archiving_task_scope(
     user, *, city: str = "process__archiving_request__customer__city_id", flow: str = "process__flow_class"
 ) -> Q:
-    mine = Q(owner=user, status=STATUS.ASSIGNED)
-    reviews = Q(flow_task=ArchivingFlow.review, status=STATUS.NEW)
-    approvals = Q(flow_task=ArchivingFlow.approve, status=STATUS.NEW)
-    scope = mine
-    if user.has_perm("customers.review_customer"):
-        scope |= reviews & Q(**{f"{city}__in": access.audit_city_ids(user)})
-    if user.has_perm("customers.approve_customer_level"):
-        city_filter = Q() if sees_all_cities(user) else Q(**{city: user.city_id})
-        scope |= approvals & city_filter
-    return scope & Q(**{flow: ArchivingFlow}) if flow else scope  # an inbox entry\'s step names its flow
+    return task_scope(user, archiving_claimable(user), city=city, flow=Q(**{flow: ArchivingFlow}) if flow else None)
 
 
 def drafts_of(user) -> QuerySet[Customer]:

@@ -6,12 +6,11 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.access import sees_all_cities, served_city_ids
 from keyaccounts.core.models import Team, in_reader_language
 from keyaccounts.core.roles import Role, has_role
-from keyaccounts.core.workflow import OPEN_STATUSES
+from keyaccounts.core.workflow import OPEN_STATUSES, task_scope
 
 from .access import visible_opportunities
 from .models import Opportunity
@@ -74,20 +73,25 @@ def opportunity_tasks_for(user) -> QuerySet[Task]:
     )
 
 
+def opportunity_claimable(user) -> list:
+    """The opportunity steps the user may claim, each with the cities it may be claimed in (None: any)."""
+    from .flows import OpportunityFlow as F
+
+    claimable = []
+    if has_role(user, Role.ACCOUNT_MANAGER) and user.city_id:
+        claimable.append(([F.qualify], [user.city_id]))
+    if user.has_perm("opportunities.design_solution"):
+        claimable.append(([F.solution], served_city_ids(user, Team.Kind.PRESALES)))
+    if user.has_perm("opportunities.approve_discount"):
+        claimable.append(([F.approve_city], None if sees_all_cities(user) else [user.city_id]))
+    if user.has_perm("opportunities.approve_large_discount"):
+        claimable.append(([F.approve_province], None))
+    return claimable
+
+
 def opportunity_task_scope(
     user, *, city: str = "process__opportunity__city_id", flow: str = "process__flow_class"
 ) -> Q:
-    from .flows import OpportunityFlow as F
+    from .flows import OpportunityFlow
 
-    scope = Q(owner=user, status=STATUS.ASSIGNED)
-    if has_role(user, Role.ACCOUNT_MANAGER) and user.city_id:
-        scope |= Q(flow_task=F.qualify, status=STATUS.NEW, **{city: user.city_id})
-    if user.has_perm("opportunities.design_solution"):
-        cities = served_city_ids(user, Team.Kind.PRESALES)
-        scope |= Q(flow_task=F.solution, status=STATUS.NEW, **{f"{city}__in": cities})
-    if user.has_perm("opportunities.approve_discount"):
-        in_city = Q() if sees_all_cities(user) else Q(**{city: user.city_id})
-        scope |= Q(flow_task=F.approve_city, status=STATUS.NEW) & in_city
-    if user.has_perm("opportunities.approve_large_discount"):
-        scope |= Q(flow_task=F.approve_province, status=STATUS.NEW)
-    return scope & Q(**{flow: F}) if flow else scope  # an inbox entry\'s step names its flow
+    return task_scope(user, opportunity_claimable(user), city=city, flow=Q(**{flow: OpportunityFlow}) if flow else None)

@@ -2,11 +2,10 @@
 
 from django.db.models import F, Q, QuerySet
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.access import sees_all_cities, served_city_ids
 from keyaccounts.core.models import Team
-from keyaccounts.core.workflow import OPEN_STATUSES
+from keyaccounts.core.workflow import OPEN_STATUSES, task_scope
 
 
 def order_tasks_for(user) -> QuerySet[Task]:
@@ -18,17 +17,22 @@ def order_tasks_for(user) -> QuerySet[Task]:
     )
 
 
-def order_task_scope(user, *, city: str = "process__order__city_id", flow: str = "process__flow_class") -> Q:
+def order_claimable(user) -> list:
+    """The order steps the user may claim, each with the cities it may be claimed in (None: any)."""
     from .flows import OrderFlow as F
 
-    scope = Q(owner=user, status=STATUS.ASSIGNED)
+    claimable = []
     if user.has_perm("orders.accept_order"):
-        cities = served_city_ids(user, Team.Kind.ORDER_ACCEPTANCE)
-        scope |= Q(flow_task=F.accept, status=STATUS.NEW, **{f"{city}__in": cities})
+        claimable.append(([F.accept], served_city_ids(user, Team.Kind.ORDER_ACCEPTANCE)))
     if user.has_perm("orders.approve_order"):
-        in_city = Q() if sees_all_cities(user) else Q(**{city: user.city_id})
-        scope |= Q(flow_task=F.approve, status=STATUS.NEW) & in_city
-    return scope & Q(**{flow: F}) if flow else scope  # an inbox entry\'s step names its flow
+        claimable.append(([F.approve], None if sees_all_cities(user) else [user.city_id]))
+    return claimable
+
+
+def order_task_scope(user, *, city: str = "process__order__city_id", flow: str = "process__flow_class") -> Q:
+    from .flows import OrderFlow
+
+    return task_scope(user, order_claimable(user), city=city, flow=Q(**{flow: OrderFlow}) if flow else None)
 
 
 def order_main_product(order, items=None):

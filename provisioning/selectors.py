@@ -2,11 +2,10 @@
 
 from django.db.models import Q, QuerySet
 from viewflow.workflow.models import Task
-from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.access import served_city_ids
 from keyaccounts.core.models import Team
-from keyaccounts.core.workflow import OPEN_STATUSES
+from keyaccounts.core.workflow import OPEN_STATUSES, task_scope
 
 
 def launch_tasks_for(user) -> QuerySet[Task]:
@@ -19,14 +18,19 @@ def launch_tasks_for(user) -> QuerySet[Task]:
     )
 
 
-def launch_task_scope(user, *, city: str = "process__launch__order__city_id", flow: str = "process__flow_class") -> Q:
+def launch_claimable(user) -> list:
+    """The launch steps the user may claim, each with the cities it may be claimed in."""
     from .flows import LaunchFlow as F
 
-    scope = Q(owner=user, status=STATUS.ASSIGNED)
-    if user.has_perm("provisioning.handle_launch"):
-        cities = served_city_ids(user, Team.Kind.PROVISIONING)
-        scope |= Q(flow_task__in=[F.manual, F.acceptance_test], status=STATUS.NEW, **{f"{city}__in": cities})
-    return scope & Q(**{flow: F}) if flow else scope  # an inbox entry\'s step names its flow
+    if not user.has_perm("provisioning.handle_launch"):
+        return []
+    return [([F.manual, F.acceptance_test], served_city_ids(user, Team.Kind.PROVISIONING))]
+
+
+def launch_task_scope(user, *, city: str = "process__launch__order__city_id", flow: str = "process__flow_class") -> Q:
+    from .flows import LaunchFlow
+
+    return task_scope(user, launch_claimable(user), city=city, flow=Q(**{flow: LaunchFlow}) if flow else None)
 
 
 def open_questions_for(user) -> QuerySet:

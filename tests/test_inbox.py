@@ -320,3 +320,24 @@ def test_a_page_reads_the_default_calendar_once_however_its_clocks_name_it(
     with django_assert_num_queries(len(by_default.captured_queries)):
         page = client.get(reverse("inbox"), {"view": "queue"})
     assert [row.sla.time_left for row in page.context["rows"]] == shown
+
+
+def test_claimable_steps_sharing_cities_make_one_condition_and_nothing_claimable_lists_nothing(
+    registrations, city, other_city
+):
+    from customers.flows import ArchivingFlow
+    from keyaccounts.core.models import InboxEntry
+    from keyaccounts.core.workflow import claimable_q
+
+    reviews = set(InboxEntry.objects.filter(flow_task=ArchivingFlow.review).values_list("task_id", flat=True))
+    assert len(reviews) == 2
+
+    def listed(claimable):
+        return set(InboxEntry.objects.filter(claimable_q(claimable, city="city")).values_list("task_id", flat=True))
+
+    assert listed([]) == set()
+    assert listed([([ArchivingFlow.review], [other_city.pk])]) == set()
+    both = [([ArchivingFlow.review], [city.pk]), ([ArchivingFlow.approve], [city.pk])]
+    assert listed(both) == reviews
+    assert str(InboxEntry.objects.filter(claimable_q(both, city="city")).query).count('"flow_task" IN') == 1
+    assert listed([([ArchivingFlow.approve], None), ([ArchivingFlow.review], None)]) == reviews  # any city

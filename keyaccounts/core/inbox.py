@@ -32,7 +32,7 @@ from .exceptions import ApplicationError, TaskClosedError, TaskTakenError
 from .models import OPEN_ENTRY, InboxEntry, Watch
 from .roles import Role, has_role
 from .timeline import CoreAction, timeline_record
-from .workflow import OPEN_STATUSES
+from .workflow import OPEN_STATUSES, claimable_q
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ class Source:
 
     flow: type
     label: str
-    scope: Callable  # user, city=, flow= -> Q over Task (or InboxEntry, given its paths): what the user may act on
+    scope: Callable  # user, city=, flow= -> Q over Task: what the user may act on
+    claimable: Callable  # user -> [(steps, cities or None for any)]: the unclaimed steps the user may claim
     record_path: str  # Task -> the record its SLA clocks hang on
     customer_path: str  # record -> its Customer
     city_path: str  # record -> its City
@@ -99,22 +100,23 @@ class UrlFormats:
 def sources() -> list[Source]:
     from customers.flows import SLA_STEPS as CUSTOMER_STEPS
     from customers.flows import ArchivingFlow
-    from customers.selectors import archiving_task_scope
+    from customers.selectors import archiving_claimable, archiving_task_scope
     from opportunities.flows import SLA_STEPS as OPPORTUNITY_STEPS
     from opportunities.flows import OpportunityFlow
-    from opportunities.selectors import opportunity_task_scope
+    from opportunities.selectors import opportunity_claimable, opportunity_task_scope
     from orders.flows import SLA_STEPS as ORDER_STEPS
     from orders.flows import OrderFlow
-    from orders.selectors import order_task_scope
+    from orders.selectors import order_claimable, order_task_scope
     from provisioning.flows import SLA_STEPS as LAUNCH_STEPS
     from provisioning.flows import LaunchFlow
-    from provisioning.selectors import launch_task_scope
+    from provisioning.selectors import launch_claimable, launch_task_scope
 
     return [
         Source(
             ArchivingFlow,
             gettext_lazy("Customer archiving"),
             archiving_task_scope,
+            archiving_claimable,
             "process__archiving_request",
             "customer",
             "customer__city",
@@ -127,6 +129,7 @@ def sources() -> list[Source]:
             OpportunityFlow,
             gettext_lazy("Opportunity"),
             opportunity_task_scope,
+            opportunity_claimable,
             "process__opportunity",
             "customer",
             "city",
@@ -140,6 +143,7 @@ def sources() -> list[Source]:
             OrderFlow,
             gettext_lazy("Order"),
             order_task_scope,
+            order_claimable,
             "process__order",
             "customer",
             "city",
@@ -152,6 +156,7 @@ def sources() -> list[Source]:
             LaunchFlow,
             gettext_lazy("Service launch"),
             launch_task_scope,
+            launch_claimable,
             "process__launch",
             "order__customer",
             "order__city",
@@ -279,10 +284,10 @@ def _entries(user, spec: InboxFilter, now: datetime) -> QuerySet:
         entries = entries.filter(status__in=OPEN_STATUSES)
         if not sees_all_cities(user):
             entries = entries.filter(city=user.city_id)
-    else:
-        scope = reduce(operator.or_, [s.scope(user, city="city", flow="") for s in chosen])
-        entries = entries.filter(scope, status__in=OPEN_STATUSES)
-        entries = entries.filter(owner=user) if spec.view == "mine" else entries.filter(status=STATUS.NEW)
+    elif spec.view == "mine":
+        entries = entries.filter(owner=user, status=STATUS.ASSIGNED)
+    else:  # the queue: unclaimed steps the user may claim
+        entries = entries.filter(claimable_q([grant for s in chosen for grant in s.claimable(user)], city="city"))
     if spec.step:
         nodes = [getattr(s.flow, n) for s in chosen for n, step in s.steps.items() if step == spec.step]
         entries = entries.filter(flow_task__in=nodes)

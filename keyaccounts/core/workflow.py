@@ -5,10 +5,13 @@ APIs inside their own transactions, so the lock waits (`nowait=False`) and Postg
 `lock_timeout` bounds the wait (VIEWFLOW.md §3.2).
 """
 
+import operator
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import reduce
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Task
@@ -25,6 +28,26 @@ class BaseFlow(flow.Flow):
 
 
 OPEN_STATUSES = (STATUS.NEW, STATUS.ASSIGNED)
+
+
+def claimable_q(claimable: list[tuple[list, list | None]], *, city: str) -> Q:
+    """The unclaimed tasks of `claimable`: steps (flow nodes), each with the cities they may be claimed in (None:
+    any city). Steps that share their cities make one condition, so that a queue's count is one index-only scan
+    rather than a scan per step over the table's rows."""
+    steps_by_cities: dict = {}
+    for nodes, cities in claimable:
+        steps_by_cities.setdefault(None if cities is None else tuple(sorted(cities)), []).extend(nodes)
+    parts = [
+        Q(flow_task__in=nodes, status=STATUS.NEW, **({} if cities is None else {f"{city}__in": cities}))
+        for cities, nodes in steps_by_cities.items()
+    ]
+    return reduce(operator.or_, parts) if parts else Q(pk__in=[])  # nothing claimable: no task
+
+
+def task_scope(user, claimable: list[tuple[list, list | None]], *, city: str, flow: Q | None) -> Q:
+    """The tasks a user may act on: those assigned to them and the unclaimed ones of `claimable`."""
+    scope = Q(owner=user, status=STATUS.ASSIGNED) | claimable_q(claimable, city=city)
+    return scope & flow if flow is not None else scope
 
 
 @contextmanager
