@@ -195,9 +195,7 @@ def customer_detail(request, pk: int):
             "customer": customer,
             "contacts": customer.contacts.all(),
             "requests": customer.archiving_requests.select_related("requested_by")[:10],
-            "sla": [
-                status for request_ in customer.archiving_requests.all()[:5] for status in sla_statuses_for(request_)
-            ],
+            "sla": sla_statuses_for(*customer.archiving_requests.all()[:5]),
             "tasks": tasks,
             "events": timeline_for(customer),
             "may_edit": access.may_edit_draft(user, customer) or access.may_request_change(user, customer),

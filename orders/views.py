@@ -32,7 +32,9 @@ def _visible(request, pk: int, *, shown: bool = True) -> Order:
     """`shown`: the page shows the order (its header's relations read with it); a decision redirects instead."""
     orders = Order.objects.all()
     if shown:  # (select_related() with no names would follow every relation)
-        orders = orders.select_related("customer", "city", "account_manager", "billing_account", "opportunity")
+        orders = orders.select_related(
+            "customer", "city", "account_manager", "billing_account", "opportunity", "launch"
+        )
     return get_in_scope_or_404(request, orders, access.visible_orders(request.user), pk)
 
 
@@ -203,7 +205,7 @@ def order_detail(request, pk: int):
             "tasks": [_task_row(user, t, order) for t in tasks],
             "launch": launch,
             "questions": InformationRequest.objects.filter(work_order__order_item__order=order).order_by("asked_at"),
-            "sla": [*sla_statuses_for(order), *(sla_statuses_for(launch) if launch else [])],
+            "sla": sla_statuses_for(order, launch),
             "events": timeline_for(order),
             "may_edit": access.may_edit(user, order),
             "may_request_cancellation": order.status in services.CANCELLABLE

@@ -427,7 +427,18 @@ def sla_status(clock: SlaClock, *, now=None, calendars: dict | None = None) -> S
     return SlaStatus(clock, now or timezone.now(), calendar)
 
 
-def sla_statuses_for(subject, *, now=None) -> list[SlaStatus]:
-    clocks = SlaClock.objects.filter(**_subject_filter(subject)).order_by("started_at")
+def sla_statuses_for(*subjects, now=None) -> list[SlaStatus]:
+    """The subjects' clocks in one read (None among them: no subject), in the order the subjects are given and
+    each subject's by their start."""
+    subjects = [subject for subject in subjects if subject is not None]
+    if not subjects:
+        return []
+    rank = {(ContentType.objects.get_for_model(s).pk, s.pk): n for n, s in enumerate(subjects)}
+    either = models.Q()
+    for subject in subjects:
+        either |= models.Q(**_subject_filter(subject))
+    clocks = sorted(
+        SlaClock.objects.filter(either), key=lambda c: (rank[c.subject_type_id, c.subject_id], c.started_at, c.pk)
+    )
     calendars: dict = {}
     return [sla_status(clock, now=now, calendars=calendars) for clock in clocks]

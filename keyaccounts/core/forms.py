@@ -91,7 +91,7 @@ class InboxFilterForm(forms.Form):
         self.fields["step"].choices = [("", _("All steps")), *[(s, s) for s in steps]]
         self.fields["city"].queryset = city_list_for(user)
         self.fields["level"].choices = [("", _("All levels")), *Level.choices]
-        self.fields["product"].queryset = Product.objects.filter(is_active=True)
+        self.fields["product"].queryset = Product.objects.filter(is_active=True).only("name_en", "name_zh")
         _bootstrap(self)
 
     def spec(self) -> InboxFilter:

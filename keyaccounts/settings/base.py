@@ -241,6 +241,9 @@ HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=3.0)
 HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=10.0)
 
 # ---------------------------------------------------------------------------- security
+# Sessions read from the cache (Redis; in-process on the embedded default), kept in the database too so that
+# flushing the cache signs nobody out: every request reads its session, and a cache read costs a fraction of a query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -195,3 +195,20 @@ def test_following_steps_takes_ids_and_asks_the_level_only_when_a_clock_starts(c
     assert follow(set(), friday_evening + H) == {}
     clock.refresh_from_db()
     assert (clock.state, clock.stopped_at) == (SlaClock.State.MET, friday_evening + H)
+
+
+def test_the_clocks_of_several_subjects_come_in_one_read_in_the_order_given(
+    calendar, city, other_city, django_assert_num_queries
+):
+    from sla.services import sla_statuses_for
+
+    policy(step="x.one")
+    policy(step="x.two", basis=TimeBasis.CALENDAR)
+    later = sla_clock_start(subject=city, step="x.one", now=at(2026, 11, 24, 10, 0))
+    earlier = sla_clock_start(subject=other_city, step="x.two", now=at(2026, 11, 24, 9, 0))
+    first = sla_clock_start(subject=city, step="x.two", now=at(2026, 11, 24, 9, 30))
+    sla_statuses_for(city)  # the working calendar, read once a call: warm the content types
+    with django_assert_num_queries(3):  # the clocks, the default calendar, its windows and holidays
+        statuses = sla_statuses_for(city, None, other_city, now=at(2026, 11, 24, 11, 0))
+    assert [s.clock for s in statuses] == [first, later, earlier]  # the city's by their start, then the other's
+    assert sla_statuses_for(None) == []
