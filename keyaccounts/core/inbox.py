@@ -12,12 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property, reduce
+from functools import cache, cached_property, reduce
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -335,7 +336,8 @@ def inbox_page(user, spec: InboxFilter, *, page: int = 1, per_page: int = 25, no
     else:
         ordered = entries.order_by(F("due_at").asc(nulls_last=True), "created", "task_id")
     start = (max(page, 1) - 1) * per_page
-    page_rows = ordered.values(*_ROW, url_key=_url_key(), prospect=_prospect())[start : start + per_page]
+    url_key, prospect = _row_keys()
+    page_rows = ordered.values(*_ROW, url_key=url_key, prospect=prospect)[start : start + per_page]
     return _rows(page_rows, now=now, stopped=spec.view == "done"), entries.count()
 
 
@@ -362,29 +364,33 @@ _ROW = [
 ]
 
 
-def _of_record(source: Source, field: str):
-    model = _record_type(source).model_class()
-    return Subquery(model.objects.filter(pk=OuterRef("subject_id")).values(field)[:1])
+@cache
+def _row_keys() -> tuple[RawSQL, RawSQL]:
+    """What a row needs from its record beyond the joins: the field its task page is named by (most often the
+    record itself) and the name given before there was a customer (a prospect's). Written once from the models:
+    the same CASE through the ORM, built and compiled again for every page, cost 2 ms a page."""
+    quote = connection.ops.quote_name
+    table = quote(InboxEntry._meta.db_table)
+    subject_id, flow, customer_id = (f"{table}.{quote(name)}" for name in ("subject_id", "flow_class", "customer_id"))
+    flow_class = InboxEntry._meta.get_field("flow_class")
 
+    def of_record(source: Source, field: str) -> str:
+        model = _record_type(source).model_class()
+        column = quote(model._meta.get_field(field).column)
+        record, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        return f"(SELECT {column} FROM {record} WHERE {pk} = {subject_id})"  # noqa: S608 (names from the models)
 
-def _url_key():
-    """The record field each flow's task page is named by (most often the record itself)."""
-    return Case(
-        *[
-            When(flow_class=s.flow, then=F("subject_id") if s.url_key == "pk" else _of_record(s, s.url_key))
-            for s in sources()
-        ],
-        output_field=BigIntegerField(),
-    )
-
-
-def _prospect():
-    """The name a record was given before it had a customer (a prospect's)."""
-    named = [s for s in sources() if s.name_path]
-    return Case(
-        *[When(flow_class=s.flow, customer__isnull=True, then=_of_record(s, s.name_path)) for s in named],
-        default=Value(""),
-        output_field=CharField(),
+    keys, key_params, names, name_params = [], [], [], []
+    for source in sources():
+        keys.append(f"WHEN {flow} = %s THEN ")
+        keys.append(subject_id if source.url_key == "pk" else of_record(source, source.url_key))
+        key_params.append(flow_class.get_prep_value(source.flow))
+        if source.name_path:
+            names.append(f"WHEN {customer_id} IS NULL AND {flow} = %s THEN {of_record(source, source.name_path)}")
+            name_params.append(flow_class.get_prep_value(source.flow))
+    return (  # the flows' names go in as parameters
+        RawSQL(f"CASE {' '.join(keys)} END", key_params, output_field=BigIntegerField()),  # noqa: S611
+        RawSQL(f"CASE {' '.join(names)} ELSE '' END", name_params, output_field=CharField()),  # noqa: S611
     )
 
 

@@ -294,3 +294,16 @@ def test_only_the_right_people_act_on_each_step(manager, customer, user_in_role,
         user=city_supervisor, task_pk=task(opportunity, F.approve_city).pk, decision="approve"
     )
     assert task(opportunity, F.close).owner == manager
+
+
+def test_a_prospects_opportunity_shows_in_the_inbox_under_the_name_it_was_given(manager, customer):
+    from django.urls import reverse
+
+    from keyaccounts.core.inbox import inbox_rows
+
+    prospect, known = record(manager, [make_product("a")]), record(manager, [make_product("b")], customer=customer)
+    rows = {row.task_id: row for view in ("mine", "queue") for row in inbox_rows(manager, view=view)}
+    for opportunity, name in ((prospect, "新客户有限公司"), (known, customer.name)):
+        row = rows[task(opportunity, F.qualify).pk]
+        assert row.customer_name == name
+        assert row.url == reverse("opportunities:task", args=[opportunity.pk, row.task_id])
