@@ -24,15 +24,20 @@ def scope_to_city(queryset: QuerySet, user, *, field: str = "city") -> QuerySet:
     return queryset.filter(**{field: user.city_id})
 
 
+def teams_of(user) -> list:
+    """The user's teams, read once a request (a page asks for several kinds and lists them): the user object
+    lives one request."""
+    teams = getattr(user, "_teams_cache", None)
+    if teams is None:
+        teams = user._teams_cache = list(user.teams.all())
+    return teams
+
+
 def served_city_ids(user, team_kind: str) -> list[int]:
     """Cities the user's teams of this kind serve: their own city's, or every city for a provincial team."""
     from .models import City
 
-    # The user's teams, read once per request (a page asks for several kinds): the object lives one request.
-    served = getattr(user, "_served_cache", None)
-    if served is None:
-        served = user._served_cache = list(user.teams.values_list("kind", "city_id"))
-    cities = [city for kind, city in served if kind == team_kind]
+    cities = [team.city_id for team in teams_of(user) if team.kind == team_kind]
     if None in cities:  # a provincial team
         return list(City.objects.values_list("pk", flat=True))
     return cities

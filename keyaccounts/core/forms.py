@@ -6,6 +6,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from .access import teams_of
 from .inbox import VIEWS, InboxFilter, sources
 from .models import City, SavedFilter, Team, User
 from .selectors import city_list_for
@@ -35,18 +36,48 @@ class QuickSelect(forms.Select):
         )
 
 
+class QuickInput:
+    """An input written out in Python, as Django's own template would draw it (type, name, value, attributes):
+    the filter draws its inputs on every inbox page view."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        value = self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            self.input_type,
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            flatatt(self.build_attrs(self.attrs, attrs)),
+        )
+
+
+class QuickTextInput(QuickInput, forms.TextInput):
+    pass
+
+
+class QuickDateInput(QuickInput, forms.DateInput):
+    pass
+
+
+class QuickHiddenInput(QuickInput, forms.HiddenInput):
+    pass
+
+
 class _ListedChoices(forms.models.ModelChoiceIterator):
-    """The few rows in one read: Django's iterator() opens a server-side cursor, three round trips on PostgreSQL."""
+    """The few rows in one read: Django's iterator() opens a server-side cursor, three round trips on PostgreSQL.
+    Rows the page has read already (`field.rows`) are listed without a query; choices are still checked against
+    the queryset."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset:
+        for obj in self.queryset if self.field.rows is None else self.field.rows:
             yield self.choice(obj)
 
 
 class ListedModelChoiceField(forms.ModelChoiceField):
     iterator = _ListedChoices
+    rows = None
 
 
 def _bootstrap(form: forms.Form) -> None:
@@ -60,12 +91,12 @@ def _bootstrap(form: forms.Form) -> None:
 
 
 class InboxFilterForm(forms.Form):
-    view = forms.ChoiceField(choices=[(v, v) for v in VIEWS], required=False, widget=forms.HiddenInput)
+    view = forms.ChoiceField(choices=[(v, v) for v in VIEWS], required=False, widget=QuickHiddenInput)
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"placeholder": _("Customer, credit code or order number")}),
+        widget=QuickTextInput(attrs={"placeholder": _("Customer, credit code or order number")}),
     )
     flow = forms.ChoiceField(label=_("Process"), required=False, widget=QuickSelect)
     step = forms.ChoiceField(label=_("Step"), required=False, widget=QuickSelect)
@@ -78,7 +109,7 @@ class InboxFilterForm(forms.Form):
         label=_("Product"), queryset=None, required=False, empty_label=_("All products"), widget=QuickSelect
     )
     since = forms.DateField(
-        label=_("Waiting since"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Waiting since"), required=False, widget=QuickDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, data, *, user):
@@ -114,12 +145,13 @@ class SavedFilterForm(forms.ModelForm):
     class Meta:
         model = SavedFilter
         fields = ["name", "team"]
-        widgets = {"team": QuickSelect}
+        widgets = {"name": QuickTextInput, "team": QuickSelect}
         field_classes = {"team": ListedModelChoiceField}
 
     def __init__(self, data=None, *, user, query: str):
         super().__init__(data, instance=SavedFilter(owner=user, query=query))
         self.fields["team"].queryset = user.teams.all()
+        self.fields["team"].rows = teams_of(user)
         self.fields["team"].required = False
         self.fields["team"].empty_label = _("Only me")
         _bootstrap(self)
