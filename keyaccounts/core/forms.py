@@ -6,7 +6,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .access import teams_of
+from .access import sees_all_cities, teams_of
 from .inbox import VIEWS, InboxFilter, sources
 from .models import City, SavedFilter, Team, User
 from .selectors import city_list_for
@@ -121,6 +121,8 @@ class InboxFilterForm(forms.Form):
         steps = sorted({step for s in sources() for step in s.steps.values()})
         self.fields["step"].choices = [("", _("All steps")), *[(s, s) for s in steps]]
         self.fields["city"].queryset = city_list_for(user)
+        if not sees_all_cities(user) and user.city_id:
+            self.fields["city"].rows = [user.city]  # read with the user
         self.fields["level"].choices = [("", _("All levels")), *Level.choices]
         self.fields["product"].queryset = Product.objects.filter(is_active=True).only("name_en", "name_zh")
         _bootstrap(self)
