@@ -3,33 +3,58 @@
 from collections import defaultdict
 
 from django.db.models import CharField, DateField, IntegerField, TimeField, Value
+from django.db.models.functions import Cast
 
 from .calendar import WorkingCalendar
-from .models import BusinessCalendar, Holiday
+from .models import BusinessCalendar, Holiday, WorkingWindow
 
 
 def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
     """The calendar's windows, holidays and make-up days, read in one query (every SLA clock that starts reads
-    its calendar): a window's row has no date, an exception's no weekday."""
-    none = {"weekday": IntegerField(), "time": TimeField(), "date": DateField(), "kind": CharField()}
-    rows = calendar.windows.order_by().values_list(
-        "weekday", "starts", "ends", Value(None, none["date"]), Value(None, none["kind"]), Value(None, none["weekday"])
+    its calendar)."""
+    return calendar_read(pk=calendar.pk)[1]
+
+
+def calendar_read(**lookup) -> tuple[BusinessCalendar | None, WorkingCalendar | None]:
+    """The calendar `lookup` finds (by pk or code) with its windows, holidays and make-up days, in one query: a
+    page showing clocks on the default calendar knows it only by its code. A calendar's own row carries its time
+    zone, a window's row has no date, an exception's no weekday."""
+    text, number, time, day = CharField(), IntegerField(), TimeField(), DateField()
+
+    def none(field):  # typed: two untyped NULLs in a column make it text for PostgreSQL's UNION
+        return Cast(Value(None), field)
+
+    wanted = {f"calendar__{key}": value for key, value in lookup.items()}
+    header = BusinessCalendar.objects.filter(**lookup).order_by()
+    header = header.values_list(
+        "pk", "code", "time_zone", none(number), none(time), none(time), none(day), none(number)
     )
-    exceptions = calendar.holidays.order_by().values_list(
-        Value(None, none["weekday"]), Value(None, none["time"]), Value(None, none["time"]), "date", "kind", "workday_as"
+    windows = WorkingWindow.objects.filter(**wanted).order_by()
+    windows = windows.values_list(
+        "calendar_id", none(text), none(text), "weekday", "starts", "ends", none(day), none(number)
     )
-    windows: dict[int, list] = defaultdict(list)
+    exceptions = Holiday.objects.filter(**wanted).order_by()
+    exceptions = exceptions.values_list(
+        "calendar_id", none(text), "kind", none(number), none(time), none(time), "date", "workday_as"
+    )
+    calendar, windows_by_day = None, defaultdict(list)
     holidays, workdays = set(), {}
-    for weekday, starts, ends, date, kind, workday_as in rows.union(exceptions, all=True):
-        if date is None:
-            windows[weekday].append((starts, ends))
-        elif kind == Holiday.Kind.HOLIDAY:
+    for pk, code, time_zone_or_kind, weekday, starts, ends, date, workday_as in header.union(
+        windows, exceptions, all=True
+    ):
+        if code is not None:
+            calendar = BusinessCalendar(pk=pk, code=code, time_zone=time_zone_or_kind)
+        elif date is None:
+            windows_by_day[weekday].append((starts, ends))
+        elif time_zone_or_kind == Holiday.Kind.HOLIDAY:
             holidays.add(date)
         else:
             workdays[date] = workday_as
-    return WorkingCalendar(
+    if calendar is None:
+        return None, None
+    return calendar, WorkingCalendar(
         time_zone=calendar.time_zone,
-        windows={day: tuple(sorted(spans)) for day, spans in windows.items()},
+        windows={weekday: tuple(sorted(spans)) for weekday, spans in windows_by_day.items()},
         holidays=frozenset(holidays),
         workdays=workdays,
     )

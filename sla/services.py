@@ -31,7 +31,7 @@ from .models import (
     SlaPolicy,
     TimeBasis,
 )
-from .selectors import working_calendar
+from .selectors import calendar_read, working_calendar
 
 
 def sla_policy_for(*, step: str, level: str = "", product=None) -> SlaPolicy | None:
@@ -48,12 +48,8 @@ def _calendar_of(clock: SlaClock, cache: dict | None = None) -> WorkingCalendar 
         return None
     cache = {} if cache is None else cache
     if clock.calendar_id not in cache:
-        calendar = (
-            BusinessCalendar.objects.filter(pk=clock.calendar_id).first()
-            if clock.calendar_id
-            else BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).first()
-        )
-        working = working_calendar(calendar) if calendar else None
+        lookup = {"pk": clock.calendar_id} if clock.calendar_id else {"code": settings.SLA_DEFAULT_CALENDAR}
+        calendar, working = calendar_read(**lookup)
         cache[clock.calendar_id] = working
         if calendar:  # the default calendar is named by its pk on some clocks, left out on others: read it once
             cache[calendar.pk] = working
