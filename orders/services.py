@@ -362,7 +362,7 @@ def order_fulfil_if_done(order: Order) -> bool:
     )
     if task is None:
         return False
-    handle_run(OrderFlow.fulfil, task)
+    handle_run(OrderFlow.fulfil, task, related=("process__order",))  # the order rolled up, read under the lock
     return True
 
 
@@ -394,16 +394,8 @@ def _sla_follow(order: Order) -> None:
     )
 
 
-def _order_with_customer(task: Task) -> Order:
-    """The task's order with its customer in one read, kept as `task.process.order` for the flow's steps (the
-    launch's first SLA clock asks the customer's level)."""
-    task.process.order = Order.objects.select_related("customer").get(process_id=task.process_id)
-    return task.process.order
-
-
 def _order_of(task: Task) -> Order:
-    """The order the flow's switches read, fresh: `human_task` re-reads the task under the flow lock, so its
-    process and order are read after the lock was taken (by `may_act` or here)."""
+    """The order the flow's switches read, fresh: `human_task` reads it with the task under the flow lock."""
     order = task.process.order
     if order.status == Order.Status.ASSESSING_CANCELLATION:
         raise ApplicationError(_("A cancellation of this order is being assessed; wait for its decision."))
@@ -415,7 +407,9 @@ def _decide(*, user, task_pk: int, decision: str, reason: str, may_act, action_b
         raise ApplicationError(_("Choose a decision."), field="decision")
     if decision == REJECT and not reason.strip():
         raise ApplicationError(_("Give a reason: the account manager will read it."), field="reason")
-    with human_task(task_pk, user=user, may_act=lambda t: may_act(user, _order_with_customer(t))) as act:
+    # With its customer: the launch's first SLA clock asks the customer's level.
+    related = ("process__order__customer",)
+    with human_task(task_pk, user=user, may_act=lambda t: may_act(user, t.process.order), related=related) as act:
         order = _order_of(act.task)
         order.decision = decision
         if decision == REJECT:

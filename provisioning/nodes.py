@@ -42,11 +42,12 @@ class PeerWaitActivation(AbstractJobActivation):
 class PeerWait(AbstractJob):
     activation_class = PeerWaitActivation
 
-    def __init__(self, send, done, after=None, **kwargs):
+    def __init__(self, send, done, after=None, related: tuple[str, ...] = (), **kwargs):
         super().__init__(**kwargs)
         self._send = send
         self._done = done
         self._after = after  # runs under the lock once the flow has moved on (e.g. to follow SLA clocks)
+        self.related = related  # paths from the task to the rows the next steps read, read with it under the lock
 
     def is_done(self, activation) -> bool:
         return this.resolve(self.flow_class.instance, self._done)(activation)
@@ -72,7 +73,7 @@ def peer_wait_check(task_pk: int) -> str:
     # queues another check when it commits.
     if not task.flow_task.is_done(task.flow_task.activation_class(task)):
         return "waiting"
-    with locked_activation(task) as activation:  # the flow lock, and the task re-read under it
+    with locked_activation(task, task.flow_task.related) as activation:  # the flow lock, the task re-read under it
         if activation.task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
             return "skipped"
         if not task.flow_task.is_done(activation):

@@ -569,10 +569,8 @@ def _sla_follow(launch: Launch, items=None) -> None:
     )
 
 
-def _launch_of(task) -> Launch:
-    launch = task.process.launch
-    launch.refresh_from_db()
-    return launch
+# Read with the task under the flow lock (`human_task`): the launch and its order, fresh.
+LAUNCH_OF_TASK = ("process__launch__order",)
 
 
 def launch_handle_failures(*, user, task_pk: int, decision: str, note: str = "") -> Launch:
@@ -581,8 +579,10 @@ def launch_handle_failures(*, user, task_pk: int, decision: str, note: str = "")
         raise ApplicationError(_("Choose a decision."), field="decision")
     if not note.strip():
         raise ApplicationError(_("Say what was done or why."), field="note")
-    with human_task(task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order)) as act:
-        launch = _launch_of(act.task)
+    with human_task(
+        task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order), related=LAUNCH_OF_TASK
+    ) as act:
+        launch = act.task.process.launch
         launch.manual_decision = decision
         launch.save(update_fields=["manual_decision"])
         timeline_record(
@@ -601,8 +601,10 @@ def launch_record_test(*, user, task_pk: int, passed: bool, note: str) -> Launch
     """The acceptance test against the product's criteria; a failure goes to manual handling."""
     if not note.strip():
         raise ApplicationError(_("Record what was tested and the result."), field="note")
-    with human_task(task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order)) as act:
-        launch = _launch_of(act.task)
+    with human_task(
+        task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order), related=LAUNCH_OF_TASK
+    ) as act:
+        launch = act.task.process.launch
         launch.test_passed = passed
         launch.test_note = note
         launch.save(update_fields=["test_passed", "test_note"])
@@ -622,8 +624,8 @@ def launch_record_customer_acceptance(*, user, task_pk: int, note: str) -> Launc
     """The account manager records that the customer accepted the service; billing starts next."""
     if not note.strip():
         raise ApplicationError(_("Record who accepted and how (e.g. the signed acceptance form)."), field="note")
-    with human_task(task_pk, user=user, may_act=lambda t: t.owner_id == user.pk) as act:
-        launch = _launch_of(act.task)
+    with human_task(task_pk, user=user, may_act=lambda t: t.owner_id == user.pk, related=LAUNCH_OF_TASK) as act:
+        launch = act.task.process.launch
         launch.customer_accepted_at = timezone.now()
         launch.customer_note = note
         launch.save(update_fields=["customer_accepted_at", "customer_note"])
