@@ -39,8 +39,9 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _locked(order: Order, version: int | None) -> Order:
-    fresh = Order.objects.select_for_update().get(pk=order.pk)
+def _locked(order: Order, version: int | None, related: tuple[str, ...] = ()) -> Order:
+    """The order locked, checked against the version the user saw; `related`: rows read with it (not locked)."""
+    fresh = Order.objects.select_for_update(of=("self",)).select_related(*related).get(pk=order.pk)
     if version is not None and fresh.version != version:
         raise StaleRecordError
     return fresh
@@ -176,9 +177,11 @@ def order_add_item(*, user, order: Order, version: int, item: ItemInput) -> Orde
 def order_submit(*, user, order: Order, version: int) -> Order:
     """Freeze each item's element definition and start the order flow (check → acceptance…)."""
     with transaction.atomic():
-        order = _locked(order, version)
+        # With what the flow's check reads of it.
+        order = _locked(order, version, related=("customer", "billing_account"))
         _require(access.may_edit(user, order))
-        for item in order.items.select_related("product"):
+        items = list(order.items.select_related("product"))
+        for item in items:
             item.element_definition = definition_snapshot(item.product)
             item.save(update_fields=["element_definition"])
         order.submitted_at = timezone.now()
@@ -188,7 +191,7 @@ def order_submit(*, user, order: Order, version: int) -> Order:
         from .flows import OrderFlow
 
         OrderFlow.start.run(order=order)
-        _sla_follow(order)
+        _sla_follow(order, items)
     return order
 
 
@@ -379,7 +382,8 @@ def order_roll_up(*, order: Order) -> None:
 
 
 # ---------------------------------------------------------------------------- human decisions
-def _sla_follow(order: Order) -> None:
+def _sla_follow(order: Order, items: list[OrderItem] | None = None) -> None:
+    """`items`: the order's items with their products, when the caller has them."""
     from .flows import SLA_STEPS
 
     steps_follow(
@@ -389,7 +393,7 @@ def _sla_follow(order: Order) -> None:
         level=lambda: order.customer.level,
         city_id=order.city_id,
         customer_id=order.customer_id,
-        product=lambda: order_main_product(order),
+        product=lambda: order_main_product(order, items),
         account_manager_id=order.account_manager_id,
     )
 

@@ -455,9 +455,10 @@ def launch_dispatch(*, launch: Launch) -> None:
             launch_item(item)
     launch.__dict__.pop("_items", None)  # new work orders
     launch.__dict__.pop("_answers", None)
-    launch.manual_decision = ""
-    launch.test_passed = None
-    launch.save(update_fields=["manual_decision", "test_passed"])
+    if launch.manual_decision or launch.test_passed is not None:  # a first dispatch has nothing to reset
+        launch.manual_decision = ""
+        launch.test_passed = None
+        launch.save(update_fields=["manual_decision", "test_passed"])
 
 
 def launch_answers_in(*, launch: Launch) -> bool:
