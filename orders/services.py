@@ -422,7 +422,6 @@ def _decide(*, user, task_pk: int, decision: str, reason: str, may_act, action_b
         timeline_record(subject=order, action=action_by_decision[decision], actor=user, reason=reason)
         act.execute()
         _sla_follow(order)
-        order_fulfil_if_done(order)
     return order
 
 
