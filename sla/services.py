@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from keyaccounts.core.bulk import bulk_update_rows
@@ -205,20 +206,43 @@ def sla_clock_resume(*, subject, step: str, now=None) -> SlaClock | None:
 @transaction.atomic
 def sla_clock_stop(*, subject, step: str, now=None) -> SlaClock | None:
     """The step is done: met if it finished by the due time, breached otherwise."""
-    now = now or timezone.now()
-    clock = _open_clock(subject, step)
-    if clock is not None:
-        _stop(clock, now)
-    return clock
+    stopped = _stop_open(subject, now or timezone.now(), steps=[step])
+    return stopped[0] if stopped else None
 
 
-def _stop(clock: SlaClock, now: datetime) -> None:
-    """Stop an open clock locked by the caller, and count it."""
-    late = clock.state == SlaClock.State.RUNNING and now > clock.due_at
-    clock.state = SlaClock.State.BREACHED if late or clock.state == SlaClock.State.BREACHED else SlaClock.State.MET
-    clock.stopped_at = now
-    clock.save(update_fields=["state", "stopped_at"])
-    _count_finished(clock)
+def _returns_updated_rows() -> bool:
+    """UPDATE … RETURNING: Django names the feature after INSERT's, which came in the same SQLite release."""
+    return connection.features.can_return_columns_from_insert
+
+
+def _stop_open(subject, now: datetime, *, steps=None) -> list[SlaClock]:
+    """Stop the subject's open clocks (of `steps` only, when given) and count them; returns them as stopped.
+    One statement locks, stops and returns them where the database can return updated rows (PostgreSQL, and
+    SQLite from 3.35): a stop is the last thing a step does with its clock."""
+    breached = SlaClock.State.BREACHED
+    late = models.Q(state=breached) | models.Q(state=SlaClock.State.RUNNING, due_at__lt=now)
+    stop = {
+        "stopped_at": now,
+        "state": models.Case(models.When(late, then=models.Value(breached)), default=models.Value(SlaClock.State.MET)),
+    }
+    open_clocks = SlaClock.objects.filter(**_subject_filter(subject), stopped_at=None).order_by()
+    if steps is not None:
+        open_clocks = open_clocks.filter(step__in=steps)
+    if _returns_updated_rows():
+        update = open_clocks.query.chain(UpdateQuery)
+        update.add_update_values(stop)
+        sql, params = update.get_compiler(connection=connection).as_sql()
+        quote = connection.ops.quote_name
+        returning = ", ".join(quote(field.column) for field in SlaClock._meta.concrete_fields)
+        clocks = list(SlaClock.objects.raw(f"{sql} RETURNING {returning}", params))
+    else:
+        ids = list(open_clocks.select_for_update().values_list("pk", flat=True))
+        SlaClock.objects.filter(pk__in=ids).update(**stop)
+        clocks = list(SlaClock.objects.filter(pk__in=ids))
+    clocks.sort(key=lambda clock: clock.step)  # one order for everyone: the rollup rows lock in it
+    for clock in clocks:
+        _count_finished(clock)
+    return clocks
 
 
 def sla_clocks_follow(
@@ -234,16 +258,21 @@ def sla_clocks_follow(
 ) -> dict[str, SlaClock]:
     """Make the subject's clocks match the steps that are open now: start the new, stop the finished.
     Returns the open clocks by step. Call it inside the step's transaction: the open clocks are locked as they
-    are read (a sweep skips them meanwhile), so the ones to stop need no second read. `city`, `customer`,
+    are read or stopped (a sweep skips them meanwhile). `city`, `customer`,
     `account_manager`: models or their pks; `level` and `product` may be callables, asked only when a clock
     starts."""
     now = now or timezone.now()
+    if not open_steps:  # the last step is done: every open clock stops, none needs reading first
+        _stop_open(subject, now)
+        return {}
     running = {
         clock.step: clock
         for clock in SlaClock.objects.select_for_update().filter(**_subject_filter(subject), stopped_at=None)
     }
-    for step in sorted(running.keys() - open_steps):  # one order for everyone: the rollup rows lock in it
-        _stop(running.pop(step), now)
+    finished = running.keys() - open_steps
+    if finished:
+        _stop_open(subject, now, steps=finished)
+        running = {step: clock for step, clock in running.items() if step in open_steps}
     for step in open_steps - running.keys():
         if callable(product):  # worked out only when a clock starts
             product = product()
