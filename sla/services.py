@@ -12,7 +12,8 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
@@ -37,9 +38,16 @@ from .selectors import working_calendar
 
 def sla_policy_for(*, step: str, level: str = "", product=None) -> SlaPolicy | None:
     """The most specific active policy: level and product, then level, then product, then the step's default."""
-    candidates = SlaPolicy.objects.filter(step=step, is_active=True).filter(
+    return _most_specific(_candidates(step=step, level=level, product=product), level)
+
+
+def _candidates(*, step: str, level: str, product):
+    return SlaPolicy.objects.filter(step=step, is_active=True).filter(
         models.Q(customer_level__in=[level, ""]) & (models.Q(product=product) | models.Q(product__isnull=True))
     )
+
+
+def _most_specific(candidates, level: str) -> SlaPolicy | None:
     return min(candidates, key=lambda p: (p.customer_level != level, p.product_id is None), default=None)
 
 
@@ -80,30 +88,32 @@ def _pk(value):
     return getattr(value, "pk", value)
 
 
-def _team_of(policy: SlaPolicy, city) -> Team | None:
-    """The team of the policy's kind serving the city: the city's own, else the provincial one."""
-    if not policy.team_kind:
-        return None
-    teams = Team.objects.filter(kind=policy.team_kind)
-    return teams.filter(city=city).first() or teams.filter(city__isnull=True).first()
+def _with_clock_settings(policies, *, city, customer):
+    """Each policy with what a clock of it gets, chosen by the database in the same read: `clock_calendar`, the
+    calendar the clock names (the policy's own, else the customer's, else the city's; None: the default), and
+    `runs_on` with its `runs_on_zone`, the calendar it counts by (that one, or the default); `team_id`, the team
+    of the policy's kind serving the city (the city's own, else the provincial one)."""
 
+    def calendar_of(links):
+        return Subquery(links.values("calendar_id")[:1])
 
-def _calendar_for(policy: SlaPolicy, *, city, customer) -> tuple[BusinessCalendar | None, BusinessCalendar | None]:
-    """The clock's calendar: the policy's own, else the customer's, else the city's (None: the default calendar);
-    and the calendar it runs on (that one, or the default). One read."""
-    if policy.calendar_id:
-        return policy.calendar, policy.calendar
-    own = Exists(CustomerCalendar.objects.filter(customer=customer, calendar=OuterRef("pk")))
-    of_city = Exists(CityCalendar.objects.filter(city=city, calendar=OuterRef("pk")))
-    found = (
-        BusinessCalendar.objects.annotate(own=own, of_city=of_city)
-        .filter(models.Q(own=True) | models.Q(of_city=True) | models.Q(code=settings.SLA_DEFAULT_CALENDAR))
-        .order_by("-own", "-of_city")
-        .first()
+    clock_calendar = Coalesce(
+        "calendar_id",
+        calendar_of(CustomerCalendar.objects.filter(customer=customer)),
+        calendar_of(CityCalendar.objects.filter(city=city)),
+        output_field=models.BigIntegerField(),
     )
-    if found is None:
-        return None, None
-    return (found if found.own or found.of_city else None), found
+    default = Subquery(BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).values("pk")[:1])
+    teams = Team.objects.filter(kind=OuterRef("team_kind"))
+    return policies.annotate(
+        clock_calendar=clock_calendar,
+        runs_on=Coalesce(clock_calendar, default, output_field=models.BigIntegerField()),
+        runs_on_zone=Subquery(BusinessCalendar.objects.filter(pk=OuterRef("runs_on")).values("time_zone")[:1]),
+        team_id=Coalesce(
+            Subquery(teams.filter(city=city).values("pk")[:1]),
+            Subquery(teams.filter(city__isnull=True).order_by("code").values("pk")[:1]),
+        ),
+    )
 
 
 def sla_clock_start(
@@ -128,27 +138,28 @@ def sla_clock_start(
 def _start(*, subject, step: str, level: str, product, city, customer, account_manager, now) -> SlaClock | None:
     """A new clock for a step known not to have a running one. `city`, `customer`, `account_manager`: models
     or their pks."""
-    policy = sla_policy_for(step=step, level=level, product=product)
+    candidates = _candidates(step=step, level=level, product=product)
+    policy = _most_specific(_with_clock_settings(candidates, city=_pk(city), customer=_pk(customer)), level)
     if policy is None:
         return None
-    calendar, runs_on = _calendar_for(policy, city=_pk(city), customer=_pk(customer))
     clock = SlaClock(
         **_subject_filter(subject),
         step=step,
         policy=policy,
         limit=policy.limit,
         time_basis=policy.time_basis,
-        calendar=calendar,
+        calendar_id=policy.clock_calendar,
         warn_at_percent=policy.warn_at_percent,
         warn_again_at_percent=policy.warn_again_at_percent,
         city_id=_pk(city),
         product=product,
-        team=_team_of(policy, _pk(city)),
+        team_id=policy.team_id,
         account_manager_id=_pk(account_manager),
         started_at=now,
         running_since=now,
     )
-    # The calendar just read schedules the clock (not read again).
+    # The calendar chosen with the policy schedules the clock (not read again).
+    runs_on = BusinessCalendar(pk=policy.runs_on, time_zone=policy.runs_on_zone) if policy.runs_on else None
     working = working_calendar(runs_on) if runs_on and clock.time_basis == TimeBasis.WORKING else None
     _schedule(clock, now, {clock.calendar_id: working})
     clock.save()
