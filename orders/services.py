@@ -309,14 +309,12 @@ def order_transfer(*, order: Order) -> None:
 
 
 def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
-    """Service launch finished an item: record it, keep the inventory true, and close the order when all are."""
-    item = (
-        OrderItem.objects.select_for_update(of=("self",)).select_related("order", "product", "service").get(pk=item.pk)
-    )
-    if item.state in FINAL_ITEM_STATES:
+    """Service launch finished an item: record it, keep the inventory true, and close the order when all are.
+    `item` with its order and product, as the caller read them (fixed once the order is submitted): its state
+    moves in one statement that locks the row and leaves an item finished meanwhile as it is."""
+    if not OrderItem.objects.filter(pk=item.pk).exclude(state__in=FINAL_ITEM_STATES).update(state=state):
         return
     item.state = state
-    item.save(update_fields=["state"])
     if state == OrderItem.State.COMPLETED:
         _apply_to_inventory(item)
     timeline_record(
