@@ -12,21 +12,16 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
 from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.inbox import inbox_clock_moved
-from keyaccounts.core.models import Team
 
 from . import histogram
 from .calendar import WorkingCalendar
 from .models import (
     BusinessCalendar,
-    CityCalendar,
-    CustomerCalendar,
     SlaClock,
     SlaDayCount,
     SlaDayDuration,
@@ -38,17 +33,53 @@ from .selectors import working_calendar
 
 def sla_policy_for(*, step: str, level: str = "", product=None) -> SlaPolicy | None:
     """The most specific active policy: level and product, then level, then product, then the step's default."""
-    return _most_specific(_candidates(step=step, level=level, product=product), level)
-
-
-def _candidates(*, step: str, level: str, product):
-    return SlaPolicy.objects.filter(step=step, is_active=True).filter(
-        models.Q(customer_level__in=[level, ""]) & (models.Q(product=product) | models.Q(product__isnull=True))
-    )
+    return _most_specific(_policies(step=step, level=level, product=product), level)
 
 
 def _most_specific(candidates, level: str) -> SlaPolicy | None:
     return min(candidates, key=lambda p: (p.customer_level != level, p.product_id is None), default=None)
+
+
+# Every clock that starts reads its policy with what the clock gets (`_policies`): in plain SQL, since the ORM
+# took several times the database's time to build these subqueries. Portable SQL (scalar subqueries,
+# COALESCE). A customer and a city link one calendar at most, and a kind has one team per city, so each
+# subquery gives one value at most.
+_CLOCK_CALENDAR = """COALESCE(
+    p.calendar_id,
+    (SELECT calendar_id FROM sla_customercalendar WHERE customer_id = %(customer)s),
+    (SELECT calendar_id FROM sla_citycalendar WHERE city_id = %(city)s)
+)"""
+_RUNS_ON = f"COALESCE({_CLOCK_CALENDAR}, (SELECT id FROM sla_businesscalendar WHERE code = %(default)s))"  # noqa: S608
+_POLICIES = f"""
+SELECT p.*,
+    {_CLOCK_CALENDAR} AS clock_calendar,
+    {_RUNS_ON} AS runs_on,
+    (SELECT time_zone FROM sla_businesscalendar WHERE id = {_RUNS_ON}) AS runs_on_zone,
+    COALESCE(
+        (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id = %(city)s),
+        (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id IS NULL ORDER BY code LIMIT 1)
+    ) AS team_id
+FROM sla_slapolicy p
+WHERE p.step = %(step)s AND p.is_active AND p.customer_level IN (%(level)s, '')
+    AND (p.product_id = %(product)s OR p.product_id IS NULL)
+"""  # noqa: S608 (no value is formatted in: every value is a parameter)
+
+
+def _policies(*, step: str, level: str, product, city=None, customer=None) -> list[SlaPolicy]:
+    """The step's active policies that may apply (the level's or any level's, the product's or any product's),
+    each with what a clock of it gets in the city for the customer: `clock_calendar`, the calendar the clock
+    names (the policy's own, else the customer's, else the city's; None: the default), `runs_on` and
+    `runs_on_zone`, the calendar it counts by (that one, or the default) and its time zone, and `team_id`, the
+    team of the policy's kind serving the city (the city's own, else the provincial one first by code)."""
+    params = {
+        "step": step,
+        "level": level,
+        "product": _pk(product),
+        "city": _pk(city),
+        "customer": _pk(customer),
+        "default": settings.SLA_DEFAULT_CALENDAR,
+    }
+    return list(SlaPolicy.objects.raw(_POLICIES, params))
 
 
 def _calendar_of(clock: SlaClock, cache: dict | None = None) -> WorkingCalendar | None:
@@ -88,34 +119,6 @@ def _pk(value):
     return getattr(value, "pk", value)
 
 
-def _with_clock_settings(policies, *, city, customer):
-    """Each policy with what a clock of it gets, chosen by the database in the same read: `clock_calendar`, the
-    calendar the clock names (the policy's own, else the customer's, else the city's; None: the default), and
-    `runs_on` with its `runs_on_zone`, the calendar it counts by (that one, or the default); `team_id`, the team
-    of the policy's kind serving the city (the city's own, else the provincial one)."""
-
-    def calendar_of(links):
-        return Subquery(links.values("calendar_id")[:1])
-
-    clock_calendar = Coalesce(
-        "calendar_id",
-        calendar_of(CustomerCalendar.objects.filter(customer=customer)),
-        calendar_of(CityCalendar.objects.filter(city=city)),
-        output_field=models.BigIntegerField(),
-    )
-    default = Subquery(BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).values("pk")[:1])
-    teams = Team.objects.filter(kind=OuterRef("team_kind"))
-    return policies.annotate(
-        clock_calendar=clock_calendar,
-        runs_on=Coalesce(clock_calendar, default, output_field=models.BigIntegerField()),
-        runs_on_zone=Subquery(BusinessCalendar.objects.filter(pk=OuterRef("runs_on")).values("time_zone")[:1]),
-        team_id=Coalesce(
-            Subquery(teams.filter(city=city).values("pk")[:1]),
-            Subquery(teams.filter(city__isnull=True).order_by("code").values("pk")[:1]),
-        ),
-    )
-
-
 def sla_clock_start(
     *, subject, step: str, level: str = "", product=None, city=None, customer=None, account_manager=None, now=None
 ) -> SlaClock | None:
@@ -138,8 +141,7 @@ def sla_clock_start(
 def _start(*, subject, step: str, level: str, product, city, customer, account_manager, now) -> SlaClock | None:
     """A new clock for a step known not to have a running one. `city`, `customer`, `account_manager`: models
     or their pks."""
-    candidates = _candidates(step=step, level=level, product=product)
-    policy = _most_specific(_with_clock_settings(candidates, city=_pk(city), customer=_pk(customer)), level)
+    policy = _most_specific(_policies(step=step, level=level, product=product, city=city, customer=customer), level)
     if policy is None:
         return None
     clock = SlaClock(
