@@ -446,7 +446,8 @@ def launch_dispatch(*, launch: Launch) -> None:
     """Send what still needs sending: everything at first; after manual handling, what failed (or, after a
     failed acceptance test, every work order again)."""
     resend_all = launch.test_passed is False
-    for item in _items(launch):
+    items = _items(launch)
+    for item in items:
         latest = _latest_work_order(item)
         if item.product.route == Product.Route.INSTANT:
             if item.state == OrderItem.State.ACKNOWLEDGED:
@@ -454,7 +455,10 @@ def launch_dispatch(*, launch: Launch) -> None:
         elif latest is None or resend_all or latest.state != WorkOrder.State.COMPLETED:
             launch_item(item)
     launch.__dict__.pop("_items", None)  # new work orders
-    launch.__dict__.pop("_answers", None)
+    if all(item.product.route == Product.Route.INSTANT for item in items):
+        launch._answers = []  # no item waits for a peer's answer
+    else:
+        launch.__dict__.pop("_answers", None)
     if launch.manual_decision or launch.test_passed is not None:  # a first dispatch has nothing to reset
         launch.manual_decision = ""
         launch.test_passed = None
