@@ -91,7 +91,7 @@ def steps_follow(
 
     from .inbox import inbox_follow, inbox_tasks_to_follow
 
-    tasks = list(Task.objects.filter(inbox_tasks_to_follow(process_id, statuses), process_id=process_id))
+    tasks = inbox_tasks_to_follow(process_id, statuses)
     clocks = sla_clocks_follow(
         subject=subject,
         open_steps={steps[t.flow_task.name] for t in tasks if t.status in statuses and t.flow_task.name in steps},
