@@ -350,17 +350,13 @@ def order_fulfil_if_done(order: Order) -> bool:
     from .flows import OrderFlow
 
     # One read for the three conditions, from the rows as they are (the caller's object may be stale).
-    task = (
-        Task.objects.select_related("process")
-        .filter(  # the process names the lock `run` takes
-            Exists(Order.objects.filter(pk=order.pk, status=Order.Status.IN_PROGRESS)),
-            ~Exists(order.items.exclude(state__in=FINAL_ITEM_STATES)),
-            process_id=order.process_id,
-            flow_task=OrderFlow.fulfil,
-            status__in=OPEN_STATUSES,
-        )
-        .first()
-    )
+    task = Task.objects.filter(
+        Exists(Order.objects.filter(pk=order.pk, status=Order.Status.IN_PROGRESS)),
+        ~Exists(order.items.exclude(state__in=FINAL_ITEM_STATES)),
+        process_id=order.process_id,
+        flow_task=OrderFlow.fulfil,
+        status__in=OPEN_STATUSES,
+    ).first()
     if task is None:
         return False
     handle_run(OrderFlow.fulfil, task, related=("process__order",))  # the order rolled up, read under the lock
