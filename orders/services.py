@@ -5,9 +5,9 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 
 from customers.models import Customer
@@ -349,14 +349,16 @@ def order_fulfil_if_done(order: Order) -> bool:
     """Run the flow's fulfilment step once every item is finished (and no cancellation is being assessed)."""
     from .flows import OrderFlow
 
-    # One read for the three conditions, from the rows as they are (the caller's object may be stale).
-    task = Task.objects.filter(
-        Exists(Order.objects.filter(pk=order.pk, status=Order.Status.IN_PROGRESS)),
-        ~Exists(order.items.exclude(state__in=FINAL_ITEM_STATES)),
-        process_id=order.process_id,
-        flow_task=OrderFlow.fulfil,
-        status__in=OPEN_STATUSES,
-    ).first()
+    # One read for the three conditions, from the rows as they are (the caller's object may be stale). Plain
+    # SQL: the ORM took longer to build the two subqueries than the database to run them.
+    sql = (  # as many marks as OPEN_STATUSES and FINAL_ITEM_STATES have states
+        "SELECT * FROM viewflow_task WHERE process_id = %s AND flow_task = %s AND status IN (%s, %s)"
+        " AND EXISTS (SELECT 1 FROM orders_order WHERE id = %s AND status = %s)"
+        " AND NOT EXISTS (SELECT 1 FROM orders_orderitem WHERE order_id = %s AND state NOT IN (%s, %s, %s))"
+    )
+    params = [order.process_id, get_task_ref(OrderFlow.fulfil), *OPEN_STATUSES]
+    params += [order.pk, Order.Status.IN_PROGRESS, order.pk, *sorted(FINAL_ITEM_STATES)]
+    task = next(iter(Task.objects.raw(sql, params)), None)
     if task is None:
         return False
     handle_run(OrderFlow.fulfil, task, related=("process__order",))  # the order rolled up, read under the lock
