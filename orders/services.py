@@ -297,8 +297,8 @@ def order_transfer(*, order: Order) -> None:
     """订单流转: each item goes to its route's handler; the change of handler is on the timeline."""
     from provisioning.services import launch_start
 
-    # With their work orders: the launch's dispatch sends from these rows rather than reading them again.
-    items = list(order.items.select_related("product").prefetch_related("work_orders"))
+    # The launch's dispatch sends from these rows rather than reading them again.
+    items = list(order.items.select_related("product"))
     _move(
         order,
         Order.Status.IN_PROGRESS,

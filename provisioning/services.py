@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -397,7 +397,7 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
 # ---------------------------------------------------------------------------- the launch flow
 def launch_start(*, order, items=None) -> Launch:
     """The order transfer hands the order to service launch: one launch process per order. `items`: the order's
-    items with their products and work orders, when the caller has read them (the first dispatch uses them)."""
+    items with their products, when the caller has read them (the first dispatch uses them)."""
     from .flows import LaunchFlow
 
     launch = LaunchFlow.start.run(order=order, items=items).launch
@@ -410,11 +410,20 @@ def launch_link(*, order, process, items=None) -> Launch:
     `_items` would read."""
     launch = Launch.objects.create(order=order, process=process)
     if items is not None:
-        launch._items = items
+        launch._items = _with_work_orders(items)
     return launch
 
 
+def _with_work_orders(items: list[OrderItem]) -> list[OrderItem]:
+    """The items with their work orders, read in one query for the items that have any (an instant activation
+    sends none, so an order of instant activations reads none)."""
+    prefetch_related_objects([item for item in items if item.product.route != Product.Route.INSTANT], "work_orders")
+    return items
+
+
 def _latest_work_order(item: OrderItem) -> WorkOrder | None:
+    if item.product.route == Product.Route.INSTANT:
+        return None  # activated at once in our own systems
     return max(item.work_orders.all(), key=lambda w: w.pk, default=None)
 
 
@@ -422,7 +431,7 @@ def _items(launch: Launch) -> list[OrderItem]:
     """The order's items with their products and work orders, read once per launch object: the flow's
     switches and steps of one run ask several times. Sending work orders forgets them."""
     if "_items" not in launch.__dict__:
-        launch._items = list(launch.order.items.select_related("product").prefetch_related("work_orders"))
+        launch._items = _with_work_orders(list(launch.order.items.select_related("product")))
     return launch._items
 
 
