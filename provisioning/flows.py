@@ -37,7 +37,12 @@ class LaunchFlow(BaseFlow):
 
     start = flow.StartHandle(this.link_launch).Next(this.dispatch)
     dispatch = (
-        PeerWait(send=this.send_work_orders, done=this.answers_in, after=this.answers_applied)
+        PeerWait(
+            send=this.send_work_orders,
+            done=this.answers_in,
+            after=this.answers_applied,
+            related=services.LAUNCH_OF_TASK,
+        )
         .Annotation(title=_("Wait for EOMS and SI"))
         .Next(this.after_dispatch)
     )

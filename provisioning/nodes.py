@@ -42,11 +42,12 @@ class PeerWaitActivation(AbstractJobActivation):
 class PeerWait(AbstractJob):
     activation_class = PeerWaitActivation
 
-    def __init__(self, send, done, after=None, **kwargs):
+    def __init__(self, send, done, after=None, related: tuple[str, ...] = (), **kwargs):
         super().__init__(**kwargs)
         self._send = send
         self._done = done
         self._after = after  # runs under the lock once the flow has moved on (e.g. to follow SLA clocks)
+        self.related = related  # paths from the task to the rows the next steps read, read with it under the lock
 
     def is_done(self, activation) -> bool:
         return this.resolve(self.flow_class.instance, self._done)(activation)
@@ -65,14 +66,13 @@ def peer_wait_check(task_pk: int) -> str:
     """Complete the waiting step if every answer is in (idempotent: a late or repeated call is skipped)."""
     from viewflow.workflow.models import Task
 
-    task = Task.objects.filter(pk=task_pk).select_related("process").first()
+    task = Task.objects.filter(pk=task_pk).first()
     if task is None or task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
         return "skipped"
-    # Answers only come in while the step waits, so "not yet" needs no lock: the answer that completes it
-    # queues another check when it commits.
-    if not task.flow_task.is_done(task.flow_task.activation_class(task)):
-        return "waiting"
-    with locked_activation(task) as activation:  # the flow lock, and the task re-read under it
+    # Checked under the lock only: checks are queued when the last answer is in (or nothing was sent), and the
+    # sweep checks only launches with every answer in, so a check nearly always completes the step; asking
+    # first without the lock read the step's rows twice for that.
+    with locked_activation(task, task.flow_task.related) as activation:  # the flow lock, the task re-read under it
         if activation.task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
             return "skipped"
         if not task.flow_task.is_done(activation):

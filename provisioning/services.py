@@ -13,8 +13,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -397,7 +397,7 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
 # ---------------------------------------------------------------------------- the launch flow
 def launch_start(*, order, items=None) -> Launch:
     """The order transfer hands the order to service launch: one launch process per order. `items`: the order's
-    items with their products and work orders, when the caller has read them (the first dispatch uses them)."""
+    items with their products, when the caller has read them (the first dispatch uses them)."""
     from .flows import LaunchFlow
 
     launch = LaunchFlow.start.run(order=order, items=items).launch
@@ -410,11 +410,20 @@ def launch_link(*, order, process, items=None) -> Launch:
     `_items` would read."""
     launch = Launch.objects.create(order=order, process=process)
     if items is not None:
-        launch._items = items
+        launch._items = _with_work_orders(items)
     return launch
 
 
+def _with_work_orders(items: list[OrderItem]) -> list[OrderItem]:
+    """The items with their work orders, read in one query for the items that have any (an instant activation
+    sends none, so an order of instant activations reads none)."""
+    prefetch_related_objects([item for item in items if item.product.route != Product.Route.INSTANT], "work_orders")
+    return items
+
+
 def _latest_work_order(item: OrderItem) -> WorkOrder | None:
+    if item.product.route == Product.Route.INSTANT:
+        return None  # activated at once in our own systems
     return max(item.work_orders.all(), key=lambda w: w.pk, default=None)
 
 
@@ -422,7 +431,7 @@ def _items(launch: Launch) -> list[OrderItem]:
     """The order's items with their products and work orders, read once per launch object: the flow's
     switches and steps of one run ask several times. Sending work orders forgets them."""
     if "_items" not in launch.__dict__:
-        launch._items = list(launch.order.items.select_related("product").prefetch_related("work_orders"))
+        launch._items = _with_work_orders(list(launch.order.items.select_related("product")))
     return launch._items
 
 
@@ -430,15 +439,17 @@ def _external_answers(launch: Launch) -> list[str | None]:
     """The state of each external item's latest work order (None: none sent yet), read in one query of
     values: the launch's checks run for every order whose last answer comes in, on orders of many items.
     Read once per launch object, like `_items`: the switches after the waiting step ask what the step's own
-    check has just read under the flow lock (a final answer does not change; sending work orders forgets)."""
+    check has just read under the flow lock (a final answer does not change; sending work orders forgets).
+    Plain SQL: the ORM took longer to build it than the database to run it."""
     if "_answers" not in launch.__dict__:
-        latest = WorkOrder.objects.filter(order_item=OuterRef("pk")).order_by("-pk").values("state")[:1]
-        launch._answers = list(
-            OrderItem.objects.filter(order_id=launch.order_id)
-            .exclude(product__route=Product.Route.INSTANT)
-            .exclude(state=OrderItem.State.CANCELLED)
-            .values_list(Subquery(latest), flat=True)
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT (SELECT w.state FROM provisioning_workorder w WHERE w.order_item_id = i.id"
+                " ORDER BY w.id DESC LIMIT 1) FROM orders_orderitem i JOIN orders_product p ON p.id = i.product_id"
+                " WHERE i.order_id = %s AND p.route <> %s AND i.state <> %s",
+                [launch.order_id, Product.Route.INSTANT, OrderItem.State.CANCELLED],
+            )
+            launch._answers = [state for (state,) in cursor.fetchall()]
     return launch._answers
 
 
@@ -446,7 +457,8 @@ def launch_dispatch(*, launch: Launch) -> None:
     """Send what still needs sending: everything at first; after manual handling, what failed (or, after a
     failed acceptance test, every work order again)."""
     resend_all = launch.test_passed is False
-    for item in _items(launch):
+    items = _items(launch)
+    for item in items:
         latest = _latest_work_order(item)
         if item.product.route == Product.Route.INSTANT:
             if item.state == OrderItem.State.ACKNOWLEDGED:
@@ -454,10 +466,14 @@ def launch_dispatch(*, launch: Launch) -> None:
         elif latest is None or resend_all or latest.state != WorkOrder.State.COMPLETED:
             launch_item(item)
     launch.__dict__.pop("_items", None)  # new work orders
-    launch.__dict__.pop("_answers", None)
-    launch.manual_decision = ""
-    launch.test_passed = None
-    launch.save(update_fields=["manual_decision", "test_passed"])
+    if all(item.product.route == Product.Route.INSTANT for item in items):
+        launch._answers = []  # no item waits for a peer's answer
+    else:
+        launch.__dict__.pop("_answers", None)
+    if launch.manual_decision or launch.test_passed is not None:  # a first dispatch has nothing to reset
+        launch.manual_decision = ""
+        launch.test_passed = None
+        launch.save(update_fields=["manual_decision", "test_passed"])
 
 
 def launch_answers_in(*, launch: Launch) -> bool:
@@ -569,10 +585,8 @@ def _sla_follow(launch: Launch, items=None) -> None:
     )
 
 
-def _launch_of(task) -> Launch:
-    launch = task.process.launch
-    launch.refresh_from_db()
-    return launch
+# Read with the task under the flow lock (`human_task`): the launch and its order, fresh.
+LAUNCH_OF_TASK = ("process__launch__order",)
 
 
 def launch_handle_failures(*, user, task_pk: int, decision: str, note: str = "") -> Launch:
@@ -581,8 +595,10 @@ def launch_handle_failures(*, user, task_pk: int, decision: str, note: str = "")
         raise ApplicationError(_("Choose a decision."), field="decision")
     if not note.strip():
         raise ApplicationError(_("Say what was done or why."), field="note")
-    with human_task(task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order)) as act:
-        launch = _launch_of(act.task)
+    with human_task(
+        task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order), related=LAUNCH_OF_TASK
+    ) as act:
+        launch = act.task.process.launch
         launch.manual_decision = decision
         launch.save(update_fields=["manual_decision"])
         timeline_record(
@@ -601,8 +617,10 @@ def launch_record_test(*, user, task_pk: int, passed: bool, note: str) -> Launch
     """The acceptance test against the product's criteria; a failure goes to manual handling."""
     if not note.strip():
         raise ApplicationError(_("Record what was tested and the result."), field="note")
-    with human_task(task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order)) as act:
-        launch = _launch_of(act.task)
+    with human_task(
+        task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order), related=LAUNCH_OF_TASK
+    ) as act:
+        launch = act.task.process.launch
         launch.test_passed = passed
         launch.test_note = note
         launch.save(update_fields=["test_passed", "test_note"])
@@ -622,8 +640,8 @@ def launch_record_customer_acceptance(*, user, task_pk: int, note: str) -> Launc
     """The account manager records that the customer accepted the service; billing starts next."""
     if not note.strip():
         raise ApplicationError(_("Record who accepted and how (e.g. the signed acceptance form)."), field="note")
-    with human_task(task_pk, user=user, may_act=lambda t: t.owner_id == user.pk) as act:
-        launch = _launch_of(act.task)
+    with human_task(task_pk, user=user, may_act=lambda t: t.owner_id == user.pk, related=LAUNCH_OF_TASK) as act:
+        launch = act.task.process.launch
         launch.customer_accepted_at = timezone.now()
         launch.customer_note = note
         launch.save(update_fields=["customer_accepted_at", "customer_note"])

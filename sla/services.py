@@ -12,19 +12,15 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.inbox import inbox_clock_moved
-from keyaccounts.core.models import Team
 
 from . import histogram
 from .calendar import WorkingCalendar
 from .models import (
     BusinessCalendar,
-    CityCalendar,
-    CustomerCalendar,
     SlaClock,
     SlaDayCount,
     SlaDayDuration,
@@ -36,10 +32,53 @@ from .selectors import calendar_read, working_calendar
 
 def sla_policy_for(*, step: str, level: str = "", product=None) -> SlaPolicy | None:
     """The most specific active policy: level and product, then level, then product, then the step's default."""
-    candidates = SlaPolicy.objects.filter(step=step, is_active=True).filter(
-        models.Q(customer_level__in=[level, ""]) & (models.Q(product=product) | models.Q(product__isnull=True))
-    )
+    return _most_specific(_policies(step=step, level=level, product=product), level)
+
+
+def _most_specific(candidates, level: str) -> SlaPolicy | None:
     return min(candidates, key=lambda p: (p.customer_level != level, p.product_id is None), default=None)
+
+
+# Every clock that starts reads its policy with what the clock gets (`_policies`): in plain SQL, since the ORM
+# took several times the database's time to build these subqueries. Portable SQL (scalar subqueries,
+# COALESCE). A customer and a city link one calendar at most, and a kind has one team per city, so each
+# subquery gives one value at most.
+_CLOCK_CALENDAR = """COALESCE(
+    p.calendar_id,
+    (SELECT calendar_id FROM sla_customercalendar WHERE customer_id = %(customer)s),
+    (SELECT calendar_id FROM sla_citycalendar WHERE city_id = %(city)s)
+)"""
+_RUNS_ON = f"COALESCE({_CLOCK_CALENDAR}, (SELECT id FROM sla_businesscalendar WHERE code = %(default)s))"  # noqa: S608
+_POLICIES = f"""
+SELECT p.*,
+    {_CLOCK_CALENDAR} AS clock_calendar,
+    {_RUNS_ON} AS runs_on,
+    (SELECT time_zone FROM sla_businesscalendar WHERE id = {_RUNS_ON}) AS runs_on_zone,
+    COALESCE(
+        (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id = %(city)s),
+        (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id IS NULL ORDER BY code LIMIT 1)
+    ) AS team_id
+FROM sla_slapolicy p
+WHERE p.step = %(step)s AND p.is_active AND p.customer_level IN (%(level)s, '')
+    AND (p.product_id = %(product)s OR p.product_id IS NULL)
+"""  # noqa: S608 (no value is formatted in: every value is a parameter)
+
+
+def _policies(*, step: str, level: str, product, city=None, customer=None) -> list[SlaPolicy]:
+    """The step's active policies that may apply (the level's or any level's, the product's or any product's),
+    each with what a clock of it gets in the city for the customer: `clock_calendar`, the calendar the clock
+    names (the policy's own, else the customer's, else the city's; None: the default), `runs_on` and
+    `runs_on_zone`, the calendar it counts by (that one, or the default) and its time zone, and `team_id`, the
+    team of the policy's kind serving the city (the city's own, else the provincial one first by code)."""
+    params = {
+        "step": step,
+        "level": level,
+        "product": _pk(product),
+        "city": _pk(city),
+        "customer": _pk(customer),
+        "default": settings.SLA_DEFAULT_CALENDAR,
+    }
+    return list(SlaPolicy.objects.raw(_POLICIES, params))
 
 
 def _calendar_of(clock: SlaClock, cache: dict | None = None) -> WorkingCalendar | None:
@@ -75,32 +114,6 @@ def _pk(value):
     return getattr(value, "pk", value)
 
 
-def _team_of(policy: SlaPolicy, city) -> Team | None:
-    """The team of the policy's kind serving the city: the city's own, else the provincial one."""
-    if not policy.team_kind:
-        return None
-    teams = Team.objects.filter(kind=policy.team_kind)
-    return teams.filter(city=city).first() or teams.filter(city__isnull=True).first()
-
-
-def _calendar_for(policy: SlaPolicy, *, city, customer) -> tuple[BusinessCalendar | None, BusinessCalendar | None]:
-    """The clock's calendar: the policy's own, else the customer's, else the city's (None: the default calendar);
-    and the calendar it runs on (that one, or the default). One read."""
-    if policy.calendar_id:
-        return policy.calendar, policy.calendar
-    own = Exists(CustomerCalendar.objects.filter(customer=customer, calendar=OuterRef("pk")))
-    of_city = Exists(CityCalendar.objects.filter(city=city, calendar=OuterRef("pk")))
-    found = (
-        BusinessCalendar.objects.annotate(own=own, of_city=of_city)
-        .filter(models.Q(own=True) | models.Q(of_city=True) | models.Q(code=settings.SLA_DEFAULT_CALENDAR))
-        .order_by("-own", "-of_city")
-        .first()
-    )
-    if found is None:
-        return None, None
-    return (found if found.own or found.of_city else None), found
-
-
 def sla_clock_start(
     *, subject, step: str, level: str = "", product=None, city=None, customer=None, account_manager=None, now=None
 ) -> SlaClock | None:
@@ -123,27 +136,27 @@ def sla_clock_start(
 def _start(*, subject, step: str, level: str, product, city, customer, account_manager, now) -> SlaClock | None:
     """A new clock for a step known not to have a running one. `city`, `customer`, `account_manager`: models
     or their pks."""
-    policy = sla_policy_for(step=step, level=level, product=product)
+    policy = _most_specific(_policies(step=step, level=level, product=product, city=city, customer=customer), level)
     if policy is None:
         return None
-    calendar, runs_on = _calendar_for(policy, city=_pk(city), customer=_pk(customer))
     clock = SlaClock(
         **_subject_filter(subject),
         step=step,
         policy=policy,
         limit=policy.limit,
         time_basis=policy.time_basis,
-        calendar=calendar,
+        calendar_id=policy.clock_calendar,
         warn_at_percent=policy.warn_at_percent,
         warn_again_at_percent=policy.warn_again_at_percent,
         city_id=_pk(city),
         product=product,
-        team=_team_of(policy, _pk(city)),
+        team_id=policy.team_id,
         account_manager_id=_pk(account_manager),
         started_at=now,
         running_since=now,
     )
-    # The calendar just read schedules the clock (not read again).
+    # The calendar chosen with the policy schedules the clock (not read again).
+    runs_on = BusinessCalendar(pk=policy.runs_on, time_zone=policy.runs_on_zone) if policy.runs_on else None
     working = working_calendar(runs_on) if runs_on and clock.time_basis == TimeBasis.WORKING else None
     _schedule(clock, now, {clock.calendar_id: working})
     clock.save()
@@ -201,20 +214,54 @@ def sla_clock_resume(*, subject, step: str, now=None) -> SlaClock | None:
 @transaction.atomic
 def sla_clock_stop(*, subject, step: str, now=None) -> SlaClock | None:
     """The step is done: met if it finished by the due time, breached otherwise."""
-    now = now or timezone.now()
-    clock = _open_clock(subject, step)
-    if clock is not None:
-        _stop(clock, now)
-    return clock
+    stopped = _stop_open(subject, now or timezone.now(), steps=[step])
+    return stopped[0] if stopped else None
 
 
-def _stop(clock: SlaClock, now: datetime) -> None:
-    """Stop an open clock locked by the caller, and count it."""
-    late = clock.state == SlaClock.State.RUNNING and now > clock.due_at
-    clock.state = SlaClock.State.BREACHED if late or clock.state == SlaClock.State.BREACHED else SlaClock.State.MET
-    clock.stopped_at = now
-    clock.save(update_fields=["state", "stopped_at"])
-    _count_finished(clock)
+def _returns_updated_rows() -> bool:
+    """UPDATE … RETURNING: Django names the feature after INSERT's, which came in the same SQLite release."""
+    return connection.features.can_return_columns_from_insert
+
+
+# A stop: breached if the clock ran past its due time (or was breached already), met otherwise. Plain SQL, like
+# `_POLICIES`: every step that ends stops a clock, and the ORM's UPDATE took longer to build than to run.
+_STOP = """UPDATE sla_slaclock SET stopped_at = %(now)s,
+    state = CASE WHEN state = %(breached)s OR (state = %(running)s AND due_at < %(now)s) THEN %(breached)s
+        ELSE %(met)s END
+WHERE subject_type_id = %(subject_type)s AND subject_id = %(subject)s AND stopped_at IS NULL"""
+
+
+def _stop_open(subject, now: datetime, *, steps=None) -> list[SlaClock]:
+    """Stop the subject's open clocks (of `steps` only, when given) and count them; returns them as stopped.
+    One statement locks, stops and returns them where the database can return updated rows (PostgreSQL, and
+    SQLite from 3.35): a stop is the last thing a step does with its clock."""
+    params = {
+        "now": connection.ops.adapt_datetimefield_value(now),  # as the ORM would send it (SQLite: UTC text)
+        "breached": SlaClock.State.BREACHED,
+        "running": SlaClock.State.RUNNING,
+        "met": SlaClock.State.MET,
+        "subject_type": ContentType.objects.get_for_model(subject).pk,
+        "subject": subject.pk,
+    }
+    sql = _STOP
+    if steps is not None:
+        steps = sorted(steps)
+        sql += f" AND step IN ({', '.join(f'%(step{i})s' for i in range(len(steps)))})"
+        params.update({f"step{i}": step for i, step in enumerate(steps)})
+    if _returns_updated_rows():
+        clocks = list(SlaClock.objects.raw(f"{sql} RETURNING *", params))
+    else:
+        open_clocks = SlaClock.objects.filter(**_subject_filter(subject), stopped_at=None)
+        if steps is not None:
+            open_clocks = open_clocks.filter(step__in=steps)
+        ids = list(open_clocks.select_for_update().values_list("pk", flat=True))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        clocks = list(SlaClock.objects.filter(pk__in=ids))
+    clocks.sort(key=lambda clock: clock.step)  # one order for everyone: the rollup rows lock in it
+    for clock in clocks:
+        _count_finished(clock)
+    return clocks
 
 
 def sla_clocks_follow(
@@ -230,16 +277,26 @@ def sla_clocks_follow(
 ) -> dict[str, SlaClock]:
     """Make the subject's clocks match the steps that are open now: start the new, stop the finished.
     Returns the open clocks by step. Call it inside the step's transaction: the open clocks are locked as they
-    are read (a sweep skips them meanwhile), so the ones to stop need no second read. `city`, `customer`,
+    are read or stopped (a sweep skips them meanwhile). `city`, `customer`,
     `account_manager`: models or their pks; `level` and `product` may be callables, asked only when a clock
     starts."""
     now = now or timezone.now()
+    if not open_steps:  # the last step is done: every open clock stops, none needs reading first
+        _stop_open(subject, now)
+        return {}
+    # Plain SQL, like the stop (after every step that opens one, the ORM took longer to build it than to run it).
     running = {
         clock.step: clock
-        for clock in SlaClock.objects.select_for_update().filter(**_subject_filter(subject), stopped_at=None)
+        for clock in SlaClock.objects.raw(
+            "SELECT * FROM sla_slaclock WHERE subject_type_id = %s AND subject_id = %s AND stopped_at IS NULL"  # noqa: S608
+            + (" FOR UPDATE" if connection.features.has_select_for_update else ""),
+            [ContentType.objects.get_for_model(subject).pk, subject.pk],
+        )
     }
-    for step in sorted(running.keys() - open_steps):  # one order for everyone: the rollup rows lock in it
-        _stop(running.pop(step), now)
+    finished = running.keys() - open_steps
+    if finished:
+        _stop_open(subject, now, steps=finished)
+        running = {step: clock for step, clock in running.items() if step in open_steps}
     for step in open_steps - running.keys():
         if callable(product):  # worked out only when a clock starts
             product = product()
@@ -268,33 +325,56 @@ def _day_of(moment: datetime):
     return timezone.localtime(moment, timezone.get_default_timezone()).date()
 
 
+def _matching(values: dict) -> tuple[str, list]:
+    """A WHERE clause for rows with these column values: `IS NULL` for None, which `=` never matches."""
+    where = " AND ".join(f"{column} IS NULL" if value is None else f"{column} = %s" for column, value in values.items())
+    return where, [value for value in values.values() if value is not None]
+
+
 def _count_finished(clock: SlaClock) -> None:
     """Add a clock that has just stopped to its day's counts. Only the stop of an open clock (locked) calls
-    this, so each clock counts once."""
+    this, so each clock counts once. Plain SQL, like the stop: the ORM took longer to build these statements
+    (columns that may be NULL, an OR of two rows) than the database to run them."""
     day, met = _day_of(clock.stopped_at), int(clock.state == SlaClock.State.MET)
-    durations = {"day": day, "step": clock.step, "city_id": clock.city_id}
     counts = {
-        **durations,
+        "day": day,
+        "step": clock.step,
+        "city_id": clock.city_id,
         "product_id": clock.product_id,
         "team_id": clock.team_id,
         "account_manager_id": clock.account_manager_id,
     }
-    if not SlaDayCount.objects.filter(**counts).update(
-        met=models.F("met") + met, breached=models.F("breached") + 1 - met
-    ):
+    where, params = _matching({**counts, "day": connection.ops.adapt_datefield_value(day)})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE sla_sladaycount SET met = met + %s, breached = breached + %s WHERE {where}",  # noqa: S608
+            [met, 1 - met, *params],
+        )
+        updated = cursor.rowcount
+    if not updated:
         SlaDayCount.objects.create(**counts, met=met, breached=1 - met)
     bucket = histogram.bucket_of(clock.stopped_at - clock.started_at)
-    city_row, province_row = {**durations, "all_cities": False}, {**durations, "city_id": None, "all_cities": True}
     # Both rows locked by one read, the city's then the province's (rows lock in the order read): always in
     # this order, so concurrent stops cannot deadlock. Written back by one statement.
-    rows = SlaDayDuration.objects.select_for_update().filter(models.Q(**city_row) | models.Q(**province_row))
+    of_city, params = _matching({"city_id": clock.city_id})
+    rows = SlaDayDuration.objects.raw(
+        "SELECT * FROM sla_sladayduration WHERE day = %s AND step = %s "  # noqa: S608
+        f"AND ((NOT all_cities AND {of_city}) OR (all_cities AND city_id IS NULL)) ORDER BY all_cities, id"
+        + (" FOR UPDATE" if connection.features.has_select_for_update else ""),
+        [connection.ops.adapt_datefield_value(day), clock.step, *params],
+    )
     found: dict[bool, SlaDayDuration] = {}
-    for row in rows.order_by("all_cities", "pk"):
+    for row in rows:
         found.setdefault(row.all_cities, row)
     for row in found.values():
         row.first_bucket, row.counts = histogram.add(row.first_bucket, row.counts, bucket)
     bulk_update_rows(list(found.values()), ["first_bucket", "counts"])
-    missing = [where for where in (city_row, province_row) if where["all_cities"] not in found]
+    durations = {"day": day, "step": clock.step}
+    missing = [
+        where
+        for where in ({**durations, "city_id": clock.city_id, "all_cities": False}, {**durations, "all_cities": True})
+        if where["all_cities"] not in found
+    ]
     if missing:
         SlaDayDuration.objects.bulk_create([SlaDayDuration(**w, first_bucket=bucket, counts=[1]) for w in missing])
 

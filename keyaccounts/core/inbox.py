@@ -513,11 +513,16 @@ def inbox_follow(
         InboxEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["task"], update_fields=_FOLLOWED)
 
 
-def inbox_tasks_to_follow(process_id: int, statuses) -> Q:
-    """The tasks `inbox_follow` needs beside the open ones: those its entries still list as open."""
-    return Q(status__in=statuses) | Q(
-        pk__in=InboxEntry.objects.filter(OPEN_ENTRY, process_id=process_id).values("task")
+def inbox_tasks_to_follow(process_id: int, statuses) -> list[Task]:
+    """The process's tasks in `statuses`, and those its entries still list as open (OPEN_ENTRY): what
+    `inbox_follow` needs. Plain SQL: every step of every flow reads it, and the ORM took longer to build it
+    than the database to run it."""
+    in_statuses, in_open = (", ".join(["%s"] * len(s)) for s in (statuses, OPEN_STATUSES))
+    sql = (
+        f"SELECT * FROM viewflow_task WHERE process_id = %s AND (status IN ({in_statuses}) OR id IN "  # noqa: S608
+        f"(SELECT task_id FROM core_inboxentry WHERE process_id = %s AND status IN ({in_open})))"
     )
+    return list(Task.objects.raw(sql, [process_id, *statuses, process_id, *OPEN_STATUSES]))
 
 
 def _entry_follows_task(task: Task) -> None:

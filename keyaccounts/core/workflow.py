@@ -51,33 +51,36 @@ def task_scope(user, claimable: list[tuple[list, list | None]], *, city: str, fl
 
 
 @contextmanager
-def locked_activation(task: Task) -> Iterator:
+def locked_activation(task: Task, related: tuple[str, ...] = ()) -> Iterator:
     """`task.activation()` in one read fewer: the flow lock, then the task read again with its process in one
     query (viewflow reads the task, then its process). `task` only names the task and its flow; use the
-    activation's task."""
+    activation's task. `related`: paths from the task to the rows the step reads (`process__order`), read in
+    the same query, under the lock."""
     with task.flow_task.flow_class.lock(task.process_id):
-        fresh = Task.objects.select_related("process").get(pk=task.pk)
+        fresh = Task.objects.select_related("process", *related).get(pk=task.pk)
         yield fresh.flow_task.activation_class(fresh)
 
 
-def handle_run(node: flow.Handle, task: Task, **kwargs):
+def handle_run(node: flow.Handle, task: Task, related: tuple[str, ...] = (), **kwargs):
     """`node.run(task, **kwargs)` in one read fewer: viewflow refreshes the task under the lock, which drops its
-    cached process, then reads the process again."""
-    with locked_activation(task) as activation:
+    cached process, then reads the process again. `related`: as `locked_activation`'s."""
+    with locked_activation(task, related) as activation:
         result = activation.run(this.resolve(node.flow_class.instance, node._func), **kwargs)
         activation.execute()
     return result
 
 
 @contextmanager
-def human_task(task_pk: int, *, user, may_act: Callable[[Task], bool]) -> Iterator:
-    """Take an open human task for `user` under the flow lock and yield its started activation.
+def human_task(task_pk: int, *, user, may_act: Callable[[Task], bool], related: tuple[str, ...] = ()) -> Iterator:
+    """Take an open human task for `user` under the flow lock and yield its started activation. `related`: the
+    rows `may_act` and the decision read, as `locked_activation`'s.
 
     The caller records the decision, then calls `activation.execute()`; everything happens in the
     lock's transaction, so a refused or failed decision leaves the task as it was. A task done or
     taken by someone else meanwhile raises an error the page can show.
     """
-    with locked_activation(Task.objects.get(pk=task_pk)) as activation:  # the task as it is under the lock
+    # The task as it is under the lock.
+    with locked_activation(Task.objects.get(pk=task_pk), related) as activation:
         task = activation.task
         if task.status not in OPEN_STATUSES:
             raise TaskClosedError
@@ -111,7 +114,7 @@ def steps_follow(
 
     from .inbox import inbox_follow, inbox_tasks_to_follow
 
-    tasks = list(Task.objects.filter(inbox_tasks_to_follow(process_id, statuses), process_id=process_id))
+    tasks = inbox_tasks_to_follow(process_id, statuses)
     clocks = sla_clocks_follow(
         subject=subject,
         open_steps={steps[t.flow_task.name] for t in tasks if t.status in statuses and t.flow_task.name in steps},

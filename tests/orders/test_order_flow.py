@@ -240,3 +240,19 @@ def test_a_definition_change_applies_to_new_orders_only(catalogue, manager, cust
     new = submit(manager, draft(manager, customer, catalogue["T2"]))
     assert refreshed(new).status == Order.Status.REJECTED
     assert "SLA grade" in " ".join(refreshed(new).check_findings)
+
+
+def test_fulfilment_runs_only_in_progress_and_once_every_item_is_finished(catalogue, manager, customer, acceptor):
+    order = submit(manager, draft(manager, customer, catalogue["T2"], catalogue["T3"]))
+    accept(acceptor, order)  # transferred: work orders out, the fulfilment step waits
+    order = refreshed(order)
+    first, second = order.items.order_by("pk")
+    OrderItem.objects.filter(pk=first.pk).update(state=OrderItem.State.COMPLETED)
+    assert services.order_fulfil_if_done(order) is False  # one item still in progress
+    OrderItem.objects.filter(pk=second.pk).update(state=OrderItem.State.FAILED)
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.ASSESSING_CANCELLATION)
+    assert services.order_fulfil_if_done(order) is False  # a cancellation is being assessed
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.IN_PROGRESS)
+    assert services.order_fulfil_if_done(order) is True
+    assert refreshed(order).status == Order.Status.PARTIAL
+    assert services.order_fulfil_if_done(order) is False  # done once: the step is closed

@@ -212,3 +212,27 @@ def test_the_clocks_of_several_subjects_come_in_one_read_in_the_order_given(
         statuses = sla_statuses_for(city, None, other_city, now=at(2026, 11, 24, 11, 0))
     assert [s.clock for s in statuses] == [first, later, earlier]  # the city's by their start, then the other's
     assert sla_statuses_for(None) == []
+
+
+def test_a_clock_gets_its_policys_calendar_and_the_team_serving_its_city(calendar, subject, other_city):
+    from keyaccounts.core.models import Team
+    from sla.models import BusinessCalendar
+    from tests.factories import TeamFactory
+
+    own = BusinessCalendar.objects.create(code="policy-own", name_en="Own", name_zh="自有", time_zone="UTC")
+    for day in range(7):
+        own.windows.create(weekday=day, starts=dt.time(0, 0), ends=dt.time(23, 59))
+    SlaPolicy.objects.create(
+        step="x.step", limit=4 * H, time_basis=TimeBasis.WORKING, calendar=own, team_kind=Team.Kind.PROVISIONING
+    )
+    Team.objects.filter(kind=Team.Kind.PROVISIONING).delete()
+    provincial = TeamFactory(kind=Team.Kind.PROVISIONING, city=None, code="prov-b")
+    TeamFactory(kind=Team.Kind.PROVISIONING, city=None, code="prov-c")
+    of_city = TeamFactory(kind=Team.Kind.PROVISIONING, city=subject, code="prov-a")
+    friday_evening = at(2026, 11, 27, 20, 0)
+    clock = sla_clock_start(subject=subject, step="x.step", city=subject, now=friday_evening)
+    assert (clock.calendar, clock.team) == (own, of_city)
+    # The policy's own calendar, in its own time zone: 12:00 UTC on Friday, four working hours later.
+    assert clock.due_at == dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)
+    elsewhere = sla_clock_start(subject=other_city, step="x.step", city=other_city, now=friday_evening)
+    assert elsewhere.team == provincial  # no team of its own: the provincial one (the first by code)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from keyaccounts.core.models import City
 from keyaccounts.core.roles import Role
-from sla import dashboard, histogram
+from sla import dashboard, histogram, services
 from sla.models import SlaClock, SlaDayCount, SlaDayDuration, SlaPolicy
 from sla.services import sla_clock_start, sla_clock_stop, sla_clocks_follow, sla_rollup_rebuild
 from tests.sla.test_dashboard import H, clock
@@ -55,6 +55,41 @@ def test_a_clock_is_counted_once_when_it_stops_however_often_it_is_stopped(city)
     sla_clock_start(subject=city, step="order.acceptance", city=city, now=started + 5 * H)
     sla_clock_stop(subject=city, step="order.acceptance", now=started + 9.5 * H)
     assert rollup()[0][(day, "order.acceptance", city.pk, None, None, None, "breached")] == 1
+
+
+@pytest.mark.parametrize("returning", [True, False], ids=["update-returning", "read-then-update"])
+def test_the_last_step_done_stops_every_open_clock_met_or_breached_by_its_state(city, returning, monkeypatch):
+    """One statement stops them where the database returns updated rows; without, the same outcome."""
+    monkeypatch.setattr(services, "_returns_updated_rows", lambda: returning)
+    for step in ("order.acceptance", "order.approval", "launch.configuration"):
+        SlaPolicy.objects.create(step=step, limit=4 * H, time_basis="calendar")
+    started = dt.datetime(2026, 3, 2, 8, tzinfo=SHANGHAI)
+    for step in ("order.acceptance", "order.approval", "launch.configuration"):
+        sla_clock_start(subject=city, step=step, city=city, now=started)
+    SlaClock.objects.filter(step="order.approval").update(state=SlaClock.State.PAUSED)  # a paused clock is met
+    SlaClock.objects.filter(step="launch.configuration").update(due_at=started + H)  # past due: breached
+    other = sla_clock_start(subject=City.objects.exclude(pk=city.pk).first() or city, step="x", now=started)
+    assert sla_clocks_follow(subject=city, open_steps=set(), city=city, now=started + 2 * H) == {}
+    stopped = {c.step: (c.state, c.stopped_at) for c in SlaClock.objects.filter(subject_id=city.pk, step__contains=".")}
+    assert stopped == {
+        "order.acceptance": (SlaClock.State.MET, started + 2 * H),
+        "order.approval": (SlaClock.State.MET, started + 2 * H),
+        "launch.configuration": (SlaClock.State.BREACHED, started + 2 * H),
+    }
+    assert other is None or SlaClock.objects.get(pk=other.pk).stopped_at is None
+    day = dt.date(2026, 3, 2)
+    assert rollup()[0] == Counter(
+        {
+            (day, "order.acceptance", city.pk, None, None, None, "met"): 1,
+            (day, "order.approval", city.pk, None, None, None, "met"): 1,
+            (day, "launch.configuration", city.pk, None, None, None, "breached"): 1,
+        }
+    )
+    # A stop by step returns the clock as stopped, once.
+    sla_clock_start(subject=city, step="order.acceptance", city=city, now=started + 3 * H)
+    clock = sla_clock_stop(subject=city, step="order.acceptance", now=started + 4 * H)
+    assert (clock.state, clock.stopped_at, clock.started_at) == (SlaClock.State.MET, started + 4 * H, started + 3 * H)
+    assert sla_clock_stop(subject=city, step="order.acceptance", now=started + 5 * H) is None
 
 
 def test_a_rebuild_from_the_clocks_equals_what_the_stops_counted(city, other_city, user_in_role):
