@@ -79,8 +79,10 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
         assert result.returncode == 0, result.stderr[-3000:]
     out = _python(
         "import django; django.setup(); from keyaccounts.core.models import User; "
-        "from sla.models import SlaDayCount; "
-        "print(User.objects.filter(username='bo_changchun').exists(), SlaDayCount.objects.exists())",
+        "from sla.models import SlaDayCount; from sla.selectors import calendar_read; "
+        "print(User.objects.filter(username='bo_changchun').exists(), SlaDayCount.objects.exists()); "
+        "c, w = calendar_read(code='jilin-standard'); "  # plain SQL: SQLite answers times and dates as text
+        "print(c.time_zone, type(w.windows[0][0][0]).__name__, type(min(w.holidays)).__name__, len(w.workdays) > 0)",
         env,
     )
-    assert out.split() == ["True", "True"]
+    assert out.split() == ["True", "True", "Asia/Shanghai", "time", "date", "True"]
