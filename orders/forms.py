@@ -87,7 +87,8 @@ class DecisionForm(forms.Form):
 
 
 class CancellationForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    # Drawn by hand on the order page (shown on every view of it): crispy cost as much as the rest of the form.
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
     accept = forms.ChoiceField(
         label=_("decision"),
         choices=[("yes", _("Cancel the order")), ("no", _("Refuse: the order goes on"))],
