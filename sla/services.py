@@ -20,14 +20,13 @@ from keyaccounts.core.inbox import inbox_clock_moved
 from . import histogram
 from .calendar import WorkingCalendar
 from .models import (
-    BusinessCalendar,
     SlaClock,
     SlaDayCount,
     SlaDayDuration,
     SlaPolicy,
     TimeBasis,
 )
-from .selectors import calendar_read, working_calendar
+from .selectors import calendar_read
 
 
 def sla_policy_for(*, step: str, level: str = "", product=None) -> SlaPolicy | None:
@@ -53,7 +52,6 @@ _POLICIES = f"""
 SELECT p.*,
     {_CLOCK_CALENDAR} AS clock_calendar,
     {_RUNS_ON} AS runs_on,
-    (SELECT time_zone FROM sla_businesscalendar WHERE id = {_RUNS_ON}) AS runs_on_zone,
     COALESCE(
         (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id = %(city)s),
         (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id IS NULL ORDER BY code LIMIT 1)
@@ -67,8 +65,8 @@ WHERE p.step = %(step)s AND p.is_active AND p.customer_level IN (%(level)s, '')
 def _policies(*, step: str, level: str, product, city=None, customer=None) -> list[SlaPolicy]:
     """The step's active policies that may apply (the level's or any level's, the product's or any product's),
     each with what a clock of it gets in the city for the customer: `clock_calendar`, the calendar the clock
-    names (the policy's own, else the customer's, else the city's; None: the default), `runs_on` and
-    `runs_on_zone`, the calendar it counts by (that one, or the default) and its time zone, and `team_id`, the
+    names (the policy's own, else the customer's, else the city's; None: the default), `runs_on`, the calendar
+    it counts by (that one, or the default), and `team_id`, the
     team of the policy's kind serving the city (the city's own, else the provincial one first by code)."""
     params = {
         "step": step,
@@ -155,9 +153,8 @@ def _start(*, subject, step: str, level: str, product, city, customer, account_m
         started_at=now,
         running_since=now,
     )
-    # The calendar chosen with the policy schedules the clock (not read again).
-    runs_on = BusinessCalendar(pk=policy.runs_on, time_zone=policy.runs_on_zone) if policy.runs_on else None
-    working = working_calendar(runs_on) if runs_on and clock.time_basis == TimeBasis.WORKING else None
+    # The calendar chosen with the policy schedules the clock (read once, with its time zone and windows).
+    working = calendar_read(pk=policy.runs_on)[1] if policy.runs_on and clock.time_basis == TimeBasis.WORKING else None
     _schedule(clock, now, {clock.calendar_id: working})
     clock.save()
     return clock
