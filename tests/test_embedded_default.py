@@ -18,18 +18,23 @@ def _embedded_env(var_dir) -> dict:
     return {**env, **EMBEDDED_ENV, "KEYACCOUNTS_VAR_DIR": str(var_dir)}
 
 
-def _python(code: str, env: dict) -> str:
+def _run(args: list[str], env: dict, *, timeout: int = 60) -> str:
+    """Python with `args` in the project's folder; what it printed, once it succeeded."""
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, *args],
         cwd=processes.ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
+
+
+def _python(code: str, env: dict) -> str:
+    return _run(["-c", code], env)
 
 
 def test_embedded_settings_point_at_sqlite_and_a_filesystem_broker(tmp_path):
@@ -67,16 +72,7 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
     run on SQLite too, not only on the suite's PostgreSQL."""
     env = _embedded_env(tmp_path)
     for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=processes.ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
+        _run(["manage.py", *command], env, timeout=300)
     out = _python(
         "import django; django.setup(); from keyaccounts.core.models import User; "
         "from sla.models import SlaDayCount; from sla.selectors import calendar_read; "
