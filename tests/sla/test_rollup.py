@@ -7,6 +7,7 @@ import zoneinfo
 from collections import Counter
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db.models import Aggregate, DurationField, ExpressionWrapper, F
 from django.utils import timezone
@@ -140,6 +141,9 @@ class PercentileCont(Aggregate):
         super().__init__(expression, fraction=float(fraction), **extra)
 
 
+# Pinned in the morning: the slowest clock stops 13.5 h after "now", which from about 10:30 in Shanghai fell on
+# tomorrow, outside the 60 days shown, and the count came out 149 (the data is seeded, only the clock moved).
+@time_machine.travel(dt.datetime(2026, 6, 15, 8, 0, tzinfo=SHANGHAI), tick=False)
 def test_bottlenecks_stay_within_the_stated_bound_of_postgresqls_exact_percentiles(city, user_in_role):
     rng = random.Random(11)
     spreads = {"quick.step": (0, 120), "day.step": (600, 86_400), "slow.step": (3_600, 86_400 * 60)}
