@@ -99,9 +99,14 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False  # services own their transactio
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Flow locks wait (SelectForUpdateLock(nowait=False)); the database bounds the wait.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)}"
-    )
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)}"
+    # Statements a connection runs again are prepared, so PostgreSQL plans them once per connection instead
+    # of on every run: planning an order page's joins cost several times running them. Prepared statements
+    # need server-side binding; a pooler in transaction mode needs both off (DATABASE_PREPARE_THRESHOLD=0).
+    prepare_threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=2)
+    if prepare_threshold:
+        options.update(server_side_binding=True, prepare_threshold=prepare_threshold)
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20  # SQLite: wait for the writer
 
