@@ -82,3 +82,11 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
         env,
     )
     assert out.split() == ["True", "True", "Asia/Shanghai", "time", "date", "True"]
+    out = _python(  # a signed-in user as web workers keep them, and a change that reaches them (plain SQL too)
+        "import django; django.setup(); from keyaccounts.core.models import User; "
+        "from keyaccounts.core.signed_in import user_for; user = User.objects.get(username='bo_changchun'); "
+        "print(user_for(user.pk).has_perm('orders.view_order')); user.groups.clear(); "
+        "print(user_for(user.pk).has_perm('orders.view_order'))",
+        env,
+    )
+    assert out.split() == ["True", "False"]

@@ -1,15 +1,16 @@
-from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from . import signed_in
 from .roles import load_access
 
 
 class AccountBackend(ModelBackend):
-    """Django's model backend reading, per request, the user with their city (every page shows it) and their
-    roles and permissions in one query (`load_access`) instead of three."""
+    """Django's model backend giving each request its user with their city (every page shows it), roles,
+    permissions and teams as the worker keeps them (`signed_in`); a user of no request reads their roles and
+    permissions in one query (`load_access`) instead of three."""
 
     def get_user(self, user_id):
-        user = get_user_model()._default_manager.select_related("city").filter(pk=user_id).first()
+        user = signed_in.user_for(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
     def _get_permissions(self, user_obj, obj, from_name):

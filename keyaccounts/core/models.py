@@ -189,6 +189,18 @@ class SweepCursor(models.Model):
         return f"{self.name} {self.position:%Y-%m-%d %H:%M:%S}"
 
 
+class AccessGeneration(models.Model):
+    """One row whose token changes, in the same transaction, whenever who may see or do what changes (a user,
+    their roles, teams or city, a role's permissions): web workers keep each signed-in user's access until the
+    token moves (`keyaccounts.core.signed_in`). A random token, not a counter, so a restored database never
+    meets a token that meant other data."""
+
+    token = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return str(self.token)
+
+
 class Heartbeat(models.Model):
     """The last moment a background component proved it was alive (read by /healthz)."""
 
