@@ -2,12 +2,11 @@
 
 from django import forms
 from django.db.models import Q
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .access import sees_all_cities, teams_of
 from .inbox import VIEWS, InboxFilter, sources
+from .markup import attributes, esc, safe
 from .models import City, SavedFilter, Team, User
 from .selectors import city_list_for
 
@@ -26,14 +25,11 @@ class QuickSelect(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = set(self.format_value(value))
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((key, " selected" if str(key) in chosen else "", label) for key, label in self.choices),
+        options = "".join(
+            f'<option value="{esc(key)}"{" selected" if str(key) in chosen else ""}>{esc(label)}</option>'
+            for key, label in self.choices
         )
-        return format_html(
-            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
-        )
+        return safe(f'<select name="{esc(name)}"{attributes(self.build_attrs(self.attrs, attrs))}>{options}</select>')
 
 
 class QuickInput:
@@ -42,13 +38,9 @@ class QuickInput:
 
     def render(self, name, value, attrs=None, renderer=None):
         value = self.format_value(value)
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            self.input_type,
-            name,
-            format_html(' value="{}"', value) if value is not None else "",
-            flatatt(self.build_attrs(self.attrs, attrs)),
-        )
+        shown = f' value="{esc(value)}"' if value is not None else ""
+        attrs = attributes(self.build_attrs(self.attrs, attrs))
+        return safe(f'<input type="{esc(self.input_type)}" name="{esc(name)}"{shown}{attrs}>')
 
 
 class QuickTextInput(QuickInput, forms.TextInput):

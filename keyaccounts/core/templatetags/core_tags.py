@@ -1,9 +1,9 @@
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from keyaccounts.core.inbox import UrlFormats
+from keyaccounts.core.markup import esc, safe
 from keyaccounts.core.timeline import action_label as _action_label
 
 register = template.Library()
@@ -29,21 +29,25 @@ def inbox_rows(rows, *, view: str, ticks: bool, back: str):
     """The inbox's rows, written out in Python: the same markup through the template language cost half of the
     inbox page's time (some 40 lookups and tags a row). Labels are translated once a page, URLs reversed once."""
     labels = {
-        "tick": _("Tick"),
-        "track": _("track"),
-        "actions": _("Actions"),
-        "loading": _("Loading…"),
-        "breached": _("breached"),
-        "met": _("met"),
-        "paused": _("paused"),
+        key: safe(esc(text))
+        for key, text in {
+            "tick": _("Tick"),
+            "track": _("track"),
+            "actions": _("Actions"),
+            "loading": _("Loading…"),
+            "breached": _("breached"),
+            "met": _("met"),
+            "paused": _("paused"),
+        }.items()
     }
     priorities = {
-        "high": format_html('<span class="badge text-bg-danger">{}</span>', _("high")),
-        "low": format_html('<span class="badge text-bg-secondary">{}</span>', _("low")),
-        "normal": format_html('<span class="badge text-bg-info">{}</span>', _("normal")),
+        "high": f'<span class="badge text-bg-danger">{esc(_("high"))}</span>',
+        "low": f'<span class="badge text-bg-secondary">{esc(_("low"))}</span>',
+        "normal": f'<span class="badge text-bg-info">{esc(_("normal"))}</span>',
     }
     urls = UrlFormats()
     done = view == "done"
+    back = esc(back)
     html = []
     for row in rows:
         sla = row.sla
@@ -53,52 +57,36 @@ def inbox_rows(rows, *, view: str, ticks: bool, back: str):
             sla_class = sla.level
             sla_text = labels[sla.level] if sla.level in ("breached", "met", "paused") else hours_minutes(sla.time_left)
         when = row.finished if done else row.created
-        html.append(
-            format_html(
-                '<tr data-task="{task}">{tick}<td><a href="{url}">{title}</a><br><small class="text-body-secondary">'
-                '{flow} · <a class="text-body-secondary" href="{process}">{track}</a>{owner}</small></td>'
-                "<td>{customer}{level}</td><td>{city}</td><td>{step}</td><td>{when}</td>"
-                '<td class="sla-{sla_class}" data-testid="time-left">{sla_text}</td><td>{priority}</td>'
-                '<td class="text-end">{menu}</td></tr>',
-                task=row.task_id,
-                tick=format_html(
-                    '<td><input class="form-check-input" type="checkbox" name="task" value="{}" form="bulk" '
-                    'aria-label="{}"></td>',
-                    row.task_id,
-                    labels["tick"],
-                )
-                if ticks
-                else "",
-                url=row.url,
-                title=row.title,
-                flow=row.flow,
-                process=urls.reverse("process", row.process_id),
-                track=labels["track"],
-                owner=f" · {row.owner}" if view != "mine" and row.owner else "",
-                customer=row.customer_name,
-                level=format_html(' <span class="badge text-bg-light">{}</span>', row.level) if row.level else "",
-                city=row.city or "—",
-                step=format_html("<code>{}</code>", row.step) if row.step else "",
-                when=localtime(when).strftime("%m-%d %H:%M") if when else "",
-                sla_class=sla_class,
-                sla_text=sla_text,
-                priority=priorities[row.priority],
-                menu="" if done else _inbox_menu(urls.reverse("inbox_menu", row.task_id), back, labels),
-            )
+        tick = (
+            f'<td><input class="form-check-input" type="checkbox" name="task" value="{row.task_id}" form="bulk" '
+            f'aria-label="{labels["tick"]}"></td>'
+            if ticks
+            else ""
         )
-    return format_html_join("\n", "{}", ((row,) for row in html))
+        owner = f" · {esc(row.owner)}" if view != "mine" and row.owner else ""
+        level = f' <span class="badge text-bg-light">{esc(row.level)}</span>' if row.level else ""
+        step = f"<code>{esc(row.step)}</code>" if row.step else ""
+        menu = "" if done else _inbox_menu(urls.reverse("inbox_menu", row.task_id), back, labels)
+        html.append(
+            f'<tr data-task="{row.task_id}">{tick}<td><a href="{esc(row.url)}">{esc(row.title)}</a><br>'
+            f'<small class="text-body-secondary">{esc(row.flow)} · <a class="text-body-secondary" '
+            f'href="{esc(urls.reverse("process", row.process_id))}">{labels["track"]}</a>{owner}</small></td>'
+            f"<td>{esc(row.customer_name)}{level}</td><td>{esc(row.city or '—')}</td><td>{step}</td>"
+            f"<td>{localtime(when).strftime('%m-%d %H:%M') if when else ''}</td>"
+            f'<td class="sla-{esc(sla_class)}" data-testid="time-left">{esc(sla_text)}</td>'
+            f"<td>{priorities[row.priority]}</td>"
+            f'<td class="text-end">{menu}</td></tr>'
+        )
+    return safe("\n".join(html))
 
 
 def _inbox_menu(url: str, back: str, labels: dict) -> str:
-    """A row's actions button; the menu itself is fetched when it is first opened."""
-    return format_html(
+    """A row's actions button (`back` and `labels` already escaped); the menu itself is fetched when it is
+    first opened."""
+    return (
         '<div class="dropdown" data-testid="task-actions"><button class="btn btn-sm btn-outline-secondary '
         'dropdown-toggle" type="button" data-bs-toggle="dropdown" data-bs-auto-close="outside" aria-expanded="false" '
-        'hx-get="{}?{}" hx-trigger="click once" hx-target="next .dropdown-menu">{}</button>'
+        f'hx-get="{esc(url)}?{back}" hx-trigger="click once" hx-target="next .dropdown-menu">{labels["actions"]}</button>'
         '<div class="dropdown-menu dropdown-menu-end p-3" style="min-width: 18rem">'
-        '<span class="text-body-secondary small">{}</span></div></div>',
-        url,
-        back,
-        labels["actions"],
-        labels["loading"],
+        f'<span class="text-body-secondary small">{labels["loading"]}</span></div></div>'
     )
