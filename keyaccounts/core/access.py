@@ -6,7 +6,6 @@ from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 logger = logging.getLogger("keyaccounts.access")
 
@@ -54,10 +53,12 @@ def deny(request, reason: str) -> PermissionDenied:
 
 def get_in_scope_or_404(request, queryset: QuerySet, visible: QuerySet, pk: int):
     """The record if it is among those the user may see; otherwise a 404 (logged), so records out of scope
-    stay unknown rather than forbidden."""
-    record = get_object_or_404(queryset, pk=pk)
-    if not visible.filter(pk=pk).exists():
-        deny(request, f"{queryset.model._meta.label} {pk} outside scope")
+    stay unknown rather than forbidden. One query for a record in scope; a second only to tell a refusal (logged)
+    from a record that does not exist."""
+    record = queryset.filter(pk=pk, pk__in=visible.values("pk")).first()
+    if record is None:
+        if queryset.filter(pk=pk).exists():
+            deny(request, f"{queryset.model._meta.label} {pk} outside scope")
         raise Http404
     return record
 

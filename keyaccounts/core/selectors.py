@@ -2,7 +2,7 @@
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from .access import sees_all_cities
+from .access import sees_all_cities, teams_of
 from .models import City, SavedFilter, Team, User
 
 
@@ -23,5 +23,6 @@ def city_list_for(user) -> QuerySet[City]:
 
 
 def saved_filters_for(user) -> QuerySet[SavedFilter]:
-    """The user's own filters and those shared with one of their teams."""
-    return SavedFilter.objects.filter(Q(owner=user) | Q(team__in=user.teams.all())).select_related("owner").distinct()
+    """The user's own filters and those shared with one of their teams (the teams the request has read)."""
+    teams = [team.pk for team in teams_of(user)]
+    return SavedFilter.objects.filter(Q(owner=user) | Q(team__in=teams)).select_related("owner")
