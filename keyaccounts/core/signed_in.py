@@ -22,7 +22,7 @@ _kept: dict[int, tuple[int, object]] = {}
 def user_for(pk: int):
     """The user with their city, roles, permissions and teams read, or None. Each request gets its own copy
     of the user, so what a request sets on it (an unsaved form's values) reaches no other request."""
-    token = _token()  # before the user: data read after a change's commit can't be kept under an older token
+    token = _token()  # first: a change committed after this read moves the token, so nothing older is kept
     kept = _kept.get(pk)
     if kept is None or kept[0] != token:
         user = get_user_model()._default_manager.select_related("city").filter(pk=pk).first()
@@ -32,7 +32,7 @@ def user_for(pk: int):
         user.get_all_permissions()  # kept on the user, as Django's backend keeps them for a request
         teams_of(user)
         if len(_kept) >= KEPT_USERS:
-            del _kept[next(iter(_kept))]
+            _kept.pop(next(iter(_kept), None), None)  # (another thread may have taken it)
         kept = _kept[pk] = (token, user)
     return copy.copy(kept[1])
 

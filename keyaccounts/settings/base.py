@@ -103,7 +103,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options["options"] = f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)}"
     # Statements a connection runs again are prepared, so PostgreSQL plans them once per connection instead
     # of on every run: planning an order page's joins cost several times running them. Prepared statements
-    # need server-side binding; a pooler in transaction mode needs both off (DATABASE_PREPARE_THRESHOLD=0).
+    # need server-side binding; DATABASE_PREPARE_THRESHOLD=0 turns both off (for a pooler in transaction mode).
     prepare_threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=2)
     if prepare_threshold:
         options.update(server_side_binding=True, prepare_threshold=prepare_threshold)
