@@ -179,7 +179,12 @@ class Opportunity(TimeStampedModel):
     @property
     def number(self) -> str:
         """The reference people quote (also the TMF `id`)."""
-        return f"OP{self.pk:06d}"
+        return self.number_of(self.pk)
+
+    @staticmethod
+    def number_of(pk: int) -> str:
+        """An opportunity's number from its pk alone (a page that links to it needs no read of it)."""
+        return f"OP{pk:06d}"
 
     @property
     def company_name(self) -> str:

@@ -216,6 +216,12 @@ class Order(TimeStampedModel):
         return f"PO{self.pk:06d}"
 
     @property
+    def opportunity_number(self) -> str:
+        from opportunities.models import Opportunity
+
+        return Opportunity.number_of(self.opportunity_id) if self.opportunity_id else ""
+
+    @property
     def total(self):
         return sum((item.amount for item in self.items.all()), 0)
 

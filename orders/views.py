@@ -31,10 +31,8 @@ from .models import Order, OrderAttachment, OrderItem, Service
 def _visible(request, pk: int, *, shown: bool = True) -> Order:
     """`shown`: the page shows the order (its header's relations read with it); a decision redirects instead."""
     orders = Order.objects.all()
-    if shown:  # (select_related() with no names would follow every relation)
-        orders = orders.select_related(
-            "customer", "city", "account_manager", "billing_account", "opportunity", "launch"
-        )
+    if shown:  # what the pages show (select_related() with no names would follow every relation)
+        orders = orders.select_related("customer", "account_manager", "billing_account", "launch")
     return get_in_scope_or_404(request, orders, access.visible_orders(request.user), pk)
 
 

@@ -1,9 +1,14 @@
 """Order pages: a draft keeps what was typed, a stale form changes nothing, and scope holds on direct URLs."""
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from keyaccounts.core.roles import Role
+from opportunities import services as opportunity_services
+from opportunities.services import OpportunityInput
 from orders import services
 from orders.models import Order
 from orders.services import ItemInput
@@ -96,3 +101,24 @@ def test_a_signed_contract_is_attached_type_checked_and_served_only_within_scope
     assert b"".join(client.get(download).streaming_content) == b"%PDF"
     client.force_login(user_in_role(Role.ACCOUNT_MANAGER, city=other_city))
     assert client.get(download).status_code == 404
+
+
+def test_an_order_from_an_opportunity_links_to_it(client, manager, order, catalogue, customer):
+    opportunity = opportunity_services.opportunity_record(
+        user=manager,
+        data=OpportunityInput(
+            city=manager.city,
+            products=[catalogue["T2"]],
+            estimated_value=Decimal("100000"),
+            expected_close_date=dt.date(2027, 3, 31),
+            description="Demand met on a visit",
+            customer=customer,
+        ),
+    )
+    Order.objects.filter(pk=order.pk).update(opportunity=opportunity)
+    client.force_login(manager)
+
+    page = client.get(reverse("orders:detail", args=[order.pk])).content.decode()
+
+    link = reverse("opportunities:detail", args=[opportunity.pk])
+    assert f'<a href="{link}">{opportunity.number}</a>' in page
