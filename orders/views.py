@@ -192,6 +192,7 @@ def order_detail(request, pk: int):
         [order],
         Prefetch("items", OrderItem.objects.select_related("product", "service").prefetch_related("work_orders")),
     )
+    work_orders = [wo.pk for item in order.items.all() for wo in item.work_orders.all()]
     processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
     tasks = Task.objects.filter(process_id__in=processes, status__in=OPEN_STATUSES).select_related("owner")
     return render(
@@ -202,7 +203,13 @@ def order_detail(request, pk: int):
             "items": order.items.all(),
             "tasks": [_task_row(user, t, order) for t in tasks],
             "launch": launch,
-            "questions": InformationRequest.objects.filter(work_order__order_item__order=order).order_by("asked_at"),
+            "questions": (  # only a work order's peer asks
+                InformationRequest.objects.filter(work_order__in=work_orders)
+                .select_related("work_order")
+                .order_by("asked_at")
+                if work_orders
+                else []
+            ),
             "sla": sla_statuses_for(order, launch),
             "events": timeline_for(order),
             "may_edit": access.may_edit(user, order),

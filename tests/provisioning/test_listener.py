@@ -122,6 +122,8 @@ def test_a_peers_question_becomes_a_task_for_the_citys_provisioning_team(client,
     assert client.get(url).status_code == 403
     client.force_login(ops)
     assert question.work_order.external_id in client.get(reverse("home")).content.decode()
+    order_page = client.get(reverse("orders:detail", args=[work_order.order_item.order_id])).content.decode()
+    assert f"({work_order.external_id}): The site contact does not answer" in order_page
     assert client.post(url, {"answer": " "}).status_code == 200  # refused: nothing sent
     assert not OutboxMessage.objects.filter(resource="serviceOrderInformation").exists()
     response = client.post(url, {"answer": "Call 13904310000 after 2 pm"})
