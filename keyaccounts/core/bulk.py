@@ -6,9 +6,11 @@ same values with the database doing the matching; other databases keep `bulk_upd
 
 `bulk_create` builds a model instance per row and prepares each of its values through its field: for a few
 thousand rows (a sweep's notifications) that is most of the time the insert takes. `insert_rows` takes plain
-tuples and sends each column as one array; other databases keep `bulk_create`.
+tuples and sends each column as one array; other databases keep `bulk_create`. `insert_row` writes one row
+without the instance `save()` builds, for rows written on every step and never read back (audit lines).
 """
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 
@@ -76,6 +78,39 @@ def insert_once(obj: models.Model, *, unique: list[str]) -> bool:
     obj.pk = row[0]
     obj._state.adding, obj._state.db = False, alias
     return True
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], alias: str) -> tuple[str, tuple[models.Field, ...]]:
+    """The INSERT of every concrete field but those the database fills (the pk), and those fields in order."""
+    connection = connections[alias]
+    meta = model._meta
+    fields = tuple(field for field in meta.concrete_fields if not field.db_returning)
+    quote = connection.ops.quote_name
+    # Names come from the model's metadata, quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    return sql, fields
+
+
+def insert_row(model: type[models.Model], **values) -> None:
+    """INSERT one row of `model`: `values` by attribute name (`actor_id`, not `actor`), the other fields what an
+    unsaved instance would hold (their default, now for `auto_now(_add)`). No signals, no `save()`, no pk read
+    back. Portable: the fields prepare their values for the database as `save()` would."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    sql, fields = _insert_sql(model, alias)
+    now = timezone.now()
+    params = [
+        field.get_db_prep_save(
+            values[field.attname] if field.attname in values else _unsaved_value(field, now), connection
+        )
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _unsaved_value(field: models.Field, now):
