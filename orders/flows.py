@@ -63,7 +63,8 @@ class OrderFlow(BaseFlow):
     def link_order(self, activation, order: Order):
         activation.process.save()
         order.process = activation.process
-        order.save(update_fields=["process", "updated_at"])
+        # With what the submission changed: only `order_submit` starts the flow, and saves the order here once.
+        order.save(update_fields=["process", "submitted_at", "version", "updated_at"])
         return activation.process
 
     def run_check(self, activation):

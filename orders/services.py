@@ -47,11 +47,15 @@ def _locked(order: Order, version: int | None, related: tuple[str, ...] = ()) ->
     return fresh
 
 
-def _move(order: Order, to: str, *, action: str, actor=None, reason: str = "", data=None) -> None:
+def _move(
+    order: Order, to: str, *, action: str, actor=None, reason: str = "", data=None, also: tuple[str, ...] = ()
+) -> None:
+    """The order to state `to`, on its timeline. `also`: other fields the caller changed, saved with the state
+    (only the changed fields are written: a move is on every step of the flow)."""
     before = order.status
     order.status = to
     order.version += 1
-    order.save()
+    order.save(update_fields=["status", "version", "updated_at", *also])
     timeline_record(
         subject=order, action=action, actor=actor, reason=reason, from_state=before, to_state=to, data=data or {}
     )
@@ -180,17 +184,16 @@ def order_submit(*, user, order: Order, version: int) -> Order:
         # With what the flow's check reads of it.
         order = _locked(order, version, related=("customer", "billing_account"))
         _require(access.may_edit(user, order))
-        items = list(order.items.select_related("product"))
+        items = _items(order)
         for item in items:
             item.element_definition = definition_snapshot(item.product)
             item.save(update_fields=["element_definition"])
         order.submitted_at = timezone.now()
         order.version += 1
-        order.save()
         timeline_record(subject=order, action=OrderAction.SUBMITTED, actor=user)
         from .flows import OrderFlow
 
-        OrderFlow.start.run(order=order)
+        OrderFlow.start.run(order=order)  # its first step saves the order with its process and these changes
         _sla_follow(order, items)
     return order
 
@@ -219,6 +222,14 @@ def order_attach(*, user, order: Order, kind: str, upload) -> OrderAttachment:
 
 
 # ---------------------------------------------------------------------------- the flow's automatic steps
+def _items(order: Order) -> list[OrderItem]:
+    """The order's items with their products and services, read once per order object: a submission's check
+    runs on the items the submission has just read (an order's items are fixed once it is submitted)."""
+    if "_items" not in order.__dict__:
+        order._items = list(order.items.select_related("product", "service"))
+    return order._items
+
+
 def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> list[str]:
     """The business-consistency check: every reason the order cannot be accepted, in words people act on.
     `items`: the order's items with their products and services, when the caller has them."""
@@ -276,7 +287,7 @@ def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> 
 
 
 def order_check(*, order: Order) -> None:
-    items = list(order.items.select_related("product", "service"))
+    items = _items(order)
     order.check_findings = order_check_findings(order, items)
     order.needs_approval = not order.check_findings and order_needs_approval(order, items)
     if order.check_findings:
@@ -284,7 +295,11 @@ def order_check(*, order: Order) -> None:
         timeline_record(subject=order, action=OrderAction.CHECK_FAILED, data={"findings": order.check_findings})
     else:  # the move saves the findings with the new state
         _move(
-            order, Order.Status.ACKNOWLEDGED, action=OrderAction.CHECKED, data={"needs_approval": order.needs_approval}
+            order,
+            Order.Status.ACKNOWLEDGED,
+            action=OrderAction.CHECKED,
+            data={"needs_approval": order.needs_approval},
+            also=("check_findings", "needs_approval"),
         )
 
 
@@ -298,7 +313,7 @@ def order_transfer(*, order: Order) -> None:
     from provisioning.services import launch_start
 
     # The launch's dispatch sends from these rows rather than reading them again.
-    items = list(order.items.select_related("product"))
+    items = _items(order)
     _move(
         order,
         Order.Status.IN_PROGRESS,
@@ -461,6 +476,7 @@ def order_request_cancellation(*, user, order: Order, reason: str) -> Order:
             action=OrderAction.CANCELLATION_REQUESTED,
             actor=user,
             reason=reason,
+            also=("status_before_cancellation",),
         )
     return order
 
