@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.reads import read_all_with_related
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from orders.models import OrderItem, Product
@@ -431,7 +432,7 @@ def _items(launch: Launch) -> list[OrderItem]:
     """The order's items with their products and work orders, read once per launch object: the flow's
     switches and steps of one run ask several times. Sending work orders forgets them."""
     if "_items" not in launch.__dict__:
-        launch._items = _with_work_orders(list(launch.order.items.select_related("product")))
+        launch._items = _with_work_orders(read_all_with_related(OrderItem, "order", launch.order, ("product",)))
     return launch._items
 
 

@@ -32,9 +32,13 @@ def _converters(field: models.Field, alias: str, connection) -> tuple:
 
 
 @functools.cache
-def _plan(model: type[models.Model], paths: tuple[str, ...], using: str) -> tuple[str, tuple[_Node, ...]]:
-    """The SELECT (the pk as its one parameter) and its nodes, parents first. Names come from the models'
-    metadata, quoted; joins are LEFT JOINs (a missing row reads as None, as `select_related` gives)."""
+def _plan(
+    model: type[models.Model], key: str, paths: tuple[str, ...], using: str, lock: bool
+) -> tuple[str, tuple[_Node, ...]]:
+    """The SELECT of the rows whose field `key` has the one parameter's value, in the order of their pks, and its
+    nodes, parents first. Names come from the models' metadata, quoted; joins are LEFT JOINs (a missing row
+    reads as None, as `select_related` gives). `lock`: the rows read are locked, not the rows they refer to
+    (`select_for_update(of=("self",))`)."""
     connection = connections[using]
     quote = connection.ops.quote_name
     nodes: list[_Node] = []
@@ -78,23 +82,48 @@ def _plan(model: type[models.Model], paths: tuple[str, ...], using: str) -> tupl
     root = model._meta
     sql = (
         f"SELECT {columns} FROM {quote(root.db_table)} r0 {' '.join(joins)} "  # noqa: S608
-        f"WHERE r0.{quote(root.pk.column)} = %s"
+        f"WHERE r0.{quote(root.get_field(key).column)} = %s ORDER BY r0.{quote(root.pk.column)}"
     )
+    if lock and connection.features.has_select_for_update:  # SQLite locks the whole database as it writes
+        sql += " FOR UPDATE OF r0" if connection.features.has_select_for_update_of else " FOR UPDATE"
     return sql, tuple(nodes)
 
 
-def read_with_related(model: type[models.Model], pk, paths: tuple[str, ...] = ()):
+def read_with_related(model: type[models.Model], pk, paths: tuple[str, ...] = (), *, lock: bool = False):
     """`model.objects.select_related(*paths).get(pk=pk)`: the same instances and cached relations (forward
     foreign keys and one-to-ones, reverse one-to-ones), without compiling the query again. Raises
-    `model.DoesNotExist` when no row has that pk."""
-    using = router.db_for_read(model)
-    connection = connections[using]
-    sql, nodes = _plan(model, paths, using)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])
-        row = cursor.fetchone()
-    if row is None:
+    `model.DoesNotExist` when no row has that pk. `lock`: the row is locked for the transaction, as
+    `select_for_update(of=("self",))` locks it."""
+    rows = _read(model, model._meta.pk.name, pk, paths, lock)
+    if not rows:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    return rows[0]
+
+
+def read_all_with_related(model: type[models.Model], key: str, value, paths: tuple[str, ...] = ()) -> list:
+    """`model.objects.filter(**{key: value}).select_related(*paths).order_by("pk")`, as `read_with_related`
+    reads one row: `key` names a field of `model`. A foreign key's rows of an instance (`order`, the order) have
+    it cached, as `order.items.all()` gives them."""
+    rows = _read(model, key, value, paths, False)
+    field = model._meta.get_field(key)
+    if field.is_relation and isinstance(value, models.Model):
+        for row in rows:
+            field.set_cached_value(row, value)
+    return rows
+
+
+def _read(model: type[models.Model], key: str, value, paths: tuple[str, ...], lock: bool) -> list:
+    using = router.db_for_write(model) if lock else router.db_for_read(model)
+    connection = connections[using]
+    sql, nodes = _plan(model, key, paths, using, lock)
+    field = model._meta.get_field(key)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_value(getattr(value, "pk", value), connection)])
+        return [_instances(row, nodes, using, connection) for row in cursor.fetchall()]
+
+
+def _instances(row: tuple, nodes: tuple[_Node, ...], using: str, connection) -> models.Model:
+    """The row read's instance, with the instances of the rows it refers to cached on it."""
     instances: list[models.Model | None] = []
     for node in nodes:
         values = list(row[node.start : node.start + len(node.attnames)])

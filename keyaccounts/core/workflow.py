@@ -81,7 +81,7 @@ def human_task(task_pk: int, *, user, may_act: Callable[[Task], bool], related: 
     taken by someone else meanwhile raises an error the page can show.
     """
     # The task as it is under the lock.
-    with locked_activation(Task.objects.get(pk=task_pk), related) as activation:
+    with locked_activation(read_with_related(Task, task_pk), related) as activation:
         task = activation.task
         if task.status not in OPEN_STATUSES:
             raise TaskClosedError

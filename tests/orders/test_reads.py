@@ -1,11 +1,13 @@
 """`read_with_related`: one row with the rows it refers to, as `select_related(...).get(pk=…)` reads them."""
 
 import pytest
-from django.db import models
+from django.db import connection, models, transaction
+from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 
-from keyaccounts.core.reads import read_with_related
+from keyaccounts.core.reads import read_all_with_related, read_with_related
 from orders.flows import OrderFlow
+from orders.models import Order, OrderItem
 from tests.orders.test_order_flow import GOOD, draft, submit, task
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +56,28 @@ def test_a_missing_reverse_row_reads_as_none_and_a_missing_row_raises(
         assert read.process.launch is None  # raises: cached as missing, as select_related leaves it
     with pytest.raises(Task.DoesNotExist):
         read_with_related(Task, 0, ("process",))
+
+
+def test_a_locked_read_locks_the_row_read_only(catalogue, manager, customer):
+    order = draft(manager, customer, catalogue["T1"], elements=GOOD)
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        read = read_with_related(Order, order.pk, ("customer", "billing_account"), lock=True)
+
+    assert captured.captured_queries[-1]["sql"].endswith("FOR UPDATE OF r0")  # not the customer's row
+    assert _values(read) == _values(Order.objects.get(pk=order.pk))
+    assert (read.customer.pk, read.billing_account.pk) == (customer.pk, order.billing_account_id)
+
+
+def test_an_orders_items_read_as_its_related_manager_reads_them(
+    catalogue, manager, customer, django_assert_num_queries
+):
+    order = draft(manager, customer, catalogue["T1"], catalogue["T2"], elements=GOOD)
+    by_orm = list(order.items.select_related("product", "service"))
+
+    with django_assert_num_queries(1):
+        items = read_all_with_related(OrderItem, "order", order, ("product", "service"))
+        assert all(item.order is order and item.service is None for item in items)  # cached, as the ORM does
+
+    assert [_values(item) for item in items] == [_values(item) for item in by_orm]
+    assert [item.product.code for item in items] == [item.product.code for item in by_orm]
