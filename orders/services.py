@@ -12,6 +12,7 @@ from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 
 from customers.models import Customer
+from keyaccounts.core.bulk import save_fields
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.reads import read_all_with_related, read_with_related
 from keyaccounts.core.timeline import timeline_record
@@ -57,7 +58,7 @@ def _move(
     before = order.status
     order.status = to
     order.version += 1
-    order.save(update_fields=["status", "version", "updated_at", *also])
+    save_fields(order, ["status", "version", "updated_at", *also])
     timeline_record(
         subject=order, action=action, actor=actor, reason=reason, from_state=before, to_state=to, data=data or {}
     )
@@ -189,7 +190,7 @@ def order_submit(*, user, order: Order, version: int) -> Order:
         items = _items(order)
         for item in items:
             item.element_definition = definition_snapshot(item.product)
-            item.save(update_fields=["element_definition"])
+            save_fields(item, ["element_definition"])
         order.submitted_at = timezone.now()
         order.version += 1
         timeline_record(subject=order, action=OrderAction.SUBMITTED, actor=user)
@@ -455,7 +456,7 @@ def _decide(*, user, task_pk: int, decision: str, reason: str, may_act, action_b
         order.decision = decision
         if decision == REJECT:
             order.check_findings = [reason]
-        order.save(update_fields=["decision", "check_findings", "updated_at"])
+        save_fields(order, ["decision", "check_findings", "updated_at"])
         timeline_record(subject=order, action=action_by_decision[decision], actor=user, reason=reason)
         act.execute()
         _sla_follow(order)

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyaccounts.core.bulk import bulk_update_rows
+from keyaccounts.core.bulk import bulk_update_rows, save_fields
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.reads import read_all_with_related
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
@@ -79,7 +79,7 @@ def launch_item(item: OrderItem) -> WorkOrder | None:
     route = item.product.route
     if route == Product.Route.INSTANT:
         item.state = OrderItem.State.IN_PROGRESS
-        item.save(update_fields=["state"])
+        save_fields(item, ["state"])
         timeline_record(
             subject=item.order,
             action=WorkOrderAction.ACTIVATED,
@@ -507,7 +507,7 @@ def launch_needs_tests(launch: Launch) -> bool:
 
 def launch_start_billing(*, launch: Launch) -> None:
     launch.billing_started_at = timezone.now()
-    launch.save(update_fields=["billing_started_at"])
+    save_fields(launch, ["billing_started_at"])
     timeline_record(subject=launch.order, action=WorkOrderAction.BILLING_STARTED)
 
 
