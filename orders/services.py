@@ -14,7 +14,7 @@ from viewflow.workflow.models import Task
 from customers.models import Customer
 from keyaccounts.core.bulk import save_fields
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
-from keyaccounts.core.reads import read_all_with_related, read_with_related
+from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
 
@@ -379,13 +379,13 @@ def order_fulfil_if_done(order: Order) -> bool:
     # One read for the three conditions, from the rows as they are (the caller's object may be stale). Plain
     # SQL: the ORM took longer to build the two subqueries than the database to run them.
     sql = (  # as many marks as OPEN_STATUSES and FINAL_ITEM_STATES have states
-        "SELECT * FROM viewflow_task WHERE process_id = %s AND flow_task = %s AND status IN (%s, %s)"
+        f"SELECT {columns_of(Task)} FROM viewflow_task WHERE process_id = %s AND flow_task = %s AND status IN (%s, %s)"  # noqa: S608
         " AND EXISTS (SELECT 1 FROM orders_order WHERE id = %s AND status = %s)"
         " AND NOT EXISTS (SELECT 1 FROM orders_orderitem WHERE order_id = %s AND state NOT IN (%s, %s, %s))"
     )
     params = [order.process_id, get_task_ref(OrderFlow.fulfil), *OPEN_STATUSES]
     params += [order.pk, Order.Status.IN_PROGRESS, order.pk, *sorted(FINAL_ITEM_STATES)]
-    task = next(iter(Task.objects.raw(sql, params)), None)
+    task = next(iter(rows_as(Task, sql, params)), None)
     if task is None:
         return False
     handle_run(OrderFlow.fulfil, task, related=("process__order",))  # the order rolled up, read under the lock

@@ -4,6 +4,8 @@ The ORM compiles a `select_related` query again on every call: for a task read w
 customer that took several times the database's time, and every step of a flow reads its task that way under
 the flow lock. Here the statement and the fields' converters are worked out once per model, paths and
 database; each read only runs it and builds the instances, their relations cached as the ORM caches them.
+`rows_as` builds instances the same way from a statement of one's own (`Model.objects.raw` works out its
+columns and converters on every call).
 """
 
 import functools
@@ -142,6 +144,31 @@ def _instances(row: tuple, nodes: tuple[_Node, ...], using: str, connection) -> 
             _link(node.relation, parent, instance)
         instances.append(instance)
     return instances[0]
+
+
+@functools.cache
+def _model_node(model: type[models.Model], using: str) -> _Node:
+    connection = connections[using]
+    fields = model._meta.concrete_fields
+    converters = tuple(_converters(field, model._meta.db_table, connection) for field in fields)
+    return _Node(model, tuple(field.attname for field in fields), converters, 0, None, None)
+
+
+@functools.cache
+def columns_of(model: type[models.Model], using: str = "default") -> str:
+    """The model's columns, quoted, in the order `rows_as` reads them: `SELECT {columns_of(M)} FROM …`."""
+    quote = connections[using].ops.quote_name
+    return ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+
+
+def rows_as(model: type[models.Model], sql: str, params, using: str = "default") -> list:
+    """`list(model.objects.raw(sql, params))` for a statement that returns `columns_of(model)`: instances
+    built as the ORM builds them, without working out the statement's columns and converters again."""
+    connection = connections[using]
+    nodes = (_model_node(model, using),)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_instances(row, nodes, using, connection) for row in cursor.fetchall()]
 
 
 def _link(relation, parent: models.Model, child: models.Model | None) -> None:

@@ -5,7 +5,7 @@ from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 
-from keyaccounts.core.reads import read_all_with_related, read_with_related
+from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as
 from orders.flows import OrderFlow
 from orders.models import Order, OrderItem
 from tests.orders.test_order_flow import GOOD, draft, submit, task
@@ -81,3 +81,19 @@ def test_an_orders_items_read_as_its_related_manager_reads_them(
 
     assert [_values(item) for item in items] == [_values(item) for item in by_orm]
     assert [item.product.code for item in items] == [item.product.code for item in by_orm]
+
+
+def test_rows_of_ones_own_statement_read_as_the_orms_raw_reads_them(catalogue, manager, customer):
+    order = submit(manager, draft(manager, customer, catalogue["T1"], elements=GOOD))
+    sql = f"SELECT {columns_of(Task)} FROM viewflow_task WHERE process_id = %s ORDER BY id"
+    by_orm = list(Task.objects.raw(sql, [order.process_id]))
+
+    read = rows_as(Task, sql, [order.process_id])
+
+    assert [_values(task) for task in read] == [_values(task) for task in by_orm]
+    assert [task.flow_task for task in read] == [
+        OrderFlow.start,
+        OrderFlow.check,
+        OrderFlow.after_check,
+        OrderFlow.accept,
+    ]
