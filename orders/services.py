@@ -12,7 +12,7 @@ from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 
 from customers.models import Customer
-from keyaccounts.core.bulk import save_fields
+from keyaccounts.core.bulk import insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as
 from keyaccounts.core.timeline import timeline_record
@@ -83,7 +83,7 @@ def _new_item(order: Order, item: ItemInput) -> OrderItem:
             raise ApplicationError(_("Choose a running service of this customer."), field="service")
         if item.service.status != Service.Status.ACTIVE:
             raise ApplicationError(_("This service is not running any more."), field="service")
-    return OrderItem.objects.create(
+    new = OrderItem(
         order=order,
         product=item.product,
         action=item.action,
@@ -92,6 +92,25 @@ def _new_item(order: Order, item: ItemInput) -> OrderItem:
         service=item.service,
         elements=item.elements or {},
     )
+    insert_instance(new)
+    return new
+
+
+@functools.cache
+def _billing_account_sql() -> str:
+    quote, meta = connection.ops.quote_name, BillingAccount._meta
+    column = {name: quote(meta.get_field(name).column) for name in ("customer", "is_active", "number")}
+    # Names from the model's metadata; the values are parameters.
+    return (
+        f"SELECT {columns_of(BillingAccount)} FROM {quote(meta.db_table)}"  # noqa: S608
+        f" WHERE {column['customer']} = %s AND {column['is_active']} = %s ORDER BY {column['number']} LIMIT 1"
+    )
+
+
+def _billing_account_of(customer: Customer) -> BillingAccount | None:
+    """The customer's first active account by number, which a new order is charged to. Plain SQL: the ORM took
+    longer to build the query than the database to run it."""
+    return next(iter(rows_as(BillingAccount, _billing_account_sql(), [customer.pk, True])), None)
 
 
 def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
@@ -104,12 +123,13 @@ def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
             raise ApplicationError(_("Choose one of your own customers."), field="customer")
         if not items:
             raise ApplicationError(_("Add at least one product."), field="products")
-        order = Order.objects.create(
+        order = Order(
             customer=customer,
             city_id=customer.city_id,
             account_manager=user,
-            billing_account=customer.billing_accounts.filter(is_active=True).first(),
+            billing_account=_billing_account_of(customer),
         )
+        insert_instance(order)
         for item in items:
             _new_item(order, item)
         timeline_record(subject=order, action=OrderAction.DRAFTED, actor=user)
@@ -354,12 +374,14 @@ def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
 
 def _apply_to_inventory(item: OrderItem) -> None:
     if item.action == OrderItem.Action.ADD:
-        Service.objects.create(
-            customer_id=item.order.customer_id,
-            product=item.product,
-            origin=item,
-            quantity=item.quantity,
-            elements=item.elements,
+        insert_instance(
+            Service(
+                customer_id=item.order.customer_id,
+                product=item.product,
+                origin=item,
+                quantity=item.quantity,
+                elements=item.elements,
+            )
         )
     elif item.action == OrderItem.Action.MODIFY:
         Service.objects.filter(pk=item.service_id).update(

@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyaccounts.core.bulk import bulk_update_rows, save_fields
+from keyaccounts.core.bulk import bulk_update_rows, insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.reads import read_all_with_related
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
@@ -409,7 +409,8 @@ def launch_start(*, order, items=None) -> Launch:
 def launch_link(*, order, process, items=None) -> Launch:
     """The launch of a new launch process (`process.launch` is this one). `items`: as `launch_start`'s, the rows
     `_items` would read."""
-    launch = Launch.objects.create(order=order, process=process)
+    launch = Launch(order=order, process=process)
+    insert_instance(launch)
     if items is not None:
         launch._items = _with_work_orders(items)
     return launch

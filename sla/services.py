@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from keyaccounts.core.bulk import bulk_update_rows
+from keyaccounts.core.bulk import bulk_update_rows, insert_instance
 from keyaccounts.core.inbox import inbox_clock_moved
 from keyaccounts.core.reads import columns_of, rows_as
 
@@ -157,7 +157,7 @@ def _start(*, subject, step: str, level: str, product, city, customer, account_m
     # The calendar chosen with the policy schedules the clock (read once, with its time zone and windows).
     working = calendar_read(pk=policy.runs_on)[1] if policy.runs_on and clock.time_basis == TimeBasis.WORKING else None
     _schedule(clock, now, {clock.calendar_id: working})
-    clock.save()
+    insert_instance(clock)
     return clock
 
 

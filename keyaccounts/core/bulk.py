@@ -7,7 +7,8 @@ same values with the database doing the matching; other databases keep `bulk_upd
 `bulk_create` builds a model instance per row and prepares each of its values through its field: for a few
 thousand rows (a sweep's notifications) that is most of the time the insert takes. `insert_rows` takes plain
 tuples and sends each column as one array; other databases keep `bulk_create`. `insert_row` writes one row
-without the instance `save()` builds, for rows written on every step and never read back (audit lines), and
+without the instance `save()` builds, for rows written on every step and never read back (audit lines),
+`insert_instance` saves a new instance from SQL built once, and
 `save_fields` saves some fields of an instance from SQL built once (a flow step moves its order's state).
 """
 
@@ -112,6 +113,26 @@ def insert_row(model: type[models.Model], **values) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def insert_instance(obj: models.Model) -> None:
+    """`obj.save()` of a new instance from SQL built once per model: the same values written (`auto_now(_add)`
+    fields set to now, on `obj` too) and `obj.pk` set. No signals: use it for models that have none, on paths
+    taken on every step (the ORM took longer to build the INSERT than the database to run it)."""
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    sql, fields = _insert_sql(model, alias)
+    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(pk.column)}", params)
+            obj.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(sql, params)
+            obj.pk = connection.ops.last_insert_id(cursor, model._meta.db_table, pk.column)
+    obj._state.adding, obj._state.db = False, alias
 
 
 @functools.cache
