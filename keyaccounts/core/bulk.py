@@ -8,7 +8,8 @@ same values with the database doing the matching; other databases keep `bulk_upd
 thousand rows (a sweep's notifications) that is most of the time the insert takes. `insert_rows` takes plain
 tuples and sends each column as one array; other databases keep `bulk_create`. `insert_row` writes one row
 without the instance `save()` builds, for rows written on every step and never read back (audit lines),
-`insert_instance` saves a new instance from SQL built once, and
+`insert_instance` saves a new instance from SQL built once, `upsert` writes instances over the rows they
+conflict with, and
 `save_fields` saves some fields of an instance from SQL built once (a flow step moves its order's state).
 """
 
@@ -133,6 +134,39 @@ def insert_instance(obj: models.Model) -> None:
             cursor.execute(sql, params)
             obj.pk = connection.ops.last_insert_id(cursor, model._meta.db_table, pk.column)
     obj._state.adding, obj._state.db = False, alias
+
+
+@functools.cache
+def _upsert_sql(model: type[models.Model], rows: int, unique: tuple[str, ...], update: tuple[str, ...], alias: str):
+    connection = connections[alias]
+    meta = model._meta
+    fields = tuple(field for field in meta.concrete_fields if not field.db_returning)
+    quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    unique_columns = [meta.get_field(name).column for name in unique]
+    update_columns = [meta.get_field(name).column for name in update]
+    conflict = connection.ops.on_conflict_suffix_sql(fields, OnConflict.UPDATE, update_columns, unique_columns)
+    # Names come from the model's metadata, quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * rows)} {conflict}"
+    )
+    return sql, fields
+
+
+def upsert(objs: Sequence[models.Model], *, unique: Sequence[str], update: Sequence[str]) -> None:
+    """`bulk_create(objs, update_conflicts=True, unique_fields=unique, update_fields=update)` from SQL built
+    once per model and number of rows: new rows inserted, those conflicting on `unique` get `update` written.
+    No pks read back, no signals (the inbox follows every step this way)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    sql, fields = _upsert_sql(model, len(objs), tuple(unique), tuple(update), alias)
+    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for obj in objs for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 @functools.cache

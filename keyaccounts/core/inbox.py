@@ -29,6 +29,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from .access import sees_all_cities
+from .bulk import upsert
 from .exceptions import ApplicationError, TaskClosedError, TaskTakenError
 from .models import OPEN_ENTRY, InboxEntry, Watch
 from .reads import columns_of, rows_as
@@ -511,7 +512,7 @@ def inbox_follow(
             )
         )
     if entries:
-        InboxEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["task"], update_fields=_FOLLOWED)
+        upsert(entries, unique=["task"], update=_FOLLOWED)
 
 
 def inbox_tasks_to_follow(process_id: int, statuses) -> list[Task]:
