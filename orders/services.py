@@ -355,12 +355,25 @@ def order_transfer(*, order: Order) -> None:
     launch_start(order=order, items=items)
 
 
+@functools.cache
+def _item_finish_sql() -> str:
+    """An item's state moved unless it is final. Plain SQL: every launch finishes its items, and the ORM took
+    longer to build the UPDATE than the database to run it."""
+    quote, meta = connection.ops.quote_name, OrderItem._meta
+    state = quote(meta.get_field("state").column)
+    finals = ", ".join(["%s"] * len(FINAL_ITEM_STATES))
+    # Names from the model's metadata; the values are parameters.
+    return f"UPDATE {quote(meta.db_table)} SET {state} = %s WHERE {quote(meta.pk.column)} = %s AND {state} NOT IN ({finals})"  # noqa: S608
+
+
 def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
     """Service launch finished an item: record it, keep the inventory true, and close the order when all are.
     `item` with its order and product, as the caller read them (fixed once the order is submitted): its state
     moves in one statement that locks the row and leaves an item finished meanwhile as it is."""
-    if not OrderItem.objects.filter(pk=item.pk).exclude(state__in=FINAL_ITEM_STATES).update(state=state):
-        return
+    with connection.cursor() as cursor:
+        cursor.execute(_item_finish_sql(), [state, item.pk, *sorted(FINAL_ITEM_STATES)])
+        if not cursor.rowcount:
+            return
     item.state = state
     if state == OrderItem.State.COMPLETED:
         _apply_to_inventory(item)
