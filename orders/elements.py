@@ -1,5 +1,6 @@
 """Order-element forms generated from a product's configuration, validated server-side by the same definition."""
 
+import functools
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -7,6 +8,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from customers.validators import validate_mainland_phone
@@ -32,13 +34,24 @@ SNAPSHOT_FIELDS = (
 )
 
 
+@functools.cache
+def _elements_sql() -> str:
+    """A product's elements in their order. Plain SQL: every submission reads them for each item, and the ORM
+    took longer to build the query (joining the product for its ordering) than the database to run it."""
+    quote, meta = connection.ops.quote_name, ProductElement._meta
+    order = ", ".join(quote(meta.get_field(name).column) for name in ("category", "sort_order", "id"))
+    # Names from the model's metadata; the product is a parameter.
+    return f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('product').column)} = %s ORDER BY {order}"  # noqa: S608
+
+
 def definition_snapshot(product: Product) -> list[dict]:
     """The product's element definition as data, kept on an order item so later edits do not touch it."""
 
     def as_json(value):
         return str(value) if isinstance(value, Decimal) else value
 
-    return [{name: as_json(getattr(e, name)) for name in SNAPSHOT_FIELDS} for e in product.elements.all()]
+    elements = ProductElement.objects.raw(_elements_sql(), [product.pk])
+    return [{name: as_json(getattr(e, name)) for name in SNAPSHOT_FIELDS} for e in elements]
 
 
 def _from_snapshot(product: Product, snapshot: list[dict]) -> list[ProductElement]:

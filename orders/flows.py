@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
+from keyaccounts.core.bulk import save_fields
 from keyaccounts.core.workflow import BaseFlow
 
 from . import services
@@ -63,7 +64,8 @@ class OrderFlow(BaseFlow):
     def link_order(self, activation, order: Order):
         activation.process.save()
         order.process = activation.process
-        order.save(update_fields=["process", "updated_at"])
+        # With what the submission changed: only `order_submit` starts the flow, and saves the order here once.
+        save_fields(order, ["process", "submitted_at", "version", "updated_at"])
         return activation.process
 
     def run_check(self, activation):

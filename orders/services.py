@@ -1,17 +1,20 @@
 """Every write of order management. Each service is one transaction; a refusal saves nothing."""
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 
 from customers.models import Customer
+from keyaccounts.core.bulk import insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
+from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
 
@@ -41,17 +44,21 @@ def _require(allowed: bool) -> None:
 
 def _locked(order: Order, version: int | None, related: tuple[str, ...] = ()) -> Order:
     """The order locked, checked against the version the user saw; `related`: rows read with it (not locked)."""
-    fresh = Order.objects.select_for_update(of=("self",)).select_related(*related).get(pk=order.pk)
+    fresh = read_with_related(Order, order.pk, related, lock=True)
     if version is not None and fresh.version != version:
         raise StaleRecordError
     return fresh
 
 
-def _move(order: Order, to: str, *, action: str, actor=None, reason: str = "", data=None) -> None:
+def _move(
+    order: Order, to: str, *, action: str, actor=None, reason: str = "", data=None, also: tuple[str, ...] = ()
+) -> None:
+    """The order to state `to`, on its timeline. `also`: other fields the caller changed, saved with the state
+    (only the changed fields are written: a move is on every step of the flow)."""
     before = order.status
     order.status = to
     order.version += 1
-    order.save()
+    save_fields(order, ["status", "version", "updated_at", *also])
     timeline_record(
         subject=order, action=action, actor=actor, reason=reason, from_state=before, to_state=to, data=data or {}
     )
@@ -76,7 +83,7 @@ def _new_item(order: Order, item: ItemInput) -> OrderItem:
             raise ApplicationError(_("Choose a running service of this customer."), field="service")
         if item.service.status != Service.Status.ACTIVE:
             raise ApplicationError(_("This service is not running any more."), field="service")
-    return OrderItem.objects.create(
+    new = OrderItem(
         order=order,
         product=item.product,
         action=item.action,
@@ -85,6 +92,25 @@ def _new_item(order: Order, item: ItemInput) -> OrderItem:
         service=item.service,
         elements=item.elements or {},
     )
+    insert_instance(new)
+    return new
+
+
+@functools.cache
+def _billing_account_sql() -> str:
+    quote, meta = connection.ops.quote_name, BillingAccount._meta
+    column = {name: quote(meta.get_field(name).column) for name in ("customer", "is_active", "number")}
+    # Names from the model's metadata; the values are parameters.
+    return (
+        f"SELECT {columns_of(BillingAccount)} FROM {quote(meta.db_table)}"  # noqa: S608
+        f" WHERE {column['customer']} = %s AND {column['is_active']} = %s ORDER BY {column['number']} LIMIT 1"
+    )
+
+
+def _billing_account_of(customer: Customer) -> BillingAccount | None:
+    """The customer's first active account by number, which a new order is charged to. Plain SQL: the ORM took
+    longer to build the query than the database to run it."""
+    return next(iter(rows_as(BillingAccount, _billing_account_sql(), [customer.pk, True])), None)
 
 
 def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
@@ -97,12 +123,13 @@ def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
             raise ApplicationError(_("Choose one of your own customers."), field="customer")
         if not items:
             raise ApplicationError(_("Add at least one product."), field="products")
-        order = Order.objects.create(
+        order = Order(
             customer=customer,
             city_id=customer.city_id,
             account_manager=user,
-            billing_account=customer.billing_accounts.filter(is_active=True).first(),
+            billing_account=_billing_account_of(customer),
         )
+        insert_instance(order)
         for item in items:
             _new_item(order, item)
         timeline_record(subject=order, action=OrderAction.DRAFTED, actor=user)
@@ -180,17 +207,16 @@ def order_submit(*, user, order: Order, version: int) -> Order:
         # With what the flow's check reads of it.
         order = _locked(order, version, related=("customer", "billing_account"))
         _require(access.may_edit(user, order))
-        items = list(order.items.select_related("product"))
+        items = _items(order)
         for item in items:
             item.element_definition = definition_snapshot(item.product)
-            item.save(update_fields=["element_definition"])
+            save_fields(item, ["element_definition"])
         order.submitted_at = timezone.now()
         order.version += 1
-        order.save()
         timeline_record(subject=order, action=OrderAction.SUBMITTED, actor=user)
         from .flows import OrderFlow
 
-        OrderFlow.start.run(order=order)
+        OrderFlow.start.run(order=order)  # its first step saves the order with its process and these changes
         _sla_follow(order, items)
     return order
 
@@ -219,6 +245,14 @@ def order_attach(*, user, order: Order, kind: str, upload) -> OrderAttachment:
 
 
 # ---------------------------------------------------------------------------- the flow's automatic steps
+def _items(order: Order) -> list[OrderItem]:
+    """The order's items with their products and services, read once per order object: a submission's check
+    runs on the items the submission has just read (an order's items are fixed once it is submitted)."""
+    if "_items" not in order.__dict__:
+        order._items = read_all_with_related(OrderItem, "order", order, ("product", "service"))
+    return order._items
+
+
 def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> list[str]:
     """The business-consistency check: every reason the order cannot be accepted, in words people act on.
     `items`: the order's items with their products and services, when the caller has them."""
@@ -259,12 +293,21 @@ def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> 
     return findings
 
 
+@functools.cache
+def _active_rules_sql() -> str:
+    """Plain SQL: every submission's check reads the rules, and the ORM took longer to build the query than the
+    database to run it."""
+    quote, meta = connection.ops.quote_name, OrderApprovalRule._meta
+    # Names from the model's metadata; the flag is a parameter.
+    return f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('is_active').column)} = %s"  # noqa: S608
+
+
 def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
     """The administrator's rules decide: amount, customer level, product."""
     items = list(order.items.all()) if items is None else items
     total = sum((item.amount for item in items), 0)  # Order.total, from the items read once here
     products = {item.product_id for item in items}
-    for rule in OrderApprovalRule.objects.filter(is_active=True):
+    for rule in OrderApprovalRule.objects.raw(_active_rules_sql(), [True]):
         if rule.min_amount is not None and total < rule.min_amount:
             continue
         if rule.customer_level and rule.customer_level != order.customer.level:
@@ -276,7 +319,7 @@ def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> 
 
 
 def order_check(*, order: Order) -> None:
-    items = list(order.items.select_related("product", "service"))
+    items = _items(order)
     order.check_findings = order_check_findings(order, items)
     order.needs_approval = not order.check_findings and order_needs_approval(order, items)
     if order.check_findings:
@@ -284,7 +327,11 @@ def order_check(*, order: Order) -> None:
         timeline_record(subject=order, action=OrderAction.CHECK_FAILED, data={"findings": order.check_findings})
     else:  # the move saves the findings with the new state
         _move(
-            order, Order.Status.ACKNOWLEDGED, action=OrderAction.CHECKED, data={"needs_approval": order.needs_approval}
+            order,
+            Order.Status.ACKNOWLEDGED,
+            action=OrderAction.CHECKED,
+            data={"needs_approval": order.needs_approval},
+            also=("check_findings", "needs_approval"),
         )
 
 
@@ -298,7 +345,7 @@ def order_transfer(*, order: Order) -> None:
     from provisioning.services import launch_start
 
     # The launch's dispatch sends from these rows rather than reading them again.
-    items = list(order.items.select_related("product"))
+    items = _items(order)
     _move(
         order,
         Order.Status.IN_PROGRESS,
@@ -308,12 +355,25 @@ def order_transfer(*, order: Order) -> None:
     launch_start(order=order, items=items)
 
 
+@functools.cache
+def _item_finish_sql() -> str:
+    """An item's state moved unless it is final. Plain SQL: every launch finishes its items, and the ORM took
+    longer to build the UPDATE than the database to run it."""
+    quote, meta = connection.ops.quote_name, OrderItem._meta
+    state = quote(meta.get_field("state").column)
+    finals = ", ".join(["%s"] * len(FINAL_ITEM_STATES))
+    # Names from the model's metadata; the values are parameters.
+    return f"UPDATE {quote(meta.db_table)} SET {state} = %s WHERE {quote(meta.pk.column)} = %s AND {state} NOT IN ({finals})"  # noqa: S608
+
+
 def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
     """Service launch finished an item: record it, keep the inventory true, and close the order when all are.
     `item` with its order and product, as the caller read them (fixed once the order is submitted): its state
     moves in one statement that locks the row and leaves an item finished meanwhile as it is."""
-    if not OrderItem.objects.filter(pk=item.pk).exclude(state__in=FINAL_ITEM_STATES).update(state=state):
-        return
+    with connection.cursor() as cursor:
+        cursor.execute(_item_finish_sql(), [state, item.pk, *sorted(FINAL_ITEM_STATES)])
+        if not cursor.rowcount:
+            return
     item.state = state
     if state == OrderItem.State.COMPLETED:
         _apply_to_inventory(item)
@@ -327,12 +387,14 @@ def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
 
 def _apply_to_inventory(item: OrderItem) -> None:
     if item.action == OrderItem.Action.ADD:
-        Service.objects.create(
-            customer_id=item.order.customer_id,
-            product=item.product,
-            origin=item,
-            quantity=item.quantity,
-            elements=item.elements,
+        insert_instance(
+            Service(
+                customer_id=item.order.customer_id,
+                product=item.product,
+                origin=item,
+                quantity=item.quantity,
+                elements=item.elements,
+            )
         )
     elif item.action == OrderItem.Action.MODIFY:
         Service.objects.filter(pk=item.service_id).update(
@@ -352,22 +414,37 @@ def order_fulfil_if_done(order: Order) -> bool:
     # One read for the three conditions, from the rows as they are (the caller's object may be stale). Plain
     # SQL: the ORM took longer to build the two subqueries than the database to run them.
     sql = (  # as many marks as OPEN_STATUSES and FINAL_ITEM_STATES have states
-        "SELECT * FROM viewflow_task WHERE process_id = %s AND flow_task = %s AND status IN (%s, %s)"
+        f"SELECT {columns_of(Task)} FROM viewflow_task WHERE process_id = %s AND flow_task = %s AND status IN (%s, %s)"  # noqa: S608
         " AND EXISTS (SELECT 1 FROM orders_order WHERE id = %s AND status = %s)"
         " AND NOT EXISTS (SELECT 1 FROM orders_orderitem WHERE order_id = %s AND state NOT IN (%s, %s, %s))"
     )
     params = [order.process_id, get_task_ref(OrderFlow.fulfil), *OPEN_STATUSES]
     params += [order.pk, Order.Status.IN_PROGRESS, order.pk, *sorted(FINAL_ITEM_STATES)]
-    task = next(iter(Task.objects.raw(sql, params)), None)
+    task = next(iter(rows_as(Task, sql, params)), None)
     if task is None:
         return False
     handle_run(OrderFlow.fulfil, task, related=("process__order",))  # the order rolled up, read under the lock
     return True
 
 
+@functools.cache
+def _item_states_sql() -> str:
+    quote, meta = connection.ops.quote_name, OrderItem._meta
+    # Names from the model's metadata; the order is a parameter.
+    return f"SELECT DISTINCT {quote(meta.get_field('state').column)} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('order').column)} = %s"  # noqa: S608
+
+
+def _item_states(order: Order) -> set[str]:
+    """The states the order's items are in. Plain SQL: the ORM joined the order for the items' ordering, and
+    took longer to build the query than the database to run it (every order's fulfilment rolls up)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_item_states_sql(), [order.pk])
+        return {state for (state,) in cursor.fetchall()}
+
+
 def order_roll_up(*, order: Order) -> None:
     """The order's state from its items: all completed, all failed, or partial."""
-    states = set(order.items.values_list("state", flat=True)) - {OrderItem.State.CANCELLED}
+    states = _item_states(order) - {OrderItem.State.CANCELLED}
     if states == {OrderItem.State.COMPLETED}:
         to = Order.Status.COMPLETED
     elif states == {OrderItem.State.FAILED}:
@@ -414,7 +491,7 @@ def _decide(*, user, task_pk: int, decision: str, reason: str, may_act, action_b
         order.decision = decision
         if decision == REJECT:
             order.check_findings = [reason]
-        order.save(update_fields=["decision", "check_findings", "updated_at"])
+        save_fields(order, ["decision", "check_findings", "updated_at"])
         timeline_record(subject=order, action=action_by_decision[decision], actor=user, reason=reason)
         act.execute()
         _sla_follow(order)
@@ -461,6 +538,7 @@ def order_request_cancellation(*, user, order: Order, reason: str) -> Order:
             action=OrderAction.CANCELLATION_REQUESTED,
             actor=user,
             reason=reason,
+            also=("status_before_cancellation",),
         )
     return order
 

@@ -15,6 +15,7 @@ from viewflow.workflow.activation import Activation, has_manage_permission
 from viewflow.workflow.nodes.job import AbstractJob, AbstractJobActivation
 from viewflow.workflow.status import STATUS
 
+from keyaccounts.core.reads import read_with_related
 from keyaccounts.core.workflow import locked_activation
 
 logger = logging.getLogger(__name__)
@@ -66,8 +67,11 @@ def peer_wait_check(task_pk: int) -> str:
     """Complete the waiting step if every answer is in (idempotent: a late or repeated call is skipped)."""
     from viewflow.workflow.models import Task
 
-    task = Task.objects.filter(pk=task_pk).first()
-    if task is None or task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
+    try:
+        task = read_with_related(Task, task_pk)
+    except Task.DoesNotExist:
+        return "skipped"
+    if task.status not in (STATUS.SCHEDULED, STATUS.STARTED):
         return "skipped"
     # Checked under the lock only: checks are queued when the last answer is in (or nothing was sent), and the
     # sweep checks only launches with every answer in, so a check nearly always completes the step; asking

@@ -18,8 +18,9 @@ from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyaccounts.core.bulk import bulk_update_rows
+from keyaccounts.core.bulk import bulk_update_rows, insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.reads import read_all_with_related
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from orders.models import OrderItem, Product
@@ -78,7 +79,7 @@ def launch_item(item: OrderItem) -> WorkOrder | None:
     route = item.product.route
     if route == Product.Route.INSTANT:
         item.state = OrderItem.State.IN_PROGRESS
-        item.save(update_fields=["state"])
+        save_fields(item, ["state"])
         timeline_record(
             subject=item.order,
             action=WorkOrderAction.ACTIVATED,
@@ -408,7 +409,8 @@ def launch_start(*, order, items=None) -> Launch:
 def launch_link(*, order, process, items=None) -> Launch:
     """The launch of a new launch process (`process.launch` is this one). `items`: as `launch_start`'s, the rows
     `_items` would read."""
-    launch = Launch.objects.create(order=order, process=process)
+    launch = Launch(order=order, process=process)
+    insert_instance(launch)
     if items is not None:
         launch._items = _with_work_orders(items)
     return launch
@@ -431,7 +433,7 @@ def _items(launch: Launch) -> list[OrderItem]:
     """The order's items with their products and work orders, read once per launch object: the flow's
     switches and steps of one run ask several times. Sending work orders forgets them."""
     if "_items" not in launch.__dict__:
-        launch._items = _with_work_orders(list(launch.order.items.select_related("product")))
+        launch._items = _with_work_orders(read_all_with_related(OrderItem, "order", launch.order, ("product",)))
     return launch._items
 
 
@@ -506,7 +508,7 @@ def launch_needs_tests(launch: Launch) -> bool:
 
 def launch_start_billing(*, launch: Launch) -> None:
     launch.billing_started_at = timezone.now()
-    launch.save(update_fields=["billing_started_at"])
+    save_fields(launch, ["billing_started_at"])
     timeline_record(subject=launch.order, action=WorkOrderAction.BILLING_STARTED)
 
 

@@ -14,8 +14,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from keyaccounts.core.bulk import bulk_update_rows
+from keyaccounts.core.bulk import bulk_update_rows, insert_instance
 from keyaccounts.core.inbox import inbox_clock_moved
+from keyaccounts.core.reads import columns_of, rows_as
 
 from . import histogram
 from .calendar import WorkingCalendar
@@ -156,7 +157,7 @@ def _start(*, subject, step: str, level: str, product, city, customer, account_m
     # The calendar chosen with the policy schedules the clock (read once, with its time zone and windows).
     working = calendar_read(pk=policy.runs_on)[1] if policy.runs_on and clock.time_basis == TimeBasis.WORKING else None
     _schedule(clock, now, {clock.calendar_id: working})
-    clock.save()
+    insert_instance(clock)
     return clock
 
 
@@ -246,7 +247,7 @@ def _stop_open(subject, now: datetime, *, steps=None) -> list[SlaClock]:
         sql += f" AND step IN ({', '.join(f'%(step{i})s' for i in range(len(steps)))})"
         params.update({f"step{i}": step for i, step in enumerate(steps)})
     if _returns_updated_rows():
-        clocks = list(SlaClock.objects.raw(f"{sql} RETURNING *", params))
+        clocks = rows_as(SlaClock, f"{sql} RETURNING {columns_of(SlaClock)}", params)
     else:
         open_clocks = SlaClock.objects.filter(**_subject_filter(subject), stopped_at=None)
         if steps is not None:
@@ -284,8 +285,10 @@ def sla_clocks_follow(
     # Plain SQL, like the stop (after every step that opens one, the ORM took longer to build it than to run it).
     running = {
         clock.step: clock
-        for clock in SlaClock.objects.raw(
-            "SELECT * FROM sla_slaclock WHERE subject_type_id = %s AND subject_id = %s AND stopped_at IS NULL"  # noqa: S608
+        for clock in rows_as(
+            SlaClock,
+            f"SELECT {columns_of(SlaClock)} FROM sla_slaclock"  # noqa: S608
+            " WHERE subject_type_id = %s AND subject_id = %s AND stopped_at IS NULL"
             + (" FOR UPDATE" if connection.features.has_select_for_update else ""),
             [ContentType.objects.get_for_model(subject).pk, subject.pk],
         )
@@ -354,8 +357,9 @@ def _count_finished(clock: SlaClock) -> None:
     # Both rows locked by one read, the city's then the province's (rows lock in the order read): always in
     # this order, so concurrent stops cannot deadlock. Written back by one statement.
     of_city, params = _matching({"city_id": clock.city_id})
-    rows = SlaDayDuration.objects.raw(
-        "SELECT * FROM sla_sladayduration WHERE day = %s AND step = %s "  # noqa: S608
+    rows = rows_as(
+        SlaDayDuration,
+        f"SELECT {columns_of(SlaDayDuration)} FROM sla_sladayduration WHERE day = %s AND step = %s "  # noqa: S608
         f"AND ((NOT all_cities AND {of_city}) OR (all_cities AND city_id IS NULL)) ORDER BY all_cities, id"
         + (" FOR UPDATE" if connection.features.has_select_for_update else ""),
         [connection.ops.adapt_datefield_value(day), clock.step, *params],

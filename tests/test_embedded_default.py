@@ -78,10 +78,15 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
         "from sla.models import SlaDayCount; from sla.selectors import calendar_read; "
         "print(User.objects.filter(username='bo_changchun').exists(), SlaDayCount.objects.exists()); "
         "c, w = calendar_read(code='jilin-standard'); "  # plain SQL: SQLite answers times and dates as text
-        "print(c.time_zone, type(w.windows[0][0][0]).__name__, type(min(w.holidays)).__name__, len(w.workdays) > 0)",
+        "print(c.time_zone, type(w.windows[0][0][0]).__name__, type(min(w.holidays)).__name__, len(w.workdays) > 0); "
+        # A flow step's task read with its process (plain SQL too): the text times converted as the ORM does.
+        "from viewflow.workflow.models import Task; from keyaccounts.core.reads import read_with_related; "
+        "t = Task.objects.select_related('process').filter(finished__isnull=False).last(); "
+        "r = read_with_related(Task, t.pk, ('process',)); "
+        "print((r.finished, r.process.created, r.flow_task) == (t.finished, t.process.created, t.flow_task))",
         env,
     )
-    assert out.split() == ["True", "True", "Asia/Shanghai", "time", "date", "True"]
+    assert out.split() == ["True", "True", "Asia/Shanghai", "time", "date", "True", "True"]
     out = _python(  # a signed-in user as web workers keep them, and a change that reaches them (plain SQL too)
         "import django; django.setup(); from keyaccounts.core.models import User; "
         "from keyaccounts.core.signed_in import user_for; user = User.objects.get(username='bo_changchun'); "

@@ -9,9 +9,10 @@ from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
 from customers import services as customer_services
+from keyaccounts.core.bulk import upsert
 from keyaccounts.core.exceptions import TaskTakenError
 from keyaccounts.core.inbox import inbox_claim, inbox_release, inbox_rows
-from keyaccounts.core.models import Team
+from keyaccounts.core.models import InboxEntry, Team
 from keyaccounts.core.roles import Role
 from sla.demo import seed_demo_policies
 from tests.factories import CONTACT, TeamFactory, customer_fields
@@ -341,3 +342,19 @@ def test_claimable_steps_sharing_cities_make_one_condition_and_nothing_claimable
     assert listed(both) == reviews
     assert str(InboxEntry.objects.filter(claimable_q(both, city="city")).query).count('"flow_task" IN') == 1
     assert listed([([ArchivingFlow.approve], None), ([ArchivingFlow.review], None)]) == reviews  # any city
+
+
+def test_an_entry_written_over_takes_the_followed_values_and_a_missing_one_is_written_anew(reviewers, registrations):
+    entry = InboxEntry.objects.order_by("pk").first()
+    changed = InboxEntry.objects.get(pk=entry.pk)
+    changed.status, changed.sla_step = "DONE", "elsewhere"
+
+    upsert([changed], unique=["task"], update=["status"])
+
+    kept = InboxEntry.objects.get(pk=entry.pk)
+    assert (kept.status, kept.sla_step, kept.created) == ("DONE", entry.sla_step, entry.created)
+    InboxEntry.objects.filter(pk=entry.pk).delete()
+    upsert([changed], unique=["task"], update=["status"])
+    assert InboxEntry.objects.get(pk=entry.pk).sla_step == "elsewhere"
+    upsert([entry], unique=["task"], update=["status", "sla_step"])  # back in step with its task
+    assert InboxEntry.objects.get(pk=entry.pk).status == entry.status

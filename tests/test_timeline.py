@@ -1,5 +1,7 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_for, timeline_record
@@ -32,3 +34,12 @@ def test_the_timeline_keeps_who_what_when_and_why_per_record(user_in_role, city,
     html = render_to_string("includes/timeline.html", {"events": events})
     assert "documents complete" in html
     assert str(actor) in html
+
+
+def test_a_recorded_line_keeps_its_data_and_moment_and_no_anonymous_actor(city):
+    before = timezone.now()
+    timeline_record(subject=city, action="moved", actor=AnonymousUser(), data={"handlers": {"vpmn": "T1"}})
+
+    (event,) = timeline_for(city)
+    assert (event.action, event.actor, event.data, event.reason) == ("moved", None, {"handlers": {"vpmn": "T1"}}, "")
+    assert before <= event.created_at <= timezone.now()

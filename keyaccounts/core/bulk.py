@@ -6,13 +6,18 @@ same values with the database doing the matching; other databases keep `bulk_upd
 
 `bulk_create` builds a model instance per row and prepares each of its values through its field: for a few
 thousand rows (a sweep's notifications) that is most of the time the insert takes. `insert_rows` takes plain
-tuples and sends each column as one array; other databases keep `bulk_create`.
+tuples and sends each column as one array; other databases keep `bulk_create`. `insert_row` writes one row
+without the instance `save()` builds, for rows written on every step and never read back (audit lines),
+`insert_instance` saves a new instance from SQL built once, `upsert` writes instances over the rows they
+conflict with, and
+`save_fields` saves some fields of an instance from SQL built once (a flow step moves its order's state).
 """
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 
-from django.db import connections, models, router
+from django.db import DatabaseError, connections, models, router
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -76,6 +81,119 @@ def insert_once(obj: models.Model, *, unique: list[str]) -> bool:
     obj.pk = row[0]
     obj._state.adding, obj._state.db = False, alias
     return True
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], alias: str) -> tuple[str, tuple[models.Field, ...]]:
+    """The INSERT of every concrete field but those the database fills (the pk), and those fields in order."""
+    connection = connections[alias]
+    meta = model._meta
+    fields = tuple(field for field in meta.concrete_fields if not field.db_returning)
+    quote = connection.ops.quote_name
+    # Names come from the model's metadata, quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    return sql, fields
+
+
+def insert_row(model: type[models.Model], **values) -> None:
+    """INSERT one row of `model`: `values` by attribute name (`actor_id`, not `actor`), the other fields what an
+    unsaved instance would hold (their default, now for `auto_now(_add)`). No signals, no `save()`, no pk read
+    back. Portable: the fields prepare their values for the database as `save()` would."""
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    sql, fields = _insert_sql(model, alias)
+    now = timezone.now()
+    params = [
+        field.get_db_prep_save(
+            values[field.attname] if field.attname in values else _unsaved_value(field, now), connection
+        )
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def insert_instance(obj: models.Model) -> None:
+    """`obj.save()` of a new instance from SQL built once per model: the same values written (`auto_now(_add)`
+    fields set to now, on `obj` too) and `obj.pk` set. No signals: use it for models that have none, on paths
+    taken on every step (the ORM took longer to build the INSERT than the database to run it)."""
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    sql, fields = _insert_sql(model, alias)
+    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for field in fields]
+    pk = model._meta.pk
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(pk.column)}", params)
+            obj.pk = cursor.fetchone()[0]
+        else:
+            cursor.execute(sql, params)
+            obj.pk = connection.ops.last_insert_id(cursor, model._meta.db_table, pk.column)
+    obj._state.adding, obj._state.db = False, alias
+
+
+@functools.cache
+def _upsert_sql(model: type[models.Model], rows: int, unique: tuple[str, ...], update: tuple[str, ...], alias: str):
+    connection = connections[alias]
+    meta = model._meta
+    fields = tuple(field for field in meta.concrete_fields if not field.db_returning)
+    quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
+    unique_columns = [meta.get_field(name).column for name in unique]
+    update_columns = [meta.get_field(name).column for name in update]
+    conflict = connection.ops.on_conflict_suffix_sql(fields, OnConflict.UPDATE, update_columns, unique_columns)
+    # Names come from the model's metadata, quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * rows)} {conflict}"
+    )
+    return sql, fields
+
+
+def upsert(objs: Sequence[models.Model], *, unique: Sequence[str], update: Sequence[str]) -> None:
+    """`bulk_create(objs, update_conflicts=True, unique_fields=unique, update_fields=update)` from SQL built
+    once per model and number of rows: new rows inserted, those conflicting on `unique` get `update` written.
+    No pks read back, no signals (the inbox follows every step this way)."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    sql, fields = _upsert_sql(model, len(objs), tuple(unique), tuple(update), alias)
+    params = [field.get_db_prep_save(field.pre_save(obj, add=True), connection) for obj in objs for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@functools.cache
+def _update_sql(model: type[models.Model], names: tuple[str, ...], alias: str) -> tuple[str, tuple[models.Field, ...]]:
+    connection = connections[alias]
+    meta = model._meta
+    fields = tuple(meta.get_field(name) for name in names)
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    # Names come from the model's metadata, quoted; every value is a parameter.
+    return f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s", fields  # noqa: S608
+
+
+def save_fields(obj: models.Model, fields: Sequence[str]) -> None:
+    """`obj.save(update_fields=fields)` from SQL built once per model and fields: the same values written (an
+    `auto_now` field set to now, on `obj` too), the same error when no row has its pk. No signals: use it for
+    models that have none, on paths taken on every step (the ORM took longer to build the UPDATE than the
+    database to run it)."""
+    model = type(obj)
+    alias = router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    sql, prepared = _update_sql(model, tuple(fields), alias)
+    params = [field.get_db_prep_save(field.pre_save(obj, add=False), connection) for field in prepared]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, model._meta.pk.get_db_prep_value(obj.pk, connection)])
+        if cursor.rowcount == 0:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
 
 
 def _unsaved_value(field: models.Field, now):

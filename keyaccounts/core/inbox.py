@@ -29,8 +29,10 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from .access import sees_all_cities
+from .bulk import upsert
 from .exceptions import ApplicationError, TaskClosedError, TaskTakenError
 from .models import OPEN_ENTRY, InboxEntry, Watch
+from .reads import columns_of, rows_as
 from .roles import Role, has_role
 from .timeline import CoreAction, timeline_record
 from .workflow import OPEN_STATUSES, claimable_q
@@ -510,7 +512,7 @@ def inbox_follow(
             )
         )
     if entries:
-        InboxEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["task"], update_fields=_FOLLOWED)
+        upsert(entries, unique=["task"], update=_FOLLOWED)
 
 
 def inbox_tasks_to_follow(process_id: int, statuses) -> list[Task]:
@@ -519,10 +521,10 @@ def inbox_tasks_to_follow(process_id: int, statuses) -> list[Task]:
     than the database to run it."""
     in_statuses, in_open = (", ".join(["%s"] * len(s)) for s in (statuses, OPEN_STATUSES))
     sql = (
-        f"SELECT * FROM viewflow_task WHERE process_id = %s AND (status IN ({in_statuses}) OR id IN "  # noqa: S608
+        f"SELECT {columns_of(Task)} FROM viewflow_task WHERE process_id = %s AND (status IN ({in_statuses}) OR id IN "  # noqa: S608
         f"(SELECT task_id FROM core_inboxentry WHERE process_id = %s AND status IN ({in_open})))"
     )
-    return list(Task.objects.raw(sql, [process_id, *statuses, process_id, *OPEN_STATUSES]))
+    return rows_as(Task, sql, [process_id, *statuses, process_id, *OPEN_STATUSES])
 
 
 def _entry_follows_task(task: Task) -> None:

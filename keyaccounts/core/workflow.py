@@ -18,6 +18,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from .exceptions import TaskClosedError, TaskTakenError
+from .reads import read_with_related
 
 
 class BaseFlow(flow.Flow):
@@ -57,7 +58,7 @@ def locked_activation(task: Task, related: tuple[str, ...] = ()) -> Iterator:
     activation's task. `related`: paths from the task to the rows the step reads (`process__order`), read in
     the same query, under the lock."""
     with task.flow_task.flow_class.lock(task.process_id):
-        fresh = Task.objects.select_related("process", *related).get(pk=task.pk)
+        fresh = read_with_related(Task, task.pk, ("process", *related))
         yield fresh.flow_task.activation_class(fresh)
 
 
@@ -80,7 +81,7 @@ def human_task(task_pk: int, *, user, may_act: Callable[[Task], bool], related: 
     taken by someone else meanwhile raises an error the page can show.
     """
     # The task as it is under the lock.
-    with locked_activation(Task.objects.get(pk=task_pk), related) as activation:
+    with locked_activation(read_with_related(Task, task_pk), related) as activation:
         task = activation.task
         if task.status not in OPEN_STATUSES:
             raise TaskClosedError

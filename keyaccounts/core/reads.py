@@ -1,0 +1,183 @@
+"""Reading one row with the rows it refers to, as `select_related(*paths).get(pk=…)` does, from SQL built once.
+
+The ORM compiles a `select_related` query again on every call: for a task read with its process, order and
+customer that took several times the database's time, and every step of a flow reads its task that way under
+the flow lock. Here the statement and the fields' converters are worked out once per model, paths and
+database; each read only runs it and builds the instances, their relations cached as the ORM caches them.
+`rows_as` builds instances the same way from a statement of one's own (`Model.objects.raw` works out its
+columns and converters on every call).
+"""
+
+import functools
+from dataclasses import dataclass
+
+from django.db import connections, models, router
+
+
+@dataclass(frozen=True)
+class _Node:
+    """One model of the read: its columns' place in the row, and how it hangs on its parent."""
+
+    model: type[models.Model]
+    attnames: tuple[str, ...]
+    converters: tuple[tuple, ...]  # per column: the converters the ORM would apply, with their expression
+    start: int  # its first column in the row
+    parent: int | None  # its parent's index in the plan (None: the row read)
+    relation: models.Field | models.ForeignObjectRel | None  # from the parent: a forward field, or a reverse one
+
+
+def _converters(field: models.Field, alias: str, connection) -> tuple:
+    column = field.get_col(alias)
+    return tuple(
+        (convert, column) for convert in connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+    )
+
+
+@functools.cache
+def _plan(
+    model: type[models.Model], key: str, paths: tuple[str, ...], using: str, lock: bool
+) -> tuple[str, tuple[_Node, ...]]:
+    """The SELECT of the rows whose field `key` has the one parameter's value, in the order of their pks, and its
+    nodes, parents first. Names come from the models' metadata, quoted; joins are LEFT JOINs (a missing row
+    reads as None, as `select_related` gives). `lock`: the rows read are locked, not the rows they refer to
+    (`select_for_update(of=("self",))`)."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    nodes: list[_Node] = []
+    aliases: list[str] = []
+    by_path: dict[str, int] = {}
+    joins: list[str] = []
+
+    def add(node_model, parent, relation) -> int:
+        alias = f"r{len(nodes)}"
+        fields = node_model._meta.concrete_fields
+        start = sum(len(node.attnames) for node in nodes)
+        attnames = tuple(field.attname for field in fields)
+        converters = tuple(_converters(field, alias, connection) for field in fields)
+        nodes.append(_Node(node_model, attnames, converters, start, parent, relation))
+        aliases.append(alias)
+        return len(nodes) - 1
+
+    add(model, None, None)
+    for path in paths:
+        parent, prefix = 0, ""
+        for name in path.split("__"):
+            prefix = f"{prefix}__{name}" if prefix else name
+            if prefix not in by_path:
+                parent_model, parent_alias = nodes[parent].model, aliases[parent]
+                relation = parent_model._meta.get_field(name)
+                if relation.concrete:  # a forward foreign key or one-to-one: its column is on the parent
+                    target = relation.related_model
+                    on = f"{{alias}}.{quote(target._meta.pk.column)} = {parent_alias}.{quote(relation.column)}"
+                else:  # a reverse one-to-one: the child's column points at the parent
+                    target = relation.related_model
+                    on = f"{{alias}}.{quote(relation.field.column)} = {parent_alias}.{quote(parent_model._meta.pk.column)}"
+                by_path[prefix] = add(target, parent, relation)
+                alias = aliases[by_path[prefix]]
+                joins.append(f"LEFT JOIN {quote(target._meta.db_table)} {alias} ON {on.format(alias=alias)}")
+            parent = by_path[prefix]
+    columns = ", ".join(
+        f"{alias}.{quote(field.column)}"
+        for node, alias in zip(nodes, aliases, strict=True)
+        for field in node.model._meta.concrete_fields
+    )
+    root = model._meta
+    sql = (
+        f"SELECT {columns} FROM {quote(root.db_table)} r0 {' '.join(joins)} "  # noqa: S608
+        f"WHERE r0.{quote(root.get_field(key).column)} = %s ORDER BY r0.{quote(root.pk.column)}"
+    )
+    if lock and connection.features.has_select_for_update:  # SQLite locks the whole database as it writes
+        sql += " FOR UPDATE OF r0" if connection.features.has_select_for_update_of else " FOR UPDATE"
+    return sql, tuple(nodes)
+
+
+def read_with_related(model: type[models.Model], pk, paths: tuple[str, ...] = (), *, lock: bool = False):
+    """`model.objects.select_related(*paths).get(pk=pk)`: the same instances and cached relations (forward
+    foreign keys and one-to-ones, reverse one-to-ones), without compiling the query again. Raises
+    `model.DoesNotExist` when no row has that pk. `lock`: the row is locked for the transaction, as
+    `select_for_update(of=("self",))` locks it."""
+    rows = _read(model, model._meta.pk.name, pk, paths, lock)
+    if not rows:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    return rows[0]
+
+
+def read_all_with_related(model: type[models.Model], key: str, value, paths: tuple[str, ...] = ()) -> list:
+    """`model.objects.filter(**{key: value}).select_related(*paths).order_by("pk")`, as `read_with_related`
+    reads one row: `key` names a field of `model`. A foreign key's rows of an instance (`order`, the order) have
+    it cached, as `order.items.all()` gives them."""
+    rows = _read(model, key, value, paths, False)
+    field = model._meta.get_field(key)
+    if field.is_relation and isinstance(value, models.Model):
+        for row in rows:
+            field.set_cached_value(row, value)
+    return rows
+
+
+def _read(model: type[models.Model], key: str, value, paths: tuple[str, ...], lock: bool) -> list:
+    using = router.db_for_write(model) if lock else router.db_for_read(model)
+    connection = connections[using]
+    sql, nodes = _plan(model, key, paths, using, lock)
+    field = model._meta.get_field(key)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [field.get_db_prep_value(getattr(value, "pk", value), connection)])
+        return [_instances(row, nodes, using, connection) for row in cursor.fetchall()]
+
+
+def _instances(row: tuple, nodes: tuple[_Node, ...], using: str, connection) -> models.Model:
+    """The row read's instance, with the instances of the rows it refers to cached on it."""
+    instances: list[models.Model | None] = []
+    for node in nodes:
+        values = list(row[node.start : node.start + len(node.attnames)])
+        parent = None if node.parent is None else instances[node.parent]
+        if parent is None and node.parent is not None:  # under a missing row: nothing
+            instances.append(None)
+            continue
+        pk_value = values[node.attnames.index(node.model._meta.pk.attname)]
+        instance = None
+        if pk_value is not None:
+            for i, converters in enumerate(node.converters):
+                for convert, expression in converters:
+                    values[i] = convert(values[i], expression, connection)
+            instance = node.model.from_db(using, node.attnames, values)
+        if node.relation is not None:
+            _link(node.relation, parent, instance)
+        instances.append(instance)
+    return instances[0]
+
+
+@functools.cache
+def _model_node(model: type[models.Model], using: str) -> _Node:
+    connection = connections[using]
+    fields = model._meta.concrete_fields
+    converters = tuple(_converters(field, model._meta.db_table, connection) for field in fields)
+    return _Node(model, tuple(field.attname for field in fields), converters, 0, None, None)
+
+
+@functools.cache
+def columns_of(model: type[models.Model], using: str = "default") -> str:
+    """The model's columns, quoted, in the order `rows_as` reads them: `SELECT {columns_of(M)} FROM …`."""
+    quote = connections[using].ops.quote_name
+    return ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+
+
+def rows_as(model: type[models.Model], sql: str, params, using: str = "default") -> list:
+    """`list(model.objects.raw(sql, params))` for a statement that returns `columns_of(model)`: instances
+    built as the ORM builds them, without working out the statement's columns and converters again."""
+    connection = connections[using]
+    nodes = (_model_node(model, using),)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [_instances(row, nodes, using, connection) for row in cursor.fetchall()]
+
+
+def _link(relation, parent: models.Model, child: models.Model | None) -> None:
+    """Cache `child` on `parent` (and `parent` on `child` for one-to-ones), as `select_related` does."""
+    if relation.concrete:  # forward
+        relation.set_cached_value(parent, child)
+        if child is not None and relation.unique:
+            relation.remote_field.set_cached_value(child, parent)
+    else:  # reverse one-to-one
+        relation.set_cached_value(parent, child)
+        if child is not None:
+            relation.field.set_cached_value(child, parent)
