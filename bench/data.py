@@ -118,11 +118,9 @@ def copy_rows(table: str, columns: list[str], rows) -> int:
     count, buffer = 0, None
 
     def flush():
-        buffer.seek(0)
-        with connection.cursor() as cursor:
-            cursor.cursor.copy_expert(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-            )
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:  # psycopg's COPY
+            copy.write(buffer.getvalue())
 
     for row in rows:
         if buffer is None:
