@@ -38,7 +38,7 @@ TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "900"))
 
 def _people():
     groups = sync_role_groups()
-    city = City.objects.create(code="bench", name_en="Bench", name_zh="基准")
+    city = City.objects.create(code="bench-launch", name_en="Bench", name_zh="基准")
     team = Team.objects.create(
         code="bench-oa", kind=Team.Kind.ORDER_ACCEPTANCE, city=city, name_en="OA", name_zh="受理"
     )

@@ -35,7 +35,7 @@ def _services() -> None:
         name="基准客户", credit_code=credit_code(77), city=city, account_manager=manager, level="A"
     )
     product = Product.objects.create(
-        code="bench-line", name_en="Line", name_zh="专线", bearer_mode="access", route="T2"
+        code="bench-quality-line", name_en="Line", name_zh="专线", bearer_mode="access", route="T2"
     )
     # The demo's grade when another benchmark of the run has seeded it.
     grade, _ = QualityGrade.objects.get_or_create(code="gold", defaults={"name_en": "Gold", "name_zh": "金牌"})

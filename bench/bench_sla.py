@@ -35,7 +35,7 @@ SECONDS = int(os.environ.get("BENCH_SLA_SECONDS", "60"))
 
 def _people() -> tuple[City, Team]:
     groups = sync_role_groups()
-    city = City.objects.create(code="bench", name_en="Bench", name_zh="基准")
+    city = City.objects.create(code="bench-sla", name_en="Bench", name_zh="基准")
     lead = User.objects.create_user("bench_lead", city=city, email="lead@example.com")
     team = Team.objects.create(
         code="bench-team", kind=Team.Kind.ORDER_ACCEPTANCE, name_en="Bench", name_zh="基准组", city=city, lead=lead
