@@ -13,6 +13,7 @@ conflict with, and
 `save_fields` saves some fields of an instance from SQL built once (a flow step moves its order's state).
 """
 
+import datetime as dt
 import functools
 import json
 from collections.abc import Iterable, Sequence
@@ -201,6 +202,27 @@ def _unsaved_value(field: models.Field, now):
     return now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else field.get_default()
 
 
+def _array_text(values) -> str:
+    """The values as one PostgreSQL array in its text form (`{"a","b",NULL}`), which the statement casts to the
+    column's array type: psycopg dumps a list element by element in Python, about 4 µs an element, and a
+    sweep sends tens of thousands. Every element is quoted, so any type's text form stands as it is."""
+
+    def element(value) -> str:
+        if value is None:
+            return "NULL"
+        if isinstance(value, bool):
+            text = "t" if value else "f"
+        elif isinstance(value, dt.datetime | dt.date | dt.time):
+            text = value.isoformat()
+        elif isinstance(value, dt.timedelta):
+            text = f"{value.total_seconds()} seconds"
+        else:
+            text = str(value)
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    return "{" + ",".join(map(element, values)) + "}"
+
+
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence], *, skip_conflicts=False
 ) -> int:
@@ -238,7 +260,7 @@ def insert_rows(
     for field, values in zip(given, columns, strict=True):
         if isinstance(field, models.JSONField):
             values = [None if v is None else json.dumps(v, cls=field.encoder) for v in values]
-        arrays.append(list(values))
+        arrays.append(_array_text(values))
     same = [field.get_db_prep_save(_unsaved_value(field, now), connection) for field in others]
     names = ", ".join(quote(field.column) for field in [*given, *others])
     unnest = ", ".join(f"%s::{db_type(field)}[]" for field in given)
