@@ -122,3 +122,17 @@ def test_an_order_from_an_opportunity_links_to_it(client, manager, order, catalo
 
     link = reverse("opportunities:detail", args=[opportunity.pk])
     assert f'<a href="{link}">{opportunity.number}</a>' in page
+
+
+def test_an_order_out_of_scope_is_a_logged_404_and_a_missing_one_a_plain_404(
+    client, user_in_role, order, other_city, caplog
+):
+    client.force_login(user_in_role(Role.ACCOUNT_MANAGER, city=other_city))
+
+    assert client.get(reverse("orders:detail", args=[order.pk])).status_code == 404
+    refusals = [r for r in caplog.records if r.message == "access denied"]
+    assert [r.reason for r in refusals] == [f"orders.Order {order.pk} outside scope"]
+
+    caplog.clear()
+    assert client.get(reverse("orders:detail", args=[order.pk + 1000])).status_code == 404
+    assert not [r for r in caplog.records if r.message == "access denied"]
