@@ -9,8 +9,8 @@ thousand rows (a sweep's notifications) that is most of the time the insert take
 tuples and sends each column as one array; other databases keep `bulk_create`. `insert_row` writes one row
 without the instance `save()` builds, for rows written on every step and never read back (audit lines),
 `insert_instance` saves a new instance from SQL built once, `upsert` writes instances over the rows they
-conflict with, and
-`save_fields` saves some fields of an instance from SQL built once (a flow step moves its order's state).
+conflict with, and `save_fields` saves some fields of an instance from SQL built once (a flow step moves its
+order's state).
 """
 
 import datetime as dt
@@ -85,16 +85,18 @@ def insert_once(obj: models.Model, *, unique: list[str]) -> bool:
 
 
 @functools.cache
-def _insert_sql(model: type[models.Model], alias: str) -> tuple[str, tuple[models.Field, ...]]:
-    """The INSERT of every concrete field but those the database fills (the pk), and those fields in order."""
+def _insert_sql(model: type[models.Model], alias: str, rows: int = 1) -> tuple[str, tuple[models.Field, ...]]:
+    """The INSERT of `rows` rows of every concrete field but those the database fills (the pk), and those fields
+    in order."""
     connection = connections[alias]
     meta = model._meta
     fields = tuple(field for field in meta.concrete_fields if not field.db_returning)
     quote = connection.ops.quote_name
+    row = f"({', '.join(['%s'] * len(fields))})"
     # Names come from the model's metadata, quoted; every value is a parameter.
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
+        f"VALUES {', '.join([row] * rows)}"
     )
     return sql, fields
 
@@ -139,20 +141,13 @@ def insert_instance(obj: models.Model) -> None:
 
 @functools.cache
 def _upsert_sql(model: type[models.Model], rows: int, unique: tuple[str, ...], update: tuple[str, ...], alias: str):
-    connection = connections[alias]
+    """`_insert_sql`'s INSERT, writing `update` over the rows it conflicts with on `unique`."""
+    sql, fields = _insert_sql(model, alias, rows)
     meta = model._meta
-    fields = tuple(field for field in meta.concrete_fields if not field.db_returning)
-    quote = connection.ops.quote_name
-    row = f"({', '.join(['%s'] * len(fields))})"
     unique_columns = [meta.get_field(name).column for name in unique]
     update_columns = [meta.get_field(name).column for name in update]
-    conflict = connection.ops.on_conflict_suffix_sql(fields, OnConflict.UPDATE, update_columns, unique_columns)
-    # Names come from the model's metadata, quoted; every value is a parameter.
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "  # noqa: S608
-        f"VALUES {', '.join([row] * rows)} {conflict}"
-    )
-    return sql, fields
+    conflict = connections[alias].ops.on_conflict_suffix_sql(fields, OnConflict.UPDATE, update_columns, unique_columns)
+    return f"{sql} {conflict}", fields
 
 
 def upsert(objs: Sequence[models.Model], *, unique: Sequence[str], update: Sequence[str]) -> None:
