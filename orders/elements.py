@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from customers.validators import validate_mainland_phone
+from keyaccounts.core.reads import columns_of, rows_as
 
 from .models import ElementCategory, Product, ProductElement
 
@@ -41,7 +42,7 @@ def _elements_sql() -> str:
     quote, meta = connection.ops.quote_name, ProductElement._meta
     order = ", ".join(quote(meta.get_field(name).column) for name in ("category", "sort_order", "id"))
     # Names from the model's metadata; the product is a parameter.
-    return f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('product').column)} = %s ORDER BY {order}"  # noqa: S608
+    return f"SELECT {columns_of(ProductElement)} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('product').column)} = %s ORDER BY {order}"  # noqa: S608
 
 
 def definition_snapshot(product: Product) -> list[dict]:
@@ -50,7 +51,7 @@ def definition_snapshot(product: Product) -> list[dict]:
     def as_json(value):
         return str(value) if isinstance(value, Decimal) else value
 
-    elements = ProductElement.objects.raw(_elements_sql(), [product.pk])
+    elements = rows_as(ProductElement, _elements_sql(), [product.pk])
     return [{name: as_json(getattr(e, name)) for name in SNAPSHOT_FIELDS} for e in elements]
 
 

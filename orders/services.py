@@ -299,7 +299,7 @@ def _active_rules_sql() -> str:
     database to run it."""
     quote, meta = connection.ops.quote_name, OrderApprovalRule._meta
     # Names from the model's metadata; the flag is a parameter.
-    return f"SELECT * FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('is_active').column)} = %s"  # noqa: S608
+    return f"SELECT {columns_of(OrderApprovalRule)} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('is_active').column)} = %s"  # noqa: S608
 
 
 def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
@@ -307,7 +307,7 @@ def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> 
     items = list(order.items.all()) if items is None else items
     total = sum((item.amount for item in items), 0)  # Order.total, from the items read once here
     products = {item.product_id for item in items}
-    for rule in OrderApprovalRule.objects.raw(_active_rules_sql(), [True]):
+    for rule in rows_as(OrderApprovalRule, _active_rules_sql(), [True]):
         if rule.min_amount is not None and total < rule.min_amount:
             continue
         if rule.customer_level and rule.customer_level != order.customer.level:
