@@ -42,9 +42,12 @@ def _token() -> int:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT token FROM {table} WHERE id = 1")  # noqa: S608 (the table's name from the model)
         row = cursor.fetchone()
-    if row is None:  # a new or flushed database
-        return AccessGeneration.objects.get_or_create(pk=1, defaults={"token": secrets.randbits(62)})[0].token
-    return row[0]
+    return _first_token(secrets.randbits(62)) if row is None else row[0]
+
+
+def _first_token(token: int) -> int:
+    """The row of a new or flushed database, holding `token` unless another process has just written it."""
+    return AccessGeneration.objects.get_or_create(pk=1, defaults={"token": token})[0].token
 
 
 def access_changed(*, action: str = "post_", **kwargs) -> None:
@@ -53,7 +56,7 @@ def access_changed(*, action: str = "post_", **kwargs) -> None:
         return
     token = secrets.randbits(62)
     if not AccessGeneration.objects.filter(pk=1).update(token=token):
-        AccessGeneration.objects.get_or_create(pk=1, defaults={"token": token})
+        _first_token(token)
 
 
 def connect() -> None:
