@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from viewflow.workflow.status import STATUS
 
@@ -100,8 +102,6 @@ def test_the_inbox_page_shows_my_tasks_across_flows(client, reviewers, registrat
 @pytest.mark.django_db(transaction=True)
 def test_two_colleagues_claiming_at_once_one_wins_the_other_is_told(reviewers, registrations):
     import threading
-
-    from django.db import connection
 
     task = inbox_rows(reviewers[0], view="queue")[0].task
     outcomes, barrier = {}, threading.Barrier(2)
@@ -268,6 +268,21 @@ def test_saved_filters_shared_with_the_team(client, reviewers, audit_team):
     page = client.get(reverse("inbox"))
     assert [f.name for f in page.context["saved_filters"]] == ["Late reviews"]
     assert page.context["saved_filters"][0].query == "view=queue&sla=breached"
+    assert f"({audit_team})" in page.content.decode()  # whom it is shared with
+    # More filters shared with the team cost the page no query of their own.
+    before = _queries_of(client, reverse("inbox"))
+    client.force_login(first)
+    for n in range(3):
+        client.post(reverse("inbox_filter_save"), {"name": f"Mine {n}", "team": audit_team.pk, "query": "view=mine"})
+    client.force_login(second)
+    client.get(reverse("inbox"))  # signing in saved the user: their access is read again once
+    assert _queries_of(client, reverse("inbox")) == before
+
+
+def _queries_of(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
 
 
 def test_the_process_page_shows_chart_steps_and_chain_only_to_who_may_see(
@@ -303,8 +318,6 @@ def test_a_page_reads_the_default_calendar_once_however_its_clocks_name_it(
     client, reviewers, registrations, django_assert_num_queries
 ):
     from django.conf import settings
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from sla.models import BusinessCalendar, SlaClock, WorkingWindow
 

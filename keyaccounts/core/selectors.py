@@ -23,6 +23,7 @@ def city_list_for(user) -> QuerySet[City]:
 
 
 def saved_filters_for(user) -> QuerySet[SavedFilter]:
-    """The user's own filters and those shared with one of their teams (the teams the request has read)."""
+    """The user's own filters and those shared with one of their teams (the teams the request has read), each
+    with the team it is shared with (the page names it)."""
     teams = [team.pk for team in teams_of(user)]
-    return SavedFilter.objects.filter(Q(owner=user) | Q(team__in=teams)).select_related("owner")
+    return SavedFilter.objects.filter(Q(owner=user) | Q(team__in=teams)).select_related("team")
