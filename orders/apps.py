@@ -7,4 +7,9 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders and products")
 
     def ready(self) -> None:
+        from keyaccounts.core import generations
+
         from . import timeline  # noqa: F401 — registers the order actions' labels
+        from .models import Product
+
+        generations.moves_with(generations.Kind.CONFIGURATION, Product)  # the filters' product list

@@ -6,6 +6,8 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import DateField, TimeField
 
+from keyaccounts.core import generations
+
 from .calendar import WorkingCalendar
 from .models import BusinessCalendar, Holiday, WorkingWindow
 
@@ -43,10 +45,16 @@ def _calendar_sql(key: str) -> str:
 
 
 def calendar_read(**lookup) -> tuple[BusinessCalendar | None, WorkingCalendar | None]:
-    """The calendar `lookup` finds (`pk=` or `code=`) with its windows, holidays and make-up days, in one query:
-    a page showing clocks on the default calendar knows it only by its code. A calendar's own row carries its
-    time zone, a window's row has no date, an exception's no weekday."""
+    """The calendar `lookup` finds (`pk=` or `code=`) with its windows, holidays and make-up days: a page showing
+    clocks on the default calendar knows it only by its code. Kept by each web worker until the configuration
+    changes (every page with a running clock reads its calendar). Shared: not to be changed."""
     ((key, value),) = lookup.items()
+    return generations.kept(generations.Kind.CONFIGURATION, ("calendar", key, value), lambda: _read(key, value))
+
+
+def _read(key: str, value) -> tuple[BusinessCalendar | None, WorkingCalendar | None]:
+    """The calendar in one query. A calendar's own row carries its time zone, a window's row has no date, an
+    exception's no weekday."""
     with connection.cursor() as cursor:
         cursor.execute(_calendar_sql("id" if key == "pk" else key), [value] * 3)
         rows = cursor.fetchall()

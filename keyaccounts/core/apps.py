@@ -9,8 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from . import roles, signed_in
+        from . import generations, roles, signed_in
 
         # Role groups are configuration that must exist on every database, demo data or not.
         post_migrate.connect(roles.sync_after_migrate, sender=self)
+        generations.connect()
         signed_in.connect()

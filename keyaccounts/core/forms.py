@@ -107,6 +107,7 @@ class InboxFilterForm(forms.Form):
     def __init__(self, data, *, user):
         from customers.models import Level
         from orders.models import Product
+        from orders.selectors import products_on_sale
 
         super().__init__(data)
         self.fields["flow"].choices = [("", _("All processes")), *[(s.flow.__name__, s.label) for s in sources()]]
@@ -116,7 +117,8 @@ class InboxFilterForm(forms.Form):
         if not sees_all_cities(user) and user.city_id:
             self.fields["city"].rows = [user.city]  # read with the user
         self.fields["level"].choices = [("", _("All levels")), *Level.choices]
-        self.fields["product"].queryset = Product.objects.filter(is_active=True).only("name_en", "name_zh")
+        self.fields["product"].queryset = Product.objects.filter(is_active=True)  # checks a chosen one
+        self.fields["product"].rows = products_on_sale()
         _bootstrap(self)
 
     def spec(self) -> InboxFilter:

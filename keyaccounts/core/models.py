@@ -189,16 +189,22 @@ class SweepCursor(models.Model):
         return f"{self.name} {self.position:%Y-%m-%d %H:%M:%S}"
 
 
-class AccessGeneration(models.Model):
-    """One row whose token changes, in the same transaction, whenever who may see or do what changes (a user,
-    their roles, teams or city, a role's permissions): web workers keep each signed-in user's access until the
-    token moves (`keyaccounts.core.signed_in`). A random token, not a counter, so a restored database never
-    meets a token that meant other data."""
+class Generation(models.Model):
+    """One row per kind of data web workers keep between requests, whose token changes, in the same transaction,
+    whenever that data changes: who may see or do what (a user, their roles, teams or city, a role's
+    permissions), and configuration pages read on every view (business calendars, the product list). Workers
+    keep the data until its token moves (`keyaccounts.core.generations`). A random token, not a counter, so a
+    restored database never meets a token that meant other data."""
 
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("access")
+        CONFIGURATION = "configuration", _("configuration")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices, unique=True)
     token = models.BigIntegerField()
 
     def __str__(self) -> str:
-        return str(self.token)
+        return f"{self.kind} {self.token}"
 
 
 class Heartbeat(models.Model):
