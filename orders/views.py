@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
 from customers.access import visible_customers
-from keyaccounts.core.access import deny, get_in_scope_or_404
+from keyaccounts.core.access import deny, get_in_scope_or_404, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
@@ -30,10 +30,10 @@ from .models import Order, OrderAttachment, OrderItem, Service
 
 def _visible(request, pk: int, *, shown: bool = True) -> Order:
     """`shown`: the page shows the order (its header's relations read with it); a decision redirects instead."""
-    orders = Order.objects.all()
-    if shown:  # what the pages show (select_related() with no names would follow every relation)
-        orders = orders.select_related("customer", "account_manager", "billing_account", "launch")
-    return get_in_scope_or_404(request, orders, access.visible_orders(request.user), pk)
+    visible = access.visible_orders(request.user)
+    if shown:  # what the pages show
+        return read_in_scope_or_404(request, visible, pk, ("customer", "account_manager", "billing_account", "launch"))
+    return get_in_scope_or_404(request, Order.objects.all(), visible, pk)
 
 
 def _show_error(form, error: ApplicationError) -> None:

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from .reads import read_with_related
+
 logger = logging.getLogger("keyaccounts.access")
 
 
@@ -57,10 +59,25 @@ def get_in_scope_or_404(request, queryset: QuerySet, visible: QuerySet, pk: int)
     from a record that does not exist."""
     record = queryset.filter(pk=pk, pk__in=visible.values("pk")).first()
     if record is None:
-        if queryset.filter(pk=pk).exists():
-            deny(request, f"{queryset.model._meta.label} {pk} outside scope")
-        raise Http404
+        _not_in_scope(request, queryset, pk)
     return record
+
+
+def read_in_scope_or_404(request, visible: QuerySet, pk: int, paths: tuple[str, ...]):
+    """`get_in_scope_or_404` for a page's record read with the rows `paths` name, as `select_related(*paths)`
+    reads them, from SQL built once (`keyaccounts.core.reads`): a page header's relations made most of the cost
+    of compiling its query on every view."""
+    try:
+        return read_with_related(visible.model, pk, paths, within=visible)
+    except visible.model.DoesNotExist:
+        _not_in_scope(request, visible.model._default_manager.all(), pk)
+
+
+def _not_in_scope(request, queryset: QuerySet, pk: int):
+    """A 404, logged as a refusal when the record exists (out of the user's scope)."""
+    if queryset.filter(pk=pk).exists():
+        deny(request, f"{queryset.model._meta.label} {pk} outside scope")
+    raise Http404
 
 
 class PermissionRequiredMixin(AccessMixin):

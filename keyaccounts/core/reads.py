@@ -11,7 +11,9 @@ columns and converters on every call).
 import functools
 from dataclasses import dataclass
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models, router
+from django.db.models import QuerySet
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,11 @@ def _converters(field: models.Field, alias: str, connection) -> tuple:
 @functools.cache
 def _plan(
     model: type[models.Model], key: str, paths: tuple[str, ...], using: str, lock: bool
-) -> tuple[str, tuple[_Node, ...]]:
+) -> tuple[str, str, tuple[_Node, ...]]:
     """The SELECT of the rows whose field `key` has the one parameter's value, in the order of their pks, and its
-    nodes, parents first. Names come from the models' metadata, quoted; joins are LEFT JOINs (a missing row
-    reads as None, as `select_related` gives). `lock`: the rows read are locked, not the rows they refer to
+    nodes, parents first: the statement up to its condition, the rest (a caller may add to the condition), and
+    the nodes. Names come from the models' metadata, quoted; joins are LEFT JOINs (a missing row reads as None,
+    as `select_related` gives). `lock`: the rows read are locked, not the rows they refer to
     (`select_for_update(of=("self",))`)."""
     connection = connections[using]
     quote = connection.ops.quote_name
@@ -82,21 +85,25 @@ def _plan(
         for field in node.model._meta.concrete_fields
     )
     root = model._meta
-    sql = (
+    head = (
         f"SELECT {columns} FROM {quote(root.db_table)} r0 {' '.join(joins)} "  # noqa: S608
-        f"WHERE r0.{quote(root.get_field(key).column)} = %s ORDER BY r0.{quote(root.pk.column)}"
+        f"WHERE r0.{quote(root.get_field(key).column)} = %s"
     )
+    tail = f" ORDER BY r0.{quote(root.pk.column)}"
     if lock and connection.features.has_select_for_update:  # SQLite locks the whole database as it writes
-        sql += " FOR UPDATE OF r0" if connection.features.has_select_for_update_of else " FOR UPDATE"
-    return sql, tuple(nodes)
+        tail += " FOR UPDATE OF r0" if connection.features.has_select_for_update_of else " FOR UPDATE"
+    return head, tail, tuple(nodes)
 
 
-def read_with_related(model: type[models.Model], pk, paths: tuple[str, ...] = (), *, lock: bool = False):
+def read_with_related(
+    model: type[models.Model], pk, paths: tuple[str, ...] = (), *, lock: bool = False, within: QuerySet | None = None
+):
     """`model.objects.select_related(*paths).get(pk=pk)`: the same instances and cached relations (forward
     foreign keys and one-to-ones, reverse one-to-ones), without compiling the query again. Raises
     `model.DoesNotExist` when no row has that pk. `lock`: the row is locked for the transaction, as
-    `select_for_update(of=("self",))` locks it."""
-    rows = _read(model, model._meta.pk.name, pk, paths, lock)
+    `select_for_update(of=("self",))` locks it. `within`: the row only if it is among these (a user's scope,
+    compiled on each call as a subquery), as `.filter(pk__in=within.values("pk"))` adds."""
+    rows = _read(model, model._meta.pk.name, pk, paths, lock, within)
     if not rows:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
     return rows[0]
@@ -106,7 +113,7 @@ def read_all_with_related(model: type[models.Model], key: str, value, paths: tup
     """`model.objects.filter(**{key: value}).select_related(*paths).order_by("pk")`, as `read_with_related`
     reads one row: `key` names a field of `model`. A foreign key's rows of an instance (`order`, the order) have
     it cached, as `order.items.all()` gives them."""
-    rows = _read(model, key, value, paths, False)
+    rows = _read(model, key, value, paths, False, None)
     field = model._meta.get_field(key)
     if field.is_relation and isinstance(value, models.Model):
         for row in rows:
@@ -114,13 +121,23 @@ def read_all_with_related(model: type[models.Model], key: str, value, paths: tup
     return rows
 
 
-def _read(model: type[models.Model], key: str, value, paths: tuple[str, ...], lock: bool) -> list:
+def _read(
+    model: type[models.Model], key: str, value, paths: tuple[str, ...], lock: bool, within: QuerySet | None
+) -> list:
     using = router.db_for_write(model) if lock else router.db_for_read(model)
     connection = connections[using]
-    sql, nodes = _plan(model, key, paths, using, lock)
+    head, tail, nodes = _plan(model, key, paths, using, lock)
     field = model._meta.get_field(key)
+    params = [field.get_db_prep_value(getattr(value, "pk", value), connection)]
+    if within is not None:
+        try:
+            scope, scope_params = within.values("pk").query.get_compiler(using).as_sql()
+        except EmptyResultSet:  # a scope of nothing (`none()`)
+            return []
+        head += f" AND r0.{connection.ops.quote_name(model._meta.pk.column)} IN ({scope})"
+        params.extend(scope_params)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [field.get_db_prep_value(getattr(value, "pk", value), connection)])
+        cursor.execute(head + tail, params)
         return [_instances(row, nodes, using, connection) for row in cursor.fetchall()]
 
 

@@ -69,6 +69,19 @@ def test_a_locked_read_locks_the_row_read_only(catalogue, manager, customer):
     assert (read.customer.pk, read.billing_account.pk) == (customer.pk, order.billing_account_id)
 
 
+def test_a_read_within_a_scope_finds_only_a_row_of_the_scope(catalogue, manager, customer, django_assert_num_queries):
+    order = draft(manager, customer, catalogue["T1"], elements=GOOD)
+    paths = ("customer", "account_manager")
+
+    with django_assert_num_queries(1):  # the scope is a subquery of the one statement
+        read = read_with_related(Order, order.pk, paths, within=Order.objects.filter(account_manager=manager))
+        assert (read.customer.pk, read.account_manager.pk) == (customer.pk, manager.pk)
+    assert _values(read) == _values(Order.objects.get(pk=order.pk))
+    for outside in (Order.objects.exclude(account_manager=manager), Order.objects.none()):
+        with pytest.raises(Order.DoesNotExist):
+            read_with_related(Order, order.pk, paths, within=outside)
+
+
 def test_an_orders_items_read_as_its_related_manager_reads_them(
     catalogue, manager, customer, django_assert_num_queries
 ):
