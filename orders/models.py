@@ -1,6 +1,7 @@
 """The product catalogue (configuration data) and orders (TMF622 ProductOrder)."""
 
 import re
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -223,7 +224,12 @@ class Order(TimeStampedModel):
 
     @property
     def total(self):
-        return sum((item.amount for item in self.items.all()), 0)
+        return self.total_of(self.items.all())
+
+    @staticmethod
+    def total_of(items) -> Decimal:
+        """The total per year of the given items (a page that has read the items already)."""
+        return sum((item.amount for item in items), Decimal(0))
 
     @property
     def is_open(self) -> bool:

@@ -16,6 +16,7 @@ from viewflow.workflow.models import Task
 from customers.access import visible_customers
 from keyaccounts.core.access import deny, get_in_scope_or_404, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.reads import read_all_with_related
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
 from provisioning.models import InformationRequest
@@ -187,12 +188,10 @@ def order_detail(request, pk: int):
             messages.success(request, _("Document attached."))
             return redirect("orders:detail", pk=pk)
     launch = getattr(order, "launch", None)
-    # The items, read once for the table and for the order's total.
-    prefetch_related_objects(
-        [order],
-        Prefetch("items", OrderItem.objects.select_related("product", "service").prefetch_related("work_orders")),
-    )
-    work_orders = [wo.pk for item in order.items.all() for wo in item.work_orders.all()]
+    # The items with their products and services, read once for the table and for the order's total.
+    items = read_all_with_related(OrderItem, "order", order, ("product", "service"))
+    prefetch_related_objects(items, "work_orders")
+    work_orders = [wo.pk for item in items for wo in item.work_orders.all()]
     processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
     tasks = Task.objects.filter(process_id__in=processes, status__in=OPEN_STATUSES).select_related("owner")
     return render(
@@ -200,7 +199,8 @@ def order_detail(request, pk: int):
         "orders/order_detail.html",
         {
             "order": order,
-            "items": order.items.all(),
+            "items": items,
+            "total": Order.total_of(items),
             "tasks": [_task_row(user, t, order) for t in tasks],
             "launch": launch,
             "questions": (  # only a work order's peer asks

@@ -136,3 +136,14 @@ def test_an_order_out_of_scope_is_a_logged_404_and_a_missing_one_a_plain_404(
     caplog.clear()
     assert client.get(reverse("orders:detail", args=[order.pk + 1000])).status_code == 404
     assert not [r for r in caplog.records if r.message == "access denied"]
+
+
+def test_the_order_page_lists_its_items_with_the_total_per_year(client, manager, catalogue, customer):
+    order = services.order_create(
+        user=manager, customer=customer, items=[ItemInput(product=catalogue["T2"]), ItemInput(product=catalogue["T1"])]
+    )
+    client.force_login(manager)
+    page = client.get(reverse("orders:detail", args=[order.pk]))
+    assert [item.product.code for item in page.context["items"]] == [item.product.code for item in order.items.all()]
+    assert page.context["total"] == order.total == sum(item.amount for item in order.items.all())
+    assert page.context["total"] > 0
