@@ -1,10 +1,17 @@
 """A load test on loopback: 100 signed-in users (back-office members and account managers of every city) on
-gunicorn with 2 workers against the inbox data of bench/data.py, for `BENCH_LOAD_SECONDS` (default 30) with
+gunicorn with 2 workers of 2 threads each, as `make run` and docker-compose.yml start it, against the inbox data
+of bench/data.py, for `BENCH_LOAD_SECONDS` (default 30) with
 wrk (Debian package `wrk`; `make bench` installs it). The mix: 6 in 10 requests open the inbox (queue or
 mine), 3 an order's page, 1 completes a task (a back-office member accepts an order of their queue through
 its task page; each task is completed once), each user thinking 0.5–1.5 s between requests. Printed: requests, errors (non-2xx/3xx, socket errors), tasks
 completed and latency p50/p95/p99 (target: 0 errors, p95 ≤ 300 ms), and the CPU each request cost gunicorn's
 workers, PostgreSQL and wrk itself (the three share the machine's cores).
+
+Why threads: wrk, like a browser, opens its next connection before it sends on it (here, for the whole think
+time). A sync worker takes such a connection and waits on it, idle: with 2 of them that waiting was a third of
+their time, and throughput stayed at 70 requests/s whatever a request cost. A threaded worker's connections wait
+in its poller. Two threads, not four: more contend for the worker's interpreter lock (p95 280–310 ms against
+200–210 ms, by turns).
 """
 
 import os
@@ -136,15 +143,17 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _server_pids(web: subprocess.Popen) -> tuple[list[int], list[int]]:
-    """gunicorn's workers, and the PostgreSQL backends serving the bench database (all on this machine)."""
-    workers = [int(pid) for pid in Path(f"/proc/{web.pid}/task/{web.pid}/children").read_text().split()]
+def _workers(web: subprocess.Popen) -> list[int]:
+    return [int(pid) for pid in Path(f"/proc/{web.pid}/task/{web.pid}/children").read_text().split()]
+
+
+def _backends() -> set[int]:
+    """The PostgreSQL backends serving the bench database but this process (all on this machine)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
-        backends = [pid for (pid,) in cursor.fetchall()]
-    return workers, backends
+        return {pid for (pid,) in cursor.fetchall()}
 
 
 def run() -> dict[str, str | float]:
@@ -169,7 +178,10 @@ def run() -> dict[str, str | float]:
     port = processes.free_port()
     base = f"http://127.0.0.1:{port}"
     web = processes.start(
-        [sys.executable, "-m", "gunicorn", "keyaccounts.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [
+            *[sys.executable, "-m", "gunicorn", "keyaccounts.wsgi", "--bind", f"127.0.0.1:{port}"],
+            *["--workers", "2", "--threads", "2"],
+        ],
         env=env,
         log=workdir / "web.log",
     )
@@ -180,8 +192,12 @@ def run() -> dict[str, str | float]:
         script.write_text(LUA % {"users": ",\n".join(users), "threads": THREADS})
         done_before = Task.objects.filter(flow_task=OrderFlow.accept, status=STATUS.DONE).count()
         # CPU per request, not only latency: wall time on a shared machine says little about the pages' cost.
-        workers, backends = _server_pids(web)
-        cpu_before = _cpu_seconds(workers), _cpu_seconds(backends), resource.getrusage(resource.RUSAGE_CHILDREN)
+        workers, backends = _workers(web), _backends()
+        cpu_before = (
+            _cpu_seconds(workers),
+            {pid: _cpu_seconds([pid]) for pid in backends},
+            resource.getrusage(resource.RUSAGE_CHILDREN),
+        )
         result = subprocess.run(
             [
                 wrk,
@@ -203,9 +219,10 @@ def run() -> dict[str, str | float]:
             check=True,
         )
         children = resource.getrusage(resource.RUSAGE_CHILDREN)  # wrk, now that it has been waited for
+        backends |= _backends()  # a worker's threads open their connections as they first serve
         cpu = (
             _cpu_seconds(workers) - cpu_before[0],
-            _cpu_seconds(backends) - cpu_before[1],
+            sum(_cpu_seconds([pid]) - cpu_before[1].get(pid, 0) for pid in backends),
             children.ru_utime + children.ru_stime - cpu_before[2].ru_utime - cpu_before[2].ru_stime,
         )
         completed = Task.objects.filter(flow_task=OrderFlow.accept, status=STATUS.DONE).count() - done_before
@@ -219,13 +236,13 @@ def run() -> dict[str, str | float]:
     server_errors = (workdir / "web.log").read_text().count("Traceback")
     return {
         **figures,
-        "load": f"{USERS} signed-in users, {SECONDS} s, gunicorn 2 workers, wrk {THREADS} threads on loopback",
+        "load": f"{USERS} signed-in users, {SECONDS} s, gunicorn 2 workers × 2 threads, wrk {THREADS} threads on loopback",
         "requests": f"{got['requests']} ({int(got['requests']) / SECONDS:.0f}/s), {completed} tasks completed",
         "errors": f"{errors} (non-2xx/3xx {got['non2xx3xx']}, timeouts {got['timeout']}; tracebacks {server_errors})",
         "latency": f"p50 {got['p50']} ms, p95 {got['p95']} ms, p99 {got['p99']} ms (target p95 ≤ 300 ms)",
         "cpu per request": (
-            f"gunicorn {cpu[0] / served * 1000:.1f} ms, PostgreSQL {cpu[1] / served * 1000:.1f} ms "
-            f"(backends open at the start), wrk {cpu[2] / served * 1000:.1f} ms"
+            f"gunicorn {cpu[0] / served * 1000:.1f} ms, PostgreSQL {cpu[1] / served * 1000:.1f} ms, "
+            f"wrk {cpu[2] / served * 1000:.1f} ms"
         ),
         "machine load": "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }

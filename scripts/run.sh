@@ -25,7 +25,9 @@ stop_all() {
 }
 trap stop_all EXIT INT TERM HUP
 
-$BIN/gunicorn keyaccounts.wsgi --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-2}" --access-logfile - &
+# Threads: a connection waits in a worker's poller until its request has arrived, not in a worker of its own.
+$BIN/gunicorn keyaccounts.wsgi --bind "$HOST:$PORT" --workers "${WEB_CONCURRENCY:-2}" --threads "${WEB_THREADS:-2}" \
+  --access-logfile - &
 pids+=($!)
 $BIN/gunicorn stubs.wsgi --bind "$HOST:$STUBS_PORT" --workers 1 --threads 4 \
   --env DJANGO_SETTINGS_MODULE=stubs.settings &
