@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from keyaccounts.core.bulk import bulk_update_rows, insert_instance
 from keyaccounts.core.inbox import inbox_clock_moved
-from keyaccounts.core.reads import columns_of, rows_as
+from keyaccounts.core.reads import columns_of, for_update, rows_as
 
 from . import histogram
 from .calendar import WorkingCalendar
@@ -288,8 +288,7 @@ def sla_clocks_follow(
         for clock in rows_as(
             SlaClock,
             f"SELECT {columns_of(SlaClock)} FROM sla_slaclock"  # noqa: S608
-            " WHERE subject_type_id = %s AND subject_id = %s AND stopped_at IS NULL"
-            + (" FOR UPDATE" if connection.features.has_select_for_update else ""),
+            " WHERE subject_type_id = %s AND subject_id = %s AND stopped_at IS NULL" + for_update(connection),
             [ContentType.objects.get_for_model(subject).pk, subject.pk],
         )
     }
@@ -361,7 +360,7 @@ def _count_finished(clock: SlaClock) -> None:
         SlaDayDuration,
         f"SELECT {columns_of(SlaDayDuration)} FROM sla_sladayduration WHERE day = %s AND step = %s "  # noqa: S608
         f"AND ((NOT all_cities AND {of_city}) OR (all_cities AND city_id IS NULL)) ORDER BY all_cities, id"
-        + (" FOR UPDATE" if connection.features.has_select_for_update else ""),
+        + for_update(connection),
         [connection.ops.adapt_datefield_value(day), clock.step, *params],
     )
     found: dict[bool, SlaDayDuration] = {}

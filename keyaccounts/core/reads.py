@@ -90,8 +90,8 @@ def _plan(
         f"WHERE r0.{quote(root.get_field(key).column)} = %s"
     )
     tail = f" ORDER BY r0.{quote(root.pk.column)}"
-    if lock and connection.features.has_select_for_update:  # SQLite locks the whole database as it writes
-        tail += " FOR UPDATE OF r0" if connection.features.has_select_for_update_of else " FOR UPDATE"
+    if lock:
+        tail += for_update(connection, of="r0")
     return head, tail, tuple(nodes)
 
 
@@ -169,6 +169,15 @@ def _model_node(model: type[models.Model], using: str) -> _Node:
     fields = model._meta.concrete_fields
     converters = tuple(_converters(field, model._meta.db_table, connection) for field in fields)
     return _Node(model, tuple(field.attname for field in fields), converters, 0, None, None)
+
+
+def for_update(connection, *, of: str = "") -> str:
+    """The clause that locks the rows a plain SELECT reads, where the database has one (SQLite has none: it
+    locks the whole database as it writes). `of`: an alias whose rows alone are locked, not those joined."""
+    features = connection.features
+    if not features.has_select_for_update:
+        return ""
+    return f" FOR UPDATE OF {of}" if of and features.has_select_for_update_of else " FOR UPDATE"
 
 
 @functools.cache
