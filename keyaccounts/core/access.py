@@ -1,6 +1,7 @@
 """Who may see what: every selector scopes its rows to the user's city unless the user sees all cities."""
 
 import logging
+from typing import NoReturn
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
@@ -73,7 +74,7 @@ def read_in_scope_or_404(request, visible: QuerySet, pk: int, paths: tuple[str, 
         _not_in_scope(request, visible.model._default_manager.all(), pk)
 
 
-def _not_in_scope(request, queryset: QuerySet, pk: int):
+def _not_in_scope(request, queryset: QuerySet, pk: int) -> NoReturn:
     """A 404, logged as a refusal when the record exists (out of the user's scope)."""
     if queryset.filter(pk=pk).exists():
         deny(request, f"{queryset.model._meta.label} {pk} outside scope")

@@ -131,7 +131,7 @@ def _read(
     params = [field.get_db_prep_value(getattr(value, "pk", value), connection)]
     if within is not None:
         try:
-            scope, scope_params = within.values("pk").query.get_compiler(using).as_sql()
+            scope, scope_params = within.order_by().values("pk").query.get_compiler(using).as_sql()
         except EmptyResultSet:  # a scope of nothing (`none()`)
             return []
         head += f" AND r0.{connection.ops.quote_name(model._meta.pk.column)} IN ({scope})"
