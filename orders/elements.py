@@ -115,16 +115,21 @@ class ElementsForm(forms.Form):
             self.elements = _from_snapshot(product, definition)
         for element in self.elements:
             self.fields[field_name(element)] = _field(element, partial=partial)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
+
+    @functools.cached_property
+    def helper(self) -> FormHelper:
+        """The fields by category, laid out when the form is drawn (a check only validates)."""
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.disable_csrf = True
+        helper.layout = Layout(
             *[
                 Fieldset(label, *[field_name(e) for e in self.elements if e.category == category])
                 for category, label in ElementCategory.choices
                 if any(e.category == category for e in self.elements)
             ]
         )
+        return helper
 
     def values(self) -> dict:
         """The cleaned values keyed by element code, JSON-ready."""
