@@ -67,12 +67,15 @@ def test_the_holder_hears_of_a_warning_and_the_supervisor_of_the_breach(registra
     assert breach == {reviewer.pk, supervisor.pk}
 
 
-def test_the_bell_counts_unread_and_opening_one_reads_it(client, registration, reviewer):
+def test_the_bell_counts_unread_and_opening_one_reads_it(client, registration, reviewer, elsewhere):
     notifications_for_new_tasks(now=timezone.now() + dt.timedelta(seconds=1))
+    notification = Notification.objects.get(recipient=reviewer)
+    theirs = Notification.objects.get(pk=notification.pk)
+    theirs.pk, theirs.recipient = None, elsewhere
+    theirs.save()  # someone else's unread one is not counted
     client.force_login(reviewer)
     page = client.get(reverse("inbox"))
     assert b'data-testid="unread">1<' in page.content
-    notification = Notification.objects.get(recipient=reviewer)
     response = client.post(reverse("notification_read", args=[notification.pk]))
     assert response.url == notification.url
     assert b'data-testid="unread"' not in client.get(reverse("inbox")).content

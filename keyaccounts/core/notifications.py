@@ -5,13 +5,14 @@ E-mails leave from a sweep, never inside the transaction that raised them, and b
 working time: a notification raised at night is mailed when the next working window opens.
 """
 
+import functools
 import logging
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -121,7 +122,18 @@ def notification_text(notification: Notification) -> str:
 
 # ---------------------------------------------------------------------------- reading (the bell)
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The bell's count, drawn on every page: plain SQL built once (the ORM took longer to build the count than
+    the database to run it)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_unread_sql(), [user.pk])
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _unread_sql() -> str:
+    meta, quote = Notification._meta, connection.ops.quote_name
+    recipient, read_at = (quote(meta.get_field(name).column) for name in ("recipient", "read_at"))
+    return f"SELECT COUNT(*) FROM {quote(meta.db_table)} WHERE {recipient} = %s AND {read_at} IS NULL"  # noqa: S608
 
 
 def notifications_for(user):
