@@ -207,7 +207,7 @@ def order_submit(*, user, order: Order, version: int) -> Order:
         # With what the flow's check reads of it.
         order = _locked(order, version, related=("customer", "billing_account"))
         _require(access.may_edit(user, order))
-        items = _items(order)
+        items = order_items(order)
         for item in items:
             item.element_definition = definition_snapshot(item.product)
             save_fields(item, ["element_definition"])
@@ -245,7 +245,7 @@ def order_attach(*, user, order: Order, kind: str, upload) -> OrderAttachment:
 
 
 # ---------------------------------------------------------------------------- the flow's automatic steps
-def _items(order: Order) -> list[OrderItem]:
+def order_items(order: Order) -> list[OrderItem]:
     """The order's items with their products and services, read once per order object: a submission's check
     runs on the items the submission has just read (an order's items are fixed once it is submitted)."""
     if "_items" not in order.__dict__:
@@ -305,7 +305,7 @@ def _active_rules_sql() -> str:
 def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
     """The administrator's rules decide: amount, customer level, product."""
     items = list(order.items.all()) if items is None else items
-    total = sum((item.amount for item in items), 0)  # Order.total, from the items read once here
+    total = Order.total_of(items)  # from the items read once here
     products = {item.product_id for item in items}
     for rule in rows_as(OrderApprovalRule, _active_rules_sql(), [True]):
         if rule.min_amount is not None and total < rule.min_amount:
@@ -319,7 +319,7 @@ def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> 
 
 
 def order_check(*, order: Order) -> None:
-    items = _items(order)
+    items = order_items(order)
     order.check_findings = order_check_findings(order, items)
     order.needs_approval = not order.check_findings and order_needs_approval(order, items)
     if order.check_findings:
@@ -345,7 +345,7 @@ def order_transfer(*, order: Order) -> None:
     from provisioning.services import launch_start
 
     # The launch's dispatch sends from these rows rather than reading them again.
-    items = _items(order)
+    items = order_items(order)
     _move(
         order,
         Order.Status.IN_PROGRESS,

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +16,6 @@ from viewflow.workflow.models import Task
 from customers.access import visible_customers
 from keyaccounts.core.access import deny, get_in_scope_or_404, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.reads import read_all_with_related
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
 from provisioning.models import InformationRequest
@@ -189,7 +188,7 @@ def order_detail(request, pk: int):
             return redirect("orders:detail", pk=pk)
     launch = getattr(order, "launch", None)
     # The items with their products and services, read once for the table and for the order's total.
-    items = read_all_with_related(OrderItem, "order", order, ("product", "service"))
+    items = services.order_items(order)
     prefetch_related_objects(items, "work_orders")
     work_orders = [wo.pk for item in items for wo in item.work_orders.all()]
     processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
@@ -253,12 +252,6 @@ def _may_act(user, task: Task, order: Order) -> bool:
     return False
 
 
-def _items_of(order: Order):
-    """The order's items with their products, read once for the list and for the order's total."""
-    prefetch_related_objects([order], Prefetch("items", OrderItem.objects.select_related("product")))
-    return order.items.all()
-
-
 @login_required
 def task_page(request, pk: int, task_pk: int):
     order = _visible(request, pk, shown=request.method != "POST")
@@ -289,6 +282,7 @@ def task_page(request, pk: int, task_pk: int):
             return redirect("orders:detail", pk=pk)
         except ApplicationError as error:
             _show_error(form, error)
+    items = services.order_items(order)  # with their products, for the list and the total
     return render(
         request,
         "orders/task.html",
@@ -297,7 +291,8 @@ def task_page(request, pk: int, task_pk: int):
             "task": task,
             "form": form,
             "step": SLA_STEPS.get(task.flow_task.name, ""),
-            "items": _items_of(order),
+            "items": items,
+            "total": Order.total_of(items),
         },
     )
 
