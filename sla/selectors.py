@@ -44,12 +44,15 @@ def _calendar_sql(key: str) -> str:
     )
 
 
-def calendar_read(**lookup) -> tuple[BusinessCalendar | None, WorkingCalendar | None]:
+def calendar_read(*, read_token: int | None = None, **lookup) -> tuple[BusinessCalendar | None, WorkingCalendar | None]:
     """The calendar `lookup` finds (`pk=` or `code=`) with its windows, holidays and make-up days: a page showing
     clocks on the default calendar knows it only by its code. Kept by each web worker until the configuration
-    changes (every page with a running clock reads its calendar). Shared: not to be changed."""
+    changes (every page with a running clock reads its calendar). Shared: not to be changed. `read_token`: the
+    configuration's token, when the caller has just read it (`generations.kept`)."""
     ((key, value),) = lookup.items()
-    return generations.kept(generations.Kind.CONFIGURATION, ("calendar", key, value), lambda: _read(key, value))
+    return generations.kept(
+        generations.Kind.CONFIGURATION, ("calendar", key, value), lambda: _read(key, value), read_token=read_token
+    )
 
 
 def _read(key: str, value) -> tuple[BusinessCalendar | None, WorkingCalendar | None]:

@@ -4,6 +4,7 @@ A clock copies its policy's promise when it starts (limit, basis, calendar, warn
 change applies to new clocks only. Deadlines are rows: nothing here depends on the broker.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -14,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from keyaccounts.core import generations
 from keyaccounts.core.bulk import bulk_update_rows, insert_instance
 from keyaccounts.core.inbox import inbox_clock_moved
 from keyaccounts.core.reads import columns_of, for_update, rows_as
@@ -49,14 +51,19 @@ _CLOCK_CALENDAR = """COALESCE(
     (SELECT calendar_id FROM sla_citycalendar WHERE city_id = %(city)s)
 )"""
 _RUNS_ON = f"COALESCE({_CLOCK_CALENDAR}, (SELECT id FROM sla_businesscalendar WHERE code = %(default)s))"  # noqa: S608
-_POLICIES = f"""
+
+
+@functools.cache
+def _policies_sql() -> str:
+    return f"""
 SELECT p.*,
     {_CLOCK_CALENDAR} AS clock_calendar,
     {_RUNS_ON} AS runs_on,
     COALESCE(
         (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id = %(city)s),
         (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id IS NULL ORDER BY code LIMIT 1)
-    ) AS team_id
+    ) AS team_id,
+    {generations.token_sql("%(configuration)s")} AS configuration_token
 FROM sla_slapolicy p
 WHERE p.step = %(step)s AND p.is_active AND p.customer_level IN (%(level)s, '')
     AND (p.product_id = %(product)s OR p.product_id IS NULL)
@@ -68,7 +75,8 @@ def _policies(*, step: str, level: str, product, city=None, customer=None) -> li
     each with what a clock of it gets in the city for the customer: `clock_calendar`, the calendar the clock
     names (the policy's own, else the customer's, else the city's; None: the default), `runs_on`, the calendar
     it counts by (that one, or the default), and `team_id`, the
-    team of the policy's kind serving the city (the city's own, else the provincial one first by code)."""
+    team of the policy's kind serving the city (the city's own, else the provincial one first by code); and the
+    configuration's `configuration_token`, under which the clock's calendar is kept (no read of its own)."""
     params = {
         "step": step,
         "level": level,
@@ -76,8 +84,9 @@ def _policies(*, step: str, level: str, product, city=None, customer=None) -> li
         "city": _pk(city),
         "customer": _pk(customer),
         "default": settings.SLA_DEFAULT_CALENDAR,
+        "configuration": generations.Kind.CONFIGURATION,
     }
-    return list(SlaPolicy.objects.raw(_POLICIES, params))
+    return list(SlaPolicy.objects.raw(_policies_sql(), params))
 
 
 def _calendar_of(clock: SlaClock, cache: dict | None = None) -> WorkingCalendar | None:
@@ -154,8 +163,11 @@ def _start(*, subject, step: str, level: str, product, city, customer, account_m
         started_at=now,
         running_since=now,
     )
-    # The calendar chosen with the policy schedules the clock (read once, with its time zone and windows).
-    working = calendar_read(pk=policy.runs_on)[1] if policy.runs_on and clock.time_basis == TimeBasis.WORKING else None
+    # The calendar chosen with the policy schedules the clock (with its time zone and windows, kept under the
+    # token read with the policy).
+    working = None
+    if policy.runs_on and clock.time_basis == TimeBasis.WORKING:
+        working = calendar_read(pk=policy.runs_on, read_token=policy.configuration_token)[1]
     _schedule(clock, now, {clock.calendar_id: working})
     insert_instance(clock)
     return clock
@@ -222,7 +234,7 @@ def _returns_updated_rows() -> bool:
 
 
 # A stop: breached if the clock ran past its due time (or was breached already), met otherwise. Plain SQL, like
-# `_POLICIES`: every step that ends stops a clock, and the ORM's UPDATE took longer to build than to run.
+# `_policies_sql`: every step that ends stops a clock, and the ORM's UPDATE took longer to build than to run.
 _STOP = """UPDATE sla_slaclock SET stopped_at = %(now)s,
     state = CASE WHEN state = %(breached)s OR (state = %(running)s AND due_at < %(now)s) THEN %(breached)s
         ELSE %(met)s END

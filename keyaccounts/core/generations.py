@@ -24,10 +24,12 @@ _kept: dict[tuple[str, Hashable], tuple[int, object]] = {}
 _request = threading.local()
 
 
-def kept(kind: str, key: Hashable, build: Callable[[], object]):
+def kept(kind: str, key: Hashable, build: Callable[[], object], *, read_token: int | None = None):
     """`build()`, kept by this worker under `key` while `kind`'s token stays. Shared by the worker's requests:
-    callers must not change what it returns."""
-    now = token(kind)  # first: a change committed after this read moves the token, so nothing older is kept
+    callers must not change what it returns. `read_token`: the kind's token as the caller has just read it in a
+    statement of its own transaction (`token_sql`), which spares reading it again."""
+    # The token first: a change committed after this read moves it, so nothing older is kept.
+    now = read_token if read_token is not None else token(kind)
     entry = _kept.get((kind, key))
     if entry is None or entry[0] != now:
         if len(_kept) >= KEPT:
@@ -46,12 +48,23 @@ def token(kind: str) -> int:
     return tokens[kind]
 
 
+def _names() -> tuple[str, str, str]:
+    meta, quote = Generation._meta, connection.ops.quote_name
+    return quote(meta.db_table), quote(meta.get_field("kind").column), quote(meta.get_field("token").column)
+
+
+def token_sql(kind_parameter: str = "%s") -> str:
+    """A scalar subquery giving a kind's token (the kind a parameter, `kind_parameter` its placeholder), for a
+    statement that reads anyway just before something kept is needed. NULL on a database without the row yet:
+    `kept` then reads the token itself."""
+    table, kind, value = _names()
+    return f"(SELECT {value} FROM {table} WHERE {kind} = {kind_parameter})"  # noqa: S608 (names from the model)
+
+
 def _read() -> dict[str, int]:
-    meta = Generation._meta
-    quote = connection.ops.quote_name
-    kind, value = quote(meta.get_field("kind").column), quote(meta.get_field("token").column)
+    table, kind, value = _names()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {kind}, {value} FROM {quote(meta.db_table)}")  # noqa: S608 (names from the model)
+        cursor.execute(f"SELECT {kind}, {value} FROM {table}")  # noqa: S608 (names from the model)
         tokens = dict(cursor.fetchall())
     for missing in set(Kind.values) - tokens.keys():  # a new or flushed database
         tokens[missing] = _first_token(missing, secrets.randbits(62))

@@ -236,3 +236,27 @@ def test_a_clock_gets_its_policys_calendar_and_the_team_serving_its_city(calenda
     assert clock.due_at == dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)
     elsewhere = sla_clock_start(subject=other_city, step="x.step", city=other_city, now=friday_evening)
     assert elsewhere.team == provincial  # no team of its own: the provincial one (the first by code)
+
+
+def test_a_clock_reads_its_policy_with_the_configuration_token_and_keeps_its_calendar(calendar, city, other_city):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from keyaccounts.core.models import Generation
+    from sla.models import WorkingWindow
+
+    policy(), policy(step="x.later")
+    friday = at(2026, 11, 27, 16, 0)
+    assert sla_clock_start(subject=city, step="x.step", now=friday).due_at == at(2026, 11, 30, 11, 0)
+    with CaptureQueriesContext(connection) as captured:
+        sla_clock_start(subject=other_city, step="x.step", now=friday)
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]
+    # The running clock looked for, then the policy with the token; the calendar kept, no token read of its own.
+    assert len(reads) == 2
+    assert Generation._meta.db_table in reads[1]
+    assert not [sql for sql in reads if WorkingWindow._meta.db_table in sql]
+    # Friday's afternoon made longer: the next clock counts by it at once.
+    window = WorkingWindow.objects.filter(calendar__code="jilin-standard", weekday=4, starts__gte=dt.time(12, 0)).get()
+    window.ends = dt.time(20, 0)
+    window.save()
+    assert sla_clock_start(subject=city, step="x.later", now=friday).due_at == at(2026, 11, 27, 20, 0)
