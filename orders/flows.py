@@ -74,8 +74,8 @@ class OrderFlow(BaseFlow):
     def run_transfer(self, activation):
         services.order_transfer(order=_order(activation))
 
-    def run_fulfil(self, activation):
-        services.order_roll_up(order=_order(activation))
+    def run_fulfil(self, activation, item_states: set[str]):
+        services.order_roll_up(order=_order(activation), item_states=item_states)
 
     def run_reject(self, activation):
         services.order_reject(order=_order(activation))

@@ -411,43 +411,35 @@ def order_fulfil_if_done(order: Order) -> bool:
     """Run the flow's fulfilment step once every item is finished (and no cancellation is being assessed)."""
     from .flows import OrderFlow
 
-    # One read for the three conditions, from the rows as they are (the caller's object may be stale). Plain
-    # SQL: the ORM took longer to build the two subqueries than the database to run them.
+    # One read for the three conditions, from the rows as they are (the caller's object may be stale), and for
+    # the finished items' states, which no longer change. Plain SQL: the ORM took longer to build the
+    # subqueries than the database to run them.
+    item = "SELECT 1 FROM orders_orderitem WHERE order_id = %s AND state"
     sql = (  # as many marks as OPEN_STATUSES and FINAL_ITEM_STATES have states
-        f"SELECT {columns_of(Task)} FROM viewflow_task WHERE process_id = %s AND flow_task = %s AND status IN (%s, %s)"  # noqa: S608
+        f"SELECT {columns_of(Task)}, EXISTS ({item} = %s), EXISTS ({item} = %s) FROM viewflow_task"  # noqa: S608
+        " WHERE process_id = %s AND flow_task = %s AND status IN (%s, %s)"
         " AND EXISTS (SELECT 1 FROM orders_order WHERE id = %s AND status = %s)"
-        " AND NOT EXISTS (SELECT 1 FROM orders_orderitem WHERE order_id = %s AND state NOT IN (%s, %s, %s))"
+        f" AND NOT EXISTS ({item} NOT IN (%s, %s, %s))"
     )
-    params = [order.process_id, get_task_ref(OrderFlow.fulfil), *OPEN_STATUSES]
+    states = (OrderItem.State.COMPLETED, OrderItem.State.FAILED)
+    params = [order.pk, states[0], order.pk, states[1]]
+    params += [order.process_id, get_task_ref(OrderFlow.fulfil), *OPEN_STATUSES]
     params += [order.pk, Order.Status.IN_PROGRESS, order.pk, *sorted(FINAL_ITEM_STATES)]
-    task = next(iter(rows_as(Task, sql, params)), None)
+    task = next(iter(rows_as(Task, sql, params, annotations=("any_completed", "any_failed"))), None)
     if task is None:
         return False
-    handle_run(OrderFlow.fulfil, task, related=("process__order",))  # the order rolled up, read under the lock
+    finished = {state for state, found in zip(states, (task.any_completed, task.any_failed), strict=True) if found}
+    # The order rolled up, read under the lock.
+    handle_run(OrderFlow.fulfil, task, related=("process__order",), item_states=finished)
     return True
 
 
-@functools.cache
-def _item_states_sql() -> str:
-    quote, meta = connection.ops.quote_name, OrderItem._meta
-    # Names from the model's metadata; the order is a parameter.
-    return f"SELECT DISTINCT {quote(meta.get_field('state').column)} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('order').column)} = %s"  # noqa: S608
-
-
-def _item_states(order: Order) -> set[str]:
-    """The states the order's items are in. Plain SQL: the ORM joined the order for the items' ordering, and
-    took longer to build the query than the database to run it (every order's fulfilment rolls up)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_item_states_sql(), [order.pk])
-        return {state for (state,) in cursor.fetchall()}
-
-
-def order_roll_up(*, order: Order) -> None:
-    """The order's state from its items: all completed, all failed, or partial."""
-    states = _item_states(order) - {OrderItem.State.CANCELLED}
-    if states == {OrderItem.State.COMPLETED}:
+def order_roll_up(*, order: Order, item_states: set[str]) -> None:
+    """The order's state from its items' (`item_states`: the states its items ended in, cancelled aside): all
+    completed, all failed, or partial."""
+    if item_states == {OrderItem.State.COMPLETED}:
         to = Order.Status.COMPLETED
-    elif states == {OrderItem.State.FAILED}:
+    elif item_states == {OrderItem.State.FAILED}:
         to = Order.Status.FAILED
     else:
         to = Order.Status.PARTIAL

@@ -187,14 +187,23 @@ def columns_of(model: type[models.Model], using: str = "default") -> str:
     return ", ".join(quote(field.column) for field in model._meta.concrete_fields)
 
 
-def rows_as(model: type[models.Model], sql: str, params, using: str = "default") -> list:
+def rows_as(
+    model: type[models.Model], sql: str, params, using: str = "default", *, annotations: tuple[str, ...] = ()
+) -> list:
     """`list(model.objects.raw(sql, params))` for a statement that returns `columns_of(model)`: instances
-    built as the ORM builds them, without working out the statement's columns and converters again."""
+    built as the ORM builds them, without working out the statement's columns and converters again.
+    `annotations`: the names of the columns the statement returns after the model's, set on each instance as
+    `raw()` sets them (as the database answers them)."""
     connection = connections[using]
-    nodes = (_model_node(model, using),)
+    node = _model_node(model, using)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [_instances(row, nodes, using, connection) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    instances = [_instances(row, (node,), using, connection) for row in rows]
+    for row, instance in zip(rows, instances, strict=True):
+        for name, value in zip(annotations, row[len(node.attnames) :], strict=True):
+            setattr(instance, name, value)
+    return instances
 
 
 def _link(relation, parent: models.Model, child: models.Model | None) -> None:

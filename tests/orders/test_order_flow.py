@@ -256,3 +256,23 @@ def test_fulfilment_runs_only_in_progress_and_once_every_item_is_finished(catalo
     assert services.order_fulfil_if_done(order) is True
     assert refreshed(order).status == Order.Status.PARTIAL
     assert services.order_fulfil_if_done(order) is False  # done once: the step is closed
+
+
+@pytest.mark.parametrize(
+    ("ended", "rolled_up"),
+    [
+        ((OrderItem.State.FAILED, OrderItem.State.FAILED), Order.Status.FAILED),
+        ((OrderItem.State.COMPLETED, OrderItem.State.CANCELLED), Order.Status.COMPLETED),
+        ((OrderItem.State.CANCELLED, OrderItem.State.FAILED), Order.Status.FAILED),
+    ],
+)
+def test_an_order_rolls_up_from_the_states_its_items_ended_in_cancelled_aside(
+    catalogue, manager, customer, acceptor, ended, rolled_up
+):
+    order = submit(manager, draft(manager, customer, catalogue["T2"], catalogue["T3"]))
+    accept(acceptor, order)
+    order = refreshed(order)
+    for item, state in zip(order.items.order_by("pk"), ended, strict=True):
+        OrderItem.objects.filter(pk=item.pk).update(state=state)
+    assert services.order_fulfil_if_done(order) is True
+    assert refreshed(order).status == rolled_up
