@@ -14,7 +14,7 @@ from customers import services as customer_services
 from keyaccounts.core.bulk import upsert
 from keyaccounts.core.exceptions import TaskTakenError
 from keyaccounts.core.inbox import inbox_claim, inbox_release, inbox_rows
-from keyaccounts.core.models import InboxEntry, Team
+from keyaccounts.core.models import InboxEntry, SavedFilter, Team
 from keyaccounts.core.roles import Role
 from sla.demo import seed_demo_policies
 from tests.factories import CONTACT, TeamFactory, customer_fields
@@ -269,14 +269,31 @@ def test_saved_filters_shared_with_the_team(client, reviewers, audit_team):
     assert [f.name for f in page.context["saved_filters"]] == ["Late reviews"]
     assert page.context["saved_filters"][0].query == "view=queue&sla=breached"
     assert f"({audit_team})" in page.content.decode()  # whom it is shared with
-    # More filters shared with the team cost the page no query of their own.
+    # Kept by the worker: the next page reads no filter, and more filters cost it nothing either.
+    assert not _queries_on(client, reverse("inbox"), SavedFilter._meta.db_table)
     before = _queries_of(client, reverse("inbox"))
     client.force_login(first)
     for n in range(3):
         client.post(reverse("inbox_filter_save"), {"name": f"Mine {n}", "team": audit_team.pk, "query": "view=mine"})
     client.force_login(second)
-    client.get(reverse("inbox"))  # signing in saved the user: their access is read again once
+    names = [f.name for f in client.get(reverse("inbox")).context["saved_filters"]]  # read again: they changed
+    assert names == ["Late reviews", "Mine 0", "Mine 1", "Mine 2"]
     assert _queries_of(client, reverse("inbox")) == before
+    # A renamed team and a deleted filter show on the next page.
+    audit_team.name_en = "Audit squad"
+    audit_team.save()
+    assert "(Audit squad)" in client.get(reverse("inbox")).content.decode()
+    client.force_login(first)
+    client.post(reverse("inbox_filter_delete", args=[SavedFilter.objects.get(name="Mine 0").pk]))
+    client.force_login(second)
+    names = [f.name for f in client.get(reverse("inbox")).context["saved_filters"]]
+    assert names == ["Late reviews", "Mine 1", "Mine 2"]
+
+
+def _queries_on(client, url: str, table: str) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured.captured_queries if table in q["sql"]]
 
 
 def _queries_of(client, url: str) -> int:

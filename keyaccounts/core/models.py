@@ -192,13 +192,14 @@ class SweepCursor(models.Model):
 class Generation(models.Model):
     """One row per kind of data web workers keep between requests, whose token changes, in the same transaction,
     whenever that data changes: who may see or do what (a user, their roles, teams or city, a role's
-    permissions), and configuration pages read on every view (business calendars, the product list). Workers
-    keep the data until its token moves (`keyaccounts.core.generations`). A random token, not a counter, so a
+    permissions), configuration pages read on every view (business calendars, the product list), and the saved
+    inbox filters. Workers keep the data until its token moves (`keyaccounts.core.generations`). A random token, not a counter, so a
     restored database never meets a token that meant other data."""
 
     class Kind(models.TextChoices):
         ACCESS = "access", _("access")
         CONFIGURATION = "configuration", _("configuration")
+        SAVED_FILTERS = "saved_filters", _("saved filters")
 
     kind = models.CharField(max_length=20, choices=Kind.choices, unique=True)
     token = models.BigIntegerField()
