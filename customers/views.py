@@ -309,9 +309,14 @@ def _correct(request, customer: Customer, task: Task, archiving_request: Archivi
             "form": form,
             "contacts": contacts,
             "archiving_request": archiving_request,
-            "returned": timeline_for(customer)
-            .filter(action__in=[CustomerAction.REVIEWED, CustomerAction.LEVEL_DECIDED])
-            .last(),
+            "returned": next(
+                (
+                    event
+                    for event in reversed(timeline_for(customer))
+                    if event.action in (CustomerAction.REVIEWED, CustomerAction.LEVEL_DECIDED)
+                ),
+                None,
+            ),
         },
     )
 

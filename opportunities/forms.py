@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.access import visible_customers
 from customers.models import Customer
-from keyaccounts.core.files import clean_attachment_size
+from keyaccounts.core import forms as core_forms
 from keyaccounts.core.models import SiCompany
 from orders.models import Product
 
@@ -72,19 +72,9 @@ class OpportunityForm(forms.ModelForm):
         )
 
 
-class AttachmentForm(forms.ModelForm):
-    class Meta:
+class AttachmentForm(core_forms.AttachmentForm):
+    class Meta(core_forms.AttachmentForm.Meta):
         model = Attachment
-        fields = ["kind", "file"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.layout = Layout(Row(Column("kind", css_class="col-md-4"), Column("file", css_class="col-md-8")))
-
-    def clean_file(self):
-        return clean_attachment_size(self.cleaned_data["file"])
 
 
 def _plain_helper(*fields) -> FormHelper:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from keyaccounts.core.files import clean_attachment_size
+from keyaccounts.core import forms as core_forms
 
 from .models import BillingAccount, Order, OrderAttachment, Product
 
@@ -101,14 +101,6 @@ class CancellationForm(forms.Form):
         self.helper = _helper()
 
 
-class AttachmentForm(forms.ModelForm):
-    class Meta:
+class AttachmentForm(core_forms.AttachmentForm):
+    class Meta(core_forms.AttachmentForm.Meta):
         model = OrderAttachment
-        fields = ["kind", "file"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = _helper(Row(Column("kind", css_class="col-md-4"), Column("file", css_class="col-md-8")))
-
-    def clean_file(self):
-        return clean_attachment_size(self.cleaned_data["file"])

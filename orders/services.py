@@ -249,7 +249,7 @@ def order_items(order: Order) -> list[OrderItem]:
     """The order's items with their products and services, read once per order object: a submission's check
     runs on the items the submission has just read (an order's items are fixed once it is submitted)."""
     if "_items" not in order.__dict__:
-        order._items = read_all_with_related(OrderItem, "order", order, ("product", "service"))
+        order._items = read_all_with_related(OrderItem, {"order": order}, ("product", "service"))
     return order._items
 
 

@@ -16,6 +16,7 @@ from viewflow.workflow.models import Task
 from customers.access import visible_customers
 from keyaccounts.core.access import deny, get_in_scope_or_404, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.reads import read_all_with_related
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
 from provisioning.models import InformationRequest
@@ -217,7 +218,9 @@ def order_detail(request, pk: int):
             "may_assess_cancellation": order.status == Order.Status.ASSESSING_CANCELLATION
             and access.may_assess_cancellation(user, order),
             "cancellation_form": CancellationForm(),
-            "attachments": order.attachments.select_related("uploaded_by"),
+            "attachments": read_all_with_related(
+                OrderAttachment, {"order": order}, ("uploaded_by",), order_by=("created_at",)
+            ),
             "attachment_form": attachment_form,
         },
     )

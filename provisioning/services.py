@@ -433,7 +433,7 @@ def _items(launch: Launch) -> list[OrderItem]:
     """The order's items with their products and work orders, read once per launch object: the flow's
     switches and steps of one run ask several times. Sending work orders forgets them."""
     if "_items" not in launch.__dict__:
-        launch._items = _with_work_orders(read_all_with_related(OrderItem, "order", launch.order, ("product",)))
+        launch._items = _with_work_orders(read_all_with_related(OrderItem, {"order": launch.order}, ("product",)))
     return launch._items
 
 

@@ -1,8 +1,10 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from keyaccounts.core.models import City
 from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_for, timeline_record
 
@@ -43,3 +45,11 @@ def test_a_recorded_line_keeps_its_data_and_moment_and_no_anonymous_actor(city):
     (event,) = timeline_for(city)
     assert (event.action, event.actor, event.data, event.reason) == ("moved", None, {"handlers": {"vpmn": "T1"}}, "")
     assert before <= event.created_at <= timezone.now()
+
+
+def test_the_timeline_of_several_records_is_theirs_in_one_list_oldest_first(city, other_city):
+    for subject, action in ((city, "first"), (other_city, "second"), (city, "third")):
+        timeline_record(subject=subject, action=action)
+    timeline_record(subject=ContentType.objects.get_for_model(City), action="elsewhere")
+    assert [e.action for e in timeline_for(city, other_city)] == ["first", "second", "third"]
+    assert [e.action for e in timeline_for(other_city)] == ["second"]

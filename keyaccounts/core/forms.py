@@ -1,10 +1,12 @@
-"""The inbox's filter and the forms around it."""
+"""The inbox's filter and the forms around it, and the attachment form of every record's page: forms drawn on
+every view of a page, with widgets written out in Python."""
 
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .access import sees_all_cities, teams_of
+from .files import clean_attachment_size
 from .inbox import VIEWS, InboxFilter, sources
 from .markup import attributes, esc, safe
 from .models import City, SavedFilter, Team, User
@@ -53,6 +55,10 @@ class QuickDateInput(QuickInput, forms.DateInput):
 
 class QuickHiddenInput(QuickInput, forms.HiddenInput):
     pass
+
+
+class QuickFileInput(QuickInput, forms.FileInput):
+    pass  # a file input never shows a value
 
 
 class _ListedChoices(forms.models.ModelChoiceIterator):
@@ -174,3 +180,20 @@ def handover_candidates(user, permission: str = ""):
         teams = Team.objects.all() if user.city_id is None else Team.objects.filter(city_id=user.city_id)
         return users.filter(teams__in=teams).distinct().order_by("username")
     return users.filter(teams__in=user.teams.all()).distinct().order_by("username")
+
+
+class AttachmentForm(forms.ModelForm):
+    """A document for a record: its kind and its file. Each app's form names its model (`class
+    Meta(AttachmentForm.Meta)`); the record's page draws it with `includes/attachment_fields.html`, since crispy's
+    layout took a sixth of an order page's time."""
+
+    class Meta:
+        fields = ["kind", "file"]
+        widgets = {"kind": QuickSelect, "file": QuickFileInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _bootstrap(self)
+
+    def clean_file(self):
+        return clean_attachment_size(self.cleaned_data["file"])

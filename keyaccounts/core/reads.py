@@ -37,13 +37,18 @@ def _converters(field: models.Field, alias: str, connection) -> tuple:
 
 @functools.cache
 def _plan(
-    model: type[models.Model], key: str, paths: tuple[str, ...], using: str, lock: bool
+    model: type[models.Model],
+    keys: tuple[str, ...],
+    paths: tuple[str, ...],
+    using: str,
+    lock: bool,
+    order_by: tuple[str, ...],
 ) -> tuple[str, str, tuple[_Node, ...]]:
-    """The SELECT of the rows whose field `key` has the one parameter's value, in the order of their pks, and its
-    nodes, parents first: the statement up to its condition, the rest (a caller may add to the condition), and
-    the nodes. Names come from the models' metadata, quoted; joins are LEFT JOINs (a missing row reads as None,
-    as `select_related` gives). `lock`: the rows read are locked, not the rows they refer to
-    (`select_for_update(of=("self",))`)."""
+    """The SELECT of the rows whose fields `keys` have the parameters' values, in the order of the fields
+    `order_by` ("pk" for the primary key), and its nodes, parents first: the statement up to its condition, the
+    rest (a caller may add to the condition), and the nodes. Names come from the models' metadata, quoted; joins
+    are LEFT JOINs (a missing row reads as None, as `select_related` gives). `lock`: the rows read are locked,
+    not the rows they refer to (`select_for_update(of=("self",))`)."""
     connection = connections[using]
     quote = connection.ops.quote_name
     nodes: list[_Node] = []
@@ -85,11 +90,13 @@ def _plan(
         for field in node.model._meta.concrete_fields
     )
     root = model._meta
-    head = (
-        f"SELECT {columns} FROM {quote(root.db_table)} r0 {' '.join(joins)} "  # noqa: S608
-        f"WHERE r0.{quote(root.get_field(key).column)} = %s"
-    )
-    tail = f" ORDER BY r0.{quote(root.pk.column)}"
+
+    def column(name: str) -> str:
+        return f"r0.{quote((root.pk if name == 'pk' else root.get_field(name)).column)}"
+
+    where = " AND ".join(f"{column(key)} = %s" for key in keys)
+    head = f"SELECT {columns} FROM {quote(root.db_table)} r0 {' '.join(joins)} WHERE {where}"  # noqa: S608
+    tail = " ORDER BY " + ", ".join(column(name) for name in order_by)
     if lock:
         tail += for_update(connection, of="r0")
     return head, tail, tuple(nodes)
@@ -103,32 +110,42 @@ def read_with_related(
     `model.DoesNotExist` when no row has that pk. `lock`: the row is locked for the transaction, as
     `select_for_update(of=("self",))` locks it. `within`: the row only if it is among these (a user's scope,
     compiled on each call as a subquery), as `.filter(pk__in=within.values("pk"))` adds."""
-    rows = _read(model, model._meta.pk.name, pk, paths, lock, within)
+    rows = _read(model, {model._meta.pk.name: pk}, paths, lock, within)
     if not rows:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
     return rows[0]
 
 
-def read_all_with_related(model: type[models.Model], key: str, value, paths: tuple[str, ...] = ()) -> list:
-    """`model.objects.filter(**{key: value}).select_related(*paths).order_by("pk")`, as `read_with_related`
-    reads one row: `key` names a field of `model`. A foreign key's rows of an instance (`order`, the order) have
-    it cached, as `order.items.all()` gives them."""
-    rows = _read(model, key, value, paths, False, None)
-    field = model._meta.get_field(key)
-    if field.is_relation and isinstance(value, models.Model):
-        for row in rows:
-            field.set_cached_value(row, value)
+def read_all_with_related(
+    model: type[models.Model], match: dict, paths: tuple[str, ...] = (), *, order_by: tuple[str, ...] = ("pk",)
+) -> list:
+    """`model.objects.filter(**match).select_related(*paths).order_by(*order_by)`, as `read_with_related` reads
+    one row: `match` gives fields of `model` their values, `order_by` names fields. A foreign key's rows of an
+    instance (`{"order": order}`) have it cached, as `order.items.all()` gives them."""
+    rows = _read(model, match, paths, False, None, order_by)
+    for key, value in match.items():
+        field = model._meta.get_field(key)
+        if field.is_relation and isinstance(value, models.Model):
+            for row in rows:
+                field.set_cached_value(row, value)
     return rows
 
 
 def _read(
-    model: type[models.Model], key: str, value, paths: tuple[str, ...], lock: bool, within: QuerySet | None
+    model: type[models.Model],
+    match: dict,
+    paths: tuple[str, ...],
+    lock: bool,
+    within: QuerySet | None,
+    order_by: tuple[str, ...] = ("pk",),
 ) -> list:
     using = router.db_for_write(model) if lock else router.db_for_read(model)
     connection = connections[using]
-    head, tail, nodes = _plan(model, key, paths, using, lock)
-    field = model._meta.get_field(key)
-    params = [field.get_db_prep_value(getattr(value, "pk", value), connection)]
+    head, tail, nodes = _plan(model, tuple(match), paths, using, lock, order_by)
+    params = [
+        model._meta.get_field(key).get_db_prep_value(getattr(value, "pk", value), connection)
+        for key, value in match.items()
+    ]
     if within is not None:
         try:
             scope, scope_params = within.order_by().values("pk").query.get_compiler(using).as_sql()

@@ -147,7 +147,7 @@ def test_an_unqualified_survey_ends_the_opportunity_as_lost_for_no_resource(mana
     opportunity.refresh_from_db()
     assert opportunity.status == Opportunity.Status.REJECTED
     assert (opportunity.survey_result, opportunity.lost_reason.code) == ("unqualified", "no-resource")
-    assert timeline_for(opportunity).last().data == {"lost_reason": "no-resource"}
+    assert timeline_for(opportunity)[-1].data == {"lost_reason": "no-resource"}
     assert not Order.objects.exists()
     # A second read of the same answer changes nothing.
     assert services.surveys_reconcile() == 0
@@ -185,7 +185,7 @@ def test_a_refused_discount_returns_to_the_quote_with_the_reason(manager, custom
     )
     opportunity.refresh_from_db()
     assert opportunity.status == Opportunity.Status.IN_PROGRESS
-    refused = timeline_for(opportunity).last()
+    refused = timeline_for(opportunity)[-1]
     assert (refused.action, refused.reason, refused.actor) == (
         "opportunity.discount_refused",
         "Keep it within 10 percent",

@@ -103,6 +103,7 @@ def test_documents_are_type_and_size_checked_and_served_only_within_scope(
     too_big = client.post(url, {"kind": "survey", "file": SimpleUploadedFile("survey.pdf", b"x" * 2048)})
     settings.ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
     assert "at most" in str(too_big.context["attachment_form"].errors["file"])
+    assert "at most" in too_big.content.decode()  # the page says why
     assert not opportunity.attachments.exists()
 
     ok = client.post(url, {"kind": "survey", "file": SimpleUploadedFile("survey.pdf", b"%PDF-1.4 report")})

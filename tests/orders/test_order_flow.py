@@ -115,7 +115,7 @@ def test_the_consistency_check_refuses_with_every_reason(catalogue, manager, cus
     assert "Site address" in findings  # the missing field is named
     assert "Members" in findings
     assert order.process.status == PROCESS.DONE
-    assert timeline_for(order).last().reason == "\n".join(order.check_findings)
+    assert timeline_for(order)[-1].reason == "\n".join(order.check_findings)
     assert not WorkOrder.objects.exists()
 
 
@@ -141,7 +141,7 @@ def test_approval_rules_decide_and_a_refusal_rejects_the_order(
     services.order_approve(user=supervisor, task_pk=approval.pk, decision="reject", reason="No contract attached")
     big = refreshed(big)
     assert big.status == Order.Status.REJECTED
-    assert timeline_for(big).last().reason == "No contract attached"
+    assert timeline_for(big)[-1].reason == "No contract attached"
 
     by_level = OrderApprovalRule.objects.create(customer_level="B", min_amount=None)
     OrderApprovalRule.objects.exclude(pk=by_level.pk).delete()

@@ -93,6 +93,10 @@ def test_a_signed_contract_is_attached_type_checked_and_served_only_within_scope
     url = reverse("orders:detail", args=[order.pk])
     refused = client.post(url, {"kind": "contract", "file": SimpleUploadedFile("contract.exe", b"MZ")})
     assert "not allowed" in str(refused.context["attachment_form"].errors["file"])
+    page = refused.content.decode()
+    assert 'type="file" name="file"' in page  # drawn again, with the message
+    assert '<select name="kind"' in page
+    assert page.count("not allowed") == 1
     assert (
         client.post(url, {"kind": "contract", "file": SimpleUploadedFile("contract.pdf", b"%PDF")}).status_code == 302
     )

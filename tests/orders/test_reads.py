@@ -89,7 +89,7 @@ def test_an_orders_items_read_as_its_related_manager_reads_them(
     by_orm = list(order.items.select_related("product", "service"))
 
     with django_assert_num_queries(1):
-        items = read_all_with_related(OrderItem, "order", order, ("product", "service"))
+        items = read_all_with_related(OrderItem, {"order": order}, ("product", "service"))
         assert all(item.order is order and item.service is None for item in items)  # cached, as the ORM does
 
     assert [_values(item) for item in items] == [_values(item) for item in by_orm]
