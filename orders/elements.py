@@ -8,11 +8,10 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from customers.validators import validate_mainland_phone
-from keyaccounts.core.reads import columns_of, rows_as
+from keyaccounts.core.reads import columns_of, rows_as, sql_names
 
 from .models import ElementCategory, Product, ProductElement
 
@@ -39,10 +38,11 @@ SNAPSHOT_FIELDS = (
 def _elements_sql() -> str:
     """A product's elements in their order. Plain SQL: every submission reads them for each item, and the ORM
     took longer to build the query (joining the product for its ordering) than the database to run it."""
-    quote, meta = connection.ops.quote_name, ProductElement._meta
-    order = ", ".join(quote(meta.get_field(name).column) for name in ("category", "sort_order", "id"))
-    # Names from the model's metadata; the product is a parameter.
-    return f"SELECT {columns_of(ProductElement)} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('product').column)} = %s ORDER BY {order}"  # noqa: S608
+    e = sql_names(ProductElement)
+    return (
+        f"SELECT {columns_of(ProductElement)} FROM {e} WHERE {e.product} = %s"  # noqa: S608 (names from the model)
+        f" ORDER BY {e.category}, {e.sort_order}, {e.pk}"
+    )
 
 
 def definition_snapshot(product: Product) -> list[dict]:

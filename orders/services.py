@@ -14,7 +14,7 @@ from viewflow.workflow.models import Task
 from customers.models import Customer
 from keyaccounts.core.bulk import insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
-from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as
+from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as, sql_names
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
 
@@ -98,12 +98,10 @@ def _new_item(order: Order, item: ItemInput) -> OrderItem:
 
 @functools.cache
 def _billing_account_sql() -> str:
-    quote, meta = connection.ops.quote_name, BillingAccount._meta
-    column = {name: quote(meta.get_field(name).column) for name in ("customer", "is_active", "number")}
-    # Names from the model's metadata; the values are parameters.
+    a = sql_names(BillingAccount)
     return (
-        f"SELECT {columns_of(BillingAccount)} FROM {quote(meta.db_table)}"  # noqa: S608
-        f" WHERE {column['customer']} = %s AND {column['is_active']} = %s ORDER BY {column['number']} LIMIT 1"
+        f"SELECT {columns_of(BillingAccount)} FROM {a}"  # noqa: S608 (names from the model)
+        f" WHERE {a.customer} = %s AND {a.is_active} = %s ORDER BY {a.number} LIMIT 1"
     )
 
 
@@ -297,9 +295,8 @@ def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> 
 def _active_rules_sql() -> str:
     """Plain SQL: every submission's check reads the rules, and the ORM took longer to build the query than the
     database to run it."""
-    quote, meta = connection.ops.quote_name, OrderApprovalRule._meta
-    # Names from the model's metadata; the flag is a parameter.
-    return f"SELECT {columns_of(OrderApprovalRule)} FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('is_active').column)} = %s"  # noqa: S608
+    r = sql_names(OrderApprovalRule)
+    return f"SELECT {columns_of(OrderApprovalRule)} FROM {r} WHERE {r.is_active} = %s"  # noqa: S608 (names from the model)
 
 
 def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
@@ -359,11 +356,8 @@ def order_transfer(*, order: Order) -> None:
 def _item_finish_sql() -> str:
     """An item's state moved unless it is final. Plain SQL: every launch finishes its items, and the ORM took
     longer to build the UPDATE than the database to run it."""
-    quote, meta = connection.ops.quote_name, OrderItem._meta
-    state = quote(meta.get_field("state").column)
-    finals = ", ".join(["%s"] * len(FINAL_ITEM_STATES))
-    # Names from the model's metadata; the values are parameters.
-    return f"UPDATE {quote(meta.db_table)} SET {state} = %s WHERE {quote(meta.pk.column)} = %s AND {state} NOT IN ({finals})"  # noqa: S608
+    i, finals = sql_names(OrderItem), ", ".join(["%s"] * len(FINAL_ITEM_STATES))
+    return f"UPDATE {i} SET {i.state} = %s WHERE {i.pk} = %s AND {i.state} NOT IN ({finals})"  # noqa: S608 (names from the model)
 
 
 def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
@@ -414,11 +408,12 @@ def order_fulfil_if_done(order: Order) -> bool:
     # One read for the three conditions, from the rows as they are (the caller's object may be stale), and for
     # the finished items' states, which no longer change. Plain SQL: the ORM took longer to build the
     # subqueries than the database to run them.
-    item = "SELECT 1 FROM orders_orderitem WHERE order_id = %s AND state"
+    t, o, i = sql_names(Task), sql_names(Order), sql_names(OrderItem)
+    item = f"SELECT 1 FROM {i} WHERE {i.order} = %s AND {i.state}"  # noqa: S608 (names from the models)
     sql = (  # as many marks as OPEN_STATUSES and FINAL_ITEM_STATES have states
-        f"SELECT {columns_of(Task)}, EXISTS ({item} = %s), EXISTS ({item} = %s) FROM viewflow_task"  # noqa: S608
-        " WHERE process_id = %s AND flow_task = %s AND status IN (%s, %s)"
-        " AND EXISTS (SELECT 1 FROM orders_order WHERE id = %s AND status = %s)"
+        f"SELECT {columns_of(Task)}, EXISTS ({item} = %s), EXISTS ({item} = %s) FROM {t}"  # noqa: S608
+        f" WHERE {t.process} = %s AND {t.flow_task} = %s AND {t.status} IN (%s, %s)"
+        f" AND EXISTS (SELECT 1 FROM {o} WHERE {o.pk} = %s AND {o.status} = %s)"
         f" AND NOT EXISTS ({item} NOT IN (%s, %s, %s))"
     )
     states = (OrderItem.State.COMPLETED, OrderItem.State.FAILED)

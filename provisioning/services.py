@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from keyaccounts.core.bulk import bulk_update_rows, insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.reads import read_all_with_related
+from keyaccounts.core.reads import read_all_with_related, sql_names
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from orders.models import OrderItem, Product
@@ -444,11 +444,12 @@ def _external_answers(launch: Launch) -> list[str | None]:
     check has just read under the flow lock (a final answer does not change; sending work orders forgets).
     Plain SQL: the ORM took longer to build it than the database to run it."""
     if "_answers" not in launch.__dict__:
+        w, i, p = sql_names(WorkOrder), sql_names(OrderItem), sql_names(Product)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT (SELECT w.state FROM provisioning_workorder w WHERE w.order_item_id = i.id"
-                " ORDER BY w.id DESC LIMIT 1) FROM orders_orderitem i JOIN orders_product p ON p.id = i.product_id"
-                " WHERE i.order_id = %s AND p.route <> %s AND i.state <> %s",
+                f"SELECT (SELECT {w}.{w.state} FROM {w} WHERE {w}.{w.order_item} = {i}.{i.pk}"  # noqa: S608
+                f" ORDER BY {w}.{w.pk} DESC LIMIT 1) FROM {i} JOIN {p} ON {p}.{p.pk} = {i}.{i.product}"
+                f" WHERE {i}.{i.order} = %s AND {p}.{p.route} <> %s AND {i}.{i.state} <> %s",
                 [launch.order_id, Product.Route.INSTANT, OrderItem.State.CANCELLED],
             )
             launch._answers = [state for (state,) in cursor.fetchall()]

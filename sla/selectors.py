@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import DateField, TimeField
 
 from keyaccounts.core import generations
+from keyaccounts.core.reads import sql_names
 
 from .calendar import WorkingCalendar
 from .models import BusinessCalendar, Holiday, WorkingWindow
@@ -23,23 +24,18 @@ def _calendar_sql(key: str) -> str:
     """The calendar found by `key` (its pk or code) and its windows and exceptions, one row each. Plain SQL: every
     page that shows a running clock reads its calendar, and the same UNION through the ORM took ten times the
     database's time to build. The NULLs are typed, or PostgreSQL's UNION takes their column for text."""
-    quote = connection.ops.quote_name
-
-    def table(model) -> str:
-        return quote(model._meta.db_table)
-
-    calendars, column = table(BusinessCalendar), quote(BusinessCalendar._meta.get_field(key).column)
-    of_calendar = f"JOIN {calendars} c ON c.id = x.calendar_id WHERE c.{column} = %s"
+    c, w, h = sql_names(BusinessCalendar), sql_names(WorkingWindow), sql_names(Holiday)
+    key_column = getattr(c, key)
     # Names from the models; the key's value is a parameter.
     nulls = "CAST(NULL AS integer), CAST(NULL AS time), CAST(NULL AS time), CAST(NULL AS date), CAST(NULL AS integer)"
-    header = f"SELECT c.id, c.code, c.time_zone, {nulls} FROM {calendars} c WHERE c.{column} = %s"  # noqa: S608
-    windows = "SELECT x.calendar_id, NULL, NULL, x.weekday, x.starts, x.ends, NULL, NULL"
-    exceptions = "SELECT x.calendar_id, NULL, x.kind, NULL, NULL, NULL, x.date, x.workday_as"
+    header = f"SELECT c.{c.pk}, c.{c.code}, c.{c.time_zone}, {nulls} FROM {c} c WHERE c.{key_column} = %s"  # noqa: S608
+    windows = f"SELECT x.{w.calendar}, NULL, NULL, x.{w.weekday}, x.{w.starts}, x.{w.ends}, NULL, NULL FROM {w} x"  # noqa: S608
+    exceptions = f"SELECT x.{h.calendar}, NULL, x.{h.kind}, NULL, NULL, NULL, x.{h.date}, x.{h.workday_as} FROM {h} x"  # noqa: S608
     return " UNION ALL ".join(
         [
             header,
-            f"{windows} FROM {table(WorkingWindow)} x {of_calendar}",
-            f"{exceptions} FROM {table(Holiday)} x {of_calendar}",
+            f"{windows} JOIN {c} c ON c.{c.pk} = x.{w.calendar} WHERE c.{key_column} = %s",
+            f"{exceptions} JOIN {c} c ON c.{c.pk} = x.{h.calendar} WHERE c.{key_column} = %s",
         ]
     )
 
@@ -59,7 +55,7 @@ def _read(key: str, value) -> tuple[BusinessCalendar | None, WorkingCalendar | N
     """The calendar in one query. A calendar's own row carries its time zone, a window's row has no date, an
     exception's no weekday."""
     with connection.cursor() as cursor:
-        cursor.execute(_calendar_sql("id" if key == "pk" else key), [value] * 3)
+        cursor.execute(_calendar_sql(key), [value] * 3)
         rows = cursor.fetchall()
     as_time, as_date = TimeField().to_python, DateField().to_python  # SQLite answers with text
     calendar, windows_by_day = None, defaultdict(list)

@@ -18,11 +18,15 @@ from django.utils import timezone
 from keyaccounts.core import generations
 from keyaccounts.core.bulk import bulk_update_rows, insert_instance
 from keyaccounts.core.inbox import inbox_clock_moved
-from keyaccounts.core.reads import columns_of, for_update, rows_as
+from keyaccounts.core.models import Team
+from keyaccounts.core.reads import columns_of, for_update, rows_as, sql_names
 
 from . import histogram
 from .calendar import WorkingCalendar
 from .models import (
+    BusinessCalendar,
+    CityCalendar,
+    CustomerCalendar,
     SlaClock,
     SlaDayCount,
     SlaDayDuration,
@@ -45,29 +49,27 @@ def _most_specific(candidates, level: str) -> SlaPolicy | None:
 # took several times the database's time to build these subqueries. Portable SQL (scalar subqueries,
 # COALESCE). A customer and a city link one calendar at most, and a kind has one team per city, so each
 # subquery gives one value at most.
-_CLOCK_CALENDAR = """COALESCE(
-    p.calendar_id,
-    (SELECT calendar_id FROM sla_customercalendar WHERE customer_id = %(customer)s),
-    (SELECT calendar_id FROM sla_citycalendar WHERE city_id = %(city)s)
-)"""
-_RUNS_ON = f"COALESCE({_CLOCK_CALENDAR}, (SELECT id FROM sla_businesscalendar WHERE code = %(default)s))"  # noqa: S608
-
-
 @functools.cache
 def _policies_sql() -> str:
+    pol, team, calendar = sql_names(SlaPolicy), sql_names(Team), sql_names(BusinessCalendar)
+    of_customer, of_city = sql_names(CustomerCalendar), sql_names(CityCalendar)
+    clock_calendar = f"""COALESCE(
+    p.{pol.calendar},
+    (SELECT {of_customer.calendar} FROM {of_customer} WHERE {of_customer.customer} = %(customer)s),
+    (SELECT {of_city.calendar} FROM {of_city} WHERE {of_city.city} = %(city)s)
+)"""  # noqa: S608 (names from the models; every value is a parameter)
+    runs_on = f"COALESCE({clock_calendar}, (SELECT {calendar.pk} FROM {calendar} WHERE {calendar.code} = %(default)s))"  # noqa: S608
+    team_of = f"SELECT {team.pk} FROM {team} WHERE {team.kind} = p.{pol.team_kind} AND {team.city}"  # noqa: S608
     return f"""
 SELECT p.*,
-    {_CLOCK_CALENDAR} AS clock_calendar,
-    {_RUNS_ON} AS runs_on,
-    COALESCE(
-        (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id = %(city)s),
-        (SELECT id FROM core_team WHERE kind = p.team_kind AND city_id IS NULL ORDER BY code LIMIT 1)
-    ) AS team_id,
+    {clock_calendar} AS clock_calendar,
+    {runs_on} AS runs_on,
+    COALESCE(({team_of} = %(city)s), ({team_of} IS NULL ORDER BY {team.code} LIMIT 1)) AS team_id,
     {generations.token_sql("%(configuration)s")} AS configuration_token
-FROM sla_slapolicy p
-WHERE p.step = %(step)s AND p.is_active AND p.customer_level IN (%(level)s, '')
-    AND (p.product_id = %(product)s OR p.product_id IS NULL)
-"""  # noqa: S608 (no value is formatted in: every value is a parameter)
+FROM {pol} p
+WHERE p.{pol.step} = %(step)s AND p.{pol.is_active} AND p.{pol.customer_level} IN (%(level)s, '')
+    AND (p.{pol.product} = %(product)s OR p.{pol.product} IS NULL)
+"""  # noqa: S608 (names from the models; every value is a parameter)
 
 
 def _policies(*, step: str, level: str, product, city=None, customer=None) -> list[SlaPolicy]:
@@ -235,10 +237,13 @@ def _returns_updated_rows() -> bool:
 
 # A stop: breached if the clock ran past its due time (or was breached already), met otherwise. Plain SQL, like
 # `_policies_sql`: every step that ends stops a clock, and the ORM's UPDATE took longer to build than to run.
-_STOP = """UPDATE sla_slaclock SET stopped_at = %(now)s,
-    state = CASE WHEN state = %(breached)s OR (state = %(running)s AND due_at < %(now)s) THEN %(breached)s
-        ELSE %(met)s END
-WHERE subject_type_id = %(subject_type)s AND subject_id = %(subject)s AND stopped_at IS NULL"""
+@functools.cache
+def _stop_sql() -> str:
+    c = sql_names(SlaClock)
+    return f"""UPDATE {c} SET {c.stopped_at} = %(now)s,
+    {c.state} = CASE WHEN {c.state} = %(breached)s OR ({c.state} = %(running)s AND {c.due_at} < %(now)s)
+        THEN %(breached)s ELSE %(met)s END
+WHERE {c.subject_type} = %(subject_type)s AND {c.subject_id} = %(subject)s AND {c.stopped_at} IS NULL"""  # noqa: S608 (names from the model)
 
 
 def _stop_open(subject, now: datetime, *, steps=None) -> list[SlaClock]:
@@ -253,10 +258,10 @@ def _stop_open(subject, now: datetime, *, steps=None) -> list[SlaClock]:
         "subject_type": ContentType.objects.get_for_model(subject).pk,
         "subject": subject.pk,
     }
-    sql = _STOP
+    sql = _stop_sql()
     if steps is not None:
         steps = sorted(steps)
-        sql += f" AND step IN ({', '.join(f'%(step{i})s' for i in range(len(steps)))})"
+        sql += f" AND {sql_names(SlaClock).step} IN ({', '.join(f'%(step{i})s' for i in range(len(steps)))})"
         params.update({f"step{i}": step for i, step in enumerate(steps)})
     if _returns_updated_rows():
         clocks = rows_as(SlaClock, f"{sql} RETURNING {columns_of(SlaClock)}", params)
@@ -295,12 +300,13 @@ def sla_clocks_follow(
         _stop_open(subject, now)
         return {}
     # Plain SQL, like the stop (after every step that opens one, the ORM took longer to build it than to run it).
+    c = sql_names(SlaClock)
     running = {
         clock.step: clock
         for clock in rows_as(
             SlaClock,
-            f"SELECT {columns_of(SlaClock)} FROM sla_slaclock"  # noqa: S608
-            " WHERE subject_type_id = %s AND subject_id = %s AND stopped_at IS NULL" + for_update(connection),
+            f"SELECT {columns_of(SlaClock)} FROM {c}"  # noqa: S608 (names from the model)
+            f" WHERE {c.subject_type} = %s AND {c.subject_id} = %s AND {c.stopped_at} IS NULL" + for_update(connection),
             [ContentType.objects.get_for_model(subject).pk, subject.pk],
         )
     }
@@ -337,7 +343,8 @@ def _day_of(moment: datetime):
 
 
 def _matching(values: dict) -> tuple[str, list]:
-    """A WHERE clause for rows with these column values: `IS NULL` for None, which `=` never matches."""
+    """A WHERE clause for rows with these values of these (quoted) columns: `IS NULL` for None, which `=` never
+    matches."""
     where = " AND ".join(f"{column} IS NULL" if value is None else f"{column} = %s" for column, value in values.items())
     return where, [value for value in values.values() if value is not None]
 
@@ -355,10 +362,14 @@ def _count_finished(clock: SlaClock) -> None:
         "team_id": clock.team_id,
         "account_manager_id": clock.account_manager_id,
     }
-    where, params = _matching({**counts, "day": connection.ops.adapt_datefield_value(day)})
+    n = sql_names(SlaDayCount)
+    where, params = _matching(
+        {getattr(n, field): value for field, value in counts.items()}
+        | {n.day: connection.ops.adapt_datefield_value(day)}
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE sla_sladaycount SET met = met + %s, breached = breached + %s WHERE {where}",  # noqa: S608
+            f"UPDATE {n} SET {n.met} = {n.met} + %s, {n.breached} = {n.breached} + %s WHERE {where}",  # noqa: S608
             [met, 1 - met, *params],
         )
         updated = cursor.rowcount
@@ -367,12 +378,13 @@ def _count_finished(clock: SlaClock) -> None:
     bucket = histogram.bucket_of(clock.stopped_at - clock.started_at)
     # Both rows locked by one read, the city's then the province's (rows lock in the order read): always in
     # this order, so concurrent stops cannot deadlock. Written back by one statement.
-    of_city, params = _matching({"city_id": clock.city_id})
+    d = sql_names(SlaDayDuration)
+    of_city, params = _matching({d.city: clock.city_id})
     rows = rows_as(
         SlaDayDuration,
-        f"SELECT {columns_of(SlaDayDuration)} FROM sla_sladayduration WHERE day = %s AND step = %s "  # noqa: S608
-        f"AND ((NOT all_cities AND {of_city}) OR (all_cities AND city_id IS NULL)) ORDER BY all_cities, id"
-        + for_update(connection),
+        f"SELECT {columns_of(SlaDayDuration)} FROM {d} WHERE {d.day} = %s AND {d.step} = %s "  # noqa: S608
+        f"AND ((NOT {d.all_cities} AND {of_city}) OR ({d.all_cities} AND {d.city} IS NULL)) "
+        f"ORDER BY {d.all_cities}, {d.pk}" + for_update(connection),
         [connection.ops.adapt_datefield_value(day), clock.step, *params],
     )
     found: dict[bool, SlaDayDuration] = {}

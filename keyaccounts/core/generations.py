@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from .models import Generation
+from .reads import sql_names
 
 Kind = Generation.Kind
 KEPT = 4096  # entries per worker; the longest kept goes first
@@ -48,23 +49,18 @@ def token(kind: str) -> int:
     return tokens[kind]
 
 
-def _names() -> tuple[str, str, str]:
-    meta, quote = Generation._meta, connection.ops.quote_name
-    return quote(meta.db_table), quote(meta.get_field("kind").column), quote(meta.get_field("token").column)
-
-
 def token_sql(kind_parameter: str = "%s") -> str:
     """A scalar subquery giving a kind's token (the kind a parameter, `kind_parameter` its placeholder), for a
     statement that reads anyway just before something kept is needed. NULL on a database without the row yet:
     `kept` then reads the token itself."""
-    table, kind, value = _names()
-    return f"(SELECT {value} FROM {table} WHERE {kind} = {kind_parameter})"  # noqa: S608 (names from the model)
+    g = sql_names(Generation)
+    return f"(SELECT {g.token} FROM {g} WHERE {g.kind} = {kind_parameter})"  # noqa: S608 (names from the model)
 
 
 def _read() -> dict[str, int]:
-    table, kind, value = _names()
+    g = sql_names(Generation)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {kind}, {value} FROM {table}")  # noqa: S608 (names from the model)
+        cursor.execute(f"SELECT {g.kind}, {g.token} FROM {g}")  # noqa: S608 (names from the model)
         tokens = dict(cursor.fetchall())
     for missing in set(Kind.values) - tokens.keys():  # a new or flushed database
         tokens[missing] = _first_token(missing, secrets.randbits(62))

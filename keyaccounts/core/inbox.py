@@ -32,7 +32,7 @@ from .access import sees_all_cities
 from .bulk import upsert
 from .exceptions import ApplicationError, TaskClosedError, TaskTakenError
 from .models import OPEN_ENTRY, InboxEntry, Watch
-from .reads import columns_of, rows_as
+from .reads import columns_of, rows_as, sql_names
 from .roles import Role, has_role
 from .timeline import CoreAction, timeline_record
 from .workflow import OPEN_STATUSES, claimable_q
@@ -371,16 +371,13 @@ def _row_keys() -> tuple[RawSQL, RawSQL]:
     """What a row needs from its record beyond the joins: the field its task page is named by (most often the
     record itself) and the name given before there was a customer (a prospect's). Written once from the models:
     the same CASE through the ORM, built and compiled again for every page, cost 2 ms a page."""
-    quote = connection.ops.quote_name
-    table = quote(InboxEntry._meta.db_table)
-    subject_id, flow, customer_id = (f"{table}.{quote(name)}" for name in ("subject_id", "flow_class", "customer_id"))
+    e = sql_names(InboxEntry)
+    subject_id, flow, customer_id = f"{e}.{e.subject_id}", f"{e}.{e.flow_class}", f"{e}.{e.customer}"
     flow_class = InboxEntry._meta.get_field("flow_class")
 
     def of_record(source: Source, field: str) -> str:
-        model = _record_type(source).model_class()
-        column = quote(model._meta.get_field(field).column)
-        record, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-        return f"(SELECT {column} FROM {record} WHERE {pk} = {subject_id})"  # noqa: S608 (names from the models)
+        record = sql_names(_record_type(source).model_class())
+        return f"(SELECT {getattr(record, field)} FROM {record} WHERE {record.pk} = {subject_id})"  # noqa: S608 (names from the models)
 
     keys, key_params, names, name_params = [], [], [], []
     for source in sources():
@@ -451,19 +448,15 @@ def _page_clocks(wanted: dict, *, stopped: bool) -> list:
 
     if not wanted:
         return []
-    quote = connection.ops.quote_name
-    kind, record, step, stopped_at, started_at = (
-        quote(SlaClock._meta.get_field(name).column)
-        for name in ("subject_type", "subject_id", "step", "stopped_at", "started_at")
-    )
+    c = sql_names(SlaClock)
     conditions, params = [], []
     for subject_type, (ids, steps) in wanted.items():
         ids_in, steps_in = ", ".join(["%s"] * len(ids)), ", ".join(["%s"] * len(steps))
-        conditions.append(f"({kind} = %s AND {record} IN ({ids_in}) AND {step} IN ({steps_in}))")
+        conditions.append(f"({c.subject_type} = %s AND {c.subject_id} IN ({ids_in}) AND {c.step} IN ({steps_in}))")
         params += [subject_type, *ids, *steps]
     sql = (
-        f"SELECT {columns_of(SlaClock)} FROM {quote(SlaClock._meta.db_table)} "  # noqa: S608
-        f"WHERE ({' OR '.join(conditions)}) AND {stopped_at} IS {'NOT ' if stopped else ''}NULL ORDER BY {started_at}"
+        f"SELECT {columns_of(SlaClock)} FROM {c} "  # noqa: S608
+        f"WHERE ({' OR '.join(conditions)}) AND {c.stopped_at} IS {'NOT ' if stopped else ''}NULL ORDER BY {c.started_at}"
     )
     return rows_as(SlaClock, sql, params)
 
@@ -541,9 +534,10 @@ def inbox_tasks_to_follow(process_id: int, statuses) -> list[Task]:
     `inbox_follow` needs. Plain SQL: every step of every flow reads it, and the ORM took longer to build it
     than the database to run it."""
     in_statuses, in_open = (", ".join(["%s"] * len(s)) for s in (statuses, OPEN_STATUSES))
+    t, e = sql_names(Task), sql_names(InboxEntry)
     sql = (
-        f"SELECT {columns_of(Task)} FROM viewflow_task WHERE process_id = %s AND (status IN ({in_statuses}) OR id IN "  # noqa: S608
-        f"(SELECT task_id FROM core_inboxentry WHERE process_id = %s AND status IN ({in_open})))"
+        f"SELECT {columns_of(Task)} FROM {t} WHERE {t.process} = %s AND ({t.status} IN ({in_statuses}) OR {t.pk} IN "  # noqa: S608
+        f"(SELECT {e.task} FROM {e} WHERE {e.process} = %s AND {e.status} IN ({in_open})))"
     )
     return rows_as(Task, sql, [process_id, *statuses, process_id, *OPEN_STATUSES])
 
@@ -605,20 +599,16 @@ def _derived(source: Source) -> QuerySet:
     return tasks.annotate(**values).order_by().values_list(*values)
 
 
-def _entry_columns() -> list[str]:
-    return [InboxEntry._meta.get_field(name).column for name in [*_COLUMNS, *_FOLLOWED]]
-
-
 @transaction.atomic
 def inbox_rebuild() -> int:
     """Recompute every entry from the tasks (after a bulk load, or to repair); returns how many there are."""
-    table = connection.ops.quote_name(InboxEntry._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in _entry_columns())
+    e = sql_names(InboxEntry)
+    columns = ", ".join(getattr(e, name) for name in [*_COLUMNS, *_FOLLOWED])
     InboxEntry.objects.all().delete()
     with connection.cursor() as cursor:
         for source in sources():
             sql, params = _derived(source).query.sql_with_params()
-            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+            cursor.execute(f"INSERT INTO {e} ({columns}) {sql}", params)
     return InboxEntry.objects.count()
 
 

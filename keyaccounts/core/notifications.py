@@ -22,6 +22,7 @@ from viewflow.workflow.status import STATUS
 
 from .bulk import insert_rows
 from .models import Notification, SweepCursor, User
+from .reads import sql_names
 from .roles import Role
 
 logger = logging.getLogger("keyaccounts.notifications")
@@ -131,9 +132,8 @@ def unread_count(user) -> int:
 
 @functools.cache
 def _unread_sql() -> str:
-    meta, quote = Notification._meta, connection.ops.quote_name
-    recipient, read_at = (quote(meta.get_field(name).column) for name in ("recipient", "read_at"))
-    return f"SELECT COUNT(*) FROM {quote(meta.db_table)} WHERE {recipient} = %s AND {read_at} IS NULL"  # noqa: S608
+    n = sql_names(Notification)
+    return f"SELECT COUNT(*) FROM {n} WHERE {n.recipient} = %s AND {n.read_at} IS NULL"  # noqa: S608 (names from the model)
 
 
 def notifications_for(user):

@@ -197,6 +197,27 @@ def for_update(connection, *, of: str = "") -> str:
     return f" FOR UPDATE OF {of}" if of and features.has_select_for_update_of else " FOR UPDATE"
 
 
+class SqlNames:
+    """A model's table and columns as quoted SQL names, for plain SQL that takes its names from the model:
+    `str(names)` is the table, `names.field` a field's column (`names.pk` the primary key's), as in
+    `f"SELECT {n.pk} FROM {n} WHERE {n.customer} = %s"`."""
+
+    def __init__(self, model: type[models.Model], using: str = "default"):
+        self._meta = model._meta
+        self._quote = connections[using].ops.quote_name
+
+    def __str__(self) -> str:
+        return self._quote(self._meta.db_table)
+
+    def __getattr__(self, name: str) -> str:
+        return self._quote((self._meta.pk if name == "pk" else self._meta.get_field(name)).column)
+
+
+@functools.cache
+def sql_names(model: type[models.Model], using: str = "default") -> SqlNames:
+    return SqlNames(model, using)
+
+
 @functools.cache
 def columns_of(model: type[models.Model], using: str = "default") -> str:
     """The model's columns, quoted, in the order `rows_as` reads them: `SELECT {columns_of(M)} FROM …`."""

@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
+from .reads import sql_names
+
 
 class Role(models.TextChoices):
     ACCOUNT_MANAGER = "account_manager", _("Account manager")
@@ -138,22 +140,18 @@ def _access_sql() -> str:
     SQL: composing it through the ORM cost more than running it, on every page."""
     from django.contrib.auth import get_user_model
 
-    def table(model) -> str:
-        return connection.ops.quote_name(model._meta.db_table)
-
-    user_groups = table(get_user_model().groups.through)
-
-    # Table names from the models' metadata, the user's pk as a parameter: nothing from outside is spliced in.
-    codes = f"ct.app_label || '.' || p.codename FROM {table(Permission)} p JOIN {table(ContentType)} ct"
-    roles = f"SELECT 'role', g.name FROM {table(Group)} g JOIN {user_groups} ug ON ug.group_id = g.id"  # noqa: S608
-    direct = f"SELECT 'user', {codes} ON ct.id = p.content_type_id"
-    direct += f" JOIN {table(get_user_model().user_permissions.through)} up ON up.permission_id = p.id"
-    by_group = f"SELECT 'group', {codes} ON ct.id = p.content_type_id"
-    by_group += f" JOIN {table(Group.permissions.through)} gp ON gp.permission_id = p.id"
-    by_group += f" JOIN {user_groups} ug ON ug.group_id = gp.group_id"
+    user = get_user_model()
+    g, p, ct = sql_names(Group), sql_names(Permission), sql_names(ContentType)
+    ug, up, gp = (sql_names(m) for m in (user.groups.through, user.user_permissions.through, Group.permissions.through))
+    # Names from the models' metadata, the user's pk as a parameter: nothing from outside is spliced in.
+    codes = f"ct.{ct.app_label} || '.' || p.{p.codename} FROM {p} p JOIN {ct} ct ON ct.{ct.pk} = p.{p.content_type}"
+    roles = f"SELECT 'role', g.{g.name} FROM {g} g JOIN {ug} ug ON ug.{ug.group} = g.{g.pk}"  # noqa: S608
+    direct = f"SELECT 'user', {codes} JOIN {up} up ON up.{up.permission} = p.{p.pk}"
+    by_group = f"SELECT 'group', {codes} JOIN {gp} gp ON gp.{gp.permission} = p.{p.pk}"
+    by_group += f" JOIN {ug} ug ON ug.{ug.group} = gp.{gp.group}"
     return (
-        f"{roles} WHERE ug.user_id = %s UNION ALL {direct} WHERE up.user_id = %s"
-        f" UNION ALL {by_group} WHERE ug.user_id = %s"
+        f"{roles} WHERE ug.{ug.user} = %s UNION ALL {direct} WHERE up.{up.user} = %s"
+        f" UNION ALL {by_group} WHERE ug.{ug.user} = %s"
     )
 
 
