@@ -89,14 +89,10 @@ def _plan(
         for node, alias in zip(nodes, aliases, strict=True)
         for field in node.model._meta.concrete_fields
     )
-    root = model._meta
-
-    def column(name: str) -> str:
-        return f"r0.{quote((root.pk if name == 'pk' else root.get_field(name)).column)}"
-
-    where = " AND ".join(f"{column(key)} = %s" for key in keys)
-    head = f"SELECT {columns} FROM {quote(root.db_table)} r0 {' '.join(joins)} WHERE {where}"  # noqa: S608
-    tail = " ORDER BY " + ", ".join(column(name) for name in order_by)
+    names = sql_names(model, using)
+    where = " AND ".join(f"r0.{getattr(names, key)} = %s" for key in keys)
+    head = f"SELECT {columns} FROM {names} r0 {' '.join(joins)} WHERE {where}"  # noqa: S608
+    tail = " ORDER BY " + ", ".join(f"r0.{getattr(names, name)}" for name in order_by)
     if lock:
         tail += for_update(connection, of="r0")
     return head, tail, tuple(nodes)
@@ -238,9 +234,10 @@ def rows_as(
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     instances = [_instances(row, (node,), using, connection) for row in rows]
-    for row, instance in zip(rows, instances, strict=True):
-        for name, value in zip(annotations, row[len(node.attnames) :], strict=True):
-            setattr(instance, name, value)
+    if annotations:
+        for row, instance in zip(rows, instances, strict=True):
+            for name, value in zip(annotations, row[len(node.attnames) :], strict=True):
+                setattr(instance, name, value)
     return instances
 
 
