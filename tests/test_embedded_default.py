@@ -95,3 +95,25 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
         env,
     )
     assert out.split() == ["True", "False"]
+
+
+def test_on_sqlite_a_transaction_that_reads_then_writes_waits_for_another_writer(tmp_path):
+    """The worker's heartbeat reads, then writes, in one transaction while other tasks write: on SQLite it
+    waits for them instead of failing with "database is locked"."""
+    env = _embedded_env(tmp_path)
+    _run(["manage.py", "migrate", "--noinput", "-v0"], env, timeout=300)
+    out = _python(
+        "import threading, time, django; django.setup(); "
+        "from django.db import connection, transaction; from keyaccounts.core.models import Heartbeat; "
+        "from django.utils import timezone; started = threading.Event()\n"
+        "def writer():\n"
+        "    with transaction.atomic():\n"
+        "        Heartbeat.objects.create(name='other', beat_at=timezone.now()); started.set(); time.sleep(1)\n"
+        "    connection.close()\n"
+        "t = threading.Thread(target=writer); t.start(); started.wait()\n"
+        "with transaction.atomic():\n"
+        "    Heartbeat.objects.update_or_create(name='worker', defaults={'beat_at': timezone.now()})\n"
+        "t.join(); print(sorted(Heartbeat.objects.values_list('name', flat=True)))",
+        env,
+    )
+    assert out.strip() == "['other', 'worker']"

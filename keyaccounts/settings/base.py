@@ -108,7 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     if prepare_threshold:
         options.update(server_side_binding=True, prepare_threshold=prepare_threshold)
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20  # SQLite: wait for the writer
+    # SQLite: a transaction takes the write lock when it begins and waits up to 20 s for another writer. One
+    # that began reading would fail at once ("database is locked") the moment it wrote while another wrote.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 
 # ---------------------------------------------------------------------------- cache, broker
 REDIS_URL = env("REDIS_URL", default="")
