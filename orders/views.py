@@ -193,7 +193,9 @@ def order_detail(request, pk: int):
     prefetch_related_objects(items, "work_orders")
     work_orders = [wo.pk for item in items for wo in item.work_orders.all()]
     processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
-    tasks = Task.objects.filter(process_id__in=processes, status__in=OPEN_STATUSES).select_related("owner")
+    tasks = read_all_with_related(
+        Task, {"process": processes, "status": OPEN_STATUSES}, ("owner",), order_by=("-created",)
+    )
     return render(
         request,
         "orders/order_detail.html",

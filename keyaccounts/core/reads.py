@@ -38,15 +38,16 @@ def _converters(field: models.Field, alias: str, connection) -> tuple:
 @functools.cache
 def _plan(
     model: type[models.Model],
-    keys: tuple[str, ...],
+    keys: tuple[tuple[str, int | None], ...],
     paths: tuple[str, ...],
     using: str,
     lock: bool,
     order_by: tuple[str, ...],
 ) -> tuple[str, str, tuple[_Node, ...]]:
-    """The SELECT of the rows whose fields `keys` have the parameters' values, in the order of the fields
-    `order_by` ("pk" for the primary key), and its nodes, parents first: the statement up to its condition, the
-    rest (a caller may add to the condition), and the nodes. Names come from the models' metadata, quoted; joins
+    """The SELECT of the rows whose fields `keys` have the parameters' values (each key a field and None, or
+    how many values it may take), in the order of the fields `order_by` ("pk" for the primary key, "-" before a
+    name for descending), and its nodes, parents first: the statement up to its condition, the rest (a caller
+    may add to the condition), and the nodes. Names come from the models' metadata, quoted; joins
     are LEFT JOINs (a missing row reads as None, as `select_related` gives). `lock`: the rows read are locked,
     not the rows they refer to (`select_for_update(of=("self",))`)."""
     connection = connections[using]
@@ -90,9 +91,16 @@ def _plan(
         for field in node.model._meta.concrete_fields
     )
     names = sql_names(model, using)
-    where = " AND ".join(f"r0.{getattr(names, key)} = %s" for key in keys)
+    where = " AND ".join(
+        f"r0.{getattr(names, key)} = %s"
+        if among is None
+        else f"r0.{getattr(names, key)} IN ({', '.join(['%s'] * among)})"
+        for key, among in keys
+    )
     head = f"SELECT {columns} FROM {names} r0 {' '.join(joins)} WHERE {where}"  # noqa: S608
-    tail = " ORDER BY " + ", ".join(f"r0.{getattr(names, name)}" for name in order_by)
+    tail = " ORDER BY " + ", ".join(
+        f"r0.{getattr(names, name.lstrip('-'))}{' DESC' if name.startswith('-') else ''}" for name in order_by
+    )
     if lock:
         tail += for_update(connection, of="r0")
     return head, tail, tuple(nodes)
@@ -116,8 +124,9 @@ def read_all_with_related(
     model: type[models.Model], match: dict, paths: tuple[str, ...] = (), *, order_by: tuple[str, ...] = ("pk",)
 ) -> list:
     """`model.objects.filter(**match).select_related(*paths).order_by(*order_by)`, as `read_with_related` reads
-    one row: `match` gives fields of `model` their values, `order_by` names fields. A foreign key's rows of an
-    instance (`{"order": order}`) have it cached, as `order.items.all()` gives them."""
+    one row: `match` gives fields of `model` their values (a list, tuple or set: any of its values, as `__in`),
+    `order_by` names fields ("-" before one: descending). A foreign key's rows of an instance (`{"order":
+    order}`) have it cached, as `order.items.all()` gives them."""
     rows = _read(model, match, paths, False, None, order_by)
     for key, value in match.items():
         field = model._meta.get_field(key)
@@ -137,11 +146,15 @@ def _read(
 ) -> list:
     using = router.db_for_write(model) if lock else router.db_for_read(model)
     connection = connections[using]
-    head, tail, nodes = _plan(model, tuple(match), paths, using, lock, order_by)
-    params = [
-        model._meta.get_field(key).get_db_prep_value(getattr(value, "pk", value), connection)
-        for key, value in match.items()
-    ]
+    keys, params = [], []
+    for key, value in match.items():
+        values = list(value) if isinstance(value, list | tuple | set | frozenset) else None
+        if values == []:
+            return []  # among no values: no row
+        keys.append((key, None if values is None else len(values)))
+        prep = model._meta.get_field(key).get_db_prep_value
+        params += [prep(getattr(v, "pk", v), connection) for v in (values if values is not None else [value])]
+    head, tail, nodes = _plan(model, tuple(keys), paths, using, lock, order_by)
     if within is not None:
         try:
             scope, scope_params = within.order_by().values("pk").query.get_compiler(using).as_sql()

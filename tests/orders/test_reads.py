@@ -110,3 +110,29 @@ def test_rows_of_ones_own_statement_read_as_the_orms_raw_reads_them(catalogue, m
         OrderFlow.after_check,
         OrderFlow.accept,
     ]
+
+
+def test_rows_among_values_read_in_the_order_asked_as_the_orm_reads_them(
+    catalogue, manager, customer, acceptor, django_assert_num_queries
+):
+    from keyaccounts.core.inbox import inbox_claim
+    from keyaccounts.core.workflow import OPEN_STATUSES
+    from orders.services import order_accept
+
+    first = submit(manager, draft(manager, customer, catalogue["T1"], elements=GOOD))
+    second = submit(manager, draft(manager, customer, catalogue["T2"], elements=GOOD))
+    order_accept(user=acceptor, task_pk=task(first, OrderFlow.accept).pk, decision="approve")
+    inbox_claim(user=acceptor, task_pk=task(second, OrderFlow.accept).pk)  # a step with its owner
+    processes = [first.process_id, second.process_id]
+    by_orm = list(Task.objects.filter(process__in=processes, status__in=OPEN_STATUSES).select_related("owner"))
+    assert len(by_orm) >= 2  # open steps of both orders, newest first (the model's order)
+
+    with django_assert_num_queries(1):
+        read = read_all_with_related(
+            Task, {"process": processes, "status": OPEN_STATUSES}, ("owner",), order_by=("-created",)
+        )
+        assert [task.owner for task in read] == [task.owner for task in by_orm]
+        assert acceptor in [task.owner for task in read]
+    assert [_values(task) for task in read] == [_values(task) for task in by_orm]
+    with django_assert_num_queries(0):
+        assert read_all_with_related(Task, {"process": [], "status": OPEN_STATUSES}) == []
