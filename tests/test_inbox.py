@@ -271,14 +271,14 @@ def test_saved_filters_shared_with_the_team(client, reviewers, audit_team):
     assert f"({audit_team})" in page.content.decode()  # whom it is shared with
     # Kept by the worker: the next page reads no filter, and more filters cost it nothing either.
     assert not _queries_on(client, reverse("inbox"), SavedFilter._meta.db_table)
-    before = _queries_of(client, reverse("inbox"))
+    before = len(_queries_on(client, reverse("inbox")))
     client.force_login(first)
     for n in range(3):
         client.post(reverse("inbox_filter_save"), {"name": f"Mine {n}", "team": audit_team.pk, "query": "view=mine"})
     client.force_login(second)
     names = [f.name for f in client.get(reverse("inbox")).context["saved_filters"]]  # read again: they changed
     assert names == ["Late reviews", "Mine 0", "Mine 1", "Mine 2"]
-    assert _queries_of(client, reverse("inbox")) == before
+    assert len(_queries_on(client, reverse("inbox"))) == before
     # A renamed team and a deleted filter show on the next page.
     audit_team.name_en = "Audit squad"
     audit_team.save()
@@ -290,16 +290,11 @@ def test_saved_filters_shared_with_the_team(client, reviewers, audit_team):
     assert names == ["Late reviews", "Mine 1", "Mine 2"]
 
 
-def _queries_on(client, url: str, table: str) -> list[str]:
+def _queries_on(client, url: str, table: str = "") -> list[str]:
+    """The statements a page view ran (those naming `table`, when given)."""
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return [q["sql"] for q in captured.captured_queries if table in q["sql"]]
-
-
-def _queries_of(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured.captured_queries)
 
 
 def test_the_process_page_shows_chart_steps_and_chain_only_to_who_may_see(

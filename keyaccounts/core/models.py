@@ -193,8 +193,8 @@ class Generation(models.Model):
     """One row per kind of data web workers keep between requests, whose token changes, in the same transaction,
     whenever that data changes: who may see or do what (a user, their roles, teams or city, a role's
     permissions), configuration pages read on every view (business calendars, the product list), and the saved
-    inbox filters. Workers keep the data until its token moves (`keyaccounts.core.generations`). A random token, not a counter, so a
-    restored database never meets a token that meant other data."""
+    inbox filters. Workers keep the data until its token moves (`keyaccounts.core.generations`). A random token,
+    not a counter, so a restored database never meets a token that meant other data."""
 
     class Kind(models.TextChoices):
         ACCESS = "access", _("access")

@@ -11,7 +11,7 @@ columns and converters on every call).
 import functools
 from dataclasses import dataclass
 
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections, models, router
 from django.db.models import QuerySet
 
@@ -219,7 +219,15 @@ class SqlNames:
         return self._quote(self._meta.db_table)
 
     def __getattr__(self, name: str) -> str:
-        return self._quote((self._meta.pk if name == "pk" else self._meta.get_field(name)).column)
+        # Missing names raise AttributeError, as attributes do: `hasattr`, `copy` and `pickle` probe for
+        # underscored ones (before `__init__` has run, for a copy).
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            field = self._meta.pk if name == "pk" else self._meta.get_field(name)
+        except FieldDoesNotExist as missing:
+            raise AttributeError(name) from missing
+        return self._quote(field.column)
 
 
 @functools.cache

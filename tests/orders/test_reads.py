@@ -136,3 +136,14 @@ def test_rows_among_values_read_in_the_order_asked_as_the_orm_reads_them(
     assert [_values(task) for task in read] == [_values(task) for task in by_orm]
     with django_assert_num_queries(0):
         assert read_all_with_related(Task, {"process": [], "status": OPEN_STATUSES}) == []
+
+
+def test_plain_sql_names_its_table_and_columns_from_the_model():
+    from keyaccounts.core.reads import sql_names
+
+    names = sql_names(OrderItem)
+    quote = connection.ops.quote_name
+    assert (str(names), names.pk, names.order, names.state) == tuple(
+        quote(name) for name in ("orders_orderitem", "id", "order_id", "state")
+    )
+    assert not hasattr(names, "no_such_field")  # a missing name is a missing attribute, as everywhere
