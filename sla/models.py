@@ -239,6 +239,8 @@ class SlaClock(models.Model):
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.RUNNING)
     warned_level = models.PositiveSmallIntegerField(_("warnings raised"), default=0)
+    # Stopped, and not yet in its day's counts and durations: `sla_rollup_fold` adds it there.
+    uncounted = models.BooleanField(_("not yet counted"), default=False)
 
     class Meta:
         ordering = ["due_at"]
@@ -259,6 +261,7 @@ class SlaClock(models.Model):
             models.Index(
                 fields=["stopped_at", "city"], condition=models.Q(stopped_at__isnull=False), name="finished_clock"
             ),
+            models.Index(fields=["id"], condition=models.Q(uncounted=True), name="uncounted_clock"),
         ]
 
     def __str__(self) -> str:
@@ -534,8 +537,9 @@ class QualityViolation(models.Model):
 
 class SlaDayCount(models.Model):
     """Finished clocks of one day (in the project's time zone) counted by what they were about: the dashboards
-    read these instead of every clock. `sla_clock_stop` adds each clock once; `manage.py rebuild_sla_rollup`
-    recomputes them from the clocks. Rows of the same key may repeat (two first stops at once): always summed."""
+    read these instead of every clock. `sla_rollup_fold` adds each stopped clock once; `manage.py
+    rebuild_sla_rollup` recomputes them from the clocks. Rows of the same key may repeat (kept before the folds,
+    when two first stops at once could both add one): always summed."""
 
     day = models.DateField(_("day"))
     step = models.CharField(_("step"), max_length=60)

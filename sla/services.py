@@ -5,7 +5,7 @@ change applies to new clocks only. Deadlines are rows: nothing here depends on t
 """
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 
@@ -240,18 +240,19 @@ def _returns_updated_rows() -> bool:
 @functools.cache
 def _stop_sql() -> str:
     c = sql_names(SlaClock)
-    return f"""UPDATE {c} SET {c.stopped_at} = %(now)s,
+    return f"""UPDATE {c} SET {c.stopped_at} = %(now)s, {c.uncounted} = %(uncounted)s,
     {c.state} = CASE WHEN {c.state} = %(breached)s OR ({c.state} = %(running)s AND {c.due_at} < %(now)s)
         THEN %(breached)s ELSE %(met)s END
 WHERE {c.subject_type} = %(subject_type)s AND {c.subject_id} = %(subject)s AND {c.stopped_at} IS NULL"""  # noqa: S608 (names from the model)
 
 
 def _stop_open(subject, now: datetime, *, steps=None) -> list[SlaClock]:
-    """Stop the subject's open clocks (of `steps` only, when given) and count them; returns them as stopped.
-    One statement locks, stops and returns them where the database can return updated rows (PostgreSQL, and
-    SQLite from 3.35): a stop is the last thing a step does with its clock."""
+    """Stop the subject's open clocks (of `steps` only, when given), each left for the next fold to count;
+    returns them as stopped. One statement locks, stops and returns them where the database can return updated
+    rows (PostgreSQL, and SQLite from 3.35): a stop is the last thing a step does with its clock."""
     params = {
         "now": connection.ops.adapt_datetimefield_value(now),  # as the ORM would send it (SQLite: UTC text)
+        "uncounted": True,
         "breached": SlaClock.State.BREACHED,
         "running": SlaClock.State.RUNNING,
         "met": SlaClock.State.MET,
@@ -273,9 +274,7 @@ def _stop_open(subject, now: datetime, *, steps=None) -> list[SlaClock]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         clocks = list(SlaClock.objects.filter(pk__in=ids))
-    clocks.sort(key=lambda clock: clock.step)  # one order for everyone: the rollup rows lock in it
-    for clock in clocks:
-        _count_finished(clock)
+    clocks.sort(key=lambda clock: clock.step)
     return clocks
 
 
@@ -335,6 +334,7 @@ def sla_clocks_follow(
 
 
 _COUNT_KEY = ["day", "step", "city_id", "product_id", "team_id", "account_manager_id"]
+_TALLIED = ["step", "city_id", "product_id", "team_id", "account_manager_id", "started_at", "stopped_at", "state"]
 
 
 def _day_of(moment: datetime):
@@ -349,68 +349,105 @@ def _matching(values: dict) -> tuple[str, list]:
     return where, [value for value in values.values() if value is not None]
 
 
-def _count_finished(clock: SlaClock) -> None:
-    """Add a clock that has just stopped to its day's counts. Only the stop of an open clock (locked) calls
-    this, so each clock counts once. Plain SQL, like the stop: the ORM took longer to build these statements
-    (columns that may be NULL, an OR of two rows) than the database to run them."""
-    day, met = _day_of(clock.stopped_at), int(clock.state == SlaClock.State.MET)
-    counts = {
-        "day": day,
-        "step": clock.step,
-        "city_id": clock.city_id,
-        "product_id": clock.product_id,
-        "team_id": clock.team_id,
-        "account_manager_id": clock.account_manager_id,
-    }
+@dataclass
+class _Tally:
+    """Finished clocks added up as the rollup keeps them: met and breached by `_COUNT_KEY`, and how many fell
+    in each duration bucket by (day, step, city, all cities) — in the city's row and the province's."""
+
+    counts: dict[tuple, list[int]] = field(default_factory=dict)
+    durations: dict[tuple, dict[int, int]] = field(default_factory=dict)
+
+    def add(self, step, city_id, product_id, team_id, manager_id, started_at, stopped_at, state) -> None:
+        day = _day_of(stopped_at)
+        tally = self.counts.setdefault((day, step, city_id, product_id, team_id, manager_id), [0, 0])
+        tally[state != SlaClock.State.MET] += 1
+        bucket = histogram.bucket_of(stopped_at - started_at)
+        for key in ((day, step, city_id, False), (day, step, None, True)):
+            buckets = self.durations.setdefault(key, {})
+            buckets[bucket] = buckets.get(bucket, 0) + 1
+
+    def total(self) -> int:
+        return sum(sum(tally) for tally in self.counts.values())
+
+
+def _lock_rollup(*tables) -> None:
+    """One fold or one day's rebuild at a time, while the dashboards go on reading. SQLite serialises writers
+    anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {', '.join(t._meta.db_table for t in tables)} IN EXCLUSIVE MODE")
+
+
+def sla_rollup_fold(*, batch: int = 500) -> int:
+    """Add the clocks stopped since the last fold to their days' counts and durations; returns how many.
+
+    A stop only marks its clock `uncounted`, so no step waits for the rollup's rows: every city's stops of a
+    step on a day would otherwise take the province's row in turn, and wait out a day's rebuild. The beat folds
+    every few seconds, and the dashboards fold before they read, so they show every stop committed. Folds and
+    rebuilds take the rollup tables' lock first: the clocks a fold marks are the ones it adds, each once.
+    `batch`: clocks a transaction (their ids are a parameter each, within SQLite's 999)."""
+    folded = 0
+    while SlaClock.objects.filter(uncounted=True).exists():
+        with transaction.atomic():
+            _lock_rollup(SlaDayCount, SlaDayDuration)
+            rows = list(SlaClock.objects.filter(uncounted=True).order_by("pk").values_list("pk", *_TALLIED)[:batch])
+            SlaClock.objects.filter(pk__in=[row[0] for row in rows]).update(uncounted=False)
+            tally = _Tally()
+            for row in rows:
+                tally.add(*row[1:])
+            _add_counts(tally.counts)
+            _add_durations(tally.durations)
+        folded += len(rows)
+    return folded
+
+
+def _add_counts(counts: dict[tuple, list[int]]) -> None:
     n = sql_names(SlaDayCount)
-    where, params = _matching(
-        {getattr(n, field): value for field, value in counts.items()}
-        | {n.day: connection.ops.adapt_datefield_value(day)}
-    )
+    missing = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {n} SET {n.met} = {n.met} + %s, {n.breached} = {n.breached} + %s WHERE {where}",  # noqa: S608
-            [met, 1 - met, *params],
-        )
-        updated = cursor.rowcount
-    if not updated:
-        SlaDayCount.objects.create(**counts, met=met, breached=1 - met)
-    bucket = histogram.bucket_of(clock.stopped_at - clock.started_at)
-    # Both rows locked by one read, the city's then the province's (rows lock in the order read): always in
-    # this order, so concurrent stops cannot deadlock. Written back by one statement.
-    d = sql_names(SlaDayDuration)
-    of_city, params = _matching({d.city: clock.city_id})
-    rows = rows_as(
-        SlaDayDuration,
-        f"SELECT {columns_of(SlaDayDuration)} FROM {d} WHERE {d.day} = %s AND {d.step} = %s "  # noqa: S608
-        f"AND ((NOT {d.all_cities} AND {of_city}) OR ({d.all_cities} AND {d.city} IS NULL)) "
-        f"ORDER BY {d.all_cities}, {d.pk}" + for_update(connection),
-        [connection.ops.adapt_datefield_value(day), clock.step, *params],
-    )
-    found: dict[bool, SlaDayDuration] = {}
-    for row in rows:
-        found.setdefault(row.all_cities, row)
-    for row in found.values():
-        row.first_bucket, row.counts = histogram.add(row.first_bucket, row.counts, bucket)
-    bulk_update_rows(list(found.values()), ["first_bucket", "counts"])
-    durations = {"day": day, "step": clock.step}
-    missing = [
-        where
-        for where in ({**durations, "city_id": clock.city_id, "all_cities": False}, {**durations, "all_cities": True})
-        if where["all_cities"] not in found
-    ]
-    if missing:
-        SlaDayDuration.objects.bulk_create([SlaDayDuration(**w, first_bucket=bucket, counts=[1]) for w in missing])
+        for key, (met, breached) in counts.items():
+            values = dict(zip(_COUNT_KEY, key, strict=True))
+            where, params = _matching(
+                {getattr(n, name): value for name, value in values.items()}
+                | {n.day: connection.ops.adapt_datefield_value(values["day"])}
+            )
+            cursor.execute(
+                f"UPDATE {n} SET {n.met} = {n.met} + %s, {n.breached} = {n.breached} + %s WHERE {where}",  # noqa: S608
+                [met, breached, *params],
+            )
+            if not cursor.rowcount:
+                missing.append(SlaDayCount(**values, met=met, breached=breached))
+    SlaDayCount.objects.bulk_create(missing)
+
+
+def _add_durations(durations: dict[tuple, dict[int, int]]) -> None:
+    kept: dict[tuple, SlaDayDuration] = {}
+    days, steps = {key[0] for key in durations}, {key[1] for key in durations}
+    for row in SlaDayDuration.objects.filter(day__in=days, step__in=steps).order_by("pk"):
+        kept.setdefault((row.day, row.step, None if row.all_cities else row.city_id, row.all_cities), row)
+    changed, missing = [], []
+    for key, buckets in durations.items():
+        row = kept.get(key)
+        if row is None:
+            day, step, city_id, all_cities = key
+            row = SlaDayDuration(day=day, step=step, city_id=city_id, all_cities=all_cities)
+            missing.append(row)
+        else:
+            changed.append(row)
+            for offset, n in enumerate(row.counts):
+                buckets[row.first_bucket + offset] = buckets.get(row.first_bucket + offset, 0) + n
+        row.first_bucket, row.counts = histogram.dense(buckets)
+    bulk_update_rows(changed, ["first_bucket", "counts"])
+    SlaDayDuration.objects.bulk_create(missing)
 
 
 def sla_rollup_rebuild(*, apps=None, batch: int = 10_000) -> int:
-    """Recompute the day counts and durations from every finished clock, one day at a time; returns how many
+    """Recompute the day counts and durations from every counted clock, one day at a time; returns how many
     were counted. `apps`: a migration's app registry (the data migration builds the rollup of deployed clocks).
 
-    Each day is rebuilt in a transaction of its own that locks the rollup tables, so a clock stopping meanwhile
-    waits for one day's rebuild at most, never for the whole. It is counted once either way: a stop updates its
-    clock before its counts, so a stop not committed when the day's clocks are read adds itself afterwards onto
-    the rebuilt rows, and one committed before is read with the clocks (its own increment is replaced)."""
+    Each day is rebuilt in a transaction of its own that takes the rollup tables' lock, so a fold waits for one
+    day's rebuild at most, never for the whole; stops wait for neither. A clock stopped but not yet folded is
+    left out, and the next fold adds it."""
     registry = apps or django_apps
     clocks, day_counts, day_durations = (
         registry.get_model("sla", name) for name in ("SlaClock", "SlaDayCount", "SlaDayDuration")
@@ -418,11 +455,13 @@ def sla_rollup_rebuild(*, apps=None, batch: int = 10_000) -> int:
     finished = clocks.objects.filter(
         stopped_at__isnull=False, state__in=[SlaClock.State.MET, SlaClock.State.BREACHED]
     ).order_by()
+    if any(f.name == "uncounted" for f in clocks._meta.fields):  # the migration that brought the rollup: none is
+        finished = finished.filter(uncounted=False)
     first, last = finished.aggregate(first=models.Min("stopped_at"), last=models.Max("stopped_at")).values()
     kept = day_counts.objects.aggregate(first=models.Min("day"), last=models.Max("day"))
     kept_durations = day_durations.objects.aggregate(first=models.Min("day"), last=models.Max("day"))
     # Every day from the first to the last that clocks or rollup rows have: a day whose clocks are gone is
-    # emptied too. A day that starts having clocks only now has rows from its stops alone, which are right.
+    # emptied too. A day that starts having clocks only now has rows from its folds alone, which are right.
     days = [_day_of(m) for m in (first, last) if m] + [
         d for d in (kept["first"], kept["last"], kept_durations["first"], kept_durations["last"]) if d
     ]
@@ -440,33 +479,21 @@ def _rollup_rebuild_day(day, finished, day_counts, day_durations, batch: int) ->
     begins = datetime.combine(day, datetime.min.time(), tzinfo=zone)
     ends = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
     with transaction.atomic():
-        if connection.vendor == "postgresql":  # SQLite serialises writers anyway
-            with connection.cursor() as cursor:
-                tables = f"{day_counts._meta.db_table}, {day_durations._meta.db_table}"
-                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        _lock_rollup(day_counts, day_durations)
         day_counts.objects.filter(day=day).delete()
         day_durations.objects.filter(day=day).delete()
-        counts: dict[tuple, list[int]] = {}
-        durations: dict[tuple, dict[int, int]] = {}
-        rows = finished.filter(stopped_at__gte=begins, stopped_at__lt=ends).values_list(
-            "step", "city_id", "product_id", "team_id", "account_manager_id", "started_at", "stopped_at", "state"
-        )
-        for step, city_id, product_id, team_id, manager_id, started_at, stopped_at, state in rows.iterator(batch):
-            tally = counts.setdefault((day, step, city_id, product_id, team_id, manager_id), [0, 0])
-            tally[state != SlaClock.State.MET] += 1
-            bucket = histogram.bucket_of(stopped_at - started_at)
-            for key in ((day, step, city_id, False), (day, step, None, True)):
-                buckets = durations.setdefault(key, {})
-                buckets[bucket] = buckets.get(bucket, 0) + 1
+        tally = _Tally()
+        for row in finished.filter(stopped_at__gte=begins, stopped_at__lt=ends).values_list(*_TALLIED).iterator(batch):
+            tally.add(*row)
         day_counts.objects.bulk_create(
             [
                 day_counts(**dict(zip(_COUNT_KEY, key, strict=True)), met=m, breached=b)
-                for key, (m, b) in counts.items()
+                for key, (m, b) in tally.counts.items()
             ],
             batch_size=batch,
         )
         ranges = []
-        for (_day, step, city_id, all_cities), buckets in durations.items():
+        for (_day, step, city_id, all_cities), buckets in tally.durations.items():
             first, dense = histogram.dense(buckets)
             ranges.append(
                 day_durations(
@@ -474,7 +501,7 @@ def _rollup_rebuild_day(day, finished, day_counts, day_durations, batch: int) ->
                 )
             )
         day_durations.objects.bulk_create(ranges, batch_size=batch)
-    return sum(sum(tally) for tally in counts.values())
+    return tally.total()
 
 
 @dataclass

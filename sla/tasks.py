@@ -11,6 +11,15 @@ def sla_sweep_task() -> None:
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def sla_rollup_fold_task() -> None:
+    """Beat runs it every few seconds: the clocks stopped since into the dashboards' day counts and durations
+    (folds take turns: the rollup tables' lock)."""
+    from .services import sla_rollup_fold
+
+    sla_rollup_fold()
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def workflow_timers_task() -> None:
     """viewflow's due timers (OnTimeout boundaries and Timer nodes), fired from the database."""
     fire_due_timers()

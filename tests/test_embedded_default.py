@@ -76,7 +76,9 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
     out = _python(
         "import django; django.setup(); from keyaccounts.core.models import User; "
         "from sla.models import SlaDayCount; from sla.selectors import calendar_read; "
-        "print(User.objects.filter(username='bo_changchun').exists(), SlaDayCount.objects.exists()); "
+        "from sla.services import sla_rollup_fold; "
+        "print(User.objects.filter(username='bo_changchun').exists(), sla_rollup_fold() > 0, "
+        "SlaDayCount.objects.exists()); "
         "c, w = calendar_read(code='jilin-standard'); "  # plain SQL: SQLite answers times and dates as text
         "print(c.time_zone, type(w.windows[0][0][0]).__name__, type(min(w.holidays)).__name__, len(w.workdays) > 0); "
         # A flow step's task read with its process (plain SQL too): the text times converted as the ORM does.
@@ -86,7 +88,7 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
         "print((r.finished, r.process.created, r.flow_task) == (t.finished, t.process.created, t.flow_task))",
         env,
     )
-    assert out.split() == ["True", "True", "Asia/Shanghai", "time", "date", "True", "True"]
+    assert out.split() == ["True", "True", "True", "Asia/Shanghai", "time", "date", "True", "True"]
     out = _python(  # a signed-in user as web workers keep them, and a change that reaches them (plain SQL too)
         "import django; django.setup(); from keyaccounts.core.models import User; "
         "from keyaccounts.core.signed_in import user_for; user = User.objects.get(username='bo_changchun'); "

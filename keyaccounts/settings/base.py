@@ -155,6 +155,7 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "keyaccounts.core.tasks.worker_heartbeat_task", "schedule": 10.0},
     "sla-sweep": {"task": "sla.tasks.sla_sweep_task", "schedule": 5.0},
+    "sla-rollup-fold": {"task": "sla.tasks.sla_rollup_fold_task", "schedule": 5.0},
     "workflow-timers": {"task": "sla.tasks.workflow_timers_task", "schedule": 10.0},
     "outbox-sweep": {"task": "provisioning.tasks.outbox_sweep_task", "schedule": 5.0},
     "surveys-reconcile": {"task": "opportunities.tasks.surveys_reconcile_task", "schedule": 10.0},

@@ -1,5 +1,6 @@
-"""The day counts and duration buckets the dashboard reads: each finished clock counted once, when it stops;
-a rebuild from the clocks gives the same; the percentiles stay within the stated bound of the exact ones."""
+"""The day counts and duration buckets the dashboard reads: each finished clock counted once, by the fold after
+it stops; a rebuild from the clocks gives the same; the percentiles stay within the stated bound of the exact
+ones."""
 
 import datetime as dt
 import random
@@ -16,7 +17,7 @@ from keyaccounts.core.models import City
 from keyaccounts.core.roles import Role
 from sla import dashboard, histogram, services
 from sla.models import SlaClock, SlaDayCount, SlaDayDuration, SlaPolicy
-from sla.services import sla_clock_start, sla_clock_stop, sla_clocks_follow, sla_rollup_rebuild
+from sla.services import sla_clock_start, sla_clock_stop, sla_clocks_follow, sla_rollup_fold, sla_rollup_rebuild
 from tests.sla.test_dashboard import H, clock
 
 pytestmark = pytest.mark.django_db
@@ -36,14 +37,18 @@ def rollup() -> tuple[Counter, Counter]:
     return +counts, +durations
 
 
-def test_a_clock_is_counted_once_when_it_stops_however_often_it_is_stopped(city):
+def test_a_clock_is_counted_once_by_the_fold_after_it_stops_however_often_it_is_stopped(city):
     SlaPolicy.objects.create(step="order.acceptance", limit=4 * H, time_basis="calendar")
     started = dt.datetime(2026, 3, 2, 8, tzinfo=SHANGHAI)
     sla_clock_start(subject=city, step="order.acceptance", city=city, now=started)
+    assert sla_rollup_fold() == 0  # an open clock is not counted
     assert rollup() == (Counter(), Counter())
     stopped = sla_clock_stop(subject=city, step="order.acceptance", now=started + 2 * H)
     assert sla_clock_stop(subject=city, step="order.acceptance", now=started + 3 * H) is None
     sla_clocks_follow(subject=city, open_steps=set(), city=city, now=started + 4 * H)
+    assert rollup() == (Counter(), Counter())  # a stop only marks its clock...
+    assert sla_rollup_fold() == 1  # ...the fold counts it, once
+    assert sla_rollup_fold() == 0
     day = dt.date(2026, 3, 2)
     assert stopped.state == SlaClock.State.MET
     counts, durations = rollup()
@@ -55,7 +60,11 @@ def test_a_clock_is_counted_once_when_it_stops_however_often_it_is_stopped(city)
     # The same step again for the same subject is another clock, counted on its own.
     sla_clock_start(subject=city, step="order.acceptance", city=city, now=started + 5 * H)
     sla_clock_stop(subject=city, step="order.acceptance", now=started + 9.5 * H)
-    assert rollup()[0][(day, "order.acceptance", city.pk, None, None, None, "breached")] == 1
+    assert sla_rollup_fold() == 1
+    counts, durations = rollup()
+    assert counts[(day, "order.acceptance", city.pk, None, None, None, "breached")] == 1
+    assert durations[(day, "order.acceptance", None, True, bucket)] == 1  # the rows kept, widened by the fold
+    assert durations[(day, "order.acceptance", None, True, histogram.bucket_of(4.5 * H))] == 1
 
 
 @pytest.mark.parametrize("returning", [True, False], ids=["update-returning", "read-then-update"])
@@ -79,6 +88,7 @@ def test_the_last_step_done_stops_every_open_clock_met_or_breached_by_its_state(
     }
     assert other is None or SlaClock.objects.get(pk=other.pk).stopped_at is None
     day = dt.date(2026, 3, 2)
+    assert sla_rollup_fold() == 3
     assert rollup()[0] == Counter(
         {
             (day, "order.acceptance", city.pk, None, None, None, "met"): 1,
@@ -107,12 +117,21 @@ def test_a_rebuild_from_the_clocks_equals_what_the_stops_counted(city, other_cit
         took = dt.timedelta(seconds=rng.choice([0, 1, 59, 3600, 14_400, 14_401, 86_400 * 40]) + rng.random())
         sla_clock_stop(subject=City(pk=opened.subject_id), step=opened.step, now=opened.started_at + took)
     clock(city, "a.one", due_in=H)  # still open: not counted
+    assert sla_rollup_fold(batch=7) == 120  # in transactions of 7
     incremental = rollup()
     assert sum(incremental[0].values()) == 120
     assert sla_rollup_rebuild() == 120
     assert rollup() == incremental
     call_command("rebuild_sla_rollup", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert rollup() == incremental
+    # A clock stopped but not yet folded is left out of a rebuild; the next fold adds it, once.
+    late = clock(city, "a.one", due_in=H)
+    sla_clock_stop(subject=City(pk=late.subject_id), step="a.one", now=late.started_at + H)
+    assert sla_rollup_rebuild() == 120
+    assert rollup() == incremental
+    assert sla_rollup_fold() == 1
+    assert sum(rollup()[0].values()) == 121
+    assert sla_rollup_rebuild() == 121
 
 
 def test_a_finished_clock_counts_on_the_day_it_stopped_in_the_project_time_zone(city, user_in_role):
@@ -187,7 +206,7 @@ def test_the_bucket_percentile_bound_holds_for_any_sample(seed):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_clock_stopping_during_a_rebuild_is_counted_once(city):
+def test_a_stop_during_a_rebuild_goes_on_and_the_fold_after_it_counts_the_clock_once(city):
     import threading
 
     from django.db import connection, transaction
@@ -197,6 +216,7 @@ def test_a_clock_stopping_during_a_rebuild_is_counted_once(city):
     for subject in (city, City(pk=999)):
         sla_clock_start(subject=subject, step="order.acceptance", city=city, now=started)
     sla_clock_stop(subject=City(pk=999), step="order.acceptance", now=started + H)
+    assert sla_rollup_fold() == 1
     rebuilt, release = threading.Event(), threading.Event()
 
     def rebuild_and_hold():
@@ -206,27 +226,34 @@ def test_a_clock_stopping_during_a_rebuild_is_counted_once(city):
             release.wait(10)
         connection.close()
 
-    def stop():
-        sla_clock_stop(subject=city, step="order.acceptance", now=started + 2 * H)
-        connection.close()
+    def in_thread(work):
+        def run():
+            work()
+            connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
 
     rebuilding = threading.Thread(target=rebuild_and_hold)
     rebuilding.start()
     assert rebuilt.wait(10)
-    stopping = threading.Thread(target=stop)
-    stopping.start()
-    stopping.join(1)
-    assert stopping.is_alive()  # the stop waits for the rebuild's lock...
+    stopping = in_thread(lambda: sla_clock_stop(subject=city, step="order.acceptance", now=started + 2 * H))
+    stopping.join(10)
+    assert not stopping.is_alive()  # the stop does not wait for the rebuild's lock...
+    folding = in_thread(sla_rollup_fold)
+    folding.join(1)
+    assert folding.is_alive()  # ...a fold does
     release.set()
     rebuilding.join(10)
-    stopping.join(10)
-    counts, durations = rollup()  # ...then adds itself: both clocks, each once
+    folding.join(10)
+    counts, durations = rollup()  # then adds the stopped clock: both clocks, each once
     assert sum(counts.values()) == 2
     assert sum(n for key, n in durations.items() if key[3]) == 2
 
 
 @pytest.mark.django_db(transaction=True)
-def test_stops_during_a_rebuild_wait_one_day_at_most_and_are_each_counted_once(city):
+def test_folds_during_a_rebuild_wait_one_day_at_most_and_count_each_stop_once(city):
     import threading
     import time
 
@@ -272,8 +299,9 @@ def test_stops_during_a_rebuild_wait_one_day_at_most_and_are_each_counted_once(c
     rebuilding.start()
     rng = random.Random(1)
     for subject in stopping:  # on days the rebuild has done, is doing and has still to do
-        began = time.monotonic()
         sla_clock_stop(subject=subject, step=policy.step, now=now - dt.timedelta(days=rng.randrange(days)))
+        began = time.monotonic()
+        sla_rollup_fold()
         waits.append(time.monotonic() - began)
         if not rebuilding.is_alive():
             break
@@ -284,8 +312,9 @@ def test_stops_during_a_rebuild_wait_one_day_at_most_and_are_each_counted_once(c
         sla_clock_stop(subject=subject, step=policy.step, now=now - dt.timedelta(days=rng.randrange(days)))
     during = len(waits)
     assert during >= 5, "the rebuild was over before the stops: make it longer"
+    sla_rollup_fold()
     counted = rollup()
     assert sum(counted[0].values()) == days * per_day + len(stopping)  # each once
     assert sla_rollup_rebuild() == days * per_day + len(stopping)
     assert rollup() == counted
-    assert max(waits) < whole / 4  # a stop waits for one day's rebuild, not for the whole
+    assert max(waits) < whole / 4  # a fold waits for one day's rebuild, not for the whole
