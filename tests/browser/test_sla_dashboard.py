@@ -27,4 +27,6 @@ def test_a_supervisor_sees_the_at_risk_list_and_a_chart(page: Page, live_server)
     supervisor = User.objects.get(username="sup_changchun")
     finished = dashboard.finished_in(supervisor, dashboard.Period.last_days(30))
     expected = [row["rate"] for row in dashboard.weekly_trend(finished)]
+    # The tables show as they are parsed, before the chart's script at the page's end has run.
+    page.wait_for_function("() => window.Chart && Chart.getChart('trend-chart')")
     assert page.evaluate("Chart.getChart('trend-chart').data.datasets[0].data") == expected

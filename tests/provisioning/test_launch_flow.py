@@ -138,3 +138,29 @@ def test_the_configuration_clock_stops_when_every_answer_is_in(catalogue, manage
     assert Order.objects.get(pk=instant.pk).status == Order.Status.COMPLETED
     assert running(instant) == set()
     assert running(network) == {"launch.acceptance"}
+
+
+def test_a_step_failing_once_the_answers_are_in_keeps_its_error_and_none_of_its_lines(
+    catalogue, manager, customer, acceptor, monkeypatch
+):
+    """Once a launch's answers are in, viewflow's guard records a failed step's error and the flow carries on
+    (the task shows it for someone to retry): what the step did is rolled back, the audit lines it recorded
+    with it; the lines of the step before it stay."""
+    from keyaccounts.core.timeline import timeline_for
+    from provisioning.nodes import peer_wait_check
+
+    order = accepted(manager, customer, acceptor, ItemInput(catalogue["T1"], elements=GOOD))
+
+    def roll_up_fails(order):
+        raise RuntimeError("the roll-up failed")
+
+    monkeypatch.setattr(services, "order_fulfil_if_done", roll_up_fails)  # after the item's line is recorded
+    wait = Task.objects.get(process__launch__order=order, flow_task=LaunchFlow.dispatch)
+    assert peer_wait_check(wait.pk) == "done"
+    finish = Task.objects.get(process__launch__order=order, flow_task=LaunchFlow.finish)
+    assert finish.status == "ERROR"
+    assert "the roll-up failed" in finish.data["_exception"]["title"]
+    actions = [event.action for event in timeline_for(order)]
+    assert "launch.billing_started" in actions
+    assert "order.item_finished" not in actions
+    assert order.items.get().state == "inProgress"
