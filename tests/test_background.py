@@ -41,3 +41,11 @@ def test_healthz_answers_503_when_no_worker_beat_recently(client, settings):
     assert report["status"] == "fail"
     assert report["checks"]["worker"]["ok"] is False
     assert report["checks"]["database"]["ok"] is True
+
+
+def test_every_beat_entry_names_a_task_the_worker_knows(settings):
+    from keyaccounts.celery import app
+
+    app.loader.import_default_modules()  # what a worker imports when it starts (the apps' tasks modules)
+    scheduled = {name: entry["task"] for name, entry in settings.CELERY_BEAT_SCHEDULE.items()}
+    assert {name: task for name, task in scheduled.items() if task not in app.tasks} == {}

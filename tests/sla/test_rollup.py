@@ -318,3 +318,21 @@ def test_folds_during_a_rebuild_wait_one_day_at_most_and_count_each_stop_once(ci
     assert sla_rollup_rebuild() == days * per_day + len(stopping)
     assert rollup() == counted
     assert max(waits) < whole / 4  # a fold waits for one day's rebuild, not for the whole
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_beats_fold_on_a_real_worker_counts_the_stopped_clocks(celery_worker_process, city, settings):
+    from sla.tasks import sla_rollup_fold_task
+    from tests.processes import wait_for
+
+    assert settings.CELERY_BEAT_SCHEDULE["sla-rollup-fold"]["task"] == sla_rollup_fold_task.name
+    SlaPolicy.objects.create(step="order.acceptance", limit=4 * H, time_basis="calendar")
+    started = timezone.now() - 3 * H
+    for subject in (city, City(pk=999)):
+        sla_clock_start(subject=subject, step="order.acceptance", city=city, now=started)
+        sla_clock_stop(subject=subject, step="order.acceptance", now=started + H)
+    assert rollup() == (Counter(), Counter())
+    sla_rollup_fold_task.delay()
+    wait_for(lambda: sum(rollup()[0].values()) == 2, timeout=20)
+    assert not SlaClock.objects.filter(uncounted=True).exists()
