@@ -274,7 +274,7 @@ def _stop_open(subject, now: datetime, *, steps=None) -> list[SlaClock]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
         clocks = list(SlaClock.objects.filter(pk__in=ids))
-    clocks.sort(key=lambda clock: clock.step)
+    clocks.sort(key=lambda clock: clock.step)  # the same order however the database returned them
     return clocks
 
 
@@ -402,6 +402,8 @@ def sla_rollup_fold(*, batch: int = 500) -> int:
 
 
 def _add_counts(counts: dict[tuple, list[int]]) -> None:
+    """Each key's met and breached added to its row (an UPDATE a key, matching the keys that are NULL), the rows
+    a day has not had yet created together."""
     n = sql_names(SlaDayCount)
     missing = []
     with connection.cursor() as cursor:
@@ -421,6 +423,8 @@ def _add_counts(counts: dict[tuple, list[int]]) -> None:
 
 
 def _add_durations(durations: dict[tuple, dict[int, int]]) -> None:
+    """Each key's buckets merged into its row (the first, should a key have several), in one read and one
+    write; the rows a day has not had yet created together."""
     kept: dict[tuple, SlaDayDuration] = {}
     days, steps = {key[0] for key in durations}, {key[1] for key in durations}
     for row in SlaDayDuration.objects.filter(day__in=days, step__in=steps).order_by("pk"):

@@ -12,8 +12,8 @@ def sla_sweep_task() -> None:
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def sla_rollup_fold_task() -> None:
-    """Beat runs it every few seconds: the clocks stopped since into the dashboards' day counts and durations
-    (folds take turns: the rollup tables' lock)."""
+    """Beat runs it every few seconds: the clocks stopped since the last fold added to the dashboards' day counts
+    and durations (folds take turns: the rollup tables' lock)."""
     from .services import sla_rollup_fold
 
     sla_rollup_fold()

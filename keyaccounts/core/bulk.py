@@ -110,9 +110,8 @@ def insert_dicts(model: type[models.Model], rows: Sequence[dict]) -> None:
         return
     alias = router.db_for_write(model)
     connection = connections[alias]
-    _sql, fields = _insert_sql(model, alias)
-    limit = connection.features.max_query_params
-    per_statement = max(limit // len(fields), 1) if limit else len(rows)
+    limit = connection.features.max_query_params  # a parameter a value (SQLite: 999 a statement)
+    per_statement = max(limit // len(_insert_sql(model, alias)[1]), 1) if limit else len(rows)
     now = timezone.now()
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
