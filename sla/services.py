@@ -378,16 +378,17 @@ def _lock_rollup(*tables) -> None:
             cursor.execute(f"LOCK TABLE {', '.join(t._meta.db_table for t in tables)} IN EXCLUSIVE MODE")
 
 
-def sla_rollup_fold(*, batch: int = 500) -> int:
+def sla_rollup_fold(*, batch: int = 500, at_most: int | None = None) -> int:
     """Add the clocks stopped since the last fold to their days' counts and durations; returns how many.
 
     A stop only marks its clock `uncounted`, so no step waits for the rollup's rows: every city's stops of a
     step on a day would otherwise take the province's row in turn, and wait out a day's rebuild. The beat folds
     every few seconds, and the dashboards fold before they read, so they show every stop committed. Folds and
     rebuilds take the rollup tables' lock first: the clocks a fold marks are the ones it adds, each once.
-    `batch`: clocks a transaction (their ids are a parameter each, within SQLite's 999)."""
+    `batch`: clocks a transaction (their ids are a parameter each, within SQLite's 999); `at_most`: stop once
+    that many are folded (a page does not wait for a backlog left by a stopped worker)."""
     folded = 0
-    while SlaClock.objects.filter(uncounted=True).exists():
+    while (at_most is None or folded < at_most) and SlaClock.objects.filter(uncounted=True).exists():
         with transaction.atomic():
             _lock_rollup(SlaDayCount, SlaDayDuration)
             rows = list(SlaClock.objects.filter(uncounted=True).order_by("pk").values_list("pk", *_TALLIED)[:batch])

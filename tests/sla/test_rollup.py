@@ -134,6 +134,19 @@ def test_a_rebuild_from_the_clocks_equals_what_the_folds_counted(city, other_cit
     assert sla_rollup_rebuild() == 121
 
 
+def test_a_fold_can_stop_after_a_bound_in_whole_batches_and_the_next_goes_on(city, user_in_role, monkeypatch):
+    """A dashboard folds a bounded number before it reads: a backlog left by a stopped worker does not hold the
+    page, and the beat's next fold takes the rest."""
+    for _ in range(12):
+        clock(city, "order.acceptance", hours_taken=1)
+    assert sla_rollup_fold(batch=5, at_most=6) == 10
+    assert SlaClock.objects.filter(uncounted=True).count() == 2
+    monkeypatch.setattr(dashboard, "FOLD_AT_MOST", 1)
+    supervisor = user_in_role(Role.CITY_SUPERVISOR, city=city)
+    assert dashboard.finished_in(supervisor, dashboard.Period.last_days(2)).total == 12  # a batch holds both
+    assert sla_rollup_fold() == 0
+
+
 def test_a_finished_clock_counts_on_the_day_it_stopped_in_the_project_time_zone(city, user_in_role):
     SlaPolicy.objects.create(step="order.acceptance", limit=4 * H, time_basis="calendar")
     supervisor = user_in_role(Role.CITY_SUPERVISOR, city=city)
