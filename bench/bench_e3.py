@@ -107,7 +107,7 @@ def _fold() -> str:
     with CaptureQueriesContext(connection) as captured:
         folded = sla_rollup_fold()
     elapsed = time.perf_counter() - started
-    return f"{folded} clocks in {elapsed * 1000:.0f} ms and {len(captured)} queries ({elapsed / folded * 1e6:.0f} µs a clock)"
+    return f"{folded} clocks in {elapsed * 1000:.0f} ms and {len(captured)} queries ({elapsed / max(folded, 1) * 1e6:.0f} µs a clock)"
 
 
 def run() -> dict[str, str | float]:
