@@ -71,18 +71,6 @@ def dense(counts: dict[int, int]) -> tuple[int, list[int]]:
     return first, [counts.get(bucket, 0) for bucket in range(first, max(counts, default=-1) + 1)]
 
 
-def add(first: int, counts: list[int], bucket: int) -> tuple[int, list[int]]:
-    """One more duration in `bucket`, widening the stored range when it falls outside."""
-    if not counts:
-        return bucket, [1]
-    if bucket < first:
-        counts, first = [0] * (first - bucket) + counts, bucket
-    elif bucket >= first + len(counts):
-        counts = counts + [0] * (bucket - first - len(counts) + 1)
-    counts[bucket - first] += 1
-    return first, counts
-
-
 class Sum:
     """Adds stored ranges into one count per bucket."""
 
