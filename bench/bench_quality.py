@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
 from keyaccounts.core.models import City, User
+from keyaccounts.peers.models import OutboxMessage
+from keyaccounts.peers.outbox import outbox_sweep
 from orders.models import Order, OrderItem, Product, Service
-from provisioning.models import OutboxMessage
-from provisioning.outbox import outbox_sweep
 from sla.models import QualityGrade, QualityMeasurement, QualityTarget, QualityViolation
 from sla.quality import quality_collect
 from tests import processes

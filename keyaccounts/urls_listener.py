@@ -3,4 +3,4 @@ own by `keyaccounts.wsgi` without the site's middleware."""
 
 from django.urls import include, path
 
-urlpatterns = [path("api/v1/", include("provisioning.urls_api"))]
+urlpatterns = [path("api/v1/", include("keyaccounts.peers.urls"))]

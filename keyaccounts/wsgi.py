@@ -5,6 +5,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyaccounts.settings.base")
 site = get_wsgi_application()
 
-from keyaccounts.core.wsgi import with_lean_listener  # noqa: E402 — needs the settings configured above
+from keyaccounts.peers.wsgi import with_lean_listener  # noqa: E402 — needs the settings configured above
 
 application = with_lean_listener(site)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class OpportunitiesConfig(AppConfig):
     name = "opportunities"
     verbose_name = _("Business opportunities")
+
+    def ready(self) -> None:
+        from .peer_handlers import register
+
+        register()

@@ -16,10 +16,10 @@ from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
+from keyaccounts.peers.client import PeerError, peer_retrieve
+from keyaccounts.peers.models import OutboxMessage, Peer
+from keyaccounts.peers.outbox import outbox_enqueue
 from orders.models import Order, OrderItem, Product
-from provisioning.models import OutboxMessage, Peer
-from provisioning.outbox import outbox_enqueue
-from provisioning.peers import PeerError, peer_retrieve
 
 from . import access
 from .defaults import NO_RESOURCE_REASON, VISIT_CHANNEL

@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from keyaccounts.core.access import sees_all_cities, served_city_ids
+from keyaccounts.core.access import served_city_ids
 from keyaccounts.core.models import Team
 
 from .models import WorkOrder
@@ -13,13 +13,6 @@ def si_work_orders(user) -> QuerySet[WorkOrder]:
     if not user.is_authenticated or not user.has_perm("provisioning.work_si_orders") or not user.si_company_id:
         return WorkOrder.objects.none()
     return WorkOrder.objects.filter(si_company_id=user.si_company_id)
-
-
-def may_retry_deliveries(user) -> bool:
-    """Administrators, and back-office staff of a provisioning-coordination team."""
-    if not user.has_perm("provisioning.retry_delivery"):
-        return False
-    return sees_all_cities(user) or bool(served_city_ids(user, Team.Kind.PROVISIONING))
 
 
 def may_handle_launch(user, order) -> bool:

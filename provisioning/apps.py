@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProvisioningConfig(AppConfig):
     name = "provisioning"
     verbose_name = _("Service launch")
+
+    def ready(self) -> None:
+        from .peer_handlers import register
+
+        register()

@@ -23,6 +23,9 @@ from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.reads import read_all_with_related, sql_names
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
+from keyaccounts.peers.client import PeerError, peer_retrieve
+from keyaccounts.peers.models import OutboxMessage, Peer
+from keyaccounts.peers.outbox import outbox_enqueue
 from orders.models import OrderItem, Product
 from orders.selectors import order_main_product
 from sla.services import sla_clock_start, sla_clock_stop
@@ -33,12 +36,8 @@ from .models import (
     WORK_ORDER_STATES,
     InformationRequest,
     Launch,
-    OutboxMessage,
-    Peer,
     WorkOrder,
 )
-from .outbox import outbox_enqueue
-from .peers import PeerError, peer_retrieve
 from .timeline import WorkOrderAction
 
 logger = logging.getLogger(__name__)

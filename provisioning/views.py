@@ -1,4 +1,4 @@
-"""Operators' dead letters, and the SI partner portal."""
+"""The SI partner portal, the peers' questions and the launch's human steps."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,7 +6,6 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
 from keyaccounts.core.access import deny
@@ -16,8 +15,7 @@ from keyaccounts.core.workflow import OPEN_STATUSES
 from . import access
 from .flows import SLA_STEPS, LaunchFlow
 from .forms import AnswerForm, CustomerAcceptanceForm, ManualForm, ProgressForm, TestForm
-from .models import InformationRequest, OutboxMessage
-from .outbox import outbox_retry
+from .models import InformationRequest
 from .services import (
     information_answer,
     launch_handle_failures,
@@ -25,28 +23,6 @@ from .services import (
     launch_record_test,
     work_order_report_progress,
 )
-
-
-@login_required
-def dead_letters(request):
-    """Requests to EOMS/SI that failed for good, with the last error; an operator sends them again."""
-    if not access.may_retry_deliveries(request.user):
-        raise deny(request, "dead letters")
-    dead = OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).order_by("-created_at")
-    waiting = OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING).count()
-    page = Paginator(dead, 25).get_page(request.GET.get("page"))
-    return render(request, "provisioning/dead_letters.html", {"page": page, "waiting": waiting})
-
-
-@login_required
-@require_POST
-def dead_letter_retry(request, pk: int):
-    if not access.may_retry_deliveries(request.user):
-        raise deny(request, f"retry {pk}")
-    message = get_object_or_404(OutboxMessage, pk=pk)
-    outbox_retry(message=message)
-    messages.success(request, _("%(reference)s is sent again.") % {"reference": message.external_id})
-    return redirect("provisioning:dead_letters")
 
 
 @login_required

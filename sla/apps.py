@@ -10,5 +10,7 @@ class SlaConfig(AppConfig):
         from keyaccounts.core import generations
 
         from .models import BusinessCalendar, Holiday, WorkingWindow
+        from .peer_handlers import register
 
         generations.moves_with(generations.Kind.CONFIGURATION, BusinessCalendar, WorkingWindow, Holiday)
+        register()

@@ -478,7 +478,7 @@ class QualityViolation(models.Model):
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     work_order = models.OneToOneField(
-        "provisioning.OutboxMessage",
+        "peers.OutboxMessage",
         verbose_name=_("quality work order"),
         null=True,
         blank=True,
@@ -493,7 +493,7 @@ class QualityViolation(models.Model):
     ticket_reason = models.CharField(_("EOMS's reason"), max_length=200, blank=True)
     ticket_read_at = models.DateTimeField(_("read from EOMS at"), null=True, blank=True)
     status_change = models.OneToOneField(
-        "provisioning.OutboxMessage",
+        "peers.OutboxMessage",
         verbose_name=_("status change sent to EOMS"),
         null=True,
         blank=True,

@@ -25,10 +25,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
+from keyaccounts.peers.client import PeerError, peer_list
+from keyaccounts.peers.models import OutboxMessage, Peer
+from keyaccounts.peers.outbox import outbox_enqueue
 from orders.models import Service
-from provisioning.models import OutboxMessage, Peer
-from provisioning.outbox import outbox_enqueue
-from provisioning.peers import PeerError, peer_list
 
 from .models import (
     TICKET_FINAL,

@@ -31,11 +31,3 @@ def quality_collect_task() -> None:
     from .quality import quality_collect
 
     quality_collect()
-
-
-@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
-def quality_tickets_task() -> None:
-    """Beat runs it every minute: the status at EOMS of the quality work orders it has not finished."""
-    from .quality import quality_tickets_reconcile
-
-    quality_tickets_reconcile()

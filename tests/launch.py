@@ -4,9 +4,9 @@ import datetime as dt
 
 from viewflow.workflow.models import Task
 
+from keyaccounts.peers.inbound import events_sweep
+from keyaccounts.peers.outbox import outbox_sweep
 from provisioning.flows import LaunchFlow
-from provisioning.inbound import events_sweep
-from provisioning.outbox import outbox_sweep
 from provisioning.services import (
     launch_record_customer_acceptance,
     launch_record_test,

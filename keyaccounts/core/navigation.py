@@ -31,7 +31,7 @@ ENTRIES = [
         _("Failed deliveries"),
         "provisioning:dead_letters",
         "envelope-exclamation",
-        permission="provisioning.retry_delivery",
+        permission="peers.retry_delivery",
     ),
     NavEntry(_("SLA dashboard"), "sla:dashboard", "speedometer2", permission="sla.view_dashboard"),
     NavEntry(_("Organisation"), "organisation", "diagram-3", permission="core.view_organisation"),

@@ -65,7 +65,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "orders.view_order",
         "orders.accept_order",  # acted on only by members of an order-acceptance team
         "orders.assess_cancellation",
-        "provisioning.retry_delivery",  # acted on only by members of a provisioning team
+        "peers.retry_delivery",  # acted on only by members of a provisioning team
         "provisioning.handle_launch",
     ],
     Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
@@ -86,7 +86,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
             for a in ("add", "change", "delete", "view")
         ],
         "orders.view_order",
-        "provisioning.retry_delivery",
+        "peers.retry_delivery",
         "customers.view_customer",
         *[f"customers.{a}_levelapprovalrule" for a in ("add", "change", "delete", "view")],
         *[f"opportunities.{a}_{m}" for m in ("channel", "lostreason") for a in ("add", "change", "delete", "view")],

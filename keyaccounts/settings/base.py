@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "orders",
     "provisioning",
     "sla",
+    "keyaccounts.peers",
     # Last, so that its post_migrate role sync sees every app's permissions.
     "keyaccounts.core",
 ]
@@ -148,8 +149,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("celery", "events")]
 CELERY_TASK_ROUTES = {
-    f"provisioning.tasks.{name}": {"queue": "events"}
-    for name in ("events_apply_task", "events_sweep_task", "peer_wait_task", "launch_sweep_task")
+    **{f"keyaccounts.peers.tasks.{name}": {"queue": "events"} for name in ("events_apply_task", "events_sweep_task")},
+    **{f"provisioning.tasks.{name}": {"queue": "events"} for name in ("peer_wait_task", "launch_sweep_task")},
 }
 # Every periodic task, in one place. Deadlines live in the database; beat only wakes the sweeps.
 CELERY_BEAT_SCHEDULE = {
@@ -157,14 +158,22 @@ CELERY_BEAT_SCHEDULE = {
     "sla-sweep": {"task": "sla.tasks.sla_sweep_task", "schedule": 5.0},
     "sla-rollup-fold": {"task": "sla.tasks.sla_rollup_fold_task", "schedule": 5.0},
     "workflow-timers": {"task": "sla.tasks.workflow_timers_task", "schedule": 10.0},
-    "outbox-sweep": {"task": "provisioning.tasks.outbox_sweep_task", "schedule": 5.0},
-    "surveys-reconcile": {"task": "opportunities.tasks.surveys_reconcile_task", "schedule": 10.0},
-    "work-orders-reconcile": {"task": "provisioning.tasks.work_orders_reconcile_task", "schedule": 30.0},
-    "events-sweep": {"task": "provisioning.tasks.events_sweep_task", "schedule": 5.0},
+    "outbox-sweep": {"task": "keyaccounts.peers.tasks.outbox_sweep_task", "schedule": 5.0},
+    "surveys-reconcile": {"task": "keyaccounts.peers.tasks.read_back_task", "args": ["surveys"], "schedule": 10.0},
+    "work-orders-reconcile": {
+        "task": "keyaccounts.peers.tasks.read_back_task",
+        "args": ["work-orders"],
+        "schedule": 30.0,
+    },
+    "events-sweep": {"task": "keyaccounts.peers.tasks.events_sweep_task", "schedule": 5.0},
     "launch-sweep": {"task": "provisioning.tasks.launch_sweep_task", "schedule": 10.0},
     "notifications-sweep": {"task": "keyaccounts.core.tasks.notifications_sweep_task", "schedule": 10.0},
     "quality-collect": {"task": "sla.tasks.quality_collect_task", "schedule": 60.0},
-    "quality-tickets": {"task": "sla.tasks.quality_tickets_task", "schedule": 60.0},
+    "quality-tickets": {
+        "task": "keyaccounts.peers.tasks.read_back_task",
+        "args": ["quality-tickets"],
+        "schedule": 60.0,
+    },
 }
 WORKER_HEARTBEAT_MAX_AGE = env.int("WORKER_HEARTBEAT_MAX_AGE", default=60)
 

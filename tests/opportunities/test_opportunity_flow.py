@@ -10,13 +10,13 @@ from viewflow.workflow.status import PROCESS
 
 from keyaccounts.core.exceptions import ApplicationError, TaskClosedError
 from keyaccounts.core.timeline import timeline_for
+from keyaccounts.peers.models import OutboxMessage
+from keyaccounts.peers.outbox import outbox_sweep
 from opportunities import services
 from opportunities.flows import OpportunityFlow
 from opportunities.models import LostReason, Opportunity, SurveyResult
 from opportunities.services import OpportunityInput
 from orders.models import Order
-from provisioning.models import OutboxMessage
-from provisioning.outbox import outbox_sweep
 from tests.opportunities.conftest import make_product
 
 pytestmark = pytest.mark.django_db

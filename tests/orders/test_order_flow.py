@@ -11,13 +11,14 @@ from viewflow.workflow.status import PROCESS
 
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
+from keyaccounts.peers.models import OutboxMessage
+from keyaccounts.peers.outbox import outbox_sweep
 from orders import services
 from orders.flows import OrderFlow
 from orders.models import Order, OrderApprovalRule, OrderItem, ProductElement, Service
 from orders.services import ItemInput
 from provisioning.flows import LaunchFlow
-from provisioning.models import Launch, OutboxMessage, WorkOrder
-from provisioning.outbox import outbox_sweep
+from provisioning.models import Launch, WorkOrder
 from provisioning.services import launch_handle_failures, work_orders_reconcile
 from tests.launch import accept_service, launch_task, peers_answer
 

@@ -9,13 +9,13 @@ from viewflow.workflow.status import PROCESS
 
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role
+from keyaccounts.peers.outbox import outbox_sweep
 from orders import services
 from orders.flows import OrderFlow
 from orders.models import Order
 from orders.services import ItemInput
 from provisioning.flows import LaunchFlow
 from provisioning.models import Launch, WorkOrder
-from provisioning.outbox import outbox_sweep
 from provisioning.services import (
     launch_handle_failures,
     launch_record_customer_acceptance,

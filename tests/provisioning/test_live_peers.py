@@ -8,15 +8,16 @@ import requests
 from django.db.models import Count
 from viewflow.workflow.models import Task
 
+from keyaccounts.peers.client import peer_subscribe
+from keyaccounts.peers.inbound import events_sweep
+from keyaccounts.peers.models import InboundEvent, OutboxMessage, Peer
+from keyaccounts.peers.outbox import outbox_sweep
 from orders import services
 from orders.flows import OrderFlow
 from orders.models import Order
 from orders.services import ItemInput
 from provisioning.flows import LaunchFlow
-from provisioning.inbound import events_sweep
-from provisioning.models import InboundEvent, OutboxMessage, Peer, WorkOrder
-from provisioning.outbox import outbox_sweep
-from provisioning.peers import peer_subscribe
+from provisioning.models import WorkOrder
 from provisioning.services import launch_sweep
 from sla.models import SlaClock, SlaPolicy, TimeBasis
 from tests.launch import accept_service

@@ -7,13 +7,14 @@ from viewflow.workflow.models import Task
 
 from keyaccounts.core.models import SiCompany, Team
 from keyaccounts.core.roles import Role
+from keyaccounts.peers.models import OutboxMessage
+from keyaccounts.peers.outbox import MAX_ATTEMPTS, outbox_sweep
 from orders import services
 from orders.flows import OrderFlow
 from orders.models import Order
 from orders.services import ItemInput
 from provisioning.flows import LaunchFlow
-from provisioning.models import OutboxMessage, WorkOrder
-from provisioning.outbox import MAX_ATTEMPTS, outbox_sweep
+from provisioning.models import WorkOrder
 from provisioning.services import launch_sweep
 from tests.factories import TeamFactory
 from tests.launch import launch_task

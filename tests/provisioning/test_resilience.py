@@ -15,14 +15,16 @@ from django.db import connection, transaction
 from viewflow.workflow.models import Task
 
 from keyaccounts.celery import app
+from keyaccounts.peers.models import OutboxMessage
+from keyaccounts.peers.outbox import outbox_sweep
+from keyaccounts.peers.tasks import outbox_sweep_task
 from orders import services
 from orders.flows import OrderFlow
 from orders.services import ItemInput
 from provisioning.flows import LaunchFlow
-from provisioning.models import OutboxMessage, WorkOrder
-from provisioning.outbox import outbox_sweep
+from provisioning.models import WorkOrder
 from provisioning.services import launch_sweep, work_orders_reconcile
-from provisioning.tasks import launch_sweep_task, outbox_sweep_task
+from provisioning.tasks import launch_sweep_task
 from tests import processes
 from tests.processes import wait_for
 
@@ -55,7 +57,7 @@ def routed_to(request):
         app.amqp.flush_routes()
         app.amqp.__dict__.pop("router", None)
 
-    yield lambda queue: use({"provisioning.tasks.outbox_deliver_task": {"queue": queue}})
+    yield lambda queue: use({"keyaccounts.peers.tasks.outbox_deliver_task": {"queue": queue}})
     use(before)
 
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 from customers.models import Customer
 from keyaccounts.core.models import TimelineEvent
 from keyaccounts.core.roles import Role
+from keyaccounts.peers.models import OutboxMessage
+from keyaccounts.peers.outbox import outbox_sweep
 from orders.models import Order, OrderItem, Service
-from provisioning.models import OutboxMessage
-from provisioning.outbox import outbox_sweep
 from sla.demo import QUALITY_TARGETS, seed_demo_quality_targets
 from sla.models import QualityGrade, QualityLevel, QualityMeasurement, QualityMetric, QualityTarget, QualityViolation
 from sla.quality import (
@@ -158,7 +158,8 @@ def test_a_compliant_service_is_measured_and_nothing_is_opened(
 def test_beats_task_on_a_real_worker_finds_the_violation_and_delivers_its_work_order(
     celery_worker_process, peers, targets, catalogue, customer
 ):
-    from sla.tasks import quality_collect_task, quality_tickets_task
+    from keyaccounts.peers.tasks import read_back_task
+    from sla.tasks import quality_collect_task
     from tests.processes import wait_for
 
     service = running_service(customer, catalogue["T2"], sla_grade="silver", site="开发区 outage")
@@ -178,7 +179,7 @@ def test_beats_task_on_a_real_worker_finds_the_violation_and_delivers_its_work_o
     assert violation.actual_value == Decimal("98.5")
     assert violation.target_value == Decimal("99.95")
     # beat's read-back of the ticket: EOMS works on it
-    quality_tickets_task.delay()
+    read_back_task.delay("quality-tickets")
     wait_for(lambda: QualityViolation.objects.filter(service=service, ticket_status="inProgress").exists())
 
 

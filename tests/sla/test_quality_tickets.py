@@ -7,10 +7,10 @@ import requests
 from django.urls import reverse
 
 from keyaccounts.core.models import TimelineEvent
+from keyaccounts.peers.models import OutboxMessage
+from keyaccounts.peers.outbox import outbox_deliver_many, outbox_sweep
 from orders.models import Order, OrderItem, Service
 from orders.services import order_item_finished
-from provisioning.models import OutboxMessage
-from provisioning.outbox import outbox_deliver_many, outbox_sweep
 from sla.models import QualityMetric, QualityViolation, TicketStatus
 from sla.quality import (
     JOB_RESOURCE,

@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from provisioning import peers
-from provisioning.models import Peer
+from keyaccounts.peers import client
+from keyaccounts.peers.models import Peer
 
 
 @pytest.fixture
@@ -41,16 +41,16 @@ def recorder():
 def environment(monkeypatch):
     for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY"):
         monkeypatch.delenv(name, raising=False)
-    peers._pools.clear()  # the pools remember each address's proxy
+    client._pools.clear()  # the pools remember each address's proxy
     yield monkeypatch
-    peers._pools.clear()
+    client._pools.clear()
 
 
 def test_a_peer_is_reached_through_the_proxy_the_environment_names(recorder, environment, settings):
     port, targets = recorder
     environment.setenv("http_proxy", f"http://127.0.0.1:{port}")
     settings.EOMS_BASE_URL = "http://eoms.operator.example:8100/eoms"
-    answer = peers.peer_create(Peer.EOMS, "serviceOrder", {"externalId": "X-1"})
+    answer = client.peer_create(Peer.EOMS, "serviceOrder", {"externalId": "X-1"})
     assert (answer.status, answer.body) == (201, {"id": "7"})
     assert targets == ["http://eoms.operator.example:8100/eoms/serviceOrder"]
 
@@ -60,5 +60,5 @@ def test_a_peer_named_in_no_proxy_is_reached_directly(recorder, environment, set
     environment.setenv("http_proxy", "http://127.0.0.1:9")  # nothing listens there: used, it would fail
     environment.setenv("no_proxy", "127.0.0.1")
     settings.EOMS_BASE_URL = f"http://127.0.0.1:{port}/eoms"
-    assert peers.peer_create(Peer.EOMS, "serviceOrder", {"externalId": "X-1"}).status == 201
+    assert client.peer_create(Peer.EOMS, "serviceOrder", {"externalId": "X-1"}).status == 201
     assert targets == ["/eoms/serviceOrder"]

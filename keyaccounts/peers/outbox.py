@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from keyaccounts.core.bulk import bulk_update_rows
 
+from .client import PeerError, PeerResponse, peer_create, peer_retrieve, peer_update
 from .models import OutboxMessage
-from .peers import PeerError, PeerResponse, peer_create, peer_retrieve, peer_update
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8

@@ -1,9 +1,9 @@
-"""Events from EOMS and SI: stored first (once per `eventId`), then applied when legal and newer.
+"""Events from EOMS and SI: stored first (once per `eventId`), then applied by the app that handles their type.
 
 Storing commits in the listener's request; a Celery task then applies the waiting events in batches (one
-transaction and a few statements per batch), and a beat sweep applies whatever a failure left behind. A late,
-older event never undoes a newer state, and an event for a finished work order changes nothing; the
-reconciliation GET repairs a lost event.
+transaction and a few statements per batch), and a beat sweep applies whatever a failure left behind. The
+handlers the apps register (`registry.register_events`) decide what an event changes: only when legal and
+newer than the last applied one; the read-backs repair a lost event.
 """
 
 import logging
@@ -19,15 +19,10 @@ from django.utils.dateparse import parse_datetime
 from keyaccounts.core.bulk import bulk_update_rows, insert_once
 from keyaccounts.core.exceptions import ApplicationError
 
+from . import registry
 from .models import InboundEvent
 
 logger = logging.getLogger(__name__)
-SERVICE_ORDER_EVENTS = {
-    "ServiceOrderStateChangeEvent",
-    "ServiceOrderMilestoneEvent",
-    "ServiceOrderJeopardyEvent",
-    "ServiceOrderInformationRequiredEvent",
-}
 
 
 def event_receive(*, peer: str, body: dict) -> tuple[InboundEvent, bool]:
@@ -35,10 +30,12 @@ def event_receive(*, peer: str, body: dict) -> tuple[InboundEvent, bool]:
     event_id = str(body.get("eventId") or "").strip()
     event_type = str(body.get("eventType") or "")
     event_time = parse_datetime(str(body.get("eventTime") or ""))
-    order = (body.get("event") or {}).get("serviceOrder") or {}
-    if not event_id or event_type not in SERVICE_ORDER_EVENTS or event_time is None or not order.get("externalId"):
+    handler = registry.event_handler(event_type)
+    resource = handler.resource if handler else "<resource>"
+    subject = (body.get("event") or {}).get(resource) or {}
+    if not event_id or handler is None or event_time is None or not subject.get("externalId"):
         raise ApplicationError(
-            "an eventId, a known eventType, an ISO eventTime and event.serviceOrder.externalId are required"
+            f"an eventId, a known eventType, an ISO eventTime and event.{resource}.externalId are required"
         )
     event = InboundEvent(peer=peer, event_id=event_id, event_type=event_type, event_time=event_time, body=body)
     # One statement, committed by itself in the listener's request (the 201 answers once it is stored).
@@ -54,7 +51,7 @@ def event_receive(*, peer: str, body: dict) -> tuple[InboundEvent, bool]:
 # it starts, so every event stored meanwhile is seen by that run. The token lapses after a few seconds, so a
 # lost message (or a run stuck behind a long queue) only holds events until the next one arrives, and the
 # beat sweep applies whatever is left.
-APPLY_QUEUED = "provisioning:events-apply-queued"
+APPLY_QUEUED = "peers:events-apply-queued"
 APPLY_QUEUED_SECONDS = 2
 EVENT_BATCH = 200
 # The listener's threads do not each ask Redis for the token (a tenth of a request's cost at hundreds of
@@ -108,8 +105,6 @@ def events_apply_queued() -> int:
 def events_apply(*, limit: int = EVENT_BATCH) -> int:
     """Apply stored events in arrival order, a batch per transaction; events another worker holds are
     skipped (it applies them). Returns how many were applied."""
-    from .services import work_orders_apply_events
-
     with transaction.atomic():
         events = list(
             InboundEvent.objects.select_for_update(skip_locked=True)
@@ -118,12 +113,25 @@ def events_apply(*, limit: int = EVENT_BATCH) -> int:
         )
         if not events:
             return 0
-        work_orders_apply_events(events=events)
+        _dispatch(events)
         now = timezone.now()
         for event in events:
             event.applied_at = now
         bulk_update_rows(events, ["applied_at", "outcome"])
     return len(events)
+
+
+def _dispatch(events: list[InboundEvent]) -> None:
+    """Each handler gets its events in one call, in arrival order (each event type has one handler)."""
+    batches: dict[registry.EventHandler | None, list[InboundEvent]] = {}
+    for event in events:
+        batches.setdefault(registry.event_handler(event.event_type), []).append(event)
+    for handler, batch in batches.items():
+        if handler is None:  # its handler was registered when it was stored, and is no longer
+            for event in batch:
+                event.outcome = "ignored: no handler for its type"
+        else:
+            handler.apply(events=batch)
 
 
 def events_sweep(*, limit: int = 2000) -> int:

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
 
-from provisioning.models import Peer
-from provisioning.peers import PeerError, peer_subscribe
+from keyaccounts.peers.client import PeerError, peer_subscribe
+from keyaccounts.peers.models import Peer
 
 
 class Command(BaseCommand):
