@@ -6,6 +6,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
+# Settings per place (keyaccounts/settings/): make run → local, make test → test, the image → production.
+RUN_SETTINGS := keyaccounts.settings.local
 
 .PHONY: run test bench install install-dev messages services lint format makemessages
 
@@ -30,6 +32,7 @@ messages: install
 makemessages: install
 	$(PY) manage.py makemessages --locale zh_Hans --ignore=.venv --ignore=var --ignore=static --ignore=stubs --no-obsolete
 
+run: export DJANGO_SETTINGS_MODULE := $(RUN_SETTINGS)
 run: messages
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v0
@@ -51,7 +54,7 @@ format: install-dev
 test: install-dev messages services lint
 	DJANGO_SETTINGS_MODULE=keyaccounts.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m django makemigrations --check --dry-run --settings=stubs.settings
-	$(BIN)/pytest --create-db
+	DJANGO_SETTINGS_MODULE=keyaccounts.settings.test $(BIN)/pytest --create-db
 
 bench: install-dev services
 	@scripts/ensure-system-packages.sh wrk:wrk

@@ -2,7 +2,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyaccounts.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keyaccounts.settings.local")
 
 app = Celery("keyaccounts")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-keyaccounts.settings.local}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 STUBS_PORT=${STUBS_PORT:-8100}

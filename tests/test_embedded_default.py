@@ -9,7 +9,7 @@ import pytest
 
 from tests import processes
 
-EMBEDDED_ENV = {"DJANGO_SETTINGS_MODULE": "keyaccounts.settings.base"}
+EMBEDDED_ENV = {"DJANGO_SETTINGS_MODULE": "keyaccounts.settings.local"}
 SERVER_VARIABLES = ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND")
 
 

@@ -1,1 +1,1 @@
-"""Settings modules: `base` (everything, from the environment) and `test` (the suite's overrides)."""
+"""Settings per place: `local` (make run), `production` (the image, docker-compose), `test` (the suite); `base` is what they share."""

@@ -1,12 +1,14 @@
-"""keyaccounts settings: every value comes from the environment; `.env.example` documents them.
+"""keyaccounts settings shared by every place: every value comes from the environment; `.env.example` documents them.
 
-With no DATABASE_URL and no REDIS_URL the project runs on its embedded default: SQLite and
-kombu's filesystem broker under var/, so a fresh machine needs no server.
+Not used on its own: `local` (make run), `production` (the image) and `test` (the suite) import it. With no
+DATABASE_URL and no REDIS_URL it gives the embedded default, SQLite and kombu's filesystem broker under var/,
+which `local` runs on and `production` refuses.
 """
 
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
@@ -16,6 +18,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 VAR_DIR = Path(env("KEYACCOUNTS_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # ---------------------------------------------------------------------------- core
+INSECURE_SECRET_KEYS = {"", "insecure-dev-key-change-me-in-production", "change-me-in-production"}
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-in-production")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -218,6 +221,25 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "keyaccounts.core.storage.StaticFilesStorage"},
 }
+# User files go through Django's storage API only, so every web host can share them: the filesystem under
+# MEDIA_ROOT by default, an S3-compatible store (AWS, MinIO, Ceph…) with FILE_STORAGE=s3.
+FILE_STORAGE = env("FILE_STORAGE", default="filesystem")
+if FILE_STORAGE == "s3":
+    # Credentials: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, read by django-storages and boto3 themselves.
+    s3_options = {
+        "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=""),
+        "region_name": env("AWS_S3_REGION_NAME", default=""),
+        "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default=""),
+        "location": env("AWS_LOCATION", default=""),
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        # Private objects, never overwritten: downloads go through our views and their access checks.
+        "OPTIONS": {k: v for k, v in s3_options.items() if v} | {"default_acl": None, "file_overwrite": False},
+    }
+elif FILE_STORAGE != "filesystem":
+    raise ImproperlyConfigured(f"FILE_STORAGE={FILE_STORAGE!r}: use 'filesystem' or 's3'")
 
 # ---------------------------------------------------------------------------- forms, API
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -1,4 +1,4 @@
-"""Test settings: the suite runs on the real PostgreSQL and Redis (never the embedded default)."""
+"""The suite's settings: the real PostgreSQL and Redis (never the embedded default), fast hashing, local mail."""
 
 import os
 from pathlib import Path
