@@ -2,6 +2,8 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import authentication, exceptions, permissions, serializers, status
 from rest_framework.response import Response
@@ -34,6 +36,20 @@ class ChannelTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class ChannelTokenScheme(OpenApiAuthenticationExtension):
+    """The channel token in the OpenAPI schema, so a channel's developers see how to authenticate."""
+
+    target_class = ChannelTokenAuthentication
+    name = "channelToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": _("The token an administrator issued to the channel."),
+        }
 
 
 class IsChannel(permissions.BasePermission):

@@ -64,7 +64,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# The peers' listener is served apart from the site (keyaccounts.core.wsgi): its routes, and the middleware a
+# The peers' listener is served apart from the site (keyaccounts.peers.wsgi): its routes, and the middleware a
 # signed machine call needs (security headers, the request id of the logs, the allowed hosts and a
 # Content-Length, without which every answer went out chunked).
 LISTENER_URLCONF = "keyaccounts.urls_listener"
@@ -255,7 +255,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "provisioning.api.listener_schema",  # the listener is a plain Django view
+        "keyaccounts.peers.api.listener_schema",  # the listener is a plain Django view
     ],
 }
 

@@ -7,7 +7,7 @@ passes with them. Behind a TLS-terminating proxy set DJANGO_SECURE_PROXY_SSL_HEA
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, INSECURE_SECRET_KEYS, REDIS_URL, SECRET_KEY, SPECTACULAR_SETTINGS, env
+from .base import DATABASES, INSECURE_SECRET_KEYS, REDIS_URL, SECRET_KEY, env
 
 if (
     SECRET_KEY in INSECURE_SECRET_KEYS
@@ -35,7 +35,3 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # The header a TLS-terminating proxy sets, which must say "https" for a request that came in over HTTPS.
 _proxy_ssl_header = env("DJANGO_SECURE_PROXY_SSL_HEADER", default="")
 SECURE_PROXY_SSL_HEADER = (_proxy_ssl_header, "https") if _proxy_ssl_header else None
-
-# drf-spectacular's deploy check lints the API schema's documentation (a development concern: the suite reads
-# the schema), not the deployment; `check --deploy` here reports on security.
-SPECTACULAR_SETTINGS = {**SPECTACULAR_SETTINGS, "ENABLE_DJANGO_DEPLOY_CHECK": False}

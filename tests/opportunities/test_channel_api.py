@@ -1,6 +1,7 @@
 """Channel intake over the REST API: token per channel, one opportunity per submission, TMF errors."""
 
 import pytest
+import yaml
 from django.urls import reverse
 
 from customers import services as customer_services
@@ -151,3 +152,14 @@ def test_the_openapi_schema_is_published(client, user_in_role):
     client.force_login(user_in_role(Role.ADMINISTRATOR))
     schema = client.get(reverse("api-schema")).content.decode()
     assert "/api/v1/salesOpportunity" in schema
+
+
+def test_the_schema_says_how_a_channel_authenticates(client, user_in_role):
+    client.force_login(user_in_role(Role.ADMINISTRATOR))
+    schema = yaml.safe_load(client.get(reverse("api-schema")).content)
+    assert schema["components"]["securitySchemes"]["channelToken"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The token an administrator issued to the channel.",
+    }
+    assert {"channelToken": []} in schema["paths"]["/api/v1/salesOpportunity"]["post"]["security"]
