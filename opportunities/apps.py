@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class OpportunitiesConfig(AppConfig):
     name = "opportunities"
     verbose_name = _("Business opportunities")
+
+    def ready(self) -> None:
+        from keyaccounts.core.registry import register_process
+
+        from .process import SPEC
+
+        register_process(SPEC)

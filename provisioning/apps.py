@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProvisioningConfig(AppConfig):
     name = "provisioning"
     verbose_name = _("Service launch")
+
+    def ready(self) -> None:
+        from keyaccounts.core.registry import register_process
+
+        from .process import SPEC
+
+        register_process(SPEC)

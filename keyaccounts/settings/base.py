@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "orders",
     "provisioning",
     "sla",
+    "keyaccounts.inbox",
     # Last, so that its post_migrate role sync sees every app's permissions.
     "keyaccounts.core",
 ]
