@@ -14,7 +14,7 @@ from customers.selectors import archiving_open_tasks
 from keyaccounts.core.exceptions import TaskTakenError
 from keyaccounts.core.workflow import locked_activation
 from keyaccounts.inbox.inbox import inbox_claim
-from tests.test_inbox import audit_team, registrations, reviewers  # noqa: F401
+from tests.inbox.test_inbox import audit_team, registrations, reviewers  # noqa: F401
 
 
 @pytest.mark.django_db(transaction=True)
