@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from keyaccounts.core.inbox import InboxFilter, inbox_page
 from keyaccounts.core.models import User
+from keyaccounts.inbox.inbox import InboxFilter, inbox_page
 
 from . import data
 

@@ -26,10 +26,10 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from customers.flows import ArchivingFlow
 from customers.models import ArchivingRequest, Customer
-from keyaccounts.core.inbox import inbox_rebuild
 from keyaccounts.core.management.commands.seed_demo import demo_team_code
 from keyaccounts.core.models import City, Team, User
 from keyaccounts.core.roles import Role, sync_role_groups
+from keyaccounts.inbox.inbox import inbox_rebuild
 from opportunities.flows import OpportunityFlow
 from opportunities.models import Channel, Opportunity
 from orders.flows import OrderFlow

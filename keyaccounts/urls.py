@@ -8,15 +8,8 @@ from drf_spectacular.views import SpectacularAPIView
 from keyaccounts.core import views as core_views
 
 urlpatterns = [
-    path("", core_views.HomeView.as_view(), name="home"),
+    path("", include("keyaccounts.inbox.urls")),  # home, inbox, processes
     path("organisation/", core_views.OrganisationView.as_view(), name="organisation"),
-    path("inbox/", core_views.inbox, name="inbox"),
-    path("inbox/bulk/", core_views.inbox_bulk_action, name="inbox_bulk"),
-    path("inbox/filters/", core_views.inbox_filter_save, name="inbox_filter_save"),
-    path("inbox/filters/<int:pk>/delete/", core_views.inbox_filter_delete, name="inbox_filter_delete"),
-    path("inbox/<int:task_pk>/menu/", core_views.inbox_menu, name="inbox_menu"),
-    path("inbox/<int:task_pk>/<str:action>/", core_views.inbox_action, name="inbox_action"),
-    path("processes/<int:process_pk>/", core_views.process_detail, name="process"),
     path("notifications/", core_views.notifications, name="notifications"),
     path("notifications/<int:pk>/", core_views.notification_read, name="notification_read"),
     path("customers/", include("customers.urls")),

@@ -7,6 +7,10 @@ class OpportunitiesConfig(AppConfig):
     verbose_name = _("Business opportunities")
 
     def ready(self) -> None:
-        from .peer_handlers import register
+        from keyaccounts.core.registry import register_process
 
+        from .peer_handlers import register
+        from .process import SPEC
+
+        register_process(SPEC)
         register()

@@ -7,9 +7,12 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders and products")
 
     def ready(self) -> None:
-        from keyaccounts.core import generations
+        from keyaccounts.core import generations, registry
 
         from . import timeline  # noqa: F401 — registers the order actions' labels
         from .models import Product
+        from .process import SPEC
 
         generations.moves_with(generations.Kind.CONFIGURATION, Product)  # the filters' product list
+        registry.register_process(SPEC)
+        registry.register_configuration(_("Products"), "admin:orders_product_changelist", Product)

@@ -1,4 +1,5 @@
-"""Demo catalogue: the order elements each of the nine products requires (an administrator edits them)."""
+"""Demo catalogue: the nine products, the order elements each requires (an administrator edits them), billing
+accounts and orders."""
 
 from django.db import transaction
 
@@ -78,6 +79,35 @@ SPECIFIC = {
         ("acceptance_criteria", S, "Acceptance criteria", "验收标准", T.TEXT, {}),
     ],
 }
+
+PRODUCTS = [  # code, English, Chinese, bearer mode, route, list price (CNY/year), survey, solution
+    ("vpmn", "VPMN (virtual private mobile network)", "VPMN集团虚拟网", "voice", "T1", "12000", False, False),
+    ("mobile-switchboard", "Mobile switchboard", "移动总机", "voice", "T1", "6000", False, False),
+    ("group-sms", "Group SMS (MAS/ADC)", "集团短信（MAS/ADC）", "sms", "T3", "24000", False, False),
+    ("mobile-mailbox", "Mobile mailbox", "手机邮箱", "data", "T3", "3600", False, False),
+    ("industry-ota", "Industry OTA", "行业OTA", "data", "T4", "80000", False, True),
+    ("m2m-iot", "M2M / IoT solution", "M2M/物联网解决方案", "data", "T4", "150000", False, True),
+    ("internet-line", "Internet dedicated line", "互联网专线", "access", "T2", "96000", True, False),
+    ("data-line", "Data dedicated line / MPLS VPN", "数据专线/MPLS VPN", "access", "T2", "120000", True, False),
+    ("enterprise-broadband", "Enterprise broadband", "企业宽带", "access", "T2", "9600", False, False),
+]
+
+
+def seed_demo_products() -> None:
+    """The nine products on sale, with their list prices and whether they need a survey or a solution."""
+    for code, en, zh, bearer, route, price, survey, solution in PRODUCTS:
+        Product.objects.update_or_create(
+            code=code,
+            defaults={
+                "name_en": en,
+                "name_zh": zh,
+                "bearer_mode": bearer,
+                "route": route,
+                "list_price": price,
+                "needs_survey": survey,
+                "needs_solution": solution,
+            },
+        )
 
 
 @transaction.atomic

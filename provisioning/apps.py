@@ -7,6 +7,10 @@ class ProvisioningConfig(AppConfig):
     verbose_name = _("Service launch")
 
     def ready(self) -> None:
-        from .peer_handlers import register
+        from keyaccounts.core.registry import register_process
 
+        from .peer_handlers import register
+        from .process import SPEC
+
+        register_process(SPEC)
         register()

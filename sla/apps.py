@@ -7,10 +7,29 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from keyaccounts.core import generations
+        from keyaccounts.core import generations, registry
+        from keyaccounts.core.roles import Role
 
+        from . import demo, panels, services
         from .models import BusinessCalendar, Holiday, WorkingWindow
         from .peer_handlers import register
+        from .selectors import next_working_moment
 
         generations.moves_with(generations.Kind.CONFIGURATION, BusinessCalendar, WorkingWindow, Holiday)
+        registry.hooks.clocks_follow = services.sla_clocks_follow
+        registry.hooks.next_working_moment = next_working_moment
+        registry.register_seeders(
+            registry.Seeder(30, demo.seed_demo_calendar),
+            registry.Seeder(40, demo.seed_demo_policies),
+            registry.Seeder(45, demo.seed_demo_quality_targets),
+        )
+        registry.register_panels(
+            *(
+                registry.HomePanel(role, 40, panels.sla_overview)
+                for role in (Role.CITY_SUPERVISOR, Role.PROVINCIAL_SUPERVISOR)
+            )
+        )
+        registry.register_configuration(
+            _("Business calendars"), "admin:sla_businesscalendar_changelist", BusinessCalendar
+        )
         register()

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from keyaccounts.core import registry
 from keyaccounts.core.access import scope_to_city, sees_all_cities
 
 from . import histogram
@@ -134,28 +135,21 @@ def bottlenecks(finished: Finished) -> list[dict]:
 
 
 def monthly_volumes(user, period: Period) -> list[dict]:
-    """The seeds' headline figures per month: opportunities, end-to-end orders and work orders."""
-    from opportunities.access import visible_opportunities
-    from orders.access import visible_orders
-    from provisioning.models import WorkOrder
-
+    """The seeds' headline figures per month, as the process apps register them (`registry.volumes`):
+    opportunities, end-to-end orders and work orders."""
     start, end = period.bounds
+    volumes = registry.volumes()
     counts: dict[date, dict] = {}
-
-    def add(queryset, field: str, name: str) -> None:
+    for volume in volumes:
         rows = (
-            queryset.filter(**{f"{field}__gte": start, f"{field}__lt": end})
-            .annotate(month=TruncMonth(field))
+            volume.records(user)
+            .filter(**{f"{volume.field}__gte": start, f"{volume.field}__lt": end})
+            .annotate(month=TruncMonth(volume.field))
             .values("month")
             .annotate(n=Count("pk"))
         )
         for row in rows:
-            counts.setdefault(row["month"].date(), {"opportunities": 0, "orders": 0, "work_orders": 0})[name] = row["n"]
-
-    add(visible_opportunities(user), "created_at", "opportunities")
-    orders = visible_orders(user)
-    add(orders.exclude(submitted_at=None), "submitted_at", "orders")
-    add(WorkOrder.objects.filter(order_item__order__in=orders), "created_at", "work_orders")
+            counts.setdefault(row["month"].date(), dict.fromkeys((v.name for v in volumes), 0))[volume.name] = row["n"]
     return [{"month": month, **values} for month, values in sorted(counts.items())]
 
 

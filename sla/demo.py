@@ -1,12 +1,13 @@
-"""Demo SLA policies for the steps of the four sub-processes (an administrator edits them)."""
+"""Demo SLA policies for the steps of the four sub-processes and a working calendar (an administrator edits them)."""
 
+import datetime as dt
 from datetime import timedelta
 
 from django.db import transaction
 
 from keyaccounts.core.models import Team
 
-from .models import SlaPolicy, TimeBasis
+from .models import BusinessCalendar, Holiday, SlaPolicy, TimeBasis, WorkingWindow
 
 H = timedelta(hours=1)
 # step, level ("" = any), limit, basis
@@ -107,3 +108,37 @@ def seed_demo_quality_targets() -> None:
             if not QualityTarget.objects.filter(product=product, grade=grades[grade]).exists():
                 target.full_clean()
                 target.save()
+
+
+WEEKDAY_WINDOWS = [(dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30))]
+HOLIDAYS = [  # date, kind, name, weekday whose windows a make-up day follows
+    (dt.date(2027, 1, 1), "holiday", "New Year's Day", None),
+    (dt.date(2027, 2, 5), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 8), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 9), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 10), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 11), "holiday", "Spring Festival", None),
+    (dt.date(2027, 2, 20), "workday", "Spring Festival make-up day", 4),
+]
+
+
+def seed_demo_calendar() -> None:
+    """The Jilin standard working time: two windows a weekday, the 2027 holidays and make-up days."""
+    calendar, _ = BusinessCalendar.objects.update_or_create(
+        code="jilin-standard",
+        defaults={
+            "name_en": "Jilin standard working time",
+            "name_zh": "吉林标准工作时间",
+            "time_zone": "Asia/Shanghai",
+        },
+    )
+    if not calendar.windows.exists():
+        WorkingWindow.objects.bulk_create(
+            WorkingWindow(calendar=calendar, weekday=day, starts=starts, ends=ends)
+            for day in range(5)
+            for starts, ends in WEEKDAY_WINDOWS
+        )
+    for date, kind, name, workday_as in HOLIDAYS:
+        Holiday.objects.update_or_create(
+            calendar=calendar, date=date, defaults={"kind": kind, "name": name, "workday_as": workday_as}
+        )

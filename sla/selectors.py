@@ -2,7 +2,9 @@
 
 import functools
 from collections import defaultdict
+from datetime import datetime
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import DateField, TimeField
 
@@ -98,3 +100,13 @@ def open_quality_violations_of(customer):
         .select_related("service__product")
         .order_by("period_start")
     )
+
+
+def next_working_moment(now: datetime, calendar: BusinessCalendar | None = None) -> datetime:
+    """Now if it is working time under the calendar (None: the default one), else the next working window's
+    start: when an e-mail may leave."""
+    calendar = calendar or BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).first()
+    if calendar is None:
+        return now
+    working = working_calendar(calendar)
+    return working.next_working_moment(now) if working.has_working_time else now

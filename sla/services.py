@@ -15,9 +15,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from keyaccounts.core import generations
+from keyaccounts.core import generations, registry
 from keyaccounts.core.bulk import bulk_update_rows, insert_instance
-from keyaccounts.core.inbox import inbox_clock_moved
 from keyaccounts.core.models import Team
 from keyaccounts.core.reads import columns_of, for_update, rows_as, sql_names
 
@@ -34,6 +33,12 @@ from .models import (
     TimeBasis,
 )
 from .selectors import calendar_read
+
+
+def _clock_moved(clock: "SlaClock") -> None:
+    """Tell those who sort by the clock (the inbox) that it paused or resumed outside a step."""
+    for moved in registry.hooks.clock_moved:
+        moved(clock)
 
 
 def sla_policy_for(*, step: str, level: str = "", product=None) -> SlaPolicy | None:
@@ -205,7 +210,7 @@ def sla_clock_pause(*, subject, step: str, now=None) -> SlaClock | None:
     clock.consumed += _between(_calendar_of(clock), clock.running_since, now)
     clock.paused_at, clock.running_since, clock.state = now, None, SlaClock.State.PAUSED
     clock.save(update_fields=["consumed", "paused_at", "running_since", "state"])
-    inbox_clock_moved(clock)
+    _clock_moved(clock)
     return clock
 
 
@@ -219,7 +224,7 @@ def sla_clock_resume(*, subject, step: str, now=None) -> SlaClock | None:
     _schedule(clock, now)
     clock.paused_at, clock.running_since, clock.state = None, now, SlaClock.State.RUNNING
     clock.save(update_fields=["due_at", "warn_at", "warn_again_at", "paused_at", "running_since", "state"])
-    inbox_clock_moved(clock)
+    _clock_moved(clock)
     return clock
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from keyaccounts.core import registry
 from keyaccounts.core.models import Notification, User
 from keyaccounts.core.notifications import NotificationRow, email_moment, notification_rows, notifications_save
 from keyaccounts.core.roles import Role
@@ -54,9 +55,7 @@ def _subjects(model, pks: list[int]) -> dict:
 def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[tuple, object]]:
     """Per clock, who holds its step now: the owners of the open tasks of that step on the subject's
     process, else the lead of the clock's team (nobody has claimed it yet); and the clocks' subjects."""
-    from keyaccounts.core.inbox import sources
-
-    step_of = {(s.flow, node): step for s in sources() for node, step in s.steps.items()}
+    step_of = {(p.flow, node): step for p in registry.processes() for node, step in p.sla_steps.items()}
     process_of: dict[tuple, int] = {}
     subjects: dict[tuple, object] = {}
     for type_id in {c.subject_type_id for c in clocks}:

@@ -19,7 +19,7 @@ def pytest_runtest_call(item):
     whichever services, actions, jobs and events moved the flows."""
     result = yield
     if item.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(item.fixturenames):
-        from keyaccounts.core.inbox import inbox_drift
+        from keyaccounts.inbox.inbox import inbox_drift
 
         drift = inbox_drift()
         assert not drift, f"inbox entries out of step with their tasks: {drift[:6]}"

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from customers import services as customer_services
-from keyaccounts.core.inbox import inbox_claim
 from keyaccounts.core.models import Notification, Team
 from keyaccounts.core.notifications import notification_text, notifications_for_new_tasks
 from keyaccounts.core.roles import Role
+from keyaccounts.inbox.inbox import inbox_claim
 from sla.demo import seed_demo_policies
 from sla.models import SlaClock
 from sla.sweep import sla_sweep

@@ -12,9 +12,9 @@ from customers.flows import ArchivingFlow
 from customers.models import ArchivingRequest
 from customers.selectors import archiving_open_tasks
 from keyaccounts.core.exceptions import TaskTakenError
-from keyaccounts.core.inbox import inbox_claim
 from keyaccounts.core.workflow import locked_activation
-from tests.test_inbox import audit_team, registrations, reviewers  # noqa: F401
+from keyaccounts.inbox.inbox import inbox_claim
+from tests.inbox.test_inbox import audit_team, registrations, reviewers  # noqa: F401
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,10 +10,8 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import generations, roles, signed_in
-        from .models import SavedFilter, Team
 
         # Role groups are configuration that must exist on every database, demo data or not.
         post_migrate.connect(roles.sync_after_migrate, sender=self)
         generations.connect()
         signed_in.connect()
-        generations.moves_with(generations.Kind.SAVED_FILTERS, SavedFilter, Team)  # a filter names its team

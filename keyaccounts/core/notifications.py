@@ -20,6 +20,7 @@ from viewflow.workflow.fields import get_task_ref, import_task_by_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from . import registry
 from .bulk import insert_rows
 from .models import Notification, SweepCursor, User
 from .reads import sql_names
@@ -36,21 +37,11 @@ _WANTS_EMAIL = {
 }
 
 
-def _next_working_moment(now: datetime, calendar=None) -> datetime:
-    """When an e-mail may leave: now in working time, else the next working window's start."""
-    from sla.models import BusinessCalendar
-    from sla.selectors import working_calendar
-
-    calendar = calendar or BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).first()
-    if calendar is None:
-        return now
-    working = working_calendar(calendar)
-    return working.next_working_moment(now) if working.has_working_time else now
-
-
 def email_moment(now: datetime, *, any_time: bool = False, calendar=None) -> datetime:
     """When a notification raised `now` may be e-mailed: at once if `any_time`, else in working time."""
-    return now if any_time else _next_working_moment(now, calendar)
+    if any_time or registry.hooks.next_working_moment is None:  # no calendars installed: any time
+        return now
+    return registry.hooks.next_working_moment(now, calendar)
 
 
 class NotificationRow(NamedTuple):
@@ -162,13 +153,11 @@ def notifications_for_new_tasks(*, now=None) -> int:
     """Tell people about human tasks created since the last pass: the owner of a task the flow assigned
     to them, and everyone who may claim a task from a team queue. Idempotent (keys), so overlapping passes
     are harmless."""
-    from .inbox import sources
-
     now = now or timezone.now()
     cursor, _created = SweepCursor.objects.get_or_create(name=TASKS_CURSOR, defaults={"position": now - CURSOR_OVERLAP})
     since = cursor.position - CURSOR_OVERLAP
     raised = 0
-    for source in sources():
+    for source in registry.sources():
         tasks = list(
             Task.objects.filter(
                 process__flow_class=source.flow,

@@ -17,6 +17,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
+from . import registry
 from .exceptions import TaskClosedError, TaskTakenError
 from .reads import read_with_related
 from .timeline import timeline_batched
@@ -119,30 +120,34 @@ def steps_follow(
     product=None,
 ) -> None:
     """After every step of a flow: the subject's SLA clocks run exactly while its timed steps wait (tasks in
-    `statuses`; `steps` maps node names to SLA steps), and the inbox lists its people's steps as they are now.
-    The subject's city, customer and account manager are given by id (what the caller holds, nothing to read);
+    `statuses`; `steps` maps node names to SLA steps), and the inbox lists its people's steps as they are now
+    (through the hooks `sla` and the inbox register in the registry). The subject's city, customer and account manager are given by id (what the caller holds, nothing to read);
     `level` and `product` may be callables, asked only when a clock starts."""
-    from sla.services import sla_clocks_follow
-
-    from .inbox import inbox_follow, inbox_tasks_to_follow
-
-    tasks = inbox_tasks_to_follow(process_id, statuses)
-    clocks = sla_clocks_follow(
-        subject=subject,
-        open_steps={steps[t.flow_task.name] for t in tasks if t.status in statuses and t.flow_task.name in steps},
-        level=level,
-        product=product,
-        city=city_id,
-        customer=customer_id,
-        account_manager=account_manager_id,
-    )
-    inbox_follow(
-        process_id=process_id,
-        subject=subject,
-        tasks=tasks,
-        steps=steps,
-        clocks=clocks,
-        city_id=city_id,
-        customer_id=customer_id,
-        account_manager_id=account_manager_id,
-    )
+    hooks = registry.hooks
+    if hooks.tasks_to_follow is not None:
+        tasks = hooks.tasks_to_follow(process_id, statuses)
+    else:
+        tasks = list(Task.objects.filter(process_id=process_id, status__in=statuses))
+    open_steps = {steps[t.flow_task.name] for t in tasks if t.status in statuses and t.flow_task.name in steps}
+    clocks = {}
+    if hooks.clocks_follow is not None:
+        clocks = hooks.clocks_follow(
+            subject=subject,
+            open_steps=open_steps,
+            level=level,
+            product=product,
+            city=city_id,
+            customer=customer_id,
+            account_manager=account_manager_id,
+        )
+    if hooks.entries_follow is not None:
+        hooks.entries_follow(
+            process_id=process_id,
+            subject=subject,
+            tasks=tasks,
+            steps=steps,
+            clocks=clocks,
+            city_id=city_id,
+            customer_id=customer_id,
+            account_manager_id=account_manager_id,
+        )

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "provisioning",
     "sla",
     "keyaccounts.peers",
+    "keyaccounts.inbox",
     # Last, so that its post_migrate role sync sees every app's permissions.
     "keyaccounts.core",
 ]

@@ -6,9 +6,9 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from customers import services as customer_services
-from keyaccounts.core.inbox import inbox_claim, inbox_rows
 from keyaccounts.core.models import User
 from keyaccounts.core.roles import Role
+from keyaccounts.inbox.inbox import inbox_claim, inbox_rows
 from tests.browser.test_shell import sign_in
 from tests.factories import CONTACT, customer_fields, make_user
 

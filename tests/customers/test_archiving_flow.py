@@ -267,9 +267,9 @@ def test_deciding_a_task_someone_else_decided_changes_nothing(manager, reviewer,
 
 
 def test_a_task_taken_by_a_colleague_is_refused_with_their_name(manager, reviewer, user_in_role):
-    from keyaccounts.core.inbox import inbox_claim
     from keyaccounts.core.models import Team
     from keyaccounts.core.roles import Role
+    from keyaccounts.inbox.inbox import inbox_claim
 
     colleague = user_in_role(Role.BACK_OFFICE, teams=list(reviewer.teams.filter(kind=Team.Kind.CUSTOMER_AUDIT)))
     customer = register(manager)

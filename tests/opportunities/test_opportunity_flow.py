@@ -299,7 +299,7 @@ def test_only_the_right_people_act_on_each_step(manager, customer, user_in_role,
 def test_a_prospects_opportunity_shows_in_the_inbox_under_the_name_it_was_given(manager, customer):
     from django.urls import reverse
 
-    from keyaccounts.core.inbox import inbox_rows
+    from keyaccounts.inbox.inbox import inbox_rows
 
     prospect, known = record(manager, [make_product("a")]), record(manager, [make_product("b")], customer=customer)
     rows = {row.task_id: row for view in ("mine", "queue") for row in inbox_rows(manager, view=view)}

@@ -115,8 +115,8 @@ def test_rows_of_ones_own_statement_read_as_the_orms_raw_reads_them(catalogue, m
 def test_rows_among_values_read_in_the_order_asked_as_the_orm_reads_them(
     catalogue, manager, customer, acceptor, django_assert_num_queries
 ):
-    from keyaccounts.core.inbox import inbox_claim
     from keyaccounts.core.workflow import OPEN_STATUSES
+    from keyaccounts.inbox.inbox import inbox_claim
     from orders.services import order_accept
 
     first = submit(manager, draft(manager, customer, catalogue["T1"], elements=GOOD))

@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from keyaccounts.core.inbox import inbox_rebuild
 from keyaccounts.core.models import Notification, User
 from keyaccounts.core.notifications import notification_text, notifications_email_sweep
 from keyaccounts.core.timeline import timeline_for
+from keyaccounts.inbox.inbox import inbox_rebuild
 from sla.models import SlaClock, SlaPolicy, TimeBasis
 from sla.services import sla_clock_pause, sla_clock_start, sla_clock_stop
 from sla.sweep import sla_sweep

@@ -7,7 +7,7 @@ from django.db import migrations, models
 def fill(apps, schema_editor):
     """Entries for the tasks that exist, from this release's code (hence the dependencies on every flow's
     latest schema)."""
-    from keyaccounts.core.inbox import inbox_rebuild
+    from keyaccounts.inbox.inbox import inbox_rebuild
 
     inbox_rebuild()
 

@@ -1,10 +1,10 @@
-"""Demo data: people and places, products and a calendar. Idempotent: run it as often as you like."""
-
-import datetime as dt
+"""Demo data: people and places, then each app's (`registry.seeders`): products, a calendar, customers and
+their business. Idempotent: run it as often as you like."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from keyaccounts.core import registry
 from keyaccounts.core.models import City, SiCompany, Team, User
 from keyaccounts.core.roles import Role, sync_role_groups
 
@@ -49,17 +49,6 @@ SI_COMPANIES = [
     ("jl-smart", "Jilin Smart Integration Co.", "吉林智联集成有限公司"),
     ("ne-iot", "Northeast IoT Solutions Ltd.", "东北物联网解决方案有限公司"),
 ]
-PRODUCTS = [  # code, English, Chinese, bearer mode, route, list price (CNY/year), survey, solution
-    ("vpmn", "VPMN (virtual private mobile network)", "VPMN集团虚拟网", "voice", "T1", "12000", False, False),
-    ("mobile-switchboard", "Mobile switchboard", "移动总机", "voice", "T1", "6000", False, False),
-    ("group-sms", "Group SMS (MAS/ADC)", "集团短信（MAS/ADC）", "sms", "T3", "24000", False, False),
-    ("mobile-mailbox", "Mobile mailbox", "手机邮箱", "data", "T3", "3600", False, False),
-    ("industry-ota", "Industry OTA", "行业OTA", "data", "T4", "80000", False, True),
-    ("m2m-iot", "M2M / IoT solution", "M2M/物联网解决方案", "data", "T4", "150000", False, True),
-    ("internet-line", "Internet dedicated line", "互联网专线", "access", "T2", "96000", True, False),
-    ("data-line", "Data dedicated line / MPLS VPN", "数据专线/MPLS VPN", "access", "T2", "120000", True, False),
-    ("enterprise-broadband", "Enterprise broadband", "企业宽带", "access", "T2", "9600", False, False),
-]
 # username, first name, last name, role, city code (None: provincial), team kinds, SI company code
 PEOPLE = [
     ("admin", "Ada", "Admin", Role.ADMINISTRATOR, None, [], None),
@@ -92,16 +81,6 @@ for _code in DEMO_CITIES:
         ),
         (f"sup_{_code}", "Huang", _code.title(), Role.CITY_SUPERVISOR, _code, [], None),
     ]
-WEEKDAY_WINDOWS = [(dt.time(8, 30), dt.time(12, 0)), (dt.time(13, 30), dt.time(17, 30))]
-HOLIDAYS = [  # date, kind, name, weekday whose windows a make-up day follows
-    (dt.date(2027, 1, 1), "holiday", "New Year's Day", None),
-    (dt.date(2027, 2, 5), "holiday", "Spring Festival", None),
-    (dt.date(2027, 2, 8), "holiday", "Spring Festival", None),
-    (dt.date(2027, 2, 9), "holiday", "Spring Festival", None),
-    (dt.date(2027, 2, 10), "holiday", "Spring Festival", None),
-    (dt.date(2027, 2, 11), "holiday", "Spring Festival", None),
-    (dt.date(2027, 2, 20), "workday", "Spring Festival make-up day", 4),
-]
 
 
 def demo_team_code(kind: str, city_code: str | None) -> str:
@@ -138,27 +117,8 @@ class Command(BaseCommand):
             for code, en, zh in SI_COMPANIES
         }
         self._people(groups, cities, teams, companies)
-        self._products()
-        from orders.demo import seed_demo_elements
-
-        seed_demo_elements()
-        self._calendar()
-        from sla.demo import seed_demo_policies, seed_demo_quality_targets
-
-        seed_demo_policies()
-        seed_demo_quality_targets()
-        from customers.demo import seed_demo_customers
-
-        seed_demo_customers()
-        from orders.demo import seed_demo_billing_accounts
-
-        seed_demo_billing_accounts()
-        from opportunities.demo import seed_demo_opportunities
-
-        seed_demo_opportunities()
-        from orders.demo import seed_demo_orders
-
-        seed_demo_orders()
+        for seeder in registry.seeders():  # each app's demo data, in the order they build on each other
+            seeder.seed()
 
     def _cities(self) -> dict[str, City]:
         return {
@@ -209,42 +169,3 @@ class Command(BaseCommand):
             own = [teams.get((kind, city_code)) or teams[(kind, None)] for kind in team_kinds]
             user.teams.set(own)
             Team.objects.filter(pk__in=[t.pk for t in own], lead__isnull=True).update(lead=user)
-
-    def _products(self) -> None:
-        from orders.models import Product
-
-        for code, en, zh, bearer, route, price, survey, solution in PRODUCTS:
-            Product.objects.update_or_create(
-                code=code,
-                defaults={
-                    "name_en": en,
-                    "name_zh": zh,
-                    "bearer_mode": bearer,
-                    "route": route,
-                    "list_price": price,
-                    "needs_survey": survey,
-                    "needs_solution": solution,
-                },
-            )
-
-    def _calendar(self) -> None:
-        from sla.models import BusinessCalendar, Holiday, WorkingWindow
-
-        calendar, _ = BusinessCalendar.objects.update_or_create(
-            code="jilin-standard",
-            defaults={
-                "name_en": "Jilin standard working time",
-                "name_zh": "吉林标准工作时间",
-                "time_zone": "Asia/Shanghai",
-            },
-        )
-        if not calendar.windows.exists():
-            WorkingWindow.objects.bulk_create(
-                WorkingWindow(calendar=calendar, weekday=day, starts=starts, ends=ends)
-                for day in range(5)
-                for starts, ends in WEEKDAY_WINDOWS
-            )
-        for date, kind, name, workday_as in HOLIDAYS:
-            Holiday.objects.update_or_create(
-                calendar=calendar, date=date, defaults={"kind": kind, "name": name, "workday_as": workday_as}
-            )

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from keyaccounts.core.inbox import inbox_rebuild
+from keyaccounts.inbox.inbox import inbox_rebuild
 
 
 class Command(BaseCommand):

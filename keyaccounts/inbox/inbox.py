@@ -1,6 +1,6 @@
 """One inbox over every flow: the steps a user can act on, with the time their SLA leaves, soonest breach first.
 
-Each sub-process contributes a `Source`: the scope of the tasks a user may act on (`*_task_scope`), the path
+Each sub-process registers a `Source` (`keyaccounts.core.registry.InboxSource`): the scope of the tasks a user may act on (`*_task_scope`), the path
 from a task to its record (whose SLA clocks time the step) and from the record to its customer and city.
 Filtering, sorting by due time and paging read `InboxEntry`, one indexed row per person's step kept beside
 its task (`inbox_follow`), so a page costs the same few queries whatever the number of tasks; the page's rows
@@ -9,7 +9,6 @@ are drawn from the same entries with the few rows they point to (`_ROW`), no tas
 
 import operator
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, cached_property, reduce
@@ -23,62 +22,25 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from .access import sees_all_cities
-from .bulk import upsert
-from .exceptions import ApplicationError, TaskClosedError, TaskTakenError
+from keyaccounts.core.access import sees_all_cities
+from keyaccounts.core.bulk import upsert
+from keyaccounts.core.exceptions import ApplicationError, TaskClosedError, TaskTakenError
+from keyaccounts.core.models import Notification, User, in_reader_language
+from keyaccounts.core.notifications import notify
+from keyaccounts.core.reads import columns_of, rows_as, sql_names
+from keyaccounts.core.registry import InboxSource as Source
+from keyaccounts.core.registry import sources
+from keyaccounts.core.roles import Role, has_role
+from keyaccounts.core.timeline import CoreAction, timeline_record
+from keyaccounts.core.workflow import OPEN_STATUSES, claimable_q
+from sla.models import SlaClock
+from sla.services import sla_status
+
 from .models import OPEN_ENTRY, InboxEntry, Watch
-from .reads import columns_of, rows_as, sql_names
-from .roles import Role, has_role
-from .timeline import CoreAction, timeline_record
-from .workflow import OPEN_STATUSES, claimable_q
-
-
-@dataclass(frozen=True)
-class Source:
-    """How the inbox reads one flow's tasks."""
-
-    flow: type
-    label: str
-    scope: Callable  # user, city=, flow= -> Q over Task: what the user may act on
-    claimable: Callable  # user -> [(steps, cities or None for any)]: the unclaimed steps the user may claim
-    record_path: str  # Task -> the record its SLA clocks hang on
-    customer_path: str  # record -> its Customer
-    city_path: str  # record -> its City
-    url_name: str  # the page that completes a task, named with the record's `url_key` and the task's pk
-    steps: dict  # node name -> SLA step
-    number_prefix: str = ""  # the reference people quote: prefix + the pk of `number_path`
-    number_path: str = ""  # record -> the record numbered (empty: the record itself)
-    product_path: str = ""  # record -> the products it is about
-    name_path: str = ""  # record -> a name to search when there is no customer yet
-    manager_path: str = "account_manager"  # record -> the account manager whose business it is
-    url_key: str = "pk"  # the record's field that `url_name` takes first
-
-    def url(self, task: Task, record) -> str:
-        return reverse(self.url_name, args=[getattr(record, self.url_key), task.pk])
-
-    def record(self, task: Task):
-        return follow_path(task, self.record_path)
-
-    def customer_of(self, record):
-        return follow_path(record, self.customer_path)
-
-    def customer_name(self, record) -> str:
-        """The customer's name, or the name given before there is a customer (a prospect)."""
-        customer = self.customer_of(record)
-        if customer is not None:
-            return customer.name
-        return getattr(record, self.name_path, "") if self.name_path else ""
-
-    def city_of(self, record):
-        return follow_path(record, self.city_path)
-
-    def related(self) -> list[str]:
-        return [f"{self.record_path}__{self.customer_path}", f"{self.record_path}__{self.city_path}"]
 
 
 class UrlFormats:
@@ -98,80 +60,6 @@ class UrlFormats:
                 path = path.replace(str(self._MARK + i), f"{{{i}}}")
             self._formats[(name, len(args))] = path
         return path.format(*args)
-
-
-def sources() -> list[Source]:
-    from customers.flows import SLA_STEPS as CUSTOMER_STEPS
-    from customers.flows import ArchivingFlow
-    from customers.selectors import archiving_claimable, archiving_task_scope
-    from opportunities.flows import SLA_STEPS as OPPORTUNITY_STEPS
-    from opportunities.flows import OpportunityFlow
-    from opportunities.selectors import opportunity_claimable, opportunity_task_scope
-    from orders.flows import SLA_STEPS as ORDER_STEPS
-    from orders.flows import OrderFlow
-    from orders.selectors import order_claimable, order_task_scope
-    from provisioning.flows import SLA_STEPS as LAUNCH_STEPS
-    from provisioning.flows import LaunchFlow
-    from provisioning.selectors import launch_claimable, launch_task_scope
-
-    return [
-        Source(
-            ArchivingFlow,
-            gettext_lazy("Customer archiving"),
-            archiving_task_scope,
-            archiving_claimable,
-            "process__archiving_request",
-            "customer",
-            "customer__city",
-            "customers:task",
-            CUSTOMER_STEPS,
-            manager_path="customer__account_manager",
-            url_key="customer_id",
-        ),
-        Source(
-            OpportunityFlow,
-            gettext_lazy("Opportunity"),
-            opportunity_task_scope,
-            opportunity_claimable,
-            "process__opportunity",
-            "customer",
-            "city",
-            "opportunities:task",
-            OPPORTUNITY_STEPS,
-            number_prefix="OP",
-            product_path="quote_lines__product",
-            name_path="prospect_name",
-        ),
-        Source(
-            OrderFlow,
-            gettext_lazy("Order"),
-            order_task_scope,
-            order_claimable,
-            "process__order",
-            "customer",
-            "city",
-            "orders:task",
-            ORDER_STEPS,
-            number_prefix="PO",
-            product_path="items__product",
-        ),
-        Source(
-            LaunchFlow,
-            gettext_lazy("Service launch"),
-            launch_task_scope,
-            launch_claimable,
-            "process__launch",
-            "order__customer",
-            "order__city",
-            "provisioning:launch_task",
-            LAUNCH_STEPS,
-            url_key="order_id",
-            number_prefix="PO",
-            number_path="order",
-            product_path="order__items__product",
-            manager_path="order__account_manager",
-        ),
-    ]
 
 
 def source_of(task: Task) -> Source | None:
@@ -241,14 +129,6 @@ class InboxRow:
     @cached_property
     def record(self):
         return ContentType.objects.get_for_id(self.subject[0]).get_object_for_this_type(pk=self.subject[1])
-
-
-def follow_path(obj, path: str):
-    for part in path.split("__"):
-        obj = getattr(obj, part, None)
-        if obj is None:
-            return None
-    return obj
 
 
 def _search_q(source: Source, text: str) -> Q:
@@ -395,10 +275,6 @@ def _row_keys() -> tuple[RawSQL, RawSQL]:
 
 def _rows(entries, *, now, stopped: bool = False) -> list[InboxRow]:
     """The page's rows in the order of `entries` (`_ROW` values), with their SLA states (one query)."""
-    from sla.services import sla_status
-
-    from .models import User, in_reader_language
-
     by_flow = {s.flow: s for s in sources()}
     urls = UrlFormats()
     rows = []
@@ -444,8 +320,6 @@ def _page_clocks(wanted: dict, *, stopped: bool) -> list:
     """The clocks of a page's rows, running or (`stopped`) stopped, by their start: `wanted` maps a kind of
     record to the records' pks and their steps. Plain SQL (its names from the model, every value a parameter):
     the ORM took longer to build this read, on every page, than the database to run it."""
-    from sla.models import SlaClock
-
     if not wanted:
         return []
     c = sql_names(SlaClock)
@@ -559,8 +433,6 @@ _COLUMNS = ["task", "process", "flow_class", "flow_task", "created", "subject_ty
 
 def _derived(source: Source) -> QuerySet:
     """The source's entries as its tasks, records and open clocks make them, in `InboxEntry` column order."""
-    from sla.models import SlaClock
-
     r = source.record_path
     record_type = _record_type(source)
     clock = SlaClock.objects.filter(
@@ -722,8 +594,6 @@ def inbox_delegate(*, user, task_pk: int, to) -> Task:
 
 def inbox_return(*, user, task_pk: int) -> Task:
     """Give a delegated task back to the person who delegated it."""
-    from .models import User
-
     with transaction.atomic():
         task, source = _locked(task_pk)
         with task.activation() as activation:
@@ -741,9 +611,6 @@ def inbox_return(*, user, task_pk: int) -> Task:
 
 
 def _notify_assigned(task: Task, source: Source, to, *, by) -> None:
-    from .models import Notification
-    from .notifications import notify
-
     if to.pk == by.pk:
         return
     record = source.record(task)

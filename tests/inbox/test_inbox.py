@@ -13,9 +13,10 @@ from viewflow.workflow.status import STATUS
 from customers import services as customer_services
 from keyaccounts.core.bulk import upsert
 from keyaccounts.core.exceptions import TaskTakenError
-from keyaccounts.core.inbox import inbox_claim, inbox_release, inbox_rows
-from keyaccounts.core.models import InboxEntry, SavedFilter, Team
+from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role
+from keyaccounts.inbox.inbox import inbox_claim, inbox_release, inbox_rows
+from keyaccounts.inbox.models import InboxEntry, SavedFilter
 from sla.demo import seed_demo_policies
 from tests.factories import CONTACT, TeamFactory, customer_fields
 
@@ -142,7 +143,7 @@ def test_filters_narrow_the_rows_and_search_finds_a_credit_code(reviewers, regis
 
 
 def test_a_page_costs_the_same_queries_whatever_its_size(reviewers, registrations, django_assert_max_num_queries):
-    from keyaccounts.core.inbox import InboxFilter, inbox_page
+    from keyaccounts.inbox.inbox import InboxFilter, inbox_page
 
     reviewer = reviewers[0]
     inbox_page(reviewer, InboxFilter(view="queue"))  # warms the caches of permissions and content types
@@ -155,7 +156,7 @@ def test_a_page_costs_the_same_queries_whatever_its_size(reviewers, registration
 
 def test_done_by_me_and_watching(reviewers, registrations, client):
     from customers import services
-    from keyaccounts.core.inbox import watch
+    from keyaccounts.inbox.inbox import watch
 
     reviewer = reviewers[0]
     task = inbox_rows(reviewer, view="queue")[0].task
@@ -171,8 +172,8 @@ def test_done_by_me_and_watching(reviewers, registrations, client):
 
 
 def test_reassign_within_the_team_delegate_and_return(reviewers, registrations, user_in_role, audit_team):
-    from keyaccounts.core.inbox import inbox_delegate, inbox_reassign, inbox_return
     from keyaccounts.core.models import Notification
+    from keyaccounts.inbox.inbox import inbox_delegate, inbox_reassign, inbox_return
 
     first, second = reviewers
     task = inbox_rows(first, view="queue")[0].task
@@ -195,7 +196,7 @@ def test_reassign_within_the_team_delegate_and_return(reviewers, registrations, 
 
 def test_no_handing_over_outside_the_team_unless_supervisor(reviewers, registrations, user_in_role):
     from keyaccounts.core.exceptions import ApplicationError
-    from keyaccounts.core.inbox import inbox_bulk, inbox_reassign
+    from keyaccounts.inbox.inbox import inbox_bulk, inbox_reassign
 
     first, second = reviewers
     outsider = user_in_role(Role.BACK_OFFICE, username="outsider", teams=[TeamFactory(kind=Team.Kind.PRESALES)])
@@ -239,8 +240,8 @@ def test_a_task_is_offered_only_to_colleagues_who_may_work_on_its_step(client, r
 
 def test_comments_land_on_the_records_timeline_and_a_stranger_cannot_comment(reviewers, registrations, user_in_role):
     from keyaccounts.core.exceptions import ApplicationError
-    from keyaccounts.core.inbox import inbox_comment
     from keyaccounts.core.timeline import timeline_for
+    from keyaccounts.inbox.inbox import inbox_comment
 
     task = inbox_rows(reviewers[0], view="queue")[0].task
     inbox_comment(user=reviewers[0], task_pk=task.pk, text="Called the customer, papers on the way.")
@@ -360,8 +361,8 @@ def test_claimable_steps_sharing_cities_make_one_condition_and_nothing_claimable
     registrations, city, other_city
 ):
     from customers.flows import ArchivingFlow
-    from keyaccounts.core.models import InboxEntry
     from keyaccounts.core.workflow import claimable_q
+    from keyaccounts.inbox.models import InboxEntry
 
     reviews = set(InboxEntry.objects.filter(flow_task=ArchivingFlow.review).values_list("task_id", flat=True))
     assert len(reviews) == 2

@@ -1,0 +1,85 @@
+"""What the shared parts need of customer archiving (`keyaccounts.core.registry`), registered from
+`CustomersConfig.ready()`."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from keyaccounts.core.registry import ChainLink, HomePanel, InboxSource, Panel, ProcessSpec, Seeder
+from keyaccounts.core.roles import Role
+
+from . import selectors
+from .access import visible_customers
+from .demo import seed_demo_customers
+from .flows import SLA_STEPS, ArchivingFlow
+from .models import ArchivingRequest, Customer, Level
+
+
+def customer_link(customer: Customer) -> ChainLink:
+    return ChainLink(_("Customer"), customer.name, reverse("customers:detail", args=[customer.pk]), None)
+
+
+def _tasks(title, tasks, empty_message) -> Panel:
+    return Panel(title, "customers/panels/archiving_tasks.html", {"tasks": tasks[:20], "message": empty_message})
+
+
+def _customers(title, customers, empty_message) -> Panel:
+    return Panel(title, "customers/panels/customers.html", {"customers": customers[:10], "message": empty_message})
+
+
+def _my_tasks(user) -> list[Panel]:
+    return [_tasks(_("My tasks"), selectors.archiving_tasks_for(user), _("Nothing waits for you."))]
+
+
+def _my_customers(user) -> list[Panel]:
+    return [
+        _customers(
+            _("My customers"),
+            Customer.objects.filter(account_manager=user).exclude(submitted_at=None).select_related("city"),
+            _("Customers you register and look after will be listed here."),
+        ),
+        _customers(
+            _("My drafts"), selectors.drafts_of(user), _("Forms you saved without submitting will wait for you here.")
+        ),
+    ]
+
+
+def _back_office(user) -> list[Panel]:
+    tasks = selectors.archiving_tasks_for(user)
+    return [
+        _tasks(_("My inbox"), tasks.filter(owner=user), _("Nothing is assigned to you.")),
+        _tasks(_("My teams' queue"), tasks.filter(owner__isnull=True), _("Your teams' queue is empty.")),
+    ]
+
+
+def _approvals(user) -> list[Panel]:
+    return [
+        _tasks(_("Waiting for my approval"), selectors.archiving_tasks_for(user), _("Nothing waits for your approval."))
+    ]
+
+
+SPEC = ProcessSpec(
+    source=InboxSource(
+        ArchivingFlow,
+        _("Customer archiving"),
+        selectors.archiving_task_scope,
+        selectors.archiving_claimable,
+        "process__archiving_request",
+        "customer",
+        "customer__city",
+        "customers:task",
+        SLA_STEPS,
+        manager_path="customer__account_manager",
+        url_key="customer_id",
+    ),
+    visible_records=lambda user: ArchivingRequest.objects.filter(customer__in=visible_customers(user)),
+    chain=lambda archiving_request: [customer_link(archiving_request.customer)],
+    panels=(
+        HomePanel(Role.ACCOUNT_MANAGER, 10, _my_tasks),
+        HomePanel(Role.ACCOUNT_MANAGER, 40, _my_customers),
+        HomePanel(Role.BACK_OFFICE, 10, _back_office),
+        HomePanel(Role.CITY_SUPERVISOR, 10, _approvals),
+        HomePanel(Role.PROVINCIAL_SUPERVISOR, 10, _approvals),
+    ),
+    seeders=(Seeder(50, seed_demo_customers),),
+    customer_levels=Level.choices,
+)

@@ -1,0 +1,88 @@
+"""What the shared parts need of business opportunity management (`keyaccounts.core.registry`), registered
+from `OpportunitiesConfig.ready()`."""
+
+from django.utils.translation import gettext_lazy as _
+
+from keyaccounts.core.models import Team
+from keyaccounts.core.registry import HomePanel, InboxSource, Panel, ProcessSpec, Seeder, Volume
+from keyaccounts.core.roles import Role
+from orders.process import business_chain
+
+from .access import visible_opportunities
+from .demo import seed_demo_opportunities
+from .flows import SLA_STEPS, OpportunityFlow
+from .models import Opportunity
+from .selectors import opportunity_claimable, opportunity_task_scope, opportunity_tasks_for
+
+
+def _tasks(title, user, empty_message) -> Panel:
+    return Panel(
+        title,
+        "opportunities/panels/opportunity_tasks.html",
+        {"tasks": opportunity_tasks_for(user)[:20], "message": empty_message},
+    )
+
+
+def _steps(user) -> list[Panel]:
+    return [_tasks(_("Opportunity steps"), user, _("No opportunity step waits for you."))]
+
+
+def _open_opportunities(user) -> list[Panel]:
+    open_ones = visible_opportunities(user).filter(
+        status__in=[Opportunity.Status.ACKNOWLEDGED, Opportunity.Status.IN_PROGRESS, Opportunity.Status.PENDING]
+    )
+    return [
+        Panel(
+            _("Open opportunities"),
+            "opportunities/panels/opportunities.html",
+            {
+                "opportunities": open_ones.select_related("customer", "account_manager").order_by("-created_at")[:10],
+                "message": _("No open opportunity."),
+            },
+        )
+    ]
+
+
+def _solutions(user) -> list[Panel]:
+    if not user.teams.filter(kind=Team.Kind.PRESALES).exists():
+        return []
+    return [_tasks(_("Solutions to design"), user, _("No solution waits for your team."))]
+
+
+def _discounts(user) -> list[Panel]:
+    return [_tasks(_("Discounts to approve"), user, _("No discount waits for your approval."))]
+
+
+def _chain(opportunity: Opportunity) -> list:
+    return business_chain(
+        customer=opportunity.customer, opportunity=opportunity, order=getattr(opportunity, "order", None)
+    )
+
+
+SPEC = ProcessSpec(
+    source=InboxSource(
+        OpportunityFlow,
+        _("Opportunity"),
+        opportunity_task_scope,
+        opportunity_claimable,
+        "process__opportunity",
+        "customer",
+        "city",
+        "opportunities:task",
+        SLA_STEPS,
+        number_prefix="OP",
+        product_path="quote_lines__product",
+        name_path="prospect_name",
+    ),
+    visible_records=visible_opportunities,
+    chain=_chain,
+    panels=(
+        HomePanel(Role.ACCOUNT_MANAGER, 20, _steps),
+        HomePanel(Role.ACCOUNT_MANAGER, 60, _open_opportunities),
+        HomePanel(Role.BACK_OFFICE, 60, _solutions),
+        HomePanel(Role.CITY_SUPERVISOR, 20, _discounts),
+        HomePanel(Role.PROVINCIAL_SUPERVISOR, 20, _discounts),
+    ),
+    volumes=(Volume("opportunities", visible_opportunities, "created_at"),),
+    seeders=(Seeder(70, seed_demo_opportunities),),
+)

@@ -1,0 +1,83 @@
+"""What the shared parts need of order management (`keyaccounts.core.registry`), registered from
+`OrdersConfig.ready()`."""
+
+from django.utils.translation import gettext_lazy as _
+
+from customers.process import customer_link
+from keyaccounts.core.models import Team
+from keyaccounts.core.registry import ChainLink, HomePanel, InboxSource, Panel, ProcessSpec, Seeder, Volume
+from keyaccounts.core.roles import Role
+
+from .access import visible_orders
+from .demo import seed_demo_billing_accounts, seed_demo_elements, seed_demo_orders, seed_demo_products
+from .flows import SLA_STEPS, OrderFlow
+from .models import Order, Product
+from .selectors import order_claimable, order_task_scope, order_tasks_for, products_on_sale
+
+
+def business_chain(*, customer, opportunity, order) -> list[ChainLink]:
+    """The business around a process, upstream first: customer, opportunity, order and the order's launch."""
+    links = [customer_link(customer)] if customer is not None else []
+    if opportunity is not None:
+        links.append(
+            ChainLink(_("Opportunity"), str(opportunity.number), opportunity.get_absolute_url(), opportunity.process_id)
+        )
+    if order is not None:
+        links.append(ChainLink(_("Order"), order.number, order.get_absolute_url(), order.process_id))
+        launch = getattr(order, "launch", None) if hasattr(order, "launch") else None
+        if launch is not None:
+            links.append(ChainLink(_("Service launch"), order.number, order.get_absolute_url(), launch.process_id))
+    return links
+
+
+def _order_chain(order: Order) -> list[ChainLink]:
+    return business_chain(customer=order.customer, opportunity=order.opportunity, order=order)
+
+
+def order_tasks_panel(title, user, empty_message) -> Panel:
+    return Panel(
+        title, "orders/panels/order_tasks.html", {"tasks": order_tasks_for(user)[:20], "message": empty_message}
+    )
+
+
+def _to_accept(user) -> list[Panel]:
+    if not user.teams.filter(kind=Team.Kind.ORDER_ACCEPTANCE).exists():
+        return []
+    return [order_tasks_panel(_("Orders to accept"), user, _("No order waits for your team."))]
+
+
+def _to_approve(user) -> list[Panel]:
+    return [order_tasks_panel(_("Orders to approve"), user, _("No order waits for your approval."))]
+
+
+SPEC = ProcessSpec(
+    source=InboxSource(
+        OrderFlow,
+        _("Order"),
+        order_task_scope,
+        order_claimable,
+        "process__order",
+        "customer",
+        "city",
+        "orders:task",
+        SLA_STEPS,
+        number_prefix="PO",
+        product_path="items__product",
+    ),
+    visible_records=visible_orders,
+    chain=_order_chain,
+    panels=(
+        HomePanel(Role.BACK_OFFICE, 30, _to_accept),
+        HomePanel(Role.CITY_SUPERVISOR, 30, _to_approve),
+        HomePanel(Role.PROVINCIAL_SUPERVISOR, 30, _to_approve),
+    ),
+    volumes=(Volume("orders", lambda user: visible_orders(user).exclude(submitted_at=None), "submitted_at"),),
+    seeders=(
+        Seeder(10, seed_demo_products),
+        Seeder(20, seed_demo_elements),
+        Seeder(60, seed_demo_billing_accounts),
+        Seeder(80, seed_demo_orders),
+    ),
+    products=lambda: Product.objects.filter(is_active=True),
+    products_listed=products_on_sale,
+)

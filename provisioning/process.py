@@ -1,0 +1,92 @@
+"""What the shared parts need of service launch (`keyaccounts.core.registry`), registered from
+`ProvisioningConfig.ready()`."""
+
+from django.utils.translation import gettext_lazy as _
+
+from keyaccounts.core.models import Team
+from keyaccounts.core.registry import HomePanel, InboxSource, Panel, ProcessSpec, Volume
+from keyaccounts.core.roles import Role
+from orders.access import visible_orders
+from orders.process import business_chain
+
+from .access import si_work_orders
+from .flows import SLA_STEPS, LaunchFlow
+from .models import FINAL_WORK_ORDER_STATES, Launch, WorkOrder
+from .selectors import launch_claimable, launch_task_scope, launch_tasks_for, open_questions_for
+
+
+def _tasks(title, user, empty_message) -> Panel:
+    return Panel(
+        title, "provisioning/panels/launch_tasks.html", {"tasks": launch_tasks_for(user)[:20], "message": empty_message}
+    )
+
+
+def _acceptances(user) -> list[Panel]:
+    return [_tasks(_("Customer acceptances"), user, _("No service waits for its customer's acceptance."))]
+
+
+def _provisioning_team(user) -> list[Panel]:
+    if not user.teams.filter(kind=Team.Kind.PROVISIONING).exists():
+        return []
+    return [
+        _tasks(_("Service launch steps"), user, _("No launch step waits for your team.")),
+        Panel(
+            _("Questions from EOMS and SI"),
+            "provisioning/panels/questions.html",
+            {"questions": open_questions_for(user)[:20], "message": _("No peer waits for an answer.")},
+        ),
+    ]
+
+
+def _si_work_orders(user) -> list[Panel]:
+    open_ones = si_work_orders(user).exclude(state__in=FINAL_WORK_ORDER_STATES)
+    return [
+        Panel(
+            _("My work orders"),
+            "provisioning/panels/si_work_orders.html",
+            {
+                "work_orders": open_ones.select_related("order_item__product", "order_item__order__customer")[:20],
+                "message": _("No open work order for your company."),
+            },
+        )
+    ]
+
+
+def _chain(launch: Launch) -> list:
+    order = launch.order
+    return business_chain(customer=order.customer, opportunity=order.opportunity, order=order)
+
+
+SPEC = ProcessSpec(
+    source=InboxSource(
+        LaunchFlow,
+        _("Service launch"),
+        launch_task_scope,
+        launch_claimable,
+        "process__launch",
+        "order__customer",
+        "order__city",
+        "provisioning:launch_task",
+        SLA_STEPS,
+        url_key="order_id",
+        number_prefix="PO",
+        number_path="order",
+        product_path="order__items__product",
+        manager_path="order__account_manager",
+    ),
+    visible_records=lambda user: Launch.objects.filter(order__in=visible_orders(user)),
+    chain=_chain,
+    timeline_subjects=lambda launch: (launch, launch.order),  # the work orders' events are kept on the order
+    panels=(
+        HomePanel(Role.ACCOUNT_MANAGER, 30, _acceptances),
+        HomePanel(Role.BACK_OFFICE, 40, _provisioning_team),
+        HomePanel(Role.SI_PARTNER, 10, _si_work_orders),
+    ),
+    volumes=(
+        Volume(
+            "work_orders",
+            lambda user: WorkOrder.objects.filter(order_item__order__in=visible_orders(user)),
+            "created_at",
+        ),
+    ),
+)
