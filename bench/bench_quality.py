@@ -16,8 +16,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product, Service
 from keyaccounts.core.models import City, User
-from orders.models import Order, OrderItem, Product, Service
+from orders.models import Order, OrderItem
 from provisioning.models import OutboxMessage
 from provisioning.outbox import outbox_sweep
 from sla.models import QualityGrade, QualityMeasurement, QualityTarget, QualityViolation

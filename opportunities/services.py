@@ -12,11 +12,12 @@ from viewflow.workflow.models import Task
 
 from customers.access import visible_customers
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
-from orders.models import Order, OrderItem, Product
+from orders.models import Order, OrderItem
 from provisioning.models import OutboxMessage, Peer
 from provisioning.outbox import outbox_enqueue
 from provisioning.peers import PeerError, peer_retrieve

@@ -4,12 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class OrdersConfig(AppConfig):
     name = "orders"
-    verbose_name = _("Orders and products")
+    verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from keyaccounts.core import generations
-
         from . import timeline  # noqa: F401 — registers the order actions' labels
-        from .models import Product
-
-        generations.moves_with(generations.Kind.CONFIGURATION, Product)  # the filters' product list

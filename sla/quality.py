@@ -24,8 +24,8 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
-from orders.models import Service
 from provisioning.models import OutboxMessage, Peer
 from provisioning.outbox import outbox_enqueue
 from provisioning.peers import PeerError, peer_list

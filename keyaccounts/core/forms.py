@@ -112,8 +112,8 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, data, *, user):
         from customers.models import Level
-        from orders.models import Product
-        from orders.selectors import products_on_sale
+        from keyaccounts.catalogue.models import Product
+        from keyaccounts.catalogue.selectors import products_on_sale
 
         super().__init__(data)
         self.fields["flow"].choices = [("", _("All processes")), *[(s.flow.__name__, s.label) for s in sources()]]

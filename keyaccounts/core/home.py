@@ -20,7 +20,7 @@ class Panel:
 
 
 def _administrator_panels(user) -> list[Panel]:
-    from orders.models import Product
+    from keyaccounts.catalogue.models import Product
     from sla.models import BusinessCalendar
 
     from .models import SiCompany, Team, User
@@ -29,7 +29,7 @@ def _administrator_panels(user) -> list[Panel]:
         (_("Users"), reverse("admin:core_user_changelist"), User.objects.count()),
         (_("Teams"), reverse("admin:core_team_changelist"), Team.objects.count()),
         (_("SI companies"), reverse("admin:core_sicompany_changelist"), SiCompany.objects.count()),
-        (_("Products"), reverse("admin:orders_product_changelist"), Product.objects.count()),
+        (_("Products"), reverse("admin:catalogue_product_changelist"), Product.objects.count()),
         (_("Business calendars"), reverse("admin:sla_businesscalendar_changelist"), BusinessCalendar.objects.count()),
     ]
     return [Panel(_("Configuration"), "core/panels/configuration.html", {"links": links})]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "axes",
     "viewflow",
     "viewflow.workflow",
+    "keyaccounts.catalogue",
     "customers",
     "opportunities",
     "orders",

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.models import TimelineEvent
 from keyaccounts.core.roles import Role
-from orders.models import Order, OrderItem, Service
+from orders.models import Order, OrderItem
 from provisioning.models import OutboxMessage
 from provisioning.outbox import outbox_sweep
 from sla.demo import QUALITY_TARGETS, seed_demo_quality_targets

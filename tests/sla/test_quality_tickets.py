@@ -6,8 +6,9 @@ import pytest
 import requests
 from django.urls import reverse
 
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.models import TimelineEvent
-from orders.models import Order, OrderItem, Service
+from orders.models import Order, OrderItem
 from orders.services import order_item_finished
 from provisioning.models import OutboxMessage
 from provisioning.outbox import outbox_deliver_many, outbox_sweep

@@ -49,17 +49,6 @@ SI_COMPANIES = [
     ("jl-smart", "Jilin Smart Integration Co.", "吉林智联集成有限公司"),
     ("ne-iot", "Northeast IoT Solutions Ltd.", "东北物联网解决方案有限公司"),
 ]
-PRODUCTS = [  # code, English, Chinese, bearer mode, route, list price (CNY/year), survey, solution
-    ("vpmn", "VPMN (virtual private mobile network)", "VPMN集团虚拟网", "voice", "T1", "12000", False, False),
-    ("mobile-switchboard", "Mobile switchboard", "移动总机", "voice", "T1", "6000", False, False),
-    ("group-sms", "Group SMS (MAS/ADC)", "集团短信（MAS/ADC）", "sms", "T3", "24000", False, False),
-    ("mobile-mailbox", "Mobile mailbox", "手机邮箱", "data", "T3", "3600", False, False),
-    ("industry-ota", "Industry OTA", "行业OTA", "data", "T4", "80000", False, True),
-    ("m2m-iot", "M2M / IoT solution", "M2M/物联网解决方案", "data", "T4", "150000", False, True),
-    ("internet-line", "Internet dedicated line", "互联网专线", "access", "T2", "96000", True, False),
-    ("data-line", "Data dedicated line / MPLS VPN", "数据专线/MPLS VPN", "access", "T2", "120000", True, False),
-    ("enterprise-broadband", "Enterprise broadband", "企业宽带", "access", "T2", "9600", False, False),
-]
 # username, first name, last name, role, city code (None: provincial), team kinds, SI company code
 PEOPLE = [
     ("admin", "Ada", "Admin", Role.ADMINISTRATOR, None, [], None),
@@ -139,7 +128,7 @@ class Command(BaseCommand):
         }
         self._people(groups, cities, teams, companies)
         self._products()
-        from orders.demo import seed_demo_elements
+        from keyaccounts.catalogue.demo import seed_demo_elements
 
         seed_demo_elements()
         self._calendar()
@@ -211,21 +200,9 @@ class Command(BaseCommand):
             Team.objects.filter(pk__in=[t.pk for t in own], lead__isnull=True).update(lead=user)
 
     def _products(self) -> None:
-        from orders.models import Product
+        from keyaccounts.catalogue.demo import seed_demo_products
 
-        for code, en, zh, bearer, route, price, survey, solution in PRODUCTS:
-            Product.objects.update_or_create(
-                code=code,
-                defaults={
-                    "name_en": en,
-                    "name_zh": zh,
-                    "bearer_mode": bearer,
-                    "route": route,
-                    "list_price": price,
-                    "needs_survey": survey,
-                    "needs_solution": solution,
-                },
-            )
+        seed_demo_products()
 
     def _calendar(self) -> None:
         from sla.models import BusinessCalendar, Holiday, WorkingWindow
