@@ -19,10 +19,11 @@ from viewflow.workflow.models import Process, Task
 from viewflow.workflow.status import PROCESS, STATUS
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import User
 from keyaccounts.core.workflow import BaseFlow, human_task
 from orders.flows import OrderFlow
-from orders.models import Order, Product
+from orders.models import Order
 from orders.services import ItemInput, order_accept, order_create, order_submit
 from provisioning.flows import LaunchFlow
 from provisioning.nodes import peer_wait_check

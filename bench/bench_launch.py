@@ -21,11 +21,12 @@ from django.db.models import Count, Max, Min
 from viewflow.workflow.models import Task
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import City, Team, User
 from keyaccounts.core.roles import Role, sync_role_groups
 from keyaccounts.peers.models import InboundEvent, OutboxMessage
 from orders.flows import OrderFlow
-from orders.models import BillingAccount, Product
+from orders.models import BillingAccount
 from orders.services import ItemInput, order_accept, order_create, order_submit
 from provisioning.flows import LaunchFlow
 from provisioning.models import WorkOrder

@@ -16,10 +16,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product, Service
 from keyaccounts.core.models import City, User
 from keyaccounts.peers.models import OutboxMessage
 from keyaccounts.peers.outbox import outbox_sweep
-from orders.models import Order, OrderItem, Product, Service
+from orders.models import Order, OrderItem
 from sla.models import QualityGrade, QualityMeasurement, QualityTarget, QualityViolation
 from sla.quality import quality_collect
 from tests import processes

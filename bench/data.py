@@ -26,6 +26,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from customers.flows import ArchivingFlow
 from customers.models import ArchivingRequest, Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.management.commands.seed_demo import demo_team_code
 from keyaccounts.core.models import City, Team, User
 from keyaccounts.core.roles import Role, sync_role_groups
@@ -33,7 +34,7 @@ from keyaccounts.inbox.inbox import inbox_rebuild
 from opportunities.flows import OpportunityFlow
 from opportunities.models import Channel, Opportunity
 from orders.flows import OrderFlow
-from orders.models import Order, OrderItem, Product
+from orders.models import Order, OrderItem
 from provisioning.flows import LaunchFlow
 from provisioning.models import Launch
 from sla.models import SlaClock, SlaPolicy

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.access import deny
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_for
 from opportunities.access import visible_opportunities
 from orders.access import visible_orders
-from orders.models import Service
 from sla.selectors import open_quality_violations_of
 from sla.services import sla_statuses_for
 

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from customers.models import Customer
 from customers.validators import normalise_credit_code, validate_credit_code
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import City
-from orders.models import Product
 
 from .models import Channel, Opportunity, token_digest
 from .services import OpportunityInput, opportunity_receive

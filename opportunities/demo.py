@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import City, User
-from orders.models import Product
 
 from .defaults import ensure_defaults
 from .models import Channel, LostReason, Opportunity

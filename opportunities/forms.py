@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.access import visible_customers
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core import forms as core_forms
 from keyaccounts.core.models import SiCompany
-from orders.models import Product
 
 from .models import Attachment, LostReason, Opportunity
 from .services import OpportunityInput

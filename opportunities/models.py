@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.files import attachment_type_validator
 from keyaccounts.core.models import BilingualNameModel, City, SiCompany, TimeStampedModel
-from orders.models import Product
 
 
 def token_digest(token: str) -> str:

@@ -12,6 +12,7 @@ from viewflow.workflow.models import Task
 
 from customers.access import visible_customers
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_record
@@ -19,7 +20,7 @@ from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, ste
 from keyaccounts.peers.client import PeerError, peer_retrieve
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
-from orders.models import Order, OrderItem, Product
+from orders.models import Order, OrderItem
 
 from . import access
 from .defaults import NO_RESOURCE_REASON, VISIT_CHANNEL

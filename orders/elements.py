@@ -1,7 +1,6 @@
-"""Order-element forms generated from a product's configuration, validated server-side by the same definition."""
+"""Order-element forms generated from a product's definition (the catalogue's), validated server-side by it."""
 
 import functools
-from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
@@ -11,61 +10,10 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.utils.translation import gettext_lazy as _
 
 from customers.validators import validate_mainland_phone
-from keyaccounts.core.reads import columns_of, rows_as, sql_names
-
-from .models import ElementCategory, Product, ProductElement
+from keyaccounts.catalogue.elements import definition_elements
+from keyaccounts.catalogue.models import ElementCategory, Product, ProductElement
 
 Type = ProductElement.Type
-
-
-SNAPSHOT_FIELDS = (
-    "category",
-    "code",
-    "label_en",
-    "label_zh",
-    "type",
-    "required",
-    "choices",
-    "min_value",
-    "max_value",
-    "pattern",
-    "help_text",
-    "sort_order",
-)
-
-
-@functools.cache
-def _elements_sql() -> str:
-    """A product's elements in their order. Plain SQL: every submission reads them for each item, and the ORM
-    took longer to build the query (joining the product for its ordering) than the database to run it."""
-    e = sql_names(ProductElement)
-    return (
-        f"SELECT {columns_of(ProductElement)} FROM {e} WHERE {e.product} = %s"  # noqa: S608 (names from the model)
-        f" ORDER BY {e.category}, {e.sort_order}, {e.pk}"
-    )
-
-
-def definition_snapshot(product: Product) -> list[dict]:
-    """The product's element definition as data, kept on an order item so later edits do not touch it."""
-
-    def as_json(value):
-        return str(value) if isinstance(value, Decimal) else value
-
-    elements = rows_as(ProductElement, _elements_sql(), [product.pk])
-    return [{name: as_json(getattr(e, name)) for name in SNAPSHOT_FIELDS} for e in elements]
-
-
-def _from_snapshot(product: Product, snapshot: list[dict]) -> list[ProductElement]:
-    def bound(value):
-        return None if value is None else Decimal(value)
-
-    return [
-        ProductElement(
-            product=product,
-            **{**values, "min_value": bound(values["min_value"]), "max_value": bound(values["max_value"])},
-        )
-        for values in snapshot
-    ]
 
 
 def _field(element: ProductElement, *, partial: bool = False) -> forms.Field:
@@ -109,10 +57,7 @@ class ElementsForm(forms.Form):
     def __init__(self, *args, product: Product, definition: list[dict] | None = None, partial=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.product = product
-        if definition is None:
-            self.elements = list(product.elements.select_related("product").all())
-        else:
-            self.elements = _from_snapshot(product, definition)
+        self.elements = definition_elements(product, definition)
         for element in self.elements:
             self.fields[field_name(element)] = _field(element, partial=partial)
 

@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core import forms as core_forms
 
-from .models import BillingAccount, Order, OrderAttachment, Product
+from .models import BillingAccount, Order, OrderAttachment
 
 
 def _helper(*fields) -> FormHelper:

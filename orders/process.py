@@ -9,10 +9,10 @@ from keyaccounts.core.registry import ChainLink, HomePanel, InboxSource, Panel, 
 from keyaccounts.core.roles import Role
 
 from .access import visible_orders
-from .demo import seed_demo_billing_accounts, seed_demo_elements, seed_demo_orders, seed_demo_products
+from .demo import seed_demo_billing_accounts, seed_demo_orders
 from .flows import SLA_STEPS, OrderFlow
-from .models import Order, Product
-from .selectors import order_claimable, order_task_scope, order_tasks_for, products_on_sale
+from .models import Order
+from .selectors import order_claimable, order_task_scope, order_tasks_for
 
 
 def business_chain(*, customer, opportunity, order) -> list[ChainLink]:
@@ -73,11 +73,7 @@ SPEC = ProcessSpec(
     ),
     volumes=(Volume("orders", lambda user: visible_orders(user).exclude(submitted_at=None), "submitted_at"),),
     seeders=(
-        Seeder(10, seed_demo_products),
-        Seeder(20, seed_demo_elements),
         Seeder(60, seed_demo_billing_accounts),
         Seeder(80, seed_demo_orders),
     ),
-    products=lambda: Product.objects.filter(is_active=True),
-    products_listed=products_on_sale,
 )

@@ -3,22 +3,9 @@
 from django.db.models import F, Q, QuerySet
 from viewflow.workflow.models import Task
 
-from keyaccounts.core import generations
 from keyaccounts.core.access import sees_all_cities, served_city_ids
 from keyaccounts.core.models import Team
 from keyaccounts.core.workflow import OPEN_STATUSES, task_scope
-
-
-def products_on_sale() -> list:
-    """The active products with their names, as filters list them; kept by each web worker until the
-    configuration changes (every inbox page offers them). Shared: not to be changed."""
-    from .models import Product
-
-    return generations.kept(
-        generations.Kind.CONFIGURATION,
-        "products on sale",
-        lambda: list(Product.objects.filter(is_active=True).only("name_en", "name_zh")),
-    )
 
 
 def order_tasks_for(user) -> QuerySet[Task]:

@@ -12,6 +12,9 @@ from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 
 from customers.models import Customer
+from keyaccounts.catalogue import services as catalogue
+from keyaccounts.catalogue.elements import definition_snapshot
+from keyaccounts.catalogue.models import Product, Service
 from keyaccounts.core.bulk import insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as, sql_names
@@ -19,7 +22,7 @@ from keyaccounts.core.timeline import timeline_batched, timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
 
 from . import access
-from .elements import definition_snapshot, validate_element_values
+from .elements import validate_element_values
 from .models import (
     FINAL_ITEM_STATES,
     BillingAccount,
@@ -27,8 +30,6 @@ from .models import (
     OrderApprovalRule,
     OrderAttachment,
     OrderItem,
-    Product,
-    Service,
 )
 from .selectors import order_main_product
 from .timeline import OrderAction
@@ -381,23 +382,19 @@ def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
 
 def _apply_to_inventory(item: OrderItem) -> None:
     if item.action == OrderItem.Action.ADD:
-        insert_instance(
-            Service(
-                customer_id=item.order.customer_id,
-                product=item.product,
-                origin=item,
-                quantity=item.quantity,
-                elements=item.elements,
-            )
+        catalogue.service_create(
+            customer_id=item.order.customer_id,
+            product=item.product,
+            origin=item,
+            quantity=item.quantity,
+            elements=item.elements,
         )
     elif item.action == OrderItem.Action.MODIFY:
-        Service.objects.filter(pk=item.service_id).update(
-            elements=item.elements, quantity=item.quantity, updated_at=timezone.now()
-        )
+        catalogue.service_change(service_id=item.service_id, quantity=item.quantity, elements=item.elements)
     else:
         from sla.quality import quality_monitoring_end
 
-        Service.objects.filter(pk=item.service_id).update(status=Service.Status.TERMINATED, updated_at=timezone.now())
+        catalogue.service_terminate(service_id=item.service_id)
         quality_monitoring_end(service_ids=[item.service_id])  # a torn-down service is nobody's to fix or measure
 
 

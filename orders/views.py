@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
 from customers.access import visible_customers
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.access import deny, get_in_scope_or_404, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.reads import read_all_with_related
@@ -26,7 +27,7 @@ from . import access, services
 from .elements import ElementsForm
 from .flows import SLA_STEPS, OrderFlow
 from .forms import AddItemForm, AttachmentForm, CancellationForm, DecisionForm, NewOrderForm, OrderHeaderForm
-from .models import Order, OrderAttachment, OrderItem, Service
+from .models import Order, OrderAttachment, OrderItem
 
 
 def _visible(request, pk: int, *, shown: bool = True) -> Order:

@@ -18,6 +18,7 @@ from django.db.models import Exists, OuterRef, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.bulk import bulk_update_rows, insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.reads import read_all_with_related, sql_names
@@ -26,7 +27,7 @@ from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from keyaccounts.peers.client import PeerError, peer_retrieve
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
-from orders.models import OrderItem, Product
+from orders.models import OrderItem
 from orders.selectors import order_main_product
 from sla.services import sla_clock_start, sla_clock_stop
 

@@ -85,7 +85,7 @@ QUALITY_TARGETS = {
 @transaction.atomic
 def seed_demo_quality_targets() -> None:
     """Grades gold, silver and bronze, and the network products' targets at each (kept if an admin edited)."""
-    from orders.models import Product
+    from keyaccounts.catalogue.models import Product
 
     from .models import QualityGrade, QualityTarget
 

@@ -139,7 +139,7 @@ class SlaPolicy(models.Model):
         _("customer level"), max_length=1, blank=True, help_text=_("Empty: every level without a policy of its own.")
     )
     product = models.ForeignKey(
-        "orders.Product",
+        "catalogue.Product",
         verbose_name=_("product"),
         null=True,
         blank=True,
@@ -223,7 +223,7 @@ class SlaClock(models.Model):
     warn_again_at_percent = models.PositiveSmallIntegerField()
     # Who and what the clock is about, for compliance by city, product, team and account manager.
     city = models.ForeignKey("core.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    product = models.ForeignKey("orders.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("catalogue.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     account_manager = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     started_at = models.DateTimeField(_("started"))
@@ -296,7 +296,7 @@ class QualityTarget(models.Model):
     """The network quality a product promises at one grade (TMF657 service level objectives), with warnings."""
 
     product = models.ForeignKey(
-        "orders.Product",
+        "catalogue.Product",
         verbose_name=_("product"),
         null=True,
         blank=True,
@@ -401,7 +401,7 @@ class QualityMeasurement(models.Model):
     """One period's network quality of a running service, as EOMS measured it (TMF628), stored once."""
 
     service = models.ForeignKey(
-        "orders.Service", verbose_name=_("service"), on_delete=models.CASCADE, related_name="quality_measurements"
+        "catalogue.Service", verbose_name=_("service"), on_delete=models.CASCADE, related_name="quality_measurements"
     )
     source_id = models.CharField(_("EOMS measurement id"), max_length=100, unique=True)
     period_start = models.DateTimeField(_("period start"))
@@ -461,7 +461,7 @@ class QualityViolation(models.Model):
         CLOSED = "closed", _("Closed: the service was terminated")
 
     service = models.ForeignKey(
-        "orders.Service", verbose_name=_("service"), on_delete=models.CASCADE, related_name="quality_violations"
+        "catalogue.Service", verbose_name=_("service"), on_delete=models.CASCADE, related_name="quality_violations"
     )
     metric = models.CharField(_("metric"), max_length=20, choices=QualityMetric.choices)
     target = models.ForeignKey(QualityTarget, verbose_name=_("target"), on_delete=models.PROTECT, related_name="+")
@@ -544,7 +544,7 @@ class SlaDayCount(models.Model):
     day = models.DateField(_("day"))
     step = models.CharField(_("step"), max_length=60)
     city = models.ForeignKey("core.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    product = models.ForeignKey("orders.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey("catalogue.Product", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     account_manager = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     met = models.PositiveIntegerField(_("met"), default=0)

@@ -24,11 +24,11 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
 from keyaccounts.peers.client import PeerError, peer_list
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
-from orders.models import Service
 
 from .models import (
     TICKET_FINAL,

@@ -67,7 +67,7 @@ def test_administrators_edit_the_organisation_in_the_admin(client, user_in_role)
     admin = user_in_role(Role.ADMINISTRATOR, is_staff=True)
     client.force_login(admin)
     assert client.get(reverse("admin:core_team_changelist")).status_code == 200
-    assert client.get(reverse("admin:orders_product_add")).status_code == 200
+    assert client.get(reverse("admin:catalogue_product_add")).status_code == 200
     assert client.get(reverse("admin:sla_businesscalendar_add")).status_code == 200
     assert client.get(reverse("admin:core_user_changelist")).status_code == 200
 

@@ -8,11 +8,11 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from keyaccounts.catalogue.models import Product
+from keyaccounts.catalogue.selectors import products_on_sale
 from keyaccounts.core import generations
 from keyaccounts.core.models import Generation
 from keyaccounts.core.roles import Role
-from orders.models import Product
-from orders.selectors import products_on_sale
 
 pytestmark = pytest.mark.django_db
 

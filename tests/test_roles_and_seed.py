@@ -2,9 +2,9 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import City, Team, User
 from keyaccounts.core.roles import DEFAULT_PERMISSIONS, Role, sync_role_groups
-from orders.models import Product
 from sla.models import BusinessCalendar
 
 pytestmark = pytest.mark.django_db

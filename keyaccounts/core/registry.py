@@ -127,8 +127,6 @@ class ProcessSpec:
     volumes: tuple[Volume, ...] = ()
     seeders: tuple[Seeder, ...] = ()
     customer_levels: list | None = None  # the inbox filter's level choices
-    products: Callable[[], QuerySet] | None = None  # the inbox filter's products: those a chosen one may be
-    products_listed: Callable[[], list] | None = None  # and those it lists (read once per configuration)
 
     @property
     def flow(self) -> type:

@@ -80,9 +80,10 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "core.view_organisation",
         "core.view_all_cities",
         *_ORGANISATION_ADMIN,
+        *[f"catalogue.{a}_{m}" for m in ("product", "productelement") for a in ("add", "change", "delete", "view")],
         *[
             f"orders.{a}_{m}"
-            for m in ("product", "productelement", "orderapprovalrule", "billingaccount")
+            for m in ("orderapprovalrule", "billingaccount")
             for a in ("add", "change", "delete", "view")
         ],
         "orders.view_order",

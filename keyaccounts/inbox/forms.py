@@ -4,6 +4,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from keyaccounts.catalogue.models import Product
+from keyaccounts.catalogue.selectors import products_on_sale
 from keyaccounts.core.access import sees_all_cities, teams_of
 from keyaccounts.core.forms import (
     ListedModelChoiceField,
@@ -61,12 +63,8 @@ class InboxFilterForm(forms.Form):
             self.fields["city"].rows = [user.city]  # read with the user
         levels = next((p.customer_levels for p in processes() if p.customer_levels), [])
         self.fields["level"].choices = [("", _("All levels")), *levels]
-        catalogue = next((p for p in processes() if p.products), None)
-        if catalogue is None:
-            del self.fields["product"]
-        else:
-            self.fields["product"].queryset = catalogue.products()  # checks a chosen one
-            self.fields["product"].rows = catalogue.products_listed()
+        self.fields["product"].queryset = Product.objects.filter(is_active=True)  # checks a chosen one
+        self.fields["product"].rows = products_on_sale()
         bootstrap(self)
 
     def spec(self) -> InboxFilter:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "axes",
     "viewflow",
     "viewflow.workflow",
+    "keyaccounts.catalogue",
     "customers",
     "opportunities",
     "orders",

@@ -317,7 +317,7 @@ def test_the_process_page_shows_chart_steps_and_chain_only_to_who_may_see(
 def test_all_open_tasks_and_a_product_filter_answer_for_everyone(client, reviewers, registrations):
     """Flows a filter leaves out (no product on a customer record) and "All" asked by someone who may not
     oversee give no rows, never an error."""
-    from orders.models import Product
+    from keyaccounts.catalogue.models import Product
 
     product = Product.objects.create(code="vpmn", name_en="VPMN", name_zh="VPMN", bearer_mode="voice", route="T1")
     client.force_login(reviewers[0])

@@ -1,11 +1,11 @@
 import pytest
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role
 from opportunities.defaults import ensure_defaults
 from opportunities.models import Channel, LostReason
-from orders.models import Product
 from tests.factories import TeamFactory, credit_code
 
 

@@ -6,10 +6,10 @@ from django.urls import reverse
 
 from customers import services as customer_services
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.roles import Role
 from opportunities.defaults import ensure_defaults
 from opportunities.models import Channel, LostReason, Opportunity
-from orders.models import Product
 from tests.factories import CONTACT, customer_fields
 
 pytestmark = pytest.mark.django_db

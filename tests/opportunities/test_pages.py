@@ -1,9 +1,9 @@
 import pytest
 from django.urls import reverse
 
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.roles import Role
 from opportunities.models import Opportunity
-from orders.models import Product
 
 pytestmark = pytest.mark.django_db
 

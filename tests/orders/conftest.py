@@ -1,9 +1,10 @@
 import pytest
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Product, ProductElement
 from keyaccounts.core.models import SiCompany, Team
 from keyaccounts.core.roles import Role
-from orders.models import BillingAccount, Product, ProductElement
+from orders.models import BillingAccount
 from tests.factories import TeamFactory, credit_code
 
 

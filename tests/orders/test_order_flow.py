@@ -9,13 +9,14 @@ from django.core.exceptions import PermissionDenied
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS
 
+from keyaccounts.catalogue.models import ProductElement, Service
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.peers.models import OutboxMessage
 from keyaccounts.peers.outbox import outbox_sweep
 from orders import services
 from orders.flows import OrderFlow
-from orders.models import Order, OrderApprovalRule, OrderItem, ProductElement, Service
+from orders.models import Order, OrderApprovalRule, OrderItem
 from orders.services import ItemInput
 from provisioning.flows import LaunchFlow
 from provisioning.models import Launch, WorkOrder

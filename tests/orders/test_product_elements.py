@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
+from keyaccounts.catalogue.models import ElementCategory, Product, ProductElement
 from keyaccounts.core.roles import Role
 from orders.elements import ElementsForm, validate_element_values
-from orders.models import ElementCategory, Product, ProductElement
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def test_a_tenth_product_is_added_through_the_admin_and_gets_its_own_form(client
     client.force_login(admin)
     prefix = "elements"
     response = client.post(
-        reverse("admin:orders_product_add"),
+        reverse("admin:catalogue_product_add"),
         {
             "code": "cloud-desktop",
             "name_en": "Cloud desktop",

@@ -113,8 +113,8 @@ def test_the_period_chooses_which_finished_clocks_count(clocks, user_in_role, ci
 
 
 def test_compliance_by_product_team_and_account_manager(client, user_in_role, city):
+    from keyaccounts.catalogue.models import Product
     from keyaccounts.core.models import Team
-    from orders.models import Product
     from tests.factories import TeamFactory
 
     line = Product.objects.create(

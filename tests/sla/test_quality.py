@@ -10,11 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import Customer
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.models import TimelineEvent
 from keyaccounts.core.roles import Role
 from keyaccounts.peers.models import OutboxMessage
 from keyaccounts.peers.outbox import outbox_sweep
-from orders.models import Order, OrderItem, Service
+from orders.models import Order, OrderItem
 from sla.demo import QUALITY_TARGETS, seed_demo_quality_targets
 from sla.models import QualityGrade, QualityLevel, QualityMeasurement, QualityMetric, QualityTarget, QualityViolation
 from sla.quality import (

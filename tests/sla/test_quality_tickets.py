@@ -6,10 +6,11 @@ import pytest
 import requests
 from django.urls import reverse
 
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.models import TimelineEvent
 from keyaccounts.peers.models import OutboxMessage
 from keyaccounts.peers.outbox import outbox_deliver_many, outbox_sweep
-from orders.models import Order, OrderItem, Service
+from orders.models import Order, OrderItem
 from orders.services import order_item_finished
 from sla.models import QualityMetric, QualityViolation, TicketStatus
 from sla.quality import (

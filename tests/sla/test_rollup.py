@@ -104,7 +104,7 @@ def test_the_last_step_done_stops_every_open_clock_met_or_breached_by_its_state(
 
 
 def test_a_rebuild_from_the_clocks_equals_what_the_folds_counted(city, other_city, user_in_role):
-    from orders.models import Product
+    from keyaccounts.catalogue.models import Product
     from tests.factories import TeamFactory
 
     rng = random.Random(3)

@@ -1,0 +1,177 @@
+"""The product catalogue: products, the order elements each requires, and the customers' running services.
+
+Configuration data and an inventory that the process apps read and, for services, change through
+`services.py`; it knows no process app (its references to customers and orders are by name).
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from keyaccounts.core.models import BilingualNameModel, TimeStampedModel, in_reader_language
+
+
+class Product(BilingualNameModel):
+    """A key-account product; how it is fulfilled is data, so a new product needs no code."""
+
+    class BearerMode(models.TextChoices):
+        VOICE = "voice", _("Voice")
+        SMS = "sms", _("SMS")
+        DATA = "data", _("Data")
+        ACCESS = "access", _("Access")
+
+    class Route(models.TextChoices):
+        INSTANT = "T1", _("T1 instant activation")
+        EOMS = "T2", _("T2 EOMS network work order")
+        PLATFORM = "T3", _("T3 business platform provisioning")
+        SI = "T4", _("T4 SI work order")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    bearer_mode = models.CharField(_("bearer mode"), max_length=10, choices=BearerMode.choices)
+    route = models.CharField(_("fulfilment route"), max_length=2, choices=Route.choices)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    si_company = models.ForeignKey(
+        "core.SiCompany",
+        verbose_name=_("SI partner or platform"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who receives the work orders of routes T3 and T4."),
+    )
+    # What an opportunity for this product always needs (the account manager may ask for more).
+    needs_survey = models.BooleanField(
+        _("needs a network resource survey"), default=False, help_text=_("Opportunities go to EOMS for a pre-survey.")
+    )
+    needs_solution = models.BooleanField(
+        _("needs a customised solution"), default=False, help_text=_("Opportunities go to the pre-sales team.")
+    )
+    list_price = models.DecimalField(
+        _("list price (CNY per year)"), max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    city_discount_limit = models.DecimalField(
+        _("discount without approval (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("A larger discount needs the city supervisor's approval."),
+    )
+    province_discount_limit = models.DecimalField(
+        _("discount a city supervisor may approve (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("A larger discount needs the provincial supervisor's approval."),
+    )
+
+    class Meta:
+        db_table = "orders_product"  # the table it had in orders: moved state-only, the rows stay
+        ordering = ["route", "code"]
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+
+
+class ElementCategory(models.TextChoices):
+    """The five categories of order elements (五类订单要素)."""
+
+    CUSTOMER = "customer", _("Customer elements")
+    PRODUCT = "product", _("Product and package elements")
+    RESOURCE = "resource", _("Resource and technical elements")
+    COMMERCIAL = "commercial", _("Commercial elements")
+    SERVICE_LEVEL = "service_level", _("Service-level elements")
+
+
+class ProductElement(models.Model):
+    """One field a product's order must carry: its category, type and validation, all configuration."""
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        INTEGER = "integer", _("Whole number")
+        DECIMAL = "decimal", _("Decimal number")
+        CHOICE = "choice", _("Choice from a list")
+        DATE = "date", _("Date")
+        PHONE = "phone", _("Mainland phone number")
+        IPV4 = "ipv4", _("IPv4 address")
+        BOOLEAN = "boolean", _("Yes or no")
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="elements")
+    category = models.CharField(_("category"), max_length=20, choices=ElementCategory.choices)
+    code = models.SlugField(_("code"), max_length=40, help_text=_("The key under which the value is stored."))
+    label_en = models.CharField(_("label (English)"), max_length=120)
+    label_zh = models.CharField(_("label (Chinese)"), max_length=120)
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)
+    required = models.BooleanField(_("required"), default=True)
+    choices = models.JSONField(
+        _("choices"), default=list, blank=True, help_text=_('For a choice: a list of values, e.g. ["10M", "100M"].')
+    )
+    min_value = models.DecimalField(_("minimum"), max_digits=14, decimal_places=2, null=True, blank=True)
+    max_value = models.DecimalField(_("maximum"), max_digits=14, decimal_places=2, null=True, blank=True)
+    pattern = models.CharField(
+        _("pattern"), max_length=200, blank=True, help_text=_("For text: a regular expression the value must match.")
+    )
+    help_text = models.CharField(_("help text"), max_length=200, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        db_table = "orders_productelement"
+        ordering = ["product", "category", "sort_order", "id"]
+        verbose_name = _("order element")
+        verbose_name_plural = _("order elements")
+        constraints = [models.UniqueConstraint(fields=["product", "code"], name="element_code_per_product")]
+
+    def __str__(self) -> str:
+        return f"{self.product.code}.{self.code}"
+
+    @property
+    def label(self) -> str:
+        return in_reader_language(self.label_en, self.label_zh)
+
+    def clean(self) -> None:
+        if self.type == self.Type.CHOICE and not (
+            isinstance(self.choices, list) and self.choices and all(isinstance(c, str) and c for c in self.choices)
+        ):
+            raise ValidationError({"choices": _("A choice needs a list of values.")})
+        if self.pattern:
+            try:
+                re.compile(self.pattern)
+            except re.error as exc:
+                raise ValidationError({"pattern": _("Not a valid pattern: %(error)s") % {"error": exc}}) from exc
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            raise ValidationError({"max_value": _("The maximum is below the minimum.")})
+
+
+class Service(TimeStampedModel):
+    """A running service of a customer (TMF638), created when a new-service item completes."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        TERMINATED = "terminated", _("Terminated")
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="services"
+    )
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    # By name: the catalogue imports no process app.
+    origin = models.OneToOneField("orders.OrderItem", on_delete=models.PROTECT, related_name="created_service")
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    quantity = models.PositiveIntegerField(_("quantity"), default=1)
+    elements = models.JSONField(_("characteristics"), default=dict, blank=True)
+
+    class Meta:
+        db_table = "orders_service"
+        ordering = ["-created_at"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+
+    def __str__(self) -> str:
+        return f"SV{self.pk:06d} {self.product}"
+
+    @property
+    def number(self) -> str:
+        return f"SV{self.pk:06d}"
