@@ -35,6 +35,7 @@ from .selectors import order_main_product
 from .timeline import OrderAction
 
 APPROVE, REJECT = "approve", "reject"
+DRAFT_HEADER = ("contract_reference", "billing_account", "requested_start_date", "note")
 
 
 def _require(allowed: bool) -> None:
@@ -170,7 +171,7 @@ def order_save_draft(
         billing_account = header.get("billing_account")
         if billing_account is not None and billing_account.customer_id != order.customer_id:
             raise ApplicationError(_("This billing account belongs to another customer."), field="billing_account")
-        for name in ("contract_reference", "billing_account", "requested_start_date", "note"):
+        for name in DRAFT_HEADER:
             if name in header:
                 setattr(order, name, header[name])
         for item in order.items.all():
@@ -178,7 +179,8 @@ def order_save_draft(
             item.quantity = quantities.get(item.pk, item.quantity)
             item.save(update_fields=["elements", "quantity"])
         order.version += 1
-        order.save()
+        # Never the status: only the lifecycle writes it.
+        order.save(update_fields=[*DRAFT_HEADER, "version", "updated_at"])
         timeline_record(subject=order, action=OrderAction.DRAFT_SAVED, actor=user)
     return order
 
