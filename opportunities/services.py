@@ -20,10 +20,12 @@ from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, ste
 from keyaccounts.peers.client import PeerError, peer_retrieve
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
-from orders.models import Order, OrderItem
+from orders.models import Order
+from orders.services import ItemInput, order_draft_for_opportunity
 
 from . import access
 from .defaults import NO_RESOURCE_REASON, VISIT_CHANNEL
+from .lifecycle import opportunity_move
 from .models import ApprovalLevel, Attachment, Channel, LostReason, Opportunity, QuoteLine, SurveyResult
 from .timeline import OpportunityAction
 
@@ -212,22 +214,6 @@ def _opportunity_of(task: Task) -> Opportunity:
     return opportunity
 
 
-def _move(opportunity: Opportunity, to: str, *, action: str, actor=None, reason: str = "", data=None) -> None:
-    before = opportunity.status
-    opportunity.status = to
-    opportunity.version += 1
-    opportunity.save()
-    timeline_record(
-        subject=opportunity,
-        action=action,
-        actor=actor,
-        reason=reason,
-        from_state=before,
-        to_state=to,
-        data=data or {},
-    )
-
-
 def _lost_reason(reason: LostReason | None, note: str) -> LostReason:
     if reason is None or not reason.is_active:
         raise ApplicationError(_("Choose why the opportunity is lost."), field="lost_reason")
@@ -265,13 +251,14 @@ def opportunity_qualify(
         plan = opportunity_plan(opportunity)
         if plan.survey and not opportunity.installation_address:
             raise ApplicationError(_("Give the installation address: EOMS surveys it."), field="installation_address")
-        _move(
-            opportunity,
-            Opportunity.Status.IN_PROGRESS,
+        opportunity_move(
+            opportunity=opportunity,
+            to=Opportunity.Status.IN_PROGRESS,
             action=OpportunityAction.QUALIFIED,
             actor=user,
             reason=note,
             data={"customer": customer.name, "survey": plan.survey, "solution": plan.solution},
+            also=("customer", "account_manager", "needs_survey", "needs_solution", "installation_address"),
         )
         act.execute()
         _sla_follow(opportunity)
@@ -322,7 +309,7 @@ def opportunity_record_survey(*, opportunity: Opportunity, result: str, note: st
     if result == SurveyResult.UNQUALIFIED:
         opportunity.lost_reason = LostReason.objects.get(code=NO_RESOURCE_REASON)
         opportunity.lost_note = note or _("EOMS found no network resource at the installation address.")
-    opportunity.save()
+    opportunity.save(update_fields=["survey_result", "survey_note", "lost_reason", "lost_note", "updated_at"])
     timeline_record(subject=opportunity, action=OpportunityAction.SURVEY_ANSWERED, reason=note, data={"result": result})
 
 
@@ -415,9 +402,9 @@ def opportunity_quote(*, user, task_pk: int, lines: list[dict]) -> Opportunity:
         opportunity.approval_level = quote_approval_level(quote)
         opportunity.approval_decision = ""
         waiting = opportunity.approval_level != ApprovalLevel.NONE
-        _move(
-            opportunity,
-            Opportunity.Status.PENDING if waiting else Opportunity.Status.IN_PROGRESS,
+        opportunity_move(
+            opportunity=opportunity,
+            to=Opportunity.Status.PENDING if waiting else Opportunity.Status.IN_PROGRESS,
             action=OpportunityAction.QUOTED,
             actor=user,
             data={
@@ -425,6 +412,7 @@ def opportunity_quote(*, user, task_pk: int, lines: list[dict]) -> Opportunity:
                 "discounts": {line.product.code: str(line.discount_percent) for line in quote},
                 "approval": opportunity.approval_level,
             },
+            also=("approval_level", "approval_decision"),
         )
         act.execute()
         _sla_follow(opportunity)
@@ -442,13 +430,14 @@ def opportunity_decide_discount(*, user, task_pk: int, decision: str, reason: st
     ) as act:
         opportunity = _opportunity_of(act.task)
         opportunity.approval_decision = decision
-        _move(
-            opportunity,
-            Opportunity.Status.IN_PROGRESS,
+        opportunity_move(
+            opportunity=opportunity,
+            to=Opportunity.Status.IN_PROGRESS,
             action=OpportunityAction.DISCOUNT_APPROVED if decision == APPROVE else OpportunityAction.DISCOUNT_REFUSED,
             actor=user,
             reason=reason,
             data={"level": opportunity.approval_level},
+            also=("approval_decision",),
         )
         act.execute()
         _sla_follow(opportunity)
@@ -466,36 +455,27 @@ def opportunity_mark_won(*, user, task_pk: int, note: str = "") -> Opportunity:
 
 
 def opportunity_win(*, opportunity: Opportunity) -> Order:
-    """Won (E2): a draft order for the account manager, with the customer, products and agreed prices."""
-    order = Order.objects.create(
-        customer=opportunity.customer,
-        city=opportunity.city,
-        account_manager=opportunity.account_manager,
-        opportunity=opportunity,
-        billing_account=opportunity.customer.billing_accounts.filter(is_active=True).first(),
-    )
-    OrderItem.objects.bulk_create(
-        OrderItem(order=order, product=line.product, quantity=line.quantity, unit_price=line.unit_price)
+    """Won (E2): order management drafts the order for the account manager, with the agreed prices."""
+    items = [
+        ItemInput(product=line.product, quantity=line.quantity, unit_price=line.unit_price)
         for line in opportunity.quote_lines.select_related("product")
-    )
-    _move(
-        opportunity,
-        Opportunity.Status.ACCEPTED,
+    ]
+    order = order_draft_for_opportunity(opportunity=opportunity, items=items)
+    opportunity_move(
+        opportunity=opportunity,
+        to=Opportunity.Status.ACCEPTED,
         action=OpportunityAction.WON,
-        data={"order": order.number, "total": str(sum(i.amount for i in order.items.all()))},
+        data={"order": order.number, "total": str(sum((i.unit_price * i.quantity for i in items), Decimal(0)))},
     )
-    from orders.timeline import OrderAction
-
-    timeline_record(subject=order, action=OrderAction.DRAFTED, data={"opportunity": opportunity.number})
     return order
 
 
 def opportunity_lose(*, opportunity: Opportunity) -> None:
     reason = opportunity.lost_reason
     to = Opportunity.Status.CANCELLED if reason.outcome == LostReason.Outcome.CANCELLED else Opportunity.Status.REJECTED
-    _move(
-        opportunity,
-        to,
+    opportunity_move(
+        opportunity=opportunity,
+        to=to,
         action=OpportunityAction.LOST,
         reason=opportunity.lost_note,
         data={"lost_reason": reason.code},

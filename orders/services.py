@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.fields import get_task_ref
@@ -23,6 +23,7 @@ from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, ste
 
 from . import access
 from .elements import validate_element_values
+from .lifecycle import CANCELLABLE, order_item_move, order_move
 from .models import (
     FINAL_ITEM_STATES,
     BillingAccount,
@@ -35,7 +36,7 @@ from .selectors import order_main_product
 from .timeline import OrderAction
 
 APPROVE, REJECT = "approve", "reject"
-CANCELLABLE = (Order.Status.ACKNOWLEDGED, Order.Status.PENDING, Order.Status.HELD, Order.Status.IN_PROGRESS)
+DRAFT_HEADER = ("contract_reference", "billing_account", "requested_start_date", "note")
 
 
 def _require(allowed: bool) -> None:
@@ -49,20 +50,6 @@ def _locked(order: Order, version: int | None, related: tuple[str, ...] = ()) ->
     if version is not None and fresh.version != version:
         raise StaleRecordError
     return fresh
-
-
-def _move(
-    order: Order, to: str, *, action: str, actor=None, reason: str = "", data=None, also: tuple[str, ...] = ()
-) -> None:
-    """The order to state `to`, on its timeline. `also`: other fields the caller changed, saved with the state
-    (only the changed fields are written: a move is on every step of the flow)."""
-    before = order.status
-    order.status = to
-    order.version += 1
-    save_fields(order, ["status", "version", "updated_at", *also])
-    timeline_record(
-        subject=order, action=action, actor=actor, reason=reason, from_state=before, to_state=to, data=data or {}
-    )
 
 
 # ---------------------------------------------------------------------------- drafts
@@ -135,6 +122,26 @@ def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
     return order
 
 
+def order_draft_for_opportunity(*, opportunity, items: list[ItemInput]) -> Order:
+    """A won opportunity's draft order (E2) for its account manager, with its customer, products and agreed
+    prices; called inside the opportunity's win step."""
+    customer = opportunity.customer
+    order = Order(
+        customer=customer,
+        city_id=opportunity.city_id,
+        account_manager_id=opportunity.account_manager_id,
+        opportunity=opportunity,
+        billing_account=_billing_account_of(customer),
+    )
+    insert_instance(order)
+    OrderItem.objects.bulk_create(
+        OrderItem(order=order, product=item.product, quantity=item.quantity, unit_price=item.unit_price)
+        for item in items
+    )
+    timeline_record(subject=order, action=OrderAction.DRAFTED, data={"opportunity": opportunity.number})
+    return order
+
+
 def order_change_service(*, user, service: Service, action: str) -> Order:
     """E4: a draft that changes (bandwidth, members, features) or cancels a running service."""
     if action not in (OrderItem.Action.MODIFY, OrderItem.Action.DELETE):
@@ -165,7 +172,7 @@ def order_save_draft(
         billing_account = header.get("billing_account")
         if billing_account is not None and billing_account.customer_id != order.customer_id:
             raise ApplicationError(_("This billing account belongs to another customer."), field="billing_account")
-        for name in ("contract_reference", "billing_account", "requested_start_date", "note"):
+        for name in DRAFT_HEADER:
             if name in header:
                 setattr(order, name, header[name])
         for item in order.items.all():
@@ -173,7 +180,8 @@ def order_save_draft(
             item.quantity = quantities.get(item.pk, item.quantity)
             item.save(update_fields=["elements", "quantity"])
         order.version += 1
-        order.save()
+        # Never the status: only the lifecycle writes it.
+        order.save(update_fields=[*DRAFT_HEADER, "version", "updated_at"])
         timeline_record(subject=order, action=OrderAction.DRAFT_SAVED, actor=user)
     return order
 
@@ -224,7 +232,7 @@ def order_discard_draft(*, user, order: Order, version: int) -> Order:
     with transaction.atomic():
         order = _locked(order, version)
         _require(access.may_edit(user, order))
-        _move(order, Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user)
+        order_move(order=order, to=Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user)
     return order
 
 
@@ -324,9 +332,9 @@ def order_check(*, order: Order) -> None:
         order.save(update_fields=["check_findings", "needs_approval", "updated_at"])
         timeline_record(subject=order, action=OrderAction.CHECK_FAILED, data={"findings": order.check_findings})
     else:  # the move saves the findings with the new state
-        _move(
-            order,
-            Order.Status.ACKNOWLEDGED,
+        order_move(
+            order=order,
+            to=Order.Status.ACKNOWLEDGED,
             action=OrderAction.CHECKED,
             data={"needs_approval": order.needs_approval},
             also=("check_findings", "needs_approval"),
@@ -335,7 +343,7 @@ def order_check(*, order: Order) -> None:
 
 def order_reject(*, order: Order) -> None:
     reason = "\n".join(order.check_findings)
-    _move(order, Order.Status.REJECTED, action=OrderAction.REJECTED, reason=reason)
+    order_move(order=order, to=Order.Status.REJECTED, action=OrderAction.REJECTED, reason=reason)
 
 
 def order_transfer(*, order: Order) -> None:
@@ -344,40 +352,39 @@ def order_transfer(*, order: Order) -> None:
 
     # The launch's dispatch sends from these rows rather than reading them again.
     items = order_items(order)
-    _move(
-        order,
-        Order.Status.IN_PROGRESS,
+    order_move(
+        order=order,
+        to=Order.Status.IN_PROGRESS,
         action=OrderAction.TRANSFERRED,
         data={"handlers": {item.product.code: item.product.get_route_display() for item in items}},
     )
     launch_start(order=order, items=items)
 
 
-@functools.cache
-def _item_finish_sql() -> str:
-    """An item's state moved unless it is final. Plain SQL: every launch finishes its items, and the ORM took
-    longer to build the UPDATE than the database to run it."""
-    i, finals = sql_names(OrderItem), ", ".join(["%s"] * len(FINAL_ITEM_STATES))
-    return f"UPDATE {i} SET {i.state} = %s WHERE {i.pk} = %s AND {i.state} NOT IN ({finals})"  # noqa: S608 (names from the model)
+# ---------------------------------------------------------------------------- what service launch reports
+def order_item_started(*, item: OrderItem, action: str, reason: str = "", data=None) -> None:
+    """Service launch handed the item (with its order and product) to its route: `action` and `data` say how, on
+    the order's timeline. An item sent again (a failed work order retried) is in progress already; only the
+    line is written."""
+    if item.state == OrderItem.State.IN_PROGRESS:
+        timeline_record(
+            subject=item.order, action=action, reason=reason, data={"product": item.product.code, **(data or {})}
+        )
+        return
+    order_item_move(item=item, to=OrderItem.State.IN_PROGRESS, action=action, reason=reason, data=data)
 
 
 def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:
-    """Service launch finished an item: record it, keep the inventory true, and close the order when all are.
-    `item` with its order and product, as the caller read them (fixed once the order is submitted): its state
-    moves in one statement that locks the row and leaves an item finished meanwhile as it is."""
-    with connection.cursor() as cursor:
-        cursor.execute(_item_finish_sql(), [state, item.pk, *sorted(FINAL_ITEM_STATES)])
-        if not cursor.rowcount:
-            return
-    item.state = state
-    if state == OrderItem.State.COMPLETED:
-        _apply_to_inventory(item)
-    timeline_record(
-        subject=item.order,
-        action=OrderAction.ITEM_FINISHED,
-        reason=note,
-        data={"item": item.pk, "product": item.product.code, "action": item.action, "state": state},
+    """Service launch finished an item (completed: its service runs; failed): record it and keep the inventory
+    true. `item` with its order and product, as the caller read them (fixed once the order is submitted); an
+    item finished or cancelled meanwhile stays as it is."""
+    if state not in (OrderItem.State.COMPLETED, OrderItem.State.FAILED):
+        raise ValueError(f"an item finishes completed or failed, not {state!r}")
+    moved = order_item_move(
+        item=item, to=state, action=OrderAction.ITEM_FINISHED, reason=note, data={"action": item.action}
     )
+    if moved and state == OrderItem.State.COMPLETED:
+        _apply_to_inventory(item)
 
 
 def _apply_to_inventory(item: OrderItem) -> None:
@@ -435,7 +442,7 @@ def order_roll_up(*, order: Order, item_states: set[str]) -> None:
         to = Order.Status.FAILED
     else:
         to = Order.Status.PARTIAL
-    _move(order, to, action=OrderAction.COMPLETED)
+    order_move(order=order, to=to, action=OrderAction.COMPLETED)
 
 
 # ---------------------------------------------------------------------------- human decisions
@@ -516,9 +523,9 @@ def order_request_cancellation(*, user, order: Order, reason: str) -> Order:
         if order.status not in CANCELLABLE:
             raise ApplicationError(_("An order in this state cannot be cancelled."))
         order.status_before_cancellation = order.status
-        _move(
-            order,
-            Order.Status.ASSESSING_CANCELLATION,
+        order_move(
+            order=order,
+            to=Order.Status.ASSESSING_CANCELLATION,
             action=OrderAction.CANCELLATION_REQUESTED,
             actor=user,
             reason=reason,
@@ -537,28 +544,27 @@ def order_assess_cancellation(*, user, order: Order, accept: bool, reason: str =
         if not accept:
             if not reason.strip():
                 raise ApplicationError(_("Give a reason: the account manager will read it."), field="reason")
-            _move(
-                order,
-                order.status_before_cancellation,
+            order_move(
+                order=order,
+                to=order.status_before_cancellation,
                 action=OrderAction.CANCELLATION_REFUSED,
                 actor=user,
                 reason=reason,
             )
             order_fulfil_if_done(order)
             return order
-        _move(
-            order,
-            Order.Status.PENDING_CANCELLATION,
+        order_move(
+            order=order,
+            to=Order.Status.PENDING_CANCELLATION,
             action=OrderAction.CANCELLATION_REQUESTED,
             actor=user,
             reason=reason,
         )
         from provisioning.services import withdraw_item
 
-        for item in order.items.exclude(state__in=FINAL_ITEM_STATES):
+        for item in order.items.select_related("product").exclude(state__in=FINAL_ITEM_STATES):
             withdraw_item(item)
-            item.state = OrderItem.State.CANCELLED
-            item.save(update_fields=["state"])
+            order_item_move(item=item, to=OrderItem.State.CANCELLED, action=OrderAction.ITEM_CANCELLED, reason=reason)
         if order.process_id:
             from .flows import OrderFlow
 
@@ -568,6 +574,6 @@ def order_assess_cancellation(*, user, order: Order, accept: bool, reason: str =
             from provisioning.flows import LaunchFlow
 
             LaunchFlow.instance.cancel(launch.process)
-        _move(order, Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user, reason=reason)
+        order_move(order=order, to=Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user, reason=reason)
         _sla_follow(order)
     return order

@@ -16,6 +16,7 @@ class OrderAction(models.TextChoices):
     REJECTED = "order.rejected", _("Rejected")
     TRANSFERRED = "order.transferred", _("Transferred to fulfilment")
     ITEM_FINISHED = "order.item_finished", _("Item fulfilled")
+    ITEM_CANCELLED = "order.item_cancelled", _("Item cancelled")
     COMPLETED = "order.completed", _("Order finished")
     CANCELLATION_REQUESTED = "order.cancellation_requested", _("Cancellation requested")
     CANCELLATION_REFUSED = "order.cancellation_refused", _("Cancellation refused")

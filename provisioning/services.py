@@ -29,6 +29,7 @@ from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
 from orders.models import OrderItem
 from orders.selectors import order_main_product
+from orders.services import order_item_started
 from sla.services import sla_clock_start, sla_clock_stop
 
 from .access import may_handle_launch
@@ -78,13 +79,8 @@ def launch_item(item: OrderItem) -> WorkOrder | None:
     """Hand one item to its route. Called inside the order transfer step's transaction."""
     route = item.product.route
     if route == Product.Route.INSTANT:
-        item.state = OrderItem.State.IN_PROGRESS
-        save_fields(item, ["state"])
-        timeline_record(
-            subject=item.order,
-            action=WorkOrderAction.ACTIVATED,
-            reason=_("Activated at once in our own systems."),
-            data={"product": item.product.code},
+        order_item_started(
+            item=item, action=WorkOrderAction.ACTIVATED, reason=_("Activated at once in our own systems.")
         )
         return None
     peer = PEER_OF_ROUTE[route]
@@ -101,12 +97,8 @@ def launch_item(item: OrderItem) -> WorkOrder | None:
         external_id=work_order.external_id,
         payload=service_order_payload(work_order, item),
     )
-    item.state = OrderItem.State.IN_PROGRESS
-    item.save(update_fields=["state"])
-    timeline_record(
-        subject=item.order,
-        action=WorkOrderAction.SENT,
-        data={"work_order": work_order.external_id, "peer": peer, "product": item.product.code},
+    order_item_started(
+        item=item, action=WorkOrderAction.SENT, data={"work_order": work_order.external_id, "peer": peer}
     )
     return work_order
 

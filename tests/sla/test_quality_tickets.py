@@ -135,7 +135,12 @@ def test_a_terminated_services_violations_are_closed_and_their_tickets_cancelled
         customer=customer, city=customer.city, account_manager=customer.account_manager, status=Order.Status.IN_PROGRESS
     )
     item = OrderItem.objects.create(
-        order=teardown, product=service.product, unit_price=0, action=OrderItem.Action.DELETE, service=service
+        order=teardown,
+        product=service.product,
+        unit_price=0,
+        action=OrderItem.Action.DELETE,
+        service=service,
+        state=OrderItem.State.IN_PROGRESS,  # handed to EOMS
     )
     order_item_finished(item=item, state=OrderItem.State.COMPLETED)  # the cancellation is carried out
 

@@ -1,0 +1,88 @@
+"""The order's status and its items' states (TMF622): the only place they change, each change on the timeline."""
+
+import functools
+
+from django.db import connection
+from django.utils.translation import gettext_lazy as _
+
+from keyaccounts.core.bulk import save_fields
+from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.reads import sql_names
+from keyaccounts.core.timeline import timeline_record
+
+from .models import Order, OrderItem
+
+Status = Order.Status
+# An order in these may be cancelled; a refused cancellation returns it to the one it left.
+CANCELLABLE = (Status.ACKNOWLEDGED, Status.PENDING, Status.HELD, Status.IN_PROGRESS)
+ORDER_ALLOWED = {
+    (Status.DRAFT, Status.ACKNOWLEDGED),  # the consistency check passed
+    (Status.DRAFT, Status.REJECTED),  # refused by the consistency check
+    (Status.DRAFT, Status.CANCELLED),  # the draft discarded
+    (Status.ACKNOWLEDGED, Status.REJECTED),  # refused at acceptance or approval
+    (Status.ACKNOWLEDGED, Status.IN_PROGRESS),  # transferred to fulfilment
+    (Status.IN_PROGRESS, Status.COMPLETED),  # rolled up from its items
+    (Status.IN_PROGRESS, Status.FAILED),
+    (Status.IN_PROGRESS, Status.PARTIAL),
+    *((source, Status.ASSESSING_CANCELLATION) for source in CANCELLABLE),  # cancellation requested
+    *((Status.ASSESSING_CANCELLATION, source) for source in CANCELLABLE),  # cancellation refused
+    (Status.ASSESSING_CANCELLATION, Status.PENDING_CANCELLATION),  # cancellation accepted
+    (Status.PENDING_CANCELLATION, Status.CANCELLED),  # its open work orders withdrawn
+}
+
+State = OrderItem.State
+ITEM_ALLOWED = {
+    (State.ACKNOWLEDGED, State.IN_PROGRESS),  # handed to its route (activated, or a work order sent)
+    (State.IN_PROGRESS, State.COMPLETED),  # service launch finished it: its service runs
+    (State.IN_PROGRESS, State.FAILED),
+    (State.ACKNOWLEDGED, State.CANCELLED),  # its order cancelled
+    (State.IN_PROGRESS, State.CANCELLED),
+}
+
+
+def order_move(
+    *, order: Order, to: str, action: str, actor=None, reason: str = "", data=None, also: tuple[str, ...] = ()
+) -> None:
+    """The order, locked by the caller, to status `to`, on its timeline. `also`: other fields the caller changed,
+    saved with the status (only the changed fields are written: a move is on every step of the flow)."""
+    source = order.status
+    if (source, to) not in ORDER_ALLOWED:
+        raise ApplicationError(
+            _("An order cannot go from %(source)s to %(target)s.")
+            % {"source": Status(source).label, "target": Status(to).label}
+        )
+    order.status = to
+    order.version += 1
+    save_fields(order, ["status", "version", "updated_at", *also])
+    timeline_record(
+        subject=order, action=action, actor=actor, reason=reason, from_state=source, to_state=to, data=data or {}
+    )
+
+
+@functools.cache
+def _item_move_sql() -> str:
+    """Plain SQL: an item moves on every launch step, and the ORM took longer to build the UPDATE than the
+    database to run it."""
+    i = sql_names(OrderItem)
+    return f"UPDATE {i} SET {i.state} = %s WHERE {i.pk} = %s AND {i.state} = %s"  # noqa: S608 (names from the model)
+
+
+def order_item_move(*, item: OrderItem, to: str, action: str, reason: str = "", data=None) -> bool:
+    """The item, with its order and product, to state `to`, on its order's timeline. It moves only from the state the caller
+    read, in one statement that locks the row: an item moved meanwhile (a cancellation) stays as it is, and
+    False says nothing changed."""
+    source = item.state
+    if (source, to) not in ITEM_ALLOWED:
+        raise ApplicationError(
+            _("An order item cannot go from %(source)s to %(target)s.")
+            % {"source": State(source).label, "target": State(to).label}
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_item_move_sql(), [to, item.pk, source])
+        if not cursor.rowcount:
+            return False
+    item.state = to
+    # The states in `data`: the timeline's own from/to are the order's.
+    line = {"item": item.pk, "product": item.product.code, "from": source, "state": to}
+    timeline_record(subject=item.order, action=action, reason=reason, data={**line, **(data or {})})
+    return True
