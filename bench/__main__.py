@@ -1,7 +1,12 @@
 """Run the benchmarks: every `bench/bench_*.py` module exposes `run() -> dict[str, str | float]`.
 
 Each prints its figures as plain `name: value` lines. Benchmarks use the test settings
-(PostgreSQL and Redis) and a database of their own, created and dropped around the run.
+(PostgreSQL and Redis) and a database of their own, created and dropped around the run: `test_` and the name in
+`DATABASE_URL` (default `keyaccounts_bench`); set it, and `REDIS_URL`, to keep apart from others' runs.
+
+Knobs are environment variables, e.g. `BENCH_WORK_ORDERS`; `BENCH_LAUNCH_FAULTS=1 python -m bench launch` runs
+the launch benchmark against faulty peers (503s, events sent twice, reordered and lost) and counts what was lost
+and duplicated all the same (`bench/bench_launch.py`).
 """
 
 import importlib

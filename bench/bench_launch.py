@@ -6,36 +6,49 @@ worker with beat, on PostgreSQL and Redis. Orders of many items are created firs
 work order delivered to the last launch with all its answers in (the flow's waiting step completed), and is
 also given from the worker's start. Targets: ≥ 100 work orders/s, 0 lost,
 0 duplicated. `BENCH_WORK_ORDERS` (default 10000) and `BENCH_ITEMS_PER_ORDER` (default 50) size it.
+
+`BENCH_LAUNCH_FAULTS=1`: the stub peers answer 30 % of our requests with 503, send 20 % of their events twice,
+send each batch of events newest first and lose 10 % of them (`POST /{peer}/faults`, before the worker starts);
+the system recovers on its own (outbox retries, beat's read-back of the peers' truth), and the figures say what
+the faults did (from the stub's `GET /{peer}/stats`) next to the same lost and duplicated counts.
+
+Lost and duplicated are counted from both sides: the stub's store (the externalIds it holds, one resource per
+externalId) against our work orders, and our database (each item's work orders and its final state applied,
+each launch's join). A work order is lost unless it is at the peer, completed here and its launch joined.
 """
 
 import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, Sum
 from viewflow.workflow.models import Task
 
 from customers.models import Customer
 from keyaccounts.catalogue.models import Product
-from keyaccounts.core.models import City, Team, User
+from keyaccounts.core.models import City, Team, TimelineEvent, User
 from keyaccounts.core.roles import Role, sync_role_groups
 from keyaccounts.peers.models import InboundEvent, OutboxMessage
 from orders.flows import OrderFlow
-from orders.models import BillingAccount
+from orders.models import BillingAccount, OrderItem
 from orders.services import ItemInput, order_accept, order_create, order_submit
 from provisioning.flows import LaunchFlow
-from provisioning.models import WorkOrder
+from provisioning.models import FINAL_WORK_ORDER_STATES, WorkOrder
+from provisioning.timeline import WorkOrderAction
 from tests import processes
 from tests.factories import credit_code
 
 TOTAL = int(os.environ.get("BENCH_WORK_ORDERS", "10000"))
 PER_ORDER = int(os.environ.get("BENCH_ITEMS_PER_ORDER", "50"))
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "900"))
+FAULTS = os.environ.get("BENCH_LAUNCH_FAULTS", "") not in ("", "0")
+PEER_FAULTS = {"error_rate": 0.3, "duplicate_rate": 0.2, "lose_rate": 0.1, "reorder": True}
 
 
 def _people():
@@ -85,6 +98,45 @@ def _counts() -> dict[str, int]:
         "stored": InboundEvent.objects.count(),
         "applied": InboundEvent.objects.exclude(applied_at=None).count(),
         "completed": WorkOrder.objects.filter(state=WorkOrder.State.COMPLETED).count(),
+    }
+
+
+def _tally(stub: str, orders: int) -> dict:
+    """Lost and duplicated work orders, from the stub's record and from ours (see the module's docstring)."""
+    peer = requests.get(f"{stub}/eoms/stats", params={"ids": "serviceOrder"}, timeout=30).json()
+    at_peer = peer.pop("external_ids")
+    work_orders: dict[int, list[tuple[str, str]]] = {}
+    for item, external_id, state in WorkOrder.objects.values_list("order_item_id", "external_id", "state"):
+        work_orders.setdefault(item, []).append((external_id, state))
+    ours = {external_id for found in work_orders.values() for external_id, _state in found}
+    joins = Counter(
+        Task.objects.filter(flow_task=LaunchFlow.acceptance_test).values_list("process__launch__order_id", flat=True)
+    )
+    items = list(OrderItem.objects.values_list("pk", "order_id"))
+    held = set(at_peer)
+    lost = sum(
+        not joins[order]
+        or not any(state == WorkOrder.State.COMPLETED and ref in held for ref, state in work_orders.get(item, []))
+        for item, order in items
+    )
+    duplicated = {
+        "an item's second work order": sum(len(found) - 1 for found in work_orders.values()),
+        "at the peer twice or not ours": len(at_peer) - len(held) + len(held - ours),
+        "final state applied twice": TimelineEvent.objects.filter(
+            action=WorkOrderAction.STATE_CHANGED, to_state__in=FINAL_WORK_ORDER_STATES
+        )
+        .values("data__work_order")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+        .count(),
+        "launch joined twice": sum(n - 1 for n in joins.values()),
+    }
+    return {
+        "items": len(items),
+        "lost": lost + max(orders * PER_ORDER - len(items), 0),
+        "duplicated": duplicated,
+        "at_peer": len(at_peer),
+        "peer": peer,
     }
 
 
@@ -181,6 +233,9 @@ def run() -> dict[str, str | float]:
         requests.post(
             f"{stub}/eoms/hub", json={"callback": f"http://127.0.0.1:{web_port}/api/v1/listener/eoms"}, timeout=5
         )
+        if FAULTS:
+            for peer in ("eoms", "si"):
+                requests.post(f"{stub}/{peer}/faults", json=PEER_FAULTS, timeout=5).raise_for_status()
 
         settings.EOMS_BASE_URL = f"{stub}/eoms"
         manager, acceptor, customer = _people()
@@ -251,21 +306,29 @@ def run() -> dict[str, str | float]:
         last_joined = Task.objects.filter(flow_task=LaunchFlow.acceptance_test).aggregate(at=Max("created"))["at"]
         pipeline = (last_joined - first_sent).total_seconds()
         completed = WorkOrder.objects.filter(state=WorkOrder.State.COMPLETED).count()
-        at_peer = requests.get(f"{stub}/eoms/stats", timeout=10).json()["resources"].get("serviceOrder", 0)
-        finished_twice = (
-            InboundEvent.objects.values("event_id").annotate(n=Count("pk")).filter(n__gt=1).count()
-            + WorkOrder.objects.values("order_item").annotate(n=Count("pk")).filter(n__gt=1).count()
-        )
+        tally = _tally(stub, orders)
         stored = InboundEvent.objects.count()
-        return {
+        peer = tally["peer"]
+        # Completions no event brought in (their event lost or not applied): beat's read-back of the truth.
+        completed_by_event = (
+            InboundEvent.objects.filter(outcome="applied", body__event__serviceOrder__state=WorkOrder.State.COMPLETED)
+            .values("body__event__serviceOrder__externalId")
+            .distinct()
+            .count()
+        )
+        outbox = OutboxMessage.objects.aggregate(attempts=Sum("attempts"), n=Count("pk"))
+        figures = {
             "work orders": f"{TOTAL} in {orders} orders of {PER_ORDER} items (set-up {setup:.0f} s, not timed)",
             "launches joined (all answers in)": f"{joined}/{orders}",
             "elapsed": f"{elapsed:.1f} s from the worker's start; {pipeline:.1f} s from the first delivery to the "
             "last join",
             "throughput": f"{completed / pipeline:.1f} work orders/s end to end, first delivery to last join "
             f"({completed / elapsed:.1f}/s counting the worker's start-up; target ≥ 100)",
-            "lost (not completed)": TOTAL - completed,
-            "duplicated (at the peer or applied twice)": max(at_peer - TOTAL, 0) + finished_twice,
+            "lost (not at the peer, not completed or its launch not joined)": tally["lost"],
+            "duplicated (at the peer or here)": sum(tally["duplicated"].values()),
+            "duplicated, by kind": ", ".join(f"{kind} {n}" for kind, n in tally["duplicated"].items()),
+            "at the peer (stub's store)": f"{tally['at_peer']} service orders for {tally['items']} items; "
+            f"{peer['requests_repeated']} creation requests repeated and answered from its store",
             "events received": stored,
             "stages (all done at; ±5 s)": "; ".join(
                 f"{name} {at:.0f} s ({(TOTAL if name == 'sent' else stored) / at:.0f}/s)"
@@ -278,6 +341,20 @@ def run() -> dict[str, str | float]:
             "load average at the end": f"{os.getloadavg()[0]:.1f}",
             "progress": "; ".join(progress),
         }
+        if FAULTS:
+            ignored = InboundEvent.objects.filter(outcome__startswith="ignored: not newer").count()
+            figures["faults injected (stub's stats)"] = (
+                f"{peer['errors_injected']} requests answered 503, {peer['events_lost']} events lost, "
+                f"{peer['events_duplicated']} sent twice, batches newest first ({ignored} older events came after "
+                "a newer one and were ignored)"
+            )
+            figures["recovered by the system"] = (
+                f"{outbox['attempts'] - outbox['n']} outbox retries; {completed - completed_by_event} completions "
+                "read back from the peer (their event lost)"
+            )
+            if not (peer["errors_injected"] and peer["events_lost"] and peer["events_duplicated"] and ignored):
+                figures["faults injected (stub's stats)"] += " — NOT ALL FAULTS RAN: this run proves nothing"
+        return figures
     finally:
         for proc in reversed(started):
             processes.stop(proc)

@@ -99,14 +99,16 @@ def _post(callback: str, peer: str, body: dict) -> bool:
     return False
 
 
-def _deliver(event: dict, callbacks: list[str], fault: Faults) -> bool:
-    """POST one event to every listener (in a pool thread: HTTP only, no database)."""
+def _deliver(event: dict, callbacks: list[str], fault: Faults) -> tuple[bool, bool]:
+    """POST one event to every listener (in a pool thread: HTTP only, no database). Returns whether it was
+    delivered and whether it was sent a second time."""
     body, peer = event_body(event), event["resource__peer"]
     delivered = all(_post(callback, peer, body) for callback in callbacks)
     if delivered and random.random() < fault.duplicate_rate:  # noqa: S311 — fault injection, not secrecy
         for callback in callbacks:
             _post(callback, peer, body)
-    return delivered
+        return delivered, True
+    return delivered, False
 
 
 def dispatch_due(*, now=None) -> int:
@@ -121,13 +123,15 @@ def dispatch_due(*, now=None) -> int:
         subscriptions.setdefault(sub.peer, []).append(sub.callback)
     if any(f.reorder for f in faults.values()):
         due.reverse()  # newer events overtake older ones
-    sending, skipped = [], []
+    sending, skipped, lost = [], [], []
     for event in due:
         peer = event["resource__peer"]
         fault = faults.get(peer) or Faults(peer=peer)
         callbacks = subscriptions.get(peer, [])
-        if not callbacks or random.random() < fault.lose_rate:  # noqa: S311 — fault injection
-            skipped.append(event)  # nobody listens, or lost on purpose: GET still tells the truth
+        if not callbacks:
+            skipped.append(event)  # nobody listens: GET still tells the truth
+        elif random.random() < fault.lose_rate:  # noqa: S311 — fault injection
+            lost.append(event)  # lost on purpose: GET still tells the truth
         else:
             sending.append((event, callbacks, fault))
     # One resource's events go in order on one thread; different resources in parallel.
@@ -144,14 +148,17 @@ def dispatch_due(*, now=None) -> int:
     finished = timezone.now()
     # A few set-wise updates (grouped by outcome) rather than one CASE per row and field.
     done, retry = [], {}
+    duplicated = [pk for pk, (_ok, twice) in outcomes.items() if twice]
     for event, _callbacks, _fault in sending:
         attempts = event["attempts"] + 1
-        if outcomes[event["pk"]] or attempts >= MAX_ATTEMPTS:
+        if outcomes[event["pk"]][0] or attempts >= MAX_ATTEMPTS:
             done.append(event["pk"])
         else:
             retry.setdefault(attempts, []).append(event["pk"])
     with transaction.atomic():
         Event.objects.filter(pk__in=[event["pk"] for event in skipped]).update(sent_at=now)
+        Event.objects.filter(pk__in=[event["pk"] for event in lost]).update(sent_at=now, lost=True)
+        Event.objects.filter(pk__in=duplicated).update(duplicated=True)
         Event.objects.filter(pk__in=done).update(sent_at=finished, attempts=F("attempts") + 1)
         for attempts, pks in retry.items():
             due_at = finished + timedelta(seconds=min(2**attempts, 30) / 4)

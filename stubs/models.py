@@ -28,6 +28,7 @@ class Resource(models.Model):
     external_id = models.CharField(max_length=80)
     body = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
+    requests = models.PositiveIntegerField(default=1)  # creation requests it answered: repeats find it here
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["peer", "kind", "external_id"], name="one_resource_per_ref")]
@@ -47,6 +48,8 @@ class Event(models.Model):
     due_at = models.DateTimeField(db_index=True)  # when to (re)send it
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    lost = models.BooleanField(default=False)  # dropped by the injected faults: never sent
+    duplicated = models.BooleanField(default=False)  # sent twice by the injected faults
 
     class Meta:
         ordering = ["due_at", "pk"]
@@ -64,6 +67,7 @@ class Faults(models.Model):
     duplicate_rate = models.FloatField(default=0)  # share of events sent twice
     lose_rate = models.FloatField(default=0)  # share of events never sent
     reorder = models.BooleanField(default=False)  # a batch of due events goes out newest first
+    errors_injected = models.PositiveIntegerField(default=0)  # 503s answered so far (stats show the faults ran)
 
     def __str__(self) -> str:
         return f"faults of {self.peer}"

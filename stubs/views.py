@@ -8,6 +8,7 @@ import time
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Sum
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -82,26 +83,34 @@ def _injected_fault(peer: str) -> JsonResponse | None:
     if faults.latency_ms:
         time.sleep(faults.latency_ms / 1000)
     if random.random() < faults.error_rate:  # noqa: S311 — fault injection, not secrecy
+        Faults.objects.filter(peer=peer).update(errors_injected=F("errors_injected") + 1)
         return tmf_error(503, "65", "Service unavailable", "injected fault")
     return None
 
 
 @require_GET
 def stats(request, peer: str):
-    """What the peer holds: resources per kind (one per externalId) and its events sent and waiting."""
-    from django.db.models import Count
-
+    """What the peer holds: resources per kind (one per externalId), the creation requests repeated for one it
+    had already, its events sent and waiting, and what the injected faults did (503s answered, events lost and
+    sent twice). `?ids=serviceOrder`: also the externalIds of that kind, so a client can match them to its own."""
     from .models import Event
 
-    kinds = dict(Resource.objects.filter(peer=peer).values_list("kind").annotate(n=Count("pk")))
+    resources = Resource.objects.filter(peer=peer)
+    kinds = dict(resources.values_list("kind").annotate(n=Count("pk")))
     events = Event.objects.filter(resource__peer=peer)
-    return JsonResponse(
-        {
-            "resources": kinds,
-            "events_sent": events.exclude(sent_at=None).count(),
-            "events_waiting": events.filter(sent_at=None).count(),
-        }
-    )
+    faults = Faults.objects.filter(peer=peer).first()
+    answer = {
+        "resources": kinds,
+        "requests_repeated": (resources.aggregate(n=Sum("requests"))["n"] or 0) - sum(kinds.values()),
+        "events_sent": events.exclude(sent_at=None).filter(lost=False).count(),
+        "events_waiting": events.filter(sent_at=None).count(),
+        "events_lost": events.filter(lost=True).count(),
+        "events_duplicated": events.filter(duplicated=True).count(),
+        "errors_injected": faults.errors_injected if faults else 0,
+    }
+    if kind := request.GET.get("ids"):
+        answer["external_ids"] = list(resources.filter(kind=kind).order_by("pk").values_list("external_id", flat=True))
+    return JsonResponse(answer)
 
 
 FAULT_FIELDS = {"latency_ms": int, "error_rate": float, "duplicate_rate": float, "lose_rate": float, "reorder": bool}
@@ -122,7 +131,7 @@ def faults(request, peer: str):
             return tmf_error(400, "21", "Invalid body", f"fields: {', '.join(FAULT_FIELDS)}")
         for name, value in values.items():
             setattr(current, name, value)
-        current.save()
+        current.save(update_fields=list(FAULT_FIELDS))  # the 503s counted meanwhile stay counted
         _faults_read.pop(peer, None)
     return JsonResponse({name: getattr(current, name) for name in FAULT_FIELDS})
 
@@ -159,6 +168,7 @@ def resource_create(request, peer: str, kind: str):
             resource = Resource.objects.create(peer=peer, kind=kind, external_id=external_id, body=body)
             planned = ON_CREATE[kind](resource) if kind in ON_CREATE else None
     except IntegrityError:  # the same externalId again: the resource it made the first time
+        Resource.objects.filter(peer=peer, kind=kind, external_id=external_id).update(requests=F("requests") + 1)
         resource = Resource.objects.get(peer=peer, kind=kind, external_id=external_id)
         return JsonResponse(VIEWS[kind](resource), status=200)
     view = service_order_view(resource, planned) if kind == "serviceOrder" else VIEWS[kind](resource)

@@ -22,7 +22,9 @@ from .client import PeerError, PeerResponse, peer_create, peer_retrieve, peer_up
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
+# Retries span about half an hour (the backoff reaches its cap at the 9th): an outage or a run of 503s shorter
+# than that is waited out, not left for an operator to send again.
+MAX_ATTEMPTS = 16
 BACKOFF_BASE_SECONDS = 2
 BACKOFF_CAP_SECONDS = 300
 

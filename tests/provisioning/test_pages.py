@@ -86,3 +86,25 @@ def test_the_dead_letter_page_shows_a_failed_delivery_and_sends_it_again(
     message.refresh_from_db()
     assert (message.status, message.attempts) == (OutboxMessage.Status.SENT, 1)
     assert not client.get(reverse("provisioning:dead_letters")).context["page"].object_list
+
+
+def test_a_peer_down_for_a_quarter_of_an_hour_leaves_no_dead_letter(si_order, settings, stub_server):
+    """A maintenance window, or a run of 503s from a flaky peer, is waited out: the work order goes once the
+    peer answers, and no operator has to send it again."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.SI_BASE_URL = "http://127.0.0.1:9/si"  # nothing listens: every attempt fails
+    outbox_sweep()
+    waited = timedelta(0)
+    while waited < timedelta(minutes=15):
+        message = OutboxMessage.objects.get()
+        assert message.status == OutboxMessage.Status.PENDING, f"dead after {message.attempts} attempts, {waited}"
+        waited += message.next_attempt_at - timezone.now()  # the backoff the outbox chose
+        OutboxMessage.objects.update(next_attempt_at=timezone.now())
+        outbox_sweep()
+    settings.SI_BASE_URL = f"{stub_server}/si"
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    outbox_sweep()
+    assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
