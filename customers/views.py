@@ -16,12 +16,11 @@ from keyaccounts.core.access import deny
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_for
-from opportunities.access import visible_opportunities
-from orders.access import visible_orders
 from sla.selectors import open_quality_violations_of
 from sla.services import sla_statuses_for
 
 from . import access, selectors, services
+from .business import business_of
 from .flows import SLA_STEPS, ArchivingFlow
 from .forms import (
     ChangeRequestForm,
@@ -201,8 +200,7 @@ def customer_detail(request, pk: int):
             "may_edit": access.may_edit_draft(user, customer) or access.may_request_change(user, customer),
             "may_update_details": access.may_request_change(user, customer),
             "may_close": access.may_close_or_reopen(user, customer),
-            "opportunities": visible_opportunities(user).filter(customer=customer)[:10],
-            "orders": visible_orders(user).filter(customer=customer)[:10],
+            **business_of(user, customer),
             "services": customer.services.filter(status=Service.Status.ACTIVE).select_related("product"),
             "quality_violations": open_quality_violations_of(customer),
             "may_order": customer.status == Customer.Status.VALIDATED and customer.account_manager_id == user.pk,

@@ -7,9 +7,12 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
+        from customers.business import register_business
         from keyaccounts.core import registry
 
         from . import timeline  # noqa: F401 — registers the order actions' labels
+        from .access import visible_orders
         from .process import SPEC
 
         registry.register_process(SPEC)
+        register_business("orders", lambda user, customer: visible_orders(user).filter(customer=customer))

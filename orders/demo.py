@@ -26,7 +26,6 @@ def seed_demo_orders() -> None:
 
     from customers.models import Customer
     from keyaccounts.core.models import User
-    from provisioning.services import launch_sweep
 
     from .flows import OrderFlow
     from .models import Order
@@ -65,4 +64,3 @@ def seed_demo_orders() -> None:
         if accept:
             task = Task.objects.get(process_id=order.process_id, flow_task=OrderFlow.accept)
             order_accept(user=User.objects.get(username="bo_changchun"), task_pk=task.pk, decision="approve")
-            launch_sweep()  # instant activation: the launch goes on without waiting for a worker

@@ -87,9 +87,8 @@ class Order(TimeStampedModel):
 
     @property
     def opportunity_number(self) -> str:
-        from opportunities.models import Opportunity
-
-        return Opportunity.number_of(self.opportunity_id) if self.opportunity_id else ""
+        opportunity = self._meta.get_field("opportunity").related_model  # named by its label: no import upwards
+        return opportunity.number_of(self.opportunity_id) if self.opportunity_id else ""
 
     @property
     def total(self):

@@ -23,6 +23,7 @@ from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, ste
 
 from . import access
 from .elements import validate_element_values
+from .fulfilment import fulfilment
 from .lifecycle import CANCELLABLE, order_item_move, order_move
 from .models import (
     FINAL_ITEM_STATES,
@@ -348,8 +349,6 @@ def order_reject(*, order: Order) -> None:
 
 def order_transfer(*, order: Order) -> None:
     """订单流转: each item goes to its route's handler; the change of handler is on the timeline."""
-    from provisioning.services import launch_start
-
     # The launch's dispatch sends from these rows rather than reading them again.
     items = order_items(order)
     order_move(
@@ -358,7 +357,7 @@ def order_transfer(*, order: Order) -> None:
         action=OrderAction.TRANSFERRED,
         data={"handlers": {item.product.code: item.product.get_route_display() for item in items}},
     )
-    launch_start(order=order, items=items)
+    fulfilment().start(order=order, items=items)
 
 
 # ---------------------------------------------------------------------------- what service launch reports
@@ -560,20 +559,14 @@ def order_assess_cancellation(*, user, order: Order, accept: bool, reason: str =
             actor=user,
             reason=reason,
         )
-        from provisioning.services import withdraw_item
-
         for item in order.items.select_related("product").exclude(state__in=FINAL_ITEM_STATES):
-            withdraw_item(item)
+            fulfilment().withdraw_item(item)
             order_item_move(item=item, to=OrderItem.State.CANCELLED, action=OrderAction.ITEM_CANCELLED, reason=reason)
         if order.process_id:
             from .flows import OrderFlow
 
             OrderFlow.instance.cancel(order.process)
-        launch = getattr(order, "launch", None)
-        if launch is not None and launch.process_id and launch.process.status == "NEW":
-            from provisioning.flows import LaunchFlow
-
-            LaunchFlow.instance.cancel(launch.process)
+        fulfilment().cancel(order)
         order_move(order=order, to=Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user, reason=reason)
         _sla_follow(order)
     return order

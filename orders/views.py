@@ -18,15 +18,16 @@ from keyaccounts.catalogue.models import Service
 from keyaccounts.core.access import deny, get_in_scope_or_404, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.reads import read_all_with_related
+from keyaccounts.core.registry import process_of
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
-from provisioning.models import InformationRequest
 from sla.services import sla_statuses_for
 
 from . import access, services
 from .elements import ElementsForm
 from .flows import SLA_STEPS, OrderFlow
 from .forms import AddItemForm, AttachmentForm, CancellationForm, DecisionForm, NewOrderForm, OrderHeaderForm
+from .fulfilment import fulfilment
 from .models import Order, OrderAttachment, OrderItem
 
 
@@ -206,13 +207,7 @@ def order_detail(request, pk: int):
             "total": Order.total_of(items),
             "tasks": [_task_row(user, t, order) for t in tasks],
             "launch": launch,
-            "questions": (  # only a work order's peer asks
-                InformationRequest.objects.filter(work_order__in=work_orders)
-                .select_related("work_order")
-                .order_by("asked_at")
-                if work_orders
-                else []
-            ),
+            "questions": fulfilment().questions(items) if work_orders else [],  # only a work order's peer asks
             "sla": sla_statuses_for(order, launch),
             "events": timeline_for(order),
             "may_edit": access.may_edit(user, order),
@@ -230,21 +225,21 @@ def order_detail(request, pk: int):
 
 
 def _task_row(user, task: Task, order: Order) -> dict:
-    """An open step of the order or of its service launch, with the page that completes it."""
-    from provisioning.access import may_act_on_launch_task
-    from provisioning.flows import SLA_STEPS as LAUNCH_STEPS
-    from provisioning.flows import LaunchFlow
-
-    if task.flow_task.flow_class is LaunchFlow:
-        may_act = may_act_on_launch_task(user, task, order)
-        url = reverse("provisioning:launch_task", args=[order.pk, task.pk])
-        return {"task": task, "step": LAUNCH_STEPS.get(task.flow_task.name, ""), "may_act": may_act, "url": url}
-    url = reverse("orders:task", args=[order.pk, task.pk])
+    """An open step of the order or of its fulfilment, with the page that completes it."""
+    flow = task.flow_task.flow_class
+    if flow is not OrderFlow:
+        source = process_of(flow).source
+        return {
+            "task": task,
+            "step": source.steps.get(task.flow_task.name, ""),
+            "may_act": fulfilment().may_act(user, task, order),
+            "url": source.url(task, source.record(task)),
+        }
     return {
         "task": task,
         "step": SLA_STEPS.get(task.flow_task.name, ""),
         "may_act": _may_act(user, task, order),
-        "url": url,
+        "url": reverse("orders:task", args=[order.pk, task.pk]),
     }
 
 

@@ -8,9 +8,11 @@ class ProvisioningConfig(AppConfig):
 
     def ready(self) -> None:
         from keyaccounts.core.registry import register_process
+        from orders.fulfilment import register_fulfilment
 
         from .peer_handlers import register
-        from .process import SPEC
+        from .process import FULFILMENT, SPEC
 
         register_process(SPEC)
+        register_fulfilment(FULFILMENT)
         register()

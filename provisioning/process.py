@@ -4,15 +4,17 @@
 from django.utils.translation import gettext_lazy as _
 
 from keyaccounts.core.models import Team
-from keyaccounts.core.registry import HomePanel, InboxSource, Panel, ProcessSpec, Volume
+from keyaccounts.core.registry import HomePanel, InboxSource, Panel, ProcessSpec, Seeder, Volume
 from keyaccounts.core.roles import Role
 from orders.access import visible_orders
+from orders.fulfilment import Fulfilment
 from orders.process import business_chain
 
-from .access import si_work_orders
+from .access import may_act_on_launch_task, si_work_orders
 from .flows import SLA_STEPS, LaunchFlow
-from .models import FINAL_WORK_ORDER_STATES, Launch, WorkOrder
+from .models import FINAL_WORK_ORDER_STATES, InformationRequest, Launch, WorkOrder
 from .selectors import launch_claimable, launch_task_scope, launch_tasks_for, open_questions_for
+from .services import launch_start, launch_sweep, withdraw_item
 
 
 def _tasks(title, user, empty_message) -> Panel:
@@ -89,4 +91,28 @@ SPEC = ProcessSpec(
             "created_at",
         ),
     ),
+    seeders=(Seeder(85, launch_sweep),),  # the demo's accepted order activates without waiting for a worker
+)
+
+
+def _cancel(order) -> None:
+    launch = getattr(order, "launch", None)
+    if launch is not None and launch.process_id and launch.process.status == "NEW":
+        LaunchFlow.instance.cancel(launch.process)
+
+
+def _questions(items):
+    return (
+        InformationRequest.objects.filter(work_order__order_item__in=items)
+        .select_related("work_order")
+        .order_by("asked_at")
+    )
+
+
+FULFILMENT = Fulfilment(
+    start=launch_start,
+    withdraw_item=withdraw_item,
+    cancel=_cancel,
+    may_act=may_act_on_launch_task,
+    questions=_questions,
 )
