@@ -20,7 +20,7 @@ from provisioning.flows import LaunchFlow
 from provisioning.models import WorkOrder
 from provisioning.services import launch_sweep
 from sla.models import SlaClock, SlaPolicy, TimeBasis
-from tests.launch import accept_service
+from tests.launch import accept_service, launch_task
 from tests.processes import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -120,6 +120,8 @@ def test_lost_events_are_repaired_by_reading_the_truth_back(listening, catalogue
     assert not InboundEvent.objects.exists()
     work_orders_reconcile(stalled_for=dt.timedelta(0))
     launch_sweep()
+    # The worker may be joining the launch itself: the acceptance test comes when the join is committed.
+    wait_for(lambda: launch_task(order, LaunchFlow.acceptance_test) is not None, timeout=30)
     accept_service(order, ops=ops, manager=manager)
     order.refresh_from_db()
     assert order.status == Order.Status.COMPLETED
