@@ -26,7 +26,7 @@ OTHER_MODELS = {
     ("outbox.py", "message"),
     ("outbox.py", "messages"),
     ("outbox.py", "OutboxMessage"),
-    ("peers.py", "self"),
+    ("client.py", "self"),
     ("services.py", "clock"),
     ("services.py", "c"),  # the SLA clock's stop
     ("quality.py", "violation"),
