@@ -363,9 +363,9 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
             attachment = WorkOrderReport(work_order=work_order, file=report, uploaded_by=user)
             attachment.full_clean()
             attachment.save()
-        # The same open state again is a progress note (a report attached); any other is a move the lifecycle checks.
-        changed = work_order.is_final or state != work_order.state
-        if changed:
+        # The same open state again is a progress note (a report attached); anything else is a move, or refused.
+        moves = work_order.is_final or state != work_order.state
+        if moves:
             line = work_order_move_unsaved(work_order, to=state, event_time=timezone.now())
             work_order.error_message = note if state == WorkOrder.State.FAILED else ""
             work_orders_save([work_order], [line])
@@ -377,7 +377,7 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
             reason=note,
             data={"work_order": work_order.external_id, "state": state, "report": bool(report)},
         )
-    return changed
+    return moves
 
 
 # ---------------------------------------------------------------------------- the launch flow
