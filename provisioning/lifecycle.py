@@ -32,6 +32,9 @@ ALLOWED = {
     # Finished, or withdrawn by us, from any open state: a peer's event in between may be lost, its last is the truth.
     *((source, end) for source in OPEN for end in ENDS),
 }
+# Moves that are part of the order's own (its cancellation): the order's timeline columns keep the order's states,
+# so the work order's go in the line's data, as an order item's do.
+ORDERS_OWN = {WorkOrderAction.WITHDRAWN}
 # What a peer's report changes on a work order, written back together.
 REPORTED_FIELDS = ["state", "milestones", "jeopardy", "error_message", "last_event_at", "updated_at"]
 
@@ -74,14 +77,20 @@ def work_order_move_unsaved(
         raise ApplicationError(_("A newer report of this work order has been applied already."))
     work_order.state = to
     work_order.last_event_at = event_time or work_order.last_event_at
+    line, states = {"work_order": work_order.external_id, **(data or {})}, {"from_state": source, "to_state": to}
+    if action in ORDERS_OWN:
+        line, states = {**line, "from": source, "state": to}, {}
     return timeline_event(
-        subject_type_id=ContentType.objects.get_for_model(Order).pk,
+        subject_type_id=_order_type_id(),
         subject_id=work_order.order_item.order_id,
         action=action,
-        from_state=source,
-        to_state=to,
-        data={"work_order": work_order.external_id, **(data or {})},
+        data=line,
+        **states,
     )
+
+
+def _order_type_id() -> int:
+    return ContentType.objects.get_for_model(Order).pk
 
 
 def work_orders_save(work_orders: list[WorkOrder], timeline: list[TimelineRow], *, fields=REPORTED_FIELDS) -> None:
