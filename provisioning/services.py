@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyaccounts.catalogue.models import Product
-from keyaccounts.core.bulk import bulk_update_rows, insert_instance, save_fields
+from keyaccounts.core.bulk import insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.reads import read_all_with_related, sql_names
-from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
+from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from keyaccounts.peers.client import PeerError, peer_retrieve
 from keyaccounts.peers.models import OutboxMessage, Peer
@@ -33,6 +33,13 @@ from orders.services import order_item_started
 from sla.services import sla_clock_start, sla_clock_stop
 
 from .access import may_handle_launch
+from .lifecycle import (
+    work_order_create,
+    work_order_may_move,
+    work_order_move,
+    work_order_move_unsaved,
+    work_orders_save,
+)
 from .models import (
     FINAL_WORK_ORDER_STATES,
     WORK_ORDER_STATES,
@@ -85,7 +92,7 @@ def launch_item(item: OrderItem) -> WorkOrder | None:
         return None
     peer = PEER_OF_ROUTE[route]
     attempt = item.work_orders.count() + 1
-    work_order = WorkOrder.objects.create(
+    work_order = work_order_create(
         order_item=item,
         peer=peer,
         si_company=item.product.si_company if peer == Peer.SI else None,
@@ -105,7 +112,7 @@ def launch_item(item: OrderItem) -> WorkOrder | None:
 
 def withdraw_item(item: OrderItem) -> None:
     """A cancelled order withdraws its open work orders (TMF641 CancelServiceOrder through the outbox)."""
-    for work_order in item.work_orders.exclude(state__in=FINAL_WORK_ORDER_STATES):
+    for work_order in item.work_orders.select_for_update(of=("self",)).exclude(state__in=FINAL_WORK_ORDER_STATES):
         outbox_enqueue(
             peer=work_order.peer,
             resource=CANCEL_SERVICE_ORDER,
@@ -117,11 +124,7 @@ def withdraw_item(item: OrderItem) -> None:
                 "@type": "CancelServiceOrder",
             },
         )
-        work_order.state = WorkOrder.State.CANCELLED
-        work_order.save(update_fields=["state", "updated_at"])
-        timeline_record(
-            subject=item.order, action=WorkOrderAction.WITHDRAWN, data={"work_order": work_order.external_id}
-        )
+        work_order_move(work_order=work_order, to=WorkOrder.State.CANCELLED, action=WorkOrderAction.WITHDRAWN)
 
 
 def work_orders_reconcile(*, stalled_for: timedelta | None = None) -> int:
@@ -151,36 +154,20 @@ def work_orders_reconcile(*, stalled_for: timedelta | None = None) -> int:
     return changed
 
 
-def _work_order_move(work_order: WorkOrder, *, state: str, milestones, error: str, event_time) -> str | None:
-    """The rule for a peer's state, on a work order locked by the caller: known, newer than the last applied,
-    and moving an open work order on. Changes it in memory; returns the state it left, or None if nothing
-    changes."""
+def _work_order_report(work_order: WorkOrder, *, state: str, milestones, error: str, event_time) -> TimelineRow | None:
+    """A peer's state for a work order locked by the caller, if the lifecycle lets it move: changes it in memory and
+    returns its timeline line, or None if nothing changes."""
     if state not in WORK_ORDER_STATES:
         logger.warning("work order %s: unknown state %r ignored", work_order.pk, state)
         return None
-    if event_time is not None and work_order.last_event_at and event_time <= work_order.last_event_at:
+    if not work_order_may_move(work_order, state, event_time=event_time):
         return None
-    if work_order.is_final or work_order.state == state:
-        return None
-    before = work_order.state
-    work_order.state = state
+    line = work_order_move_unsaved(work_order, to=state, event_time=event_time)
     if milestones:
         at = (event_time or timezone.now()).isoformat()
         work_order.milestones = [*work_order.milestones, {"at": at, "milestone": milestones}]
     work_order.error_message = error
-    work_order.last_event_at = event_time or work_order.last_event_at
-    return before
-
-
-def _moved_event(work_order: WorkOrder, before: str) -> TimelineRow:
-    return timeline_event(
-        subject_type_id=_order_type_id(),
-        subject_id=work_order.order_item.order_id,
-        action=WorkOrderAction.STATE_CHANGED,
-        from_state=before,
-        to_state=work_order.state,
-        data={"work_order": work_order.external_id},
-    )
+    return line
 
 
 def _order_type_id() -> int:
@@ -205,15 +192,18 @@ def work_order_apply(*, pk: int, state: str, milestones: list | None = None, err
         return False
     with transaction.atomic():
         work_order = WorkOrder.objects.select_for_update(of=("self",)).select_related("order_item").get(pk=pk)
-        before = _work_order_move(work_order, state=state, milestones=milestones, error=error, event_time=event_time)
-        if before is None:
+        line = _work_order_report(work_order, state=state, milestones=milestones, error=error, event_time=event_time)
+        if line is None:
             return False
-        work_order.save()
-        timeline_save([_moved_event(work_order, before)])
-        order_id = work_order.order_item.order_id
-        if work_order.is_final and _orders_answered([order_id]):
-            _check_launches_after_commit([order_id])  # the last answer of the order: its launch may go on
+        work_orders_save([work_order], [line])
+        _check_launch_if_answered(work_order)
     return True
+
+
+def _check_launch_if_answered(work_order: WorkOrder) -> None:
+    order_id = work_order.order_item.order_id
+    if work_order.is_final and _orders_answered([order_id]):
+        _check_launches_after_commit([order_id])  # the last answer of the order: its launch may go on
 
 
 NOTE_ACTIONS = {
@@ -233,15 +223,23 @@ def _work_order_annotate(work_order: WorkOrder, *, kind: str, detail: dict, even
         work_order.milestones = [*work_order.milestones, entry]
     if kind == "milestone":
         _construction_clock_follow(work_order, detail.get("milestone") or [], event_time)
+    moved = None
     if kind == "information" and not work_order.is_final:
-        work_order.state = WorkOrder.State.PENDING
+        if work_order_may_move(work_order, WorkOrder.State.PENDING, event_time=event_time):
+            moved = work_order_move_unsaved(
+                work_order,
+                to=WorkOrder.State.PENDING,
+                action=NOTE_ACTIONS[kind],
+                event_time=event_time,
+                data=entry,
+            )
         question = InformationRequest.objects.create(
             work_order=work_order,
             question=str(detail.get("note") or _("The peer needs more information.")),
             asked_at=event_time,
         )
         _work_order_clock_start(work_order, subject=question, step=INFORMATION_STEP)
-    return timeline_event(
+    return moved or timeline_event(
         subject_type_id=_order_type_id(),
         subject_id=work_order.order_item.order_id,
         action=NOTE_ACTIONS[kind],
@@ -287,8 +285,7 @@ def work_order_note(*, pk: int, kind: str, detail: dict, event_time) -> None:
     with transaction.atomic():
         work_order = WorkOrder.objects.select_for_update(of=("self",)).select_related("order_item").get(pk=pk)
         note = _work_order_annotate(work_order, kind=kind, detail=detail, event_time=event_time)
-        work_order.save()
-        note.save()
+        work_orders_save([work_order], [note])
 
 
 EVENT_NOTES = {
@@ -323,31 +320,25 @@ def work_orders_apply_events(*, events: list) -> None:
         if work_order is None:
             event.outcome = "ignored: unknown work order"
         elif event.event_type == "ServiceOrderStateChangeEvent":
-            before = _work_order_move(
+            line = _work_order_report(
                 work_order,
                 state=order.get("state", ""),
                 milestones=order.get("milestone"),
                 error=_error_text(order),
                 event_time=event.event_time,
             )
-            if before is None:
+            if line is None:
                 event.outcome = "ignored: not newer, not legal or no change"
             else:
                 event.outcome = "applied"
-                timeline.append(_moved_event(work_order, before))
+                timeline.append(line)
                 changed[work_order.pk] = work_order
         else:
             kind = EVENT_NOTES[event.event_type]
             timeline.append(_work_order_annotate(work_order, kind=kind, detail=order, event_time=event.event_time))
             event.outcome = f"applied: {kind}"
             changed[work_order.pk] = work_order
-    now = timezone.now()
-    for work_order in changed.values():
-        work_order.updated_at = now  # a bulk write skips auto_now; reconciliation reads it
-    bulk_update_rows(
-        list(changed.values()), ["state", "milestones", "jeopardy", "error_message", "last_event_at", "updated_at"]
-    )
-    timeline_save(timeline)
+    work_orders_save(list(changed.values()), timeline)
     finished = {w.order_item.order_id for w in changed.values() if w.is_final}
     if finished:
         _check_launches_after_commit(_orders_answered(finished))
@@ -365,18 +356,20 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
     if not si_work_orders(user).filter(pk=work_order.pk).exists():
         raise PermissionDenied
     with transaction.atomic():
+        work_order = (
+            WorkOrder.objects.select_for_update(of=("self",)).select_related("order_item__order").get(pk=work_order.pk)
+        )
         if report is not None:
             attachment = WorkOrderReport(work_order=work_order, file=report, uploaded_by=user)
             attachment.full_clean()
             attachment.save()
-        if work_order.is_final:
-            raise ApplicationError(_("This work order is finished; its state cannot change any more."))
-        changed = work_order_apply(
-            pk=work_order.pk,
-            state=state,
-            error=note if state == WorkOrder.State.FAILED else "",
-            event_time=timezone.now(),
-        )
+        # The same open state again is a progress note (a report attached); anything else is a move, or refused.
+        moves = work_order.is_final or state != work_order.state
+        if moves:
+            line = work_order_move_unsaved(work_order, to=state, event_time=timezone.now())
+            work_order.error_message = note if state == WorkOrder.State.FAILED else ""
+            work_orders_save([work_order], [line])
+            _check_launch_if_answered(work_order)
         timeline_record(
             subject=work_order.order_item.order,
             action=WorkOrderAction.PARTNER_REPORTED,
@@ -384,7 +377,7 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
             reason=note,
             data={"work_order": work_order.external_id, "state": state, "report": bool(report)},
         )
-    return changed
+    return moves
 
 
 # ---------------------------------------------------------------------------- the launch flow
