@@ -18,7 +18,7 @@ from keyaccounts.catalogue.models import Product, Service
 from keyaccounts.core.bulk import insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as, sql_names
-from keyaccounts.core.timeline import timeline_batched, timeline_record
+from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
 
 from . import access
@@ -210,7 +210,7 @@ def order_add_item(*, user, order: Order, version: int, item: ItemInput) -> Orde
 
 def order_submit(*, user, order: Order, version: int) -> Order:
     """Freeze each item's element definition and start the order flow (check → acceptance…)."""
-    with transaction.atomic(), timeline_batched():  # the submission's line written with the check's
+    with transaction.atomic():
         # With what the flow's check reads of it.
         order = _locked(order, version, related=("customer", "billing_account"))
         _require(access.may_edit(user, order))

@@ -20,21 +20,10 @@ from viewflow.workflow.status import STATUS
 from . import registry
 from .exceptions import TaskClosedError, TaskTakenError
 from .reads import read_with_related
-from .timeline import timeline_batched
-
-
-class FlowLock(lock.SelectForUpdateLock):
-    """viewflow's row lock on the process, under which the step's audit lines are written in one INSERT when
-    its work is done (`timeline_batched`)."""
-
-    @contextmanager
-    def __call__(self, flow_class, process_pk):
-        with super().__call__(flow_class, process_pk), timeline_batched():
-            yield
 
 
 class BaseFlow(flow.Flow):
-    lock_impl = FlowLock(nowait=False)
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
 
     class Meta:
         abstract = True
