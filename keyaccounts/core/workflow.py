@@ -19,7 +19,6 @@ from viewflow.workflow.status import STATUS
 
 from . import registry
 from .exceptions import TaskClosedError, TaskTakenError
-from .reads import read_with_related
 
 
 class BaseFlow(flow.Flow):
@@ -59,7 +58,7 @@ def locked_activation(task: Task, related: tuple[str, ...] = ()) -> Iterator:
     activation's task. `related`: paths from the task to the rows the step reads (`process__order`), read in
     the same query, under the lock."""
     with task.flow_task.flow_class.lock(task.process_id):
-        fresh = read_with_related(Task, task.pk, ("process", *related))
+        fresh = Task.objects.select_related("process", *related).get(pk=task.pk)
         yield fresh.flow_task.activation_class(fresh)
 
 
@@ -82,7 +81,7 @@ def human_task(task_pk: int, *, user, may_act: Callable[[Task], bool], related: 
     taken by someone else meanwhile raises an error the page can show.
     """
     # The task as it is under the lock.
-    with locked_activation(read_with_related(Task, task_pk), related) as activation:
+    with locked_activation(Task.objects.get(pk=task_pk), related) as activation:
         task = activation.task
         if task.status not in OPEN_STATUSES:
             raise TaskClosedError
