@@ -17,7 +17,7 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from . import registry
+from . import fastpath, registry
 from .exceptions import TaskClosedError, TaskTakenError
 
 
@@ -58,7 +58,7 @@ def locked_activation(task: Task, related: tuple[str, ...] = ()) -> Iterator:
     activation's task. `related`: paths from the task to the rows the step reads (`process__order`), read in
     the same query, under the lock."""
     with task.flow_task.flow_class.lock(task.process_id):
-        fresh = Task.objects.select_related("process", *related).get(pk=task.pk)
+        fresh = fastpath.read_with_related(Task, task.pk, ("process", *related))
         yield fresh.flow_task.activation_class(fresh)
 
 
