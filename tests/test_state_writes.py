@@ -28,7 +28,7 @@ OTHER_MODELS = {
     ("outbox.py", "OutboxMessage"),
     ("peers.py", "self"),
     ("services.py", "clock"),
-    ("services.py", "c"),  # the SLA clock's stop
+    ("services.py", "SlaClock"),  # the SLA clock's stop
     ("quality.py", "violation"),
     ("quality.py", "QualityViolation"),
     ("services.py", "Service"),
