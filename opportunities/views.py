@@ -10,7 +10,6 @@ from viewflow.workflow.models import Task
 
 from keyaccounts.core.access import deny, get_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.reads import read_all_with_related
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
 from sla.services import sla_statuses_for
@@ -125,9 +124,7 @@ def opportunity_detail(request, pk: int):
             ],
             "sla": sla_statuses_for(opportunity),
             "events": timeline_for(opportunity),
-            "attachments": read_all_with_related(
-                Attachment, {"opportunity": opportunity}, ("uploaded_by",), order_by=("created_at",)
-            ),
+            "attachments": opportunity.attachments.select_related("uploaded_by").order_by("created_at"),
             "attachment_form": form,
         },
     )

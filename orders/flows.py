@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 
-from keyaccounts.core.bulk import save_fields
 from keyaccounts.core.workflow import BaseFlow
 
 from . import services
@@ -65,7 +64,7 @@ class OrderFlow(BaseFlow):
         activation.process.save()
         order.process = activation.process
         # With what the submission changed: only `order_submit` starts the flow, and saves the order here once.
-        save_fields(order, ["process", "submitted_at", "version", "updated_at"])
+        order.save(update_fields=["process", "submitted_at", "version", "updated_at"])
         return activation.process
 
     def run_check(self, activation):

@@ -1,13 +1,8 @@
 """The order's status and its items' states (TMF622): the only place they change, each change on the timeline."""
 
-import functools
-
-from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.core.bulk import save_fields
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.reads import sql_names
 from keyaccounts.core.timeline import timeline_record
 
 from .models import Order, OrderItem
@@ -53,18 +48,10 @@ def order_move(
         )
     order.status = to
     order.version += 1
-    save_fields(order, ["status", "version", "updated_at", *also])
+    order.save(update_fields=["status", "version", "updated_at", *also])
     timeline_record(
         subject=order, action=action, actor=actor, reason=reason, from_state=source, to_state=to, data=data or {}
     )
-
-
-@functools.cache
-def _item_move_sql() -> str:
-    """Plain SQL: an item moves on every launch step, and the ORM took longer to build the UPDATE than the
-    database to run it."""
-    i = sql_names(OrderItem)
-    return f"UPDATE {i} SET {i.state} = %s WHERE {i.pk} = %s AND {i.state} = %s"  # noqa: S608 (names from the model)
 
 
 def order_item_move(*, item: OrderItem, to: str, action: str, reason: str = "", data=None) -> bool:
@@ -77,10 +64,8 @@ def order_item_move(*, item: OrderItem, to: str, action: str, reason: str = "", 
             _("An order item cannot go from %(source)s to %(target)s.")
             % {"source": State(source).label, "target": State(to).label}
         )
-    with connection.cursor() as cursor:
-        cursor.execute(_item_move_sql(), [to, item.pk, source])
-        if not cursor.rowcount:
-            return False
+    if not OrderItem.objects.filter(pk=item.pk, state=source).update(state=to):
+        return False
     item.state = to
     # The states in `data`: the timeline's own from/to are the order's.
     line = {"item": item.pk, "product": item.product.code, "from": source, "state": to}

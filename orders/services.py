@@ -1,24 +1,21 @@
 """Every write of order management. Each service is one transaction; a refusal saves nothing."""
 
-import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from viewflow.workflow.fields import get_task_ref
 from viewflow.workflow.models import Task
 
 from customers.models import Customer
 from keyaccounts.catalogue import services as catalogue
 from keyaccounts.catalogue.elements import definition_snapshot
 from keyaccounts.catalogue.models import Product, Service
-from keyaccounts.core.bulk import insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
-from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as, sql_names
-from keyaccounts.core.timeline import timeline_batched, timeline_record
+from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
 
 from . import access
@@ -47,7 +44,7 @@ def _require(allowed: bool) -> None:
 
 def _locked(order: Order, version: int | None, related: tuple[str, ...] = ()) -> Order:
     """The order locked, checked against the version the user saw; `related`: rows read with it (not locked)."""
-    fresh = read_with_related(Order, order.pk, related, lock=True)
+    fresh = Order.objects.select_related(*related).select_for_update(of=("self",)).get(pk=order.pk)
     if version is not None and fresh.version != version:
         raise StaleRecordError
     return fresh
@@ -81,23 +78,13 @@ def _new_item(order: Order, item: ItemInput) -> OrderItem:
         service=item.service,
         elements=item.elements or {},
     )
-    insert_instance(new)
+    new.save()
     return new
 
 
-@functools.cache
-def _billing_account_sql() -> str:
-    a = sql_names(BillingAccount)
-    return (
-        f"SELECT {columns_of(BillingAccount)} FROM {a}"  # noqa: S608 (names from the model)
-        f" WHERE {a.customer} = %s AND {a.is_active} = %s ORDER BY {a.number} LIMIT 1"
-    )
-
-
 def _billing_account_of(customer: Customer) -> BillingAccount | None:
-    """The customer's first active account by number, which a new order is charged to. Plain SQL: the ORM took
-    longer to build the query than the database to run it."""
-    return next(iter(rows_as(BillingAccount, _billing_account_sql(), [customer.pk, True])), None)
+    """The customer's first active account by number, which a new order is charged to."""
+    return BillingAccount.objects.filter(customer=customer, is_active=True).order_by("number").first()
 
 
 def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
@@ -116,7 +103,7 @@ def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
             account_manager=user,
             billing_account=_billing_account_of(customer),
         )
-        insert_instance(order)
+        order.save()
         for item in items:
             _new_item(order, item)
         timeline_record(subject=order, action=OrderAction.DRAFTED, actor=user)
@@ -134,7 +121,7 @@ def order_draft_for_opportunity(*, opportunity, items: list[ItemInput]) -> Order
         opportunity=opportunity,
         billing_account=_billing_account_of(customer),
     )
-    insert_instance(order)
+    order.save()
     OrderItem.objects.bulk_create(
         OrderItem(order=order, product=item.product, quantity=item.quantity, unit_price=item.unit_price)
         for item in items
@@ -211,14 +198,14 @@ def order_add_item(*, user, order: Order, version: int, item: ItemInput) -> Orde
 
 def order_submit(*, user, order: Order, version: int) -> Order:
     """Freeze each item's element definition and start the order flow (check → acceptance…)."""
-    with transaction.atomic(), timeline_batched():  # the submission's line written with the check's
+    with transaction.atomic():
         # With what the flow's check reads of it.
         order = _locked(order, version, related=("customer", "billing_account"))
         _require(access.may_edit(user, order))
         items = order_items(order)
         for item in items:
             item.element_definition = definition_snapshot(item.product)
-            save_fields(item, ["element_definition"])
+            item.save(update_fields=["element_definition"])
         order.submitted_at = timezone.now()
         order.version += 1
         timeline_record(subject=order, action=OrderAction.SUBMITTED, actor=user)
@@ -257,7 +244,7 @@ def order_items(order: Order) -> list[OrderItem]:
     """The order's items with their products and services, read once per order object: a submission's check
     runs on the items the submission has just read (an order's items are fixed once it is submitted)."""
     if "_items" not in order.__dict__:
-        order._items = read_all_with_related(OrderItem, {"order": order}, ("product", "service"))
+        order._items = list(order.items.select_related("product", "service").order_by("pk"))
     return order._items
 
 
@@ -301,20 +288,12 @@ def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> 
     return findings
 
 
-@functools.cache
-def _active_rules_sql() -> str:
-    """Plain SQL: every submission's check reads the rules, and the ORM took longer to build the query than the
-    database to run it."""
-    r = sql_names(OrderApprovalRule)
-    return f"SELECT {columns_of(OrderApprovalRule)} FROM {r} WHERE {r.is_active} = %s"  # noqa: S608 (names from the model)
-
-
 def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
     """The administrator's rules decide: amount, customer level, product."""
     items = list(order.items.all()) if items is None else items
     total = Order.total_of(items)  # from the items read once here
     products = {item.product_id for item in items}
-    for rule in rows_as(OrderApprovalRule, _active_rules_sql(), [True]):
+    for rule in OrderApprovalRule.objects.filter(is_active=True):
         if rule.min_amount is not None and total < rule.min_amount:
             continue
         if rule.customer_level and rule.customer_level != order.customer.level:
@@ -409,23 +388,21 @@ def order_fulfil_if_done(order: Order) -> bool:
     from .flows import OrderFlow
 
     # One read for the three conditions, from the rows as they are (the caller's object may be stale), and for
-    # the finished items' states, which no longer change. Plain SQL: the ORM took longer to build the
-    # subqueries than the database to run them.
-    t, o, i = sql_names(Task), sql_names(Order), sql_names(OrderItem)
-    item = f"SELECT 1 FROM {i} WHERE {i.order} = %s AND {i.state}"  # noqa: S608 (names from the models)
-    sql = (  # as many marks as OPEN_STATUSES and FINAL_ITEM_STATES have states
-        f"SELECT {columns_of(Task)}, EXISTS ({item} = %s), EXISTS ({item} = %s) FROM {t}"  # noqa: S608
-        f" WHERE {t.process} = %s AND {t.flow_task} = %s AND {t.status} IN (%s, %s)"
-        f" AND EXISTS (SELECT 1 FROM {o} WHERE {o.pk} = %s AND {o.status} = %s)"
-        f" AND NOT EXISTS ({item} NOT IN (%s, %s, %s))"
+    # the finished items' states, which no longer change.
+    items = OrderItem.objects.filter(order=order.pk)
+    task = (
+        Task.objects.filter(process_id=order.process_id, flow_task=OrderFlow.fulfil, status__in=OPEN_STATUSES)
+        .filter(Exists(Order.objects.filter(pk=order.pk, status=Order.Status.IN_PROGRESS)))
+        .filter(~Exists(items.exclude(state__in=FINAL_ITEM_STATES)))
+        .annotate(
+            any_completed=Exists(items.filter(state=OrderItem.State.COMPLETED)),
+            any_failed=Exists(items.filter(state=OrderItem.State.FAILED)),
+        )
+        .first()
     )
-    states = (OrderItem.State.COMPLETED, OrderItem.State.FAILED)
-    params = [order.pk, states[0], order.pk, states[1]]
-    params += [order.process_id, get_task_ref(OrderFlow.fulfil), *OPEN_STATUSES]
-    params += [order.pk, Order.Status.IN_PROGRESS, order.pk, *sorted(FINAL_ITEM_STATES)]
-    task = next(iter(rows_as(Task, sql, params, annotations=("any_completed", "any_failed"))), None)
     if task is None:
         return False
+    states = (OrderItem.State.COMPLETED, OrderItem.State.FAILED)
     finished = {state for state, found in zip(states, (task.any_completed, task.any_failed), strict=True) if found}
     # The order rolled up, read under the lock.
     handle_run(OrderFlow.fulfil, task, related=("process__order",), item_states=finished)
@@ -481,7 +458,7 @@ def _decide(*, user, task_pk: int, decision: str, reason: str, may_act, action_b
         order.decision = decision
         if decision == REJECT:
             order.check_findings = [reason]
-        save_fields(order, ["decision", "check_findings", "updated_at"])
+        order.save(update_fields=["decision", "check_findings", "updated_at"])
         timeline_record(subject=order, action=action_by_decision[decision], actor=user, reason=reason)
         act.execute()
         _sla_follow(order)

@@ -17,7 +17,6 @@ from customers.access import visible_customers
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.access import deny, get_in_scope_or_404, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.reads import read_all_with_related
 from keyaccounts.core.registry import process_of
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
@@ -195,8 +194,10 @@ def order_detail(request, pk: int):
     prefetch_related_objects(items, "work_orders")
     work_orders = [wo.pk for item in items for wo in item.work_orders.all()]
     processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
-    tasks = read_all_with_related(
-        Task, {"process": processes, "status": OPEN_STATUSES}, ("owner",), order_by=("-created",)
+    tasks = (
+        Task.objects.filter(process__in=processes, status__in=OPEN_STATUSES)
+        .select_related("owner")
+        .order_by("-created")
     )
     return render(
         request,
@@ -216,9 +217,7 @@ def order_detail(request, pk: int):
             "may_assess_cancellation": order.status == Order.Status.ASSESSING_CANCELLATION
             and access.may_assess_cancellation(user, order),
             "cancellation_form": CancellationForm(),
-            "attachments": read_all_with_related(
-                OrderAttachment, {"order": order}, ("uploaded_by",), order_by=("created_at",)
-            ),
+            "attachments": order.attachments.select_related("uploaded_by").order_by("created_at"),
             "attachment_form": attachment_form,
         },
     )

@@ -13,12 +13,12 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from keyaccounts.core import generations, registry
-from keyaccounts.core.bulk import bulk_update_rows, insert_instance
 from keyaccounts.core.models import Team
-from keyaccounts.core.reads import columns_of, for_update, rows_as, sql_names
+from keyaccounts.core.reads import sql_names
 
 from . import histogram
 from .calendar import WorkingCalendar
@@ -176,7 +176,7 @@ def _start(*, subject, step: str, level: str, product, city, customer, account_m
     if policy.runs_on and clock.time_basis == TimeBasis.WORKING:
         working = calendar_read(pk=policy.runs_on, read_token=policy.configuration_token)[1]
     _schedule(clock, now, {clock.calendar_id: working})
-    insert_instance(clock)
+    clock.save()
     return clock
 
 
@@ -235,52 +235,31 @@ def sla_clock_stop(*, subject, step: str, now=None) -> SlaClock | None:
     return stopped[0] if stopped else None
 
 
-def _returns_updated_rows() -> bool:
-    """UPDATE … RETURNING: Django names the feature after INSERT's, which came in the same SQLite release."""
-    return connection.features.can_return_columns_from_insert
-
-
-# A stop: breached if the clock ran past its due time (or was breached already), met otherwise. Plain SQL, like
-# `_policies_sql`: every step that ends stops a clock, and the ORM's UPDATE took longer to build than to run.
-@functools.cache
-def _stop_sql() -> str:
-    c = sql_names(SlaClock)
-    return f"""UPDATE {c} SET {c.stopped_at} = %(now)s, {c.uncounted} = %(uncounted)s,
-    {c.state} = CASE WHEN {c.state} = %(breached)s OR ({c.state} = %(running)s AND {c.due_at} < %(now)s)
-        THEN %(breached)s ELSE %(met)s END
-WHERE {c.subject_type} = %(subject_type)s AND {c.subject_id} = %(subject)s AND {c.stopped_at} IS NULL"""  # noqa: S608 (names from the model)
-
-
-def _stop_open(subject, now: datetime, *, steps=None) -> list[SlaClock]:
+def _stop_open(subject, now: datetime, *, steps=None, clocks: list[SlaClock] | None = None) -> list[SlaClock]:
     """Stop the subject's open clocks (of `steps` only, when given), each left for the next fold to count;
-    returns them as stopped. One statement locks, stops and returns them where the database can return updated
-    rows (PostgreSQL, and SQLite from 3.35): a stop is the last thing a step does with its clock."""
-    params = {
-        "now": connection.ops.adapt_datetimefield_value(now),  # as the ORM would send it (SQLite: UTC text)
-        "uncounted": True,
-        "breached": SlaClock.State.BREACHED,
-        "running": SlaClock.State.RUNNING,
-        "met": SlaClock.State.MET,
-        "subject_type": ContentType.objects.get_for_model(subject).pk,
-        "subject": subject.pk,
-    }
-    sql = _stop_sql()
-    if steps is not None:
-        steps = sorted(steps)
-        sql += f" AND {sql_names(SlaClock).step} IN ({', '.join(f'%(step{i})s' for i in range(len(steps)))})"
-        params.update({f"step{i}": step for i, step in enumerate(steps)})
-    if _returns_updated_rows():
-        clocks = rows_as(SlaClock, f"{sql} RETURNING {columns_of(SlaClock)}", params)
-    else:
-        open_clocks = SlaClock.objects.filter(**_subject_filter(subject), stopped_at=None)
+    returns them as stopped: breached if it ran past its due time (or was breached already), met otherwise.
+    `clocks`: the open clocks to stop, when the caller has read them locked."""
+    if clocks is None:
+        open_clocks = SlaClock.objects.select_for_update().filter(**_subject_filter(subject), stopped_at=None)
         if steps is not None:
             open_clocks = open_clocks.filter(step__in=steps)
-        ids = list(open_clocks.select_for_update().values_list("pk", flat=True))
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-        clocks = list(SlaClock.objects.filter(pk__in=ids))
-    clocks.sort(key=lambda clock: clock.step)  # the same order however the database returned them
-    return clocks
+        clocks = list(open_clocks)
+    if not clocks:
+        return []
+    breached = SlaClock.State.BREACHED
+    for clock in clocks:  # locked: their state and due time are as read
+        late = clock.state == breached or (clock.state == SlaClock.State.RUNNING and clock.due_at < now)
+        clock.state = breached if late else SlaClock.State.MET
+        clock.stopped_at, clock.uncounted = now, True
+    SlaClock.objects.filter(pk__in=[clock.pk for clock in clocks]).update(
+        stopped_at=now,
+        uncounted=True,
+        state=Case(
+            When(pk__in=[clock.pk for clock in clocks if clock.state == breached], then=Value(breached)),
+            default=Value(SlaClock.State.MET),
+        ),
+    )
+    return sorted(clocks, key=lambda clock: clock.step)  # the same order however the database returned them
 
 
 def sla_clocks_follow(
@@ -303,20 +282,13 @@ def sla_clocks_follow(
     if not open_steps:  # the last step is done: every open clock stops, none needs reading first
         _stop_open(subject, now)
         return {}
-    # Plain SQL, like the stop (after every step that opens one, the ORM took longer to build it than to run it).
-    c = sql_names(SlaClock)
     running = {
         clock.step: clock
-        for clock in rows_as(
-            SlaClock,
-            f"SELECT {columns_of(SlaClock)} FROM {c}"  # noqa: S608 (names from the model)
-            f" WHERE {c.subject_type} = %s AND {c.subject_id} = %s AND {c.stopped_at} IS NULL" + for_update(connection),
-            [ContentType.objects.get_for_model(subject).pk, subject.pk],
-        )
+        for clock in SlaClock.objects.select_for_update().filter(**_subject_filter(subject), stopped_at=None)
     }
     finished = running.keys() - open_steps
     if finished:
-        _stop_open(subject, now, steps=finished)
+        _stop_open(subject, now, clocks=[running[step] for step in finished])
         running = {step: clock for step, clock in running.items() if step in open_steps}
     for step in open_steps - running.keys():
         if callable(product):  # worked out only when a clock starts
@@ -345,13 +317,6 @@ _TALLIED = ["step", "city_id", "product_id", "team_id", "account_manager_id", "s
 def _day_of(moment: datetime):
     # The dashboards' periods are days in the project's time zone.
     return timezone.localtime(moment, timezone.get_default_timezone()).date()
-
-
-def _matching(values: dict) -> tuple[str, list]:
-    """A WHERE clause for rows with these values of these (quoted) columns: `IS NULL` for None, which `=` never
-    matches."""
-    where = " AND ".join(f"{column} IS NULL" if value is None else f"{column} = %s" for column, value in values.items())
-    return where, [value for value in values.values() if value is not None]
 
 
 @dataclass
@@ -410,21 +375,12 @@ def sla_rollup_fold(*, batch: int = 500, at_most: int | None = None) -> int:
 def _add_counts(counts: dict[tuple, list[int]]) -> None:
     """Each key's met and breached added to its row (an UPDATE a key, matching the keys that are NULL), the rows
     a day has not had yet created together."""
-    n = sql_names(SlaDayCount)
     missing = []
-    with connection.cursor() as cursor:
-        for key, (met, breached) in counts.items():
-            values = dict(zip(_COUNT_KEY, key, strict=True))
-            where, params = _matching(
-                {getattr(n, name): value for name, value in values.items()}
-                | {n.day: connection.ops.adapt_datefield_value(values["day"])}
-            )
-            cursor.execute(
-                f"UPDATE {n} SET {n.met} = {n.met} + %s, {n.breached} = {n.breached} + %s WHERE {where}",  # noqa: S608
-                [met, breached, *params],
-            )
-            if not cursor.rowcount:
-                missing.append(SlaDayCount(**values, met=met, breached=breached))
+    for key, (met, breached) in counts.items():
+        values = dict(zip(_COUNT_KEY, key, strict=True))
+        # `field=None` filters `IS NULL`, which `=` never matches.
+        if not SlaDayCount.objects.filter(**values).update(met=F("met") + met, breached=F("breached") + breached):
+            missing.append(SlaDayCount(**values, met=met, breached=breached))
     SlaDayCount.objects.bulk_create(missing)
 
 
@@ -447,7 +403,7 @@ def _add_durations(durations: dict[tuple, dict[int, int]]) -> None:
             for offset, n in enumerate(row.counts):
                 buckets[row.first_bucket + offset] = buckets.get(row.first_bucket + offset, 0) + n
         row.first_bucket, row.counts = histogram.dense(buckets)
-    bulk_update_rows(changed, ["first_bucket", "counts"])
+    SlaDayDuration.objects.bulk_update(changed, ["first_bucket", "counts"])
     SlaDayDuration.objects.bulk_create(missing)
 
 

@@ -69,21 +69,3 @@ def test_rows_written_in_bulk_keep_every_value_as_given(city, user_in_role):
     assert [
         (e.subject_type_id, e.subject_id, e.actor_id, e.action, e.reason, e.data, e.created_at) for e in stored
     ] == rows
-
-
-def test_rows_given_as_dicts_are_written_within_the_databases_parameter_limit(city, monkeypatch):
-    """SQLite takes 999 parameters a statement: `insert_dicts` writes as many rows a statement as fit."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from keyaccounts.core.bulk import insert_dicts
-
-    monkeypatch.setattr(connection.features, "max_query_params", 40)  # four timeline rows of nine values
-    subject = {"subject_type_id": ContentType.objects.get_for_model(city).pk, "subject_id": city.pk}
-    moment = timezone.now() - dt.timedelta(hours=1)
-    rows = [{**subject, "action": f"line {n}", "created_at": moment + dt.timedelta(seconds=n)} for n in range(10)]
-    with CaptureQueriesContext(connection) as captured:
-        insert_dicts(TimelineEvent, rows)
-    assert len(captured) == 3
-    written = timeline_for(city)
-    assert [(e.action, e.created_at, e.data) for e in written] == [(r["action"], r["created_at"], {}) for r in rows]

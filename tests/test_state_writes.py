@@ -31,7 +31,7 @@ OTHER_MODELS = {
     ("outbox.py", "OutboxMessage"),
     ("client.py", "self"),  # PeerError.status: the HTTP status a peer answered
     ("services.py", "clock"),
-    ("services.py", "c"),  # the SLA clock's stop
+    ("services.py", "SlaClock"),  # the SLA clock's stop
     ("quality.py", "violation"),
     ("quality.py", "QualityViolation"),
     ("services.py", "Service"),

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from keyaccounts.core.models import City
 from keyaccounts.core.roles import Role
-from keyaccounts.core.timeline import timeline_batched, timeline_for, timeline_record
+from keyaccounts.core.timeline import timeline_for, timeline_record
 
 pytestmark = pytest.mark.django_db
 
@@ -57,27 +57,11 @@ def test_the_timeline_of_several_records_is_theirs_in_one_list_oldest_first(city
     assert [e.action for e in timeline_for(other_city)] == ["second"]
 
 
-def test_lines_recorded_in_a_batch_are_written_in_one_statement_at_its_end_each_with_its_moment(city):
-    with transaction.atomic(), CaptureQueriesContext(connection) as captured, timeline_batched():
-        for action in ("first", "second", "third"):
-            timeline_record(subject=city, action=action)
-        with timeline_batched():  # a batch inside another is part of it
-            timeline_record(subject=city, action="fourth")
-        assert timeline_for(city) == []
-        before_end = timezone.now()
-    inserts = [q["sql"] for q in captured if q["sql"].startswith("INSERT")]
-    assert len(inserts) == 1
-    events = timeline_for(city)
-    assert [e.action for e in events] == ["first", "second", "third", "fourth"]
-    assert all(e.created_at <= before_end for e in events)  # when recorded, not when written
-    assert events == sorted(events, key=lambda e: e.created_at)
-
-
-def test_a_savepoint_rolled_back_in_a_batch_drops_the_lines_recorded_in_it_and_only_those(city):
+def test_a_line_recorded_in_a_savepoint_rolled_back_goes_with_it_and_only_that_one(city):
     class StepFailedError(Exception):
         pass
 
-    with transaction.atomic(), timeline_batched():
+    with transaction.atomic():
         timeline_record(subject=city, action="before")
         with transaction.atomic():  # a savepoint released: its lines stay
             timeline_record(subject=city, action="released")
@@ -89,18 +73,27 @@ def test_a_savepoint_rolled_back_in_a_batch_drops_the_lines_recorded_in_it_and_o
                 raise StepFailedError
         except StepFailedError:  # as viewflow's guard does when a step fails under a job: the flow carries on
             pass
-        with transaction.atomic(savepoint=False):
-            timeline_record(subject=city, action="after")
+        timeline_record(subject=city, action="after")
     assert [e.action for e in timeline_for(city)] == ["before", "released", "after"]
 
 
-def test_an_error_out_of_a_batch_writes_none_of_its_lines(city):
+def test_the_lines_of_a_transaction_that_fails_are_not_kept(city):
     def step():
-        with transaction.atomic(), timeline_batched():
+        with transaction.atomic():
             timeline_record(subject=city, action="undone")
             raise ZeroDivisionError
 
     with pytest.raises(ZeroDivisionError):
         step()
-    timeline_record(subject=city, action="outside any batch")
-    assert [e.action for e in timeline_for(city)] == ["outside any batch"]
+    timeline_record(subject=city, action="outside any transaction")
+    assert [e.action for e in timeline_for(city)] == ["outside any transaction"]
+
+
+def test_the_timeline_of_records_is_read_in_one_query_with_its_actors(user_in_role, city, other_city):
+    actor = user_in_role(Role.BACK_OFFICE)
+    timeline_record(subject=city, action="first", actor=actor)
+    timeline_record(subject=other_city, action="second", actor=actor)
+    with CaptureQueriesContext(connection) as captured:
+        events = timeline_for(city, other_city)
+        assert [str(e.actor) for e in events] == [str(actor)] * 2
+    assert len(captured) == 1

@@ -8,8 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .reads import read_with_related
-
 logger = logging.getLogger("keyaccounts.access")
 
 
@@ -65,13 +63,12 @@ def get_in_scope_or_404(request, queryset: QuerySet, visible: QuerySet, pk: int)
 
 
 def read_in_scope_or_404(request, visible: QuerySet, pk: int, paths: tuple[str, ...]):
-    """`get_in_scope_or_404` for a page's record read with the rows `paths` name, as `select_related(*paths)`
-    reads them, from SQL built once (`keyaccounts.core.reads`): a page header's relations made most of the cost
-    of compiling its query on every view."""
-    try:
-        return read_with_related(visible.model, pk, paths, within=visible)
-    except visible.model.DoesNotExist:
-        _not_in_scope(request, visible.model._default_manager.all(), pk)
+    """`get_in_scope_or_404` for a page's record read with the rows `paths` name (`select_related(*paths)`)."""
+    manager = visible.model._default_manager
+    record = manager.select_related(*paths).filter(pk=pk, pk__in=visible.values("pk")).first()
+    if record is None:
+        _not_in_scope(request, manager.all(), pk)
+    return record
 
 
 def _not_in_scope(request, queryset: QuerySet, pk: int) -> NoReturn:

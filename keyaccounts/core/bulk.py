@@ -1,4 +1,5 @@
-"""Writing rows in fewer statements than the ORM's defaults.
+"""Writing rows in fewer statements than the ORM's defaults: what provisioning, the peers, the inbox, the
+catalogue and the sweep's notifications and timeline rows still call while they move to the ORM (ADR 0003).
 
 Django's `bulk_update` builds a `CASE WHEN pk = … THEN …` expression per row and field: for a few hundred
 rows that is milliseconds of Python per statement. On PostgreSQL one `UPDATE … FROM (VALUES …)` writes the
@@ -6,10 +7,8 @@ same values with the database doing the matching; other databases keep `bulk_upd
 
 `bulk_create` builds a model instance per row and prepares each of its values through its field: for a few
 thousand rows (a sweep's notifications) that is most of the time the insert takes. `insert_rows` takes plain
-tuples and sends each column as one array; other databases keep `bulk_create`. `insert_dicts` writes a few rows
-without the instances `save()` builds, for rows written on every step and never read back (audit lines),
-`insert_instance` saves a new instance from SQL built once, `upsert` writes instances over the rows they
-conflict with, and `save_fields` saves some fields of an instance from SQL built once (a flow step moves its
+tuples and sends each column as one array; other databases keep `bulk_create`. `insert_instance` saves a new
+instance from SQL built once, `upsert` writes instances over the rows they conflict with, and `save_fields` saves some fields of an instance from SQL built once (a flow step moves its
 order's state).
 """
 
@@ -99,32 +98,6 @@ def _insert_sql(model: type[models.Model], alias: str, rows: int = 1) -> tuple[s
         f"VALUES {', '.join([row] * rows)}"
     )
     return sql, fields
-
-
-def insert_dicts(model: type[models.Model], rows: Sequence[dict]) -> None:
-    """INSERT rows of `model`, each given as values by attribute name (`actor_id`, not `actor`), the other fields
-    what an unsaved instance would hold (their default, now for `auto_now(_add)`), in as few statements as the
-    database's parameter limit allows. No signals, no `save()`, no pk read back. Portable: the fields prepare
-    their values for the database as `save()` would."""
-    if not rows:
-        return
-    alias = router.db_for_write(model)
-    connection = connections[alias]
-    limit = connection.features.max_query_params  # a parameter a value (SQLite: 999 a statement)
-    per_statement = max(limit // len(_insert_sql(model, alias)[1]), 1) if limit else len(rows)
-    now = timezone.now()
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        sql, fields = _insert_sql(model, alias, len(chunk))
-        params = [
-            field.get_db_prep_save(
-                values[field.attname] if field.attname in values else _unsaved_value(field, now), connection
-            )
-            for values in chunk
-            for field in fields
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
 
 
 def insert_instance(obj: models.Model) -> None:

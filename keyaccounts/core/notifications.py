@@ -5,14 +5,13 @@ E-mails leave from a sweep, never inside the transaction that raised them, and b
 working time: a notification raised at night is mailed when the next working window opens.
 """
 
-import functools
 import logging
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -23,7 +22,6 @@ from viewflow.workflow.status import STATUS
 from . import registry
 from .bulk import insert_rows
 from .models import Notification, SweepCursor, User
-from .reads import sql_names
 from .roles import Role
 
 logger = logging.getLogger("keyaccounts.notifications")
@@ -114,17 +112,8 @@ def notification_text(notification: Notification) -> str:
 
 # ---------------------------------------------------------------------------- reading (the bell)
 def unread_count(user) -> int:
-    """The bell's count, drawn on every page: plain SQL built once (the ORM took longer to build the count than
-    the database to run it)."""
-    with connection.cursor() as cursor:
-        cursor.execute(_unread_sql(), [user.pk])
-        return cursor.fetchone()[0]
-
-
-@functools.cache
-def _unread_sql() -> str:
-    n = sql_names(Notification)
-    return f"SELECT COUNT(*) FROM {n} WHERE {n.recipient} = %s AND {n.read_at} IS NULL"  # noqa: S608 (names from the model)
+    """The bell's count, drawn on every page."""
+    return Notification.objects.filter(recipient=user, read_at=None).count()
 
 
 def notifications_for(user):

@@ -17,24 +17,12 @@ from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
-from . import registry
+from . import fastpath, registry
 from .exceptions import TaskClosedError, TaskTakenError
-from .reads import read_with_related
-from .timeline import timeline_batched
-
-
-class FlowLock(lock.SelectForUpdateLock):
-    """viewflow's row lock on the process, under which the step's audit lines are written in one INSERT when
-    its work is done (`timeline_batched`)."""
-
-    @contextmanager
-    def __call__(self, flow_class, process_pk):
-        with super().__call__(flow_class, process_pk), timeline_batched():
-            yield
 
 
 class BaseFlow(flow.Flow):
-    lock_impl = FlowLock(nowait=False)
+    lock_impl = lock.SelectForUpdateLock(nowait=False)
 
     class Meta:
         abstract = True
@@ -70,7 +58,7 @@ def locked_activation(task: Task, related: tuple[str, ...] = ()) -> Iterator:
     activation's task. `related`: paths from the task to the rows the step reads (`process__order`), read in
     the same query, under the lock."""
     with task.flow_task.flow_class.lock(task.process_id):
-        fresh = read_with_related(Task, task.pk, ("process", *related))
+        fresh = fastpath.read_with_related(Task, task.pk, ("process", *related))
         yield fresh.flow_task.activation_class(fresh)
 
 
@@ -93,7 +81,7 @@ def human_task(task_pk: int, *, user, may_act: Callable[[Task], bool], related: 
     taken by someone else meanwhile raises an error the page can show.
     """
     # The task as it is under the lock.
-    with locked_activation(read_with_related(Task, task_pk), related) as activation:
+    with locked_activation(Task.objects.get(pk=task_pk), related) as activation:
         task = activation.task
         if task.status not in OPEN_STATUSES:
             raise TaskClosedError

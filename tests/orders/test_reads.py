@@ -1,13 +1,12 @@
-"""`read_with_related`: one row with the rows it refers to, as `select_related(...).get(pk=…)` reads them."""
+"""What `keyaccounts.core.reads` still gives provisioning, the inbox and the catalogue reads as the ORM reads it."""
 
 import pytest
-from django.db import connection, models, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, models
 from viewflow.workflow.models import Task
 
-from keyaccounts.core.reads import columns_of, read_all_with_related, read_with_related, rows_as
+from keyaccounts.core.reads import columns_of, read_all_with_related, rows_as
 from orders.flows import OrderFlow
-from orders.models import Order, OrderItem
+from orders.models import OrderItem
 from tests.orders.test_order_flow import GOOD, draft, submit, task
 
 pytestmark = pytest.mark.django_db
@@ -15,71 +14,6 @@ pytestmark = pytest.mark.django_db
 
 def _values(instance: models.Model) -> dict:
     return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
-
-
-def test_a_task_reads_as_the_orm_reads_it_with_its_process_order_and_customer(
-    catalogue, manager, customer, django_assert_num_queries
-):
-    order = submit(manager, draft(manager, customer, catalogue["T1"], elements=GOOD))
-    pk = task(order, OrderFlow.accept).pk
-    paths = ("process", "process__order__customer", "process__order__billing_account", "owner")
-    by_orm = Task.objects.select_related(*paths).get(pk=pk)
-
-    with django_assert_num_queries(1):
-        read = read_with_related(Task, pk, paths)
-        # The relations are cached both ways, as the ORM caches them.
-        order_read = read.process.order
-        assert order_read.process is read.process
-        assert (order_read.customer.pk, order_read.billing_account.pk, read.owner) == (
-            customer.pk,
-            order.billing_account_id,
-            None,
-        )
-
-    assert _values(read) == _values(by_orm)  # converted alike: the flow node, the token, times, JSON
-    assert read.flow_task is OrderFlow.accept
-    assert _values(read.process) == _values(by_orm.process)
-    assert _values(order_read) == _values(by_orm.process.order)
-    assert _values(order_read.customer) == _values(by_orm.process.order.customer)
-    assert (read._state.adding, read._state.db) == (False, by_orm._state.db)
-
-
-def test_a_missing_reverse_row_reads_as_none_and_a_missing_row_raises(
-    catalogue, manager, customer, django_assert_num_queries
-):
-    order = submit(manager, draft(manager, customer, catalogue["T1"], elements=GOOD))
-    start = Task.objects.get(process_id=order.process_id, flow_task=OrderFlow.start)
-
-    read = read_with_related(Task, start.pk, ("process__launch__order",))  # not transferred: no launch yet
-
-    with django_assert_num_queries(0), pytest.raises(type(read.process).launch.RelatedObjectDoesNotExist):
-        assert read.process.launch is None  # raises: cached as missing, as select_related leaves it
-    with pytest.raises(Task.DoesNotExist):
-        read_with_related(Task, 0, ("process",))
-
-
-def test_a_locked_read_locks_the_row_read_only(catalogue, manager, customer):
-    order = draft(manager, customer, catalogue["T1"], elements=GOOD)
-
-    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
-        read = read_with_related(Order, order.pk, ("customer", "billing_account"), lock=True)
-
-    assert captured.captured_queries[-1]["sql"].endswith("FOR UPDATE OF r0")  # not the customer's row
-    assert _values(read) == _values(Order.objects.get(pk=order.pk))
-    assert (read.customer.pk, read.billing_account.pk) == (customer.pk, order.billing_account_id)
-
-
-def test_a_read_within_a_scope_finds_only_a_row_of_the_scope(catalogue, manager, customer, django_assert_num_queries):
-    order = draft(manager, customer, catalogue["T1"], elements=GOOD)
-    paths = ("customer", "account_manager")
-
-    with django_assert_num_queries(1):  # the scope is a subquery of the one statement
-        read = read_with_related(Order, order.pk, paths, within=Order.objects.filter(account_manager=manager))
-        assert (read.customer.pk, read.account_manager.pk) == (customer.pk, manager.pk)
-    assert _values(read) == _values(Order.objects.get(pk=order.pk))
-    for outside in (Order.objects.exclude(account_manager=manager), Order.objects.none()):
-        with pytest.raises(Order.DoesNotExist):
-            read_with_related(Order, order.pk, paths, within=outside)
 
 
 def test_an_orders_items_read_as_its_related_manager_reads_them(

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from keyaccounts.core.models import City
 from keyaccounts.core.roles import Role
-from sla import dashboard, histogram, services
+from sla import dashboard, histogram
 from sla.models import SlaClock, SlaDayCount, SlaDayDuration, SlaPolicy
 from sla.services import sla_clock_start, sla_clock_stop, sla_clocks_follow, sla_rollup_fold, sla_rollup_rebuild
 from tests.sla.test_dashboard import H, clock
@@ -67,10 +67,7 @@ def test_a_clock_is_counted_once_by_the_fold_after_it_stops_however_often_it_is_
     assert durations[(day, "order.acceptance", None, True, histogram.bucket_of(4.5 * H))] == 1
 
 
-@pytest.mark.parametrize("returning", [True, False], ids=["update-returning", "read-then-update"])
-def test_the_last_step_done_stops_every_open_clock_met_or_breached_by_its_state(city, returning, monkeypatch):
-    """One statement stops them where the database returns updated rows; without, the same outcome."""
-    monkeypatch.setattr(services, "_returns_updated_rows", lambda: returning)
+def test_the_last_step_done_stops_every_open_clock_met_or_breached_by_its_state(city):
     for step in ("order.acceptance", "order.approval", "launch.configuration"):
         SlaPolicy.objects.create(step=step, limit=4 * H, time_basis="calendar")
     started = dt.datetime(2026, 3, 2, 8, tzinfo=SHANGHAI)
