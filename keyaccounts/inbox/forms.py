@@ -1,21 +1,13 @@
-"""The inbox's filter and the forms around it: drawn on every view of the inbox, with core's quick widgets."""
+"""The inbox's filter and the forms around it, drawn on every view of the inbox."""
 
 from django import forms
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.catalogue.models import Product
 from keyaccounts.catalogue.selectors import products_on_sale
 from keyaccounts.core.access import sees_all_cities, teams_of
-from keyaccounts.core.forms import (
-    ListedModelChoiceField,
-    QuickDateInput,
-    QuickHiddenInput,
-    QuickSelect,
-    QuickTextInput,
-    bootstrap,
-)
-from keyaccounts.core.models import City, Team, User
+from keyaccounts.core.models import Team, User
 from keyaccounts.core.registry import processes, sources
 from keyaccounts.core.selectors import city_list_for
 
@@ -31,26 +23,32 @@ SLA_STATES = [
 ]
 
 
+def _select():
+    return forms.Select(attrs={"class": "form-select"})
+
+
 class InboxFilterForm(forms.Form):
-    view = forms.ChoiceField(choices=[(v, v) for v in VIEWS], required=False, widget=QuickHiddenInput)
+    view = forms.ChoiceField(choices=[(v, v) for v in VIEWS], required=False, widget=forms.HiddenInput)
     q = forms.CharField(
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=QuickTextInput(attrs={"placeholder": _("Customer, credit code or order number")}),
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "placeholder": _("Customer, credit code or order number")}
+        ),
     )
-    flow = forms.ChoiceField(label=_("Process"), required=False, widget=QuickSelect)
-    step = forms.ChoiceField(label=_("Step"), required=False, widget=QuickSelect)
-    city = ListedModelChoiceField(
-        label=_("City"), queryset=City.objects.none(), required=False, empty_label=_("All cities"), widget=QuickSelect
-    )
-    level = forms.ChoiceField(label=_("Customer level"), required=False, widget=QuickSelect)
-    sla = forms.ChoiceField(label=_("SLA"), choices=SLA_STATES, required=False, widget=QuickSelect)
-    product = ListedModelChoiceField(
-        label=_("Product"), queryset=None, required=False, empty_label=_("All products"), widget=QuickSelect
-    )
+    flow = forms.ChoiceField(label=_("Process"), required=False, widget=_select())
+    step = forms.ChoiceField(label=_("Step"), required=False, widget=_select())
+    # Cities and products as lists the page has read already (the user's city, the cached products on sale):
+    # a chosen one is checked against the list offered.
+    city = forms.TypedChoiceField(label=_("City"), coerce=int, empty_value=None, required=False, widget=_select())
+    level = forms.ChoiceField(label=_("Customer level"), required=False, widget=_select())
+    sla = forms.ChoiceField(label=_("SLA"), choices=SLA_STATES, required=False, widget=_select())
+    product = forms.TypedChoiceField(label=_("Product"), coerce=int, empty_value=None, required=False, widget=_select())
     since = forms.DateField(
-        label=_("Waiting since"), required=False, widget=QuickDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Waiting since"),
+        required=False,
+        widget=forms.DateInput(attrs={"class": "form-control", "type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, data, *, user):
@@ -58,14 +56,12 @@ class InboxFilterForm(forms.Form):
         self.fields["flow"].choices = [("", _("All processes")), *[(s.flow.__name__, s.label) for s in sources()]]
         steps = sorted({step for s in sources() for step in s.steps.values()})
         self.fields["step"].choices = [("", _("All steps")), *[(s, s) for s in steps]]
-        self.fields["city"].queryset = city_list_for(user)
-        if not sees_all_cities(user) and user.city_id:
-            self.fields["city"].rows = [user.city]  # read with the user
+        own_city = not sees_all_cities(user) and user.city_id
+        cities = [user.city] if own_city else list(city_list_for(user))  # the user's city is read with the user
+        self.fields["city"].choices = [("", _("All cities")), *[(c.pk, str(c)) for c in cities]]
         levels = next((p.customer_levels for p in processes() if p.customer_levels), [])
         self.fields["level"].choices = [("", _("All levels")), *levels]
-        self.fields["product"].queryset = Product.objects.filter(is_active=True)  # checks a chosen one
-        self.fields["product"].rows = products_on_sale()
-        bootstrap(self)
+        self.fields["product"].choices = [("", _("All products")), *[(p.pk, str(p)) for p in products_on_sale()]]
 
     def spec(self) -> InboxFilter:
         self.is_valid()
@@ -74,29 +70,38 @@ class InboxFilterForm(forms.Form):
             view=data.get("view") or "mine",
             flow=data.get("flow", ""),
             step=data.get("step", ""),
-            city=data["city"].pk if data.get("city") else None,
+            city=data.get("city"),
             level=data.get("level", ""),
             sla=data.get("sla", ""),
-            product=data["product"].pk if data.get("product") else None,
+            product=data.get("product"),
             since=data.get("since"),
             search=(data.get("q") or "").strip(),
         )
 
 
 class SavedFilterForm(forms.ModelForm):
+    # The user's teams as the request has them already (`teams_of`); the chosen one is one of them.
+    team = forms.TypedChoiceField(
+        label=capfirst(SavedFilter._meta.get_field("team").verbose_name),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=_select(),
+    )
+
     class Meta:
         model = SavedFilter
         fields = ["name", "team"]
-        widgets = {"name": QuickTextInput, "team": QuickSelect}
-        field_classes = {"team": ListedModelChoiceField}
+        widgets = {"name": forms.TextInput(attrs={"class": "form-control"})}
 
     def __init__(self, data=None, *, user, query: str):
         super().__init__(data, instance=SavedFilter(owner=user, query=query))
-        self.fields["team"].queryset = user.teams.all()
-        self.fields["team"].rows = teams_of(user)
-        self.fields["team"].required = False
-        self.fields["team"].empty_label = _("Only me")
-        bootstrap(self)
+        self.teams = {team.pk: team for team in teams_of(user)}
+        self.fields["team"].choices = [("", _("Only me")), *[(pk, str(team)) for pk, team in self.teams.items()]]
+
+    def clean_team(self):
+        pk = self.cleaned_data["team"]
+        return None if pk is None else self.teams[pk]
 
     def clean_name(self):
         name = self.cleaned_data["name"]

@@ -57,7 +57,7 @@ def inbox(request):
     form = InboxFilterForm(request.GET, user=user)
     spec = form.spec()
     page_number = request.GET.get("page", "1")
-    rows, total = inbox_page(user, spec, page=int(page_number) if page_number.isdigit() else 1)
+    rows, total = inbox_page(user, spec, page=int(page_number) if page_number.isdigit() else 1, per_page=PER_PAGE)
     page = Paginator(range(total), PER_PAGE).get_page(page_number)
     query = request.GET.copy()
     query.pop("page", None)

@@ -154,6 +154,27 @@ def test_a_page_costs_the_same_queries_whatever_its_size(reviewers, registration
         assert len(inbox_page(reviewer, InboxFilter(view="queue"), per_page=50)[0]) == 2
 
 
+def test_the_inbox_page_makes_as_many_queries_at_100_rows_as_at_25(client, reviewers, registrations, monkeypatch):
+    from keyaccounts.inbox import views
+
+    manager = registrations[0].requested_by
+    for n in range(3, 101):
+        customer_services.customer_register(user=manager, fields=customer_fields(n), contacts=[CONTACT])
+    client.force_login(reviewers[0])
+
+    def page_queries(per_page: int) -> int:
+        monkeypatch.setattr(views, "PER_PAGE", per_page)
+        client.get(reverse("inbox"), {"view": "queue"})  # warms the worker's caches
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("inbox"), {"view": "queue"})
+            count = len(captured)
+        assert len(page.context["rows"]) == per_page
+        assert page.content.decode().count('data-testid="time-left"') == per_page
+        return count
+
+    assert page_queries(100) == page_queries(25)
+
+
 def test_done_by_me_and_watching(reviewers, registrations, client):
     from customers import services
     from keyaccounts.inbox.inbox import watch
