@@ -38,7 +38,7 @@ run: messages
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
 	$(PY) -m django migrate --noinput --settings=stubs.settings -v0
-	@exec scripts/run.sh
+	@VENV=$(VENV) exec scripts/run.sh
 
 services:
 	@scripts/ensure-services.sh

@@ -10,12 +10,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers.models import Customer
-from customers.validators import normalise_credit_code, validate_credit_code
+from customers.validators import normalise_credit_code, validate_credit_code, validate_mainland_phone
 from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import City
 
 from .models import Channel, Opportunity, token_digest
 from .services import OpportunityInput, opportunity_receive
+from .validators import validate_expected_close_date
 
 
 class ChannelTokenAuthentication(authentication.BaseAuthentication):
@@ -74,7 +75,7 @@ class CustomerRefSerializer(serializers.Serializer):
 
 class ContactSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
-    phone = serializers.CharField(max_length=20)
+    phone = serializers.CharField(max_length=20, validators=[validate_mainland_phone])  # as the page's form
 
 
 class OpportunityInSerializer(serializers.Serializer):
@@ -83,16 +84,34 @@ class OpportunityInSerializer(serializers.Serializer):
     city = serializers.SlugRelatedField(slug_field="code", queryset=City.objects.all())
     products = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all(), many=True)
     estimatedValue = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=0)  # noqa: N815
-    expectedCloseDate = serializers.DateField()  # noqa: N815
+    expectedCloseDate = serializers.DateField(validators=[validate_expected_close_date])  # noqa: N815
     description = serializers.CharField(max_length=4000)
     contact = ContactSerializer(required=False)
     needsSurvey = serializers.BooleanField(required=False, default=False)  # noqa: N815
     needsSolution = serializers.BooleanField(required=False, default=False)  # noqa: N815
+    archived = None  # the archived customer the creditCode names, once validated
+
+    def validate_customer(self, ref):
+        """An archived customer's creditCode, or a prospect's name (with its creditCode if it has one): a name
+        that is not the archived customer's would make the opportunity both."""
+        code, name = ref.get("creditCode"), ref.get("name", "").strip()
+        self.archived = Customer.objects.filter(credit_code=code).first() if code else None
+        if self.archived is not None and name and name != self.archived.name:
+            raise serializers.ValidationError(
+                {
+                    "name": _(
+                        "creditCode %(code)s is the archived customer %(customer)s: send the creditCode alone for "
+                        "it, or a prospect's name without that creditCode."
+                    )
+                    % {"code": code, "customer": self.archived.name}
+                }
+            )
+        return ref
 
     def to_input(self) -> OpportunityInput:
         data = self.validated_data
         ref = data["customer"]
-        customer = Customer.objects.filter(credit_code=ref["creditCode"]).first() if ref.get("creditCode") else None
+        customer = self.archived
         contact = data.get("contact") or {}
         return OpportunityInput(
             city=data["city"],

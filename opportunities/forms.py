@@ -5,12 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.access import visible_customers
 from customers.models import Customer
+from customers.validators import validate_mainland_phone
 from keyaccounts.catalogue.models import Product
 from keyaccounts.core import forms as core_forms
 from keyaccounts.core.models import SiCompany
 
 from .models import Attachment, LostReason, Opportunity
 from .services import OpportunityInput
+from .validators import CUSTOMER_OR_PROSPECT, validate_expected_close_date
 
 
 class OpportunityForm(forms.ModelForm):
@@ -54,6 +56,23 @@ class OpportunityForm(forms.ModelForm):
             Row(Column("needs_survey"), Column("needs_solution")),
             "description",
         )
+
+    def clean_expected_close_date(self):
+        value = self.cleaned_data["expected_close_date"]
+        validate_expected_close_date(value)
+        return value
+
+    def clean_contact_phone(self):
+        value = self.cleaned_data["contact_phone"].strip()
+        if value:
+            validate_mainland_phone(value)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("customer") and data.get("prospect_name", "").strip():
+            self.add_error("prospect_name", CUSTOMER_OR_PROSPECT)
+        return data
 
     def to_input(self) -> OpportunityInput:
         data = self.cleaned_data

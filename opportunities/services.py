@@ -28,6 +28,7 @@ from .defaults import NO_RESOURCE_REASON, VISIT_CHANNEL
 from .lifecycle import opportunity_move
 from .models import ApprovalLevel, Attachment, Channel, LostReason, Opportunity, QuoteLine, SurveyResult
 from .timeline import OpportunityAction
+from .validators import CUSTOMER_OR_PROSPECT
 
 logger = logging.getLogger(__name__)
 APPROVE, REJECT = "approve", "reject"
@@ -61,6 +62,8 @@ def opportunity_route(*, customer: Customer | None):
 def _validate(data: OpportunityInput) -> None:
     if data.customer is None and not data.prospect_name.strip():
         raise ApplicationError(_("Name the customer or the prospect."), field="prospect_name")
+    if data.customer is not None and data.prospect_name.strip():
+        raise ApplicationError(str(CUSTOMER_OR_PROSPECT), field="prospect_name")
     if data.customer is not None and data.customer.status == Customer.Status.CLOSED:
         raise ApplicationError(_("This customer is closed; a supervisor must reopen it first."), field="customer")
     if not data.products:

@@ -84,3 +84,47 @@ def celery_worker(*, env: dict, log: Path, concurrency: int = 2, include: tuple[
         env=env,
         log=log,
     )
+
+
+def _stat(pid: int) -> tuple[str, int, int] | None:
+    """(state, parent pid, session id) of a process from /proc, or None once it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    fields = text[text.rindex(")") + 2 :].split()  # the name in brackets may hold spaces
+    return fields[0], int(fields[1]), int(fields[3])
+
+
+def _all_pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process started below `pid`, at this moment."""
+    parents = {}
+    for other in _all_pids():
+        stat = _stat(other)
+        if stat:
+            parents.setdefault(stat[1], []).append(other)
+    found, todo = set(), [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def running_in_sessions(sessions: set[int]) -> set[int]:
+    """Processes still running (not zombies) in any of these sessions: also those started after a look at the tree."""
+    running = set()
+    for pid in _all_pids():
+        stat = _stat(pid)
+        if stat and stat[0] != "Z" and stat[2] in sessions:
+            running.add(pid)
+    return running
+
+
+def sessions_of(pids: set[int]) -> set[int]:
+    return {stat[2] for stat in map(_stat, pids) if stat}

@@ -1,9 +1,14 @@
 """With no DATABASE_URL and no REDIS_URL the project runs on SQLite and a folder broker: no server at all."""
 
+import contextlib
 import json
 import os
+import shutil
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
 
 import pytest
 
@@ -35,6 +40,27 @@ def _run(args: list[str], env: dict, *, timeout: int = 60) -> str:
 
 def _python(code: str, env: dict) -> str:
     return _run(["-c", code], env)
+
+
+def _stubs_env(var_dir) -> dict:
+    return {"STUBS_DATABASE_URL": f"sqlite:///{var_dir / 'stubs.sqlite3'}"}
+
+
+@pytest.fixture(scope="module")
+def migrated_var(tmp_path_factory):
+    """A var/ folder with both databases migrated, once a module: tests work on a copy (`var_copy`)."""
+    var_dir = tmp_path_factory.mktemp("var")
+    env = {**_embedded_env(var_dir), **_stubs_env(var_dir)}
+    _run(["manage.py", "migrate", "--noinput", "-v0"], env, timeout=300)
+    _run(["-m", "django", "migrate", "--noinput", "-v0", "--settings=stubs.settings"], env)
+    return var_dir
+
+
+@pytest.fixture
+def var_copy(migrated_var, tmp_path):
+    var_dir = tmp_path / "var"
+    shutil.copytree(migrated_var, var_dir)
+    return var_dir
 
 
 def test_embedded_settings_point_at_sqlite_and_a_filesystem_broker(tmp_path):
@@ -99,11 +125,10 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
     assert out.split() == ["True", "False"]
 
 
-def test_on_sqlite_a_transaction_that_reads_then_writes_waits_for_another_writer(tmp_path):
+def test_on_sqlite_a_transaction_that_reads_then_writes_waits_for_another_writer(var_copy):
     """The worker's heartbeat reads, then writes, in one transaction while other tasks write: on SQLite it
     waits for them instead of failing with "database is locked"."""
-    env = _embedded_env(tmp_path)
-    _run(["manage.py", "migrate", "--noinput", "-v0"], env, timeout=300)
+    env = _embedded_env(var_copy)
     out = _python(
         "import threading, time, django; django.setup(); "
         "from django.db import connection, transaction; from keyaccounts.core.models import Heartbeat; "
@@ -119,3 +144,44 @@ def test_on_sqlite_a_transaction_that_reads_then_writes_waits_for_another_writer
         env,
     )
     assert out.strip() == "['other', 'worker']"
+
+
+@pytest.mark.processes
+def test_make_run_stops_every_process_it_started_on_a_terminal_or_supervisor_sigterm(var_copy, tmp_path):
+    """`make run`'s script on the embedded default: once it is up, a TERM to its process group (Ctrl-C, a
+    supervisor) stops the web server, the stubs and the worker with its beat and pool within 15 s."""
+    port, stubs_port = processes.free_port(), processes.free_port()
+    env = {
+        **_embedded_env(var_copy),
+        **_stubs_env(var_copy),
+        "VENV": sys.prefix,  # the environment running the suite: a .venv in the checkout or a link to one
+        "PORT": str(port),
+        "STUBS_PORT": str(stubs_port),
+        "WEB_CONCURRENCY": "1",
+    }
+    log = tmp_path / "run.log"
+    script = processes.start(["scripts/run.sh"], env=env, log=log)  # a session and group of its own
+    sessions = {script.pid}
+    try:
+
+        def healthy() -> bool:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
+                return response.status == 200
+
+        processes.wait_until(healthy, proc=script, log=log, timeout=45)
+        # The banner closes startup: the script now waits on its services, as a user's terminal shows it.
+        processes.wait_until(lambda: log.read_text().count("=" * 80) == 2, proc=script, log=log, timeout=20)
+        started = processes.descendants(script.pid)
+        sessions |= processes.sessions_of(started)
+        assert len(started) >= 6, started  # two gunicorn masters and their workers, the worker and its pool
+
+        os.killpg(script.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        script.wait(timeout=15)
+        processes.wait_for(lambda: not processes.running_in_sessions(sessions), timeout=deadline - time.monotonic())
+    finally:
+        for session in sessions | processes.sessions_of(processes.descendants(script.pid)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(session, signal.SIGKILL)  # a session's leader id is its group's too
+        script.wait()
+    assert "Stopping..." in log.read_text()

@@ -1,14 +1,11 @@
 """Who may see what: every selector scopes its rows to the user's city unless the user sees all cities."""
 
-import logging
 from typing import NoReturn
 
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
-
-logger = logging.getLogger("keyaccounts.access")
 
 
 def sees_all_cities(user) -> bool:
@@ -44,11 +41,9 @@ def served_city_ids(user, team_kind: str) -> list[int]:
 
 
 def deny(request, reason: str) -> PermissionDenied:
-    """Log a refused access (who, what, why) and return the exception to raise."""
-    logger.warning(
-        "access denied",
-        extra={"user": getattr(request.user, "username", None), "path": request.path, "reason": reason},
-    )
+    """Note why access is refused and return the exception to raise: the response's log line (one, with who,
+    what and this reason; `keyaccounts.core.logging.RefusalFilter`) says it, whether a 403 or a 404 follows."""
+    getattr(request, "_request", request).refusal_reason = reason
     return PermissionDenied(reason)
 
 

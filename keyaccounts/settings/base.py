@@ -295,13 +295,22 @@ LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_context": {"()": "keyaccounts.core.logging.RequestContextFilter"}},
+    "filters": {
+        "request_context": {"()": "keyaccounts.core.logging.RequestContextFilter"},
+        "refusals": {"()": "keyaccounts.core.logging.RefusalFilter"},
+    },
     "formatters": {"json": {"()": "keyaccounts.core.logging.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_context"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_context", "refusals"],
+        },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # A refused request is one line (keyaccounts.core.logging.RefusalFilter), not a warning with a traceback.
+        "django.request": {"filters": ["refusals"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

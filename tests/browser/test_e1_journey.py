@@ -7,8 +7,11 @@ What beat does every few seconds (deliver the outbox, read the peers, tell peopl
 between the steps, as `peers_answer()` and `notifications_for_new_tasks()`.
 """
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from customers.models import Customer
@@ -89,7 +92,7 @@ def test_e1_new_customer_to_a_running_service(page: Page, live_server, demo):
     page.get_by_label("Enterprise broadband").check()
     page.get_by_label("Group SMS (MAS/ADC)").check()
     page.fill("#id_estimated_value", "33600")
-    page.fill("#id_expected_close_date", "2027-03-31")
+    page.fill("#id_expected_close_date", (timezone.localdate() + dt.timedelta(days=90)).isoformat())
     page.fill("#id_description", "Broadband and SMS notices for the new plant")
     page.get_by_role("button", name="Record").click()
     page.get_by_test_id("open-tasks").get_by_role("link", name="Open").click()

@@ -1,8 +1,11 @@
 """An opportunity as people work it: the account manager records, qualifies and quotes it, the city
 supervisor approves the discount, and the account manager records the win: a draft order appears."""
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from customers.models import Customer
@@ -25,7 +28,7 @@ def test_from_the_account_managers_form_to_a_won_order_draft(page: Page, live_se
     page.select_option("#id_customer", str(Customer.objects.get(name__startswith="长春一汽物流有限公司").pk))
     page.get_by_label("VPMN (virtual private mobile network)").check()
     page.fill("#id_estimated_value", "240000")
-    page.fill("#id_expected_close_date", "2027-03-31")
+    page.fill("#id_expected_close_date", (timezone.localdate() + dt.timedelta(days=90)).isoformat())
     page.fill("#id_description", "VPMN for 400 drivers")
     page.get_by_role("button", name="Record").click()
     expect(page.get_by_test_id("plan")).to_contain_text("Qualification by the account manager")

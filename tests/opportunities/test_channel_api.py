@@ -1,8 +1,11 @@
 """Channel intake over the REST API: token per channel, one opportunity per submission, TMF errors."""
 
+import datetime as dt
+
 import pytest
 import yaml
 from django.urls import reverse
+from django.utils import timezone
 
 from customers import services as customer_services
 from customers.models import Customer
@@ -36,7 +39,7 @@ def payload(city, **overrides) -> dict:
         "city": city.code,
         "products": ["internet-line"],
         "estimatedValue": "120000.00",
-        "expectedCloseDate": "2027-03-31",
+        "expectedCloseDate": (timezone.localdate() + dt.timedelta(days=90)).isoformat(),
         "description": "100M internet line for the new plant",
         "contact": {"name": "赵磊", "phone": "13604310000"},
         **overrides,

@@ -1,5 +1,8 @@
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from keyaccounts.catalogue.models import Product
 from keyaccounts.core.roles import Role
@@ -20,7 +23,7 @@ def form(product, **overrides) -> dict:
         "prospect_name": "长春新能源有限公司",
         "products": [product.pk],
         "estimated_value": "50000",
-        "expected_close_date": "2027-02-28",
+        "expected_close_date": (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
         "description": "SMS notices to 2,000 staff",
         **overrides,
     }
