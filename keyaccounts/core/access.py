@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .reads import read_with_related
+from .user_access import access_of
 
 logger = logging.getLogger("keyaccounts.access")
 
@@ -27,12 +28,8 @@ def scope_to_city(queryset: QuerySet, user, *, field: str = "city") -> QuerySet:
 
 
 def teams_of(user) -> list:
-    """The user's teams, read once a request (a page asks for several kinds and lists them): the user object
-    lives one request."""
-    teams = getattr(user, "_teams_cache", None)
-    if teams is None:
-        teams = user._teams_cache = list(user.teams.all())
-    return teams
+    """The user's teams, from their cached access."""
+    return list(access_of(user).teams)
 
 
 def served_city_ids(user, team_kind: str) -> list[int]:
