@@ -50,12 +50,17 @@ def forget(*keys: str) -> None:
 
 
 def forget_on_change(
-    model: type[models.Model], keys_of: Keys, *, before_save: bool = False, ignored_fields: Iterable[str] = ()
+    model: type[models.Model],
+    keys_of: Keys,
+    *,
+    before_save: bool = False,
+    ignored_fields: Iterable[str] = (),
+    on_delete: bool = True,
 ) -> None:
     """Saving or deleting an instance of `model` deletes the keys `keys_of(instance)` names (read before a
     delete, while what the instance links to is still there). `before_save`: the keys also of the row as it was
     before the save, for keys that name a field the save may change. A save of `ignored_fields` only deletes
-    nothing."""
+    nothing. `on_delete=False`: for rows that cannot be deleted while an entry holds them."""
     ignored = frozenset(ignored_fields)
     uid = f"forget_{model._meta.label}_{keys_of.__module__}.{keys_of.__qualname__}"
 
@@ -76,7 +81,8 @@ def forget_on_change(
     if before_save:
         pre_save.connect(saving, sender=model, weak=False, dispatch_uid=f"{uid}_pre_save")
     post_save.connect(saved, sender=model, weak=False, dispatch_uid=f"{uid}_save")
-    pre_delete.connect(deleting, sender=model, weak=False, dispatch_uid=f"{uid}_delete")
+    if on_delete:
+        pre_delete.connect(deleting, sender=model, weak=False, dispatch_uid=f"{uid}_delete")
 
 
 def forget_on_m2m_change(through: type[models.Model], keys_of: Callable[..., Iterable[str]]) -> None:

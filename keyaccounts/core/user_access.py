@@ -148,7 +148,7 @@ def _of_group_permissions(instance, pk_set) -> list[str]:
 def connect() -> None:
     user = get_user_model()
     forget_on_change(user, _of_user, ignored_fields=_NOT_KEPT)
-    forget_on_change(City, _of_city)
+    forget_on_change(City, _of_city, on_delete=False)  # a city with users is protected
     forget_on_change(Team, _of_team)
     forget_on_change(Group, _of_group)
     forget_on_change(Permission, _of_permission)

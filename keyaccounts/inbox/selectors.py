@@ -60,4 +60,4 @@ def _keys_of_team(team: Team) -> list[str]:
 
 def connect() -> None:
     forget_on_change(SavedFilter, _keys_of_filter, before_save=True)
-    forget_on_change(Team, _keys_of_team)
+    forget_on_change(Team, _keys_of_team, on_delete=False)  # a team's filters are deleted with it, keys and all

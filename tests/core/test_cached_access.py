@@ -130,6 +130,7 @@ def test_a_roles_permissions_changed_reach_its_members_at_once(client, user_in_r
 
 def test_a_permission_renamed_or_deleted_is_seen(member):
     permission = Permission.objects.get(content_type__app_label="orders", codename="view_order")
+    assert may_view_orders(member)
     permission.codename = "look_at_order"
     permission.save()
     assert user_for(member.pk).has_perm("orders.look_at_order")
@@ -139,6 +140,7 @@ def test_a_permission_renamed_or_deleted_is_seen(member):
 
 def test_a_role_renamed_or_deleted_is_seen(member):
     role = Group.objects.get(name=str(Role.BACK_OFFICE))
+    assert user_roles(user_for(member.pk)) == {str(Role.BACK_OFFICE)}
     role.name = "renamed"
     role.save()
     assert user_roles(user_for(member.pk)) == {"renamed"}
@@ -177,6 +179,7 @@ def test_team_membership_changed_from_either_side_is_seen(member):
 
 def test_a_team_renamed_or_deleted_is_seen(member):
     team = Team.objects.get(code="audit-a")
+    assert team_names(member) == ["Audit A"]
     team.name_en = "Audit B"
     team.save()
     assert team_names(member) == ["Audit B"]
@@ -186,6 +189,7 @@ def test_a_team_renamed_or_deleted_is_seen(member):
 
 def test_a_city_renamed_or_changed_is_seen(member, other_city):
     city = City.objects.get(pk=member.city_id)
+    assert user_for(member.pk).city.name_en == city.name_en
     city.name_en = "Renamed"
     city.save()
     assert user_for(member.pk).city.name_en == "Renamed"

@@ -98,21 +98,34 @@ def test_a_window_added_changed_moved_or_deleted_is_seen_by_both_lookups(calenda
     assert windows(code="other-hours") == windows(pk=other.pk) == {}
 
 
-def test_holidays_and_make_up_days_added_or_deleted_are_seen(calendar):
+def test_holidays_and_make_up_days_added_changed_moved_or_deleted_are_seen(calendar):
+    def exceptions(**lookup) -> tuple[set, dict]:
+        working = calendar_read(**lookup)[1]
+        return working.holidays, working.workdays
+
     new_year = dt.date(2027, 1, 1)
+    assert exceptions(code="test-hours") == exceptions(pk=calendar.pk) == (set(), {})
     holiday = Holiday.objects.create(calendar=calendar, date=new_year, name="New Year")
-    assert calendar_read(code="test-hours")[1].holidays == calendar_read(pk=calendar.pk)[1].holidays == {new_year}
+    assert exceptions(code="test-hours") == exceptions(pk=calendar.pk) == ({new_year}, {})
     holiday.kind, holiday.workday_as = Holiday.Kind.WORKDAY, 0
     holiday.save()
-    assert calendar_read(code="test-hours")[1].workdays == calendar_read(pk=calendar.pk)[1].workdays == {new_year: 0}
+    assert exceptions(code="test-hours") == exceptions(pk=calendar.pk) == (set(), {new_year: 0})
+    other = BusinessCalendar.objects.create(code="other-hours", name_en="Other", name_zh="其他", time_zone="UTC")
+    assert exceptions(code="other-hours") == (set(), {})
+    holiday.calendar = other
+    holiday.save()
+    assert exceptions(code="test-hours") == exceptions(pk=calendar.pk) == (set(), {})
+    assert exceptions(code="other-hours") == (set(), {new_year: 0})
     holiday.delete()
-    assert calendar_read(code="test-hours")[1].workdays == calendar_read(pk=calendar.pk)[1].workdays == {}
+    assert exceptions(code="other-hours") == exceptions(pk=other.pk) == (set(), {})
 
 
 def test_a_calendar_created_changed_renamed_or_deleted_is_seen(calendar):
     assert calendar_read(code="later") == (None, None)
     later = BusinessCalendar.objects.create(code="later", name_en="Later", name_zh="后来", time_zone="UTC")
     assert calendar_read(code="later")[0].pk == later.pk
+    later.delete()  # a calendar with no windows: nothing of it deleted but itself
+    assert calendar_read(code="later") == (None, None)
     calendar.time_zone = "Asia/Shanghai"
     calendar.save()
     assert (
