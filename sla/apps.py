@@ -7,15 +7,15 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from keyaccounts.core import generations, registry
+        from keyaccounts.core import registry
         from keyaccounts.core.roles import Role
 
-        from . import demo, panels, services
-        from .models import BusinessCalendar, Holiday, WorkingWindow
+        from . import demo, panels, selectors, services
+        from .models import BusinessCalendar
         from .peer_handlers import register
         from .selectors import next_working_moment
 
-        generations.moves_with(generations.Kind.CONFIGURATION, BusinessCalendar, WorkingWindow, Holiday)
+        selectors.connect()
         registry.hooks.clocks_follow = services.sla_clocks_follow
         registry.hooks.next_working_moment = next_working_moment
         registry.register_seeders(

@@ -5,50 +5,76 @@ from datetime import datetime
 
 from django.conf import settings
 
-from keyaccounts.core import generations
+from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of
 
 from .calendar import WorkingCalendar
 from .models import BusinessCalendar, Holiday, WorkingWindow
 
 
 def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
-    """The calendar's windows, holidays and make-up days."""
+    """The calendar's windows, holidays and make-up days (every SLA clock that starts reads its calendar)."""
     return calendar_read(pk=calendar.pk)[1]
 
 
-def calendar_read(*, read_token: int | None = None, **lookup) -> tuple[BusinessCalendar | None, WorkingCalendar | None]:
+def calendar_key(key: str, value) -> str:
+    return f"sla:calendar:{value}" if key == "pk" else f"sla:calendar:{key}:{value}"
+
+
+def calendar_read(**lookup) -> tuple[BusinessCalendar | None, WorkingCalendar | None]:
     """The calendar `lookup` finds (`pk=` or `code=`) with its windows, holidays and make-up days: a page showing
-    clocks on the default calendar knows it only by its code. Kept by each web worker until the configuration
-    changes (every page with a running clock reads its calendar). Shared: not to be changed. `read_token`: the
-    configuration's token, when the caller has just read it (`generations.kept`)."""
+    clocks on the default calendar knows it only by its code. Kept in the cache under both until the calendar,
+    a window or an exception of it changes (every page with a running clock reads its calendar)."""
     ((key, value),) = lookup.items()
-    return generations.kept(
-        generations.Kind.CONFIGURATION, ("calendar", key, value), lambda: _read(key, value), read_token=read_token
+    data = get_or_fill(calendar_key(key, value), lambda: _read(key, value))
+    if data["calendar"] is None:
+        return None, None
+    return instance_of(BusinessCalendar, data["calendar"]), WorkingCalendar(
+        time_zone=data["calendar"]["time_zone"],
+        windows=data["windows"],
+        holidays=frozenset(data["holidays"]),
+        workdays=data["workdays"],
     )
 
 
-def _read(key: str, value) -> tuple[BusinessCalendar | None, WorkingCalendar | None]:
-    """The calendar with its windows, holidays and make-up days."""
-    calendar = BusinessCalendar.objects.filter(**{key: value}).first()
+def _read(key: str, value) -> dict:
+    calendar = BusinessCalendar.objects.filter(**{key: value}).values("id", "code", "time_zone").first()
     if calendar is None:
-        return None, None
+        return {"calendar": None}
     windows_by_day = defaultdict(list)
-    for weekday, starts, ends in WorkingWindow.objects.filter(calendar=calendar).values_list(
+    for weekday, starts, ends in WorkingWindow.objects.filter(calendar=calendar["id"]).values_list(
         "weekday", "starts", "ends"
     ):
         windows_by_day[weekday].append((starts, ends))
-    holidays, workdays = set(), {}
-    for kind, date, workday_as in Holiday.objects.filter(calendar=calendar).values_list("kind", "date", "workday_as"):
+    holidays, workdays = [], {}
+    for kind, date, workday_as in Holiday.objects.filter(calendar=calendar["id"]).values_list(
+        "kind", "date", "workday_as"
+    ):
         if kind == Holiday.Kind.HOLIDAY:
-            holidays.add(date)
+            holidays.append(date)
         else:
             workdays[date] = workday_as
-    return calendar, WorkingCalendar(
-        time_zone=calendar.time_zone,
-        windows={weekday: tuple(sorted(spans)) for weekday, spans in windows_by_day.items()},
-        holidays=frozenset(holidays),
-        workdays=workdays,
-    )
+    return {
+        "calendar": calendar,
+        "windows": {weekday: tuple(sorted(spans)) for weekday, spans in windows_by_day.items()},
+        "holidays": holidays,
+        "workdays": workdays,
+    }
+
+
+def _keys_of_calendar(calendar: BusinessCalendar) -> list[str]:
+    return [calendar_key("pk", calendar.pk), calendar_key("code", calendar.code)]
+
+
+def _keys_of_part(part: WorkingWindow | Holiday) -> list[str]:
+    """A window's or an exception's calendar, by its pk and its code."""
+    code = BusinessCalendar.objects.filter(pk=part.calendar_id).values_list("code", flat=True).first()
+    return [calendar_key("pk", part.calendar_id), *([calendar_key("code", code)] if code is not None else [])]
+
+
+def connect() -> None:
+    forget_on_change(BusinessCalendar, _keys_of_calendar, before_save=True)
+    for part in (WorkingWindow, Holiday):
+        forget_on_change(part, _keys_of_part, before_save=True)
 
 
 def clocks_at_risk_for(user, *, limit: int = 15):

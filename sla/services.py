@@ -16,7 +16,7 @@ from django.db import connection, models, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
-from keyaccounts.core import generations, registry
+from keyaccounts.core import registry
 from keyaccounts.core.models import Team
 from keyaccounts.core.reads import sql_names
 
@@ -69,8 +69,7 @@ def _policies_sql() -> str:
 SELECT p.*,
     {clock_calendar} AS clock_calendar,
     {runs_on} AS runs_on,
-    COALESCE(({team_of} = %(city)s), ({team_of} IS NULL ORDER BY {team.code} LIMIT 1)) AS team_id,
-    {generations.token_sql("%(configuration)s")} AS configuration_token
+    COALESCE(({team_of} = %(city)s), ({team_of} IS NULL ORDER BY {team.code} LIMIT 1)) AS team_id
 FROM {pol} p
 WHERE p.{pol.step} = %(step)s AND p.{pol.is_active} AND p.{pol.customer_level} IN (%(level)s, '')
     AND (p.{pol.product} = %(product)s OR p.{pol.product} IS NULL)
@@ -82,8 +81,7 @@ def _policies(*, step: str, level: str, product, city=None, customer=None) -> li
     each with what a clock of it gets in the city for the customer: `clock_calendar`, the calendar the clock
     names (the policy's own, else the customer's, else the city's; None: the default), `runs_on`, the calendar
     it counts by (that one, or the default), and `team_id`, the
-    team of the policy's kind serving the city (the city's own, else the provincial one first by code); and the
-    configuration's `configuration_token`, under which the clock's calendar is kept (no read of its own)."""
+    team of the policy's kind serving the city (the city's own, else the provincial one first by code)."""
     params = {
         "step": step,
         "level": level,
@@ -91,7 +89,6 @@ def _policies(*, step: str, level: str, product, city=None, customer=None) -> li
         "city": _pk(city),
         "customer": _pk(customer),
         "default": settings.SLA_DEFAULT_CALENDAR,
-        "configuration": generations.Kind.CONFIGURATION,
     }
     return list(SlaPolicy.objects.raw(_policies_sql(), params))
 
@@ -170,11 +167,10 @@ def _start(*, subject, step: str, level: str, product, city, customer, account_m
         started_at=now,
         running_since=now,
     )
-    # The calendar chosen with the policy schedules the clock (with its time zone and windows, kept under the
-    # token read with the policy).
+    # The calendar chosen with the policy schedules the clock (with its time zone and windows, from the cache).
     working = None
     if policy.runs_on and clock.time_basis == TimeBasis.WORKING:
-        working = calendar_read(pk=policy.runs_on, read_token=policy.configuration_token)[1]
+        working = calendar_read(pk=policy.runs_on)[1]
     _schedule(clock, now, {clock.calendar_id: working})
     clock.save()
     return clock

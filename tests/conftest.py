@@ -26,6 +26,23 @@ def pytest_runtest_call(item):
     return result
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the database's rows roll back after a test, Redis's do not. Only the
+    cache's own keys go (`make_key`'s prefix), not the broker's queues, which share the Redis database."""
+    import redis
+    from django.conf import settings
+    from django.core.cache import cache
+
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    try:
+        keys = list(client.scan_iter(match=cache.make_key("*"), count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def seeded(db):
     call_command("seed_demo", verbosity=0)

@@ -115,14 +115,16 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
         env,
     )
     assert out.split() == ["True", "True", "True", "Asia/Shanghai", "time", "date", "True", "True"]
-    out = _python(  # a signed-in user as web workers keep them, and a change that reaches them (plain SQL too)
-        "import django; django.setup(); from keyaccounts.core.models import User; "
-        "from keyaccounts.core.signed_in import user_for; user = User.objects.get(username='bo_changchun'); "
-        "print(user_for(user.pk).has_perm('orders.view_order')); user.groups.clear(); "
-        "print(user_for(user.pk).has_perm('orders.view_order'))",
-        env,
+    # A signed-in user as the cache keeps them, shared by every process (web workers, the Celery worker), and a
+    # change another process makes that reaches them.
+    setup = (
+        "import django; django.setup(); from django.core.cache import cache; from keyaccounts.core.models import User; "
+        "from keyaccounts.core.user_access import user_for, user_key; user = User.objects.get(username='bo_changchun'); "
     )
-    assert out.split() == ["True", "False"]
+    assert _python(setup + "print(user_for(user.pk).has_perm('orders.view_order'))", env).split() == ["True"]
+    kept_elsewhere = _python(setup + "print(cache.get(user_key(user.pk)) is not None); user.groups.clear()", env)
+    assert kept_elsewhere.split() == ["True"]
+    assert _python(setup + "print(user_for(user.pk).has_perm('orders.view_order'))", env).split() == ["False"]
 
 
 def test_on_sqlite_a_transaction_that_reads_then_writes_waits_for_another_writer(var_copy):

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from .user_access import access_of
+
 
 def sees_all_cities(user) -> bool:
     return user.is_authenticated and user.has_perm("core.view_all_cities")
@@ -22,12 +24,8 @@ def scope_to_city(queryset: QuerySet, user, *, field: str = "city") -> QuerySet:
 
 
 def teams_of(user) -> list:
-    """The user's teams, read once a request (a page asks for several kinds and lists them): the user object
-    lives one request."""
-    teams = getattr(user, "_teams_cache", None)
-    if teams is None:
-        teams = user._teams_cache = list(user.teams.all())
-    return teams
+    """The user's teams, from their cached access."""
+    return list(access_of(user).teams)
 
 
 def served_city_ids(user, team_kind: str) -> list[int]:

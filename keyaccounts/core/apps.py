@@ -9,9 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from . import generations, roles, signed_in
+        from . import roles, user_access
 
         # Role groups are configuration that must exist on every database, demo data or not.
         post_migrate.connect(roles.sync_after_migrate, sender=self)
-        generations.connect()
-        signed_in.connect()
+        user_access.connect()

@@ -186,25 +186,6 @@ class SweepCursor(models.Model):
         return f"{self.name} {self.position:%Y-%m-%d %H:%M:%S}"
 
 
-class Generation(models.Model):
-    """One row per kind of data web workers keep between requests, whose token changes, in the same transaction,
-    whenever that data changes: who may see or do what (a user, their roles, teams or city, a role's
-    permissions), configuration pages read on every view (business calendars, the product list), and the saved
-    inbox filters. Workers keep the data until its token moves (`keyaccounts.core.generations`). A random token,
-    not a counter, so a restored database never meets a token that meant other data."""
-
-    class Kind(models.TextChoices):
-        ACCESS = "access", _("access")
-        CONFIGURATION = "configuration", _("configuration")
-        SAVED_FILTERS = "saved_filters", _("saved filters")
-
-    kind = models.CharField(max_length=20, choices=Kind.choices, unique=True)
-    token = models.BigIntegerField()
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.token}"
-
-
 class Heartbeat(models.Model):
     """The last moment a background component proved it was alive (read by /healthz)."""
 

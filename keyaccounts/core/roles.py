@@ -4,14 +4,11 @@ Administrators may grant a group more in the admin; `sync_role_groups` only ever
 defaults below, so it is safe to run on every migrate.
 """
 
-import functools
-
 from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .reads import sql_names
+from .user_access import access_of
 
 
 class Role(models.TextChoices):
@@ -127,53 +124,13 @@ def sync_after_migrate(**kwargs) -> None:
 
 
 def user_roles(user) -> set[str]:
-    """The role codes of a user, read once per request together with their permissions (`load_access`)."""
+    """The role codes of a user (an administrator's for a superuser), from their cached access."""
     if not user.is_authenticated:
         return set()
-    if getattr(user, "_role_cache", None) is None:
-        load_access(user)
-    return user._role_cache
-
-
-@functools.cache
-def _access_sql() -> str:
-    """One user's group names and direct and group permissions, tagged by kind (the user's pk thrice). Plain
-    SQL: composing it through the ORM cost more than running it, on every page."""
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model()
-    g, p, ct = sql_names(Group), sql_names(Permission), sql_names(ContentType)
-    ug, up, gp = (sql_names(m) for m in (user.groups.through, user.user_permissions.through, Group.permissions.through))
-    # Names from the models' metadata, the user's pk as a parameter: nothing from outside is spliced in.
-    codes = f"ct.{ct.app_label} || '.' || p.{p.codename} FROM {p} p JOIN {ct} ct ON ct.{ct.pk} = p.{p.content_type}"
-    roles = f"SELECT 'role', g.{g.name} FROM {g} g JOIN {ug} ug ON ug.{ug.group} = g.{g.pk}"  # noqa: S608
-    direct = f"SELECT 'user', {codes} JOIN {up} up ON up.{up.permission} = p.{p.pk}"
-    by_group = f"SELECT 'group', {codes} JOIN {gp} gp ON gp.{gp.permission} = p.{p.pk}"
-    by_group += f" JOIN {ug} ug ON ug.{ug.group} = gp.{gp.group}"
-    return (
-        f"{roles} WHERE ug.{ug.user} = %s UNION ALL {direct} WHERE up.{up.user} = %s"
-        f" UNION ALL {by_group} WHERE ug.{ug.user} = %s"
-    )
-
-
-def load_access(user) -> None:
-    """A user's groups and permissions in one query, kept on the user object for the rest of the request:
-    every page's navigation asks for both, and Django's own backend reads them in two more queries.
-
-    Fills the caches `ModelBackend` keeps (`_user_perm_cache`, `_group_perm_cache`) and `user_roles`'s own.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(_access_sql(), [user.pk] * 3)
-        rows = cursor.fetchall()
-    found: dict[str, set[str]] = {"role": set(), "user": set(), "group": set()}
-    for kind, code in rows:
-        found[kind].add(code)
+    roles = set(access_of(user).roles)
     if user.is_superuser:
-        found["role"].add(Role.ADMINISTRATOR.value)
-    user._role_cache = found["role"]
-    if user.is_active and not user.is_superuser:  # inactive: no permissions; superuser: all (Django's rules)
-        user._user_perm_cache = found["user"]
-        user._group_perm_cache = found["group"]
+        roles.add(Role.ADMINISTRATOR.value)
+    return roles
 
 
 def has_role(user, *roles: str) -> bool:

@@ -8,14 +8,12 @@ class InboxConfig(AppConfig):
     verbose_name = _("Inbox")
 
     def ready(self) -> None:
-        from keyaccounts.core import generations, registry
-        from keyaccounts.core.models import Team
+        from keyaccounts.core import registry
 
-        from . import inbox
-        from .models import SavedFilter
+        from . import inbox, selectors
 
         registry.hooks.tasks_to_follow = inbox.inbox_tasks_to_follow
         registry.hooks.entries_follow = inbox.inbox_follow
         if inbox.inbox_clock_moved not in registry.hooks.clock_moved:
             registry.hooks.clock_moved.append(inbox.inbox_clock_moved)
-        generations.moves_with(generations.Kind.SAVED_FILTERS, SavedFilter, Team)  # a filter names its team
+        selectors.connect()

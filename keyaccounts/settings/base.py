@@ -129,7 +129,14 @@ else:
     BROKER_DIR = VAR_DIR / "broker"
     for sub in ("queue", "processed", "control", "results"):
         (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A folder too: the web workers and the Celery worker share the cache, as they share Redis in production.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="filesystem://")
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
@@ -282,7 +289,7 @@ HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=3.0)
 HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=10.0)
 
 # ---------------------------------------------------------------------------- security
-# Sessions read from the cache (Redis; in-process on the embedded default), kept in the database too so that
+# Sessions read from the cache (Redis; a folder on the embedded default), kept in the database too so that
 # flushing the cache signs nobody out: every request reads its session, and a cache read costs a fraction of a query.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True

@@ -207,8 +207,8 @@ def test_the_clocks_of_several_subjects_come_in_one_read_in_the_order_given(
     later = sla_clock_start(subject=city, step="x.one", now=at(2026, 11, 24, 10, 0))
     earlier = sla_clock_start(subject=other_city, step="x.two", now=at(2026, 11, 24, 9, 0))
     first = sla_clock_start(subject=city, step="x.two", now=at(2026, 11, 24, 9, 30))
-    sla_statuses_for(city)  # the working calendar, read once a call: warm the content types
-    with django_assert_num_queries(2):  # the clocks; the default calendar with its windows and holidays
+    sla_statuses_for(city)  # warms the content types and the cached calendar
+    with django_assert_num_queries(1):  # the clocks; the default calendar from the cache
         statuses = sla_statuses_for(city, None, other_city, now=at(2026, 11, 24, 11, 0))
     assert [s.clock for s in statuses] == [first, later, earlier]  # the city's by their start, then the other's
     assert sla_statuses_for(None) == []
@@ -238,11 +238,10 @@ def test_a_clock_gets_its_policys_calendar_and_the_team_serving_its_city(calenda
     assert elsewhere.team == provincial  # no team of its own: the provincial one (the first by code)
 
 
-def test_a_clock_reads_its_policy_with_the_configuration_token_and_keeps_its_calendar(calendar, city, other_city):
+def test_a_clock_reads_its_policy_and_its_calendar_from_the_cache(calendar, city, other_city):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from keyaccounts.core.models import Generation
     from sla.models import WorkingWindow
 
     policy(), policy(step="x.later")
@@ -251,9 +250,8 @@ def test_a_clock_reads_its_policy_with_the_configuration_token_and_keeps_its_cal
     with CaptureQueriesContext(connection) as captured:
         sla_clock_start(subject=other_city, step="x.step", now=friday)
     reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]
-    # The running clock looked for, then the policy with the token; the calendar kept, no token read of its own.
+    # The running clock looked for, then the policy; the calendar from the cache.
     assert len(reads) == 2
-    assert Generation._meta.db_table in reads[1]
     assert not [sql for sql in reads if WorkingWindow._meta.db_table in sql]
     # Friday's afternoon made longer: the next clock counts by it at once.
     window = WorkingWindow.objects.filter(calendar__code="jilin-standard", weekday=4, starts__gte=dt.time(12, 0)).get()
