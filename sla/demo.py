@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from django.db import transaction
 
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import Team
 
-from .models import BusinessCalendar, Holiday, SlaPolicy, TimeBasis, WorkingWindow
+from .models import BusinessCalendar, Holiday, QualityGrade, QualityTarget, SlaPolicy, TimeBasis, WorkingWindow
 
 H = timedelta(hours=1)
 # step, level ("" = any), limit, basis
@@ -85,10 +86,6 @@ QUALITY_TARGETS = {
 @transaction.atomic
 def seed_demo_quality_targets() -> None:
     """Grades gold, silver and bronze, and the network products' targets at each (kept if an admin edited)."""
-    from keyaccounts.catalogue.models import Product
-
-    from .models import QualityGrade, QualityTarget
-
     grades = {
         code: QualityGrade.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": n})[0]
         for n, (code, en, zh) in enumerate(GRADES)

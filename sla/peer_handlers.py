@@ -3,10 +3,10 @@
 
 from keyaccounts.peers import registry
 
+from .quality import quality_tickets_reconcile
+
 READ_BACK = "quality-tickets"
 
 
 def register() -> None:
-    from .quality import quality_tickets_reconcile
-
     registry.register_read_back(READ_BACK, quality_tickets_reconcile)

@@ -5,10 +5,11 @@ from datetime import datetime
 
 from django.conf import settings
 
+from keyaccounts.core.access import scope_to_city
 from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of
 
 from .calendar import WorkingCalendar
-from .models import BusinessCalendar, Holiday, WorkingWindow
+from .models import BusinessCalendar, Holiday, QualityViolation, SlaClock, WorkingWindow
 
 
 def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
@@ -79,18 +80,12 @@ def connect() -> None:
 
 def clocks_at_risk_for(user, *, limit: int = 15):
     """Open clocks in the user's scope, soonest due first (breached ones lead)."""
-    from keyaccounts.core.access import scope_to_city
-
-    from .models import SlaClock
-
     clocks = SlaClock.objects.filter(stopped_at__isnull=True).select_related("city").prefetch_related("subject")
     return scope_to_city(clocks, user).order_by("due_at")[:limit]
 
 
 def open_quality_violations_of(customer):
     """The customer's services missing a network quality target now (the page's own scope check applies)."""
-    from .models import QualityViolation
-
     return (
         QualityViolation.objects.filter(service__customer=customer, state=QualityViolation.State.OPEN)
         .select_related("service__product")

@@ -1,6 +1,8 @@
 from celery import shared_task
 from viewflow.workflow.timers import fire_due_timers
 
+from .quality import quality_collect
+from .services import sla_rollup_fold
 from .sweep import sla_sweep
 
 
@@ -14,8 +16,6 @@ def sla_sweep_task() -> None:
 def sla_rollup_fold_task() -> None:
     """Beat runs it every few seconds: the clocks stopped since the last fold added to the dashboards' day counts
     and durations (folds take turns: the rollup tables' lock)."""
-    from .services import sla_rollup_fold
-
     sla_rollup_fold()
 
 
@@ -28,6 +28,4 @@ def workflow_timers_task() -> None:
 @shared_task(ignore_result=True, soft_time_limit=240, time_limit=300)
 def quality_collect_task() -> None:
     """Beat runs it every minute: EOMS's new network quality measurements, judged against the targets."""
-    from .quality import quality_collect
-
     quality_collect()

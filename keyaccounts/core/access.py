@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from .models import City
 from .user_access import access_of
 
 
@@ -30,8 +31,6 @@ def teams_of(user) -> list:
 
 def served_city_ids(user, team_kind: str) -> list[int]:
     """Cities the user's teams of this kind serve: their own city's, or every city for a provincial team."""
-    from .models import City
-
     cities = [team.city_id for team in teams_of(user) if team.kind == team_kind]
     if None in cities:  # a provincial team
         return list(City.objects.values_list("pk", flat=True))

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from keyaccounts.celery import app
+
 from .models import Heartbeat
 
 WORKER_HEARTBEAT = "celery-worker"
@@ -37,8 +39,6 @@ def _database() -> str:
 
 
 def _broker() -> str:
-    from keyaccounts.celery import app
-
     with app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
         return conn.transport.driver_type

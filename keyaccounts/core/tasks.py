@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from .health import WORKER_HEARTBEAT
 from .models import Heartbeat
+from .notifications import notifications_email_sweep, notifications_for_new_tasks
 
 
 @shared_task(ignore_result=True, soft_time_limit=10, time_limit=20)
@@ -24,7 +25,5 @@ def echo_task(value: str) -> str:
 @shared_task(ignore_result=True, soft_time_limit=60, time_limit=90)
 def notifications_sweep_task() -> None:
     """New tasks to the people who may take them, then the e-mails whose working hour has come."""
-    from .notifications import notifications_email_sweep, notifications_for_new_tasks
-
     notifications_for_new_tasks()
     notifications_email_sweep()
