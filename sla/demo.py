@@ -13,7 +13,7 @@ from keyaccounts.core.models import Team
 
 from .models import BusinessCalendar, Holiday, SlaClock, SlaPolicy, TimeBasis, WorkingWindow
 from .selectors import calendar_read
-from .services import sla_clock_pause, sla_clock_resume, sla_rollup_fold
+from .services import sla_clock_pause, sla_clock_resume
 
 H = timedelta(hours=1)
 # step, level ("" = any), limit, basis
@@ -175,15 +175,15 @@ def _history_subjects() -> list:
 
 @transaction.atomic
 def seed_demo_history() -> None:
-    """Six weeks of finished clocks (most met, some breached) across steps, cities and products, counted into
-    the dashboards' rollup; then a few of the demo's open steps made late: one breached, one past its warning.
+    """Six weeks of finished clocks (most met, some breached) across steps, cities and products, for the
+    dashboards' rollup; then a few of the demo's open steps made late: one breached, one past its warning.
     Idempotent: the history is written once, and open steps already at risk are left as they are."""
     customers = _history_subjects()
     if customers:
         subject_type = ContentType.objects.get_for_model(customers[0])
         if not SlaClock.objects.filter(subject_type=subject_type).exists():
+            # Left `uncounted` like any stop: the beat folds them, and the dashboard folds before it reads.
             SlaClock.objects.bulk_create(_history(customers, subject_type))
-            sla_rollup_fold()
     _late_open_steps()
 
 
@@ -246,7 +246,7 @@ def _finished(policy: SlaPolicy, working, started: dt.datetime, *, breached: boo
         breached_at=due if breached else None,
         stopped_at=stopped,
         state=SlaClock.State.BREACHED if breached else SlaClock.State.MET,
-        uncounted=True,  # the fold below counts them into their days
+        uncounted=True,  # the next fold counts them into their days
     )
 
 
