@@ -102,6 +102,7 @@ def compliance_by(finished: Finished, field: str, label: str | None = None) -> l
     return [
         {
             "key": row[label or field],
+            "value": row[field],  # what the figure's drill-down filters by
             "met": row["met_"],
             "breached": row["breached_"],
             "rate": _rate(row["met_"], row["met_"] + row["breached_"]),
@@ -196,3 +197,41 @@ def quality_by_product(user, period: Period, *, city_id: int | None = None) -> l
         }
         for row in rows
     ]
+
+
+# ---------------------------------------------------------------------------- drill-down
+# The drill-down's filters, as the clock's fields they name.
+CLOCK_FILTERS = {
+    "step": "step",
+    "product": "product__code",
+    "team": "team__code",
+    "manager": "account_manager__username",
+}
+
+
+def finished_clocks(
+    user, period: Period, *, city_id: int | None = None, state: str = "", **filters: str
+) -> QuerySet[SlaClock]:
+    """The finished clocks a figure counts: stopped on a day of the period, in the user's scope, narrowed by
+    `state` (met, or breached: any other end, as the rollup counts it) and `CLOCK_FILTERS`. Latest first."""
+    # The rollup's days are the project's time zone's (`sla.services._day_of`), whatever zone the page shows.
+    zone = timezone.get_default_timezone()
+    start = datetime.combine(period.start, time.min, tzinfo=zone)
+    end = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=zone)
+    clocks = scoped_clocks(user, city_id=city_id).filter(stopped_at__gte=start, stopped_at__lt=end)
+    clocks = clocks.filter(**{CLOCK_FILTERS[name]: value for name, value in filters.items() if value})
+    if state == SlaClock.State.MET:
+        clocks = clocks.filter(state=SlaClock.State.MET)
+    elif state == SlaClock.State.BREACHED:
+        clocks = clocks.exclude(state=SlaClock.State.MET)
+    return clocks.order_by("-stopped_at", "-pk")
+
+
+def step_labels() -> dict[str, str]:
+    """Each SLA step's name as its flow's task names it (`registry.sources`); steps no flow times keep their
+    code."""
+    labels: dict[str, str] = {}
+    for source in registry.sources():
+        for node, step in source.steps.items():
+            labels.setdefault(step, getattr(source.flow, node).task_title or step)
+    return labels

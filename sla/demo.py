@@ -3,12 +3,27 @@
 import datetime as dt
 from datetime import timedelta
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
 
 from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import Team
 
-from .models import BusinessCalendar, Holiday, QualityGrade, QualityTarget, SlaPolicy, TimeBasis, WorkingWindow
+from .models import (
+    BusinessCalendar,
+    Holiday,
+    QualityGrade,
+    QualityTarget,
+    SlaClock,
+    SlaPolicy,
+    TimeBasis,
+    WorkingWindow,
+)
+from .selectors import calendar_read
+from .services import sla_clock_pause, sla_clock_resume
 
 H = timedelta(hours=1)
 # step, level ("" = any), limit, basis
@@ -139,3 +154,138 @@ def seed_demo_calendar() -> None:
         Holiday.objects.update_or_create(
             calendar=calendar, date=date, defaults={"kind": kind, "name": name, "workday_as": workday_as}
         )
+
+
+# ---------------------------------------------------------------------------- SLA history
+HISTORY_DAYS = 42  # six weeks: the default 30-day period shows five of them
+# step, products its clocks are about (None: none)
+HISTORY_STEPS = [
+    ("customer.review", [None]),
+    ("opportunity.response", [None]),
+    ("order.acceptance", ["internet-line", "group-sms", "vpmn", "enterprise-broadband"]),
+    ("launch.configuration", ["internet-line", "data-line", "enterprise-broadband"]),
+]
+# Breached out of ten clocks, week by week: the trend goes up and down as real weeks do.
+BREACHED_OF_TEN = [1, 3, 2, 4, 1, 2]
+
+
+def _history_subjects() -> list:
+    """The demo customers: the history's clocks hang on them, not on the demo's processes, whose pages pair
+    each step with its clock. None when the customers app is not installed."""
+    try:
+        customer = apps.get_model("customers", "Customer")
+    except LookupError:
+        return []
+    return list(customer.objects.filter(city__isnull=False).select_related("city").order_by("pk"))
+
+
+@transaction.atomic
+def seed_demo_history() -> None:
+    """Six weeks of finished clocks (most met, some breached) across steps, cities and products, for the
+    dashboards' rollup; then a few of the demo's open steps made late: one breached, one past its warning.
+    Idempotent: the history is written once, and open steps already at risk are left as they are."""
+    customers = _history_subjects()
+    if customers:
+        subject_type = ContentType.objects.get_for_model(customers[0])
+        if not SlaClock.objects.filter(subject_type=subject_type).exists():
+            # Left `uncounted` like any stop: the beat folds them, and the dashboard folds before it reads.
+            SlaClock.objects.bulk_create(_history(customers, subject_type))
+    _late_open_steps()
+
+
+def _history(customers: list, subject_type) -> list[SlaClock]:
+    from keyaccounts.catalogue.models import Product
+
+    products = {p.code: p for p in Product.objects.all()}
+    policies = {p.step: p for p in SlaPolicy.objects.filter(customer_level="", product__isnull=True)}
+    teams = {(t.kind, t.city_id): t for t in Team.objects.all()}
+    working = calendar_read(code=settings.SLA_DEFAULT_CALENDAR)[1]
+    now = timezone.now()
+    today = timezone.localdate()
+    clocks, n = [], 0
+    for back in range(HISTORY_DAYS, 0, -1):
+        day = today - timedelta(days=back)
+        if working is not None and not working.windows_on(day):
+            continue  # nobody starts a step on a day off
+        week = (HISTORY_DAYS - back) // 7
+        for step, codes in HISTORY_STEPS:
+            policy = policies.get(step)
+            if policy is None:
+                continue
+            for _ in range(1 + n % 2):  # one or two a day and step
+                n += 1
+                customer = customers[n % len(customers)]
+                started = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0))) + timedelta(minutes=37 * n % 240)
+                clock = _finished(policy, working, started, breached=(n * 7 + week) % 10 < BREACHED_OF_TEN[week % 6])
+                if clock.stopped_at >= now:
+                    continue
+                clock.subject_type, clock.subject_id = subject_type, customer.pk
+                clock.city, clock.account_manager_id = customer.city, customer.account_manager_id
+                clock.product = products.get(codes[n % len(codes)])
+                clock.team = teams.get((policy.team_kind, customer.city_id)) or teams.get((policy.team_kind, None))
+                clocks.append(clock)
+    return clocks
+
+
+def _finished(policy: SlaPolicy, working, started: dt.datetime, *, breached: bool) -> SlaClock:
+    """A clock of the policy started then, stopped well within its limit, or past it."""
+    counted = working if policy.time_basis == TimeBasis.WORKING else None
+
+    def after(share: float) -> dt.datetime:
+        return counted.add_working_time(started, policy.limit * share) if counted else started + policy.limit * share
+
+    due, warn, warn_again = after(1), after(policy.warn_at_percent / 100), after(policy.warn_again_at_percent / 100)
+    minutes = int((started.minute + started.hour) % 5)  # a little spread, the same on every run
+    stopped = due + (due - started) * (0.2 + minutes / 20) if breached else after(0.3 + minutes / 10)
+    return SlaClock(
+        step=policy.step,
+        policy=policy,
+        limit=policy.limit,
+        time_basis=policy.time_basis,
+        warn_at_percent=policy.warn_at_percent,
+        warn_again_at_percent=policy.warn_again_at_percent,
+        started_at=started,
+        due_at=due,
+        warn_at=warn,
+        warn_again_at=warn_again,
+        warned_level=(stopped >= warn) + (stopped >= warn_again),
+        breached_at=due if breached else None,
+        stopped_at=stopped,
+        state=SlaClock.State.BREACHED if breached else SlaClock.State.MET,
+        uncounted=True,  # the next fold counts them into their days
+    )
+
+
+# How long ago the demo's late open steps started running, as a share of their limit.
+LATE = [1.5, 0.7]  # breached, past its first warning
+
+
+def _late_open_steps() -> None:
+    """The demo's first open steps of a short limit made to have run for a while, through the clock services
+    (a pause now, a resume back then), so that the inbox and the dashboard show them at risk."""
+    now = timezone.now()
+    running = SlaClock.objects.filter(stopped_at__isnull=True, state=SlaClock.State.RUNNING)
+    if running.filter(warn_at__lte=now).exists():
+        return  # at risk already: from an earlier run, or of their own accord
+    late = [c for c in running.order_by("pk") if c.limit <= 40 * timedelta(hours=1)][: len(LATE)]
+    for clock, share in zip(late, LATE, strict=False):
+        working = (
+            calendar_read(
+                **({"pk": clock.calendar_id} if clock.calendar_id else {"code": settings.SLA_DEFAULT_CALENDAR})
+            )[1]
+            if clock.time_basis == TimeBasis.WORKING
+            else None
+        )
+        since = _back(now, clock.limit * share, working)
+        sla_clock_pause(subject=clock.subject, step=clock.step, now=now)
+        sla_clock_resume(subject=clock.subject, step=clock.step, now=since)
+
+
+def _back(now: dt.datetime, duration: timedelta, working) -> dt.datetime:
+    """The moment `duration` of (working) time before now, to the quarter hour."""
+    if working is None:
+        return now - duration
+    since = now
+    while working.working_time_between(since, now) < duration:
+        since -= timedelta(minutes=15)
+    return since

@@ -1,25 +1,23 @@
 """The supervisors' SLA dashboard, and its tables as CSV."""
 
 import csv
-from datetime import date
+from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from keyaccounts.core.access import deny, sees_all_cities
 from keyaccounts.core.models import City
 
 from . import dashboard
+from .forms import FinishedClocksForm, PeriodForm
 from .services import sla_status
-
-
-def _period(get) -> dashboard.Period:
-    try:
-        return dashboard.Period(date.fromisoformat(get["start"]), date.fromisoformat(get["end"]))
-    except (KeyError, ValueError):
-        return dashboard.Period.last_days(30)
 
 
 def _tables(user, period: dashboard.Period, city_id: int | None) -> dict:
@@ -115,18 +113,21 @@ def sla_dashboard(request):
     user = request.user
     if not user.has_perm("sla.view_dashboard"):
         raise deny(request, "sla.view_dashboard")
-    period = _period(request.GET)
-    city_id = request.GET.get("city") if sees_all_cities(user) else None
-    tables = _tables(user, period, int(city_id) if city_id and city_id.isdigit() else None)
+    form = PeriodForm(request.GET, user=user)
+    period, city_id = form.period, form.city_id
+    tables = _tables(user, period, city_id)
     export = request.GET.get("export")
     if export in tables:
         return _csv(export, tables[export])
+    links = _figure_links(tables, period, city_id)
+    clocks = reverse("sla:clocks")
     chart = {
         "weeks": [str(row["week"]) for row in tables["trend"]],
         "rates": [row["rate"] for row in tables["trend"]],
         "cities": [row["key"] for row in tables["by_city"]],
         "city_rates": [row["rate"] for row in tables["by_city"]],
         "label": _("Compliance (%)"),
+        "links": [f"{clocks}?{row['link']}" for row in tables["trend"]],
     }
     return render(
         request,
@@ -134,8 +135,118 @@ def sla_dashboard(request):
         {
             **tables,
             "period": period,
-            "cities": City.objects.all() if sees_all_cities(user) else None,
+            "form": form,
+            "sees_all_cities": sees_all_cities(user),
             "query": request.GET,
             "chart": chart,
+            "links": links,
+            "at_risk_rows": [{"status": s, "inbox": _inbox_query(s)} for s in tables["at_risk"]],
         },
     )
+
+
+# The tables whose rows count finished clocks, and the drill-down filter their rows' values name.
+FIGURE_FILTERS = {
+    "by_step": "step",
+    "by_city": "city",
+    "by_product": "product",
+    "by_team": "team",
+    "by_manager": "manager",
+}
+
+
+def _figure_links(tables: dict, period: dashboard.Period, city_id: int | None) -> dict:
+    """For each row of the compliance tables, the drill-down's query for its clocks (add `&state=met` or
+    `breached` for one of its counts), and one for the whole period."""
+    base = {"start": period.start.isoformat(), "end": period.end.isoformat()}
+    if city_id:
+        base["city"] = city_id
+    in_city = {"city": city_id} if city_id else {}
+    links: dict = {
+        "all": urlencode(base),
+        **{level: urlencode({"view": "all", "sla": level, **in_city}) for level in ("breached", "warning")},
+    }
+    city_pks = dict(City.objects.values_list("code", "pk")) if tables["by_city"] else {}
+    for table, name in FIGURE_FILTERS.items():
+        for row in tables[table]:
+            value = city_pks.get(row["value"]) if name == "city" else row["value"]
+            row["link"] = urlencode({**base, name: value}) if value is not None else ""
+    for row in tables["bottlenecks"]:
+        row["link"] = urlencode({**base, "step": row["step"]})
+    for row in tables["trend"]:  # a week's clocks, within the period
+        week_end = min(row["week"] + timedelta(days=6), period.end)
+        row["link"] = urlencode(
+            {**base, "start": max(row["week"], period.start).isoformat(), "end": week_end.isoformat()}
+        )
+    return links
+
+
+def _inbox_query(status) -> str:
+    """The inbox's filter (its query string) for the open tasks of the clock's step, city, product and state."""
+    clock = status.clock
+    query = {"view": "all", "step": clock.step, "sla": status.level}
+    if clock.city_id:
+        query["city"] = clock.city_id
+    if clock.product_id:
+        query["product"] = clock.product_id
+    return urlencode(query)
+
+
+PER_PAGE = 50
+
+
+@login_required
+def sla_clocks(request):
+    """The finished clocks behind a dashboard figure: the same period, scope and filters, each with its record."""
+    user = request.user
+    if not user.has_perm("sla.view_dashboard"):
+        raise deny(request, "sla.view_dashboard")
+    form = FinishedClocksForm(request.GET, user=user)
+    if form.refused_city:  # another city's clocks stay unknown, as its records do
+        deny(request, "sla clocks of a city outside scope")
+        raise Http404
+    period, filters = form.period, form.filters()
+    clocks = dashboard.finished_clocks(user, period, city_id=form.city_id, **filters).select_related(
+        "city", "product", "team", "account_manager", "subject_type"
+    )
+    page = Paginator(clocks, PER_PAGE).get_page(request.GET.get("page"))
+    records = _records_of(page.object_list)
+    labels = dashboard.step_labels()
+    rows = [
+        {
+            "clock": clock,
+            "label": labels.get(clock.step, clock.step),
+            "record": records.get(clock.pk),
+            "took": clock.stopped_at - clock.started_at,
+        }
+        for clock in page.object_list
+    ]
+    return render(
+        request,
+        "sla/clocks.html",
+        {
+            "form": form,
+            "period": period,
+            "filters": filters,
+            "step_label": labels.get(filters["step"], filters["step"]),
+            "rows": rows,
+            "page": page,
+            "query": request.GET,
+            "sees_all_cities": sees_all_cities(user),
+        },
+    )
+
+
+def _records_of(clocks) -> dict[int, str]:
+    """Each clock's page: its record's process page, else the record's own page. The records are read one query
+    a kind (a GenericForeignKey prefetch)."""
+    clocks = list(clocks)
+    prefetch_related_objects(clocks, "subject")
+    urls = {}
+    for clock in clocks:
+        record = clock.subject
+        if getattr(record, "process_id", None):
+            urls[clock.pk] = reverse("process", args=[record.process_id])
+        elif hasattr(record, "get_absolute_url"):
+            urls[clock.pk] = record.get_absolute_url()
+    return urls

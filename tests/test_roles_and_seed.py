@@ -5,7 +5,7 @@ from django.core.management import call_command
 from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import City, Team, User
 from keyaccounts.core.roles import DEFAULT_PERMISSIONS, Role, sync_role_groups
-from sla.models import BusinessCalendar
+from sla.models import BusinessCalendar, SlaClock
 
 pytestmark = pytest.mark.django_db
 
@@ -29,9 +29,15 @@ def test_sync_keeps_what_an_administrator_added():
 
 def test_seed_demo_is_idempotent_and_covers_every_role_in_two_cities():
     call_command("seed_demo", verbosity=0)
-    counts = (User.objects.count(), Team.objects.count(), Product.objects.count(), City.objects.count())
+
+    def counts():
+        # SLA clocks too: the demo's history of finished clocks is written once.
+        return [m.objects.count() for m in (User, Team, Product, City, SlaClock)]
+
+    first = counts()
     call_command("seed_demo", verbosity=0)
-    assert (User.objects.count(), Team.objects.count(), Product.objects.count(), City.objects.count()) == counts
+    assert counts() == first
+    assert SlaClock.objects.filter(stopped_at__isnull=False).count() > 100
 
     assert City.objects.count() == 9
     assert Product.objects.count() == 9

@@ -2,6 +2,7 @@ import pytest
 
 from sla.models import QualityGrade, QualityTarget
 from tests.orders.conftest import catalogue, customer, manager, peers, supervisor  # noqa: F401
+from tests.sla.test_dashboard import clocks  # noqa: F401 — the drill-down's tests count the same clocks
 
 
 @pytest.fixture
