@@ -194,8 +194,6 @@ def seed_demo_history() -> None:
 
 
 def _history(customers: list, subject_type) -> list[SlaClock]:
-    from keyaccounts.catalogue.models import Product
-
     products = {p.code: p for p in Product.objects.all()}
     policies = {p.step: p for p in SlaPolicy.objects.filter(customer_level="", product__isnull=True)}
     teams = {(t.kind, t.city_id): t for t in Team.objects.all()}
