@@ -97,6 +97,9 @@ class Customer(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.INITIALIZED and self.submitted_at is None
