@@ -16,7 +16,7 @@ from keyaccounts.catalogue.elements import definition_snapshot
 from keyaccounts.catalogue.models import Product, Service
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.timeline import timeline_record
-from keyaccounts.core.workflow import OPEN_STATUSES, handle_run, human_task, steps_follow
+from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_task, steps_follow
 
 from . import access
 from .elements import validate_element_values
@@ -387,10 +387,12 @@ def order_fulfil_if_done(order: Order) -> bool:
     """Run the flow's fulfilment step once every item is finished (and no cancellation is being assessed)."""
     from .flows import OrderFlow
 
-    # One read for the three conditions, from the rows as they are (the caller's object may be stale), and for
-    # the finished items' states, which no longer change.
+    if not order.process_id:
+        return False
+    # Under the flow lock, one read for the three conditions, from the rows as they are (the caller's object may
+    # be stale), for the finished items' states, which no longer change, and for the task with the order.
     items = OrderItem.objects.filter(order=order.pk)
-    task = (
+    tasks = (
         Task.objects.filter(process_id=order.process_id, flow_task=OrderFlow.fulfil, status__in=OPEN_STATUSES)
         .filter(Exists(Order.objects.filter(pk=order.pk, status=Order.Status.IN_PROGRESS)))
         .filter(~Exists(items.exclude(state__in=FINAL_ITEM_STATES)))
@@ -398,15 +400,14 @@ def order_fulfil_if_done(order: Order) -> bool:
             any_completed=Exists(items.filter(state=OrderItem.State.COMPLETED)),
             any_failed=Exists(items.filter(state=OrderItem.State.FAILED)),
         )
-        .first()
     )
-    if task is None:
-        return False
-    states = (OrderItem.State.COMPLETED, OrderItem.State.FAILED)
-    finished = {state for state, found in zip(states, (task.any_completed, task.any_failed), strict=True) if found}
-    # The order rolled up, read under the lock.
-    handle_run(OrderFlow.fulfil, task, related=("process__order",), item_states=finished)
-    return True
+
+    def item_states(task: Task) -> dict:
+        states = (OrderItem.State.COMPLETED, OrderItem.State.FAILED)
+        found = (task.any_completed, task.any_failed)
+        return {"item_states": {state for state, was in zip(states, found, strict=True) if was}}
+
+    return handle_run_first(OrderFlow.fulfil, order.process_id, tasks, item_states, related=("process__order",))
 
 
 def order_roll_up(*, order: Order, item_states: set[str]) -> None:

@@ -258,6 +258,20 @@ def _stop_open(subject, now: datetime, *, steps=None, clocks: list[SlaClock] | N
     return sorted(clocks, key=lambda clock: clock.step)  # the same order however the database returned them
 
 
+def _stop_all(subject, now: datetime) -> None:
+    """Stop every open clock of the subject as `_stop_open` does, in the one statement that locks them: the
+    state each ends in is decided from the row as locked (breached if it was, or ran past its due time)."""
+    breached, running = SlaClock.State.BREACHED, SlaClock.State.RUNNING
+    SlaClock.objects.filter(**_subject_filter(subject), stopped_at=None).update(
+        stopped_at=now,
+        uncounted=True,
+        state=Case(
+            When(models.Q(state=breached) | models.Q(state=running, due_at__lt=now), then=Value(breached)),
+            default=Value(SlaClock.State.MET),
+        ),
+    )
+
+
 def sla_clocks_follow(
     *,
     subject,
@@ -276,7 +290,7 @@ def sla_clocks_follow(
     starts."""
     now = now or timezone.now()
     if not open_steps:  # the last step is done: every open clock stops, none needs reading first
-        _stop_open(subject, now)
+        _stop_all(subject, now)
         return {}
     running = {
         clock.step: clock

@@ -3,8 +3,8 @@
 Each function returns or writes exactly what its ORM equivalent does (`tests/core/test_fastpath.py`), takes its
 connection from the database router, and says which target keeps it; the figures are in `docs/benchmarks.md`.
 
-- `read_with_related`: the task a flow step reads under the flow lock, with its process and subject (E3, the
-  largest single read of a step; target ≤ 1.5× the bare flow's time — see docs/benchmarks.md for the figures).
+- `read_with_related`: the task a flow step reads under the flow lock, with its process and subject (E3, ≤ 1.5×
+  the bare flow's time, not yet met; its gain over `select_related` is still to be measured).
 """
 
 import functools

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from functools import reduce
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from viewflow import this
 from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Task
@@ -69,6 +69,26 @@ def handle_run(node: flow.Handle, task: Task, related: tuple[str, ...] = (), **k
         result = activation.run(this.resolve(node.flow_class.instance, node._func), **kwargs)
         activation.execute()
     return result
+
+
+def handle_run_first(
+    node: flow.Handle,
+    process_id: int,
+    tasks: QuerySet,
+    kwargs_of: Callable[[Task], dict],
+    related: tuple[str, ...] = (),
+) -> bool:
+    """`handle_run` on the first of `tasks` (the node's tasks of the process that the caller's conditions select),
+    read under the flow lock with its process and `related` in one query; `kwargs_of(task)`: the handler's
+    arguments. False when no task is selected (nothing run)."""
+    with node.flow_class.lock(process_id):
+        task = tasks.select_related("process", *related).first()
+        if task is None:
+            return False
+        activation = task.flow_task.activation_class(task)
+        activation.run(this.resolve(node.flow_class.instance, node._func), **kwargs_of(task))
+        activation.execute()
+    return True
 
 
 @contextmanager

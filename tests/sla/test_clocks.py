@@ -197,6 +197,43 @@ def test_following_steps_takes_ids_and_asks_the_level_only_when_a_clock_starts(c
     assert (clock.state, clock.stopped_at) == (SlaClock.State.MET, friday_evening + H)
 
 
+def test_when_the_last_step_is_done_each_open_clock_stops_met_or_breached_in_one_statement(
+    calendar, subject, other_city, django_assert_num_queries
+):
+    from sla.services import sla_clocks_follow
+
+    for step in ("a.late", "a.breached", "a.paused", "a.in_time", "a.stopped"):
+        policy(step=step, basis=TimeBasis.CALENDAR)
+    start = at(2026, 11, 27, 9, 0)
+    clocks = {
+        step: sla_clock_start(subject=subject, step=step, now=start)
+        for step in ("a.late", "a.breached", "a.paused", "a.in_time", "a.stopped")
+    }
+    elsewhere = sla_clock_start(subject=other_city, step="a.late", now=start)
+    SlaClock.objects.filter(pk=clocks["a.breached"].pk).update(state=SlaClock.State.BREACHED)
+    SlaClock.objects.filter(pk=clocks["a.in_time"].pk).update(due_at=start + 10 * H)
+    sla_clock_pause(subject=subject, step="a.paused", now=start + H)
+    sla_clock_stop(subject=subject, step="a.stopped", now=start + H)
+    stopped_before = SlaClock.objects.get(pk=clocks["a.stopped"].pk)
+
+    with django_assert_num_queries(1):
+        assert sla_clocks_follow(subject=subject, open_steps=set(), now=start + 5 * H) == {}
+    after = {clock.step: clock for clock in SlaClock.objects.filter(pk__in=[c.pk for c in clocks.values()])}
+    assert {step: clock.state for step, clock in after.items()} == {
+        "a.late": SlaClock.State.BREACHED,  # ran past its due time (4 h)
+        "a.breached": SlaClock.State.BREACHED,
+        "a.paused": SlaClock.State.MET,
+        "a.in_time": SlaClock.State.MET,
+        "a.stopped": stopped_before.state,
+    }
+    assert {
+        step: (clock.stopped_at, clock.uncounted) for step, clock in after.items() if step != "a.stopped"
+    } == dict.fromkeys(("a.late", "a.breached", "a.paused", "a.in_time"), (start + 5 * H, True))
+    assert after["a.stopped"].stopped_at == stopped_before.stopped_at == start + H
+    elsewhere.refresh_from_db()
+    assert (elsewhere.stopped_at, elsewhere.state) == (None, SlaClock.State.RUNNING)  # another subject's
+
+
 def test_the_clocks_of_several_subjects_come_in_one_read_in_the_order_given(
     calendar, city, other_city, django_assert_num_queries
 ):
