@@ -62,8 +62,7 @@ class Finished:
         return (sums["met"] or 0) + (sums["breached"] or 0)
 
 
-# Clocks a dashboard folds before it reads, at most: the beat leaves a few seconds' worth, and a backlog (the
-# worker stopped) would hold the page (about 0.1 ms a clock).
+# Clocks a dashboard folds before it reads, at most: a backlog left by a stopped worker must not hold the page.
 FOLD_AT_MOST = 5_000
 
 

@@ -54,10 +54,8 @@ def event_receive(*, peer: str, body: dict) -> tuple[InboundEvent, bool]:
 APPLY_QUEUED = "peers:events-apply-queued"
 APPLY_QUEUED_SECONDS = 2
 EVENT_BATCH = 200
-# The listener's threads do not each ask Redis for the token (a tenth of a request's cost at hundreds of
-# events a second): they raise a flag, and one thread per process queues the run for every event stored
-# before it lowered the flag, a few hundredths of a second later (at most 20 token requests a second per
-# process; 10 ms was a tenth of the listener's CPU again, for no visible gain in latency).
+# The listener's threads raise a flag rather than each queueing a run: one thread per process queues the run
+# for every event stored before it lowered the flag (docs/decisions/0002).
 APPLY_WAKE_SECONDS = 0.05
 _wake = threading.Event()
 _waker_lock = threading.Lock()

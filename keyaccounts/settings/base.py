@@ -107,9 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Flow locks wait (SelectForUpdateLock(nowait=False)); the database bounds the wait.
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"-c lock_timeout={env.int('DATABASE_LOCK_TIMEOUT_MS', default=5000)}"
-    # Statements a connection runs again are prepared, so PostgreSQL plans them once per connection instead
-    # of on every run: planning an order page's joins cost several times running them. Prepared statements
-    # need server-side binding; DATABASE_PREPARE_THRESHOLD=0 turns both off (for a pooler in transaction mode).
+    # Repeated statements are prepared, planned once per connection (docs/decisions/0001); they need
+    # server-side binding, and DATABASE_PREPARE_THRESHOLD=0 turns both off for a pooler in transaction mode.
     prepare_threshold = env.int("DATABASE_PREPARE_THRESHOLD", default=2)
     if prepare_threshold:
         options.update(server_side_binding=True, prepare_threshold=prepare_threshold)
