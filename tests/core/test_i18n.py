@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from keyaccounts.core.roles import Role
 
-PO = Path(__file__).resolve().parent.parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+PO = Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
 
 def test_the_chinese_catalogue_has_no_untranslated_or_fuzzy_entry():

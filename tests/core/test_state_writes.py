@@ -9,7 +9,7 @@ it. A write found is allowed only in a lifecycle module, or when it is known to 
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 APPS = ("customers", "opportunities", "orders", "provisioning", "sla", "keyaccounts", "assurance")
 FIELDS = {"status", "state"}
 LIFECYCLES = {
