@@ -13,7 +13,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .bulk import insert_rows
 from .models import TimelineEvent
 
 _ACTION_LABELS: dict[str, str] = {}
@@ -86,8 +85,8 @@ def timeline_event(
 
 
 def timeline_save(rows: list[TimelineRow]) -> None:
-    """Write the events in one statement (plain rows: a sweep writes thousands)."""
-    insert_rows(TimelineEvent, TimelineRow._fields, rows)
+    """Write the events in one statement."""
+    TimelineEvent.objects.bulk_create([TimelineEvent(**row._asdict()) for row in rows])
 
 
 def timeline_for(*subjects: models.Model) -> list[TimelineEvent]:
