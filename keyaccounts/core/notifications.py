@@ -20,6 +20,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from . import registry
+from .fastpath import insert_plain_rows
 from .models import Notification, SweepCursor, User
 from .roles import Role
 
@@ -80,7 +81,7 @@ def notification_rows(
 
 def notifications_save(rows: list[NotificationRow]) -> None:
     """Store them; one already raised under the same key for the same person is left as it was."""
-    Notification.objects.bulk_create([Notification(**row._asdict()) for row in rows], ignore_conflicts=True)
+    insert_plain_rows(Notification, NotificationRow._fields, rows, skip_conflicts=True)
 
 
 def notify(**kwargs) -> None:

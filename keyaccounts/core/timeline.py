@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .fastpath import insert_plain_rows
 from .models import TimelineEvent
 
 _ACTION_LABELS: dict[str, str] = {}
@@ -85,8 +86,8 @@ def timeline_event(
 
 
 def timeline_save(rows: list[TimelineRow]) -> None:
-    """Write the events in one statement."""
-    TimelineEvent.objects.bulk_create([TimelineEvent(**row._asdict()) for row in rows])
+    """Write the events in one statement (plain rows: a sweep writes thousands)."""
+    insert_plain_rows(TimelineEvent, TimelineRow._fields, rows)
 
 
 def timeline_for(*subjects: models.Model) -> list[TimelineEvent]:
