@@ -8,7 +8,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyaccounts.core.bulk import bulk_update_rows
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_save
 from orders.models import Order
@@ -98,7 +97,7 @@ def work_orders_save(work_orders: list[WorkOrder], timeline: list[TimelineRow], 
     now = timezone.now()
     for work_order in work_orders:
         work_order.updated_at = now  # a bulk write skips auto_now; reconciliation reads it
-    bulk_update_rows(work_orders, fields)
+    WorkOrder.objects.bulk_update(work_orders, fields)
     timeline_save(timeline)
 
 

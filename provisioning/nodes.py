@@ -15,7 +15,6 @@ from viewflow.workflow.activation import Activation, has_manage_permission
 from viewflow.workflow.nodes.job import AbstractJob, AbstractJobActivation
 from viewflow.workflow.status import STATUS
 
-from keyaccounts.core.reads import read_with_related
 from keyaccounts.core.workflow import locked_activation
 
 logger = logging.getLogger(__name__)
@@ -68,7 +67,7 @@ def peer_wait_check(task_pk: int) -> str:
     from viewflow.workflow.models import Task
 
     try:
-        task = read_with_related(Task, task_pk)
+        task = Task.objects.get(pk=task_pk)
     except Task.DoesNotExist:
         return "skipped"
     if task.status not in (STATUS.SCHEDULED, STATUS.STARTED):

@@ -13,15 +13,13 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, prefetch_related_objects
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyaccounts.catalogue.models import Product
-from keyaccounts.core.bulk import insert_instance, save_fields
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.reads import read_all_with_related, sql_names
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from keyaccounts.peers.client import PeerError, peer_retrieve
@@ -394,8 +392,7 @@ def launch_start(*, order, items=None) -> Launch:
 def launch_link(*, order, process, items=None) -> Launch:
     """The launch of a new launch process (`process.launch` is this one). `items`: as `launch_start`'s, the rows
     `_items` would read."""
-    launch = Launch(order=order, process=process)
-    insert_instance(launch)
+    launch = Launch.objects.create(order=order, process=process)
     if items is not None:
         launch._items = _with_work_orders(items)
     return launch
@@ -418,7 +415,7 @@ def _items(launch: Launch) -> list[OrderItem]:
     """The order's items with their products and work orders, read once per launch object: the flow's
     switches and steps of one run ask several times. Sending work orders forgets them."""
     if "_items" not in launch.__dict__:
-        launch._items = _with_work_orders(read_all_with_related(OrderItem, {"order": launch.order}, ("product",)))
+        launch._items = _with_work_orders(list(launch.order.items.select_related("product").order_by("pk")))
     return launch._items
 
 
@@ -426,18 +423,17 @@ def _external_answers(launch: Launch) -> list[str | None]:
     """The state of each external item's latest work order (None: none sent yet), read in one query of
     values: the launch's checks run for every order whose last answer comes in, on orders of many items.
     Read once per launch object, like `_items`: the switches after the waiting step ask what the step's own
-    check has just read under the flow lock (a final answer does not change; sending work orders forgets).
-    Plain SQL: the ORM took longer to build it than the database to run it."""
+    check has just read under the flow lock (a final answer does not change; sending work orders forgets)."""
     if "_answers" not in launch.__dict__:
-        w, i, p = sql_names(WorkOrder), sql_names(OrderItem), sql_names(Product)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT (SELECT {w}.{w.state} FROM {w} WHERE {w}.{w.order_item} = {i}.{i.pk}"  # noqa: S608
-                f" ORDER BY {w}.{w.pk} DESC LIMIT 1) FROM {i} JOIN {p} ON {p}.{p.pk} = {i}.{i.product}"
-                f" WHERE {i}.{i.order} = %s AND {p}.{p.route} <> %s AND {i}.{i.state} <> %s",
-                [launch.order_id, Product.Route.INSTANT, OrderItem.State.CANCELLED],
-            )
-            launch._answers = [state for (state,) in cursor.fetchall()]
+        latest = WorkOrder.objects.filter(order_item=OuterRef("pk")).order_by("-pk").values("state")[:1]
+        launch._answers = list(
+            OrderItem.objects.filter(order_id=launch.order_id)
+            .exclude(product__route=Product.Route.INSTANT)
+            .exclude(state=OrderItem.State.CANCELLED)
+            .annotate(latest_state=Subquery(latest))
+            .order_by()
+            .values_list("latest_state", flat=True)
+        )
     return launch._answers
 
 
@@ -494,7 +490,7 @@ def launch_needs_tests(launch: Launch) -> bool:
 
 def launch_start_billing(*, launch: Launch) -> None:
     launch.billing_started_at = timezone.now()
-    save_fields(launch, ["billing_started_at"])
+    launch.save(update_fields=["billing_started_at"])
     timeline_record(subject=launch.order, action=WorkOrderAction.BILLING_STARTED)
 
 

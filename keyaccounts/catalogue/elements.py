@@ -1,9 +1,6 @@
 """A product's order-element definition as data: read in its order, kept as a snapshot, rebuilt from one."""
 
-import functools
 from decimal import Decimal
-
-from keyaccounts.core.reads import columns_of, rows_as, sql_names
 
 from .models import Product, ProductElement
 
@@ -23,24 +20,14 @@ SNAPSHOT_FIELDS = (
 )
 
 
-@functools.cache
-def _elements_sql() -> str:
-    """A product's elements in their order. Plain SQL: every submission reads them for each item, and the ORM
-    took longer to build the query (joining the product for its ordering) than the database to run it."""
-    e = sql_names(ProductElement)
-    return (
-        f"SELECT {columns_of(ProductElement)} FROM {e} WHERE {e.product} = %s"  # noqa: S608 (names from the model)
-        f" ORDER BY {e.category}, {e.sort_order}, {e.pk}"
-    )
-
-
 def definition_snapshot(product: Product) -> list[dict]:
     """The product's element definition as data, kept on an order item so later edits do not touch it."""
 
     def as_json(value):
         return str(value) if isinstance(value, Decimal) else value
 
-    elements = rows_as(ProductElement, _elements_sql(), [product.pk])
+    # Ordered by its own columns: the model's default ordering joins the product.
+    elements = ProductElement.objects.filter(product_id=product.pk).order_by("category", "sort_order", "pk")
     return [{name: as_json(getattr(e, name)) for name in SNAPSHOT_FIELDS} for e in elements]
 
 

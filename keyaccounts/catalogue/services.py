@@ -2,16 +2,14 @@
 
 from django.utils import timezone
 
-from keyaccounts.core.bulk import insert_instance
-
 from .models import Product, Service
 
 
 def service_create(*, customer_id: int, product: Product, origin, quantity: int, elements: dict) -> Service:
     """A new running service of the customer; `origin`: the order item that created it."""
-    service = Service(customer_id=customer_id, product=product, origin=origin, quantity=quantity, elements=elements)
-    insert_instance(service)
-    return service
+    return Service.objects.create(
+        customer_id=customer_id, product=product, origin=origin, quantity=quantity, elements=elements
+    )
 
 
 def service_change(*, service_id: int, quantity: int, elements: dict) -> None:

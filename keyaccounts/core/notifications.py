@@ -20,7 +20,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from . import registry
-from .bulk import insert_rows
+from .fastpath import insert_plain_rows
 from .models import Notification, SweepCursor, User
 from .roles import Role
 
@@ -81,7 +81,7 @@ def notification_rows(
 
 def notifications_save(rows: list[NotificationRow]) -> None:
     """Store them; one already raised under the same key for the same person is left as it was."""
-    insert_rows(Notification, NotificationRow._fields, rows, skip_conflicts=True)
+    insert_plain_rows(Notification, NotificationRow._fields, rows, skip_conflicts=True)
 
 
 def notify(**kwargs) -> None:

@@ -1,31 +1,15 @@
-"""What provisioning, the inbox, the catalogue and generations still call while they move to the ORM: rows
-with their relations (`keyaccounts.core.fastpath`), instances from a statement of one's own, and a model's names
-for plain SQL. New code uses the ORM; hand-built SQL that a benchmark needs goes to `fastpath`."""
+"""What the inbox, generations, roles and the SLA policy read still call while they move to the ORM: instances
+from a statement of one's own, and a model's names for plain SQL. New code uses the ORM; hand-built SQL that a
+benchmark needs goes to `keyaccounts.core.fastpath`."""
 
 import functools
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, models
 
-from .fastpath import _instances, _model_node, _read, read_with_related
+from .fastpath import _instances, _model_node
 
-__all__ = ["SqlNames", "columns_of", "read_all_with_related", "read_with_related", "rows_as", "sql_names"]
-
-
-def read_all_with_related(
-    model: type[models.Model], match: dict, paths: tuple[str, ...] = (), *, order_by: tuple[str, ...] = ("pk",)
-) -> list:
-    """`model.objects.filter(**match).select_related(*paths).order_by(*order_by)`, as `read_with_related` reads
-    one row: `match` gives fields of `model` their values (a list, tuple or set: any of its values, as `__in`),
-    `order_by` names fields ("-" before one: descending). A foreign key's rows of an instance (`{"order":
-    order}`) have it cached, as `order.items.all()` gives them."""
-    rows = _read(model, match, paths, False, None, order_by)
-    for key, value in match.items():
-        field = model._meta.get_field(key)
-        if field.is_relation and isinstance(value, models.Model):
-            for row in rows:
-                field.set_cached_value(row, value)
-    return rows
+__all__ = ["SqlNames", "columns_of", "rows_as", "sql_names"]
 
 
 class SqlNames:

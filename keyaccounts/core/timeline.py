@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .bulk import insert_rows
+from .fastpath import insert_plain_rows
 from .models import TimelineEvent
 
 _ACTION_LABELS: dict[str, str] = {}
@@ -87,7 +87,7 @@ def timeline_event(
 
 def timeline_save(rows: list[TimelineRow]) -> None:
     """Write the events in one statement (plain rows: a sweep writes thousands)."""
-    insert_rows(TimelineEvent, TimelineRow._fields, rows)
+    insert_plain_rows(TimelineEvent, TimelineRow._fields, rows)
 
 
 def timeline_for(*subjects: models.Model) -> list[TimelineEvent]:

@@ -12,11 +12,10 @@ import threading
 import time
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from keyaccounts.core.bulk import bulk_update_rows, insert_once
 from keyaccounts.core.exceptions import ApplicationError
 
 from . import registry
@@ -38,10 +37,15 @@ def event_receive(*, peer: str, body: dict) -> tuple[InboundEvent, bool]:
             f"an eventId, a known eventType, an ISO eventTime and event.{resource}.externalId are required"
         )
     event = InboundEvent(peer=peer, event_id=event_id, event_type=event_type, event_time=event_time, body=body)
-    # One statement, committed by itself in the listener's request (the 201 answers once it is stored).
-    if not insert_once(event, unique=["peer", "event_id"]):
+    try:
+        with transaction.atomic():  # committed in the listener's request: the 201 answers once it is stored
+            event.save(force_insert=True)
+    except IntegrityError:
         # Seen before (a replay, or the same event racing in on another connection).
-        return InboundEvent.objects.get(peer=peer, event_id=event_id), False
+        stored = InboundEvent.objects.filter(peer=peer, event_id=event_id).first()
+        if stored is None:
+            raise
+        return stored, False
     transaction.on_commit(schedule_apply)
     return event, True
 
@@ -115,7 +119,7 @@ def events_apply(*, limit: int = EVENT_BATCH) -> int:
         now = timezone.now()
         for event in events:
             event.applied_at = now
-        bulk_update_rows(events, ["applied_at", "outcome"])
+        InboundEvent.objects.bulk_update(events, ["applied_at", "outcome"])
     return len(events)
 
 

@@ -16,8 +16,6 @@ from http import HTTPStatus
 from django.db import transaction
 from django.utils import timezone
 
-from keyaccounts.core.bulk import bulk_update_rows
-
 from .client import PeerError, PeerResponse, peer_create, peer_retrieve, peer_update
 from .models import OutboxMessage
 
@@ -116,7 +114,9 @@ def outbox_deliver_many(pks: list[int]) -> dict[int, str]:
                 message.remote_id = str(answer.body.get("id", ""))
                 message.sent_at = now
                 message.next_attempt_at = None
-        bulk_update_rows(messages, ["attempts", "last_error", "status", "next_attempt_at", "remote_id", "sent_at"])
+        OutboxMessage.objects.bulk_update(
+            messages, ["attempts", "last_error", "status", "next_attempt_at", "remote_id", "sent_at"]
+        )
     return {message.pk: message.status for message in messages}
 
 

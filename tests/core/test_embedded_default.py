@@ -108,7 +108,7 @@ def test_make_runs_set_up_migrates_and_seeds_the_demo_on_sqlite(tmp_path):
         "c, w = calendar_read(code='jilin-standard'); "  # plain SQL: SQLite answers times and dates as text
         "print(c.time_zone, type(w.windows[0][0][0]).__name__, type(min(w.holidays)).__name__, len(w.workdays) > 0); "
         # A flow step's task read with its process (plain SQL too): the text times converted as the ORM does.
-        "from viewflow.workflow.models import Task; from keyaccounts.core.reads import read_with_related; "
+        "from viewflow.workflow.models import Task; from keyaccounts.core.fastpath import read_with_related; "
         "t = Task.objects.select_related('process').filter(finished__isnull=False).last(); "
         "r = read_with_related(Task, t.pk, ('process',)); "
         "print((r.finished, r.process.created, r.flow_task) == (t.finished, t.process.created, t.flow_task))",

@@ -100,3 +100,81 @@ def test_a_read_takes_its_database_from_the_router(catalogue, manager, customer,
     with transaction.atomic():
         read_with_related(Order, order.pk, lock=True)
     assert asked == [("read", Order), ("write", Order)]
+
+
+# ---------------------------------------------------------------------------- insert_plain_rows
+def _stored(model, **match) -> list[dict]:
+    """The rows as stored, without what differs between two writes of the same values (pk, moment written)."""
+    skip = {model._meta.pk.attname, "created_at"}
+    return [
+        {name: value for name, value in row.items() if name not in skip}
+        for row in model.objects.filter(**match).order_by("pk").values()
+    ]
+
+
+def test_plain_rows_are_stored_as_bulk_create_stores_their_instances(city, user_in_role):
+    """Quotes, backslashes, braces, commas, the word NULL, empty text, a missing value, JSON and Chinese text
+    come back as `bulk_create` stores them; the fields not given get their default and now."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from keyaccounts.core.models import TimelineEvent
+    from keyaccounts.core.roles import Role
+
+    actor = user_in_role(Role.BACK_OFFICE)
+    texts = ['say "no"', "back\\slash", "{braces}, commas", "NULL", "", "长春 · 吉林"]
+    fields = ["subject_type_id", "subject_id", "actor_id", "action", "reason", "data"]
+
+    def rows(kind):
+        return [(kind, n, actor.pk if n % 2 else None, t, t[:40], {"q": t, "n": n}) for n, t in enumerate(texts)]
+
+    by_orm, by_fastpath = (ContentType.objects.get_for_model(m).pk for m in (type(city), type(actor)))
+    TimelineEvent.objects.bulk_create([TimelineEvent(**dict(zip(fields, row, strict=True))) for row in rows(by_orm)])
+    before = timezone.now()
+
+    assert fastpath.insert_plain_rows(TimelineEvent, fields, rows(by_fastpath)) == len(texts)
+
+    written = _stored(TimelineEvent, subject_type_id=by_fastpath)
+    assert written == [
+        {**row, "subject_type_id": by_fastpath} for row in _stored(TimelineEvent, subject_type_id=by_orm)
+    ]
+    assert [row["from_state"] for row in written] == [""] * len(texts)  # a field not given: its default
+    assert all(e.created_at >= before for e in TimelineEvent.objects.filter(subject_type_id=by_fastpath))
+
+
+def test_plain_rows_in_conflict_are_left_out_as_bulk_create_ignores_them(user_in_role):
+    from keyaccounts.core.models import Notification
+    from keyaccounts.core.roles import Role
+
+    reader, other = user_in_role(Role.BACK_OFFICE, username="reader"), user_in_role(Role.BACK_OFFICE, username="other")
+    Notification.objects.create(recipient=reader, kind=Notification.Kind.SLA_WARNING, key="k", data={"v": 1})
+    fields = ["recipient_id", "kind", "key", "data"]
+    rows = [
+        (reader.pk, Notification.Kind.SLA_WARNING, "k", {"v": 2}),
+        (other.pk, Notification.Kind.SLA_WARNING, "k", {"v": 2}),
+    ]
+
+    assert fastpath.insert_plain_rows(Notification, fields, rows + rows, skip_conflicts=True) == 1
+    by_fastpath = _stored(Notification)
+    Notification.objects.filter(recipient=other).delete()
+    Notification.objects.bulk_create(
+        [Notification(**dict(zip(fields, row, strict=True))) for row in rows + rows], ignore_conflicts=True
+    )
+    assert _stored(Notification) == by_fastpath  # the reader's left as it was; the other's once
+
+
+def test_plain_rows_take_their_database_from_the_router(monkeypatch, city):
+    from django.contrib.contenttypes.models import ContentType
+
+    from keyaccounts.core.models import TimelineEvent
+
+    asked = []
+
+    def db_for_write(model, **hints):
+        asked.append(model)
+        return "default"
+
+    monkeypatch.setattr(fastpath.router, "db_for_write", db_for_write)
+    kind = ContentType.objects.get_for_model(city).pk
+    fastpath.insert_plain_rows(TimelineEvent, ["subject_type_id", "subject_id", "action"], [(kind, city.pk, "x")])
+    assert asked == [TimelineEvent]

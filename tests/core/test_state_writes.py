@@ -27,7 +27,6 @@ GUARDED_MODELS = {"Order", "OrderItem", "Opportunity", "WorkOrder"}
 # that a module moved to another package keeps its entries. Each entry is checked to still be there.
 OTHER_MODELS = {
     ("outbox.py", "message"),
-    ("outbox.py", "messages"),
     ("outbox.py", "OutboxMessage"),
     ("client.py", "self"),  # PeerError.status: the HTTP status a peer answered
     ("services.py", "clock"),

@@ -1,13 +1,11 @@
-"""Writing many rows as plain tuples (`insert_rows`): what the sweeps rely on when they raise thousands."""
-
-import datetime as dt
+"""Notifications and timeline lines written many at once (`notifications_save`, `timeline_save`): what the sweeps
+rely on when they raise thousands."""
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from keyaccounts.core.bulk import insert_rows
-from keyaccounts.core.models import Notification, TimelineEvent
+from keyaccounts.core.models import Notification
 from keyaccounts.core.notifications import notification_rows, notifications_save, notify
 from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_event, timeline_for, timeline_save
@@ -47,25 +45,3 @@ def test_system_events_written_in_bulk_show_on_the_record_timeline(city):
         ("x", None, {}, ""),
     ]
     assert all(e.created_at is not None for e in events)
-
-
-def test_rows_written_in_bulk_keep_every_value_as_given(city, user_in_role):
-    """Each column travels as one array in its text form: quotes, backslashes, braces, commas, the word NULL,
-    empty text, a missing value, JSON and moments come back as they went in."""
-    actor = user_in_role(Role.BACK_OFFICE)
-    kind = ContentType.objects.get_for_model(city).pk
-    moment = dt.datetime(2026, 11, 24, 4, 40, 1, 123456, tzinfo=dt.UTC)
-    texts = ['say "no"', "back\\slash", "{braces}, commas", "NULL", "", "长春 · 吉林"]
-    rows = [
-        (kind, n, actor.pk if n % 2 else None, text, text[:40], {"q": text, "n": n}, moment + dt.timedelta(seconds=n))
-        for n, text in enumerate(texts)
-    ]
-
-    insert_rows(
-        TimelineEvent, ["subject_type_id", "subject_id", "actor_id", "action", "reason", "data", "created_at"], rows
-    )
-
-    stored = TimelineEvent.objects.filter(subject_type_id=kind).order_by("subject_id")
-    assert [
-        (e.subject_type_id, e.subject_id, e.actor_id, e.action, e.reason, e.data, e.created_at) for e in stored
-    ] == rows
