@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyaccounts.core.registry import ChainLink, HomePanel, InboxSource, Panel, ProcessSpec, Seeder
 from keyaccounts.core.roles import Role
+from keyaccounts.inbox.home import inbox_panel
 
 from . import selectors
 from .access import visible_customers
@@ -18,8 +19,16 @@ def customer_link(customer: Customer) -> ChainLink:
     return ChainLink(_("Customer"), customer.name, reverse("customers:detail", args=[customer.pk]), None)
 
 
-def _tasks(title, tasks, empty_message) -> Panel:
-    return Panel(title, "customers/panels/archiving_tasks.html", {"tasks": tasks[:20], "message": empty_message})
+def _tasks(title, user, empty_message, views=("mine", "queue")) -> Panel:
+    return inbox_panel(
+        title,
+        "customers/panels/archiving_tasks.html",
+        user,
+        flow=ArchivingFlow,
+        empty_message=empty_message,
+        views=views,
+        related=("process__archiving_request__customer__city", "owner"),
+    )
 
 
 def _customers(title, customers, empty_message) -> Panel:
@@ -27,7 +36,7 @@ def _customers(title, customers, empty_message) -> Panel:
 
 
 def _my_tasks(user) -> list[Panel]:
-    return [_tasks(_("My tasks"), selectors.archiving_tasks_for(user), _("Nothing waits for you."))]
+    return [_tasks(_("My tasks"), user, _("Nothing waits for you."))]
 
 
 def _my_customers(user) -> list[Panel]:
@@ -44,17 +53,14 @@ def _my_customers(user) -> list[Panel]:
 
 
 def _back_office(user) -> list[Panel]:
-    tasks = selectors.archiving_tasks_for(user)
     return [
-        _tasks(_("My inbox"), tasks.filter(owner=user), _("Nothing is assigned to you.")),
-        _tasks(_("My teams' queue"), tasks.filter(owner__isnull=True), _("Your teams' queue is empty.")),
+        _tasks(_("My inbox"), user, _("Nothing is assigned to you."), views=("mine",)),
+        _tasks(_("My teams' queue"), user, _("Your teams' queue is empty."), views=("queue",)),
     ]
 
 
 def _approvals(user) -> list[Panel]:
-    return [
-        _tasks(_("Waiting for my approval"), selectors.archiving_tasks_for(user), _("Nothing waits for your approval."))
-    ]
+    return [_tasks(_("Waiting for my approval"), user, _("Nothing waits for your approval."))]
 
 
 SPEC = ProcessSpec(

@@ -6,20 +6,24 @@ from django.utils.translation import gettext_lazy as _
 from keyaccounts.core.models import Team
 from keyaccounts.core.registry import HomePanel, InboxSource, Panel, ProcessSpec, Seeder, Volume
 from keyaccounts.core.roles import Role
+from keyaccounts.inbox.home import inbox_panel
 from orders.process import business_chain
 
 from .access import visible_opportunities
 from .demo import seed_demo_opportunities
 from .flows import SLA_STEPS, OpportunityFlow
 from .models import Opportunity
-from .selectors import opportunity_claimable, opportunity_task_scope, opportunity_tasks_for
+from .selectors import opportunity_claimable, opportunity_task_scope
 
 
 def _tasks(title, user, empty_message) -> Panel:
-    return Panel(
+    return inbox_panel(
         title,
         "opportunities/panels/opportunity_tasks.html",
-        {"tasks": opportunity_tasks_for(user)[:20], "message": empty_message},
+        user,
+        flow=OpportunityFlow,
+        empty_message=empty_message,
+        related=("process__opportunity__city", "process__opportunity__customer"),
     )
 
 

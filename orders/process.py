@@ -7,12 +7,13 @@ from customers.process import customer_link
 from keyaccounts.core.models import Team
 from keyaccounts.core.registry import ChainLink, HomePanel, InboxSource, Panel, ProcessSpec, Seeder, Volume
 from keyaccounts.core.roles import Role
+from keyaccounts.inbox.home import inbox_panel
 
 from .access import visible_orders
 from .demo import seed_demo_billing_accounts, seed_demo_orders
 from .flows import SLA_STEPS, OrderFlow
 from .models import Order
-from .selectors import order_claimable, order_task_scope, order_tasks_for
+from .selectors import order_claimable, order_task_scope
 
 
 def business_chain(*, customer, opportunity, order) -> list[ChainLink]:
@@ -35,8 +36,13 @@ def _order_chain(order: Order) -> list[ChainLink]:
 
 
 def order_tasks_panel(title, user, empty_message) -> Panel:
-    return Panel(
-        title, "orders/panels/order_tasks.html", {"tasks": order_tasks_for(user)[:20], "message": empty_message}
+    return inbox_panel(
+        title,
+        "orders/panels/order_tasks.html",
+        user,
+        flow=OrderFlow,
+        empty_message=empty_message,
+        related=("process__order__customer", "process__order__city"),
     )
 
 

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from keyaccounts.core.models import Team
 from keyaccounts.core.registry import HomePanel, InboxSource, Panel, ProcessSpec, Seeder, Volume
 from keyaccounts.core.roles import Role
+from keyaccounts.inbox.home import inbox_panel
 from orders.access import visible_orders
 from orders.fulfilment import Fulfilment
 from orders.process import business_chain
@@ -13,13 +14,18 @@ from orders.process import business_chain
 from .access import may_act_on_launch_task, si_work_orders
 from .flows import SLA_STEPS, LaunchFlow
 from .models import FINAL_WORK_ORDER_STATES, InformationRequest, Launch, WorkOrder
-from .selectors import launch_claimable, launch_task_scope, launch_tasks_for, open_questions_for
+from .selectors import launch_claimable, launch_task_scope, open_questions_for
 from .services import launch_start, launch_sweep, withdraw_item
 
 
 def _tasks(title, user, empty_message) -> Panel:
-    return Panel(
-        title, "provisioning/panels/launch_tasks.html", {"tasks": launch_tasks_for(user)[:20], "message": empty_message}
+    return inbox_panel(
+        title,
+        "provisioning/panels/launch_tasks.html",
+        user,
+        flow=LaunchFlow,
+        empty_message=empty_message,
+        related=("process__launch__order__customer", "process__launch__order__city"),
     )
 
 

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from keyaccounts.core import registry
+
 
 @dataclass(frozen=True)
 class NavEntry:
@@ -16,7 +18,10 @@ class NavEntry:
     def visible_to(self, user) -> bool:
         if self.staff_only and not user.is_staff:
             return False
-        return not self.permission or user.has_perm(self.permission)
+        if self.permission and not user.has_perm(self.permission):
+            return False
+        may = registry.page_access(self.url_name)  # the page's own check, where it asks more than a permission
+        return may is None or may(user)
 
 
 # Later capabilities add their pages here, in the order users meet them.

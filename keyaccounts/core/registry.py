@@ -159,6 +159,7 @@ _panels: list[HomePanel] = []
 _seeders: list[Seeder] = []
 _volumes: list[Volume] = []
 _configuration: list[tuple[str, str, type[Model]]] = []
+_page_access: dict[str, Callable] = {}
 
 
 def register_process(spec: ProcessSpec) -> None:
@@ -184,6 +185,15 @@ def register_configuration(label: str, admin_changelist: str, model: type[Model]
     """A configuration table the administrator's home page links to, with its row count."""
     if (label, admin_changelist, model) not in _configuration:
         _configuration.append((label, admin_changelist, model))
+
+
+def register_page_access(url_name: str, may: Callable) -> None:
+    """The access function a page's view asks (user -> bool), so that links to the page ask it too."""
+    _page_access[url_name] = may
+
+
+def page_access(url_name: str) -> Callable | None:
+    return _page_access.get(url_name)
 
 
 def processes() -> tuple[ProcessSpec, ...]:

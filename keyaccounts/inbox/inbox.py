@@ -131,6 +131,21 @@ def _records(source: Source, query: Q) -> Q:
     return Q(flow_class=source.flow, process__in=records.values("process"))
 
 
+def _mine_q(user) -> Q:
+    return Q(owner=user, status=STATUS.ASSIGNED)
+
+
+def _queue_q(user, chosen) -> Q:
+    return claimable_q([grant for s in chosen for grant in s.claimable(user)], city="city")
+
+
+def _workable(user, task_ids) -> set[int]:
+    """Of these tasks, those whose step page the user may open to act: their own (My tasks) and those they may
+    claim (the queue). A supervisor or an account manager only watching a step gets its process page instead."""
+    workable = InboxEntry.objects.filter(_mine_q(user) | _queue_q(user, sources()), task_id__in=task_ids)
+    return set(workable.values_list("task_id", flat=True))
+
+
 def _entries(user, spec: InboxFilter, now: datetime) -> QuerySet:
     """The user's entries under the filter, unordered."""
     chosen = [s for s in sources() if not spec.flow or s.flow.__name__ == spec.flow]
@@ -149,9 +164,9 @@ def _entries(user, spec: InboxFilter, now: datetime) -> QuerySet:
         if not sees_all_cities(user):
             entries = entries.filter(city=user.city_id)
     elif spec.view == "mine":
-        entries = entries.filter(owner=user, status=STATUS.ASSIGNED)
+        entries = entries.filter(_mine_q(user))
     else:  # the queue: unclaimed steps the user may claim
-        entries = entries.filter(claimable_q([grant for s in chosen for grant in s.claimable(user)], city="city"))
+        entries = entries.filter(_queue_q(user, chosen))
     if spec.step:
         nodes = [getattr(s.flow, n) for s in chosen for n, step in s.steps.items() if step == spec.step]
         entries = entries.filter(flow_task__in=nodes)
@@ -200,8 +215,10 @@ def inbox_page(user, spec: InboxFilter, *, page: int = 1, per_page: int = 25, no
         ordered = entries.order_by(F("due_at").asc(nulls_last=True), "created", "task_id")
     start = (max(page, 1) - 1) * per_page
     url_key, prospect = _row_keys()
-    page_rows = ordered.values(*_ROW, url_key=url_key, prospect=prospect)[start : start + per_page]
-    return _rows(page_rows, now=now, stopped=spec.view == "done"), entries.count()
+    page_rows = list(ordered.values(*_ROW, url_key=url_key, prospect=prospect)[start : start + per_page])
+    # Rows of the views that list steps the user may not work (all open, watching) link to what they may see.
+    workable = _workable(user, [e["task_id"] for e in page_rows]) if spec.view in ("all", "watching") else None
+    return _rows(page_rows, now=now, stopped=spec.view == "done", workable=workable), entries.count()
 
 
 # What a row shows, from its entry and the few rows it points to (joined in the page's one query).
@@ -254,8 +271,9 @@ def _row_keys() -> tuple[RawSQL, RawSQL]:
     )
 
 
-def _rows(entries, *, now, stopped: bool = False) -> list[InboxRow]:
-    """The page's rows in the order of `entries` (`_ROW` values), with their SLA states (one query)."""
+def _rows(entries, *, now, stopped: bool = False, workable: set[int] | None = None) -> list[InboxRow]:
+    """The page's rows in the order of `entries` (`_ROW` values), with their SLA states (one query). A row links to
+    its step's page, or to its process's page (read-only) when it is not in `workable` (None: all are)."""
     by_flow = {s.flow: s for s in sources()}
     rows = []
     for e in entries:
@@ -271,7 +289,9 @@ def _rows(entries, *, now, stopped: bool = False) -> list[InboxRow]:
                 source=source,
                 title=e["flow_task"].task_title,
                 step=e["sla_step"],
-                url=reverse(source.url_name, args=[e["url_key"], e["task_id"]]),
+                url=reverse(source.url_name, args=[e["url_key"], e["task_id"]])
+                if workable is None or e["task_id"] in workable
+                else reverse("process", args=[e["process_id"]]),
                 created=e["created"],
                 finished=e["finished"],
                 owner=owner if e["owner_id"] else "",
@@ -323,6 +343,16 @@ def inbox_open_task(user, task_pk: int) -> Task | None:
         if _entries(user, InboxFilter(view=view), now).filter(task_id=task_pk).exists():
             return Task.objects.select_related("owner").get(pk=task_pk)
     return None
+
+
+def inbox_tasks(user, *, flow: type, views=("mine", "queue")) -> tuple[QuerySet[Task], dict[str, int]]:
+    """The open tasks of one flow that the user's inbox lists in `views`, oldest first, and how many each view
+    lists: what a home panel shows, read from the entries the inbox reads, so that the two never disagree."""
+    now = timezone.now()
+    by_view = {view: _entries(user, InboxFilter(view=view, flow=flow.__name__), now) for view in views}
+    entries = reduce(operator.or_, by_view.values())
+    tasks = Task.objects.filter(pk__in=entries.values("task_id")).order_by("created")
+    return tasks, {view: listed.count() for view, listed in by_view.items()}
 
 
 def inbox_rows(user, *, view: str = "mine", **filters) -> list[InboxRow]:
