@@ -6,7 +6,7 @@ from keyaccounts.core.access import sees_all_cities, served_city_ids
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role, has_role
 
-from .models import Order
+from .models import BillingAccount, Order
 
 
 def visible_orders(user, queryset: QuerySet | None = None) -> QuerySet[Order]:
@@ -25,12 +25,35 @@ def visible_orders(user, queryset: QuerySet | None = None) -> QuerySet[Order]:
     return queryset.filter(scope)
 
 
+def visible_billing_accounts(user, customer) -> QuerySet[BillingAccount]:
+    """A customer's accounts, for whoever may see the customer (the caller has checked it) and its orders:
+    its account manager, its city's roles, provincial roles."""
+    accounts = BillingAccount.objects.filter(customer=customer)
+    if not user.is_authenticated:
+        return accounts.none()
+    if sees_all_cities(user) or customer.account_manager_id == user.pk:
+        return accounts
+    if has_role(user, Role.BACK_OFFICE, Role.CITY_SUPERVISOR) and user.city_id == customer.city_id:
+        return accounts
+    return accounts.none()
+
+
+def may_open_billing_account(user, customer) -> bool:
+    """Only the customer's own account manager, once the customer is archived."""
+    return customer.account_manager_id == user.pk and customer.status == customer.Status.VALIDATED
+
+
 def may_enter(user) -> bool:
     return user.has_perm("orders.add_order") and user.city_id is not None
 
 
 def may_edit(user, order: Order) -> bool:
     return order.status == Order.Status.DRAFT and order.account_manager_id == user.pk
+
+
+def may_change(user, order: Order) -> bool:
+    """Its header and items: a draft, or an order returned to its account manager for correction."""
+    return order.status in (Order.Status.DRAFT, Order.Status.PENDING) and order.account_manager_id == user.pk
 
 
 def may_attach(user, order: Order) -> bool:

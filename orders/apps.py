@@ -11,8 +11,9 @@ class OrdersConfig(AppConfig):
         from keyaccounts.core import registry
 
         from . import timeline  # noqa: F401 — registers the order actions' labels
-        from .access import visible_orders
+        from .access import visible_billing_accounts, visible_orders
         from .process import SPEC
 
         registry.register_process(SPEC)
         register_business("orders", lambda user, customer: visible_orders(user).filter(customer=customer))
+        register_business("billing_accounts", visible_billing_accounts)

@@ -13,7 +13,13 @@ def seed_demo_billing_accounts() -> None:
     from .models import BillingAccount
 
     for customer in Customer.objects.filter(status=Customer.Status.VALIDATED, billing_accounts__isnull=True):
-        BillingAccount.objects.create(customer=customer, number=f"BA{customer.pk:08d}", credit_limit=1000)
+        BillingAccount.objects.create(
+            customer=customer,
+            number=f"BA{customer.pk:08d}",
+            payer_name=customer.name,
+            billing_address=customer.address,
+            credit_limit=1000,
+        )
 
 
 DEMO_ORDER_NOTE = "Demo order"

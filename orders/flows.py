@@ -1,5 +1,6 @@
 """Order management (订单管理): submission → consistency check → acceptance → [approval] → order transfer
-by route → the items' fulfilment → the order's state rolled up from its items.
+by route → the items' fulfilment → the order's state rolled up from its items. An order the check or the
+acceptance refuses goes back to its account manager to correct and resubmit, or abandon (the correction loop).
 
 Nodes only route; every write is a service in `services.py`. The `fulfil` Handle waits until service
 launch has finished every item; `services.order_item_finished` runs it.
@@ -15,7 +16,7 @@ from keyaccounts.core.workflow import BaseFlow
 from . import services
 from .models import Order, OrderProcess
 
-SLA_STEPS = {"accept": "order.acceptance", "approve": "order.approval"}
+SLA_STEPS = {"accept": "order.acceptance", "approve": "order.approval", "correct": "order.correction"}
 
 
 def open_task_page(request, **kwargs):
@@ -33,7 +34,9 @@ class OrderFlow(BaseFlow):
 
     start = flow.StartHandle(this.link_order).Next(this.check)
     check = flow.Function(this.run_check).Next(this.after_check)
-    after_check = flow.Switch().Case(this.reject, lambda a: bool(_order(a).check_findings)).Default(this.accept)
+    after_check = (
+        flow.Switch().Case(this.return_for_correction, lambda a: bool(_order(a).check_findings)).Default(this.accept)
+    )
     accept = (
         flow.View(open_task_page)
         .Permission("orders.accept_order")
@@ -42,7 +45,7 @@ class OrderFlow(BaseFlow):
     )
     after_accept = (
         flow.Switch()
-        .Case(this.reject, lambda a: _order(a).decision == services.REJECT)
+        .Case(this.return_for_correction, lambda a: _order(a).decision == services.REJECT)
         .Case(this.approve, lambda a: _order(a).needs_approval)
         .Default(this.transfer)
     )
@@ -54,6 +57,16 @@ class OrderFlow(BaseFlow):
     )
     after_approve = (
         flow.Switch().Case(this.transfer, lambda a: _order(a).decision == services.APPROVE).Default(this.reject)
+    )
+    return_for_correction = flow.Function(this.run_return).Next(this.correct)
+    correct = (
+        flow.View(open_task_page)
+        .Assign(lambda a: _order(a).account_manager)
+        .Annotation(title=_("Correct the order"))
+        .Next(this.after_correct)
+    )
+    after_correct = (
+        flow.Switch().Case(this.reject, lambda a: _order(a).decision == services.ABANDON).Default(this.check)
     )
     transfer = flow.Function(this.run_transfer).Next(this.fulfil)
     fulfil = flow.Handle(this.run_fulfil).Annotation(title=_("Wait for service launch")).Next(this.end)
@@ -69,6 +82,9 @@ class OrderFlow(BaseFlow):
 
     def run_check(self, activation):
         services.order_check(order=_order(activation))
+
+    def run_return(self, activation):
+        services.order_return_for_correction(order=_order(activation))
 
     def run_transfer(self, activation):
         services.order_transfer(order=_order(activation))

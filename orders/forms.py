@@ -48,8 +48,9 @@ class OrderHeaderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the customer's accounts that can be charged.
         self.fields["billing_account"].queryset = BillingAccount.objects.filter(
-            customer=self.instance.customer, is_active=True
+            customer=self.instance.customer, state=BillingAccount.State.ACTIVE
         )
         self.helper = _helper(
             Row(Column("contract_reference"), Column("billing_account"), Column("requested_start_date")),
@@ -59,6 +60,20 @@ class OrderHeaderForm(forms.ModelForm):
 
     def header(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+
+
+class BillingAccountForm(forms.ModelForm):
+    """What the account manager gives to open an account; the number is generated, the arrears come from billing."""
+
+    class Meta:
+        model = BillingAccount
+        fields = ["payer_name", "billing_address", "payment_method", "credit_limit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("payer_name", "billing_address"):
+            self.fields[name].required = True
+        self.helper = _helper(Row(Column("payer_name"), Column("payment_method")), "billing_address", "credit_limit")
 
 
 class AddItemForm(forms.Form):

@@ -8,13 +8,17 @@ from keyaccounts.core.timeline import timeline_record
 from .models import Order, OrderItem
 
 Status = Order.Status
-# An order in these may be cancelled; a refused cancellation returns it to the one it left.
-CANCELLABLE = (Status.ACKNOWLEDGED, Status.PENDING, Status.HELD, Status.IN_PROGRESS)
+# An order in these may be cancelled; a refused cancellation returns it to the one it left. An order pending
+# correction is not among them: its account manager abandons it from the correction task.
+CANCELLABLE = (Status.ACKNOWLEDGED, Status.HELD, Status.IN_PROGRESS)
 ORDER_ALLOWED = {
     (Status.DRAFT, Status.ACKNOWLEDGED),  # the consistency check passed
-    (Status.DRAFT, Status.REJECTED),  # refused by the consistency check
     (Status.DRAFT, Status.CANCELLED),  # the draft discarded
-    (Status.ACKNOWLEDGED, Status.REJECTED),  # refused at acceptance or approval
+    (Status.ACKNOWLEDGED, Status.REJECTED),  # refused at approval
+    (Status.DRAFT, Status.PENDING),  # refused by the check: back to the account manager to correct
+    (Status.ACKNOWLEDGED, Status.PENDING),  # refused at acceptance: back to the account manager to correct
+    (Status.PENDING, Status.ACKNOWLEDGED),  # corrected, and the check passed
+    (Status.PENDING, Status.REJECTED),  # abandoned by the account manager
     (Status.ACKNOWLEDGED, Status.IN_PROGRESS),  # transferred to fulfilment
     (Status.IN_PROGRESS, Status.COMPLETED),  # rolled up from its items
     (Status.IN_PROGRESS, Status.FAILED),

@@ -188,30 +188,64 @@ FINAL_ORDER_STATES = {
 FINAL_ITEM_STATES = {OrderItem.State.COMPLETED, OrderItem.State.FAILED, OrderItem.State.CANCELLED}
 
 
-class BillingAccount(models.Model):
-    """A customer's account in billing; arrears beyond its credit limit stop new orders (the credit rule)."""
+class BillingAccount(TimeStampedModel):
+    """A customer's account in billing (TMF666 BillingAccount); arrears beyond its credit limit stop new orders
+    (the credit rule). Its number is generated when it is opened, never typed."""
+
+    class State(models.TextChoices):  # TMF666 account states
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
+
+    class PaymentMethod(models.TextChoices):
+        BANK_TRANSFER = "bankTransfer", _("Bank transfer")
+        DIRECT_DEBIT = "directDebit", _("Direct debit")
+        CASH_OR_CHEQUE = "cashOrCheque", _("Cash or cheque")
 
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="billing_accounts"
     )
-    number = models.CharField(_("account number"), max_length=40, unique=True)
+    number = models.CharField(_("account number"), max_length=40, unique=True, editable=False)
+    payer_name = models.CharField(_("payer"), max_length=200, blank=True)
+    billing_address = models.CharField(_("billing address"), max_length=300, blank=True)
+    payment_method = models.CharField(
+        _("payment method"), max_length=16, choices=PaymentMethod.choices, default=PaymentMethod.BANK_TRANSFER
+    )
     arrears = models.DecimalField(_("arrears (CNY)"), max_digits=14, decimal_places=2, default=0)
     credit_limit = models.DecimalField(
         _("credit limit (CNY)"),
         max_digits=14,
         decimal_places=2,
         default=0,
+        validators=[MinValueValidator(0)],
         help_text=_("Arrears up to this amount do not stop new orders."),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["number"]
         verbose_name = _("billing account")
         verbose_name_plural = _("billing accounts")
+        indexes = [models.Index(fields=["customer", "state"])]
 
     def __str__(self) -> str:
-        return self.number
+        return f"{self.number} {self.payer_name}".strip()
+
+    @property
+    def is_active(self) -> bool:
+        return self.state == self.State.ACTIVE
+
+    @property
+    def over_credit_limit(self) -> bool:
+        return self.arrears > self.credit_limit
 
 
 class OrderApprovalRule(models.Model):

@@ -1,5 +1,6 @@
 """Every write of order management. Each service is one transaction; a refusal saves nothing."""
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -84,7 +85,9 @@ def _new_item(order: Order, item: ItemInput) -> OrderItem:
 
 def _billing_account_of(customer: Customer) -> BillingAccount | None:
     """The customer's first active account by number, which a new order is charged to."""
-    return BillingAccount.objects.filter(customer=customer, is_active=True).order_by("number").first()
+    return (
+        BillingAccount.objects.filter(customer=customer, state=BillingAccount.State.ACTIVE).order_by("number").first()
+    )
 
 
 def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
@@ -156,7 +159,7 @@ def order_save_draft(
     """Keep what the account manager typed, complete or not: values are checked for type, not completeness."""
     with transaction.atomic():
         order = _locked(order, version)
-        _require(access.may_edit(user, order))
+        _require(access.may_change(user, order))
         billing_account = header.get("billing_account")
         if billing_account is not None and billing_account.customer_id != order.customer_id:
             raise ApplicationError(_("This billing account belongs to another customer."), field="billing_account")
@@ -177,7 +180,7 @@ def order_save_draft(
 def order_remove_item(*, user, order: Order, version: int, item_pk: int) -> Order:
     with transaction.atomic():
         order = _locked(order, version)
-        _require(access.may_edit(user, order))
+        _require(access.may_change(user, order))
         if order.items.count() == 1:
             raise ApplicationError(_("An order keeps at least one item; cancel the draft instead."))
         order.items.filter(pk=item_pk).delete()
@@ -189,7 +192,7 @@ def order_remove_item(*, user, order: Order, version: int, item_pk: int) -> Orde
 def order_add_item(*, user, order: Order, version: int, item: ItemInput) -> Order:
     with transaction.atomic():
         order = _locked(order, version)
-        _require(access.may_edit(user, order))
+        _require(access.may_change(user, order))
         _new_item(order, item)
         order.version += 1
         order.save(update_fields=["version", "updated_at"])
@@ -202,6 +205,7 @@ def order_submit(*, user, order: Order, version: int) -> Order:
         # With what the flow's check reads of it.
         order = _locked(order, version, related=("customer", "billing_account"))
         _require(access.may_edit(user, order))
+        _require_chargeable(order)  # refused here, not after a green "submitted"
         items = order_items(order)
         for item in items:
             item.element_definition = definition_snapshot(item.product)
@@ -257,16 +261,7 @@ def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> 
         findings.append(
             _("The customer is not archived (status: %(status)s).") % {"status": customer.get_status_display()}
         )
-    account: BillingAccount | None = order.billing_account
-    if account is None:
-        findings.append(_("No billing account is given."))
-    elif not account.is_active or account.customer_id != customer.pk:
-        findings.append(_("Billing account %(number)s cannot be charged.") % {"number": account.number})
-    elif account.arrears > account.credit_limit:
-        findings.append(
-            _("Billing account %(number)s is in arrears (%(arrears)s, credit limit %(limit)s).")
-            % {"number": account.number, "arrears": account.arrears, "limit": account.credit_limit}
-        )
+    findings.extend(order_account_findings(order))
     if items is None:
         items = list(order.items.select_related("product", "service"))
     if not items:
@@ -286,6 +281,27 @@ def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> 
         ):
             findings.append(_("%(product)s: the service to change is not running.") % {"product": item.product})
     return findings
+
+
+def order_account_findings(order: Order) -> list[str]:
+    """The check's account rule (an active account of the customer, arrears within its credit limit): the one
+    submission applies before it answers, so that an order is never "submitted" only to be refused."""
+    account: BillingAccount | None = order.billing_account
+    if account is None:
+        return [_("No billing account is given: open one for the customer first.")]
+    if not account.is_active or account.customer_id != order.customer_id:
+        return [_("Billing account %(number)s cannot be charged.") % {"number": account.number}]
+    if account.over_credit_limit:
+        return [
+            _("Billing account %(number)s is in arrears (%(arrears)s, credit limit %(limit)s).")
+            % {"number": account.number, "arrears": account.arrears, "limit": account.credit_limit}
+        ]
+    return []
+
+
+def _require_chargeable(order: Order) -> None:
+    if findings := order_account_findings(order):
+        raise ApplicationError(" ".join(findings), field="billing_account")
 
 
 def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
@@ -548,3 +564,122 @@ def order_assess_cancellation(*, user, order: Order, accept: bool, reason: str =
         order_move(order=order, to=Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user, reason=reason)
         _sla_follow(order)
     return order
+
+
+# ---------------------------------------------------------------------------- the correction loop
+RESUBMIT, ABANDON = "resubmit", "abandon"
+
+
+def order_return_for_correction(*, order: Order) -> None:
+    """The check or the acceptance refused the order: it goes back to its account manager, with the reasons."""
+    reason = "\n".join(order.check_findings)
+    if order.status == Order.Status.PENDING:  # refused again by the check after a correction
+        timeline_record(subject=order, action=OrderAction.RETURNED, reason=reason)
+        return
+    order_move(order=order, to=Order.Status.PENDING, action=OrderAction.RETURNED, reason=reason)
+
+
+def _correction(user, task_pk: int):
+    return human_task(
+        task_pk,
+        user=user,
+        may_act=lambda t: t.owner_id == user.pk and access.may_change(user, t.process.order),
+        related=("process__order__customer", "process__order__billing_account"),
+    )
+
+
+def order_correct(*, user, task_pk: int, version: int | None = None) -> Order:
+    """The account manager sends the corrected order (saved with `order_save_draft`) to the check again; an
+    account that cannot be charged is refused here, and the task stays theirs."""
+    with _correction(user, task_pk) as act:
+        order = act.task.process.order
+        if version is not None and order.version != version:
+            raise StaleRecordError
+        _require_chargeable(order)
+        for item in order_items(order):
+            item.element_definition = definition_snapshot(item.product)
+            item.save(update_fields=["element_definition"])
+        order.decision, order.check_findings = RESUBMIT, []
+        order.version += 1
+        order.save(update_fields=["decision", "check_findings", "version", "updated_at"])
+        timeline_record(subject=order, action=OrderAction.CORRECTED, actor=user)
+        act.execute()
+        _sla_follow(order)
+    return order
+
+
+def order_abandon(*, user, task_pk: int, reason: str = "") -> Order:
+    """The account manager gives the refused order up: it is rejected, with their reason or the refusal's."""
+    with _correction(user, task_pk) as act:
+        order = act.task.process.order
+        order.decision = ABANDON
+        if reason.strip():
+            order.check_findings = [reason.strip()]
+        order.save(update_fields=["decision", "check_findings", "updated_at"])
+        timeline_record(subject=order, action=OrderAction.ABANDONED, actor=user, reason=reason)
+        act.execute()
+        _sla_follow(order)
+    return order
+
+
+def order_correction_task(order: Order) -> Task | None:
+    """The open "correct the order" task of an order returned to its account manager."""
+    from .flows import OrderFlow
+
+    if order.status != Order.Status.PENDING or not order.process_id:
+        return None
+    return Task.objects.filter(
+        process_id=order.process_id, flow_task=OrderFlow.correct, status__in=OPEN_STATUSES
+    ).first()
+
+
+# ---------------------------------------------------------------------------- billing accounts
+def billing_account_open(
+    *,
+    user,
+    customer: Customer,
+    payer_name: str,
+    billing_address: str,
+    payment_method: str,
+    credit_limit: Decimal,
+) -> BillingAccount:
+    """The customer's account manager opens a billing account (TMF666); its number is generated, never typed."""
+    with transaction.atomic():
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        _require(access.may_open_billing_account(user, customer))
+        account = BillingAccount(
+            customer=customer,
+            number=billing_account_placeholder(),
+            payer_name=payer_name.strip(),
+            billing_address=billing_address.strip(),
+            payment_method=payment_method,
+            credit_limit=credit_limit,
+            created_by=user,
+        )
+        try:
+            account.full_clean(exclude=["number"])
+        except ValidationError as exc:
+            field, messages = next(iter(exc.message_dict.items()))
+            raise ApplicationError(" ".join(messages), field=field) from None
+        if not account.payer_name or not account.billing_address:
+            raise ApplicationError(_("Give the payer and the billing address."), field="payer_name")
+        account.save()
+        billing_account_number(account)
+        timeline_record(
+            subject=customer,
+            action=OrderAction.BILLING_ACCOUNT_OPENED,
+            actor=user,
+            data={"number": account.number, "payer": account.payer_name},
+        )
+    return account
+
+
+def billing_account_placeholder() -> str:
+    """Unique until the row has its id, which the number is made of."""
+    return f"new-{uuid.uuid4().hex}"
+
+
+def billing_account_number(account: BillingAccount) -> None:
+    """`BA` and the row's id, ten digits: unique and in the order accounts were opened."""
+    account.number = f"BA{account.pk:010d}"
+    account.save(update_fields=["number"])

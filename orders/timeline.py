@@ -21,6 +21,10 @@ class OrderAction(models.TextChoices):
     CANCELLATION_REQUESTED = "order.cancellation_requested", _("Cancellation requested")
     CANCELLATION_REFUSED = "order.cancellation_refused", _("Cancellation refused")
     CANCELLED = "order.cancelled", _("Cancelled")
+    RETURNED = "order.returned", _("Returned to the account manager for correction")
+    CORRECTED = "order.corrected", _("Corrected and submitted again")
+    ABANDONED = "order.abandoned", _("Abandoned by the account manager")
+    BILLING_ACCOUNT_OPENED = "order.billing_account_opened", _("Billing account opened")
 
 
 register_actions(OrderAction)

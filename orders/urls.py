@@ -6,6 +6,7 @@ app_name = "orders"
 urlpatterns = [
     path("", views.order_list, name="list"),
     path("new/", views.order_new, name="new"),
+    path("customers/<int:customer_pk>/billing-accounts/new/", views.billing_account_new, name="billing_account_new"),
     path("services/<int:service_pk>/<str:action>/", views.service_change, name="service_change"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/edit/", views.order_edit, name="edit"),

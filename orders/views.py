@@ -9,11 +9,13 @@ from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
 from customers.access import visible_customers
+from customers.models import Customer
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.access import deny, get_in_scope_or_404, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
@@ -25,7 +27,15 @@ from sla.services import sla_statuses_for
 from . import access, services
 from .elements import ElementsForm
 from .flows import SLA_STEPS, OrderFlow
-from .forms import AddItemForm, AttachmentForm, CancellationForm, DecisionForm, NewOrderForm, OrderHeaderForm
+from .forms import (
+    AddItemForm,
+    AttachmentForm,
+    BillingAccountForm,
+    CancellationForm,
+    DecisionForm,
+    NewOrderForm,
+    OrderHeaderForm,
+)
 from .fulfilment import fulfilment
 from .models import Order, OrderAttachment, OrderItem
 
@@ -105,7 +115,7 @@ def _item_forms(order: Order, data, *, partial: bool) -> list[tuple[OrderItem, E
 def order_edit(request, pk: int):
     """The draft: header, one element form per item (grouped by the five categories), add/remove items."""
     order = _visible(request, pk)
-    if not access.may_edit(request.user, order):
+    if not access.may_change(request.user, order):
         raise deny(request, f"edit order {pk}")
     post = request.POST if request.method == "POST" else None
     submitting = post is not None and "submit" in post
@@ -119,13 +129,24 @@ def order_edit(request, pk: int):
     return render(
         request,
         "orders/order_edit.html",
-        {"order": order, "header": header, "items": items, "add_form": add_form},
+        {
+            "order": order,
+            "header": header,
+            "items": items,
+            "add_form": add_form,
+            "correcting": order.status == Order.Status.PENDING,
+            "has_accounts": header.fields["billing_account"].queryset.exists(),
+        },
     )
 
 
 def _edit_post(request, order, post, header, items, add_form, submitting):
     user = request.user
     try:
+        if "abandon" in post:
+            services.order_abandon(user=user, task_pk=_correction_task(order).pk, reason=post.get("abandon_reason", ""))
+            messages.success(request, _("Order abandoned."))
+            return redirect("orders:detail", pk=order.pk)
         if "discard" in post:
             services.order_discard_draft(user=user, order=order, version=int(post.get("version", 0)))
             messages.success(request, _("Draft discarded."))
@@ -144,7 +165,7 @@ def _edit_post(request, order, post, header, items, add_form, submitting):
             except ValueError:
                 header.add_error(None, _("A quantity is a whole number."))
                 return None
-        with transaction.atomic():
+        with transaction.atomic():  # the draft is kept even when the submission is refused below
             saved = services.order_save_draft(
                 user=user,
                 order=order,
@@ -162,8 +183,15 @@ def _edit_post(request, order, post, header, items, add_form, submitting):
                     version=saved.version,
                     item=services.ItemInput(product=add_form.cleaned_data["product"]),
                 )
-            if submitting:
-                services.order_submit(user=user, order=saved, version=saved.version)
+            refusal = services.order_account_findings(saved) if submitting else []
+            if submitting and not refusal:
+                if order.status == Order.Status.PENDING:
+                    services.order_correct(user=user, task_pk=_correction_task(order).pk, version=saved.version)
+                else:
+                    services.order_submit(user=user, order=saved, version=saved.version)
+        if refusal:
+            _refuse_submission(header, saved, refusal)
+            return None
         if submitting:
             messages.success(request, _("Order submitted: it is checked and goes to the order-acceptance team."))
             return redirect("orders:detail", pk=order.pk)
@@ -172,6 +200,21 @@ def _edit_post(request, order, post, header, items, add_form, submitting):
     except ApplicationError as error:
         _show_error(header, error)
     return None
+
+
+def _refuse_submission(header, saved: Order, refusal: list[str]) -> None:
+    """The order the check would refuse stays as saved, with the reason on the form (and its new version)."""
+    header.data = header.data.copy()
+    header.data["version"] = saved.version
+    message = _("Not submitted: %(reasons)s Your changes are saved.") % {"reasons": " ".join(refusal)}
+    header.add_error("billing_account", message)
+
+
+def _correction_task(order: Order):
+    task = services.order_correction_task(order)
+    if task is None:
+        raise ApplicationError(_("This order waits for no correction any more."))
+    return task
 
 
 @login_required
@@ -249,6 +292,8 @@ def _may_act(user, task: Task, order: Order) -> bool:
         return access.may_accept(user, order)
     if task.flow_task is OrderFlow.approve:
         return access.may_approve(user, order)
+    if task.flow_task is OrderFlow.correct:
+        return task.owner_id == user.pk and access.may_change(user, order)
     return False
 
 
@@ -266,6 +311,8 @@ def task_page(request, pk: int, task_pk: int):
         return redirect("orders:detail", pk=pk)
     if not _may_act(request.user, task, order):
         raise deny(request, f"order task {task_pk}")
+    if task.flow_task is OrderFlow.correct:
+        return redirect("orders:edit", pk=pk)
     decide = {OrderFlow.accept: services.order_accept, OrderFlow.approve: services.order_approve}.get(task.flow_task)
     if decide is None:
         raise Http404
@@ -351,3 +398,34 @@ def service_change(request, service_pk: int, action: str):
         return redirect("customers:detail", pk=service.customer_id)
     messages.success(request, _("Draft %(number)s created: fill in the order elements.") % {"number": order.number})
     return redirect("orders:edit", pk=order.pk)
+
+
+@login_required
+def billing_account_new(request, customer_pk: int):
+    """The customer's account manager opens a billing account (TMF666) from the customer page."""
+    customer = get_in_scope_or_404(
+        request, Customer.objects.select_related("city"), visible_customers(request.user), customer_pk
+    )
+    if not access.may_open_billing_account(request.user, customer):
+        raise deny(request, f"open a billing account for customer {customer_pk}")
+    form = BillingAccountForm(
+        request.POST or None, initial={"payer_name": customer.name, "billing_address": customer.address}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.billing_account_open(user=request.user, customer=customer, **form.cleaned_data)
+        except PermissionDenied:
+            raise deny(request, f"open a billing account for customer {customer_pk}") from None
+        except ApplicationError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Billing account %(number)s opened.") % {"number": account.number})
+            if _safe_next(request):  # back to the order that needed it
+                return redirect(request.GET["next"])
+            return redirect("customers:detail", pk=customer.pk)
+    return render(request, "orders/billing_account_form.html", {"form": form, "customer": customer})
+
+
+def _safe_next(request) -> bool:
+    target = request.GET.get("next")
+    return bool(target) and url_has_allowed_host_and_scheme(target, {request.get_host()})

@@ -42,6 +42,7 @@ POLICIES = [
     ("order.acceptance", "", 4 * H, TimeBasis.WORKING),
     ("order.acceptance", "A", 2 * H, TimeBasis.WORKING),
     ("order.approval", "", 7.5 * H, TimeBasis.WORKING),
+    ("order.correction", "", 15 * H, TimeBasis.WORKING),
     ("launch.resource_confirmation", "", 15 * H, TimeBasis.WORKING),
     ("launch.construction", "", 150 * H, TimeBasis.WORKING),
     ("launch.configuration", "", 22.5 * H, TimeBasis.WORKING),

@@ -9,11 +9,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_new_order_is_charged_to_the_customers_first_active_account(catalogue, manager, customer):
-    BillingAccount.objects.create(customer=customer, number="BA-0431-0000", is_active=False)
+    BillingAccount.objects.create(customer=customer, number="BA-0431-0000", state=BillingAccount.State.CLOSED)
     BillingAccount.objects.create(customer=customer, number="BA-0431-0002")
 
     order = draft(manager, customer, catalogue["T1"], elements=GOOD)
 
     assert order.billing_account.number == "BA-0431-0001"
-    BillingAccount.objects.filter(customer=customer).update(is_active=False)
+    BillingAccount.objects.filter(customer=customer).update(state=BillingAccount.State.SUSPENDED)
     assert draft(manager, customer, catalogue["T1"], elements=GOOD).billing_account is None

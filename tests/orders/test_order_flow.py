@@ -109,14 +109,21 @@ def test_the_consistency_check_refuses_with_every_reason(catalogue, manager, cus
     account = customer.billing_accounts.get()
     account.arrears, account.credit_limit = Decimal("5000"), Decimal("1000")
     account.save()
-    order = submit(manager, draft(manager, customer, catalogue["T2"], elements={"members": 0}))
-    order = refreshed(order)
-    assert order.status == Order.Status.REJECTED
+    order = draft(manager, customer, catalogue["T2"], elements={"members": 0})
+    with pytest.raises(ApplicationError, match="in arrears"):  # the account rule refuses at submission
+        submit(manager, order)
+    assert refreshed(order).status == Order.Status.DRAFT
+    assert refreshed(order).process_id is None
+
+    account.arrears = Decimal(0)
+    account.save()
+    order = refreshed(submit(manager, order))
+    assert order.status == Order.Status.PENDING  # back to the account manager to correct
     findings = " ".join(order.check_findings)
-    assert "in arrears" in findings
     assert "Site address" in findings  # the missing field is named
     assert "Members" in findings
-    assert order.process.status == PROCESS.DONE
+    assert order.process.status != PROCESS.DONE
+    assert task(order, OrderFlow.correct).owner == manager
     assert timeline_for(order)[-1].reason == "\n".join(order.check_findings)
     assert not WorkOrder.objects.exists()
 
@@ -240,7 +247,7 @@ def test_a_definition_change_applies_to_new_orders_only(catalogue, manager, cust
     assert refreshed(running).status == Order.Status.COMPLETED
 
     new = submit(manager, draft(manager, customer, catalogue["T2"]))
-    assert refreshed(new).status == Order.Status.REJECTED
+    assert refreshed(new).status == Order.Status.PENDING
     assert "SLA grade" in " ".join(refreshed(new).check_findings)
 
 

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from . import services
+from .models import BillingAccount
+
+
+@admin.register(BillingAccount)
+class BillingAccountAdmin(admin.ModelAdmin):
+    """Administrators correct accounts (state, credit limit, arrears from billing); the number stays generated."""
+
+    list_display = ["number", "customer", "payer_name", "payment_method", "credit_limit", "arrears", "state"]
+    list_filter = ["state", "payment_method"]
+    search_fields = ["number", "payer_name", "customer__name"]
+    raw_id_fields = ["customer"]
+    readonly_fields = ["number", "created_by", "created_at", "updated_at"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj.created_by = request.user
+        obj.number = services.billing_account_placeholder()
+        super().save_model(request, obj, form, change)
+        services.billing_account_number(obj)
