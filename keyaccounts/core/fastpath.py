@@ -5,6 +5,7 @@ connection from the database router, and says which target keeps it; the figures
 
 - `read_with_related`: the task a flow step reads under the flow lock, with its process and subject (E3, ≤ 1.5×
   the bare flow's time, not yet met; its gain over `select_related` is still to be measured).
+- `lock_tables`: a table lock, which the ORM has no word for (the SLA rollup's folds and rebuilds take turns).
 """
 
 import functools
@@ -201,3 +202,34 @@ def _link(relation, parent: models.Model, child: models.Model | None) -> None:
         relation.set_cached_value(parent, child)
         if child is not None:
             relation.field.set_cached_value(child, parent)
+
+
+_LOCK_MODES = frozenset(
+    {
+        "ACCESS SHARE",
+        "ROW SHARE",
+        "ROW EXCLUSIVE",
+        "SHARE UPDATE EXCLUSIVE",
+        "SHARE",
+        "SHARE ROW EXCLUSIVE",
+        "EXCLUSIVE",
+        "ACCESS EXCLUSIVE",
+    }
+)
+
+
+def lock_tables(*tables: type[models.Model], mode: str = "EXCLUSIVE") -> None:
+    """Lock the models' tables in `mode` until the transaction ends (PostgreSQL's `LOCK TABLE`; call it inside
+    `transaction.atomic`), on the database the router writes the first model to. SQLite has no table locks and
+    needs none: it serialises writers over the whole database."""
+    if mode not in _LOCK_MODES:
+        raise ValueError(f"unknown lock mode: {mode}")
+    using = router.db_for_write(tables[0])
+    if any(router.db_for_write(table) != using for table in tables[1:]):
+        raise ValueError("the tables to lock are on different databases")
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    names = ", ".join(connection.ops.quote_name(table._meta.db_table) for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {names} IN {mode} MODE")
