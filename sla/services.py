@@ -4,7 +4,6 @@ A clock copies its policy's promise when it starts (limit, basis, calendar, warn
 change applies to new clocks only. Deadlines are rows: nothing here depends on the broker.
 """
 
-import functools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -12,13 +11,14 @@ from functools import cached_property
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
-from django.db.models import Case, F, Value, When
+from django.db import models, transaction
+from django.db.models import Case, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from keyaccounts.core import registry
+from keyaccounts.core.fastpath import lock_tables
 from keyaccounts.core.models import Team
-from keyaccounts.core.reads import sql_names
 
 from . import histogram
 from .calendar import WorkingCalendar
@@ -50,47 +50,36 @@ def _most_specific(candidates, level: str) -> SlaPolicy | None:
     return min(candidates, key=lambda p: (p.customer_level != level, p.product_id is None), default=None)
 
 
-# Every clock that starts reads its policy with what the clock gets (`_policies`): in plain SQL, since the ORM
-# took several times the database's time to build these subqueries. Portable SQL (scalar subqueries,
-# COALESCE). A customer and a city link one calendar at most, and a kind has one team per city, so each
-# subquery gives one value at most.
-@functools.cache
-def _policies_sql() -> str:
-    pol, team, calendar = sql_names(SlaPolicy), sql_names(Team), sql_names(BusinessCalendar)
-    of_customer, of_city = sql_names(CustomerCalendar), sql_names(CityCalendar)
-    clock_calendar = f"""COALESCE(
-    p.{pol.calendar},
-    (SELECT {of_customer.calendar} FROM {of_customer} WHERE {of_customer.customer} = %(customer)s),
-    (SELECT {of_city.calendar} FROM {of_city} WHERE {of_city.city} = %(city)s)
-)"""  # noqa: S608 (names from the models; every value is a parameter)
-    runs_on = f"COALESCE({clock_calendar}, (SELECT {calendar.pk} FROM {calendar} WHERE {calendar.code} = %(default)s))"  # noqa: S608
-    team_of = f"SELECT {team.pk} FROM {team} WHERE {team.kind} = p.{pol.team_kind} AND {team.city}"  # noqa: S608
-    return f"""
-SELECT p.*,
-    {clock_calendar} AS clock_calendar,
-    {runs_on} AS runs_on,
-    COALESCE(({team_of} = %(city)s), ({team_of} IS NULL ORDER BY {team.code} LIMIT 1)) AS team_id
-FROM {pol} p
-WHERE p.{pol.step} = %(step)s AND p.{pol.is_active} AND p.{pol.customer_level} IN (%(level)s, '')
-    AND (p.{pol.product} = %(product)s OR p.{pol.product} IS NULL)
-"""  # noqa: S608 (names from the models; every value is a parameter)
-
-
 def _policies(*, step: str, level: str, product, city=None, customer=None) -> list[SlaPolicy]:
     """The step's active policies that may apply (the level's or any level's, the product's or any product's),
     each with what a clock of it gets in the city for the customer: `clock_calendar`, the calendar the clock
     names (the policy's own, else the customer's, else the city's; None: the default), `runs_on`, the calendar
     it counts by (that one, or the default), and `team_id`, the
-    team of the policy's kind serving the city (the city's own, else the provincial one first by code)."""
-    params = {
-        "step": step,
-        "level": level,
-        "product": _pk(product),
-        "city": _pk(city),
-        "customer": _pk(customer),
-        "default": settings.SLA_DEFAULT_CALENDAR,
-    }
-    return list(SlaPolicy.objects.raw(_policies_sql(), params))
+    team of the policy's kind serving the city (the city's own, else the provincial one first by code). One
+    query: a customer and a city link one calendar at most, and a kind has one team per city."""
+    city, customer = _pk(city), _pk(customer)
+    calendars = [F("calendar")]
+    if customer is not None:
+        calendars.append(Subquery(CustomerCalendar.objects.filter(customer=customer).values("calendar")[:1]))
+    if city is not None:
+        calendars.append(Subquery(CityCalendar.objects.filter(city=city).values("calendar")[:1]))
+    clock_calendar = Coalesce(*calendars, output_field=models.BigIntegerField()) if len(calendars) > 1 else calendars[0]
+    default = BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).values("pk")[:1]
+    of_kind = Team.objects.filter(kind=OuterRef("team_kind"))
+    teams = [Subquery(of_kind.filter(city__isnull=True).order_by("code").values("pk")[:1])]
+    if city is not None:
+        teams.insert(0, Subquery(of_kind.filter(city=city).values("pk")[:1]))
+    policies = SlaPolicy.objects.filter(
+        models.Q(product=_pk(product)) | models.Q(product__isnull=True),
+        step=step,
+        is_active=True,
+        customer_level__in=[level, ""],
+    ).annotate(
+        clock_calendar=clock_calendar,
+        runs_on=Coalesce(clock_calendar, Subquery(default), output_field=models.BigIntegerField()),
+        team_id=Coalesce(*teams, output_field=models.BigIntegerField()) if len(teams) > 1 else teams[0],
+    )
+    return list(policies.order_by())  # `_most_specific` picks among them
 
 
 def _calendar_of(clock: SlaClock, cache: dict | None = None) -> WorkingCalendar | None:
@@ -351,11 +340,8 @@ class _Tally:
 
 
 def _lock_rollup(*tables) -> None:
-    """One fold or one day's rebuild at a time, while the dashboards go on reading. SQLite serialises writers
-    anyway."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {', '.join(t._meta.db_table for t in tables)} IN EXCLUSIVE MODE")
+    """One fold or one day's rebuild at a time, while the dashboards go on reading."""
+    lock_tables(*tables, mode="EXCLUSIVE")
 
 
 def sla_rollup_fold(*, batch: int = 500, at_most: int | None = None) -> int:

@@ -7,6 +7,7 @@ connection from the database router, and says which target keeps it; the figures
   the bare flow's time, not yet met; its gain over `select_related` is still to be measured).
 - `insert_plain_rows`: the notifications and timeline rows an SLA sweep raises, one UNNEST INSERT per table from
   plain tuples (`sla`: one sweep ≤ 1 s; `bulk_create` builds and prepares an instance per row).
+- `lock_tables`: a table lock, which the ORM has no word for (the SLA rollup's folds and rebuilds take turns).
 """
 
 import datetime as dt
@@ -278,3 +279,34 @@ def _array_text(values) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     return "{" + ",".join(map(element, values)) + "}"
+
+
+_LOCK_MODES = frozenset(
+    {
+        "ACCESS SHARE",
+        "ROW SHARE",
+        "ROW EXCLUSIVE",
+        "SHARE UPDATE EXCLUSIVE",
+        "SHARE",
+        "SHARE ROW EXCLUSIVE",
+        "EXCLUSIVE",
+        "ACCESS EXCLUSIVE",
+    }
+)
+
+
+def lock_tables(*tables: type[models.Model], mode: str = "EXCLUSIVE") -> None:
+    """Lock the models' tables in `mode` until the transaction ends (PostgreSQL's `LOCK TABLE`; call it inside
+    `transaction.atomic`), on the database the router writes the first model to. SQLite has no table locks and
+    needs none: it serialises writers over the whole database."""
+    if mode not in _LOCK_MODES:
+        raise ValueError(f"unknown lock mode: {mode}")
+    using = router.db_for_write(tables[0])
+    if any(router.db_for_write(table) != using for table in tables[1:]):
+        raise ValueError("the tables to lock are on different databases")
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    names = ", ".join(connection.ops.quote_name(table._meta.db_table) for table in tables)
+    with connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {names} IN {mode} MODE")

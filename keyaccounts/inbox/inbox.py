@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache, cached_property, reduce
+from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import BigIntegerField, Case, CharField, F, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -27,11 +27,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.access import sees_all_cities
-from keyaccounts.core.bulk import upsert
 from keyaccounts.core.exceptions import ApplicationError, TaskClosedError, TaskTakenError
 from keyaccounts.core.models import Notification, User, in_reader_language
 from keyaccounts.core.notifications import notify
-from keyaccounts.core.reads import columns_of, rows_as, sql_names
 from keyaccounts.core.registry import InboxSource as Source
 from keyaccounts.core.registry import sources
 from keyaccounts.core.roles import Role, has_role
@@ -245,29 +243,24 @@ _ROW = [
 
 
 @cache
-def _row_keys() -> tuple[RawSQL, RawSQL]:
+def _row_keys() -> tuple[Case, Case]:
     """What a row needs from its record beyond the joins: the field its task page is named by (most often the
-    record itself) and the name given before there was a customer (a prospect's). Written once from the models:
-    the same CASE through the ORM, built and compiled again for every page, cost 2 ms a page."""
-    e = sql_names(InboxEntry)
-    subject_id, flow, customer_id = f"{e}.{e.subject_id}", f"{e}.{e.flow_class}", f"{e}.{e.customer}"
-    flow_class = InboxEntry._meta.get_field("flow_class")
+    record itself) and the name given before there was a customer (a prospect's). Built once: the queries
+    that use them resolve copies."""
 
-    def of_record(source: Source, field: str) -> str:
-        record = sql_names(_record_type(source).model_class())
-        return f"(SELECT {getattr(record, field)} FROM {record} WHERE {record.pk} = {subject_id})"  # noqa: S608 (names from the models)
+    def of_record(source: Source, field: str) -> Subquery:
+        records = _record_type(source).model_class()._base_manager  # any record, as the entry points at it
+        return Subquery(records.filter(pk=OuterRef("subject_id")).values(field)[:1])
 
-    keys, key_params, names, name_params = [], [], [], []
+    keys, names = [], []
     for source in sources():
-        keys.append(f"WHEN {flow} = %s THEN ")
-        keys.append(subject_id if source.url_key == "pk" else of_record(source, source.url_key))
-        key_params.append(flow_class.get_prep_value(source.flow))
+        key = F("subject_id") if source.url_key == "pk" else of_record(source, source.url_key)
+        keys.append(When(flow_class=source.flow, then=key))
         if source.name_path:
-            names.append(f"WHEN {customer_id} IS NULL AND {flow} = %s THEN {of_record(source, source.name_path)}")
-            name_params.append(flow_class.get_prep_value(source.flow))
-    return (  # the flows' names go in as parameters
-        RawSQL(f"CASE {' '.join(keys)} END", key_params, output_field=BigIntegerField()),  # noqa: S611
-        RawSQL(f"CASE {' '.join(names)} ELSE '' END", name_params, output_field=CharField()),  # noqa: S611
+            names.append(When(customer__isnull=True, flow_class=source.flow, then=of_record(source, source.name_path)))
+    return (
+        Case(*keys, output_field=BigIntegerField()),
+        Case(*names, default=Value(""), output_field=CharField()),
     )
 
 
@@ -318,21 +311,15 @@ def _rows(entries, *, now, stopped: bool = False, workable: set[int] | None = No
 
 def _page_clocks(wanted: dict, *, stopped: bool) -> list:
     """The clocks of a page's rows, running or (`stopped`) stopped, by their start: `wanted` maps a kind of
-    record to the records' pks and their steps. Plain SQL (its names from the model, every value a parameter):
-    the ORM took longer to build this read, on every page, than the database to run it."""
+    record to the records' pks and their steps."""
     if not wanted:
         return []
-    c = sql_names(SlaClock)
-    conditions, params = [], []
-    for subject_type, (ids, steps) in wanted.items():
-        ids_in, steps_in = ", ".join(["%s"] * len(ids)), ", ".join(["%s"] * len(steps))
-        conditions.append(f"({c.subject_type} = %s AND {c.subject_id} IN ({ids_in}) AND {c.step} IN ({steps_in}))")
-        params += [subject_type, *ids, *steps]
-    sql = (
-        f"SELECT {columns_of(SlaClock)} FROM {c} "  # noqa: S608
-        f"WHERE ({' OR '.join(conditions)}) AND {c.stopped_at} IS {'NOT ' if stopped else ''}NULL ORDER BY {c.started_at}"
-    )
-    return rows_as(SlaClock, sql, params)
+    of_rows = [
+        Q(subject_type=subject_type, subject_id__in=ids, step__in=steps)
+        for subject_type, (ids, steps) in wanted.items()
+    ]
+    clocks = SlaClock.objects.filter(reduce(operator.or_, of_rows), stopped_at__isnull=not stopped)
+    return list(clocks.order_by("started_at"))
 
 
 def inbox_open_task(user, task_pk: int) -> Task | None:
@@ -410,20 +397,15 @@ def inbox_follow(
             )
         )
     if entries:
-        upsert(entries, unique=["task"], update=_FOLLOWED)
+        InboxEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["task"], update_fields=_FOLLOWED)
 
 
 def inbox_tasks_to_follow(process_id: int, statuses) -> list[Task]:
     """The process's tasks in `statuses`, and those its entries still list as open (OPEN_ENTRY): what
-    `inbox_follow` needs. Plain SQL: every step of every flow reads it, and the ORM took longer to build it
-    than the database to run it."""
-    in_statuses, in_open = (", ".join(["%s"] * len(s)) for s in (statuses, OPEN_STATUSES))
-    t, e = sql_names(Task), sql_names(InboxEntry)
-    sql = (
-        f"SELECT {columns_of(Task)} FROM {t} WHERE {t.process} = %s AND ({t.status} IN ({in_statuses}) OR {t.pk} IN "  # noqa: S608
-        f"(SELECT {e.task} FROM {e} WHERE {e.process} = %s AND {e.status} IN ({in_open})))"
-    )
-    return rows_as(Task, sql, [process_id, *statuses, process_id, *OPEN_STATUSES])
+    `inbox_follow` needs."""
+    still_open = InboxEntry.objects.filter(process=process_id, status__in=OPEN_STATUSES).values("task")
+    tasks = Task.objects.filter(Q(status__in=statuses) | Q(pk__in=still_open), process=process_id)
+    return list(tasks.order_by())  # in any order: each is followed on its own
 
 
 def _entry_follows_task(task: Task) -> None:
@@ -482,15 +464,14 @@ def _derived(source: Source) -> QuerySet:
 
 
 @transaction.atomic
-def inbox_rebuild() -> int:
+def inbox_rebuild(*, batch: int = 5000) -> int:
     """Recompute every entry from the tasks (after a bulk load, or to repair); returns how many there are."""
-    e = sql_names(InboxEntry)
-    columns = ", ".join(getattr(e, name) for name in [*_COLUMNS, *_FOLLOWED])
+    attnames = [InboxEntry._meta.get_field(name).attname for name in [*_COLUMNS, *_FOLLOWED]]
     InboxEntry.objects.all().delete()
-    with connection.cursor() as cursor:
-        for source in sources():
-            sql, params = _derived(source).query.sql_with_params()
-            cursor.execute(f"INSERT INTO {e} ({columns}) {sql}", params)
+    for source in sources():
+        rows = _derived(source).iterator(chunk_size=batch)
+        while chunk := list(islice(rows, batch)):
+            InboxEntry.objects.bulk_create([InboxEntry(**dict(zip(attnames, row, strict=True))) for row in chunk])
     return InboxEntry.objects.count()
 
 

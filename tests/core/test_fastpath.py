@@ -1,5 +1,7 @@
 """`keyaccounts.core.fastpath`: each function reads or writes exactly what its ORM equivalent does."""
 
+import threading
+
 import pytest
 from django.db import connection, models, transaction
 from django.test.utils import CaptureQueriesContext
@@ -178,3 +180,57 @@ def test_plain_rows_take_their_database_from_the_router(monkeypatch, city):
     kind = ContentType.objects.get_for_model(city).pk
     fastpath.insert_plain_rows(TimelineEvent, ["subject_type_id", "subject_id", "action"], [(kind, city.pk, "x")])
     assert asked == [TimelineEvent]
+
+
+def test_a_table_lock_names_the_models_tables_on_the_routers_database(monkeypatch):
+    from sla.models import SlaDayCount, SlaDayDuration
+
+    asked = []
+
+    def ask(model, **hints):
+        asked.append(model)
+        return "default"
+
+    monkeypatch.setattr(fastpath.router, "db_for_write", ask)
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        fastpath.lock_tables(SlaDayCount, SlaDayDuration, mode="EXCLUSIVE")
+
+    assert asked == [SlaDayCount, SlaDayDuration]
+    tables = f'"{SlaDayCount._meta.db_table}", "{SlaDayDuration._meta.db_table}"'
+    if connection.vendor == "postgresql":
+        assert [q["sql"] for q in captured.captured_queries] == [f"LOCK TABLE {tables} IN EXCLUSIVE MODE"]
+    else:  # SQLite serialises writers itself
+        assert captured.captured_queries == []
+    with pytest.raises(ValueError, match="unknown lock mode"):
+        fastpath.lock_tables(SlaDayCount, mode="EXCLUSIVE; DROP")
+
+
+def test_a_table_locked_exclusive_keeps_a_concurrent_writer_waiting_not_a_reader():
+    from django.db import OperationalError
+
+    from sla.models import SlaDayCount
+
+    if connection.vendor != "postgresql":
+        pytest.skip("table locks are PostgreSQL's")
+    seen = []
+
+    def other_session():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '300ms'")
+                seen.append(SlaDayCount.objects.count())  # the dashboards go on reading
+                SlaDayCount.objects.filter(pk=-1).update(met=0)  # a writer takes ROW EXCLUSIVE: it waits
+                seen.append("wrote")
+        except OperationalError as error:
+            seen.append(type(error.__cause__).__name__)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        fastpath.lock_tables(SlaDayCount, mode="EXCLUSIVE")
+        thread = threading.Thread(target=other_session)
+        thread.start()
+        thread.join()
+
+    assert seen == [0, "LockNotAvailable"]
