@@ -3,14 +3,13 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
-from viewflow.workflow.models import Task
 
 from keyaccounts.core.access import sees_all_cities, served_city_ids
 from keyaccounts.core.models import Team, in_reader_language
 from keyaccounts.core.roles import Role, has_role
-from keyaccounts.core.workflow import OPEN_STATUSES, task_scope
+from keyaccounts.core.workflow import task_scope
 
 from .access import visible_opportunities
 from .models import Opportunity
@@ -62,15 +61,6 @@ def pipeline_for(user) -> dict:
             ),
         ),
     }
-
-
-def opportunity_tasks_for(user) -> QuerySet[Task]:
-    """Opportunity steps the user can act on now: their own, the city queue, solutions and approvals in scope."""
-    return (
-        Task.objects.filter(opportunity_task_scope(user), status__in=OPEN_STATUSES)
-        .select_related("process__opportunity__city", "process__opportunity__customer")
-        .order_by("created")
-    )
 
 
 def opportunity_claimable(user) -> list:

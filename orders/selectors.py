@@ -1,20 +1,10 @@
 """Reads of order management, scoped to what the user may see."""
 
-from django.db.models import F, Q, QuerySet
-from viewflow.workflow.models import Task
+from django.db.models import F, Q
 
 from keyaccounts.core.access import sees_all_cities, served_city_ids
 from keyaccounts.core.models import Team
-from keyaccounts.core.workflow import OPEN_STATUSES, task_scope
-
-
-def order_tasks_for(user) -> QuerySet[Task]:
-    """Order steps the user can act on now: their own, acceptance for their teams' cities, approvals in scope."""
-    return (
-        Task.objects.filter(order_task_scope(user), status__in=OPEN_STATUSES)
-        .select_related("process__order__city", "process__order__customer")
-        .order_by("created")
-    )
+from keyaccounts.core.workflow import task_scope
 
 
 def order_claimable(user) -> list:

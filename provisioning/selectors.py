@@ -1,21 +1,10 @@
 """Reads of service launch, scoped to what the user may see."""
 
 from django.db.models import Q, QuerySet
-from viewflow.workflow.models import Task
 
 from keyaccounts.core.access import served_city_ids
 from keyaccounts.core.models import Team
-from keyaccounts.core.workflow import OPEN_STATUSES, task_scope
-
-
-def launch_tasks_for(user) -> QuerySet[Task]:
-    """Launch steps the user can act on now: tests and manual handling for their provisioning team's cities,
-    and the customer acceptances assigned to them."""
-    return (
-        Task.objects.filter(launch_task_scope(user), status__in=OPEN_STATUSES)
-        .select_related("process__launch__order__customer", "process__launch__order__city")
-        .order_by("created")
-    )
+from keyaccounts.core.workflow import task_scope
 
 
 def launch_claimable(user) -> list:
