@@ -1,26 +1,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from .elements import SNAPSHOT_FIELDS
 from .models import Product, ProductElement
 
 
 class ProductElementInline(admin.TabularInline):
     model = ProductElement
     extra = 0
-    fields = [
-        "category",
-        "code",
-        "label_en",
-        "label_zh",
-        "type",
-        "required",
-        "choices",
-        "min_value",
-        "max_value",
-        "pattern",
-        "help_text",
-        "sort_order",
-    ]
+    fields = SNAPSHOT_FIELDS  # an administrator edits what an order item keeps of the definition
 
 
 @admin.register(Product)
