@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, under ours (FORM_RENDERER)
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
@@ -77,6 +78,8 @@ LISTENER_MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "keyaccounts.urls"
+# Widgets render with the site's template engine, so that templates/django/forms/ may override Django's own.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "keyaccounts.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
