@@ -1,4 +1,5 @@
-"""Reads of the SLA app: business calendars as the pure arithmetic of `sla.calendar` needs them."""
+"""Reads of the SLA app: business calendars as the pure arithmetic of `sla.calendar` needs them, and the policies
+and routes a clock starts from, kept in the cache as configuration is (every step of every flow starts a clock)."""
 
 from collections import defaultdict
 from datetime import datetime
@@ -6,10 +7,23 @@ from datetime import datetime
 from django.conf import settings
 
 from keyaccounts.core.access import scope_to_city
-from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of
+from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of, values_of
+from keyaccounts.core.models import Team
 
 from .calendar import WorkingCalendar
-from .models import BusinessCalendar, Holiday, QualityViolation, SlaClock, WorkingWindow
+from .models import (
+    BusinessCalendar,
+    CityCalendar,
+    CustomerCalendar,
+    Holiday,
+    QualityViolation,
+    SlaClock,
+    SlaPolicy,
+    WorkingWindow,
+)
+
+POLICIES_KEY = "sla:policies"
+ROUTES_KEY = "sla:routes"
 
 
 def working_calendar(calendar: BusinessCalendar) -> WorkingCalendar:
@@ -72,10 +86,53 @@ def _keys_of_part(part: WorkingWindow | Holiday) -> list[str]:
     return [calendar_key("pk", part.calendar_id), *([calendar_key("code", code)] if code is not None else [])]
 
 
+def active_policies(step: str) -> list[SlaPolicy]:
+    """The step's active policies, for every customer level and product: a starting clock picks among them."""
+    by_step = get_or_fill(POLICIES_KEY, _read_policies)
+    return [instance_of(SlaPolicy, values) for values in by_step.get(step, ())]
+
+
+def _read_policies() -> dict[str, list[dict]]:
+    by_step = defaultdict(list)
+    for policy in SlaPolicy.objects.filter(is_active=True).order_by("pk"):
+        by_step[policy.step].append(values_of(policy))
+    return dict(by_step)
+
+
+def clock_routes() -> dict:
+    """`teams`: the team serving each (kind, city), a provincial one under (kind, None), the first by code;
+    `city_calendars`: each city's own calendar."""
+    return get_or_fill(ROUTES_KEY, _read_routes)
+
+
+def _read_routes() -> dict:
+    teams = {}
+    for pk, kind, city_id in Team.objects.order_by("code").values_list("pk", "kind", "city_id"):
+        teams.setdefault((kind, city_id), pk)
+    return {"teams": teams, "city_calendars": dict(CityCalendar.objects.values_list("city_id", "calendar_id"))}
+
+
+def customer_calendar_id(customer_pk: int) -> int | None:
+    """The calendar the customer's contract names, if any."""
+    found = get_or_fill(
+        _customer_calendar_key(customer_pk),
+        lambda: CustomerCalendar.objects.filter(customer=customer_pk).values_list("calendar", flat=True).first() or 0,
+    )
+    return found or None
+
+
+def _customer_calendar_key(customer_pk) -> str:
+    return f"sla:customer-calendar:{customer_pk}"
+
+
 def connect() -> None:
     forget_on_change(BusinessCalendar, _keys_of_calendar, before_save=True)
     for part in (WorkingWindow, Holiday):
         forget_on_change(part, _keys_of_part, before_save=True)
+    forget_on_change(SlaPolicy, lambda policy: [POLICIES_KEY])
+    for routed in (Team, CityCalendar):
+        forget_on_change(routed, lambda instance: [ROUTES_KEY])
+    forget_on_change(CustomerCalendar, lambda link: [_customer_calendar_key(link.customer_id)], before_save=True)
 
 
 def clocks_at_risk_for(user, *, limit: int = 15):

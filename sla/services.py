@@ -12,27 +12,22 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import Case, F, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from keyaccounts.core import registry
 from keyaccounts.core.fastpath import lock_tables
-from keyaccounts.core.models import Team
 
 from . import histogram
 from .calendar import WorkingCalendar
 from .models import (
-    BusinessCalendar,
-    CityCalendar,
-    CustomerCalendar,
     SlaClock,
     SlaDayCount,
     SlaDayDuration,
     SlaPolicy,
     TimeBasis,
 )
-from .selectors import calendar_read
+from .selectors import active_policies, calendar_read, clock_routes, customer_calendar_id
 
 
 def _clock_moved(clock: "SlaClock") -> None:
@@ -54,32 +49,23 @@ def _policies(*, step: str, level: str, product, city=None, customer=None) -> li
     """The step's active policies that may apply (the level's or any level's, the product's or any product's),
     each with what a clock of it gets in the city for the customer: `clock_calendar`, the calendar the clock
     names (the policy's own, else the customer's, else the city's; None: the default), `runs_on`, the calendar
-    it counts by (that one, or the default), and `team_id`, the
-    team of the policy's kind serving the city (the city's own, else the provincial one first by code). One
-    query: a customer and a city link one calendar at most, and a kind has one team per city."""
-    city, customer = _pk(city), _pk(customer)
-    calendars = [F("calendar")]
-    if customer is not None:
-        calendars.append(Subquery(CustomerCalendar.objects.filter(customer=customer).values("calendar")[:1]))
-    if city is not None:
-        calendars.append(Subquery(CityCalendar.objects.filter(city=city).values("calendar")[:1]))
-    clock_calendar = Coalesce(*calendars, output_field=models.BigIntegerField()) if len(calendars) > 1 else calendars[0]
-    default = BusinessCalendar.objects.filter(code=settings.SLA_DEFAULT_CALENDAR).values("pk")[:1]
-    of_kind = Team.objects.filter(kind=OuterRef("team_kind"))
-    teams = [Subquery(of_kind.filter(city__isnull=True).order_by("code").values("pk")[:1])]
-    if city is not None:
-        teams.insert(0, Subquery(of_kind.filter(city=city).values("pk")[:1]))
-    policies = SlaPolicy.objects.filter(
-        models.Q(product=_pk(product)) | models.Q(product__isnull=True),
-        step=step,
-        is_active=True,
-        customer_level__in=[level, ""],
-    ).annotate(
-        clock_calendar=clock_calendar,
-        runs_on=Coalesce(clock_calendar, Subquery(default), output_field=models.BigIntegerField()),
-        team_id=Coalesce(*teams, output_field=models.BigIntegerField()) if len(teams) > 1 else teams[0],
-    )
-    return list(policies.order_by())  # `_most_specific` picks among them
+    it counts by (that one, or the default), and `team_id`, the team of the policy's kind serving the city (the
+    city's own, else the provincial one). Read from the cache: configuration, not a query per clock."""
+    city, customer, product = _pk(city), _pk(customer), _pk(product)
+    routes = clock_routes()
+    named = (customer_calendar_id(customer) if customer is not None else None) or routes["city_calendars"].get(city)
+    default, _working = calendar_read(code=settings.SLA_DEFAULT_CALENDAR)
+    chosen = []
+    for policy in active_policies(step):
+        if policy.customer_level not in (level, "") or policy.product_id not in (product, None):
+            continue
+        policy.clock_calendar = policy.calendar_id or named
+        policy.runs_on = policy.clock_calendar or (default.pk if default else None)
+        teams = routes["teams"]
+        policy.team_id = teams.get((policy.team_kind, city)) if city is not None else None
+        policy.team_id = policy.team_id or teams.get((policy.team_kind, None))
+        chosen.append(policy)
+    return chosen
 
 
 def _calendar_of(clock: SlaClock, cache: dict | None = None) -> WorkingCalendar | None:

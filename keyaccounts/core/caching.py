@@ -8,8 +8,31 @@ signal: code that updates cached rows in bulk deletes their keys itself (`forget
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from django.db import models, router, transaction
 from django.db.models.signals import m2m_changed, post_save, pre_delete, pre_save
+
+
+class _ReusingRedisCacheClient(RedisCacheClient):
+    """One `redis.Redis` per connection pool: Django builds one for every call, whose set-up (its table of reply
+    handlers) cost more than the cache read itself, several times a request."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        if pool not in clients:
+            clients[pool] = self._client(connection_pool=pool)
+        return clients[pool]
+
+
+class RedisCache(DjangoRedisCache):
+    """Django's Redis cache (settings `CACHES`), its clients kept."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusingRedisCacheClient
+
 
 # An entry filled from rows that a concurrent transaction was changing outlives the change by this much at most.
 TIMEOUT = 600

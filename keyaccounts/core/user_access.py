@@ -46,7 +46,7 @@ def user_for(pk):
 
 def access_of(user) -> Access:
     """The user's roles, permissions and teams, kept on the user object for the rest of its life (a request)."""
-    access = user.__dict__.get("_access")
+    access = getattr(user, "_access", None)  # not `__dict__`: request.user is a lazy object around the user
     if access is None:
         data = _data(user.pk) if user.pk is not None else None
         access = user._access = _access(data) if data else Access(frozenset(), frozenset(), frozenset(), ())

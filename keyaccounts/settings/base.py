@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, under ours (FORM_RENDERER)
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
@@ -77,6 +78,8 @@ LISTENER_MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "keyaccounts.urls"
+# Widgets render with the site's template engine, so that templates/django/forms/ may override Django's own.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "keyaccounts.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -120,7 +123,7 @@ else:
 # ---------------------------------------------------------------------------- cache, broker
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "keyaccounts.core.caching.RedisCache", "LOCATION": REDIS_URL}}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 else:

@@ -80,7 +80,8 @@ def test_stopping_after_the_due_time_is_a_breach(calendar, subject):
 def test_a_policy_change_applies_to_new_clocks_only(calendar, subject, other_city):
     rule = policy()
     running = sla_clock_start(subject=subject, step="x.step", now=at(2026, 11, 24, 9, 0))
-    SlaPolicy.objects.filter(pk=rule.pk).update(limit=1 * H)
+    rule.limit = 1 * H
+    rule.save()  # as the admin saves it
     running.refresh_from_db()
     assert running.limit == 4 * H
     assert sla_clock_start(subject=other_city, step="x.step", now=at(2026, 11, 24, 9, 0)).limit == 1 * H
@@ -138,7 +139,7 @@ def test_a_customer_or_city_calendar_counts_their_working_time(calendar, subject
     from customers.models import Customer
     from sla.models import BusinessCalendar, CityCalendar, CustomerCalendar, WorkingWindow
 
-    policy()
+    policy(), policy(step="x.first")
     round_the_clock = BusinessCalendar.objects.create(code="7x24", name_en="7×24", name_zh="7×24")
     for day in range(7):
         WorkingWindow.objects.create(calendar=round_the_clock, weekday=day, starts=dt.time(0, 0), ends=dt.time(23, 59))
@@ -146,6 +147,8 @@ def test_a_customer_or_city_calendar_counts_their_working_time(calendar, subject
     # No calendar of their own: the default one; the evening, the weekend and lunch do not count.
     assert sla_clock_start(subject=subject, step="x.step", now=friday_evening).due_at == at(2026, 11, 30, 14, 0)
     customer = Customer.objects.filter(city=subject).first()
+    first = sla_clock_start(subject=customer, step="x.first", city=subject, customer=customer, now=friday_evening)
+    assert first.calendar is None  # the default: what is kept of the customer says so until it changes
     CustomerCalendar.objects.create(customer=customer, calendar=round_the_clock)
     clock = sla_clock_start(subject=customer, step="x.step", city=subject, customer=customer, now=friday_evening)
     assert clock.calendar == round_the_clock
@@ -287,8 +290,8 @@ def test_a_clock_reads_its_policy_and_its_calendar_from_the_cache(calendar, city
     with CaptureQueriesContext(connection) as captured:
         sla_clock_start(subject=other_city, step="x.step", now=friday)
     reads = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().startswith("SELECT")]
-    # The running clock looked for, then the policy; the calendar from the cache.
-    assert len(reads) == 2
+    # The running clock looked for; the policy, its routes and the calendar from the cache.
+    assert len(reads) == 1
     assert not [sql for sql in reads if WorkingWindow._meta.db_table in sql]
     # Friday's afternoon made longer: the next clock counts by it at once.
     window = WorkingWindow.objects.filter(calendar__code="jilin-standard", weekday=4, starts__gte=dt.time(12, 0)).get()
