@@ -63,6 +63,14 @@ def _approvals(user) -> list[Panel]:
     return [_tasks(_("Waiting for my approval"), user, _("Nothing waits for your approval."))]
 
 
+# Each SLA step the app times, as people call it (`registry.step_name`).
+STEP_NAMES = {
+    "customer.review": _("Customer record review"),
+    "customer.correction": _("Customer record correction"),
+    "customer.approval": _("Customer level approval"),
+}
+
+
 SPEC = ProcessSpec(
     source=InboxSource(
         ArchivingFlow,
@@ -77,6 +85,7 @@ SPEC = ProcessSpec(
         manager_path="customer__account_manager",
         url_key="customer_id",
     ),
+    step_names=STEP_NAMES,
     visible_records=lambda user: ArchivingRequest.objects.filter(customer__in=visible_customers(user)),
     chain=lambda archiving_request: [customer_link(archiving_request.customer)],
     panels=(

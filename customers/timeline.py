@@ -1,7 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.core.timeline import register_actions
+from keyaccounts.core.timeline import register_actions, register_values
+
+from .models import ArchivingRequest, Customer, Level
 
 
 class CustomerAction(models.TextChoices):
@@ -22,4 +24,20 @@ class CustomerAction(models.TextChoices):
     REOPENED = "customer.reopened", _("Reopened")
 
 
-register_actions(CustomerAction)
+_DECISION = "customers/timeline/decision.html"
+_CHANGES = "customers/timeline/changes.html"
+register_actions(
+    CustomerAction,
+    states=Customer.Status,
+    templates={
+        CustomerAction.SUBMITTED: _DECISION,
+        CustomerAction.REVIEWED: _DECISION,
+        CustomerAction.LEVEL_DECIDED: _DECISION,
+        CustomerAction.ARCHIVED: _DECISION,
+        CustomerAction.DUPLICATES_FOUND: "customers/timeline/duplicates.html",
+        CustomerAction.CHANGE_APPLIED: _CHANGES,
+        CustomerAction.DETAILS_UPDATED: _CHANGES,
+    },
+)
+register_values("customers.level", Level)
+register_values("customers.decision", ArchivingRequest.Decision)

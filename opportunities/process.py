@@ -63,6 +63,16 @@ def _chain(opportunity: Opportunity) -> list:
     )
 
 
+# Each SLA step the app times, as people call it (`registry.step_name`).
+STEP_NAMES = {
+    "opportunity.response": _("Opportunity response"),
+    "opportunity.survey": _("Network resource pre-survey"),
+    "opportunity.solution": _("Customised solution"),
+    "opportunity.quote": _("Quotation"),
+    "opportunity.approval": _("Discount approval"),
+}
+
+
 SPEC = ProcessSpec(
     source=InboxSource(
         OpportunityFlow,
@@ -78,6 +88,7 @@ SPEC = ProcessSpec(
         product_path="quote_lines__product",
         name_path="prospect_name",
     ),
+    step_names=STEP_NAMES,
     visible_records=visible_opportunities,
     chain=_chain,
     panels=(

@@ -1,7 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.core.timeline import register_actions
+from keyaccounts.core.timeline import register_actions, register_values
+
+from .models import ApprovalLevel, Attachment, Opportunity, SurveyResult
 
 
 class OpportunityAction(models.TextChoices):
@@ -21,4 +23,24 @@ class OpportunityAction(models.TextChoices):
     LOST = "opportunity.lost", _("Lost")
 
 
-register_actions(OpportunityAction)
+register_actions(
+    OpportunityAction,
+    states=Opportunity.Status,
+    templates={
+        OpportunityAction.RECEIVED: "opportunities/timeline/received.html",
+        OpportunityAction.ROUTED: "opportunities/timeline/routed.html",
+        OpportunityAction.ATTACHED: "opportunities/timeline/attached.html",
+        OpportunityAction.QUALIFIED: "opportunities/timeline/qualified.html",
+        OpportunityAction.SURVEY_REQUESTED: "opportunities/timeline/survey.html",
+        OpportunityAction.SURVEY_ANSWERED: "opportunities/timeline/survey.html",
+        OpportunityAction.SOLUTION_DESIGNED: "opportunities/timeline/solution.html",
+        OpportunityAction.QUOTED: "opportunities/timeline/quoted.html",
+        OpportunityAction.DISCOUNT_APPROVED: "opportunities/timeline/approval.html",
+        OpportunityAction.DISCOUNT_REFUSED: "opportunities/timeline/approval.html",
+        OpportunityAction.WON: "opportunities/timeline/won.html",
+        OpportunityAction.LOST: "opportunities/timeline/lost.html",
+    },
+)
+register_values("opportunities.survey_result", SurveyResult)
+register_values("opportunities.approval_level", ApprovalLevel)
+register_values("opportunities.attachment_kind", Attachment.Kind)

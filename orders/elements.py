@@ -18,7 +18,8 @@ Type = ProductElement.Type
 
 def _field(element: ProductElement, *, partial: bool = False) -> forms.Field:
     required = element.required and not partial
-    options = {"label": element.label, "required": required, "help_text": element.help_text}
+    label = f"{element.label} ({element.unit})" if element.unit else element.label
+    options = {"label": label, "required": required, "help_text": element.help_text}
     bounds = [
         *([MinValueValidator(element.min_value)] if element.min_value is not None else []),
         *([MaxValueValidator(element.max_value)] if element.max_value is not None else []),
@@ -28,7 +29,7 @@ def _field(element: ProductElement, *, partial: bool = False) -> forms.Field:
     if element.type == Type.DECIMAL:
         return forms.DecimalField(max_digits=14, decimal_places=2, validators=bounds, **options)
     if element.type == Type.CHOICE:
-        return forms.ChoiceField(choices=[("", "—"), *((c, c) for c in element.choices)], **options)
+        return forms.ChoiceField(choices=[("", "—"), *element.choice_options()], **options)
     if element.type == Type.DATE:
         return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **options)
     if element.type == Type.PHONE:

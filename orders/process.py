@@ -56,6 +56,15 @@ def _to_approve(user) -> list[Panel]:
     return [order_tasks_panel(_("Orders to approve"), user, _("No order waits for your approval."))]
 
 
+# Each SLA step the app times, as people call it (`registry.step_name`).
+STEP_NAMES = {
+    "order.check": _("Order consistency check"),
+    "order.acceptance": _("Order acceptance"),
+    "order.approval": _("Order approval"),
+    "order.correction": _("Order correction"),
+}
+
+
 SPEC = ProcessSpec(
     source=InboxSource(
         OrderFlow,
@@ -70,6 +79,7 @@ SPEC = ProcessSpec(
         number_prefix="PO",
         product_path="items__product",
     ),
+    step_names=STEP_NAMES,
     visible_records=visible_orders,
     chain=_order_chain,
     panels=(

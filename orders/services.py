@@ -350,7 +350,7 @@ def order_transfer(*, order: Order) -> None:
         order=order,
         to=Order.Status.IN_PROGRESS,
         action=OrderAction.TRANSFERRED,
-        data={"handlers": {item.product.code: item.product.get_route_display() for item in items}},
+        data={"handlers": {item.product.code: item.product.route for item in items}},
     )
     fulfilment().start(order=order, items=items)
 

@@ -1,7 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.core.timeline import register_actions
+from keyaccounts.catalogue.models import Product
+from keyaccounts.core.timeline import register_actions, register_values
+
+from .models import Order, OrderAttachment, OrderItem
 
 
 class OrderAction(models.TextChoices):
@@ -27,4 +30,22 @@ class OrderAction(models.TextChoices):
     BILLING_ACCOUNT_OPENED = "order.billing_account_opened", _("Billing account opened")
 
 
-register_actions(OrderAction)
+_ITEM = "orders/timeline/item.html"
+register_actions(
+    OrderAction,
+    states=Order.Status,
+    templates={
+        OrderAction.DRAFTED: "orders/timeline/drafted.html",
+        OrderAction.ATTACHED: "orders/timeline/attached.html",
+        OrderAction.CHECK_FAILED: "orders/timeline/findings.html",
+        OrderAction.CHECKED: "orders/timeline/checked.html",
+        OrderAction.TRANSFERRED: "orders/timeline/transferred.html",
+        OrderAction.ITEM_FINISHED: _ITEM,
+        OrderAction.ITEM_CANCELLED: _ITEM,
+        OrderAction.BILLING_ACCOUNT_OPENED: "orders/timeline/billing_account.html",
+    },
+)
+register_values("orders.item_state", OrderItem.State)
+register_values("orders.item_action", OrderItem.Action)
+register_values("orders.attachment_kind", OrderAttachment.Kind)
+register_values("catalogue.route", Product.Route)

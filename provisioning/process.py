@@ -65,6 +65,18 @@ def _chain(launch: Launch) -> list:
     return business_chain(customer=order.customer, opportunity=order.opportunity, order=order)
 
 
+# Each SLA step the app times, as people call it (`registry.step_name`).
+STEP_NAMES = {
+    "launch.resource_confirmation": _("Resource confirmation"),
+    "launch.construction": _("Network construction"),
+    "launch.configuration": _("Service configuration"),
+    "launch.information": _("Information for a peer"),
+    "launch.manual_handling": _("Handling of failed work orders"),
+    "launch.acceptance": _("Acceptance test"),
+    "launch.customer_acceptance": _("Customer acceptance"),
+}
+
+
 SPEC = ProcessSpec(
     source=InboxSource(
         LaunchFlow,
@@ -82,6 +94,7 @@ SPEC = ProcessSpec(
         product_path="order__items__product",
         manager_path="order__account_manager",
     ),
+    step_names=STEP_NAMES,
     visible_records=lambda user: Launch.objects.filter(order__in=visible_orders(user)),
     chain=_chain,
     timeline_subjects=lambda launch: (launch, launch.order),  # the work orders' events are kept on the order

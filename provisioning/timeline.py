@@ -1,7 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.core.timeline import register_actions
+from keyaccounts.core.timeline import register_actions, register_values
+from keyaccounts.peers.models import Peer
+
+from .models import Launch, WorkOrder
 
 
 class WorkOrderAction(models.TextChoices):
@@ -20,4 +23,24 @@ class WorkOrderAction(models.TextChoices):
     INFORMATION_GIVEN = "workorder.information_given", _("Information given to the peer")
 
 
-register_actions(WorkOrderAction)
+_WORK_ORDER = "provisioning/timeline/work_order.html"
+register_actions(
+    WorkOrderAction,
+    states=WorkOrder.State,
+    templates={
+        WorkOrderAction.SENT: "orders/timeline/item.html",
+        WorkOrderAction.ACTIVATED: "orders/timeline/item.html",
+        WorkOrderAction.STATE_CHANGED: _WORK_ORDER,
+        WorkOrderAction.WITHDRAWN: _WORK_ORDER,
+        WorkOrderAction.MILESTONE: _WORK_ORDER,
+        WorkOrderAction.JEOPARDY: _WORK_ORDER,
+        WorkOrderAction.INFORMATION_REQUIRED: _WORK_ORDER,
+        WorkOrderAction.INFORMATION_GIVEN: _WORK_ORDER,
+        WorkOrderAction.PARTNER_REPORTED: _WORK_ORDER,
+        WorkOrderAction.MANUALLY_HANDLED: "provisioning/timeline/manual.html",
+        WorkOrderAction.TESTED: "provisioning/timeline/tested.html",
+    },
+)
+register_values("provisioning.work_order_state", WorkOrder.State)
+register_values("provisioning.manual_decision", Launch.Decision)
+register_values("peers.peer", Peer)

@@ -110,6 +110,14 @@ def compliance_by(finished: Finished, field: str, label: str | None = None) -> l
     ]
 
 
+def compliance_by_step(finished: Finished) -> list[dict]:
+    """`compliance_by` step, each row keyed by the step's name (`registry.step_name`), filtering by its code."""
+    rows = compliance_by(finished, "step")
+    for row in rows:
+        row["key"] = registry.step_name(row["value"])
+    return rows
+
+
 def weekly_trend(finished: Finished) -> list[dict]:
     """Compliance per week (from Monday), folded from the days."""
     weeks: dict[date, list[int]] = {}
@@ -130,7 +138,15 @@ def bottlenecks(finished: Finished) -> list[dict]:
     for step, summed in by_step.items():
         counts = summed.as_dict()
         median, p90 = histogram.percentile(counts, 0.5), histogram.percentile(counts, 0.9)
-        rows.append({"step": step, "count": sum(counts.values()), "median": median, "p90": p90})
+        rows.append(
+            {
+                "step": step,
+                "name": registry.step_name(step),
+                "count": sum(counts.values()),
+                "median": median,
+                "p90": p90,
+            }
+        )
     return sorted(rows, key=lambda row: row["median"], reverse=True)
 
 
@@ -224,13 +240,3 @@ def finished_clocks(
     elif state == SlaClock.State.BREACHED:
         clocks = clocks.exclude(state=SlaClock.State.MET)
     return clocks.order_by("-stopped_at", "-pk")
-
-
-def step_labels() -> dict[str, str]:
-    """Each SLA step's name as its flow's task names it (`registry.sources`); steps no flow times keep their
-    code."""
-    labels: dict[str, str] = {}
-    for source in registry.sources():
-        for node, step in source.steps.items():
-            labels.setdefault(step, getattr(source.flow, node).task_title or step)
-    return labels

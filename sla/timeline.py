@@ -1,7 +1,9 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from keyaccounts.core.timeline import register_actions
+from keyaccounts.core.timeline import register_actions, register_values
+
+from .models import QualityMetric, SlaPolicy, TicketStatus
 
 
 class SlaAction(models.TextChoices):
@@ -10,7 +12,9 @@ class SlaAction(models.TextChoices):
     ESCALATED = "sla.escalated", _("Escalated")
 
 
-register_actions(SlaAction)
+_CLOCK = "sla/timeline/clock.html"
+register_actions(SlaAction, templates=dict.fromkeys(SlaAction, _CLOCK))
+register_values("sla.escalation", SlaPolicy.Escalation)
 
 
 class QualityAction(models.TextChoices):
@@ -22,4 +26,7 @@ class QualityAction(models.TextChoices):
     REOPENED = "quality.reopened", _("Network quality target still missed: new work order to EOMS")
 
 
-register_actions(QualityAction)
+register_actions(
+    QualityAction, states=TicketStatus, templates=dict.fromkeys(QualityAction, "sla/timeline/quality.html")
+)
+register_values("sla.quality_metric", QualityMetric)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from keyaccounts.core.access import deny, sees_all_cities
 from keyaccounts.core.models import City
+from keyaccounts.core.registry import step_name
 
 from . import dashboard
 from .forms import FinishedClocksForm, PeriodForm
@@ -24,7 +25,7 @@ def _tables(user, period: dashboard.Period, city_id: int | None) -> dict:
     finished = dashboard.finished_in(user, period, city_id=city_id)
     return {
         "at_risk": [sla_status(clock) for clock in dashboard.at_risk(dashboard.scoped_clocks(user, city_id=city_id))],
-        "by_step": dashboard.compliance_by(finished, "step"),
+        "by_step": dashboard.compliance_by_step(finished),
         "by_city": dashboard.compliance_by(finished, "city__code", "city__name_en"),
         "by_product": dashboard.compliance_by(finished, "product__code", "product__name_en"),
         "by_team": dashboard.compliance_by(finished, "team__code", "team__name_en"),
@@ -44,7 +45,7 @@ CSV_COLUMNS = {
     "by_team": ["key", "met", "breached", "rate"],
     "by_manager": ["key", "met", "breached", "rate"],
     "trend": ["week", "total", "rate"],
-    "bottlenecks": ["step", "count", "median", "p90"],
+    "bottlenecks": ["name", "count", "median", "p90"],
     "volumes": ["month", "opportunities", "orders", "work_orders"],
     "quality_by_product": ["key", "measured", "warned", "violated", "rate"],
 }
@@ -59,7 +60,7 @@ def _csv(name: str, rows: list) -> HttpResponse:
         for s in rows:
             writer.writerow(
                 [
-                    s.clock.step,
+                    step_name(s.clock.step),
                     s.clock.city.code if s.clock.city else "",
                     s.clock.due_at.isoformat(),
                     s.time_left,
@@ -211,11 +212,9 @@ def sla_clocks(request):
     )
     page = Paginator(clocks, PER_PAGE).get_page(request.GET.get("page"))
     records = _records_of(page.object_list)
-    labels = dashboard.step_labels()
     rows = [
         {
             "clock": clock,
-            "label": labels.get(clock.step, clock.step),
             "record": records.get(clock.pk),
             "took": clock.stopped_at - clock.started_at,
         }
@@ -228,7 +227,6 @@ def sla_clocks(request):
             "form": form,
             "period": period,
             "filters": filters,
-            "step_label": labels.get(filters["step"], filters["step"]),
             "rows": rows,
             "page": page,
             "query": request.GET,

@@ -43,7 +43,20 @@ C, P, R, M, S = (
     ElementCategory.SERVICE_LEVEL,
 )
 T = ProductElement.Type
-BANDWIDTHS = ["10M", "20M", "50M", "100M", "200M", "500M", "1G", "10G"]
+
+
+def _bandwidths(*values: str) -> list[dict]:
+    """Bandwidth choices with their names: 10M is 10 Mbps, 1G is 1 Gbps."""
+    names = [value.replace("M", " Mbps").replace("G", " Gbps") for value in values]
+    return [{"value": value, "en": name, "zh": name} for value, name in zip(values, names, strict=True)]
+
+
+BANDWIDTHS = _bandwidths("10M", "20M", "50M", "100M", "200M", "500M", "1G", "10G")
+SLA_GRADES = [
+    {"value": "gold", "en": "Gold", "zh": "金牌"},
+    {"value": "silver", "en": "Silver", "zh": "银牌"},
+    {"value": "bronze", "en": "Bronze", "zh": "铜牌"},
+]
 
 # code, category, English, Chinese, type, extra options
 COMMON = [
@@ -57,8 +70,8 @@ COMMON = [
         T.TEXT,
         {"pattern": r"^[A-Z]{2}\d{8,12}$", "help_text": "e.g. JL2026112301"},
     ),
-    ("monthly_fee", M, "Monthly fee (CNY)", "月费（元）", T.DECIMAL, {"min_value": 0}),
-    ("sla_grade", S, "SLA grade", "SLA 等级", T.CHOICE, {"choices": ["gold", "silver", "bronze"]}),
+    ("monthly_fee", M, "Monthly fee", "月费", T.DECIMAL, {"min_value": 0, "unit_en": "CNY/month", "unit_zh": "元/月"}),
+    ("sla_grade", S, "SLA grade", "SLA 等级", T.CHOICE, {"choices": SLA_GRADES}),
 ]
 SPECIFIC = {
     "internet-line": [
@@ -74,7 +87,7 @@ SPECIFIC = {
     ],
     "enterprise-broadband": [
         ("install_address", R, "Installation address", "装机地址", T.TEXT, {}),
-        ("bandwidth", R, "Bandwidth", "带宽", T.CHOICE, {"choices": ["100M", "200M", "500M", "1G"]}),
+        ("bandwidth", R, "Bandwidth", "带宽", T.CHOICE, {"choices": _bandwidths("100M", "200M", "500M", "1G")}),
     ],
     "vpmn": [
         ("member_count", P, "Members", "成员数", T.INTEGER, {"min_value": 2, "max_value": 10000}),
@@ -93,7 +106,14 @@ SPECIFIC = {
             T.TEXT,
             {"pattern": r"^【.{2,8}】$", "help_text": "e.g. 【一汽物流】"},
         ),
-        ("monthly_volume", P, "Messages a month", "月发送量", T.INTEGER, {"min_value": 1}),
+        (
+            "monthly_volume",
+            P,
+            "Messages a month",
+            "月发送量",
+            T.INTEGER,
+            {"min_value": 1, "unit_en": "messages/month", "unit_zh": "条/月"},
+        ),
     ],
     "mobile-mailbox": [
         ("mailbox_count", P, "Mailboxes", "邮箱数", T.INTEGER, {"min_value": 1}),

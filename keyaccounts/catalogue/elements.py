@@ -1,8 +1,12 @@
 """A product's order-element definition as data: read in its order, kept as a snapshot, rebuilt from one."""
 
-from decimal import Decimal
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
-from .models import Product, ProductElement
+from django.utils.translation import gettext
+
+from .models import ElementCategory, Product, ProductElement
 
 SNAPSHOT_FIELDS = (
     "category",
@@ -12,6 +16,8 @@ SNAPSHOT_FIELDS = (
     "type",
     "required",
     "choices",
+    "unit_en",
+    "unit_zh",
     "min_value",
     "max_value",
     "pattern",
@@ -46,3 +52,42 @@ def definition_elements(product: Product, snapshot: list[dict] | None = None) ->
         )
         for values in snapshot
     ]
+
+
+@dataclass(frozen=True)
+class ElementRow:
+    """One element as a page shows it: its label, its value as people read it (None: not given), its unit."""
+
+    label: str
+    value: object
+    unit: str
+
+
+def _shown(element: ProductElement, value):
+    """A stored value as people read it: a choice by its name, yes or no, a date, a number."""
+    if value in (None, ""):
+        return None
+    kind = ProductElement.Type
+    try:
+        if element.type == kind.CHOICE:
+            return dict(element.choice_options()).get(value, value)
+        if element.type == kind.BOOLEAN:
+            return gettext("Yes") if value else gettext("No")
+        if element.type == kind.DATE:
+            return datetime.date.fromisoformat(value)
+        if element.type in (kind.INTEGER, kind.DECIMAL):
+            return Decimal(str(value))
+    except (ValueError, InvalidOperation):  # a value kept before its definition changed: shown as it was
+        pass
+    return value
+
+
+def element_groups(product: Product, values: dict, definition: list[dict] | None = None) -> list[tuple]:
+    """The product's elements with their values, by the five categories in order: [(category name, [rows])]."""
+    elements = definition_elements(product, definition or None)
+    groups = []
+    for category, name in ElementCategory.choices:
+        rows = [ElementRow(e.label, _shown(e, values.get(e.code)), e.unit) for e in elements if e.category == category]
+        if rows:
+            groups.append((name, rows))
+    return groups

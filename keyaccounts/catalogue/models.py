@@ -108,8 +108,16 @@ class ProductElement(models.Model):
     type = models.CharField(_("type"), max_length=10, choices=Type.choices, default=Type.TEXT)
     required = models.BooleanField(_("required"), default=True)
     choices = models.JSONField(
-        _("choices"), default=list, blank=True, help_text=_('For a choice: a list of values, e.g. ["10M", "100M"].')
+        _("choices"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'For a choice: a list of values, e.g. ["10M", "100M"], or of values with their names, '
+            'e.g. [{"value": "gold", "en": "Gold", "zh": "金牌"}].'
+        ),
     )
+    unit_en = models.CharField(_("unit (English)"), max_length=30, blank=True, help_text=_("e.g. Mbps, CNY/month"))
+    unit_zh = models.CharField(_("unit (Chinese)"), max_length=30, blank=True, help_text=_("e.g. Mbps, 元/月"))
     min_value = models.DecimalField(_("minimum"), max_digits=14, decimal_places=2, null=True, blank=True)
     max_value = models.DecimalField(_("maximum"), max_digits=14, decimal_places=2, null=True, blank=True)
     pattern = models.CharField(
@@ -132,9 +140,27 @@ class ProductElement(models.Model):
     def label(self) -> str:
         return in_reader_language(self.label_en, self.label_zh)
 
+    @property
+    def unit(self) -> str:
+        return in_reader_language(self.unit_en, self.unit_zh)
+
+    def choice_options(self) -> list[tuple[str, str]]:
+        """The choices as (value, name in the reader's language); a bare value is its own name."""
+        return [
+            (c["value"], in_reader_language(c.get("en") or c["value"], c.get("zh") or c["value"]))
+            if isinstance(c, dict)
+            else (c, c)
+            for c in self.choices
+        ]
+
     def clean(self) -> None:
+        def valid(choice) -> bool:
+            if isinstance(choice, dict):
+                return isinstance(choice.get("value"), str) and bool(choice["value"])
+            return isinstance(choice, str) and bool(choice)
+
         if self.type == self.Type.CHOICE and not (
-            isinstance(self.choices, list) and self.choices and all(isinstance(c, str) and c for c in self.choices)
+            isinstance(self.choices, list) and self.choices and all(valid(c) for c in self.choices)
         ):
             raise ValidationError({"choices": _("A choice needs a list of values.")})
         if self.pattern:

@@ -1,10 +1,12 @@
 """Reads of the catalogue: configuration everyone may see."""
 
 from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of
+from keyaccounts.core.models import in_reader_language
 
 from .models import Product
 
 PRODUCTS_ON_SALE = "catalogue:products-on-sale"
+PRODUCT_NAMES = "catalogue:product-names"
 
 
 def products_on_sale() -> list[Product]:
@@ -16,8 +18,15 @@ def products_on_sale() -> list[Product]:
     return [instance_of(Product, row) for row in rows]
 
 
+def product_name(code: str) -> str:
+    """A product kept by its code (in a timeline line's data) by its name in the reader's language; every
+    product's names are kept in the cache together, so a page of lines reads them once at most."""
+    names = get_or_fill(PRODUCT_NAMES, lambda: {p.code: (p.name_en, p.name_zh) for p in Product.objects.all()})
+    return in_reader_language(*names[code]) if code in names else code
+
+
 def _keys_of_product(product: Product) -> list[str]:
-    return [PRODUCTS_ON_SALE]
+    return [PRODUCTS_ON_SALE, PRODUCT_NAMES]
 
 
 def connect() -> None:

@@ -101,6 +101,8 @@ def notification_text(notification: Notification) -> str:
     data = dict(notification.data)
     if "node" in data:
         data["task"] = _task_title(data["node"])
+    if "step" in data:
+        data["step"] = registry.step_name(data["step"])
     if notification.kind == Kind.NEW_TASK:
         return _("New in your team's queue: %(task)s for %(customer)s.") % data
     if notification.kind == Kind.ASSIGNED:

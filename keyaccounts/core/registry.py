@@ -7,7 +7,7 @@ request is reading a tuple.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -127,6 +127,7 @@ class ProcessSpec:
     volumes: tuple[Volume, ...] = ()
     seeders: tuple[Seeder, ...] = ()
     customer_levels: list | None = None  # the inbox filter's level choices
+    step_names: Mapping = field(default_factory=dict)  # SLA step code -> its name (a lazy translation)
 
     @property
     def flow(self) -> type:
@@ -160,6 +161,7 @@ _seeders: list[Seeder] = []
 _volumes: list[Volume] = []
 _configuration: list[tuple[str, str, type[Model]]] = []
 _page_access: dict[str, Callable] = {}
+_step_names: dict[str, Any] = {}
 
 
 def register_process(spec: ProcessSpec) -> None:
@@ -170,6 +172,7 @@ def register_process(spec: ProcessSpec) -> None:
     _sources = (*_sources, spec.source)
     register_panels(*spec.panels)
     register_seeders(*spec.seeders)
+    register_step_names(spec.step_names)
     _volumes.extend(spec.volumes)
 
 
@@ -179,6 +182,16 @@ def register_panels(*panels: HomePanel) -> None:
 
 def register_seeders(*seeders: Seeder) -> None:
     _seeders.extend(s for s in seeders if s not in _seeders)
+
+
+def register_step_names(names: Mapping) -> None:
+    """Name SLA steps (code -> lazy translation) for every page that shows one: the code stays in the data."""
+    _step_names.update(names)
+
+
+def step_name(code: str) -> str:
+    """The step's name in the reader's language; a step no app names (typed by an administrator) keeps its code."""
+    return str(_step_names.get(code, code))
 
 
 def register_configuration(label: str, admin_changelist: str, model: type[Model]) -> None:

@@ -1,7 +1,8 @@
 """The audit timeline shared by customers, opportunities, orders and work orders.
 
 Each app registers the labels of its actions (a TextChoices) so that the timeline shows them
-translated; the stored `action` is the stable code.
+translated, the states its lines move between, and a small template per kind of line that writes the
+line's data as labelled fields; the stored `action`, states and data keep the stable codes.
 """
 
 import operator
@@ -17,10 +18,43 @@ from .fastpath import insert_plain_rows
 from .models import TimelineEvent
 
 _ACTION_LABELS: dict[str, str] = {}
+_ACTION_STATES: dict[str, dict] = {}  # action -> {state: label} of the states its lines move between
+_LINE_TEMPLATES: dict[str, str] = {}  # action -> the template that writes its line's data
+_VALUE_LABELS: dict[str, dict] = {}  # a named set of stored values -> {value: label}, for the line templates
 
 
-def register_actions(choices: type[models.TextChoices]) -> None:
-    _ACTION_LABELS.update({member.value: member.label for member in choices})
+def register_actions(
+    choices: type[models.TextChoices],
+    *,
+    states: type[models.TextChoices] | None = None,
+    templates: dict[str, str] | None = None,
+) -> None:
+    """Name the actions; `states`: the states their lines' from/to columns hold; `templates`: the template of each
+    action whose line carries data (given `data`, the line's data, and `event`)."""
+    for member in choices:
+        _ACTION_LABELS[member.value] = member.label
+        if states is not None:
+            _ACTION_STATES[member.value] = dict(states.choices)
+    _LINE_TEMPLATES.update(templates or {})
+
+
+def register_values(name: str, choices: type[models.TextChoices]) -> None:
+    """Name a set of stored values (`orders.item_state`) so that line templates show their labels."""
+    _VALUE_LABELS[name] = dict(choices.choices)
+
+
+def value_label(name: str, value) -> str:
+    return str(_VALUE_LABELS.get(name, {}).get(value, value))
+
+
+def state_label(action: str, state: str) -> str:
+    """The state's name as the action's lines use it (an opportunity's `accepted` is won, a work order's is not)."""
+    return str(_ACTION_STATES.get(action, {}).get(state, state))
+
+
+def line_template(action: str) -> str:
+    """The template that writes the action's data, or "" for an action whose line is its label alone."""
+    return _LINE_TEMPLATES.get(action, "")
 
 
 class CoreAction(models.TextChoices):

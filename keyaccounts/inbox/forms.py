@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from keyaccounts.catalogue.selectors import products_on_sale
 from keyaccounts.core.access import sees_all_cities, teams_of
 from keyaccounts.core.models import Team, User
-from keyaccounts.core.registry import processes, sources
+from keyaccounts.core.registry import processes, sources, step_name
 from keyaccounts.core.selectors import city_list_for
 
 from .inbox import VIEWS, InboxFilter, may_oversee
@@ -54,8 +54,8 @@ class InboxFilterForm(forms.Form):
     def __init__(self, data, *, user):
         super().__init__(data)
         self.fields["flow"].choices = [("", _("All processes")), *[(s.flow.__name__, s.label) for s in sources()]]
-        steps = sorted({step for s in sources() for step in s.steps.values()})
-        self.fields["step"].choices = [("", _("All steps")), *[(s, s) for s in steps]]
+        steps = dict.fromkeys(step for s in sources() for step in s.steps.values())  # in the processes' order
+        self.fields["step"].choices = [("", _("All steps")), *[(s, step_name(s)) for s in steps]]
         own_city = not sees_all_cities(user) and user.city_id
         cities = [user.city] if own_city else list(city_list_for(user))  # the user's city is read with the user
         self.fields["city"].choices = [("", _("All cities")), *[(c.pk, str(c)) for c in cities]]

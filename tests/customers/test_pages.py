@@ -165,7 +165,7 @@ def test_the_360_page_shows_the_timeline_and_the_next_step(client, manager, revi
     page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     assert "Submitted for review" in page
     assert "Review the customer record" in page
-    assert "customer.review" in page
+    assert "Customer record review" in page  # the step's name, not its code
     assert reverse("customers:task", args=[customer.pk, archiving_open_tasks(customer).get().pk]) in page
 
 

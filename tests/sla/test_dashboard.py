@@ -69,8 +69,9 @@ def test_a_city_supervisor_sees_their_citys_figures(client, user_in_role, clocks
     assert [s.clock.step for s in context["at_risk"]] == ["order.approval", "order.acceptance"]
     assert [s.level for s in context["at_risk"]] == ["breached", "warning"]
     by_step = {row["key"]: row for row in context["by_step"]}
-    assert (by_step["order.acceptance"]["met"], by_step["order.acceptance"]["breached"]) == (3, 1)
-    assert by_step["order.acceptance"]["rate"] == 75.0
+    assert (by_step["Order acceptance"]["met"], by_step["Order acceptance"]["breached"]) == (3, 1)
+    assert by_step["Order acceptance"]["rate"] == 75.0
+    assert by_step["Order acceptance"]["value"] == "order.acceptance"  # what its drill-down filters by
     slowest = context["bottlenecks"][0]
     assert (slowest["step"], slowest["count"]) == ("order.acceptance", 4)
     bound = dt.timedelta(hours=2.5) * histogram.ERROR_BOUND + histogram.ERROR_FLOOR
@@ -99,7 +100,7 @@ def test_every_table_exports_as_csv_and_other_roles_are_refused(client, user_in_
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     assert lines[0] == "key,met,breached,rate"
-    assert "order.acceptance,3,1,75.0" in lines
+    assert "Order acceptance,3,1,75.0" in lines
     assert client.get(reverse("sla:dashboard"), {"export": "at_risk"}).content.decode().count("\n") == 3
     client.force_login(user_in_role(Role.ACCOUNT_MANAGER, username="am"))
     assert client.get(reverse("sla:dashboard")).status_code == 403

@@ -124,18 +124,20 @@ def test_a_clock_links_to_the_process_it_timed(client, user_in_role, city):
     review = archiving_open_tasks(request.customer).get(flow_task=ArchivingFlow.review)
     services.archiving_review(user=reviewer, task_pk=review.pk, decision=request.Decision.APPROVE)
     client.force_login(user_in_role(Role.CITY_SUPERVISOR, city=city))
-    (row,) = client.get(reverse("sla:clocks")).context["rows"]
+    response = client.get(reverse("sla:clocks"))
+    (row,) = response.context["rows"]
     assert row["record"] == reverse("process", args=[request.process_id])
-    assert row["label"] == "Review the customer record"
+    assert "Customer record review" in response.content.decode()
 
 
 def test_the_drilldown_shows_step_names_in_both_languages(client, user_in_role, city):
     clock(city, "customer.review", hours_taken=1)
     client.force_login(user_in_role(Role.CITY_SUPERVISOR, city=city))
-    assert "Review the customer record" in client.get(reverse("sla:clocks")).content.decode()
+    assert "Customer record review" in client.get(reverse("sla:clocks")).content.decode()
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     page = client.get(reverse("sla:clocks")).content.decode()
-    assert "审核客户资料" in page
+    assert "客户资料审核" in page
+    assert "customer.review" not in page
     assert "已结束的 SLA 计时" in page
 
 

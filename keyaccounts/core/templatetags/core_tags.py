@@ -1,20 +1,81 @@
-from django import template
+from datetime import datetime
 
-from keyaccounts.core.timeline import action_label as _action_label
+from django import template
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
+
+from keyaccounts.core import timeline
+from keyaccounts.core.registry import step_name as _step_name
 
 register = template.Library()
 
 
 @register.filter
 def action_label(code: str) -> str:
-    return _action_label(code)
+    return timeline.action_label(code)
+
+
+@register.filter
+def from_state(event) -> str:
+    """The state a timeline line left, named as its action's states are."""
+    return timeline.state_label(event.action, event.from_state)
+
+
+@register.filter
+def to_state(event) -> str:
+    return timeline.state_label(event.action, event.to_state)
+
+
+@register.filter
+def line_template(action: str) -> str:
+    return timeline.line_template(action)
+
+
+@register.filter
+def value_label(value, name: str) -> str:
+    """A stored value of a set the apps named (`timeline.register_values`), as its label."""
+    return timeline.value_label(name, value)
+
+
+@register.filter
+def moment(value) -> datetime | None:
+    """A moment kept as ISO text in a line's data, as an aware datetime (the page shows it in its zone)."""
+    if isinstance(value, datetime):
+        return value
+    parsed = parse_datetime(str(value or ""))
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed
+
+
+@register.filter
+def named(code: str, model: str) -> str:
+    """Reference data kept by its code in a line's data (`"core.City"`), by its name; a code since deleted stays."""
+    found = apps.get_model(model)._default_manager.filter(code=code).first() if code else None
+    return str(found) if found is not None else (code or "")
+
+
+@register.filter
+def person(username: str) -> str:
+    """A person kept by username in a line's data, by their name."""
+    found = get_user_model()._default_manager.filter(username=username).first() if username else None
+    return (found.get_full_name() or found.username) if found is not None else (username or "")
+
+
+@register.filter
+def step_name(code: str) -> str:
+    """An SLA step's name in the reader's language (`registry.step_name`): a dict lookup, cheap per row."""
+    return _step_name(code) if code else ""
 
 
 @register.filter
 def hours_minutes(value) -> str:
-    """A duration as people read it: "3 h 05 min" (negative durations read as overdue)."""
+    """A duration as people read it in their language: "3 h 05 min", "3 小时 05 分" (negative reads as overdue)."""
     if value is None:
         return ""
     seconds = int(value.total_seconds())
     sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
-    return f"{sign}{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    return sign + gettext("%(hours)d h %(minutes)02d min") % {"hours": seconds // 3600, "minutes": seconds % 3600 // 60}
