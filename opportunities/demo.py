@@ -116,6 +116,11 @@ def _seed_worked_opportunities(manager, close) -> None:
             )
             continue
         lines = [{"product": p, "quantity": 10, "discount_percent": Decimal(discount)} for p in products]
-        opportunity_quote(user=manager, task_pk=task(opportunity, F.quote).pk, lines=lines)
+        opportunity_quote(
+            user=manager,
+            task_pk=task(opportunity, F.quote).pk,
+            lines=lines,
+            justification="Demo: a three-year contract against a competitor's offer",
+        )
         if stage == "won":
             opportunity_mark_won(user=manager, task_pk=task(opportunity, F.close).pk, note="Demo: contract signed")

@@ -12,7 +12,7 @@ from keyaccounts.core.roles import Role, has_role
 from keyaccounts.core.workflow import task_scope
 
 from .access import visible_opportunities
-from .models import Opportunity
+from .models import Opportunity, margin_percent
 
 STAGES = Opportunity.Status
 
@@ -85,3 +85,29 @@ def opportunity_task_scope(
     from .flows import OpportunityFlow
 
     return task_scope(user, opportunity_claimable(user), city=city, flow=Q(**{flow: OpportunityFlow}) if flow else None)
+
+
+@dataclass(frozen=True)
+class QuoteSummary:
+    """An opportunity's quote and what a discount approval weighs: totals at list price and as quoted, the cost
+    and the margin left (None where a product's cost is not configured)."""
+
+    lines: list
+    list_total: Decimal
+    total: Decimal
+    cost: Decimal | None
+    margin_percent: Decimal | None
+
+
+def quote_summary(opportunity: Opportunity) -> QuoteSummary:
+    lines = list(opportunity.quote_lines.select_related("product"))
+    costs = [None if line.unit_cost is None else line.unit_cost * line.quantity for line in lines]
+    cost = None if None in costs else sum(costs, Decimal(0))
+    total = sum((line.amount for line in lines), Decimal(0))
+    return QuoteSummary(
+        lines=lines,
+        list_total=sum((line.list_price * line.quantity for line in lines), Decimal(0)),
+        total=total,
+        cost=cost,
+        margin_percent=margin_percent(total, cost),
+    )
