@@ -22,9 +22,13 @@ RECEIVED = [
 ]
 
 
+def seed_channels() -> None:
+    """Configuration: the channels and the reasons an opportunity is lost."""
+    ensure_defaults(Channel, LostReason)
+
+
 @transaction.atomic
 def seed_demo_opportunities() -> None:
-    ensure_defaults(Channel, LostReason)
     close = timezone.localdate() + dt.timedelta(days=60)
     for code, external_id, city, company, products, value in RECEIVED:
         customer = Customer.objects.filter(name__startswith=company, status=Customer.Status.VALIDATED).first()
