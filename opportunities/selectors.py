@@ -3,16 +3,19 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from keyaccounts.core.access import sees_all_cities, served_city_ids
-from keyaccounts.core.models import Team, in_reader_language
+from keyaccounts.core.models import Team, TimelineEvent, in_reader_language
 from keyaccounts.core.roles import Role, has_role
 from keyaccounts.core.workflow import task_scope
 
 from .access import visible_opportunities
 from .models import Opportunity, margin_percent
+from .services import REJECT
+from .timeline import OpportunityAction
 
 STAGES = Opportunity.Status
 
@@ -110,4 +113,20 @@ def quote_summary(opportunity: Opportunity) -> QuoteSummary:
         total=total,
         cost=cost,
         margin_percent=margin_percent(total, cost),
+    )
+
+
+def discount_refusal(opportunity: Opportunity):
+    """The supervisor's refusal (a timeline event) when that is why the quote is back with the account manager."""
+    if opportunity.approval_decision != REJECT:
+        return None
+    return (
+        TimelineEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Opportunity),
+            subject_id=opportunity.pk,
+            action=OpportunityAction.DISCOUNT_REFUSED,
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
     )

@@ -467,7 +467,7 @@ def opportunity_mark_won(*, user, task_pk: int, note: str = "") -> Opportunity:
     return opportunity
 
 
-def known_elements(opportunity: Opportunity, product: Product) -> dict:
+def _known_elements(opportunity: Opportunity, product: Product) -> dict:
     """The order elements the opportunity already knows (the surveyed address, the contact), for those the
     product's order carries."""
     known = {
@@ -488,7 +488,7 @@ def opportunity_win(*, opportunity: Opportunity) -> Order:
             product=line.product,
             quantity=line.quantity,
             unit_price=line.unit_price,
-            elements=known_elements(opportunity, line.product),
+            elements=_known_elements(opportunity, line.product),
         )
         for line in opportunity.quote_lines.select_related("product").prefetch_related("product__elements")
     ]

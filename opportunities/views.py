@@ -30,7 +30,6 @@ from .forms import (
     WonForm,
 )
 from .models import Attachment, Opportunity
-from .timeline import OpportunityAction
 
 F = OpportunityFlow
 
@@ -182,7 +181,7 @@ def task_page(request, pk: int, task_pk: int):
     if post is not None and active.is_valid():
         try:
             _complete(request.user, task, node, active)
-            messages.success(request, _done_message(opportunity))
+            messages.success(request, _done_message(opportunity, node))
             return redirect("opportunities:detail", pk=pk)
         except ApplicationError as error:
             active.add_error(error.field if error.field in active.fields else None, error.message)
@@ -198,22 +197,14 @@ def task_page(request, pk: int, task_pk: int):
             "quote": selectors.quote_summary(opportunity),
             "products": opportunity.products.all(),
             "is_approval": node in (F.approve_city, F.approve_province),
-            "refused": _refusal(opportunity) if node is F.quote else None,
+            "refused": selectors.discount_refusal(opportunity) if node is F.quote else None,
         },
     )
 
 
-def _refusal(opportunity: Opportunity):
-    """The supervisor's refusal the account manager quotes again after, if that is why the quote is back."""
-    if opportunity.approval_decision != services.REJECT:
-        return None
-    refusals = [e for e in timeline_for(opportunity) if e.action == OpportunityAction.DISCOUNT_REFUSED]
-    return refusals[-1] if refusals else None
-
-
-def _done_message(opportunity: Opportunity) -> str:
+def _done_message(opportunity: Opportunity, node) -> str:
     """What the step did; a win names its draft order, with a link to complete it."""
-    order = Order.objects.filter(opportunity=opportunity).only("pk").first()
+    order = Order.objects.filter(opportunity=opportunity).only("pk").first() if node is F.close else None
     if order is None:
         return _("Done. %(number)s moved on.") % {"number": opportunity.number}
     link = format_html(

@@ -73,8 +73,10 @@ def test_the_configuration_alone_has_people_products_and_rules_and_no_business()
     call_command("seed_demo", configuration_only=True, verbosity=0)
     assert User.objects.filter(username__in=["am_changchun", "bo_changchun", "si_jlsmart", "admin"]).count() == 4
     assert Product.objects.filter(elements__isnull=False).distinct().count() == 9
-    assert SlaPolicy.objects.exists() and BusinessCalendar.objects.exists()
+    assert SlaPolicy.objects.exists()
+    assert BusinessCalendar.objects.exists()
     assert LevelApprovalRule.objects.filter(level="A", on_registration=True).exists()
-    assert Channel.objects.filter(code="visit").exists() and LostReason.objects.exists()
+    assert Channel.objects.filter(code="visit").exists()
+    assert LostReason.objects.exists()
     for business in (Customer, BillingAccount, Opportunity, Order, SlaClock, TimelineEvent):
         assert not business.objects.exists(), business
