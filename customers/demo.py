@@ -35,9 +35,13 @@ def _task(customer, node):
     return archiving_open_tasks(customer).get(flow_task=node)
 
 
+def seed_level_rules() -> None:
+    """Configuration: which levels need a supervisor (a flushed test database has lost the migration's rows)."""
+    ensure_default_level_rules(LevelApprovalRule)
+
+
 @transaction.atomic
 def seed_demo_customers() -> None:
-    ensure_default_level_rules(LevelApprovalRule)
     for serial, (name_en, name_zh, city, level, state) in enumerate(DEMO, start=1):
         if Customer.objects.filter(credit_code=demo_credit_code(serial)).exists():
             continue

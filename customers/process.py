@@ -10,7 +10,7 @@ from keyaccounts.inbox.home import inbox_panel
 
 from . import selectors
 from .access import visible_customers
-from .demo import seed_demo_customers
+from .demo import seed_demo_customers, seed_level_rules
 from .flows import SLA_STEPS, ArchivingFlow
 from .models import ArchivingRequest, Customer, Level
 
@@ -95,6 +95,6 @@ SPEC = ProcessSpec(
         HomePanel(Role.CITY_SUPERVISOR, 10, _approvals),
         HomePanel(Role.PROVINCIAL_SUPERVISOR, 10, _approvals),
     ),
-    seeders=(Seeder(50, seed_demo_customers),),
+    seeders=(Seeder(48, seed_level_rules), Seeder(50, seed_demo_customers, business=True)),
     customer_levels=Level.choices,
 )

@@ -264,7 +264,6 @@ def task_page(request, pk: int, task_pk: int):
             "duplicates": selectors.duplicates_of(archiving_request),
             "contacts": customer.contacts.all(),
             "is_approval": node is ArchivingFlow.approve,
-            "step": SLA_STEPS[node.name],
         },
     )
 

@@ -22,9 +22,13 @@ RECEIVED = [
 ]
 
 
+def seed_channels() -> None:
+    """Configuration: the channels and the reasons an opportunity is lost."""
+    ensure_defaults(Channel, LostReason)
+
+
 @transaction.atomic
 def seed_demo_opportunities() -> None:
-    ensure_defaults(Channel, LostReason)
     close = timezone.localdate() + dt.timedelta(days=60)
     for code, external_id, city, company, products, value in RECEIVED:
         customer = Customer.objects.filter(name__startswith=company, status=Customer.Status.VALIDATED).first()
@@ -116,6 +120,11 @@ def _seed_worked_opportunities(manager, close) -> None:
             )
             continue
         lines = [{"product": p, "quantity": 10, "discount_percent": Decimal(discount)} for p in products]
-        opportunity_quote(user=manager, task_pk=task(opportunity, F.quote).pk, lines=lines)
+        opportunity_quote(
+            user=manager,
+            task_pk=task(opportunity, F.quote).pk,
+            lines=lines,
+            justification="Demo: a three-year contract against a competitor's offer",
+        )
         if stage == "won":
             opportunity_mark_won(user=manager, task_pk=task(opportunity, F.close).pk, note="Demo: contract signed")

@@ -183,7 +183,14 @@ class QuoteForm(forms.Form):
                 % {"price": product.list_price, "city": product.city_discount_limit},
             )
             rows.append(Row(Column(f"quantity_{product.pk}", css_class="col-md-6"), Column(f"discount_{product.pk}")))
-        self.helper = _plain_helper(*rows)
+        self.fields["justification"] = forms.CharField(
+            label=_("why the discount"),
+            required=False,
+            initial=opportunity.discount_justification,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("Required when a discount needs approval: the supervisor reads it."),
+        )
+        self.helper = _plain_helper(*rows, "justification")
 
     def lines(self) -> list[dict]:
         return [

@@ -137,6 +137,9 @@ class Opportunity(TimeStampedModel):
         related_name="+",
     )
     approval_level = models.CharField(_("discount approval"), max_length=10, choices=ApprovalLevel.choices, blank=True)
+    discount_justification = models.TextField(
+        _("why the discount"), blank=True, help_text=_("The account manager's case for a discount that needs approval.")
+    )
     approval_decision = models.CharField(max_length=10, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.ACKNOWLEDGED)
     survey_reference = models.CharField(_("survey reference"), max_length=80, blank=True)
@@ -208,6 +211,8 @@ class QuoteLine(models.Model):
     discount_percent = models.DecimalField(
         _("discount (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
     )
+    # The product's cost when quoted (None: not configured), as the list price is kept.
+    unit_cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["opportunity", "pk"]
@@ -225,6 +230,17 @@ class QuoteLine(models.Model):
     @property
     def amount(self) -> Decimal:
         return self.unit_price * self.quantity
+
+    @property
+    def margin_percent(self) -> Decimal | None:
+        """What is left of the agreed price once the cost is paid, in percent (None: no cost or no price)."""
+        return margin_percent(self.amount, None if self.unit_cost is None else self.unit_cost * self.quantity)
+
+
+def margin_percent(amount: Decimal, cost: Decimal | None) -> Decimal | None:
+    if cost is None or not amount:
+        return None
+    return ((amount - cost) * 100 / amount).quantize(Decimal("0.1"))
 
 
 class OpportunityProcess(Process):

@@ -10,7 +10,7 @@ from keyaccounts.inbox.home import inbox_panel
 from orders.process import business_chain
 
 from .access import visible_opportunities
-from .demo import seed_demo_opportunities
+from .demo import seed_channels, seed_demo_opportunities
 from .flows import SLA_STEPS, OpportunityFlow
 from .models import Opportunity
 from .selectors import opportunity_claimable, opportunity_task_scope
@@ -99,5 +99,5 @@ SPEC = ProcessSpec(
         HomePanel(Role.PROVINCIAL_SUPERVISOR, 20, _discounts),
     ),
     volumes=(Volume("opportunities", visible_opportunities, "created_at"),),
-    seeders=(Seeder(70, seed_demo_opportunities),),
+    seeders=(Seeder(68, seed_channels), Seeder(70, seed_demo_opportunities, business=True)),
 )

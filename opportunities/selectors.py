@@ -3,16 +3,19 @@
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from keyaccounts.core.access import sees_all_cities, served_city_ids
-from keyaccounts.core.models import Team, in_reader_language
+from keyaccounts.core.models import Team, TimelineEvent, in_reader_language
 from keyaccounts.core.roles import Role, has_role
 from keyaccounts.core.workflow import task_scope
 
 from .access import visible_opportunities
-from .models import Opportunity
+from .models import Opportunity, margin_percent
+from .services import REJECT
+from .timeline import OpportunityAction
 
 STAGES = Opportunity.Status
 
@@ -85,3 +88,45 @@ def opportunity_task_scope(
     from .flows import OpportunityFlow
 
     return task_scope(user, opportunity_claimable(user), city=city, flow=Q(**{flow: OpportunityFlow}) if flow else None)
+
+
+@dataclass(frozen=True)
+class QuoteSummary:
+    """An opportunity's quote and what a discount approval weighs: totals at list price and as quoted, the cost
+    and the margin left (None where a product's cost is not configured)."""
+
+    lines: list
+    list_total: Decimal
+    total: Decimal
+    cost: Decimal | None
+    margin_percent: Decimal | None
+
+
+def quote_summary(opportunity: Opportunity) -> QuoteSummary:
+    lines = list(opportunity.quote_lines.select_related("product"))
+    costs = [None if line.unit_cost is None else line.unit_cost * line.quantity for line in lines]
+    cost = None if None in costs else sum(costs, Decimal(0))
+    total = sum((line.amount for line in lines), Decimal(0))
+    return QuoteSummary(
+        lines=lines,
+        list_total=sum((line.list_price * line.quantity for line in lines), Decimal(0)),
+        total=total,
+        cost=cost,
+        margin_percent=margin_percent(total, cost),
+    )
+
+
+def discount_refusal(opportunity: Opportunity):
+    """The supervisor's refusal (a timeline event) when that is why the quote is back with the account manager."""
+    if opportunity.approval_decision != REJECT:
+        return None
+    return (
+        TimelineEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(Opportunity),
+            subject_id=opportunity.pk,
+            action=OpportunityAction.DISCOUNT_REFUSED,
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -376,8 +376,9 @@ def opportunity_design_solution(*, user, task_pk: int, summary: str, si_company=
     return opportunity
 
 
-def opportunity_quote(*, user, task_pk: int, lines: list[dict]) -> Opportunity:
-    """Price each product; the largest discount against each product's thresholds decides who approves."""
+def opportunity_quote(*, user, task_pk: int, lines: list[dict], justification: str = "") -> Opportunity:
+    """Price each product; the largest discount against each product's thresholds decides who approves, and a
+    discount that needs approval needs the account manager's case for it."""
     with human_task(task_pk, user=user, may_act=lambda t: access.may_work_on(user, t.process.opportunity)) as act:
         opportunity = _opportunity_of(act.task)
         products = {p.pk: p for p in opportunity.products.all()}
@@ -387,6 +388,7 @@ def opportunity_quote(*, user, task_pk: int, lines: list[dict]) -> Opportunity:
                 product=products[line["product"].pk],
                 quantity=line["quantity"],
                 list_price=products[line["product"].pk].list_price,
+                unit_cost=products[line["product"].pk].unit_cost,
                 discount_percent=line["discount_percent"],
             )
             for line in lines
@@ -400,11 +402,18 @@ def opportunity_quote(*, user, task_pk: int, lines: list[dict]) -> Opportunity:
                     _("The discount for %(product)s must lie between 0 and 100.") % {"product": line.product},
                     field="lines",
                 )
+        approval_level = quote_approval_level(quote)
+        waiting = approval_level != ApprovalLevel.NONE
+        if waiting and not justification.strip():
+            raise ApplicationError(
+                _("Say why the customer should have this discount: the supervisor who approves it reads it."),
+                field="justification",
+            )
         opportunity.quote_lines.all().delete()
         QuoteLine.objects.bulk_create(quote)
-        opportunity.approval_level = quote_approval_level(quote)
+        opportunity.approval_level = approval_level
         opportunity.approval_decision = ""
-        waiting = opportunity.approval_level != ApprovalLevel.NONE
+        opportunity.discount_justification = justification.strip() if waiting else ""
         opportunity_move(
             opportunity=opportunity,
             to=Opportunity.Status.PENDING if waiting else Opportunity.Status.IN_PROGRESS,
@@ -415,7 +424,8 @@ def opportunity_quote(*, user, task_pk: int, lines: list[dict]) -> Opportunity:
                 "discounts": {line.product.code: str(line.discount_percent) for line in quote},
                 "approval": opportunity.approval_level,
             },
-            also=("approval_level", "approval_decision"),
+            reason=opportunity.discount_justification,
+            also=("approval_level", "approval_decision", "discount_justification"),
         )
         act.execute()
         _sla_follow(opportunity)
@@ -457,11 +467,30 @@ def opportunity_mark_won(*, user, task_pk: int, note: str = "") -> Opportunity:
     return opportunity
 
 
+def _known_elements(opportunity: Opportunity, product: Product) -> dict:
+    """The order elements the opportunity already knows (the surveyed address, the contact), for those the
+    product's order carries."""
+    known = {
+        "install_address": opportunity.installation_address,
+        "a_end_address": opportunity.installation_address,
+        "contact_name": opportunity.contact_name,
+        "contact_phone": opportunity.contact_phone,
+    }
+    carried = {element.code for element in product.elements.all()}
+    return {code: value for code, value in known.items() if value and code in carried}
+
+
 def opportunity_win(*, opportunity: Opportunity) -> Order:
-    """Won (E2): order management drafts the order for the account manager, with the agreed prices."""
+    """Won (E2): order management drafts the order for the account manager, with the agreed prices and what
+    the opportunity knows of the elements."""
     items = [
-        ItemInput(product=line.product, quantity=line.quantity, unit_price=line.unit_price)
-        for line in opportunity.quote_lines.select_related("product")
+        ItemInput(
+            product=line.product,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            elements=_known_elements(opportunity, line.product),
+        )
+        for line in opportunity.quote_lines.select_related("product").prefetch_related("product__elements")
     ]
     order = order_draft_for_opportunity(opportunity=opportunity, items=items)
     opportunity_move(

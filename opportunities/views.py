@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from viewflow.workflow.models import Task
 
@@ -12,6 +14,7 @@ from keyaccounts.core.access import deny, get_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
+from orders.models import Order
 from sla.services import sla_statuses_for
 
 from . import access, selectors, services
@@ -178,7 +181,7 @@ def task_page(request, pk: int, task_pk: int):
     if post is not None and active.is_valid():
         try:
             _complete(request.user, task, node, active)
-            messages.success(request, _("Done. %(number)s moved on.") % {"number": opportunity.number})
+            messages.success(request, _done_message(opportunity, node))
             return redirect("opportunities:detail", pk=pk)
         except ApplicationError as error:
             active.add_error(error.field if error.field in active.fields else None, error.message)
@@ -188,15 +191,28 @@ def task_page(request, pk: int, task_pk: int):
         {
             "opportunity": opportunity,
             "task": task,
-            "step": SLA_STEPS.get(node.name, ""),
             "form": form,
             "give_up": give_up,
             "plan": services.opportunity_plan(opportunity),
-            "quote_lines": opportunity.quote_lines.select_related("product"),
+            "quote": selectors.quote_summary(opportunity),
             "products": opportunity.products.all(),
             "is_approval": node in (F.approve_city, F.approve_province),
+            "refused": selectors.discount_refusal(opportunity) if node is F.quote else None,
         },
     )
+
+
+def _done_message(opportunity: Opportunity, node) -> str:
+    """What the step did; a win names its draft order, with a link to complete it."""
+    order = Order.objects.filter(opportunity=opportunity).only("pk").first() if node is F.close else None
+    if order is None:
+        return _("Done. %(number)s moved on.") % {"number": opportunity.number}
+    link = format_html(
+        '<a class="alert-link" href="{}" data-testid="draft-order-link">{}</a>',
+        reverse("orders:edit", args=[order.pk]),
+        order.number,
+    )
+    return format_html(_("Won. Draft order {order} was created: complete its elements and submit it."), order=link)
 
 
 def _complete(user, task: Task, node, form) -> None:
@@ -210,7 +226,7 @@ def _complete(user, task: Task, node, form) -> None:
             user=user, task_pk=task.pk, summary=data["summary"], si_company=data["si_company"]
         )
     elif node is F.quote:
-        services.opportunity_quote(user=user, task_pk=task.pk, lines=form.lines())
+        services.opportunity_quote(user=user, task_pk=task.pk, lines=form.lines(), justification=data["justification"])
     elif node is F.close:
         services.opportunity_mark_won(user=user, task_pk=task.pk, note=data["note"])
     else:

@@ -89,7 +89,7 @@ SPEC = ProcessSpec(
     ),
     volumes=(Volume("orders", lambda user: visible_orders(user).exclude(submitted_at=None), "submitted_at"),),
     seeders=(
-        Seeder(60, seed_demo_billing_accounts),
-        Seeder(80, seed_demo_orders),
+        Seeder(60, seed_demo_billing_accounts, business=True),
+        Seeder(80, seed_demo_orders, business=True),
     ),
 )

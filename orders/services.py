@@ -114,8 +114,8 @@ def order_create(*, user, customer: Customer, items: list[ItemInput]) -> Order:
 
 
 def order_draft_for_opportunity(*, opportunity, items: list[ItemInput]) -> Order:
-    """A won opportunity's draft order (E2) for its account manager, with its customer, products and agreed
-    prices; called inside the opportunity's win step."""
+    """A won opportunity's draft order (E2) for its account manager, with its customer, products, agreed
+    prices and the elements the opportunity knows; called inside the opportunity's win step."""
     customer = opportunity.customer
     order = Order(
         customer=customer,
@@ -126,7 +126,13 @@ def order_draft_for_opportunity(*, opportunity, items: list[ItemInput]) -> Order
     )
     order.save()
     OrderItem.objects.bulk_create(
-        OrderItem(order=order, product=item.product, quantity=item.quantity, unit_price=item.unit_price)
+        OrderItem(
+            order=order,
+            product=item.product,
+            quantity=item.quantity,
+            unit_price=item.unit_price,
+            elements=item.elements or {},
+        )
         for item in items
     )
     timeline_record(subject=order, action=OrderAction.DRAFTED, data={"opportunity": opportunity.number})

@@ -110,7 +110,8 @@ SPEC = ProcessSpec(
             "created_at",
         ),
     ),
-    seeders=(Seeder(85, launch_sweep),),  # the demo's accepted order activates without waiting for a worker
+    # The demo's accepted order activates without waiting for a worker.
+    seeders=(Seeder(85, launch_sweep, business=True),),
 )
 
 

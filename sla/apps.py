@@ -29,7 +29,8 @@ class SlaConfig(AppConfig):
             registry.Seeder(30, demo.seed_demo_calendar),
             registry.Seeder(40, demo.seed_demo_policies),
             registry.Seeder(45, demo.seed_demo_quality_targets),
-            registry.Seeder(90, demo.seed_demo_history),  # after the processes: it hangs on their customers
+            # After the processes: the history hangs on their customers.
+            registry.Seeder(90, demo.seed_demo_history, business=True),
         )
         registry.register_step_names(ASSURANCE_STEP_NAMES)
         registry.register_panels(

@@ -24,6 +24,7 @@ class ProductAdmin(admin.ModelAdmin):
                     "needs_survey",
                     "needs_solution",
                     "list_price",
+                    "unit_cost",
                     "city_discount_limit",
                     "province_discount_limit",
                 ]

@@ -17,6 +17,19 @@ PRODUCTS = [  # code, English, Chinese, bearer mode, route, list price (CNY/year
     ("enterprise-broadband", "Enterprise broadband", "企业宽带", "access", "T2", "9600", False, False),
 ]
 
+# What a unit costs the operator a year (CNY): a discount approval shows the margin left.
+UNIT_COSTS = {
+    "vpmn": "7200",
+    "mobile-switchboard": "3000",
+    "group-sms": "14400",
+    "mobile-mailbox": "1800",
+    "industry-ota": "52000",
+    "m2m-iot": "105000",
+    "internet-line": "62400",
+    "data-line": "84000",
+    "enterprise-broadband": "5800",
+}
+
 
 @transaction.atomic
 def seed_demo_products() -> None:
@@ -29,6 +42,7 @@ def seed_demo_products() -> None:
                 "bearer_mode": bearer,
                 "route": route,
                 "list_price": price,
+                "unit_cost": UNIT_COSTS[code],
                 "needs_survey": survey,
                 "needs_solution": solution,
             },

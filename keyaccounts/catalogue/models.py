@@ -53,6 +53,15 @@ class Product(BilingualNameModel):
     list_price = models.DecimalField(
         _("list price (CNY per year)"), max_digits=14, decimal_places=2, default=0, validators=[MinValueValidator(0)]
     )
+    unit_cost = models.DecimalField(
+        _("cost (CNY per year)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("What one unit costs us a year: a discount approval shows the margin left against it."),
+    )
     city_discount_limit = models.DecimalField(
         _("discount without approval (%)"),
         max_digits=5,

@@ -109,10 +109,12 @@ class Volume:
 
 @dataclass(frozen=True)
 class Seeder:
-    """A step of the demo data, run at `order` among every app's (one app's data needs another's)."""
+    """A step of the demo data, run at `order` among every app's (one app's data needs another's). `business`:
+    it makes business records (customers, accounts, opportunities, orders), not configuration."""
 
     order: int
     seed: Callable[[], None]
+    business: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,8 +227,8 @@ def panels_of(role: str) -> list[HomePanel]:
     return sorted((p for p in _panels if p.role == role), key=lambda p: p.order)
 
 
-def seeders() -> list[Seeder]:
-    return sorted(_seeders, key=lambda s: s.order)
+def seeders(*, configuration_only: bool = False) -> list[Seeder]:
+    return sorted((s for s in _seeders if not (configuration_only and s.business)), key=lambda s: s.order)
 
 
 def volumes() -> list[Volume]:

@@ -17,12 +17,13 @@ from playwright.sync_api import Page, expect
 from customers.models import Customer
 from keyaccounts.core.notifications import notifications_for_new_tasks
 from opportunities.models import Opportunity
-from orders.models import BillingAccount, Order
+from orders.models import Order
 from provisioning.models import WorkOrder
 from sla.models import SlaClock
 from tests.browser.test_order_entry import fill_common
 from tests.browser.test_shell import sign_in
 from tests.factories import credit_code
+from tests.journeys.pages import open_a_billing_account
 from tests.launch import peers_answer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,11 +83,12 @@ def test_e1_new_customer_to_a_running_service(page: Page, live_server, demo):
     expect(page.get_by_test_id("customer-status")).to_have_text("Validated")
     log_out(page)
     customer = Customer.objects.get(name=NAME)
-    # The billing system opens the new customer's account (an outside system, not a page of ours).
-    BillingAccount.objects.create(customer=customer, number="BA77070001", credit_limit=1000)
 
-    # 3. The account manager records the opportunity, qualifies and quotes it, and wins it.
+    # 3. The account manager opens the customer's billing account from its page, then records the
+    # opportunity, qualifies and quotes it, and wins it.
     sign_in(page, base, "am_changchun")
+    page.goto(f"{base}/customers/{customer.pk}/")
+    open_a_billing_account(page, payer=f"{NAME}财务部")
     page.goto(f"{base}/opportunities/new/")
     page.select_option("#id_customer", str(customer.pk))
     page.get_by_label("Enterprise broadband").check()

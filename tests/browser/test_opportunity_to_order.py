@@ -46,6 +46,9 @@ def test_from_the_account_managers_form_to_a_won_order_draft(page: Page, live_se
     page.fill(f"[name=quantity_{vpmn}]", "400")
     page.fill(f"[name=discount_{vpmn}]", "15")
     page.get_by_role("button", name="Complete the step").click()
+    expect(page.get_by_test_id("task-form")).to_contain_text("Say why the customer should have this discount")
+    page.get_by_label("Why the discount").fill("Fleet of 400 drivers on a three-year contract")
+    page.get_by_role("button", name="Complete the step").click()
     expect(page.get_by_test_id("open-tasks")).to_contain_text("Approve the discount (city)")
     expect(page.get_by_test_id("quote")).to_contain_text("beyond threshold")
 
@@ -54,6 +57,8 @@ def test_from_the_account_managers_form_to_a_won_order_draft(page: Page, live_se
     number = Opportunity.objects.get(description="VPMN for 400 drivers").number
     mine = page.get_by_test_id("opportunity-task-list").locator("li", has_text=number)
     mine.get_by_role("link", name="Approve the discount (city)").click()
+    expect(page.get_by_test_id("justification")).to_contain_text("Fleet of 400 drivers")
+    expect(page.get_by_test_id("margin")).to_contain_text("Margin of the quote")
     page.get_by_label("Approve the discount").check()
     page.get_by_role("button", name="Complete the step").click()
     expect(page.get_by_test_id("timeline")).to_contain_text("Discount approved")

@@ -2,10 +2,13 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
+from customers.models import Customer, LevelApprovalRule
 from keyaccounts.catalogue.models import Product
-from keyaccounts.core.models import City, Team, User
+from keyaccounts.core.models import City, Team, TimelineEvent, User
 from keyaccounts.core.roles import DEFAULT_PERMISSIONS, Role, sync_role_groups
-from sla.models import BusinessCalendar, SlaClock
+from opportunities.models import Channel, LostReason, Opportunity
+from orders.models import BillingAccount, Order
+from sla.models import BusinessCalendar, SlaClock, SlaPolicy
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,17 @@ def test_seed_demo_does_not_reset_a_changed_password():
     call_command("seed_demo", verbosity=0)
     user.refresh_from_db()
     assert user.check_password("changed-by-user-1")
+
+
+def test_the_configuration_alone_has_people_products_and_rules_and_no_business():
+    # What a journey starts from; the rules and channels too, which a flushed test database has lost.
+    call_command("seed_demo", configuration_only=True, verbosity=0)
+    assert User.objects.filter(username__in=["am_changchun", "bo_changchun", "si_jlsmart", "admin"]).count() == 4
+    assert Product.objects.filter(elements__isnull=False).distinct().count() == 9
+    assert SlaPolicy.objects.exists()
+    assert BusinessCalendar.objects.exists()
+    assert LevelApprovalRule.objects.filter(level="A", on_registration=True).exists()
+    assert Channel.objects.filter(code="visit").exists()
+    assert LostReason.objects.exists()
+    for business in (Customer, BillingAccount, Opportunity, Order, SlaClock, TimelineEvent):
+        assert not business.objects.exists(), business

@@ -8,6 +8,7 @@ from customers.models import Customer
 from customers.selectors import archiving_open_tasks
 from keyaccounts.core.roles import Role
 from tests.factories import CONTACT, customer_fields
+from tests.text import raw_values, visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -210,3 +211,17 @@ def test_the_360_page_shows_time_left_on_the_waiting_step(client, manager, revie
     page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     assert 'data-testid="sla-customer.review"' in page
     assert "3 h 59 min left" in page or "4 h 00 min left" in page
+
+
+def test_the_review_page_shows_the_record_it_decides_on_in_words(client, manager, reviewer):
+    client.force_login(manager)
+    client.post(reverse("customers:create"), {**form_data(), "submit": "1"})
+    customer = Customer.objects.get()
+    client.force_login(reviewer)
+    response = client.get(reverse("customers:task", args=[customer.pk, archiving_open_tasks(customer).get().pk]))
+    text = visible_text(response.content)
+    assert f"Review the customer record: {customer.name}" in text
+    assert customer.credit_code in text
+    assert "王芳 · IT director · 13904311234" in text
+    assert "Proposed level: Level C (standard) — annual spend 2M" in text
+    assert not raw_values(text), text

@@ -96,6 +96,7 @@ def test_each_opportunity_scenario_takes_its_path_and_wins_a_draft_order(
             {"product": line, "quantity": 2, "discount_percent": Decimal(discount)},
             {"product": mailbox, "quantity": 50, "discount_percent": Decimal("0")},
         ],
+        justification="A three-year contract" if discount != "5" else "",
     )
     opportunity.refresh_from_db()
     if discount == "15":
@@ -176,7 +177,9 @@ def test_a_refused_discount_returns_to_the_quote_with_the_reason(manager, custom
         user=manager, task_pk=task(opportunity, F.qualify).pk, customer=None, needs_survey=False, needs_solution=False
     )
     quote = {"product": product, "quantity": 1, "discount_percent": Decimal("18")}
-    services.opportunity_quote(user=manager, task_pk=task(opportunity, F.quote).pk, lines=[quote])
+    services.opportunity_quote(
+        user=manager, task_pk=task(opportunity, F.quote).pk, lines=[quote], justification="A competitor's offer"
+    )
     approval = task(opportunity, F.approve_city)
     with pytest.raises(ApplicationError, match="reason"):
         services.opportunity_decide_discount(user=city_supervisor, task_pk=approval.pk, decision="reject")
@@ -284,6 +287,7 @@ def test_only_the_right_people_act_on_each_step(manager, customer, user_in_role,
         user=manager,
         task_pk=task(opportunity, F.quote).pk,
         lines=[{"product": product, "quantity": 1, "discount_percent": Decimal("15")}],
+        justification="A competitor's offer",
     )
     foreign = user_in_role(Role.CITY_SUPERVISOR, city=other_city, username="sup_other")
     with pytest.raises(PermissionDenied):

@@ -1,5 +1,6 @@
 """Demo data: people and places, then each app's (`registry.seeders`): products, a calendar, customers and
-their business. Idempotent: run it as often as you like."""
+their business; `--configuration-only` stops before the business (no customer, account, opportunity or order).
+Idempotent: run it as often as you like."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -92,12 +93,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--print-logins", action="store_true", help="Only print the demo logins.")
+        parser.add_argument(
+            "--configuration-only",
+            action="store_true",
+            help="People, places, products, SLA policies, calendars and rules: no customer or business record.",
+        )
 
     def handle(self, *args, **options):
         if options["print_logins"]:
             self._print_logins()
             return
-        self._seed()
+        self._seed(configuration_only=options["configuration_only"])
         if options["verbosity"]:
             self.stdout.write(self.style.SUCCESS(f"Demo data ready: {len(PEOPLE)} users."))
 
@@ -108,7 +114,7 @@ class Command(BaseCommand):
             self.stdout.write(f"   {username:<16} {role.label} ({where})")
 
     @transaction.atomic
-    def _seed(self) -> None:
+    def _seed(self, *, configuration_only: bool = False) -> None:
         groups = sync_role_groups()
         cities = self._cities()
         teams = self._teams(cities)
@@ -117,7 +123,8 @@ class Command(BaseCommand):
             for code, en, zh in SI_COMPANIES
         }
         self._people(groups, cities, teams, companies)
-        for seeder in registry.seeders():  # each app's demo data, in the order they build on each other
+        # Each app's demo data, in the order they build on each other.
+        for seeder in registry.seeders(configuration_only=configuration_only):
             seeder.seed()
 
     def _cities(self) -> dict[str, City]:
