@@ -105,3 +105,12 @@ def validate_element_values(product: Product, values: dict, definition: list[dic
             _("%(product)s has no element %(codes)s.") % {"product": product, "codes": ", ".join(sorted(unknown))}
         )
     return form.values()
+
+
+def labelled_values(item) -> list[tuple[str, object]]:
+    """An item's element values under their labels, in its definition's order (values no definition names last,
+    under their keys)."""
+    elements = definition_elements(item.product, item.element_definition or None)
+    known = [(e.label, item.elements[e.code]) for e in elements if e.code in item.elements]
+    codes = {e.code for e in elements}
+    return known + [(code, value) for code, value in item.elements.items() if code not in codes]
