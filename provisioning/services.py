@@ -91,7 +91,8 @@ def launch_item(item: OrderItem) -> WorkOrder | None:
         return None
     peer = PEER_OF_ROUTE[route]
     attempt = item.work_orders.count() + 1
-    company = SiCompany.objects.filter(pk=item.routed_si_company_id).first() if peer == Peer.SI else None
+    receiver = item.routed_si_company_id if peer == Peer.SI else None
+    company = SiCompany.objects.filter(pk=receiver).first() if receiver else None
     work_order = work_order_create(
         order_item=item,
         peer=peer,
@@ -321,6 +322,8 @@ def work_orders_apply_events(*, events: list) -> None:
     }
     changed: dict[int, WorkOrder] = {}
     timeline: list[TimelineRow] = []
+    # Questions are open only on work orders that were pending or asked now: the others need no look for them.
+    asked = {w.pk for w in work_orders.values() if w.state == WorkOrder.State.PENDING}
     for event in events:
         order = event.body["event"]["serviceOrder"]
         work_order = work_orders.get((event.peer, order["externalId"]))
@@ -345,8 +348,10 @@ def work_orders_apply_events(*, events: list) -> None:
             timeline.append(_work_order_annotate(work_order, kind=kind, detail=order, event_time=event.event_time))
             event.outcome = f"applied: {kind}"
             changed[work_order.pk] = work_order
+            if kind == "information":
+                asked.add(work_order.pk)
     work_orders_save(list(changed.values()), timeline)
-    _questions_close(list(changed.values()))
+    _questions_close([w for pk, w in changed.items() if pk in asked])
     finished = {w.order_item.order_id for w in changed.values() if w.is_final}
     if finished:
         _check_launches_after_commit(_orders_answered(finished))
