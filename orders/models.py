@@ -162,6 +162,15 @@ class OrderItem(models.Model):
         _("agreed price (CNY per year)"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
     )
     elements = models.JSONField(_("order elements"), default=dict, blank=True)
+    si_company = models.ForeignKey(
+        "core.SiCompany",
+        verbose_name=_("SI partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The integrator a pre-sales solution chose for this item; empty: the product's."),
+    )
     # The product's element definition when the order was submitted: later edits do not touch it.
     element_definition = models.JSONField(default=list, blank=True, editable=False)
 
@@ -176,6 +185,13 @@ class OrderItem(models.Model):
     @property
     def amount(self):
         return self.unit_price * self.quantity
+
+    @property
+    def routed_si_company_id(self) -> int | None:
+        """Who receives the item's work orders: the solution's integrator, else the product's (routes T3, T4)."""
+        if not self.product.routes_to_si:
+            return None
+        return self.si_company_id or self.product.si_company_id
 
 
 FINAL_ORDER_STATES = {

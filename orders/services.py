@@ -13,7 +13,7 @@ from viewflow.workflow.models import Task
 
 from customers.models import Customer
 from keyaccounts.catalogue import services as catalogue
-from keyaccounts.catalogue.elements import definition_snapshot
+from keyaccounts.catalogue.elements import definition_elements, definition_snapshot
 from keyaccounts.catalogue.models import Product, Service
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
 from keyaccounts.core.timeline import timeline_record
@@ -125,6 +125,9 @@ def order_draft_for_opportunity(*, opportunity, items: list[ItemInput]) -> Order
         billing_account=_billing_account_of(customer),
     )
     order.save()
+    # The integrator the pre-sales solution chose routes the SI work orders (T4); a platform product (T3) keeps
+    # its platform.
+    integrator = opportunity.solution_si_company_id
     OrderItem.objects.bulk_create(
         OrderItem(
             order=order,
@@ -132,6 +135,7 @@ def order_draft_for_opportunity(*, opportunity, items: list[ItemInput]) -> Order
             quantity=item.quantity,
             unit_price=item.unit_price,
             elements=item.elements or {},
+            si_company_id=integrator if item.product.route == Product.Route.SI else None,
         )
         for item in items
     )
@@ -276,17 +280,27 @@ def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> 
         try:
             validate_element_values(item.product, item.elements, definition=item.element_definition)
         except ValidationError as exc:
-            problems = (
-                "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
-                if hasattr(exc, "error_dict")
-                else " ".join(exc.messages)
+            findings.append(_element_problems(item, exc))
+        if item.product.routes_to_si and not item.routed_si_company_id:
+            findings.append(
+                _("%(product)s: no SI partner or platform is named to receive its work orders; ask an administrator.")
+                % {"product": item.product}
             )
-            findings.append(_("%(product)s: %(problems)s") % {"product": item.product, "problems": problems})
         if item.action != OrderItem.Action.ADD and (
             item.service is None or item.service.status != Service.Status.ACTIVE
         ):
             findings.append(_("%(product)s: the service to change is not running.") % {"product": item.product})
     return findings
+
+
+def _element_problems(item: OrderItem, exc: ValidationError) -> str:
+    """The element errors of an item in words, each naming the field."""
+    problems = (
+        "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+        if hasattr(exc, "error_dict")
+        else " ".join(exc.messages)
+    )
+    return _("%(product)s: %(problems)s") % {"product": item.product, "problems": problems}
 
 
 def order_account_findings(order: Order) -> list[str]:
@@ -372,6 +386,46 @@ def order_item_started(*, item: OrderItem, action: str, reason: str = "", data=N
         )
         return
     order_item_move(item=item, to=OrderItem.State.IN_PROGRESS, action=action, reason=reason, data=data)
+
+
+def order_item_correct_elements(*, item: OrderItem, values: dict, actor, reason: str) -> bool:
+    """Correct the order elements of an item in fulfilment (with its order and product), e.g. the data a peer
+    failed on, checked against the definition the item kept; on the order's timeline with the reason. Returns
+    whether anything changed; bad values raise a clear error and change nothing. Who may correct is the
+    caller's to check (the provisioning team, or the account manager the item was returned to)."""
+    if not reason.strip():
+        raise ApplicationError(_("Say why the elements are corrected."), field="note")
+    if item.state in FINAL_ITEM_STATES:
+        raise ApplicationError(_("This item is finished; its elements cannot change any more."))
+    try:
+        corrected = validate_element_values(item.product, values, definition=item.element_definition)
+    except ValidationError as exc:
+        raise ApplicationError(_element_problems(item, exc)) from None
+    before = item.elements
+    changed = [
+        code
+        for code in (*before, *(c for c in corrected if c not in before))
+        if before.get(code) != corrected.get(code)
+    ]
+    if not changed:
+        return False
+    labels = {e.code: e.label for e in definition_elements(item.product, item.element_definition)}
+    item.elements = corrected
+    item.save(update_fields=["elements"])
+    timeline_record(
+        subject=item.order,
+        action=OrderAction.ITEM_CORRECTED,
+        actor=actor,
+        reason=reason,
+        data={
+            "item": item.pk,
+            "product": item.product.code,
+            "changed": "; ".join(
+                f"{labels.get(code, code)}: {before.get(code, '—')} → {corrected.get(code, '—')}" for code in changed
+            ),
+        },
+    )
+    return True
 
 
 def order_item_finished(*, item: OrderItem, state: str, note: str = "") -> None:

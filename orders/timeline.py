@@ -20,6 +20,7 @@ class OrderAction(models.TextChoices):
     TRANSFERRED = "order.transferred", _("Transferred to fulfilment")
     ITEM_FINISHED = "order.item_finished", _("Item fulfilled")
     ITEM_CANCELLED = "order.item_cancelled", _("Item cancelled")
+    ITEM_CORRECTED = "order.item_corrected", _("Order elements corrected")
     COMPLETED = "order.completed", _("Order finished")
     CANCELLATION_REQUESTED = "order.cancellation_requested", _("Cancellation requested")
     CANCELLATION_REFUSED = "order.cancellation_refused", _("Cancellation refused")

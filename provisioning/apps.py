@@ -7,12 +7,14 @@ class ProvisioningConfig(AppConfig):
     verbose_name = _("Service launch")
 
     def ready(self) -> None:
-        from keyaccounts.core.registry import register_process
+        from keyaccounts.core.registry import register_page_access, register_process
         from orders.fulfilment import register_fulfilment
 
+        from .access import has_an_inbox
         from .peer_handlers import register
         from .process import FULFILMENT, SPEC
 
+        register_page_access("inbox", has_an_inbox)  # a partner's filters are the portal's
         register_process(SPEC)
         register_fulfilment(FULFILMENT)
         register()

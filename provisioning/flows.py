@@ -1,6 +1,7 @@
 """Service launch (业务开通): work orders out by route (T1 at once; EOMS and SI in parallel, joined before
-acceptance) → failed ones to manual handling → acceptance test → customer acceptance → billing starts →
-the order's items are finished. Nodes only route; every write is a service in `services.py`.
+acceptance) → failed ones to manual handling (their elements corrected by the provisioning team, or by the
+account manager they are returned to, and sent again) → acceptance test → customer acceptance → billing
+starts → the order's items are finished. Nodes only route; every write is a service in `services.py`.
 """
 
 from django.shortcuts import redirect
@@ -17,9 +18,13 @@ from .nodes import PeerWait
 SLA_STEPS = {
     "dispatch": "launch.configuration",
     "manual": "launch.manual_handling",
+    "correction": "launch.correction",
     "acceptance_test": "launch.acceptance",
     "customer_acceptance": "launch.customer_acceptance",
 }
+
+
+SEND_AGAIN = (Launch.Decision.CORRECT, Launch.Decision.RESEND)
 
 
 def open_task_page(request, **kwargs):
@@ -60,10 +65,17 @@ class LaunchFlow(BaseFlow):
     )
     after_manual = (
         flow.Switch()
-        .Case(this.dispatch, lambda a: _launch(a).manual_decision == Launch.Decision.RESEND)
+        .Case(this.dispatch, lambda a: _launch(a).manual_decision in SEND_AGAIN)
+        .Case(this.correction, lambda a: _launch(a).manual_decision == Launch.Decision.RETURN)
         .Case(this.finish, lambda a: not services.launch_has_successes(_launch(a)))
         .Case(this.billing, lambda a: not services.launch_needs_tests(_launch(a)))
         .Default(this.acceptance_test)
+    )
+    correction = (
+        flow.View(open_task_page)
+        .Assign(lambda a: _launch(a).order.account_manager)
+        .Annotation(title=_("Correct the order elements of the failed items"))
+        .Next(this.dispatch)
     )
     acceptance_test = (
         flow.View(open_task_page)

@@ -87,7 +87,9 @@ class Launch(models.Model):
     """Service launch (业务开通) of one order: its work orders, tests and acceptances, one viewflow process."""
 
     class Decision(models.TextChoices):
-        RESEND = "resend", _("Send new work orders for what failed")
+        CORRECT = "correct", _("Correct the order elements and send new work orders")
+        RETURN = "return", _("Return to the account manager to correct the order elements")
+        RESEND = "resend", _("Send new work orders unchanged (the fault was the peer's)")
         GIVE_UP = "give_up", _("Give up what failed; go on with the rest")
 
     order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="launch")
@@ -95,6 +97,8 @@ class Launch(models.Model):
         "viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="launch"
     )
     manual_decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    # What the provisioning team asked the account manager to correct (a returned launch).
+    correction_request = models.TextField(_("what to correct"), blank=True)
     test_passed = models.BooleanField(null=True)
     test_note = models.TextField(_("acceptance test record"), blank=True)
     customer_accepted_at = models.DateTimeField(_("customer accepted at"), null=True, blank=True)
@@ -127,6 +131,8 @@ class InformationRequest(models.Model):
     answer = models.TextField(_("answer"), blank=True)
     answered_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    # Answered, or no longer asked: its work order went on or finished.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["asked_at"]

@@ -30,7 +30,8 @@ def _tasks(title, user, empty_message) -> Panel:
 
 
 def _acceptances(user) -> list[Panel]:
-    return [_tasks(_("Customer acceptances"), user, _("No service waits for its customer's acceptance."))]
+    """The account manager's launch steps: the customer's acceptance, and failed items returned to correct."""
+    return [_tasks(_("Service launch steps"), user, _("No service launch step waits for you."))]
 
 
 def _provisioning_team(user) -> list[Panel]:
@@ -48,13 +49,21 @@ def _provisioning_team(user) -> list[Panel]:
 
 def _si_work_orders(user) -> list[Panel]:
     open_ones = si_work_orders(user).exclude(state__in=FINAL_WORK_ORDER_STATES)
+    message = (
+        _("No open work order for your company.")
+        if user.si_company_id
+        else _(
+            "Your account is not linked to an SI company yet, so no work order can reach you. Ask an administrator "
+            "to link it to your company."
+        )
+    )
     return [
         Panel(
             _("My work orders"),
             "provisioning/panels/si_work_orders.html",
             {
                 "work_orders": open_ones.select_related("order_item__product", "order_item__order__customer")[:20],
-                "message": _("No open work order for your company."),
+                "message": message,
             },
         )
     ]

@@ -2,6 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
+from keyaccounts.catalogue.models import Product
 from keyaccounts.core.access import served_city_ids
 from keyaccounts.core.models import Team
 from keyaccounts.core.workflow import task_scope
@@ -30,7 +31,12 @@ def open_questions_for(user) -> QuerySet:
         return InformationRequest.objects.none()
     cities = served_city_ids(user, Team.Kind.PROVISIONING)
     return (
-        InformationRequest.objects.filter(answered_at=None, work_order__order_item__order__city_id__in=cities)
+        InformationRequest.objects.filter(closed_at=None, work_order__order_item__order__city_id__in=cities)
         .select_related("work_order__order_item__order__customer")
         .order_by("asked_at")
     )
+
+
+def products_of(work_orders: QuerySet) -> QuerySet:
+    """The products of these work orders, for a filter that offers only what can match."""
+    return Product.objects.filter(pk__in=work_orders.values("order_item__product_id")).order_by("code")

@@ -20,14 +20,15 @@ from django.utils.translation import gettext as _
 
 from keyaccounts.catalogue.models import Product
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record
+from keyaccounts.core.models import SiCompany
+from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
 from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from keyaccounts.peers.client import PeerError, peer_retrieve
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
 from orders.models import OrderItem
 from orders.selectors import order_main_product
-from orders.services import order_item_started
+from orders.services import order_item_correct_elements, order_item_started
 from sla.services import sla_clock_start, sla_clock_stop
 
 from .access import may_handle_launch
@@ -90,27 +91,34 @@ def launch_item(item: OrderItem) -> WorkOrder | None:
         return None
     peer = PEER_OF_ROUTE[route]
     attempt = item.work_orders.count() + 1
+    receiver = item.routed_si_company_id if peer == Peer.SI else None
+    company = SiCompany.objects.filter(pk=receiver).first() if receiver else None
     work_order = work_order_create(
         order_item=item,
         peer=peer,
-        si_company=item.product.si_company if peer == Peer.SI else None,
+        si_company=company,
         external_id=f"{item.order.number}-{item.pk:05d}-{attempt}",
     )
-    outbox_enqueue(
-        peer=peer,
-        resource=SERVICE_ORDER,
-        external_id=work_order.external_id,
-        payload=service_order_payload(work_order, item),
-    )
-    order_item_started(
-        item=item, action=WorkOrderAction.SENT, data={"work_order": work_order.external_id, "peer": peer}
-    )
+    if company is None or not company.works_in_portal:  # a portal company's staff take it from our portal
+        outbox_enqueue(
+            peer=peer,
+            resource=SERVICE_ORDER,
+            external_id=work_order.external_id,
+            payload=service_order_payload(work_order, item),
+        )
+    data = {"work_order": work_order.external_id, "peer": peer, **({"si_company": company.code} if company else {})}
+    order_item_started(item=item, action=WorkOrderAction.SENT, data=data)
     return work_order
 
 
 def withdraw_item(item: OrderItem) -> None:
     """A cancelled order withdraws its open work orders (TMF641 CancelServiceOrder through the outbox)."""
-    for work_order in item.work_orders.select_for_update(of=("self",)).exclude(state__in=FINAL_WORK_ORDER_STATES):
+    open_ones = item.work_orders.select_for_update(of=("self",)).select_related("si_company")
+    for work_order in open_ones.exclude(state__in=FINAL_WORK_ORDER_STATES):
+        if work_order.si_company is not None and work_order.si_company.works_in_portal:
+            work_order_move(work_order=work_order, to=WorkOrder.State.CANCELLED, action=WorkOrderAction.WITHDRAWN)
+            _questions_close([work_order])
+            continue  # nothing was sent: the portal shows it withdrawn
         outbox_enqueue(
             peer=work_order.peer,
             resource=CANCEL_SERVICE_ORDER,
@@ -123,6 +131,7 @@ def withdraw_item(item: OrderItem) -> None:
             },
         )
         work_order_move(work_order=work_order, to=WorkOrder.State.CANCELLED, action=WorkOrderAction.WITHDRAWN)
+        _questions_close([work_order])
 
 
 def work_orders_reconcile(*, stalled_for: timedelta | None = None) -> int:
@@ -194,6 +203,7 @@ def work_order_apply(*, pk: int, state: str, milestones: list | None = None, err
         if line is None:
             return False
         work_orders_save([work_order], [line])
+        _questions_close([work_order])
         _check_launch_if_answered(work_order)
     return True
 
@@ -312,6 +322,8 @@ def work_orders_apply_events(*, events: list) -> None:
     }
     changed: dict[int, WorkOrder] = {}
     timeline: list[TimelineRow] = []
+    # Questions are open only on work orders that were pending or asked now: the others need no look for them.
+    asked = {w.pk for w in work_orders.values() if w.state == WorkOrder.State.PENDING}
     for event in events:
         order = event.body["event"]["serviceOrder"]
         work_order = work_orders.get((event.peer, order["externalId"]))
@@ -336,7 +348,10 @@ def work_orders_apply_events(*, events: list) -> None:
             timeline.append(_work_order_annotate(work_order, kind=kind, detail=order, event_time=event.event_time))
             event.outcome = f"applied: {kind}"
             changed[work_order.pk] = work_order
+            if kind == "information":
+                asked.add(work_order.pk)
     work_orders_save(list(changed.values()), timeline)
+    _questions_close([w for pk, w in changed.items() if pk in asked])
     finished = {w.order_item.order_id for w in changed.values() if w.is_final}
     if finished:
         _check_launches_after_commit(_orders_answered(finished))
@@ -344,6 +359,37 @@ def work_orders_apply_events(*, events: list) -> None:
 
 def _error_text(order: dict) -> str:
     return "; ".join(str(e.get("reason") or e.get("message") or e) for e in order.get("errorMessage") or [])
+
+
+def _questions_close(work_orders: list[WorkOrder]) -> None:
+    """A peer's open questions close once their work order goes on without them or finishes: nobody is left
+    waiting on the answer, and their clocks stop."""
+    gone_on = [w.pk for w in work_orders if w.is_final or w.state == WorkOrder.State.IN_PROGRESS]
+    if not gone_on:
+        return
+    questions = list(
+        InformationRequest.objects.select_for_update()
+        .filter(work_order_id__in=gone_on, closed_at=None)
+        .select_related("work_order__order_item")
+    )
+    if not questions:
+        return
+    now = timezone.now()
+    for question in questions:
+        sla_clock_stop(subject=question, step=INFORMATION_STEP, now=now)
+    InformationRequest.objects.filter(pk__in=[q.pk for q in questions]).update(closed_at=now)
+    timeline_save(
+        [
+            timeline_event(
+                subject_type_id=_order_type_id(),
+                subject_id=q.work_order.order_item.order_id,
+                action=WorkOrderAction.INFORMATION_CLOSED,
+                reason=q.question,
+                data={"work_order": q.work_order.external_id},
+            )
+            for q in questions
+        ]
+    )
 
 
 def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note: str = "", report=None) -> bool:
@@ -367,6 +413,7 @@ def work_order_report_progress(*, user, work_order: WorkOrder, state: str, note:
             line = work_order_move_unsaved(work_order, to=state, event_time=timezone.now())
             work_order.error_message = note if state == WorkOrder.State.FAILED else ""
             work_orders_save([work_order], [line])
+            _questions_close([work_order])
             _check_launch_if_answered(work_order)
         timeline_record(
             subject=work_order.order_item.order,
@@ -573,8 +620,34 @@ def _sla_follow(launch: Launch, items=None) -> None:
 LAUNCH_OF_TASK = ("process__launch__order",)
 
 
-def launch_handle_failures(*, user, task_pk: int, decision: str, note: str = "") -> Launch:
-    """Manual handling: send new work orders for what failed, or give it up and go on with the rest."""
+def launch_items_to_correct(launch: Launch) -> list[OrderItem]:
+    """The items whose work orders are sent again after manual handling: those that did not complete (every
+    external one after a failed acceptance test), with their products; their elements may be corrected first."""
+    return [
+        item
+        for item in _items(launch)
+        if item.product.route != Product.Route.INSTANT
+        and item.state == OrderItem.State.IN_PROGRESS
+        and (launch.test_passed is False or _latest_work_order(item).state != WorkOrder.State.COMPLETED)
+    ]
+
+
+def _correct_items(launch: Launch, *, user, corrections: dict[int, dict], note: str) -> None:
+    """Each item's corrected elements (`corrections`: values by element code, by item id), through order
+    management; refused, changing nothing, when an element is wrong or nothing changed."""
+    changed = False
+    for item in launch_items_to_correct(launch):
+        if item.pk in corrections:
+            changed |= order_item_correct_elements(item=item, values=corrections[item.pk], actor=user, reason=note)
+    if not changed:
+        raise ApplicationError(_("Nothing was changed: correct at least one element of a failed item."))
+
+
+def launch_handle_failures(
+    *, user, task_pk: int, decision: str, note: str = "", corrections: dict[int, dict] | None = None
+) -> Launch:
+    """Manual handling of what failed: correct the items' elements and send new work orders, return the items
+    to the account manager to correct, send them again unchanged, or give them up and go on with the rest."""
     if decision not in Launch.Decision.values:
         raise ApplicationError(_("Choose a decision."), field="decision")
     if not note.strip():
@@ -583,8 +656,6 @@ def launch_handle_failures(*, user, task_pk: int, decision: str, note: str = "")
         task_pk, user=user, may_act=lambda t: may_handle_launch(user, t.process.launch.order), related=LAUNCH_OF_TASK
     ) as act:
         launch = act.task.process.launch
-        launch.manual_decision = decision
-        launch.save(update_fields=["manual_decision"])
         timeline_record(
             subject=launch.order,
             action=WorkOrderAction.MANUALLY_HANDLED,
@@ -592,6 +663,24 @@ def launch_handle_failures(*, user, task_pk: int, decision: str, note: str = "")
             reason=note,
             data={"decision": decision},
         )
+        if decision == Launch.Decision.CORRECT:
+            _correct_items(launch, user=user, corrections=corrections or {}, note=note)
+        launch.manual_decision = decision
+        launch.correction_request = note if decision == Launch.Decision.RETURN else ""
+        launch.save(update_fields=["manual_decision", "correction_request"])
+        act.execute()
+        _sla_follow(launch)
+    return launch
+
+
+def launch_send_back_corrected(*, user, task_pk: int, note: str, corrections: dict[int, dict]) -> Launch:
+    """The account manager corrects the elements the provisioning team returned, and new work orders go out."""
+    if not note.strip():
+        raise ApplicationError(_("Say what was corrected."), field="note")
+    with human_task(task_pk, user=user, may_act=lambda t: t.owner_id == user.pk, related=LAUNCH_OF_TASK) as act:
+        launch = act.task.process.launch
+        _correct_items(launch, user=user, corrections=corrections, note=note)
+        timeline_record(subject=launch.order, action=WorkOrderAction.CORRECTION_SENT_BACK, actor=user, reason=note)
         act.execute()
         _sla_follow(launch)
     return launch
@@ -654,7 +743,10 @@ def information_answer(*, user, question: InformationRequest, answer: str) -> In
             raise PermissionDenied
         if question.answered_at:
             raise ApplicationError(_("This question was answered already."))
-        question.answer, question.answered_by, question.answered_at = answer, user, timezone.now()
+        if question.closed_at:
+            raise ApplicationError(_("This question is closed: its work order went on without the answer."))
+        question.answer, question.answered_by = answer, user
+        question.answered_at = question.closed_at = timezone.now()
         question.save()
         reference = f"{question.work_order.external_id}-I{question.pk}"
         outbox_enqueue(

@@ -21,6 +21,8 @@ class WorkOrderAction(models.TextChoices):
     JEOPARDY = "workorder.jeopardy", _("Work order in jeopardy")
     INFORMATION_REQUIRED = "workorder.information_required", _("The peer needs information")
     INFORMATION_GIVEN = "workorder.information_given", _("Information given to the peer")
+    INFORMATION_CLOSED = "workorder.information_closed", _("The peer's question closed: its work order went on")
+    CORRECTION_SENT_BACK = "launch.correction_sent_back", _("Corrected by the account manager and sent back")
 
 
 _WORK_ORDER = "provisioning/timeline/work_order.html"

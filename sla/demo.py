@@ -49,6 +49,7 @@ POLICIES = [
     ("launch.acceptance", "", 15 * H, TimeBasis.WORKING),
     ("launch.customer_acceptance", "", 22.5 * H, TimeBasis.WORKING),
     ("launch.manual_handling", "", 7.5 * H, TimeBasis.WORKING),
+    ("launch.correction", "", 15 * H, TimeBasis.WORKING),
     ("launch.information", "", 4 * H, TimeBasis.WORKING),
     ("assurance.fault_level1", "", 4 * H, TimeBasis.CALENDAR),
     ("assurance.fault_level2", "", 8 * H, TimeBasis.CALENDAR),

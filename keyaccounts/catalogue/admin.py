@@ -14,9 +14,23 @@ class ProductElementInline(admin.TabularInline):
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductElementInline]
-    list_display = ["code", "name_en", "name_zh", "bearer_mode", "route", "list_price", "is_active"]
+    list_display = ["code", "name_en", "name_zh", "bearer_mode", "route", "si_company", "list_price", "is_active"]
     fieldsets = [
-        (None, {"fields": ["code", "name_en", "name_zh", "bearer_mode", "route", "description", "is_active"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "code",
+                    "name_en",
+                    "name_zh",
+                    "bearer_mode",
+                    "route",
+                    "si_company",
+                    "description",
+                    "is_active",
+                ]
+            },
+        ),
         (
             _("Opportunities"),
             {
@@ -31,5 +45,5 @@ class ProductAdmin(admin.ModelAdmin):
             },
         ),
     ]
-    list_filter = ["route", "bearer_mode", "is_active"]
+    list_filter = ["route", "bearer_mode", "si_company", "is_active"]
     search_fields = ["code", "name_en", "name_zh"]

@@ -3,6 +3,8 @@ Idempotent: a product's fields are set again, an existing element definition is 
 
 from django.db import transaction
 
+from keyaccounts.core.models import SiCompany
+
 from .models import ElementCategory, Product, ProductElement
 
 PRODUCTS = [  # code, English, Chinese, bearer mode, route, list price (CNY/year), survey, solution
@@ -16,6 +18,13 @@ PRODUCTS = [  # code, English, Chinese, bearer mode, route, list price (CNY/year
     ("data-line", "Data dedicated line / MPLS VPN", "数据专线/MPLS VPN", "access", "T2", "120000", True, False),
     ("enterprise-broadband", "Enterprise broadband", "企业宽带", "access", "T2", "9600", False, False),
 ]
+# Who receives the work orders of the T3 and T4 products (the demo's SI companies, seeded with the people).
+SI_COMPANY_OF = {
+    "group-sms": "sms-platform",
+    "mobile-mailbox": "mail-platform",
+    "industry-ota": "jl-smart",
+    "m2m-iot": "ne-iot",
+}
 
 # What a unit costs the operator a year (CNY): a discount approval shows the margin left.
 UNIT_COSTS = {
@@ -33,6 +42,7 @@ UNIT_COSTS = {
 
 @transaction.atomic
 def seed_demo_products() -> None:
+    companies = SiCompany.objects.in_bulk(SI_COMPANY_OF.values(), field_name="code")
     for code, en, zh, bearer, route, price, survey, solution in PRODUCTS:
         Product.objects.update_or_create(
             code=code,
@@ -45,6 +55,7 @@ def seed_demo_products() -> None:
                 "unit_cost": UNIT_COSTS[code],
                 "needs_survey": survey,
                 "needs_solution": solution,
+                "si_company": companies.get(SI_COMPANY_OF.get(code, "")),
             },
         )
 

@@ -41,7 +41,7 @@ class Product(BilingualNameModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("Who receives the work orders of routes T3 and T4."),
+        help_text=_("Who receives the work orders of routes T3 and T4 (a pre-sales solution may name another)."),
     )
     # What an opportunity for this product always needs (the account manager may ask for more).
     needs_survey = models.BooleanField(
@@ -84,6 +84,24 @@ class Product(BilingualNameModel):
         ordering = ["route", "code"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
+
+    @property
+    def routes_to_si(self) -> bool:
+        """Its work orders go to an SI company or platform (routes T3 and T4)."""
+        return self.route in SI_ROUTES
+
+    def clean(self) -> None:
+        if self.routes_to_si and not self.si_company_id:
+            raise ValidationError(
+                {"si_company": _("Name the SI partner or platform that receives this product's work orders.")}
+            )
+        if not self.routes_to_si and self.si_company_id:
+            raise ValidationError(
+                {"si_company": _("Only products of routes T3 and T4 go to an SI partner or platform.")}
+            )
+
+
+SI_ROUTES = (Product.Route.PLATFORM, Product.Route.SI)
 
 
 class ElementCategory(models.TextChoices):

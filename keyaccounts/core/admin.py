@@ -21,7 +21,7 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(SiCompany)
 class SiCompanyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_en", "name_zh", "is_active"]
+    list_display = ["code", "name_en", "name_zh", "works_in_portal", "is_active"]
     search_fields = ["code", "name_en", "name_zh"]
 
 

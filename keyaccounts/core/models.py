@@ -94,6 +94,13 @@ class SiCompany(BilingualNameModel):
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
+    works_in_portal = models.BooleanField(
+        _("works in our SI portal"),
+        default=False,
+        help_text=_(
+            "Its staff work its work orders in our SI portal; otherwise they go to its system over the interface."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]

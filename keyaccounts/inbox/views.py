@@ -17,6 +17,7 @@ from viewflow.workflow.models import Task
 from keyaccounts.core.access import deny
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import User
+from keyaccounts.core.registry import page_access
 
 from .forms import InboxFilterForm, SavedFilterForm, handover_candidates
 from .home import home_panels_for
@@ -54,6 +55,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
 def inbox(request):
     """My tasks, my teams' queue, done by me and watching, across every flow; open ones soonest breach first."""
     user = request.user
+    may = page_access("inbox")
+    if may is not None and not may(user):  # e.g. an SI partner, whose work is in the portal its home links to
+        return redirect("home")
     form = InboxFilterForm(request.GET, user=user)
     spec = form.spec()
     page_number = request.GET.get("page", "1")

@@ -80,7 +80,7 @@ def test_administrators_edit_the_organisation_in_the_admin(client, user_in_role)
             [
                 "My tasks",
                 "Opportunity steps",
-                "Customer acceptances",
+                "Service launch steps",
                 "My customers",
                 "My drafts",
                 "Open opportunities",

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from keyaccounts.catalogue.models import ElementCategory, Product, ProductElement
+from keyaccounts.core.models import SiCompany
 from keyaccounts.core.roles import Role
 from orders.elements import ElementsForm, validate_element_values
 
@@ -95,45 +96,50 @@ def test_a_tenth_product_is_added_through_the_admin_and_gets_its_own_form(client
     admin = user_in_role(Role.ADMINISTRATOR, is_staff=True)
     client.force_login(admin)
     prefix = "elements"
-    response = client.post(
-        reverse("admin:catalogue_product_add"),
-        {
-            "code": "cloud-desktop",
-            "name_en": "Cloud desktop",
-            "name_zh": "云桌面",
-            "bearer_mode": "data",
-            "route": "T4",
-            "description": "",
-            "is_active": "on",
-            "needs_solution": "on",
-            "list_price": "36000",
-            "city_discount_limit": "10",
-            "province_discount_limit": "20",
-            f"{prefix}-TOTAL_FORMS": "2",
-            f"{prefix}-INITIAL_FORMS": "0",
-            f"{prefix}-MIN_NUM_FORMS": "0",
-            f"{prefix}-MAX_NUM_FORMS": "1000",
-            f"{prefix}-0-category": "product",
-            f"{prefix}-0-code": "seats",
-            f"{prefix}-0-label_en": "Seats",
-            f"{prefix}-0-label_zh": "座席数",
-            f"{prefix}-0-type": "integer",
-            f"{prefix}-0-required": "on",
-            f"{prefix}-0-choices": "[]",
-            f"{prefix}-0-min_value": "1",
-            f"{prefix}-0-sort_order": "0",
-            f"{prefix}-1-category": "service_level",
-            f"{prefix}-1-code": "os",
-            f"{prefix}-1-label_en": "Desktop OS",
-            f"{prefix}-1-label_zh": "桌面系统",
-            f"{prefix}-1-type": "choice",
-            f"{prefix}-1-required": "on",
-            f"{prefix}-1-choices": '["Windows", "Kylin"]',
-            f"{prefix}-1-sort_order": "1",
-        },
-    )
+    integrator = SiCompany.objects.create(code="jl-smart", name_en="JL Smart", name_zh="吉林智联")
+    form = {
+        "code": "cloud-desktop",
+        "name_en": "Cloud desktop",
+        "name_zh": "云桌面",
+        "bearer_mode": "data",
+        "route": "T4",
+        "description": "",
+        "is_active": "on",
+        "needs_solution": "on",
+        "list_price": "36000",
+        "city_discount_limit": "10",
+        "province_discount_limit": "20",
+        f"{prefix}-TOTAL_FORMS": "2",
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+        f"{prefix}-0-category": "product",
+        f"{prefix}-0-code": "seats",
+        f"{prefix}-0-label_en": "Seats",
+        f"{prefix}-0-label_zh": "座席数",
+        f"{prefix}-0-type": "integer",
+        f"{prefix}-0-required": "on",
+        f"{prefix}-0-choices": "[]",
+        f"{prefix}-0-min_value": "1",
+        f"{prefix}-0-sort_order": "0",
+        f"{prefix}-1-category": "service_level",
+        f"{prefix}-1-code": "os",
+        f"{prefix}-1-label_en": "Desktop OS",
+        f"{prefix}-1-label_zh": "桌面系统",
+        f"{prefix}-1-type": "choice",
+        f"{prefix}-1-required": "on",
+        f"{prefix}-1-choices": '["Windows", "Kylin"]',
+        f"{prefix}-1-sort_order": "1",
+    }
+    # A T4 product without the SI partner that receives its work orders is refused, with the reason.
+    refused = client.post(reverse("admin:catalogue_product_add"), form)
+    assert refused.status_code == 200
+    assert "Name the SI partner or platform" in refused.content.decode()
+    assert not Product.objects.filter(code="cloud-desktop").exists()
+    response = client.post(reverse("admin:catalogue_product_add"), {**form, "si_company": integrator.pk})
     assert response.status_code == 302, response.content.decode()[:2000]
     product = Product.objects.get(code="cloud-desktop")
+    assert product.si_company == integrator
     assert validate_element_values(product, {"seats": "50", "os": "Kylin"}) == {"seats": 50, "os": "Kylin"}
     with pytest.raises(ValidationError):
         validate_element_values(product, {"seats": "0", "os": "Kylin"})

@@ -77,9 +77,9 @@ def test_a_failed_work_order_is_sent_again_by_hand_and_the_service_completes(
     manual = launch_task(order, LaunchFlow.manual)
     assert manual is not None
     item = order.items.get()
-    item.elements = GOOD  # the site was corrected with the customer
-    item.save()
-    launch_handle_failures(user=ops, task_pk=manual.pk, decision="resend", note="Site corrected")
+    launch_handle_failures(
+        user=ops, task_pk=manual.pk, decision="correct", note="Site corrected", corrections={item.pk: GOOD}
+    )
     assert WorkOrder.objects.count() == 2  # a new work order, with a new reference
     peers_answer()
     accept_service(order, ops=ops, manager=manager)

@@ -46,9 +46,12 @@ TEAM_NAMES_EN = {
     Team.Kind.NETWORK_LIAISON: "Network liaison",
     Team.Kind.QUALITY: "Quality",
 }
+# code, English, Chinese, works in our portal: the integrators' staff work there, the platforms answer over the interface
 SI_COMPANIES = [
-    ("jl-smart", "Jilin Smart Integration Co.", "吉林智联集成有限公司"),
-    ("ne-iot", "Northeast IoT Solutions Ltd.", "东北物联网解决方案有限公司"),
+    ("jl-smart", "Jilin Smart Integration Co.", "吉林智联集成有限公司", True),
+    ("ne-iot", "Northeast IoT Solutions Ltd.", "东北物联网解决方案有限公司", True),
+    ("sms-platform", "Group SMS platform (MAS/ADC)", "集团短信平台（MAS/ADC）", False),
+    ("mail-platform", "Mobile mailbox platform", "手机邮箱平台", False),
 ]
 # username, first name, last name, role, city code (None: provincial), team kinds, SI company code
 PEOPLE = [
@@ -119,8 +122,10 @@ class Command(BaseCommand):
         cities = self._cities()
         teams = self._teams(cities)
         companies = {
-            code: SiCompany.objects.update_or_create(code=code, defaults={"name_en": en, "name_zh": zh})[0]
-            for code, en, zh in SI_COMPANIES
+            code: SiCompany.objects.update_or_create(
+                code=code, defaults={"name_en": en, "name_zh": zh, "works_in_portal": portal}
+            )[0]
+            for code, en, zh, portal in SI_COMPANIES
         }
         self._people(groups, cities, teams, companies)
         # Each app's demo data, in the order they build on each other.
