@@ -192,6 +192,7 @@ def task_page(request, pk: int, task_pk: int):
             "opportunity": opportunity,
             "task": task,
             "form": form,
+            "step": SLA_STEPS.get(node.name, ""),
             "give_up": give_up,
             "plan": services.opportunity_plan(opportunity),
             "quote": selectors.quote_summary(opportunity),

@@ -337,6 +337,7 @@ def task_page(request, pk: int, task_pk: int):
             "order": order,
             "task": task,
             "form": form,
+            "step": SLA_STEPS.get(task.flow_task.name, ""),
             "items": items,
             "total": Order.total_of(items),
             "attachments": order.attachments.select_related("uploaded_by").order_by("created_at"),

@@ -81,6 +81,7 @@ STEP_NAMES = {
     "launch.configuration": _("Service configuration"),
     "launch.information": _("Information for a peer"),
     "launch.manual_handling": _("Handling of failed work orders"),
+    "launch.correction": _("Correction of order elements"),
     "launch.acceptance": _("Acceptance test"),
     "launch.customer_acceptance": _("Customer acceptance"),
 }

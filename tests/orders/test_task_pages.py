@@ -63,7 +63,7 @@ def assert_shows_the_terms(text: str, order: Order) -> None:
     assert "arrears 800.00 · credit limit 5,000.00" in text
     assert "signed-contract.pdf · Signed contract" in text
     assert "Internet-Line · New service" in text
-    assert "20 2 86,400.00 172,800.00" in text  # after its elements: quantity, agreed price, amount
+    assert "长春市人民大街 100 号 2 86,400.00 172,800.00" in text  # after its elements: quantity, price, amount
     assert "Total per year 172,800.00" in text
 
 
