@@ -134,8 +134,8 @@ SPECIFIC = {
         (
             "monthly_volume",
             P,
-            "Messages a month",
-            "月发送量",
+            "SMS volume",
+            "短信量",
             T.INTEGER,
             {"min_value": 1, "unit_en": "messages/month", "unit_zh": "条/月"},
         ),

@@ -206,7 +206,7 @@ COMMON_ELEMENTS = {
     "Site contact": "赵磊",
     "Site contact phone": "13604317707",
     "Contract number": "JL2026120701",
-    "Monthly fee (CNY)": "3000",
+    "Monthly fee (CNY/month)": "3000",
     "SLA grade": "gold",
 }
 

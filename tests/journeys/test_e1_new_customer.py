@@ -44,7 +44,7 @@ def test_e1_a_new_customer_to_a_running_service(page: Page, configured):
     pages.fill_item(
         page,
         "Group SMS",
-        {**pages.COMMON_ELEMENTS, "SMS signature": "【星辰精密】", "Messages a month": "20000"},
+        {**pages.COMMON_ELEMENTS, "SMS signature": "【星辰精密】", "SMS volume (messages/month)": "20000"},
     )
     pages.submit_the_order(page)
     pages.sign_out(page)
