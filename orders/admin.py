@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from . import services
-from .models import BillingAccount
+from .models import BillingAccount, OrderApprovalRule
 
 
 @admin.register(BillingAccount)
@@ -22,3 +22,12 @@ class BillingAccountAdmin(admin.ModelAdmin):
         obj.number = services.billing_account_placeholder()
         super().save_model(request, obj, form, change)
         services.billing_account_number(obj)
+
+
+@admin.register(OrderApprovalRule)
+class OrderApprovalRuleAdmin(admin.ModelAdmin):
+    """Which orders (and quotes) a supervisor approves: every condition a rule sets must hold."""
+
+    list_display = ["__str__", "min_amount", "customer_level", "product", "is_active"]
+    list_filter = ["is_active", "customer_level", "product"]
+    list_editable = ["is_active"]

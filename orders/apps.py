@@ -12,8 +12,12 @@ class OrdersConfig(AppConfig):
 
         from . import timeline  # noqa: F401 — registers the order actions' labels
         from .access import visible_billing_accounts, visible_orders
+        from .models import OrderApprovalRule
         from .process import SPEC
 
         registry.register_process(SPEC)
+        registry.register_configuration(
+            _("Order approval rules"), "admin:orders_orderapprovalrule_changelist", OrderApprovalRule
+        )
         register_business("orders", lambda user, customer: visible_orders(user).filter(customer=customer))
         register_business("billing_accounts", visible_billing_accounts)

@@ -76,6 +76,29 @@ class BillingAccountForm(forms.ModelForm):
         self.helper = _helper(Row(Column("payer_name"), Column("payment_method")), "billing_address", "credit_limit")
 
 
+class ItemQuantityForm(forms.Form):
+    """An item's quantity within its product's bounds: refused with a message, never corrected silently."""
+
+    def __init__(self, data, *, item):
+        super().__init__(data, auto_id="%s")
+        self.name = f"quantity{item.pk}"  # the field's name on the page, one per item
+        product = item.product
+        self.fields[self.name] = forms.IntegerField(
+            label=_("Quantity"),
+            initial=item.quantity,
+            min_value=product.min_quantity,
+            max_value=product.max_quantity,
+            help_text=_("From %(min)s to %(max)s.") % {"min": product.min_quantity, "max": product.max_quantity},
+        )
+
+    @property
+    def field(self):
+        return self[self.name]
+
+    def quantity(self) -> int:
+        return self.cleaned_data[self.name]
+
+
 class AddItemForm(forms.Form):
     product = forms.ModelChoiceField(label=_("add a product"), queryset=Product.objects.filter(is_active=True))
 

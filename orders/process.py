@@ -10,7 +10,7 @@ from keyaccounts.core.roles import Role
 from keyaccounts.inbox.home import inbox_panel
 
 from .access import visible_orders
-from .demo import seed_demo_billing_accounts, seed_demo_orders
+from .demo import seed_demo_approval_rules, seed_demo_billing_accounts, seed_demo_orders
 from .flows import SLA_STEPS, OrderFlow
 from .models import Order
 from .selectors import order_claimable, order_task_scope
@@ -79,6 +79,7 @@ SPEC = ProcessSpec(
     ),
     volumes=(Volume("orders", lambda user: visible_orders(user).exclude(submitted_at=None), "submitted_at"),),
     seeders=(
+        Seeder(55, seed_demo_approval_rules),
         Seeder(60, seed_demo_billing_accounts),
         Seeder(80, seed_demo_orders),
     ),

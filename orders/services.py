@@ -62,9 +62,17 @@ class ItemInput:
     elements: dict | None = None
 
 
+def _require_sane_line(product: Product, quantity, unit_price: Decimal, *, field: str = "quantity") -> None:
+    """A quantity within the product's bounds and an amount that is possible, or a refusal saying which."""
+    if problem := product.line_error(quantity, unit_price):
+        raise ApplicationError(problem, field=field)
+
+
 def _new_item(order: Order, item: ItemInput) -> OrderItem:
     if not item.product.is_active and item.action == OrderItem.Action.ADD:
         raise ApplicationError(_("%(product)s is not offered any more.") % {"product": item.product}, field="product")
+    unit_price = item.product.list_price if item.unit_price is None else item.unit_price
+    _require_sane_line(item.product, item.quantity, unit_price)
     if item.action != OrderItem.Action.ADD:
         if item.service is None or item.service.customer_id != order.customer_id:
             raise ApplicationError(_("Choose a running service of this customer."), field="service")
@@ -75,7 +83,7 @@ def _new_item(order: Order, item: ItemInput) -> OrderItem:
         product=item.product,
         action=item.action,
         quantity=item.quantity,
-        unit_price=item.product.list_price if item.unit_price is None else item.unit_price,
+        unit_price=unit_price,
         service=item.service,
         elements=item.elements or {},
     )
@@ -117,6 +125,8 @@ def order_draft_for_opportunity(*, opportunity, items: list[ItemInput]) -> Order
     """A won opportunity's draft order (E2) for its account manager, with its customer, products and agreed
     prices; called inside the opportunity's win step."""
     customer = opportunity.customer
+    for item in items:  # the quote refused these already; an API or a later change of bounds may not have
+        _require_sane_line(item.product, item.quantity, item.unit_price)
     order = Order(
         customer=customer,
         city_id=opportunity.city_id,
@@ -166,9 +176,10 @@ def order_save_draft(
         for name in DRAFT_HEADER:
             if name in header:
                 setattr(order, name, header[name])
-        for item in order.items.all():
+        for item in order.items.select_related("product"):
             item.elements = elements.get(item.pk, item.elements)
             item.quantity = quantities.get(item.pk, item.quantity)
+            _require_sane_line(item.product, item.quantity, item.unit_price, field=f"quantity{item.pk}")
             item.save(update_fields=["elements", "quantity"])
         order.version += 1
         # Never the status: only the lifecycle writes it.
@@ -267,6 +278,8 @@ def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> 
     if not items:
         findings.append(_("The order has no item."))
     for item in items:
+        if problem := item.product.line_error(item.quantity, item.unit_price):  # its bounds changed since
+            findings.append(problem)
         try:
             validate_element_values(item.product, item.elements, definition=item.element_definition)
         except ValidationError as exc:
@@ -304,20 +317,22 @@ def _require_chargeable(order: Order) -> None:
         raise ApplicationError(" ".join(findings), field="billing_account")
 
 
+def approval_rule_for(*, total: Decimal, level: str, product_ids: set[int]) -> OrderApprovalRule | None:
+    """The first active rule an order or a quote of `total` per year, for a customer of `level`, with these
+    products, falls under (None: it needs no approval)."""
+    rules = OrderApprovalRule.objects.filter(is_active=True).select_related("product")
+    return next((rule for rule in rules if rule.applies(total=total, level=level, product_ids=product_ids)), None)
+
+
 def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
     """The administrator's rules decide: amount, customer level, product."""
     items = list(order.items.all()) if items is None else items
-    total = Order.total_of(items)  # from the items read once here
-    products = {item.product_id for item in items}
-    for rule in OrderApprovalRule.objects.filter(is_active=True):
-        if rule.min_amount is not None and total < rule.min_amount:
-            continue
-        if rule.customer_level and rule.customer_level != order.customer.level:
-            continue
-        if rule.product_id and rule.product_id not in products:
-            continue
-        return True
-    return False
+    rule = approval_rule_for(
+        total=Order.total_of(items),  # from the items read once here
+        level=order.customer.level,
+        product_ids={item.product_id for item in items},
+    )
+    return rule is not None
 
 
 def order_check(*, order: Order) -> None:

@@ -33,6 +33,7 @@ from .forms import (
     BillingAccountForm,
     CancellationForm,
     DecisionForm,
+    ItemQuantityForm,
     NewOrderForm,
     OrderHeaderForm,
 )
@@ -98,7 +99,7 @@ def order_new(request):
     return render(request, "orders/order_new.html", {"form": form})
 
 
-def _item_forms(order: Order, data, *, partial: bool) -> list[tuple[OrderItem, ElementsForm]]:
+def _item_forms(order: Order, data, *, partial: bool) -> list[tuple[OrderItem, ElementsForm, ItemQuantityForm]]:
     forms = []
     for item in order.items.select_related("product", "service"):
         initial = {f"{item.product.code}__{k}": v for k, v in item.elements.items()}
@@ -106,6 +107,7 @@ def _item_forms(order: Order, data, *, partial: bool) -> list[tuple[OrderItem, E
             (
                 item,
                 ElementsForm(data, product=item.product, partial=partial, prefix=f"item{item.pk}", initial=initial),
+                ItemQuantityForm(data, item=item),
             )
         )
     return forms
@@ -156,23 +158,16 @@ def _edit_post(request, order, post, header, items, add_form, submitting):
                 user=user, order=order, version=int(post.get("version", 0)), item_pk=int(post["remove_item"])
             )
             return redirect("orders:edit", pk=order.pk)
-        if not (header.is_valid() and all(form.is_valid() for _item, form in items)):
+        if not (header.is_valid() and all(form.is_valid() and quantity.is_valid() for _i, form, quantity in items)):
             return None
-        quantities = {}
-        for item, _form in items:
-            try:
-                quantities[item.pk] = max(1, int(post.get(f"quantity{item.pk}", item.quantity)))
-            except ValueError:
-                header.add_error(None, _("A quantity is a whole number."))
-                return None
         with transaction.atomic():  # the draft is kept even when the submission is refused below
             saved = services.order_save_draft(
                 user=user,
                 order=order,
                 version=header.cleaned_data["version"],
                 header=header.header(),
-                elements={item.pk: form.values() for item, form in items},
-                quantities=quantities,
+                elements={item.pk: form.values() for item, form, _quantity in items},
+                quantities={item.pk: quantity.quantity() for item, _form, quantity in items},
             )
             if "add_item" in post:
                 if not add_form.is_valid():

@@ -17,10 +17,25 @@ PRODUCTS = [  # code, English, Chinese, bearer mode, route, list price (CNY/year
     ("enterprise-broadband", "Enterprise broadband", "企业宽带", "access", "T2", "9600", False, False),
 ]
 
+# The quantities an order or a quote may carry: a handful of platforms and solutions, tens of lines and sites,
+# thousands of members and mailboxes.
+QUANTITY_BOUNDS = {
+    "vpmn": (1, 10000),
+    "mobile-switchboard": (1, 50),
+    "group-sms": (1, 5),
+    "mobile-mailbox": (1, 5000),
+    "industry-ota": (1, 100),
+    "m2m-iot": (1, 100),
+    "internet-line": (1, 50),
+    "data-line": (1, 50),
+    "enterprise-broadband": (1, 200),
+}
+
 
 @transaction.atomic
 def seed_demo_products() -> None:
     for code, en, zh, bearer, route, price, survey, solution in PRODUCTS:
+        least, most = QUANTITY_BOUNDS[code]
         Product.objects.update_or_create(
             code=code,
             defaults={
@@ -31,6 +46,8 @@ def seed_demo_products() -> None:
                 "list_price": price,
                 "needs_survey": survey,
                 "needs_solution": solution,
+                "min_quantity": least,
+                "max_quantity": most,
             },
         )
 
