@@ -229,7 +229,7 @@ def order_detail(request, pk: int):
     launch = getattr(order, "launch", None)
     # The items with their products and services, read once for the table and for the order's total.
     items = services.order_items(order)
-    prefetch_related_objects(items, "work_orders")
+    prefetch_related_objects(items, "work_orders", "created_service")
     work_orders = [wo.pk for item in items for wo in item.work_orders.all()]
     processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
     tasks = (
@@ -246,6 +246,8 @@ def order_detail(request, pk: int):
             "total": Order.total_of(items),
             "tasks": [_task_row(user, t, order) for t in tasks],
             "launch": launch,
+            # The services the items created, changed or cancelled, with when their billing starts or stopped.
+            "billed": [s for item in items if (s := getattr(item, "created_service", None) or item.service)],
             "questions": fulfilment().questions(items) if work_orders else [],  # only a work order's peer asks
             "sla": sla_statuses_for(order, launch),
             "events": timeline_for(order),

@@ -207,12 +207,24 @@ class Service(TimeStampedModel):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     elements = models.JSONField(_("characteristics"), default=dict, blank=True)
+    # Billing follows the contract: from the later of the customer's acceptance and the requested start date,
+    # until the service is terminated; a service terminated before that day is never billed.
+    billing_starts_on = models.DateField(_("billing starts on"), null=True, blank=True)
+    billing_started_at = models.DateTimeField(_("billing started at"), null=True, blank=True)
+    billing_stopped_at = models.DateTimeField(_("billing stopped at"), null=True, blank=True)
 
     class Meta:
         db_table = "orders_service"
         ordering = ["-created_at"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
+        indexes = [
+            models.Index(
+                fields=["billing_starts_on"],
+                condition=models.Q(status="active", billing_started_at__isnull=True),
+                name="service_billing_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"SV{self.pk:06d} {self.product}"

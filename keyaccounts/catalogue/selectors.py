@@ -1,8 +1,12 @@
-"""Reads of the catalogue: configuration everyone may see."""
+"""Reads of the catalogue: configuration everyone may see, and the services whose billing is due."""
+
+import datetime as dt
+
+from django.db.models import QuerySet
 
 from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of
 
-from .models import Product
+from .models import Product, Service
 
 PRODUCTS_ON_SALE = "catalogue:products-on-sale"
 
@@ -14,6 +18,13 @@ def products_on_sale() -> list[Product]:
         PRODUCTS_ON_SALE, lambda: list(Product.objects.filter(is_active=True).values("id", "name_en", "name_zh"))
     )
     return [instance_of(Product, row) for row in rows]
+
+
+def services_billing_due(*, today: dt.date) -> QuerySet[Service]:
+    """Running services whose billing day has come and whose billing has not started, the oldest day first."""
+    return Service.objects.filter(
+        status=Service.Status.ACTIVE, billing_started_at=None, billing_starts_on__lte=today
+    ).order_by("billing_starts_on", "pk")
 
 
 def _keys_of_product(product: Product) -> list[str]:
