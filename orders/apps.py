@@ -13,9 +13,10 @@ class OrdersConfig(AppConfig):
         from . import timeline  # noqa: F401 — registers the order actions' labels
         from .access import visible_billing_accounts, visible_orders
         from .models import OrderApprovalRule
-        from .process import SPEC
+        from .process import CANCELLATION_SPEC, SPEC
 
         registry.register_process(SPEC)
+        registry.register_process(CANCELLATION_SPEC)
         registry.register_configuration(
             _("Order approval rules"), "admin:orders_orderapprovalrule_changelist", OrderApprovalRule
         )

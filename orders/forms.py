@@ -7,7 +7,7 @@ from customers.models import Customer
 from keyaccounts.catalogue.models import Product
 from keyaccounts.core import forms as core_forms
 
-from .models import BillingAccount, Order, OrderAttachment
+from .models import BillingAccount, Order, OrderAttachment, OrderCancellation
 
 
 def _helper(*fields) -> FormHelper:
@@ -128,15 +128,24 @@ class DecisionForm(forms.Form):
 class CancellationForm(forms.Form):
     # Drawn by hand on the order page (shown on every view of it): crispy cost as much as the rest of the form.
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
-    accept = forms.ChoiceField(
-        label=_("decision"),
-        choices=[("yes", _("Cancel the order")), ("no", _("Refuse: the order goes on"))],
-        widget=forms.RadioSelect,
-        required=False,
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="cancel", **kwargs)
+
+
+class CancellationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"), choices=OrderCancellation.Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you refuse: the account manager reads it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.helper = _helper()
 
 

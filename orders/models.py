@@ -307,3 +307,48 @@ class OrderProcess(Process):
         proxy = True
         verbose_name = _("order process")
         verbose_name_plural = _("order processes")
+
+
+class OrderCancellation(TimeStampedModel):
+    """An account manager's request to cancel an order in progress: a task of the order-acceptance team, who
+    cancel the order or refuse (it then goes on from where it was)."""
+
+    class Decision(models.TextChoices):
+        CANCEL = "cancel", _("Cancel the order")
+        REFUSE = "refuse", _("Refuse: the order goes on")
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="cancellations")
+    process = models.OneToOneField(
+        Process, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_cancellation"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("order cancellation")
+        verbose_name_plural = _("order cancellations")
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: {self.reason[:40]}"
+
+
+class OrderCancellationProcess(Process):
+    """viewflow's process row for a cancellation's assessment; its business data stays in OrderCancellation."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("order cancellation process")
+        verbose_name_plural = _("order cancellation processes")

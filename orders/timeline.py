@@ -19,6 +19,7 @@ class OrderAction(models.TextChoices):
     ITEM_CANCELLED = "order.item_cancelled", _("Item cancelled")
     COMPLETED = "order.completed", _("Order finished")
     CANCELLATION_REQUESTED = "order.cancellation_requested", _("Cancellation requested")
+    CANCELLATION_ACCEPTED = "order.cancellation_accepted", _("Cancellation accepted")
     CANCELLATION_REFUSED = "order.cancellation_refused", _("Cancellation refused")
     CANCELLED = "order.cancelled", _("Cancelled")
     RETURNED = "order.returned", _("Returned to the account manager for correction")
