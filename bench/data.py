@@ -48,7 +48,7 @@ AMS_PER_CITY, BACK_OFFICE_PER_CITY, CUSTOMERS_PER_CITY = 30, 4, 2000
 
 # The paths E3 takes through the order flow and (T1, instant activation) through service launch.
 ORDER_E3 = ["start", "check", "after_check", "accept", "after_accept", "transfer", "fulfil", "end"]
-LAUNCH_T1 = ["start", "dispatch", "after_dispatch", "billing", "finish", "end"]
+LAUNCH_T1 = ["start", "dispatch", "after_dispatch", "finish", "billing", "end"]
 # Open tasks: (flow, nodes done before, the waiting node, its status, share of the open tasks).
 WAITING = [
     ("archiving", ["start", "check_duplicates"], "review", STATUS.NEW, 0.20),
@@ -392,7 +392,7 @@ def _load() -> None:
         clock("order", o, "order.acceptance", began + step * 3, stopped=accepted, city=city, customer=customer,
               manager=customer.account_manager, product_id=product.pk)  # fmt: skip
         lpid = process(LaunchFlow, accepted + step, accepted + step * 7)
-        records["launch"].append(Launch(id=ids.take(Launch), order=o, process_id=lpid, billing_started_at=accepted))
+        records["launch"].append(Launch(id=ids.take(Launch), order=o, process_id=lpid))
         task_rows.append(_tasks(LaunchFlow, LAUNCH_T1, lpid, ids, start=accepted + step, step=step, owners={}))
 
     # Open tasks, spread over the cities and the last 30 days (a few are overdue, most are not).

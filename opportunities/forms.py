@@ -170,8 +170,9 @@ class QuoteForm(forms.Form):
             line = current.get(product.pk)
             self.fields[f"quantity_{product.pk}"] = forms.IntegerField(
                 label=_("%(product)s: quantity") % {"product": product},
-                min_value=1,
-                initial=line.quantity if line else 1,
+                min_value=product.min_quantity,
+                max_value=product.max_quantity,
+                initial=line.quantity if line else product.min_quantity,
             )
             self.fields[f"discount_{product.pk}"] = forms.DecimalField(
                 label=_("discount (%)"),

@@ -21,7 +21,7 @@ from keyaccounts.peers.client import PeerError, peer_retrieve
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
 from orders.models import Order
-from orders.services import ItemInput, order_draft_for_opportunity
+from orders.services import ItemInput, approval_rule_for, order_draft_for_opportunity
 
 from . import access
 from .defaults import NO_RESOURCE_REASON, VISIT_CHANNEL
@@ -174,14 +174,18 @@ def opportunity_plan(opportunity: Opportunity) -> Plan:
     return Plan(bool(survey_because), survey_because, bool(solution_because), solution_because)
 
 
-def quote_approval_level(lines: list[QuoteLine]) -> str:
-    """The highest approval any line's discount needs, by each product's configured thresholds."""
+def quote_approval_level(lines: list[QuoteLine], *, customer_level: str = "") -> str:
+    """The highest approval any line's discount needs, by each product's configured thresholds; a quote whose
+    total an order approval rule matches needs the city supervisor's at least."""
     level = ApprovalLevel.NONE
     for line in lines:
         if line.discount_percent > line.product.province_discount_limit:
             return ApprovalLevel.PROVINCE
         if line.discount_percent > line.product.city_discount_limit:
             level = ApprovalLevel.CITY
+    total = sum((line.amount for line in lines), Decimal(0))
+    if approval_rule_for(total=total, level=customer_level, product_ids={line.product_id for line in lines}):
+        return ApprovalLevel.CITY if level == ApprovalLevel.NONE else level
     return level
 
 
@@ -402,9 +406,13 @@ def opportunity_quote(*, user, task_pk: int, lines: list[dict], justification: s
                     _("The discount for %(product)s must lie between 0 and 100.") % {"product": line.product},
                     field="lines",
                 )
-        approval_level = quote_approval_level(quote)
+            if problem := line.product.line_error(line.quantity, line.unit_price):
+                raise ApplicationError(problem, field=f"quantity_{line.product_id}")
+        level = opportunity.customer.level if opportunity.customer_id else ""
+        approval_level = quote_approval_level(quote, customer_level=level)
         waiting = approval_level != ApprovalLevel.NONE
-        if waiting and not justification.strip():
+        # A quote a rule sends to approval for its total alone has no discount to argue for.
+        if waiting and any(line.discount_percent for line in quote) and not justification.strip():
             raise ApplicationError(
                 _("Say why the customer should have this discount: the supervisor who approves it reads it."),
                 field="justification",

@@ -12,8 +12,13 @@ class OrdersConfig(AppConfig):
 
         from . import timeline  # noqa: F401 — registers the order actions' labels
         from .access import visible_billing_accounts, visible_orders
-        from .process import SPEC
+        from .models import OrderApprovalRule
+        from .process import CANCELLATION_SPEC, SPEC
 
         registry.register_process(SPEC)
+        registry.register_process(CANCELLATION_SPEC)
+        registry.register_configuration(
+            _("Order approval rules"), "admin:orders_orderapprovalrule_changelist", OrderApprovalRule
+        )
         register_business("orders", lambda user, customer: visible_orders(user).filter(customer=customer))
         register_business("billing_accounts", visible_billing_accounts)

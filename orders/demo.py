@@ -1,8 +1,30 @@
-"""Demo orders: billing accounts for the archived customers, and two orders of the demo catalogue."""
+"""Demo orders: approval rules, billing accounts for the archived customers, and two orders of the demo catalogue."""
+
+from decimal import Decimal
 
 from django.db import transaction
 
 from keyaccounts.catalogue.models import Product
+
+# from amount (CNY a year), customer level, product code: a large order, a smaller one of a basic customer, and
+# any IoT solution (an SI's customised work) go to a supervisor.
+APPROVAL_RULES = [
+    (Decimal("200000"), "", ""),
+    (Decimal("50000"), "D", ""),
+    (None, "", "m2m-iot"),
+]
+
+
+@transaction.atomic
+def seed_demo_approval_rules() -> None:
+    """The demo's order approval rules (an administrator edits them); one already there is kept as it is."""
+    from .models import OrderApprovalRule
+
+    for amount, level, code in APPROVAL_RULES:
+        product = Product.objects.filter(code=code).first() if code else None
+        if code and product is None:
+            continue
+        OrderApprovalRule.objects.get_or_create(min_amount=amount, customer_level=level, product=product)
 
 
 @transaction.atomic

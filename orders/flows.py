@@ -14,9 +14,10 @@ from viewflow.workflow import flow
 from keyaccounts.core.workflow import BaseFlow
 
 from . import services
-from .models import Order, OrderProcess
+from .models import Order, OrderCancellation, OrderCancellationProcess, OrderProcess
 
 SLA_STEPS = {"accept": "order.acceptance", "approve": "order.approval", "correct": "order.correction"}
+CANCELLATION_SLA_STEPS = {"assess": "order.cancellation"}
 
 
 def open_task_page(request, **kwargs):
@@ -25,6 +26,14 @@ def open_task_page(request, **kwargs):
 
 def _order(activation) -> Order:
     return activation.process.order
+
+
+def open_cancellation_page(request, **kwargs):
+    return redirect("orders:detail", pk=request.activation.process.order_cancellation.order_id)
+
+
+def _cancellation(activation) -> OrderCancellation:
+    return activation.process.order_cancellation
 
 
 class OrderFlow(BaseFlow):
@@ -94,3 +103,41 @@ class OrderFlow(BaseFlow):
 
     def run_reject(self, activation):
         services.order_reject(order=_order(activation))
+
+
+class OrderCancellationFlow(BaseFlow):
+    """A cancellation requested while the order is in progress (E4 of an order not yet fulfilled): its own short
+    process beside the order's, so that its assessment is a task in the order-acceptance team's queue, timed
+    and notified like every step, whichever step the order's own process is waiting at."""
+
+    process_class = OrderCancellationProcess
+    process_title = _("Order cancellation")
+    process_description = _("The order-acceptance team decides on an account manager's request to cancel an order.")
+
+    start = flow.StartHandle(this.link_request).Next(this.assess)
+    assess = (
+        flow.View(open_cancellation_page)
+        .Permission("orders.assess_cancellation")
+        .Annotation(title=_("Assess the cancellation"))
+        .Next(this.after_assess)
+    )
+    after_assess = (
+        flow.Switch()
+        .Case(this.cancel, lambda a: _cancellation(a).decision == OrderCancellation.Decision.CANCEL)
+        .Default(this.resume)
+    )
+    cancel = flow.Function(this.run_cancel).Next(this.end)
+    resume = flow.Function(this.run_resume).Next(this.end)
+    end = flow.End()
+
+    def link_request(self, activation, cancellation: OrderCancellation):
+        activation.process.save()
+        cancellation.process = activation.process
+        cancellation.save(update_fields=["process", "updated_at"])
+        return activation.process
+
+    def run_cancel(self, activation):
+        services.order_cancel(cancellation=_cancellation(activation))
+
+    def run_resume(self, activation):
+        services.order_resume(cancellation=_cancellation(activation))

@@ -7,7 +7,7 @@ from customers.models import Customer
 from keyaccounts.catalogue.models import Product
 from keyaccounts.core import forms as core_forms
 
-from .models import BillingAccount, Order, OrderAttachment
+from .models import BillingAccount, Order, OrderAttachment, OrderCancellation
 
 
 def _helper(*fields) -> FormHelper:
@@ -76,6 +76,29 @@ class BillingAccountForm(forms.ModelForm):
         self.helper = _helper(Row(Column("payer_name"), Column("payment_method")), "billing_address", "credit_limit")
 
 
+class ItemQuantityForm(forms.Form):
+    """An item's quantity within its product's bounds: refused with a message, never corrected silently."""
+
+    def __init__(self, data, *, item):
+        super().__init__(data, auto_id="%s")
+        self.name = f"quantity{item.pk}"  # the field's name on the page, one per item
+        product = item.product
+        self.fields[self.name] = forms.IntegerField(
+            label=_("Quantity"),
+            initial=item.quantity,
+            min_value=product.min_quantity,
+            max_value=product.max_quantity,
+            help_text=_("From %(min)s to %(max)s.") % {"min": product.min_quantity, "max": product.max_quantity},
+        )
+
+    @property
+    def field(self):
+        return self[self.name]
+
+    def quantity(self) -> int:
+        return self.cleaned_data[self.name]
+
+
 class AddItemForm(forms.Form):
     product = forms.ModelChoiceField(label=_("add a product"), queryset=Product.objects.filter(is_active=True))
 
@@ -105,15 +128,24 @@ class DecisionForm(forms.Form):
 class CancellationForm(forms.Form):
     # Drawn by hand on the order page (shown on every view of it): crispy cost as much as the rest of the form.
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
-    accept = forms.ChoiceField(
-        label=_("decision"),
-        choices=[("yes", _("Cancel the order")), ("no", _("Refuse: the order goes on"))],
-        widget=forms.RadioSelect,
-        required=False,
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="cancel", **kwargs)
+
+
+class CancellationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("decision"), choices=OrderCancellation.Decision.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label=_("reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when you refuse: the account manager reads it."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.helper = _helper()
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from customers.models import Level
 from keyaccounts.catalogue.models import Product, Service
 from keyaccounts.core.files import attachment_type_validator
 from keyaccounts.core.models import City, TimeStampedModel
@@ -265,26 +266,54 @@ class BillingAccount(TimeStampedModel):
 
 
 class OrderApprovalRule(models.Model):
-    """An order needs a supervisor's approval when every condition a rule sets holds (empty: any)."""
+    """An order needs a supervisor's approval when every condition a rule sets holds (empty: any). A quote whose
+    total a rule matches needs it too."""
 
     min_amount = models.DecimalField(
-        _("from order amount (CNY per year)"), max_digits=14, decimal_places=2, null=True, blank=True
+        _("from order amount (CNY per year)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("The order's total per year, from which the rule applies; empty: any amount."),
     )
-    customer_level = models.CharField(_("customer level"), max_length=1, blank=True, choices=[(c, c) for c in "ABCD"])
-    product = models.ForeignKey(Product, verbose_name=_("product"), null=True, blank=True, on_delete=models.CASCADE)
+    customer_level = models.CharField(
+        _("customer level"), max_length=1, blank=True, choices=Level.choices, help_text=_("Empty: any level.")
+    )
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text=_("The rule applies to orders with this product; empty: any product."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
+        ordering = ["min_amount", "customer_level", "pk"]
         verbose_name = _("order approval rule")
         verbose_name_plural = _("order approval rules")
 
     def __str__(self) -> str:
         parts = [
-            f"≥ {self.min_amount}" if self.min_amount is not None else "",
-            f"level {self.customer_level}" if self.customer_level else "",
+            _("from %(amount)s CNY a year") % {"amount": f"{self.min_amount:,.2f}"}
+            if self.min_amount is not None
+            else "",
+            self.get_customer_level_display() if self.customer_level else "",
             str(self.product) if self.product_id else "",
         ]
         return " · ".join(p for p in parts if p) or str(_("every order"))
+
+    def applies(self, *, total: Decimal, level: str, product_ids: set[int]) -> bool:
+        """Whether an order or a quote of `total` per year, for a customer of `level`, with these products, needs
+        approval under this rule."""
+        return (
+            (self.min_amount is None or total >= self.min_amount)
+            and (not self.customer_level or self.customer_level == level)
+            and (not self.product_id or self.product_id in product_ids)
+        )
 
 
 class OrderProcess(Process):
@@ -294,3 +323,48 @@ class OrderProcess(Process):
         proxy = True
         verbose_name = _("order process")
         verbose_name_plural = _("order processes")
+
+
+class OrderCancellation(TimeStampedModel):
+    """An account manager's request to cancel an order in progress: a task of the order-acceptance team, who
+    cancel the order or refuse (it then goes on from where it was)."""
+
+    class Decision(models.TextChoices):
+        CANCEL = "cancel", _("Cancel the order")
+        REFUSE = "refuse", _("Refuse: the order goes on")
+
+    order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="cancellations")
+    process = models.OneToOneField(
+        Process, null=True, blank=True, on_delete=models.SET_NULL, related_name="order_cancellation"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_reason = models.TextField(_("reason for the decision"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("order cancellation")
+        verbose_name_plural = _("order cancellations")
+
+    def __str__(self) -> str:
+        return f"{self.order.number}: {self.reason[:40]}"
+
+
+class OrderCancellationProcess(Process):
+    """viewflow's process row for a cancellation's assessment; its business data stays in OrderCancellation."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("order cancellation process")
+        verbose_name_plural = _("order cancellation processes")

@@ -10,10 +10,10 @@ from keyaccounts.core.roles import Role
 from keyaccounts.inbox.home import inbox_panel
 
 from .access import visible_orders
-from .demo import seed_demo_billing_accounts, seed_demo_orders
-from .flows import SLA_STEPS, OrderFlow
-from .models import Order
-from .selectors import order_claimable, order_task_scope
+from .demo import seed_demo_approval_rules, seed_demo_billing_accounts, seed_demo_orders
+from .flows import CANCELLATION_SLA_STEPS, SLA_STEPS, OrderCancellationFlow, OrderFlow
+from .models import Order, OrderCancellation
+from .selectors import cancellation_claimable, cancellation_task_scope, order_claimable, order_task_scope
 
 
 def business_chain(*, customer, opportunity, order) -> list[ChainLink]:
@@ -50,6 +50,21 @@ def _to_accept(user) -> list[Panel]:
     if not user.teams.filter(kind=Team.Kind.ORDER_ACCEPTANCE).exists():
         return []
     return [order_tasks_panel(_("Orders to accept"), user, _("No order waits for your team."))]
+
+
+def _cancellations_to_assess(user) -> list[Panel]:
+    if not user.teams.filter(kind=Team.Kind.ORDER_ACCEPTANCE).exists():
+        return []
+    return [
+        inbox_panel(
+            _("Cancellations to assess"),
+            "orders/panels/cancellation_tasks.html",
+            user,
+            flow=OrderCancellationFlow,
+            empty_message=_("No cancellation waits for your team."),
+            related=("process__order_cancellation__order__customer", "process__order_cancellation__order__city"),
+        )
+    ]
 
 
 def _to_approve(user) -> list[Panel]:
@@ -89,7 +104,39 @@ SPEC = ProcessSpec(
     ),
     volumes=(Volume("orders", lambda user: visible_orders(user).exclude(submitted_at=None), "submitted_at"),),
     seeders=(
+        Seeder(55, seed_demo_approval_rules),
         Seeder(60, seed_demo_billing_accounts, business=True),
         Seeder(80, seed_demo_orders, business=True),
     ),
+)
+
+
+def _cancellation_chain(cancellation: OrderCancellation) -> list[ChainLink]:
+    order = cancellation.order
+    links = business_chain(customer=order.customer, opportunity=order.opportunity, order=order)
+    return [*links, ChainLink(_("Cancellation"), order.number, order.get_absolute_url(), cancellation.process_id)]
+
+
+# A cancellation's assessment: its own short process beside the order's (`flows.OrderCancellationFlow`).
+CANCELLATION_SPEC = ProcessSpec(
+    source=InboxSource(
+        OrderCancellationFlow,
+        _("Order cancellation"),
+        cancellation_task_scope,
+        cancellation_claimable,
+        "process__order_cancellation",
+        "order__customer",
+        "order__city",
+        "orders:task",
+        CANCELLATION_SLA_STEPS,
+        url_key="order_id",
+        number_prefix="PO",
+        number_path="order",
+        product_path="order__items__product",
+        manager_path="order__account_manager",
+    ),
+    visible_records=lambda user: OrderCancellation.objects.filter(order__in=visible_orders(user)),
+    chain=_cancellation_chain,
+    timeline_subjects=lambda cancellation: (cancellation.order,),  # the request and the decision are the order's
+    panels=(HomePanel(Role.BACK_OFFICE, 35, _cancellations_to_assess),),
 )

@@ -25,6 +25,25 @@ def order_task_scope(user, *, city: str = "process__order__city_id", flow: str =
     return task_scope(user, order_claimable(user), city=city, flow=Q(**{flow: OrderFlow}) if flow else None)
 
 
+def cancellation_claimable(user) -> list:
+    """The order-acceptance team of the order's city claims the assessment of a cancellation."""
+    from .flows import OrderCancellationFlow
+
+    if not user.has_perm("orders.assess_cancellation"):
+        return []
+    return [([OrderCancellationFlow.assess], served_city_ids(user, Team.Kind.ORDER_ACCEPTANCE))]
+
+
+def cancellation_task_scope(
+    user, *, city: str = "process__order_cancellation__order__city_id", flow: str = "process__flow_class"
+) -> Q:
+    from .flows import OrderCancellationFlow
+
+    return task_scope(
+        user, cancellation_claimable(user), city=city, flow=Q(**{flow: OrderCancellationFlow}) if flow else None
+    )
+
+
 def order_main_product(order, items=None):
     """The product an order is counted under on the dashboards: its largest item's. `items`: the order's items
     with their products, when the caller has them (prices and products are fixed once the order is submitted)."""

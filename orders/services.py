@@ -29,6 +29,7 @@ from .models import (
     Order,
     OrderApprovalRule,
     OrderAttachment,
+    OrderCancellation,
     OrderItem,
 )
 from .selectors import order_main_product
@@ -62,9 +63,17 @@ class ItemInput:
     elements: dict | None = None
 
 
+def _require_sane_line(product: Product, quantity, unit_price: Decimal, *, field: str = "quantity") -> None:
+    """A quantity within the product's bounds and an amount that is possible, or a refusal saying which."""
+    if problem := product.line_error(quantity, unit_price):
+        raise ApplicationError(problem, field=field)
+
+
 def _new_item(order: Order, item: ItemInput) -> OrderItem:
     if not item.product.is_active and item.action == OrderItem.Action.ADD:
         raise ApplicationError(_("%(product)s is not offered any more.") % {"product": item.product}, field="product")
+    unit_price = item.product.list_price if item.unit_price is None else item.unit_price
+    _require_sane_line(item.product, item.quantity, unit_price)
     if item.action != OrderItem.Action.ADD:
         if item.service is None or item.service.customer_id != order.customer_id:
             raise ApplicationError(_("Choose a running service of this customer."), field="service")
@@ -75,7 +84,7 @@ def _new_item(order: Order, item: ItemInput) -> OrderItem:
         product=item.product,
         action=item.action,
         quantity=item.quantity,
-        unit_price=item.product.list_price if item.unit_price is None else item.unit_price,
+        unit_price=unit_price,
         service=item.service,
         elements=item.elements or {},
     )
@@ -117,6 +126,8 @@ def order_draft_for_opportunity(*, opportunity, items: list[ItemInput]) -> Order
     """A won opportunity's draft order (E2) for its account manager, with its customer, products, agreed
     prices and the elements the opportunity knows; called inside the opportunity's win step."""
     customer = opportunity.customer
+    for item in items:  # the quote refused these already; an API or a later change of bounds may not have
+        _require_sane_line(item.product, item.quantity, item.unit_price)
     order = Order(
         customer=customer,
         city_id=opportunity.city_id,
@@ -176,9 +187,10 @@ def order_save_draft(
         for name in DRAFT_HEADER:
             if name in header:
                 setattr(order, name, header[name])
-        for item in order.items.all():
+        for item in order.items.select_related("product"):
             item.elements = elements.get(item.pk, item.elements)
             item.quantity = quantities.get(item.pk, item.quantity)
+            _require_sane_line(item.product, item.quantity, item.unit_price, field=f"quantity{item.pk}")
             item.save(update_fields=["elements", "quantity"])
         order.version += 1
         # Never the status: only the lifecycle writes it.
@@ -277,6 +289,8 @@ def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> 
     if not items:
         findings.append(_("The order has no item."))
     for item in items:
+        if problem := item.product.line_error(item.quantity, item.unit_price):  # its bounds changed since
+            findings.append(problem)
         try:
             validate_element_values(item.product, item.elements, definition=item.element_definition)
         except ValidationError as exc:
@@ -324,20 +338,22 @@ def _require_chargeable(order: Order) -> None:
         raise ApplicationError(" ".join(findings), field="billing_account")
 
 
+def approval_rule_for(*, total: Decimal, level: str, product_ids: set[int]) -> OrderApprovalRule | None:
+    """The first active rule an order or a quote of `total` per year, for a customer of `level`, with these
+    products, falls under (None: it needs no approval)."""
+    rules = OrderApprovalRule.objects.filter(is_active=True).select_related("product")
+    return next((rule for rule in rules if rule.applies(total=total, level=level, product_ids=product_ids)), None)
+
+
 def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
     """The administrator's rules decide: amount, customer level, product."""
     items = list(order.items.all()) if items is None else items
-    total = Order.total_of(items)  # from the items read once here
-    products = {item.product_id for item in items}
-    for rule in OrderApprovalRule.objects.filter(is_active=True):
-        if rule.min_amount is not None and total < rule.min_amount:
-            continue
-        if rule.customer_level and rule.customer_level != order.customer.level:
-            continue
-        if rule.product_id and rule.product_id not in products:
-            continue
-        return True
-    return False
+    rule = approval_rule_for(
+        total=Order.total_of(items),  # from the items read once here
+        level=order.customer.level,
+        product_ids={item.product_id for item in items},
+    )
+    return rule is not None
 
 
 def order_check(*, order: Order) -> None:
@@ -566,12 +582,30 @@ def order_approve(*, user, task_pk: int, decision: str, reason: str = "") -> Ord
 
 
 # ---------------------------------------------------------------------------- cancellation
+def _cancellation_follow(cancellation: OrderCancellation) -> None:
+    """The assessment's SLA clock runs while its task waits, and the inbox lists it as it is now."""
+    from .flows import CANCELLATION_SLA_STEPS
+
+    order = cancellation.order
+    steps_follow(
+        subject=cancellation,
+        process_id=cancellation.process_id,
+        steps=CANCELLATION_SLA_STEPS,
+        level=lambda: order.customer.level,
+        city_id=order.city_id,
+        customer_id=order.customer_id,
+        product=lambda: order_main_product(order),
+        account_manager_id=order.account_manager_id,
+    )
+
+
 def order_request_cancellation(*, user, order: Order, reason: str) -> Order:
-    """An order in progress is not simply dropped: its cancellation is assessed first."""
+    """An order in progress is not simply dropped: its cancellation becomes a task of the order-acceptance team,
+    who assess it (`order_assess_cancellation`); meanwhile the order's own steps wait."""
     if not reason.strip():
         raise ApplicationError(_("Say why the order is cancelled."), field="reason")
     with transaction.atomic():
-        order = _locked(order, None)
+        order = _locked(order, None, related=("customer",))
         _require(access.may_request_cancellation(user, order))
         if order.status not in CANCELLABLE:
             raise ApplicationError(_("An order in this state cannot be cancelled."))
@@ -584,46 +618,89 @@ def order_request_cancellation(*, user, order: Order, reason: str) -> Order:
             reason=reason,
             also=("status_before_cancellation",),
         )
+        cancellation = OrderCancellation.objects.create(order=order, requested_by=user, reason=reason.strip())
+        from .flows import OrderCancellationFlow
+
+        OrderCancellationFlow.start.run(cancellation=cancellation)
+        _cancellation_follow(cancellation)
     return order
+
+
+def order_cancellation_task(order: Order) -> Task | None:
+    """The open "assess the cancellation" task of the order, if a cancellation waits for a decision."""
+    from .flows import OrderCancellationFlow
+
+    return Task.objects.filter(
+        process__order_cancellation__order=order, flow_task=OrderCancellationFlow.assess, status__in=OPEN_STATUSES
+    ).first()
 
 
 def order_assess_cancellation(*, user, order: Order, accept: bool, reason: str = "") -> Order:
-    """Accepted: open work orders are withdrawn and the order is cancelled. Refused: it goes back where it was."""
-    with transaction.atomic():
-        order = _locked(order, None)
-        _require(access.may_assess_cancellation(user, order))
-        if order.status != Order.Status.ASSESSING_CANCELLATION:
-            raise ApplicationError(_("No cancellation of this order waits for a decision."))
-        if not accept:
-            if not reason.strip():
-                raise ApplicationError(_("Give a reason: the account manager will read it."), field="reason")
-            order_move(
-                order=order,
-                to=order.status_before_cancellation,
-                action=OrderAction.CANCELLATION_REFUSED,
-                actor=user,
-                reason=reason,
-            )
-            order_fulfil_if_done(order)
-            return order
-        order_move(
-            order=order,
-            to=Order.Status.PENDING_CANCELLATION,
-            action=OrderAction.CANCELLATION_REQUESTED,
-            actor=user,
-            reason=reason,
-        )
-        for item in order.items.select_related("product").exclude(state__in=FINAL_ITEM_STATES):
-            fulfilment().withdraw_item(item)
-            order_item_move(item=item, to=OrderItem.State.CANCELLED, action=OrderAction.ITEM_CANCELLED, reason=reason)
-        if order.process_id:
-            from .flows import OrderFlow
+    """The decision on the order's pending cancellation, by whoever may take its task (`order_decide_cancellation`)."""
+    task = order_cancellation_task(order)
+    if task is None:
+        raise ApplicationError(_("No cancellation of this order waits for a decision."))
+    return order_decide_cancellation(user=user, task_pk=task.pk, accept=accept, reason=reason)
 
-            OrderFlow.instance.cancel(order.process)
-        fulfilment().cancel(order)
-        order_move(order=order, to=Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=user, reason=reason)
-        _sla_follow(order)
-    return order
+
+def order_decide_cancellation(*, user, task_pk: int, accept: bool, reason: str = "") -> Order:
+    """Accepted: open work orders are withdrawn and the order is cancelled (`order_cancel`). Refused, with a
+    reason the account manager reads: the order goes on from where it was (`order_resume`)."""
+    if not accept and not reason.strip():
+        raise ApplicationError(_("Give a reason: the account manager will read it."), field="reason")
+    related = ("process__order_cancellation__order__customer",)
+    with human_task(
+        task_pk,
+        user=user,
+        may_act=lambda t: access.may_assess_cancellation(user, t.process.order_cancellation.order),
+        related=related,
+    ) as act:
+        cancellation = act.task.process.order_cancellation
+        cancellation.decision = OrderCancellation.Decision.CANCEL if accept else OrderCancellation.Decision.REFUSE
+        cancellation.decided_by = user
+        cancellation.decision_reason = reason.strip()
+        cancellation.save(update_fields=["decision", "decided_by", "decision_reason", "updated_at"])
+        act.execute()  # the flow carries the decision out
+        _cancellation_follow(cancellation)
+    return cancellation.order
+
+
+def order_cancel(*, cancellation: OrderCancellation) -> None:
+    """The cancellation accepted: the open items are withdrawn from their routes, the order's and its launch's
+    processes cancelled, the order cancelled."""
+    order = _locked(cancellation.order, None)
+    actor, reason = cancellation.decided_by, cancellation.decision_reason or cancellation.reason
+    order_move(
+        order=order,
+        to=Order.Status.PENDING_CANCELLATION,
+        action=OrderAction.CANCELLATION_ACCEPTED,
+        actor=actor,
+        reason=reason,
+    )
+    for item in order.items.select_related("product").exclude(state__in=FINAL_ITEM_STATES):
+        fulfilment().withdraw_item(item)
+        order_item_move(item=item, to=OrderItem.State.CANCELLED, action=OrderAction.ITEM_CANCELLED, reason=reason)
+    if order.process_id:
+        from .flows import OrderFlow
+
+        OrderFlow.instance.cancel(order.process)
+    fulfilment().cancel(order)
+    order_move(order=order, to=Order.Status.CANCELLED, action=OrderAction.CANCELLED, actor=actor, reason=reason)
+    _sla_follow(order)
+
+
+def order_resume(*, cancellation: OrderCancellation) -> None:
+    """The cancellation refused: the order goes back where it was, and on to its roll-up if its items finished
+    meanwhile."""
+    order = _locked(cancellation.order, None)
+    order_move(
+        order=order,
+        to=order.status_before_cancellation,
+        action=OrderAction.CANCELLATION_REFUSED,
+        actor=cancellation.decided_by,
+        reason=cancellation.decision_reason,
+    )
+    order_fulfil_if_done(order)
 
 
 # ---------------------------------------------------------------------------- the correction loop

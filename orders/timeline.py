@@ -23,6 +23,7 @@ class OrderAction(models.TextChoices):
     ITEM_CORRECTED = "order.item_corrected", _("Order elements corrected")
     COMPLETED = "order.completed", _("Order finished")
     CANCELLATION_REQUESTED = "order.cancellation_requested", _("Cancellation requested")
+    CANCELLATION_ACCEPTED = "order.cancellation_accepted", _("Cancellation accepted")
     CANCELLATION_REFUSED = "order.cancellation_refused", _("Cancellation refused")
     CANCELLED = "order.cancelled", _("Cancelled")
     RETURNED = "order.returned", _("Returned to the account manager for correction")

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Q, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,18 +26,20 @@ from sla.services import sla_statuses_for
 
 from . import access, services
 from .elements import ElementsForm
-from .flows import SLA_STEPS, OrderFlow
+from .flows import CANCELLATION_SLA_STEPS, SLA_STEPS, OrderCancellationFlow, OrderFlow
 from .forms import (
     AddItemForm,
     AttachmentForm,
     BillingAccountForm,
+    CancellationDecisionForm,
     CancellationForm,
     DecisionForm,
+    ItemQuantityForm,
     NewOrderForm,
     OrderHeaderForm,
 )
 from .fulfilment import fulfilment
-from .models import Order, OrderAttachment, OrderItem
+from .models import Order, OrderAttachment, OrderCancellation, OrderItem
 
 
 def _visible(request, pk: int, *, shown: bool = True) -> Order:
@@ -98,7 +100,7 @@ def order_new(request):
     return render(request, "orders/order_new.html", {"form": form})
 
 
-def _item_forms(order: Order, data, *, partial: bool) -> list[tuple[OrderItem, ElementsForm]]:
+def _item_forms(order: Order, data, *, partial: bool) -> list[tuple[OrderItem, ElementsForm, ItemQuantityForm]]:
     forms = []
     for item in order.items.select_related("product", "service"):
         initial = {f"{item.product.code}__{k}": v for k, v in item.elements.items()}
@@ -106,6 +108,7 @@ def _item_forms(order: Order, data, *, partial: bool) -> list[tuple[OrderItem, E
             (
                 item,
                 ElementsForm(data, product=item.product, partial=partial, prefix=f"item{item.pk}", initial=initial),
+                ItemQuantityForm(data, item=item),
             )
         )
     return forms
@@ -156,23 +159,16 @@ def _edit_post(request, order, post, header, items, add_form, submitting):
                 user=user, order=order, version=int(post.get("version", 0)), item_pk=int(post["remove_item"])
             )
             return redirect("orders:edit", pk=order.pk)
-        if not (header.is_valid() and all(form.is_valid() for _item, form in items)):
+        if not (header.is_valid() and all(form.is_valid() and quantity.is_valid() for _i, form, quantity in items)):
             return None
-        quantities = {}
-        for item, _form in items:
-            try:
-                quantities[item.pk] = max(1, int(post.get(f"quantity{item.pk}", item.quantity)))
-            except ValueError:
-                header.add_error(None, _("A quantity is a whole number."))
-                return None
         with transaction.atomic():  # the draft is kept even when the submission is refused below
             saved = services.order_save_draft(
                 user=user,
                 order=order,
                 version=header.cleaned_data["version"],
                 header=header.header(),
-                elements={item.pk: form.values() for item, form in items},
-                quantities=quantities,
+                elements={item.pk: form.values() for item, form, _quantity in items},
+                quantities={item.pk: quantity.quantity() for item, _form, quantity in items},
             )
             if "add_item" in post:
                 if not add_form.is_valid():
@@ -234,11 +230,13 @@ def order_detail(request, pk: int):
     launch = getattr(order, "launch", None)
     # The items with their products and services, read once for the table and for the order's total.
     items = services.order_items(order)
-    prefetch_related_objects(items, "work_orders")
+    prefetch_related_objects(items, "work_orders", "created_service")
     work_orders = [wo.pk for item in items for wo in item.work_orders.all()]
     processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
     tasks = (
-        Task.objects.filter(process__in=processes, status__in=OPEN_STATUSES)
+        Task.objects.filter(
+            Q(process__in=processes) | Q(process__order_cancellation__order=order), status__in=OPEN_STATUSES
+        )
         .select_related("owner")
         .order_by("-created")
     )
@@ -251,14 +249,14 @@ def order_detail(request, pk: int):
             "total": Order.total_of(items),
             "tasks": [_task_row(user, t, order) for t in tasks],
             "launch": launch,
+            # The services the items created, changed or cancelled, with when their billing starts or stopped.
+            "billed": [s for item in items if (s := getattr(item, "created_service", None) or item.service)],
             "questions": fulfilment().questions(items) if work_orders else [],  # only a work order's peer asks
-            "sla": sla_statuses_for(order, launch),
+            "sla": sla_statuses_for(order, launch, *order.cancellations.all()),
             "events": timeline_for(order),
             "may_edit": access.may_edit(user, order),
             "may_request_cancellation": order.status in services.CANCELLABLE
             and access.may_request_cancellation(user, order),
-            "may_assess_cancellation": order.status == Order.Status.ASSESSING_CANCELLATION
-            and access.may_assess_cancellation(user, order),
             "cancellation_form": CancellationForm(),
             "attachments": order.attachments.select_related("uploaded_by").order_by("created_at"),
             "attachment_form": attachment_form,
@@ -269,7 +267,7 @@ def order_detail(request, pk: int):
 def _task_row(user, task: Task, order: Order) -> dict:
     """An open step of the order or of its fulfilment, with the page that completes it."""
     flow = task.flow_task.flow_class
-    if flow is not OrderFlow:
+    if flow not in (OrderFlow, OrderCancellationFlow):
         source = process_of(flow).source
         return {
             "task": task,
@@ -279,7 +277,7 @@ def _task_row(user, task: Task, order: Order) -> dict:
         }
     return {
         "task": task,
-        "step": SLA_STEPS.get(task.flow_task.name, ""),
+        "step": {**SLA_STEPS, **CANCELLATION_SLA_STEPS}.get(task.flow_task.name, ""),
         "may_act": _may_act(user, task, order),
         "url": reverse("orders:task", args=[order.pk, task.pk]),
     }
@@ -294,13 +292,17 @@ def _may_act(user, task: Task, order: Order) -> bool:
         return access.may_approve(user, order)
     if task.flow_task is OrderFlow.correct:
         return task.owner_id == user.pk and access.may_change(user, order)
+    if task.flow_task is OrderCancellationFlow.assess:
+        return access.may_assess_cancellation(user, order)
     return False
 
 
 @login_required
 def task_page(request, pk: int, task_pk: int):
     order = _visible(request, pk, shown=request.method != "POST")
-    task = get_object_or_404(Task, pk=task_pk, process_id=order.process_id)
+    task = get_object_or_404(
+        Task.objects.filter(Q(process_id=order.process_id) | Q(process__order_cancellation__order=order)), pk=task_pk
+    )
     if task.status not in OPEN_STATUSES:
         messages.info(request, _("This task was already completed or cancelled by someone else; nothing was changed."))
         return redirect("orders:detail", pk=pk)
@@ -313,6 +315,8 @@ def task_page(request, pk: int, task_pk: int):
         raise deny(request, f"order task {task_pk}")
     if task.flow_task is OrderFlow.correct:
         return redirect("orders:edit", pk=pk)
+    if task.flow_task is OrderCancellationFlow.assess:
+        return _assess_cancellation(request, order, task)
     decide = {OrderFlow.accept: services.order_accept, OrderFlow.approve: services.order_approve}.get(task.flow_task)
     if decide is None:
         raise Http404
@@ -345,6 +349,36 @@ def task_page(request, pk: int, task_pk: int):
     )
 
 
+def _assess_cancellation(request, order: Order, task: Task):
+    """The order-acceptance team's decision on a cancellation: cancel the order, or refuse with a reason."""
+    form = CancellationDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.order_decide_cancellation(
+                user=request.user,
+                task_pk=task.pk,
+                accept=form.cleaned_data["decision"] == OrderCancellation.Decision.CANCEL,
+                reason=form.cleaned_data["reason"],
+            )
+            messages.success(request, _("Decision recorded."))
+            return redirect("orders:detail", pk=order.pk)
+        except ApplicationError as error:
+            _show_error(form, error)
+    items = services.order_items(order)
+    return render(
+        request,
+        "orders/cancellation_task.html",
+        {
+            "order": order,
+            "task": task,
+            "form": form,
+            "cancellation": task.process.order_cancellation,
+            "items": items,
+            "total": Order.total_of(items),
+        },
+    )
+
+
 @login_required
 def attachment_download(request, pk: int, attachment_pk: int):
     """Files are served through the scope check, never from a public media URL."""
@@ -358,24 +392,17 @@ def attachment_download(request, pk: int, attachment_pk: int):
 @login_required
 @require_POST
 def order_cancellation(request, pk: int):
-    """Ask for a cancellation, or decide on one (accept or refuse)."""
+    """Ask for the order to be cancelled: the order-acceptance team assesses it (`task_page`)."""
     order = _visible(request, pk)
     form = CancellationForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why."))
         return redirect("orders:detail", pk=pk)
-    data = form.cleaned_data
     try:
-        if order.status == Order.Status.ASSESSING_CANCELLATION:
-            if data["accept"] not in ("yes", "no"):
-                raise ApplicationError(_("Choose a decision."))
-            services.order_assess_cancellation(
-                user=request.user, order=order, accept=data["accept"] == "yes", reason=data["reason"]
-            )
-            messages.success(request, _("Decision recorded."))
-        else:
-            services.order_request_cancellation(user=request.user, order=order, reason=data["reason"])
-            messages.success(request, _("Cancellation requested: it is assessed before anything stops."))
+        services.order_request_cancellation(user=request.user, order=order, reason=form.cleaned_data["reason"])
+        messages.success(
+            request, _("Cancellation requested: the order-acceptance team assesses it before anything stops.")
+        )
     except PermissionDenied:
         raise deny(request, f"cancel order {pk}") from None
     except ApplicationError as error:

@@ -1,7 +1,8 @@
 """Service launch (业务开通): work orders out by route (T1 at once; EOMS and SI in parallel, joined before
 acceptance) → failed ones to manual handling (their elements corrected by the provisioning team, or by the
-account manager they are returned to, and sent again) → acceptance test → customer acceptance → billing
-starts → the order's items are finished. Nodes only route; every write is a service in `services.py`.
+account manager they are returned to, and sent again) → acceptance test → customer acceptance → the order's
+items are finished (their services run) → their billing starts, or is scheduled for the requested start date.
+Nodes only route; every write is a service in `services.py`.
 """
 
 from django.shortcuts import redirect
@@ -54,7 +55,7 @@ class LaunchFlow(BaseFlow):
     after_dispatch = (
         flow.Switch()
         .Case(this.manual, lambda a: services.launch_has_failures(_launch(a)))
-        .Case(this.billing, lambda a: not services.launch_needs_tests(_launch(a)))
+        .Case(this.finish, lambda a: not services.launch_needs_tests(_launch(a)))
         .Default(this.acceptance_test)
     )
     manual = (
@@ -67,8 +68,10 @@ class LaunchFlow(BaseFlow):
         flow.Switch()
         .Case(this.dispatch, lambda a: _launch(a).manual_decision in SEND_AGAIN)
         .Case(this.correction, lambda a: _launch(a).manual_decision == Launch.Decision.RETURN)
-        .Case(this.finish, lambda a: not services.launch_has_successes(_launch(a)))
-        .Case(this.billing, lambda a: not services.launch_needs_tests(_launch(a)))
+        .Case(
+            this.finish,
+            lambda a: not services.launch_has_successes(_launch(a)) or not services.launch_needs_tests(_launch(a)),
+        )
         .Default(this.acceptance_test)
     )
     correction = (
@@ -88,10 +91,11 @@ class LaunchFlow(BaseFlow):
         flow.View(open_task_page)
         .Assign(lambda a: _launch(a).order.account_manager)
         .Annotation(title=_("Record the customer's acceptance"))
-        .Next(this.billing)
+        .Next(this.finish)
     )
-    billing = flow.Function(this.start_billing).Next(this.finish)
-    finish = flow.Function(this.finish_items).Next(this.end)
+    # Billing after the items are finished: the services it bills exist only then.
+    finish = flow.Function(this.finish_items).Next(this.billing)
+    billing = flow.Function(this.start_billing).Next(this.end)
     end = flow.End()
 
     def link_launch(self, activation, order, items=None):

@@ -103,7 +103,6 @@ class Launch(models.Model):
     test_note = models.TextField(_("acceptance test record"), blank=True)
     customer_accepted_at = models.DateTimeField(_("customer accepted at"), null=True, blank=True)
     customer_note = models.TextField(_("customer acceptance record"), blank=True)
-    billing_started_at = models.DateTimeField(_("billing started at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -8,7 +8,7 @@ billing) replaces this in the service-launch issue.
 
 import logging
 import time
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -18,7 +18,9 @@ from django.db.models import Exists, OuterRef, Subquery, prefetch_related_object
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from keyaccounts.catalogue.models import Product
+from keyaccounts.catalogue import services as catalogue
+from keyaccounts.catalogue.models import Product, Service
+from keyaccounts.catalogue.selectors import services_billing_due
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import SiCompany
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_record, timeline_save
@@ -26,7 +28,7 @@ from keyaccounts.core.workflow import OPEN_STATUSES, human_task, steps_follow
 from keyaccounts.peers.client import PeerError, peer_retrieve
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
-from orders.models import OrderItem
+from orders.models import Order, OrderItem
 from orders.selectors import order_main_product
 from orders.services import order_item_correct_elements, order_item_started
 from sla.services import sla_clock_start, sla_clock_stop
@@ -535,10 +537,50 @@ def launch_needs_tests(launch: Launch) -> bool:
     return bool(_external_answers(launch))
 
 
+def launch_billing_starts_on(launch: Launch) -> date:
+    """The contract's day: the later of the customer's acceptance (an instant activation's, now) and the order's
+    requested start date."""
+    accepted = timezone.localdate(launch.customer_accepted_at or timezone.now())
+    requested = launch.order.requested_start_date
+    return max(accepted, requested) if requested else accepted
+
+
 def launch_start_billing(*, launch: Launch) -> None:
-    launch.billing_started_at = timezone.now()
-    launch.save(update_fields=["billing_started_at"])
-    timeline_record(subject=launch.order, action=WorkOrderAction.BILLING_STARTED)
+    """The services this launch created are billed from the contract's day: today, or that day by the beat job
+    (`billing_start_due`). A change bills on as before; a cancellation's service stopped billing when it was
+    terminated and starts nothing here."""
+    starts_on = launch_billing_starts_on(launch)
+    created = Service.objects.filter(
+        origin__order_id=launch.order_id, origin__action=OrderItem.Action.ADD, billing_starts_on=None
+    )
+    for service in created.order_by("pk"):
+        started = catalogue.service_billing_schedule(service_id=service.pk, starts_on=starts_on)
+        timeline_record(
+            subject=launch.order,
+            action=WorkOrderAction.BILLING_STARTED if started else WorkOrderAction.BILLING_SCHEDULED,
+            data={"service": service.number, "starts_on": starts_on.isoformat()},
+        )
+
+
+def billing_start_due(*, now=None) -> int:
+    """Beat's work on each day: start the billing of the running services whose day has come, each with its line
+    on its order's timeline; returns how many started. Idempotent: a service started already, or terminated
+    meanwhile, is skipped."""
+    now = now or timezone.now()
+    order_type = ContentType.objects.get_for_model(Order)
+    with transaction.atomic():
+        lines = [
+            timeline_event(
+                subject_type_id=order_type.pk,
+                subject_id=service.origin.order_id,
+                action=WorkOrderAction.BILLING_STARTED,
+                data={"service": service.number, "starts_on": service.billing_starts_on.isoformat()},
+            )
+            for service in services_billing_due(today=timezone.localdate(now)).select_related("origin")
+            if catalogue.service_billing_start(service_id=service.pk, now=now)
+        ]
+        timeline_save(lines)
+    return len(lines)
 
 
 def launch_finish(*, launch: Launch) -> None:

@@ -17,6 +17,7 @@ class WorkOrderAction(models.TextChoices):
     TESTED = "launch.tested", _("Acceptance test recorded")
     CUSTOMER_ACCEPTED = "launch.customer_accepted", _("Customer accepted the service")
     BILLING_STARTED = "launch.billing_started", _("Billing started")
+    BILLING_SCHEDULED = "launch.billing_scheduled", _("Billing scheduled for the requested start date")
     PARTNER_REPORTED = "workorder.partner_reported", _("SI partner reported progress")
     JEOPARDY = "workorder.jeopardy", _("Work order in jeopardy")
     INFORMATION_REQUIRED = "workorder.information_required", _("The peer needs information")

@@ -44,6 +44,7 @@ class ProductAdmin(admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Orders"), {"fields": ["min_quantity", "max_quantity"]}),
     ]
     list_filter = ["route", "bearer_mode", "si_company", "is_active"]
     search_fields = ["code", "name_en", "name_zh"]

@@ -39,11 +39,26 @@ UNIT_COSTS = {
     "enterprise-broadband": "5800",
 }
 
+# The quantities an order or a quote may carry: a handful of platforms and solutions, tens of lines and sites,
+# thousands of members and mailboxes.
+QUANTITY_BOUNDS = {
+    "vpmn": (1, 10000),
+    "mobile-switchboard": (1, 50),
+    "group-sms": (1, 5),
+    "mobile-mailbox": (1, 5000),
+    "industry-ota": (1, 100),
+    "m2m-iot": (1, 100),
+    "internet-line": (1, 50),
+    "data-line": (1, 50),
+    "enterprise-broadband": (1, 200),
+}
+
 
 @transaction.atomic
 def seed_demo_products() -> None:
     companies = SiCompany.objects.in_bulk(SI_COMPANY_OF.values(), field_name="code")
     for code, en, zh, bearer, route, price, survey, solution in PRODUCTS:
+        least, most = QUANTITY_BOUNDS[code]
         Product.objects.update_or_create(
             code=code,
             defaults={
@@ -56,6 +71,8 @@ def seed_demo_products() -> None:
                 "needs_survey": survey,
                 "needs_solution": solution,
                 "si_company": companies.get(SI_COMPANY_OF.get(code, "")),
+                "min_quantity": least,
+                "max_quantity": most,
             },
         )
 

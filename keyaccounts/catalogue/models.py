@@ -5,6 +5,7 @@ Configuration data and an inventory that the process apps read and, for services
 """
 
 import re
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,6 +13,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from keyaccounts.core.models import BilingualNameModel, TimeStampedModel, in_reader_language
+
+# Past these no bound an administrator sets applies: the database's integer and amount columns (14 digits, 2
+# decimals) hold them, so an absurd figure is refused with a message, never an overflow.
+QUANTITY_CEILING = 1_000_000
+AMOUNT_CEILING = Decimal("999999999999.99")
 
 
 class Product(BilingualNameModel):
@@ -78,6 +84,18 @@ class Product(BilingualNameModel):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("A larger discount needs the provincial supervisor's approval."),
     )
+    min_quantity = models.PositiveIntegerField(
+        _("smallest quantity"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(QUANTITY_CEILING)],
+        help_text=_("An order or a quote of fewer is refused."),
+    )
+    max_quantity = models.PositiveIntegerField(
+        _("largest quantity"),
+        default=1000,
+        validators=[MinValueValidator(1), MaxValueValidator(QUANTITY_CEILING)],
+        help_text=_("An order or a quote of more is refused."),
+    )
 
     class Meta:
         db_table = "orders_product"  # the table it had in orders: moved state-only, the rows stay
@@ -91,6 +109,8 @@ class Product(BilingualNameModel):
         return self.route in SI_ROUTES
 
     def clean(self) -> None:
+        if self.min_quantity and self.max_quantity and self.min_quantity > self.max_quantity:
+            raise ValidationError({"max_quantity": _("The largest quantity is below the smallest.")})
         if self.routes_to_si and not self.si_company_id:
             raise ValidationError(
                 {"si_company": _("Name the SI partner or platform that receives this product's work orders.")}
@@ -99,6 +119,29 @@ class Product(BilingualNameModel):
             raise ValidationError(
                 {"si_company": _("Only products of routes T3 and T4 go to an SI partner or platform.")}
             )
+
+    def line_error(self, quantity, unit_price) -> str:
+        """Why `quantity` of this product at `unit_price` cannot be ordered or quoted, or "" when it can."""
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            return _("The quantity of %(product)s must be a whole number.") % {"product": self}
+        if not self.min_quantity <= quantity <= self.max_quantity:
+            return _("The quantity of %(product)s must lie between %(min)s and %(max)s.") % {
+                "product": self,
+                "min": self.min_quantity,
+                "max": self.max_quantity,
+            }
+        try:
+            price = Decimal(str(unit_price))
+        except ArithmeticError:  # not a number at all
+            price = Decimal("NaN")
+        if not (price.is_finite() and 0 <= price <= AMOUNT_CEILING):
+            return _("The price of %(product)s is not a possible amount.") % {"product": self}
+        if price * quantity > AMOUNT_CEILING:
+            return _("%(quantity)s × %(product)s comes to more than an order may carry.") % {
+                "quantity": quantity,
+                "product": self,
+            }
+        return ""
 
 
 SI_ROUTES = (Product.Route.PLATFORM, Product.Route.SI)
@@ -215,12 +258,24 @@ class Service(TimeStampedModel):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.ACTIVE)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     elements = models.JSONField(_("characteristics"), default=dict, blank=True)
+    # Billing follows the contract: from the later of the customer's acceptance and the requested start date,
+    # until the service is terminated; a service terminated before that day is never billed.
+    billing_starts_on = models.DateField(_("billing starts on"), null=True, blank=True)
+    billing_started_at = models.DateTimeField(_("billing started at"), null=True, blank=True)
+    billing_stopped_at = models.DateTimeField(_("billing stopped at"), null=True, blank=True)
 
     class Meta:
         db_table = "orders_service"
         ordering = ["-created_at"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
+        indexes = [
+            models.Index(
+                fields=["billing_starts_on"],
+                condition=models.Q(status="active", billing_started_at__isnull=True),
+                name="service_billing_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"SV{self.pk:06d} {self.product}"

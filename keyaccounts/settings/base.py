@@ -181,6 +181,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "events-sweep": {"task": "keyaccounts.peers.tasks.events_sweep_task", "schedule": 5.0},
     "launch-sweep": {"task": "provisioning.tasks.launch_sweep_task", "schedule": 10.0},
+    "billing-start": {"task": "provisioning.tasks.billing_start_due_task", "schedule": 600.0},
     "notifications-sweep": {"task": "keyaccounts.core.tasks.notifications_sweep_task", "schedule": 10.0},
     "quality-collect": {"task": "sla.tasks.quality_collect_task", "schedule": 60.0},
     "quality-tickets": {

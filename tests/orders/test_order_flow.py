@@ -19,7 +19,7 @@ from orders.flows import OrderFlow
 from orders.models import Order, OrderApprovalRule, OrderItem
 from orders.services import ItemInput
 from provisioning.flows import LaunchFlow
-from provisioning.models import Launch, WorkOrder
+from provisioning.models import WorkOrder
 from provisioning.services import launch_handle_failures, work_orders_reconcile
 from tests.launch import accept_service, launch_task, peers_answer
 
@@ -75,15 +75,15 @@ def test_each_route_transfers_the_item_and_completes_the_order(
         assert refreshed(order).status == Order.Status.IN_PROGRESS  # until tested and accepted
         accept_service(order, ops=ops, manager=manager)
     order = refreshed(order)
-    assert Launch.objects.get(order=order).billing_started_at is not None
     assert order.status == Order.Status.COMPLETED
     assert order.process.status == PROCESS.DONE
     service = Service.objects.get(customer=customer)
     assert (service.product.route, service.elements) == (route, GOOD)
+    assert service.billing_started_at is not None  # no start date was requested: billed from the acceptance
     actions = [e.action for e in timeline_for(order)]
     assert actions[:4] == ["order.drafted", "order.submitted", "order.checked", "order.accepted"]
     assert "order.transferred" in actions
-    assert actions[-1] == "order.completed"
+    assert actions[-2:] == ["order.completed", "launch.billing_started"]
 
 
 def test_a_combined_order_rolls_up_partial_when_one_item_fails(catalogue, manager, customer, acceptor, ops, peers):

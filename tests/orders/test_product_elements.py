@@ -109,6 +109,8 @@ def test_a_tenth_product_is_added_through_the_admin_and_gets_its_own_form(client
         "list_price": "36000",
         "city_discount_limit": "10",
         "province_discount_limit": "20",
+        "min_quantity": "1",
+        "max_quantity": "500",
         f"{prefix}-TOTAL_FORMS": "2",
         f"{prefix}-INITIAL_FORMS": "0",
         f"{prefix}-MIN_NUM_FORMS": "0",
@@ -140,6 +142,7 @@ def test_a_tenth_product_is_added_through_the_admin_and_gets_its_own_form(client
     assert response.status_code == 302, response.content.decode()[:2000]
     product = Product.objects.get(code="cloud-desktop")
     assert product.si_company == integrator
+    assert (product.min_quantity, product.max_quantity) == (1, 500)
     assert validate_element_values(product, {"seats": "50", "os": "Kylin"}) == {"seats": 50, "os": "Kylin"}
     with pytest.raises(ValidationError):
         validate_element_values(product, {"seats": "0", "os": "Kylin"})

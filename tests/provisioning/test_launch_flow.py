@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import PROCESS
 
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role
 from keyaccounts.peers.outbox import outbox_sweep
@@ -64,8 +65,8 @@ def test_l6_eoms_and_si_work_orders_run_in_parallel_and_join_before_acceptance(
     assert set(order.items.values_list("state", flat=True)) == {"completed"}
     launch = Launch.objects.get(order=order)
     assert launch.process.status == PROCESS.DONE
-    assert launch.billing_started_at
     assert launch.customer_accepted_at
+    assert {s.billing_started_at is not None for s in Service.objects.filter(origin__order=order)} == {True}
 
 
 def test_a_failed_work_order_is_sent_again_by_hand_and_the_service_completes(
@@ -161,6 +162,7 @@ def test_a_step_failing_once_the_answers_are_in_keeps_its_error_and_none_of_its_
     assert finish.status == "ERROR"
     assert "the roll-up failed" in finish.data["_exception"]["title"]
     actions = [event.action for event in timeline_for(order)]
-    assert "launch.billing_started" in actions
+    assert "launch.activated" in actions
     assert "order.item_finished" not in actions
+    assert "launch.billing_started" not in actions  # the step after it never ran
     assert order.items.get().state == "inProgress"

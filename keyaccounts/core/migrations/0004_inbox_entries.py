@@ -9,7 +9,7 @@ def fill(apps, schema_editor):
     latest schema)."""
     from keyaccounts.inbox.inbox import inbox_rebuild
 
-    inbox_rebuild()
+    inbox_rebuild(tables=set(schema_editor.connection.introspection.table_names()))
 
 
 class Migration(migrations.Migration):
