@@ -464,11 +464,12 @@ def _derived(source: Source) -> QuerySet:
 
 
 @transaction.atomic
-def inbox_rebuild(*, batch: int = 5000) -> int:
-    """Recompute every entry from the tasks (after a bulk load, or to repair); returns how many there are."""
+def inbox_rebuild(*, batch: int = 5000, only=None) -> int:
+    """Recompute every entry from the tasks (after a bulk load, or to repair); returns how many there are.
+    `only`: the sources to read (every one by default)."""
     attnames = [InboxEntry._meta.get_field(name).attname for name in [*_COLUMNS, *_FOLLOWED]]
     InboxEntry.objects.all().delete()
-    for source in sources():
+    for source in sources() if only is None else only:
         rows = _derived(source).iterator(chunk_size=batch)
         while chunk := list(islice(rows, batch)):
             InboxEntry.objects.bulk_create([InboxEntry(**dict(zip(attnames, row, strict=True))) for row in chunk])
