@@ -294,7 +294,8 @@ def trouble_ticket_view(resource) -> dict:
 
 def trouble_ticket_change(resource, body: dict) -> tuple[int, str]:
     """A client's status change (TMF621 PATCH): the same status again changes nothing; a ticket that is closed,
-    resolved, rejected or cancelled already takes no other. Returns (HTTP status, problem)."""
+    rejected or cancelled already takes no other, a resolved one only closed (or reopened, when we reported it).
+    Returns (HTTP status, problem)."""
     from django.utils import timezone
 
     wanted = body.get("status") if isinstance(body, dict) else None
@@ -308,7 +309,7 @@ def trouble_ticket_change(resource, body: dict) -> tuple[int, str]:
             return 409, f"only a resolved ticket is reopened; this one is {current}"
         _plan_ticket_events(resource, FAULT_TICKET_SCENARIOS["reopened"], since=timezone.now())
         return 200, ""
-    if current in TICKET_FINAL:
+    if current in TICKET_FINAL and (current, wanted) != ("resolved", "closed"):  # the customer accepts a resolution
         return 409, f"the ticket is {current} already"
     changed = {
         "status": wanted,
