@@ -31,7 +31,7 @@ class TroubleTicket(TimeStampedModel):
     class Status(models.TextChoices):  # TMF621 TroubleTicket statuses
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         IN_PROGRESS = "inProgress", _("In progress")
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", _("Pending: waiting for information")
         HELD = "held", _("Held")
         RESOLVED = "resolved", _("Resolved: waiting for the customer")
         CLOSED = "closed", _("Closed")
