@@ -119,8 +119,11 @@ def test_the_account_manager_reports_from_the_customer_page_and_sees_the_open_ti
     page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
     assert ticket.number in page
     page = client.get(response.url).content.decode()
-    for shown in ("Level 1 fault", "Ticket reported", "Sent to EOMS"):
+    for shown in ("Level 1 fault", "Ticket reported", "Sent to EOMS", "Level 1 fault restoration"):
         assert shown in page
+    tracking = client.get(reverse("process", args=[ticket.process_id]))  # the chart, steps and chain
+    assert tracking.status_code == 200
+    assert ticket.number in tracking.content.decode()
 
 
 def test_nobody_sees_a_ticket_outside_their_city_unless_provincial(
