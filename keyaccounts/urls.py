@@ -16,6 +16,7 @@ urlpatterns = [
     path("opportunities/", include("opportunities.urls")),
     path("orders/", include("orders.urls")),
     path("provisioning/", include("provisioning.urls")),
+    path("assurance/", include("assurance.urls")),
     path("sla/", include("sla.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

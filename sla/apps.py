@@ -1,13 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-# The after-sale steps the demo policies time, named here until an assurance app registers its own.
-ASSURANCE_STEP_NAMES = {
-    "assurance.fault_level1": _("Level 1 fault repair"),
-    "assurance.fault_level2": _("Level 2 fault repair"),
-    "assurance.complaint": _("Complaint settlement"),
-}
-
 
 class SlaConfig(AppConfig):
     name = "sla"
@@ -32,7 +25,6 @@ class SlaConfig(AppConfig):
             # After the processes: the history hangs on their customers.
             registry.Seeder(90, demo.seed_demo_history, business=True),
         )
-        registry.register_step_names(ASSURANCE_STEP_NAMES)
         registry.register_panels(
             *(
                 registry.HomePanel(role, 40, panels.sla_overview)

@@ -54,7 +54,12 @@ POLICIES = [
     ("launch.information", "", 4 * H, TimeBasis.WORKING),
     ("assurance.fault_level1", "", 4 * H, TimeBasis.CALENDAR),
     ("assurance.fault_level2", "", 8 * H, TimeBasis.CALENDAR),
+    ("assurance.information", "", 2 * H, TimeBasis.CALENDAR),
+    ("assurance.confirmation", "", 24 * H, TimeBasis.CALENDAR),
     ("assurance.complaint", "", 48 * H, TimeBasis.CALENDAR),
+    ("assurance.triage", "", 2 * H, TimeBasis.WORKING),
+    ("assurance.handling", "", 15 * H, TimeBasis.WORKING),
+    ("assurance.callback", "", 7.5 * H, TimeBasis.WORKING),
 ]
 
 
@@ -68,6 +73,7 @@ TEAM_OF_STEP = {
     "launch.manual_handling": Team.Kind.PROVISIONING,
     "launch.acceptance": Team.Kind.PROVISIONING,
     "launch.information": Team.Kind.PROVISIONING,
+    "assurance.triage": Team.Kind.ASSURANCE_DESK,
 }
 
 

@@ -43,20 +43,23 @@ def secret_of(peer: str) -> str:
 # instances and the resource's body, the whole order as posted, were a sixth of the stub's CPU).
 DUE_FIELDS = (
     *("pk", "attempts", "event_type", "state", "detail", "occurred_at"),
-    *("resource_id", "resource__peer", "resource__external_id"),
+    *("resource_id", "resource__peer", "resource__kind", "resource__external_id"),
 )
+# The field a resource's events name its new state by (TMF621 says status, the order APIs state).
+STATE_FIELD = {"troubleTicket": "status"}
 
 
 def event_body(event: dict) -> dict:
     """The TMF event of a row read with `DUE_FIELDS`."""
+    kind = event["resource__kind"]
     order = {"id": str(event["resource_id"]), "externalId": event["resource__external_id"], **event["detail"]}
     if event["state"]:
-        order["state"] = event["state"]
+        order[STATE_FIELD.get(kind, "state")] = event["state"]
     return {
         "eventId": f"{event['resource__peer']}-{event['pk']}",
         "eventType": event["event_type"],
         "eventTime": event["occurred_at"].isoformat(),
-        "event": {"serviceOrder": order},
+        "event": {kind: order},
     }
 
 

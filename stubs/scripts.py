@@ -244,12 +244,16 @@ TICKET_PATHS = [
     (("reject", "驳回"), ["rejected"], "not a network fault"),
 ]
 TICKET_FINAL = {"resolved", "closed", "rejected", "cancelled"}
-TICKET_CHANGES = {"resolved", "closed", "cancelled"}  # what a client may ask for (PATCH)
+TICKET_CHANGES = {"resolved", "closed", "cancelled", "inProgress"}  # what a client may ask for (PATCH)
 
 
-def ticket_created(resource) -> None:
-    """Choose the ticket's path once, from the characteristics of the service it is about."""
+def ticket_created(resource) -> list | None:
+    """Choose the ticket's path once: a fault a customer reported is scripted by its own words and told by events
+    (`plan_fault_ticket`); a quality ticket's path comes from the characteristics of the service it is about."""
     from .models import Resource
+
+    if resource.body.get("requestedResolutionDate"):
+        return plan_fault_ticket(resource)
 
     services = [e.get("id") for e in resource.body.get("relatedEntity", []) if isinstance(e, dict)]
     jobs = Resource.objects.filter(peer=resource.peer, kind="measurementCollectionJob", body__service__id__in=services)
@@ -265,6 +269,7 @@ def ticket_created(resource) -> None:
             break
     resource.body = {**resource.body, "_path": path, "_reason": reason}
     resource.save(update_fields=["body"])
+    return None  # nothing scripted: its path unrolls as it is read
 
 
 def trouble_ticket_view(resource) -> dict:
@@ -273,6 +278,14 @@ def trouble_ticket_view(resource) -> dict:
     changed = resource.body.get("_changed")
     if changed:
         return {**body, "id": str(resource.pk), **changed}
+    if resource.body.get("_scripted"):
+        due = resource.events.filter(occurred_at__lte=timezone.now()).exclude(state="").order_by("occurred_at").last()
+        return {
+            **body,
+            "id": str(resource.pk),
+            "status": due.state if due else "acknowledged",
+            **(due.detail if due else {}),
+        }
     path = ["acknowledged", *resource.body.get("_path", ["inProgress"])]
     status = path[min(max(_steps_taken(resource), 0), len(path) - 1)]
     reason = resource.body.get("_reason", "") if status in TICKET_FINAL else ""
@@ -281,7 +294,8 @@ def trouble_ticket_view(resource) -> dict:
 
 def trouble_ticket_change(resource, body: dict) -> tuple[int, str]:
     """A client's status change (TMF621 PATCH): the same status again changes nothing; a ticket that is closed,
-    resolved, rejected or cancelled already takes no other. Returns (HTTP status, problem)."""
+    rejected or cancelled already takes no other, a resolved one only closed (or reopened, when we reported it).
+    Returns (HTTP status, problem)."""
     from django.utils import timezone
 
     wanted = body.get("status") if isinstance(body, dict) else None
@@ -290,7 +304,12 @@ def trouble_ticket_change(resource, body: dict) -> tuple[int, str]:
     current = trouble_ticket_view(resource)["status"]
     if current == wanted:
         return 200, ""
-    if current in TICKET_FINAL:
+    if wanted == "inProgress":  # the customer rejected the resolution: EOMS works on it again
+        if not resource.body.get("_scripted") or current != "resolved":
+            return 409, f"only a resolved ticket is reopened; this one is {current}"
+        _plan_ticket_events(resource, FAULT_TICKET_SCENARIOS["reopened"], since=timezone.now())
+        return 200, ""
+    if current in TICKET_FINAL and (current, wanted) != ("resolved", "closed"):  # the customer accepts a resolution
         return 409, f"the ticket is {current} already"
     changed = {
         "status": wanted,
@@ -302,6 +321,76 @@ def trouble_ticket_change(resource, body: dict) -> tuple[int, str]:
     return 200, ""
 
 
+# ---------------------------------------------------------------------------- faults a customer reported (TMF621)
+# What EOMS does with a reported fault, chosen by words in its description (a demo or a test picks the path
+# through the words it reports with). Each entry: (step, event type, status or None, detail). A path that asks
+# for information goes on (`after_information`) once we answer.
+STATUS_EVENT, RESOLVED_EVENT = "TroubleTicketStatusChangeEvent", "TroubleTicketResolvedEvent"
+INFORMATION_EVENT = "TroubleTicketInformationRequiredEvent"
+RESTORED = (2, RESOLVED_EVENT, "resolved", {"resolution": "fault cleared, service restored"})
+FAULT_TICKET_SCENARIOS = {
+    "restore": [(1, STATUS_EVENT, "inProgress", {}), RESTORED],
+    "held": [
+        (1, STATUS_EVENT, "inProgress", {}),
+        (1, STATUS_EVENT, "held", {"statusChangeReason": "waiting for a maintenance window"}),
+        (2, STATUS_EVENT, "inProgress", {}),
+        (3, RESOLVED_EVENT, "resolved", {"resolution": "fault cleared, service restored"}),
+    ],
+    "needinfo": [
+        (1, STATUS_EVENT, "inProgress", {}),
+        (1, INFORMATION_EVENT, "pending", {"note": "site access contact and hours needed"}),
+    ],
+    "reject": [(1, STATUS_EVENT, "rejected", {"statusChangeReason": "not a network fault"})],
+    "after_information": [(1, STATUS_EVENT, "inProgress", {}), RESTORED],
+    "reopened": [(0, STATUS_EVENT, "inProgress", {}), RESTORED],
+}
+FAULT_TICKET_WORDS = [
+    (("needinfo", "需要信息"), "needinfo"),
+    (("held", "挂起"), "held"),
+    (("reject", "驳回"), "reject"),
+]
+
+
+def plan_fault_ticket(resource) -> list:
+    words = str(resource.body.get("description", "")).lower()
+    scenario = next((name for keys, name in FAULT_TICKET_WORDS if any(k in words for k in keys)), "restore")
+    resource.body = {**resource.body, "_scripted": scenario}
+    resource.save(update_fields=["body"])
+    return _plan_ticket_events(resource, FAULT_TICKET_SCENARIOS[scenario], since=resource.created_at)
+
+
+def _plan_ticket_events(resource, script: list, *, since) -> list:
+    """Write a ticket's scripted events from `since`; they are sent when due and they make the `GET` truth."""
+    from datetime import timedelta
+
+    from .models import Event
+
+    step = timedelta(seconds=settings.STUBS_STEP_SECONDS)
+    return Event.objects.bulk_create(
+        Event(
+            resource=resource,
+            event_type=event_type,
+            state=state or "",
+            detail=detail,
+            occurred_at=since + step * at + timedelta(microseconds=n + 1),
+            due_at=since + step * at,
+        )
+        for n, (at, event_type, state, detail) in enumerate(script)
+    )
+
+
+def ticket_information_created(resource) -> None:
+    """Our answer to EOMS's question: the fault's path goes on from now."""
+    from .models import Resource
+
+    target = (resource.body.get("troubleTicket") or {}).get("id", "")
+    for ticket in Resource.objects.filter(peer=resource.peer, kind="troubleTicket", external_id=target):
+        if ticket.body.get("_scripted") == "needinfo":
+            _plan_ticket_events(ticket, FAULT_TICKET_SCENARIOS["after_information"], since=timezone.now())
+
+
+VIEWS["troubleTicketInformation"] = cancel_view  # an answer to EOMS's question: received and done
+ON_CREATE["troubleTicketInformation"] = ticket_information_created
 VIEWS["measurementCollectionJob"] = job_view  # TMF628: measure a service every period
 VIEWS["troubleTicket"] = trouble_ticket_view  # TMF621: a quality work order for a degraded service
 INVALID = {"measurementCollectionJob": job_invalid, "troubleTicket": ticket_invalid}

@@ -59,6 +59,8 @@ class Team(BilingualNameModel):
         PROVISIONING = "provisioning", _("Provisioning coordination")
         NETWORK_LIAISON = "network_liaison", _("Network liaison")
         QUALITY = "quality", _("Quality")
+        ASSURANCE_DESK = "assurance_desk", _("Assurance desk")
+        BILLING = "billing", _("Billing")
 
     code = models.SlugField(_("code"), max_length=60, unique=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

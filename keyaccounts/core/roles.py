@@ -38,6 +38,8 @@ _CUSTOMER_SUPERVISION = [
     "orders.approve_order",
     "orders.assess_cancellation",
     "sla.view_dashboard",
+    "assurance.view_troubleticket",
+    "assurance.supervise_ticket",
 ]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
@@ -52,6 +54,8 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "orders.add_order",
         "orders.change_order",
         "orders.view_order",
+        "assurance.add_troubleticket",
+        "assurance.view_troubleticket",
     ],
     Role.BACK_OFFICE: [
         "customers.view_customer",
@@ -64,6 +68,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "orders.assess_cancellation",
         "peers.retry_delivery",  # acted on only by members of a provisioning team
         "provisioning.handle_launch",
+        "assurance.view_troubleticket",
+        "assurance.triage_ticket",  # acted on only by members of an assurance desk
+        "assurance.handle_ticket",  # acted on only by members of the team a complaint is routed to
     ],
     Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
     Role.PROVINCIAL_SUPERVISOR: [
@@ -95,6 +102,11 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "sla.view_qualitymeasurement",
         "sla.view_qualityviolation",
         "sla.view_slaclock",
+        *[
+            f"assurance.{a}_{m}"
+            for m in ("faultlevelrule", "complaintroute", "resolutioncode")
+            for a in ("add", "change", "delete", "view")
+        ],
         *[
             f"sla.{a}_{m}"
             for m in ("holiday", "workingwindow", "citycalendar", "customercalendar")

@@ -126,17 +126,20 @@ def steps_follow(
     account_manager_id: int | None = None,
     level="",
     product=None,
+    also_open: frozenset[str] = frozenset(),
 ) -> None:
     """After every step of a flow: the subject's SLA clocks run exactly while its timed steps wait (tasks in
     `statuses`; `steps` maps node names to SLA steps), and the inbox lists its people's steps as they are now
     (through the hooks `sla` and the inbox register in the registry). The subject's city, customer and account manager are given by id (what the caller holds, nothing to read);
-    `level` and `product` may be callables, asked only when a clock starts."""
+    `level` and `product` may be callables, asked only when a clock starts. `also_open`: SLA steps the subject
+    waits on across its tasks (a fault's restoration, whichever step it is in), timed beside them."""
     hooks = registry.hooks
     if hooks.tasks_to_follow is not None:
         tasks = hooks.tasks_to_follow(process_id, statuses)
     else:
         tasks = list(Task.objects.filter(process_id=process_id, status__in=statuses))
     open_steps = {steps[t.flow_task.name] for t in tasks if t.status in statuses and t.flow_task.name in steps}
+    open_steps |= also_open
     clocks = {}
     if hooks.clocks_follow is not None:
         clocks = hooks.clocks_follow(

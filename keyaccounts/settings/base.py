@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "opportunities",
     "orders",
     "provisioning",
+    "assurance",
     "sla",
     "keyaccounts.peers",
     "keyaccounts.inbox",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PROCESS_APPS = {"customers", "opportunities", "orders", "provisioning"}
+PROCESS_APPS = {"customers", "opportunities", "orders", "provisioning", "assurance"}
 PLATFORM_APPS = {"keyaccounts.inbox", "keyaccounts.catalogue", "keyaccounts.peers", "sla"}
 
 

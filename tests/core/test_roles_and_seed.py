@@ -54,7 +54,11 @@ def test_seed_demo_is_idempotent_and_covers_every_role_in_two_cities():
     si_users = User.objects.filter(groups__name=Role.SI_PARTNER)
     assert all(u.si_company_id for u in si_users)
     back_office = User.objects.get(username="bo_changchun")
-    assert {t.kind for t in back_office.teams.all()} == {Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE}
+    assert {t.kind for t in back_office.teams.all()} == {
+        Team.Kind.CUSTOMER_AUDIT,
+        Team.Kind.ORDER_ACCEPTANCE,
+        Team.Kind.ASSURANCE_DESK,
+    }
     assert all(t.city.code == "changchun" for t in back_office.teams.all())
 
 

@@ -17,10 +17,11 @@ LIFECYCLES = {
     "orders/lifecycle.py",
     "opportunities/lifecycle.py",
     "provisioning/lifecycle.py",
+    "assurance/lifecycle.py",
 }
 WRITE_METHODS = {"update", "create", "get_or_create", "update_or_create"}
 FIELD_LIST_WRITERS = {"save", "save_fields", "bulk_update", "bulk_update_rows"}
-GUARDED_MODELS = {"Order", "OrderItem", "Opportunity", "WorkOrder"}
+GUARDED_MODELS = {"Order", "OrderItem", "Opportunity", "WorkOrder", "TroubleTicket"}
 
 # (file name, what is written) of other models' `status`/`state` (outbox messages, SLA clocks,
 # quality violations, running services, inbox entries) and of a peer error's HTTP status: by file name, so

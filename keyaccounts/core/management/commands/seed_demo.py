@@ -28,8 +28,9 @@ CITY_TEAM_KINDS = [
     Team.Kind.ORDER_ACCEPTANCE,
     Team.Kind.PROVISIONING,
     Team.Kind.NETWORK_LIAISON,
+    Team.Kind.ASSURANCE_DESK,
 ]
-PROVINCIAL_TEAM_KINDS = [Team.Kind.PRESALES, Team.Kind.QUALITY]
+PROVINCIAL_TEAM_KINDS = [Team.Kind.PRESALES, Team.Kind.QUALITY, Team.Kind.BILLING]
 TEAM_NAMES_ZH = {
     Team.Kind.CUSTOMER_AUDIT: "客户资料审核组",
     Team.Kind.PRESALES: "售前方案组",
@@ -37,6 +38,8 @@ TEAM_NAMES_ZH = {
     Team.Kind.PROVISIONING: "开通协调组",
     Team.Kind.NETWORK_LIAISON: "网络联络组",
     Team.Kind.QUALITY: "质量管理组",
+    Team.Kind.ASSURANCE_DESK: "客户服务保障台",
+    Team.Kind.BILLING: "计费账务组",
 }
 TEAM_NAMES_EN = {
     Team.Kind.CUSTOMER_AUDIT: "Customer data audit",
@@ -45,6 +48,8 @@ TEAM_NAMES_EN = {
     Team.Kind.PROVISIONING: "Provisioning coordination",
     Team.Kind.NETWORK_LIAISON: "Network liaison",
     Team.Kind.QUALITY: "Quality",
+    Team.Kind.ASSURANCE_DESK: "Assurance desk",
+    Team.Kind.BILLING: "Billing",
 }
 # code, English, Chinese, works in our portal: the integrators' staff work there, the platforms answer over the interface
 SI_COMPANIES = [
@@ -57,7 +62,15 @@ SI_COMPANIES = [
 PEOPLE = [
     ("admin", "Ada", "Admin", Role.ADMINISTRATOR, None, [], None),
     ("sup_province", "Wang", "Wei", Role.PROVINCIAL_SUPERVISOR, None, [], None),
-    ("presales", "Zhao", "Min", Role.BACK_OFFICE, None, [Team.Kind.PRESALES, Team.Kind.QUALITY], None),
+    (
+        "presales",
+        "Zhao",
+        "Min",
+        Role.BACK_OFFICE,
+        None,
+        [Team.Kind.PRESALES, Team.Kind.QUALITY, Team.Kind.BILLING],
+        None,
+    ),
     ("si_jlsmart", "Sun", "Li", Role.SI_PARTNER, None, [], "jl-smart"),
     ("si_neiot", "Zhou", "Ping", Role.SI_PARTNER, None, [], "ne-iot"),
 ]
@@ -71,7 +84,7 @@ for _code in DEMO_CITIES:
             _code.title(),
             Role.BACK_OFFICE,
             _code,
-            [Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE],
+            [Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE, Team.Kind.ASSURANCE_DESK],
             None,
         ),
         (

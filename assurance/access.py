@@ -1,0 +1,74 @@
+"""Who sees and acts on which ticket: account managers their customers', city roles their city's, the teams the
+cities they serve, provincial roles all. Nobody sees a ticket outside their city unless provincial."""
+
+from django.db.models import Q, QuerySet
+
+from customers.models import Customer
+from keyaccounts.core.access import sees_all_cities, served_city_ids
+from keyaccounts.core.models import Team
+from keyaccounts.core.roles import Role, has_role
+
+from .models import TroubleTicket
+
+DESK, BILLING = Team.Kind.ASSURANCE_DESK, Team.Kind.BILLING
+
+
+def visible_tickets(user, queryset: QuerySet | None = None) -> QuerySet[TroubleTicket]:
+    queryset = TroubleTicket.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.has_perm("assurance.view_troubleticket"):
+        return queryset.none()
+    if sees_all_cities(user):
+        return queryset
+    scope = Q(pk__in=[])
+    if has_role(user, Role.ACCOUNT_MANAGER):
+        scope |= Q(account_manager=user)
+    if has_role(user, Role.BACK_OFFICE, Role.CITY_SUPERVISOR) and user.city_id:
+        scope |= Q(city_id=user.city_id)
+    if has_role(user, Role.BACK_OFFICE):
+        scope |= Q(city_id__in=served_city_ids(user, DESK))
+        scope |= Q(city_id__in=served_city_ids(user, BILLING), route=TroubleTicket.Route.BILLING)
+    return queryset.filter(scope)
+
+
+def may_report(user, customer) -> bool:
+    """The customer's own account manager, once the customer is archived."""
+    return (
+        user.has_perm("assurance.add_troubleticket")
+        and customer.account_manager_id == user.pk
+        and customer.status == Customer.Status.VALIDATED
+    )
+
+
+def may_note(user, ticket: TroubleTicket) -> bool:
+    """Anyone who may see the ticket may add a note while it is open (the caller has checked the scope)."""
+    return ticket.is_open
+
+
+def _serves(user, ticket: TroubleTicket, kind: str, permission: str) -> bool:
+    return user.has_perm(permission) and ticket.city_id in served_city_ids(user, kind)
+
+
+def may_act_on_task(user, task, ticket: TroubleTicket) -> bool:
+    """The team queue's steps for the team that serves the ticket's city; the account manager's own steps."""
+    from .flows import TicketFlow as F
+
+    if task.owner_id not in (None, user.pk):
+        return False
+    node = task.flow_task
+    if node is F.triage:
+        return _serves(user, ticket, DESK, "assurance.triage_ticket")
+    if node is F.handle:
+        return _serves(user, ticket, DESK, "assurance.handle_ticket")
+    if node is F.handle_billing:
+        return _serves(user, ticket, BILLING, "assurance.handle_ticket")
+    if node is F.supervise_city:
+        return (
+            user.has_perm("assurance.supervise_ticket")
+            and has_role(user, Role.CITY_SUPERVISOR)
+            and user.city_id == ticket.city_id
+        )
+    if node is F.supervise_province:
+        return user.has_perm("assurance.supervise_ticket") and has_role(user, Role.PROVINCIAL_SUPERVISOR)
+    if node in (F.confirm, F.callback, F.give_information):
+        return task.owner_id == user.pk
+    return False  # the red channel's wait for EOMS

@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import ComplaintRoute, FaultLevelRule, ResolutionCode
+
+
+@admin.register(FaultLevelRule)
+class FaultLevelRuleAdmin(admin.ModelAdmin):
+    """Which faults are level 1: the first active rule that matches, by its order."""
+
+    list_display = ["name", "order", "severity", "interruption_only", "product", "customer_level", "min_services"]
+    list_editable = ["order"]
+    list_filter = ["is_active", "severity"]
+
+
+@admin.register(ComplaintRoute)
+class ComplaintRouteAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "order", "ticket_type", "route", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+@admin.register(ResolutionCode)
+class ResolutionCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "name_en", "name_zh", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]

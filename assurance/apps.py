@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssuranceConfig(AppConfig):
+    name = "assurance"
+    verbose_name = _("Assurance")
+
+    def ready(self) -> None:
+        from customers.business import register_business
+        from keyaccounts.core import registry
+
+        from . import timeline  # noqa: F401 — registers the ticket actions' labels
+        from .peer_handlers import register
+        from .process import SPEC
+        from .selectors import open_tickets_of
+
+        registry.register_process(SPEC)
+        register_business("tickets", open_tickets_of)
+        register()

@@ -1,0 +1,50 @@
+"""Demo configuration of assurance (an administrator edits it): the fault-level rules, the complaint routes and the
+resolution codes. No tickets: they come from the account managers' reports."""
+
+from django.db import transaction
+
+from keyaccounts.catalogue.models import Product
+
+from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, Severity, TroubleTicket
+
+# name, order, interruption only, product code, customer level, at least this many services
+FAULT_LEVEL_RULES = [
+    ("Interruption of an internet dedicated line", 10, True, "internet-line", "", None),
+    ("Interruption of a data dedicated line", 20, True, "data-line", "", None),
+    ("Interruption for a level-A customer", 30, True, None, "A", None),
+    ("Three services or more affected", 40, False, None, "", 3),
+]
+COMPLAINT_ROUTES = [(10, TroubleTicket.Type.BILLING, TroubleTicket.Route.BILLING)]
+RESOLUTION_CODES = [  # code, English, Chinese
+    ("repaired", "Fault repaired", "故障已修复"),
+    ("configuration", "Configuration corrected", "配置已更正"),
+    ("explained", "Explained to the customer", "已向客户解释"),
+    ("bill-adjusted", "Bill adjusted", "账单已调整"),
+    ("compensated", "Compensation granted", "已给予补偿"),
+    ("customer-side", "Cause on the customer's side", "客户侧原因"),
+    ("suggestion-noted", "Suggestion passed on", "建议已转交"),
+]
+
+
+@transaction.atomic
+def seed_demo_configuration() -> None:
+    """Idempotent: a rule, route or code an administrator has kept (by its name or code) is left as it is."""
+    products = {p.code: p for p in Product.objects.filter(code__in=[r[3] for r in FAULT_LEVEL_RULES if r[3]])}
+    for name, order, interruption, product, level, at_least in FAULT_LEVEL_RULES:
+        if product and product not in products:
+            continue
+        FaultLevelRule.objects.get_or_create(
+            name=name,
+            defaults={
+                "order": order,
+                "interruption_only": interruption,
+                "product": products.get(product),
+                "customer_level": level,
+                "min_services": at_least,
+                "severity": Severity.LEVEL_1,
+            },
+        )
+    for order, ticket_type, route in COMPLAINT_ROUTES:
+        ComplaintRoute.objects.get_or_create(ticket_type=ticket_type, defaults={"order": order, "route": route})
+    for n, (code, en, zh) in enumerate(RESOLUTION_CODES):
+        ResolutionCode.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": n})

@@ -1,0 +1,149 @@
+"""Assurance (after-sale): one flow per trouble ticket, by its channel of service.
+
+Red channel (faults): dispatched to EOMS at once → EOMS's events move the ticket (an information request
+becomes the account manager's task) → the account manager records the customer's confirmation: accepted
+closes it (EOMS is told), rejected reopens it at EOMS.
+Yellow channel (complaints, billing questions, suggestions, consultations): the city's assurance desk triages it
+(a duplicate is linked and ends there) → the team a routing rule picks handles it → the account manager's
+callback (回访): accepted closes it, rejected reopens it; the second reopening goes to the city supervisor, the
+third to the province.
+
+Nodes only route; every write is a service in `services.py`.
+"""
+
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+
+from keyaccounts.core.workflow import BaseFlow
+
+from . import services
+from .models import TicketProcess, TroubleTicket
+
+Status, Route, Escalation = TroubleTicket.Status, TroubleTicket.Route, TroubleTicket.Escalation
+
+# The people's steps and the SLA steps they are timed by; the restoration or settlement of the whole ticket is
+# timed across its steps (`services.ticket_sla_follow`).
+SLA_STEPS = {
+    "triage": "assurance.triage",
+    "handle": "assurance.handling",
+    "handle_billing": "assurance.handling",
+    "supervise_city": "assurance.handling",
+    "supervise_province": "assurance.handling",
+    "callback": "assurance.callback",
+    "give_information": "assurance.information",
+    "confirm": "assurance.confirmation",
+}
+
+
+def open_task_page(request, **kwargs):
+    return redirect("assurance:detail", pk=request.activation.process.ticket.pk)
+
+
+def _ticket(activation) -> TroubleTicket:
+    return activation.process.ticket
+
+
+def _manager(activation):
+    return _ticket(activation).account_manager
+
+
+class TicketFlow(BaseFlow):
+    process_class = TicketProcess
+    process_title = _("Trouble ticket")
+    process_description = _("A fault to EOMS, or a complaint through the assurance desk, until the customer accepts.")
+
+    start = flow.StartHandle(this.link_ticket).Next(this.by_channel)
+    by_channel = flow.Switch().Case(this.dispatch, lambda a: _ticket(a).is_fault).Default(this.triage)
+
+    # ------------------------------------------------------------------ red channel: faults
+    dispatch = flow.Function(this.run_dispatch).Next(this.await_eoms)
+    await_eoms = flow.Handle(this.run_await).Annotation(title=_("Wait for EOMS")).Next(this.after_eoms)
+    after_eoms = (
+        flow.Switch()
+        .Case(this.give_information, lambda a: _ticket(a).status == Status.PENDING)
+        .Case(this.confirm, lambda a: _ticket(a).status == Status.RESOLVED)
+        .Default(this.end)  # rejected by EOMS
+    )
+    give_information = (
+        flow.View(open_task_page)
+        .Assign(_manager)
+        .Annotation(title=_("Give EOMS the information it needs"))
+        .Next(this.await_eoms)
+    )
+    confirm = (
+        flow.View(open_task_page)
+        .Assign(_manager)
+        .Annotation(title=_("Record the customer's confirmation"))
+        .Next(this.after_confirm)
+    )
+    after_confirm = (
+        flow.Switch().Case(this.await_eoms, lambda a: _ticket(a).status == Status.IN_PROGRESS).Default(this.end)
+    )
+
+    # ------------------------------------------------------------------ yellow channel: complaints
+    triage = (
+        flow.View(open_task_page)
+        .Permission("assurance.triage_ticket")
+        .Annotation(title=_("Triage the complaint"))
+        .Next(this.after_triage)
+    )
+    after_triage = flow.Switch().Case(this.end, lambda a: _ticket(a).status == Status.CANCELLED).Default(this.route)
+    route = flow.Function(this.run_route).Next(this.to_handler)
+    to_handler = (
+        flow.Switch()
+        .Case(this.supervise_province, lambda a: _ticket(a).escalation == Escalation.PROVINCE)
+        .Case(this.supervise_city, lambda a: _ticket(a).escalation == Escalation.CITY)
+        .Case(this.handle_billing, lambda a: _ticket(a).route == Route.BILLING)
+        .Default(this.handle)
+    )
+    handle = (
+        flow.View(open_task_page)
+        .Permission("assurance.handle_ticket")
+        .Annotation(title=_("Handle the complaint"))
+        .Next(this.callback)
+    )
+    handle_billing = (
+        flow.View(open_task_page)
+        .Permission("assurance.handle_ticket")
+        .Annotation(title=_("Handle the billing question"))
+        .Next(this.callback)
+    )
+    supervise_city = (
+        flow.View(open_task_page)
+        .Permission("assurance.supervise_ticket")
+        .Annotation(title=_("Handle the escalated complaint"))
+        .Next(this.callback)
+    )
+    supervise_province = (
+        flow.View(open_task_page)
+        .Permission("assurance.supervise_ticket")
+        .Annotation(title=_("Handle the complaint escalated to the province"))
+        .Next(this.callback)
+    )
+    callback = (
+        flow.View(open_task_page)
+        .Assign(_manager)
+        .Annotation(title=_("Call the customer back"))
+        .Next(this.after_callback)
+    )
+    after_callback = (
+        flow.Switch().Case(this.to_handler, lambda a: _ticket(a).status == Status.IN_PROGRESS).Default(this.end)
+    )
+    end = flow.End()
+
+    def link_ticket(self, activation, ticket: TroubleTicket):
+        activation.process.save()
+        ticket.process = activation.process
+        ticket.save(update_fields=["process"])
+        return activation.process
+
+    def run_dispatch(self, activation):
+        services.ticket_dispatch(ticket=_ticket(activation))
+
+    def run_await(self, activation):
+        """EOMS's events have moved the ticket already (`services.tickets_apply_events`); the switch reads it."""
+
+    def run_route(self, activation):
+        services.ticket_route(ticket=_ticket(activation))

@@ -1,0 +1,91 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ResolutionCode, TroubleTicket
+from .selectors import running_services_of
+
+
+class _Form(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class ServiceChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.number} · {obj.product}"
+
+
+class ReportForm(_Form):
+    type = forms.ChoiceField(
+        label=_("type"),
+        choices=TroubleTicket.Type.choices,
+        error_messages={"invalid_choice": _("Choose one of the ticket types offered.")},
+    )
+    services = ServiceChoice(
+        label=_("affected services"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The customer's running services the ticket is about; a fault needs at least one."),
+        error_messages={
+            "invalid_choice": _("Only running services of this customer can be affected."),
+            "invalid_pk_value": _("Only running services of this customer can be affected."),
+        },
+    )
+    interruption = forms.BooleanField(label=_("the service is interrupted (not only degraded)"), required=False)
+    description = forms.CharField(label=_("description"), widget=forms.Textarea(attrs={"rows": 4}))
+    contact = forms.ModelChoiceField(label=_("reporting contact"), queryset=None, required=False)
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = running_services_of(customer).order_by("pk")
+        self.fields["contact"].queryset = customer.contacts.all()
+
+
+class TriageForm(_Form):
+    decision = forms.ChoiceField(
+        label=_("decision"),
+        choices=[("accept", _("Take it on: hand it to the team that handles it")), ("duplicate", _("A duplicate"))],
+        widget=forms.RadioSelect,
+    )
+    duplicate_of = forms.TypedChoiceField(label=_("duplicate of"), coerce=int, required=False, empty_value=None)
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, duplicates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["duplicate_of"].choices = [
+            ("", "—"),
+            *((t.pk, f"{t.number} · {t.get_type_display()}") for t in duplicates),
+        ]
+
+
+class ResolveForm(_Form):
+    resolution = forms.ModelChoiceField(label=_("resolution"), queryset=ResolutionCode.objects.filter(is_active=True))
+    notes = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class DecisionForm(_Form):
+    accepted = forms.TypedChoiceField(
+        label=_("the customer's decision"),
+        choices=[("yes", _("Accepts the resolution: close the ticket")), ("no", _("Rejects it: reopen the ticket"))],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("the customer's words"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the customer rejects the resolution."),
+    )
+
+
+class AnswerForm(_Form):
+    answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(_Form):
+    text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
+    internal = forms.BooleanField(label=_("internal: not to be told to the customer"), required=False, initial=True)

@@ -1,0 +1,314 @@
+"""Assurance (after-sale): trouble tickets for faults and complaints (TMF621), and the rules that classify and
+route them, which an administrator edits."""
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process
+
+from keyaccounts.core.models import BilingualNameModel, TimeStampedModel
+
+
+class Severity(models.TextChoices):
+    """Faults by level (the red channel); complaints normal or escalated (the yellow channel)."""
+
+    LEVEL_1 = "level1", _("Level 1 fault")
+    LEVEL_2 = "level2", _("Level 2 fault")
+    NORMAL = "normal", _("Normal")
+    ESCALATED = "escalated", _("Escalated")
+
+
+class Priority(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class TroubleTicket(TimeStampedModel):
+    """A fault or complaint of a customer (TMF621 TroubleTicket), from its report to the customer's decision."""
+
+    class Status(models.TextChoices):  # TMF621 TroubleTicket statuses
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "inProgress", _("In progress")
+        PENDING = "pending", _("Pending: waiting for information")
+        HELD = "held", _("Held")
+        RESOLVED = "resolved", _("Resolved: waiting for the customer")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Type(models.TextChoices):
+        FAULT = "fault", _("Fault")
+        COMPLAINT = "complaint", _("Complaint")
+        BILLING = "billing", _("Billing question")
+        SUGGESTION = "suggestion", _("Suggestion")
+        CONSULTATION = "consultation", _("Consultation")
+
+    class Channel(models.TextChoices):
+        ACCOUNT_MANAGER = "account_manager", _("Account manager")
+        HOTLINE = "hotline", _("Hotline")
+        PORTAL = "portal", _("Customer portal")
+        SI = "si", _("System integrator")
+        EOMS = "eoms", _("EOMS")
+        NETWORK_QUALITY = "network_quality", _("Network-quality violation")
+
+    class PendingParty(models.TextChoices):
+        """Whose side a pending ticket waits on: only the customer's may pause its clock (a later rule)."""
+
+        CUSTOMER = "customer", _("The customer")
+        US = "us", _("Our side")
+        PEER = "peer", _("EOMS or the SI")
+
+    class Decision(models.TextChoices):
+        ACCEPTED = "accepted", _("The customer accepts the resolution")
+        REJECTED = "rejected", _("The customer rejects the resolution")
+
+    class Route(models.TextChoices):
+        """Who handles a complaint (a routing rule chooses; EOMS and SI routes come later)."""
+
+        CITY_DESK = "city_desk", _("The city's assurance desk")
+        BILLING = "billing", _("The provincial billing team")
+
+    class Escalation(models.TextChoices):
+        NONE = "", _("Not escalated")
+        CITY = "city", _("City supervisor")
+        PROVINCE = "province", _("Province")
+
+    type = models.CharField(_("type"), max_length=15, choices=Type.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="trouble_tickets"
+    )
+    city = models.ForeignKey("core.City", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+")
+    account_manager = models.ForeignKey(
+        "core.User", verbose_name=_("account manager"), on_delete=models.PROTECT, related_name="+"
+    )
+    reported_by = models.ForeignKey(
+        "core.User", verbose_name=_("reported by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        verbose_name=_("reporting contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    services = models.ManyToManyField(
+        "catalogue.Service", verbose_name=_("affected services"), blank=True, related_name="trouble_tickets"
+    )
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=_("order"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    billing_account = models.ForeignKey(
+        "orders.BillingAccount",
+        verbose_name=_("billing account"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    description = models.TextField(_("description"))
+    interruption = models.BooleanField(_("the service is interrupted"), default=False)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.ACKNOWLEDGED)
+    pending_reason = models.CharField(_("pending reason"), max_length=200, blank=True)
+    pending_party = models.CharField(_("pending on"), max_length=10, choices=PendingParty.choices, blank=True)
+    route = models.CharField(_("handled by"), max_length=12, choices=Route.choices, blank=True)
+    escalation = models.CharField(_("escalated to"), max_length=10, choices=Escalation.choices, blank=True)
+    resolution_code = models.ForeignKey(
+        "assurance.ResolutionCode",
+        verbose_name=_("resolution"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    resolution_notes = models.TextField(_("resolution notes"), blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    customer_decision = models.CharField(_("customer's decision"), max_length=10, choices=Decision.choices, blank=True)
+    decision_note = models.TextField(_("customer's words"), blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
+    duplicate_of = models.ForeignKey(
+        "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_resolution_date = models.DateTimeField(_("requested resolution date"), null=True, blank=True)
+    # The time of the newest EOMS event applied: an older event arriving late changes nothing.
+    last_event_at = models.DateTimeField(_("last event"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    process = models.OneToOneField(
+        "viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="ticket"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("trouble ticket")
+        verbose_name_plural = _("trouble tickets")
+        permissions = [
+            ("triage_ticket", _("Can triage complaints (assurance desk)")),
+            ("handle_ticket", _("Can handle complaints routed to one's team")),
+            ("supervise_ticket", _("Can handle escalated complaints")),
+        ]
+        indexes = [models.Index(fields=["customer", "status", "created_at"], name="ticket_customer_open")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"TT{self.pk:06d}"
+
+    @property
+    def is_fault(self) -> bool:
+        return self.type == self.Type.FAULT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TICKET_STATUSES
+
+    @property
+    def external_id(self) -> str:
+        """Our reference at EOMS (deterministic: a resend finds the ticket it made)."""
+        return f"{self.number}-EOMS"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("assurance:detail", args=[self.pk])
+
+
+OPEN_TICKET_STATUSES = (
+    TroubleTicket.Status.ACKNOWLEDGED,
+    TroubleTicket.Status.IN_PROGRESS,
+    TroubleTicket.Status.PENDING,
+    TroubleTicket.Status.HELD,
+    TroubleTicket.Status.RESOLVED,
+)
+
+
+class TicketProcess(Process):
+    class Meta:
+        proxy = True
+        verbose_name = _("trouble ticket process")
+        verbose_name_plural = _("trouble ticket processes")
+
+
+class TicketNote(models.Model):
+    """A note on a ticket: public notes may be told to the customer; internal ones stay with the staff."""
+
+    ticket = models.ForeignKey(TroubleTicket, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("note"))
+    internal = models.BooleanField(_("internal"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("ticket note")
+        verbose_name_plural = _("ticket notes")
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class InformationRequest(models.Model):
+    """EOMS asked for information about a fault; the account manager answers it."""
+
+    ticket = models.ForeignKey(TroubleTicket, on_delete=models.CASCADE, related_name="information_requests")
+    question = models.TextField(_("question"))
+    asked_at = models.DateTimeField(_("asked at"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["asked_at"]
+        verbose_name = _("information request")
+        verbose_name_plural = _("information requests")
+
+    def __str__(self) -> str:
+        return self.question[:40]
+
+
+class ResolutionCode(BilingualNameModel):
+    """How a ticket was resolved, as the handling team records it: configuration data."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("resolution code")
+        verbose_name_plural = _("resolution codes")
+
+
+class FaultLevelRule(models.Model):
+    """Which faults are level 1: a rule matches when every condition it sets holds; the first active rule that
+    matches (by its order) gives the level, and a fault no rule matches is level 2."""
+
+    name = models.CharField(_("name"), max_length=120)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    interruption_only = models.BooleanField(
+        _("only an interruption"), default=False, help_text=_("Only when the service is down, not degraded.")
+    )
+    product = models.ForeignKey(
+        "catalogue.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("Only when a service of this product is affected. Empty: any product."),
+    )
+    customer_level = models.CharField(
+        _("customer level"), max_length=1, blank=True, help_text=_("Only for customers of this level. Empty: any.")
+    )
+    min_services = models.PositiveSmallIntegerField(
+        _("at least this many services"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Only when at least this many services are affected. Empty: any number."),
+    )
+    severity = models.CharField(
+        _("level"),
+        max_length=10,
+        choices=[(Severity.LEVEL_1, Severity.LEVEL_1.label), (Severity.LEVEL_2, Severity.LEVEL_2.label)],
+        default=Severity.LEVEL_1,
+    )
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("fault level rule")
+        verbose_name_plural = _("fault level rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ComplaintRoute(models.Model):
+    """Who handles a complaint of a type: the first active route whose type matches (or that names no type),
+    by its order; none matches: the city's assurance desk."""
+
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    ticket_type = models.CharField(
+        _("ticket type"),
+        max_length=15,
+        blank=True,
+        choices=[(t.value, t.label) for t in TroubleTicket.Type if t != TroubleTicket.Type.FAULT],
+        help_text=_("Empty: any type."),
+    )
+    route = models.CharField(_("handled by"), max_length=12, choices=TroubleTicket.Route.choices)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("complaint route")
+        verbose_name_plural = _("complaint routes")
+
+    def __str__(self) -> str:
+        return f"{self.get_ticket_type_display() or '*'} → {self.get_route_display()}"

@@ -1,0 +1,534 @@
+"""Every write of assurance: a ticket reported, classified, dispatched to EOMS or routed to a team, moved by
+EOMS's events, resolved, and accepted or rejected by the customer."""
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.timeline import timeline_record
+from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_task, steps_follow
+from keyaccounts.peers.models import OutboxMessage, Peer
+from keyaccounts.peers.outbox import outbox_enqueue
+from sla.services import sla_clock_start
+
+from . import access
+from .lifecycle import WORKING, ticket_create, ticket_may_move, ticket_move
+from .models import (
+    ComplaintRoute,
+    FaultLevelRule,
+    InformationRequest,
+    Priority,
+    ResolutionCode,
+    Severity,
+    TicketNote,
+    TroubleTicket,
+)
+from .selectors import likely_duplicates, running_services_of
+from .timeline import TicketAction
+
+logger = logging.getLogger(__name__)
+Status, Type = TroubleTicket.Status, TroubleTicket.Type
+TICKET_RESOURCE = "troubleTicket"
+INFORMATION_RESOURCE = "troubleTicketInformation"
+# A fault no SLA policy times still asks EOMS for a date: the next day.
+UNTIMED_RESTORATION = timedelta(days=1)
+# How EOMS reads our levels (TMF621 severity).
+PEER_SEVERITY = {Severity.LEVEL_1: "critical", Severity.LEVEL_2: "major"}
+ACCEPT, DUPLICATE = "accept", "duplicate"
+
+
+# ---------------------------------------------------------------------------- classification
+def fault_level(*, customer, services: list, interruption: bool) -> tuple[str, FaultLevelRule | None]:
+    """The level of a fault by the first active rule that matches it (`FaultLevelRule`), else level 2."""
+    products = {service.product_id for service in services}
+    for rule in FaultLevelRule.objects.filter(is_active=True).order_by("order", "pk"):
+        if rule.interruption_only and not interruption:
+            continue
+        if rule.product_id and rule.product_id not in products:
+            continue
+        if rule.customer_level and rule.customer_level != customer.level:
+            continue
+        if rule.min_services and len(services) < rule.min_services:
+            continue
+        return rule.severity, rule
+    return Severity.LEVEL_2, None
+
+
+# Severity's rank, moved up one for a level-A customer and down one for levels C and D (and none yet).
+_SEVERITY_RANK = {Severity.LEVEL_1: 0, Severity.ESCALATED: 1, Severity.LEVEL_2: 2, Severity.NORMAL: 2}
+_PRIORITIES = [Priority.CRITICAL, Priority.HIGH, Priority.MEDIUM, Priority.LOW]
+
+
+def priority_of(severity: str, customer_level: str) -> str:
+    rank = _SEVERITY_RANK[severity] + {"A": -1, "B": 0}.get(customer_level or "", 1)
+    return _PRIORITIES[min(max(rank, 0), len(_PRIORITIES) - 1)]
+
+
+def complaint_route(ticket: TroubleTicket) -> str:
+    """Who handles a complaint: the first active route for its type (or for any type), else the city's desk."""
+    for route in ComplaintRoute.objects.filter(is_active=True).order_by("order", "pk"):
+        if not route.ticket_type or route.ticket_type == ticket.type:
+            return route.route
+    return TroubleTicket.Route.CITY_DESK
+
+
+# ---------------------------------------------------------------------------- intake
+@dataclass(frozen=True)
+class Report:
+    """What the account manager reports: checked by `ticket_report`, whatever form or API it came from."""
+
+    type: str
+    description: str
+    services: tuple = ()  # Service rows or pks
+    contact: object = None
+    interruption: bool = False
+    channel: str = TroubleTicket.Channel.ACCOUNT_MANAGER
+
+
+def _checked_services(customer, wanted) -> list:
+    pks = [getattr(s, "pk", s) for s in wanted]
+    running = {s.pk: s for s in running_services_of(customer).filter(pk__in=pks)}
+    wrong = [pk for pk in pks if pk not in running]
+    if wrong:
+        raise ApplicationError(
+            _("Only running services of this customer can be affected; SV%(number)06d is not one.")
+            % {"number": int(wrong[0])},
+            field="services",
+        )
+    return [running[pk] for pk in dict.fromkeys(pks)]
+
+
+def ticket_report(*, user, customer, report: Report) -> TroubleTicket:
+    """Record a fault or complaint of the customer and start its flow; a fault goes to EOMS at once."""
+    if report.type not in Type.values:
+        raise ApplicationError(_("Choose what kind of ticket this is."), field="type")
+    if report.channel not in TroubleTicket.Channel.values:
+        raise ApplicationError(_("Choose the channel the ticket came by."), field="channel")
+    if not access.may_report(user, customer):
+        raise PermissionDenied
+    if not report.description.strip():
+        raise ApplicationError(_("Describe the fault or complaint."), field="description")
+    services = _checked_services(customer, report.services)
+    if report.type == Type.FAULT and not services:
+        raise ApplicationError(_("A fault is about at least one running service: choose it."), field="services")
+    if report.contact is not None and report.contact.customer_id != customer.pk:
+        raise ApplicationError(_("Choose one of this customer's contacts."), field="contact")
+    rule = None
+    if report.type == Type.FAULT:
+        severity, rule = fault_level(customer=customer, services=services, interruption=report.interruption)
+    else:
+        severity = Severity.NORMAL
+    with transaction.atomic():
+        ticket = ticket_create(
+            type=report.type,
+            channel=report.channel,
+            customer=customer,
+            city_id=customer.city_id,
+            account_manager_id=customer.account_manager_id,
+            reported_by=user,
+            contact=report.contact,
+            description=report.description.strip(),
+            interruption=report.interruption,
+            severity=severity,
+            priority=priority_of(severity, customer.level),
+        )
+        ticket.services.set(services)
+        line = {
+            "ticket": ticket.number,
+            "type": ticket.type,
+            "severity": severity,
+            "channel": ticket.channel,
+            "services": [s.number for s in services],
+            **({"rule": rule.name} if rule else {}),
+        }
+        timeline_record(subject=ticket, action=TicketAction.REPORTED, actor=user, data=line)
+        timeline_record(subject=customer, action=TicketAction.REPORTED, actor=user, data=line)
+        from .flows import TicketFlow
+
+        ticket._services = services  # dispatch sends them
+        TicketFlow.start.run(ticket=ticket)
+        ticket_sla_follow(ticket)
+    return ticket
+
+
+# ---------------------------------------------------------------------------- SLA
+def resolution_step(ticket: TroubleTicket) -> str:
+    """The SLA step that times the whole ticket until it is resolved: a fault's restoration by its level, else
+    the settlement of a complaint."""
+    if ticket.is_fault:
+        return f"assurance.fault_{ticket.severity}"
+    return "assurance.complaint"
+
+
+def _first_product(ticket: TroubleTicket):
+    service = ticket.services.select_related("product").order_by("pk").first()
+    return service.product if service else None
+
+
+def ticket_sla_follow(ticket: TroubleTicket) -> None:
+    """After every step: the step clocks follow the open tasks; the resolution clock runs while it is worked."""
+    from .flows import SLA_STEPS
+
+    steps_follow(
+        subject=ticket,
+        process_id=ticket.process_id,
+        steps=SLA_STEPS,
+        level=lambda: ticket.customer.level,
+        city_id=ticket.city_id,
+        customer_id=ticket.customer_id,
+        product=lambda: _first_product(ticket),
+        account_manager_id=ticket.account_manager_id,
+        also_open=frozenset({resolution_step(ticket)}) if ticket.status in WORKING else frozenset(),
+    )
+
+
+# ---------------------------------------------------------------------------- red channel
+def trouble_ticket_payload(ticket: TroubleTicket, services: list, due) -> dict:
+    """TMF621 TroubleTicket for EOMS: the affected services and the date they must run again by."""
+    contact = ticket.contact
+    return {
+        "externalId": ticket.external_id,
+        "name": f"{ticket.number} {ticket.customer.name}",
+        "description": ticket.description,
+        "ticketType": "incident",
+        "severity": PEER_SEVERITY[ticket.severity],
+        "priority": ticket.priority,
+        "requestedResolutionDate": due.isoformat(),
+        "relatedEntity": [
+            {"id": s.number, "role": "affectedService", "name": s.product.name_en, "@referredType": "Service"}
+            for s in services
+        ],
+        "relatedParty": [
+            {"role": "customer", "id": str(ticket.customer_id), "name": ticket.customer.name},
+            *([{"role": "reporter", "name": contact.name, "phone": contact.phone}] if contact else []),
+        ],
+        "characteristic": [
+            {"name": "interruption", "value": "yes" if ticket.interruption else "no"},
+            {"name": "customerLevel", "value": ticket.customer.level},
+        ],
+        "@type": "TroubleTicket",
+    }
+
+
+def ticket_dispatch(*, ticket: TroubleTicket) -> None:
+    """A fault goes to EOMS in the step that reports it (the outbox), asking for restoration by its due time."""
+    services = getattr(ticket, "_services", None) or list(ticket.services.select_related("product"))
+    clock = sla_clock_start(
+        subject=ticket,
+        step=resolution_step(ticket),
+        level=ticket.customer.level,
+        city=ticket.city_id,
+        customer=ticket.customer_id,
+        product=services[0].product if services else None,
+        account_manager=ticket.account_manager_id,
+    )
+    due = clock.due_at if clock is not None else timezone.now() + UNTIMED_RESTORATION
+    ticket.requested_resolution_date = due
+    ticket.save(update_fields=["requested_resolution_date"])
+    outbox_enqueue(
+        peer=Peer.EOMS,
+        resource=TICKET_RESOURCE,
+        external_id=ticket.external_id,
+        payload=trouble_ticket_payload(ticket, services, due),
+    )
+    timeline_record(
+        subject=ticket,
+        action=TicketAction.DISPATCHED,
+        data={"reference": ticket.external_id, "due": due.isoformat()},
+    )
+
+
+def _tell_eoms(ticket: TroubleTicket, *, suffix: str, status: str, reason: str) -> None:
+    """A status change of ours sent to EOMS (TMF621 PATCH through the outbox, once the ticket is there)."""
+    created = OutboxMessage.objects.filter(external_id=ticket.external_id).first()
+    if created is None:
+        return  # never sent (a complaint): nothing to tell
+    reference = f"{ticket.external_id}-{suffix}"
+    outbox_enqueue(
+        peer=Peer.EOMS,
+        resource=TICKET_RESOURCE,
+        external_id=reference,
+        payload={"status": status, "statusChangeReason": reason, "@type": "TroubleTicket"},
+        follows=created,
+    )
+
+
+STATUS_EVENT = "TroubleTicketStatusChangeEvent"
+RESOLVED_EVENT = "TroubleTicketResolvedEvent"
+INFORMATION_EVENT = "TroubleTicketInformationRequiredEvent"
+TICKET_EVENTS = {STATUS_EVENT, RESOLVED_EVENT, INFORMATION_EVENT}
+_REFERENCE = re.compile(r"TT(\d+)-EOMS")
+# EOMS's statuses a ticket takes from its events: it never closes or cancels one of ours (the customer does).
+PEER_STATUSES = {Status.IN_PROGRESS, Status.HELD, Status.PENDING, Status.RESOLVED, Status.REJECTED}
+# The statuses in which the flow's wait for EOMS is over.
+ANSWERED = {Status.PENDING, Status.RESOLVED, Status.REJECTED}
+
+
+def _ticket_pk(reference: str) -> int | None:
+    match = _REFERENCE.fullmatch(str(reference or ""))
+    return int(match.group(1)) if match else None
+
+
+def tickets_apply_events(*, events: list) -> None:
+    """Apply EOMS's stored ticket events (locked by the caller, in arrival order): each moves its ticket only when
+    legal and newer than the last applied; an information request becomes the account manager's task, a
+    resolution the confirmation task. Each ticket under its flow's lock (taken first, as its steps take it)."""
+    from .flows import TicketFlow
+
+    by_ticket: dict[int, list] = {}
+    for event in events:
+        pk = _ticket_pk(event.body["event"]["troubleTicket"].get("externalId"))
+        if pk is None:
+            event.outcome = "ignored: unknown ticket"
+        else:
+            by_ticket.setdefault(pk, []).append(event)
+    processes = dict(
+        TroubleTicket.objects.filter(pk__in=by_ticket, process__isnull=False).values_list("pk", "process_id")
+    )
+    for pk in sorted(by_ticket):
+        if pk not in processes:
+            for event in by_ticket[pk]:
+                event.outcome = "ignored: unknown ticket"
+            continue
+        with TicketFlow.lock(processes[pk]):
+            ticket = TroubleTicket.objects.select_related("customer").get(pk=pk)
+            for event in by_ticket[pk]:
+                event.outcome = _apply_event(ticket, event)
+            _wake_if_answered(ticket)
+            ticket_sla_follow(ticket)
+
+
+def _apply_event(ticket: TroubleTicket, event) -> str:
+    body = event.body["event"]["troubleTicket"]
+    at = event.event_time
+    note = str(body.get("note") or body.get("statusChangeReason") or body.get("resolution") or "")[:500]
+    status = Status.PENDING if event.event_type == INFORMATION_EVENT else body.get("status", "")
+    if status not in PEER_STATUSES:
+        return f"ignored: status {status!r} is not EOMS's to set"
+    if not ticket_may_move(ticket, status, event_time=at):
+        return "ignored: not newer, not legal or no change"
+    data = {"note": note, "at": at.isoformat()} if note else {"at": at.isoformat()}
+    also: tuple[str, ...] = ()
+    action = {
+        Status.RESOLVED: TicketAction.RESOLVED,
+        Status.REJECTED: TicketAction.REJECTED,
+        Status.PENDING: TicketAction.INFORMATION_REQUIRED,
+    }.get(status, TicketAction.PROGRESSED)
+    if status == Status.PENDING:
+        ticket.pending_party, ticket.pending_reason = TroubleTicket.PendingParty.US, note[:200]
+        also = ("pending_party", "pending_reason")
+        InformationRequest.objects.create(
+            ticket=ticket, question=note or _("EOMS needs more information."), asked_at=at
+        )
+    elif status == Status.RESOLVED:
+        ticket.resolution_notes = note
+        also = ("resolution_notes",)
+    ticket_move(
+        ticket=ticket,
+        to=status,
+        action=action,
+        reason=note if status == Status.REJECTED else "",
+        data=data,
+        event_time=at,
+        also=also,
+    )
+    return "applied"
+
+
+def _wake_if_answered(ticket: TroubleTicket) -> None:
+    """EOMS has said what the flow waits for (a question, a resolution, a refusal): its wait ends."""
+    from viewflow.workflow.models import Task
+
+    from .flows import TicketFlow
+
+    if ticket.status not in ANSWERED:
+        return
+    waiting = Task.objects.filter(
+        process_id=ticket.process_id, flow_task=TicketFlow.await_eoms, status__in=OPEN_STATUSES
+    )
+    handle_run_first(TicketFlow.await_eoms, ticket.process_id, waiting, lambda task: {})
+
+
+# Read with the task under the flow lock (`human_task`): the ticket and its customer, fresh.
+TICKET_OF_TASK = ("process__ticket__customer",)
+
+
+def _may_act(user):
+    return lambda task: access.may_act_on_task(user, task, task.process.ticket)
+
+
+def ticket_give_information(*, user, task_pk: int, answer: str) -> TroubleTicket:
+    """The account manager answers EOMS's question (through the outbox); EOMS works on the fault again."""
+    if not answer.strip():
+        raise ApplicationError(_("Write the answer EOMS needs."), field="answer")
+    with human_task(task_pk, user=user, may_act=_may_act(user), related=TICKET_OF_TASK) as act:
+        ticket = act.task.process.ticket
+        question = ticket.information_requests.filter(answered_at=None).order_by("asked_at").last()
+        if question is not None:
+            question.answer, question.answered_by, question.answered_at = answer, user, timezone.now()
+            question.save(update_fields=["answer", "answered_by", "answered_at"])
+        reference = f"{ticket.external_id}-I{question.pk if question else 0}"
+        outbox_enqueue(
+            peer=Peer.EOMS,
+            resource=INFORMATION_RESOURCE,
+            external_id=reference,
+            payload={"externalId": reference, "troubleTicket": {"id": ticket.external_id}, "note": answer},
+        )
+        if ticket.status == Status.PENDING:
+            ticket_move(
+                ticket=ticket, to=Status.IN_PROGRESS, action=TicketAction.INFORMATION_GIVEN, actor=user, reason=answer
+            )
+        else:
+            timeline_record(subject=ticket, action=TicketAction.INFORMATION_GIVEN, actor=user, reason=answer)
+        act.execute()
+        _wake_if_answered(ticket)  # resolved meanwhile: the confirmation is next
+        ticket_sla_follow(ticket)
+    return ticket
+
+
+# ---------------------------------------------------------------------------- yellow channel
+def ticket_triage(
+    *, user, task_pk: int, decision: str, duplicate_of: int | None = None, note: str = ""
+) -> TroubleTicket:
+    """The assurance desk takes the complaint on, or links it to an open ticket it duplicates (which ends it)."""
+    if decision not in (ACCEPT, DUPLICATE):
+        raise ApplicationError(_("Choose a decision."), field="decision")
+    with human_task(task_pk, user=user, may_act=_may_act(user), related=TICKET_OF_TASK) as act:
+        ticket = act.task.process.ticket
+        if decision == DUPLICATE:
+            original = likely_duplicates(ticket).filter(pk=duplicate_of).first() if duplicate_of else None
+            if original is None:
+                raise ApplicationError(
+                    _("Choose one of the open tickets offered as a likely duplicate."), field="duplicate_of"
+                )
+            ticket.duplicate_of = original
+            ticket_move(
+                ticket=ticket,
+                to=Status.CANCELLED,
+                action=TicketAction.DUPLICATE_LINKED,
+                actor=user,
+                reason=note,
+                data={"ticket": original.number},
+                also=("duplicate_of",),
+            )
+            timeline_record(
+                subject=original, action=TicketAction.DUPLICATE_RECEIVED, actor=user, data={"ticket": ticket.number}
+            )
+        else:
+            timeline_record(subject=ticket, action=TicketAction.TRIAGED, actor=user, reason=note)
+        act.execute()
+        ticket_sla_follow(ticket)
+    return ticket
+
+
+def ticket_route(*, ticket: TroubleTicket) -> None:
+    """The routing rule picks who handles the complaint; the ticket is in progress from here."""
+    ticket.route = complaint_route(ticket)
+    ticket_move(
+        ticket=ticket,
+        to=Status.IN_PROGRESS,
+        action=TicketAction.ROUTED,
+        data={"route": ticket.route},
+        also=("route",),
+    )
+
+
+def ticket_resolve(*, user, task_pk: int, resolution: ResolutionCode | None, notes: str) -> TroubleTicket:
+    """The handling team (or the supervisor it was escalated to) proposes a resolution; the callback is next."""
+    if resolution is None or not resolution.is_active:
+        raise ApplicationError(_("Choose how the ticket was resolved."), field="resolution")
+    if not notes.strip():
+        raise ApplicationError(_("Write what was done: the account manager tells the customer."), field="notes")
+    with human_task(task_pk, user=user, may_act=_may_act(user), related=TICKET_OF_TASK) as act:
+        ticket = act.task.process.ticket
+        ticket.resolution_code, ticket.resolution_notes = resolution, notes
+        ticket_move(
+            ticket=ticket,
+            to=Status.RESOLVED,
+            action=TicketAction.RESOLVED,
+            actor=user,
+            reason=notes,
+            data={"resolution": resolution.code},
+            also=("resolution_code", "resolution_notes"),
+        )
+        act.execute()
+        ticket_sla_follow(ticket)
+    return ticket
+
+
+# The reopening that escalates a complaint, and to whom.
+ESCALATE_AT = {2: TroubleTicket.Escalation.CITY, 3: TroubleTicket.Escalation.PROVINCE}
+
+
+def ticket_record_decision(*, user, task_pk: int, accepted: bool | None, note: str = "") -> TroubleTicket:
+    """The customer's decision on the resolution, recorded by the account manager: accepted closes the ticket
+    (EOMS is told of a fault's), rejected reopens it (a complaint's second reopening escalates to the city
+    supervisor, its third to the province)."""
+    if accepted is None:
+        raise ApplicationError(_("Record whether the customer accepts the resolution."), field="accepted")
+    if not accepted and not note.strip():
+        raise ApplicationError(_("Write what the customer does not accept."), field="note")
+    with human_task(task_pk, user=user, may_act=_may_act(user), related=TICKET_OF_TASK) as act:
+        ticket = act.task.process.ticket
+        ticket.customer_decision = TroubleTicket.Decision.ACCEPTED if accepted else TroubleTicket.Decision.REJECTED
+        ticket.decision_note = note
+        if accepted:
+            ticket_move(
+                ticket=ticket,
+                to=Status.CLOSED,
+                action=TicketAction.CUSTOMER_ACCEPTED,
+                actor=user,
+                reason=note,
+                also=("customer_decision", "decision_note"),
+            )
+            if ticket.is_fault:
+                _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="resolution accepted by the customer")
+        else:
+            _reopen(ticket, user=user, note=note)
+        act.execute()
+        ticket_sla_follow(ticket)
+    return ticket
+
+
+def _reopen(ticket: TroubleTicket, *, user, note: str) -> None:
+    ticket.reopen_count += 1
+    escalation = None if ticket.is_fault else ESCALATE_AT.get(min(ticket.reopen_count, max(ESCALATE_AT)))
+    also = ["customer_decision", "decision_note", "reopen_count"]
+    if escalation and escalation != ticket.escalation:
+        ticket.escalation, ticket.severity = escalation, Severity.ESCALATED
+        ticket.priority = priority_of(ticket.severity, ticket.customer.level)
+        also += ["escalation", "severity", "priority"]
+    ticket_move(
+        ticket=ticket,
+        to=Status.IN_PROGRESS,
+        action=TicketAction.CUSTOMER_REJECTED,
+        actor=user,
+        reason=note,
+        data={"reopen_count": ticket.reopen_count},
+        also=tuple(also),
+    )
+    if "escalation" in also:
+        timeline_record(subject=ticket, action=TicketAction.ESCALATED, actor=user, data={"to": escalation})
+    if ticket.is_fault:
+        _tell_eoms(ticket, suffix=f"R{ticket.reopen_count}", status=Status.IN_PROGRESS, reason=note[:200])
+
+
+# ---------------------------------------------------------------------------- notes
+def ticket_add_note(*, user, ticket: TroubleTicket, text: str, internal: bool) -> TicketNote:
+    if not text.strip():
+        raise ApplicationError(_("Write the note."), field="text")
+    if not access.may_note(user, ticket):
+        raise ApplicationError(_("This ticket is finished; no note can be added any more."))
+    with transaction.atomic():
+        note = TicketNote.objects.create(ticket=ticket, author=user, text=text.strip(), internal=internal)
+        timeline_record(
+            subject=ticket, action=TicketAction.NOTE, actor=user, reason=note.text, data={"internal": internal}
+        )
+    return note

@@ -1,0 +1,50 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from keyaccounts.core.timeline import register_actions, register_values
+
+from .models import Severity, TroubleTicket
+
+
+class TicketAction(models.TextChoices):
+    REPORTED = "ticket.reported", _("Ticket reported")
+    DISPATCHED = "ticket.dispatched", _("Sent to EOMS")
+    PROGRESSED = "ticket.progressed", _("Status reported by EOMS")
+    INFORMATION_REQUIRED = "ticket.information_required", _("EOMS needs information")
+    INFORMATION_GIVEN = "ticket.information_given", _("Information given to EOMS")
+    TRIAGED = "ticket.triaged", _("Triaged by the assurance desk")
+    DUPLICATE_LINKED = "ticket.duplicate_linked", _("Linked as a duplicate")
+    DUPLICATE_RECEIVED = "ticket.duplicate_received", _("A duplicate was linked to it")
+    ROUTED = "ticket.routed", _("Handed to the team that handles it")
+    RESOLVED = "ticket.resolved", _("Resolution proposed")
+    CUSTOMER_ACCEPTED = "ticket.customer_accepted", _("The customer accepted the resolution")
+    CUSTOMER_REJECTED = "ticket.customer_rejected", _("The customer rejected the resolution")
+    ESCALATED = "ticket.escalated", _("Escalated")
+    REJECTED = "ticket.rejected", _("Rejected by EOMS")
+    NOTE = "ticket.note", _("Note")
+
+
+register_actions(
+    TicketAction,
+    states=TroubleTicket.Status,
+    templates={
+        TicketAction.REPORTED: "assurance/timeline/reported.html",
+        TicketAction.DISPATCHED: "assurance/timeline/dispatched.html",
+        TicketAction.PROGRESSED: "assurance/timeline/peer.html",
+        TicketAction.REJECTED: "assurance/timeline/peer.html",
+        TicketAction.INFORMATION_REQUIRED: "assurance/timeline/peer.html",
+        TicketAction.INFORMATION_GIVEN: "assurance/timeline/peer.html",
+        TicketAction.DUPLICATE_LINKED: "assurance/timeline/duplicate.html",
+        TicketAction.DUPLICATE_RECEIVED: "assurance/timeline/duplicate.html",
+        TicketAction.ROUTED: "assurance/timeline/routed.html",
+        TicketAction.RESOLVED: "assurance/timeline/resolved.html",
+        TicketAction.CUSTOMER_REJECTED: "assurance/timeline/reopened.html",
+        TicketAction.ESCALATED: "assurance/timeline/escalated.html",
+        TicketAction.NOTE: "assurance/timeline/note.html",
+    },
+)
+register_values("assurance.type", TroubleTicket.Type)
+register_values("assurance.severity", Severity)
+register_values("assurance.route", TroubleTicket.Route)
+register_values("assurance.escalation", TroubleTicket.Escalation)
+register_values("assurance.channel", TroubleTicket.Channel)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assurance"
+urlpatterns = [
+    path("customers/<int:customer_pk>/report/", views.report, name="report"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="detail"),
+    path("tickets/<int:pk>/notes/", views.note_add, name="note_add"),
+    path("tickets/<int:pk>/tasks/<int:task_pk>/", views.task_page, name="task"),
+]

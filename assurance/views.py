@@ -1,0 +1,175 @@
+"""Thin pages of assurance: report a ticket from the customer page, the ticket with its timeline, its steps."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from viewflow.workflow.models import Task
+
+from customers.selectors import customer_get
+from keyaccounts.core.access import deny, read_in_scope_or_404
+from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.timeline import timeline_for
+from keyaccounts.core.workflow import OPEN_STATUSES
+from sla.services import sla_statuses_for
+
+from . import access, services
+from .flows import SLA_STEPS, TicketFlow
+from .forms import AnswerForm, DecisionForm, NoteForm, ReportForm, ResolveForm, TriageForm
+from .selectors import likely_duplicates
+
+
+def _show_error(form, error: ApplicationError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _visible(request, pk: int):
+    return read_in_scope_or_404(
+        request, access.visible_tickets(request.user), pk, ("customer", "city", "account_manager", "contact")
+    )
+
+
+@login_required
+def report(request, customer_pk: int):
+    """The account manager reports a fault or a complaint of the customer."""
+    customer = customer_get(request, customer_pk)
+    if not access.may_report(request.user, customer):
+        raise deny(request, f"report a ticket for customer {customer_pk}")
+    form = ReportForm(request.POST or None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            ticket = services.ticket_report(
+                user=request.user,
+                customer=customer,
+                report=services.Report(
+                    type=data["type"],
+                    description=data["description"],
+                    services=tuple(data["services"]),
+                    contact=data["contact"],
+                    interruption=data["interruption"],
+                ),
+            )
+        except ApplicationError as error:
+            _show_error(form, error)
+        else:
+            if ticket.is_fault:
+                messages.success(request, _("Fault reported: it has gone to EOMS."))
+            else:
+                messages.success(request, _("Reported: the assurance desk triages it."))
+            return redirect("assurance:detail", pk=ticket.pk)
+    return render(request, "assurance/report.html", {"customer": customer, "form": form})
+
+
+def _task_rows(user, ticket) -> list[dict]:
+    tasks = Task.objects.filter(process_id=ticket.process_id, status__in=OPEN_STATUSES, flow_task_type="HUMAN")
+    return [
+        {
+            "task": task,
+            "step": SLA_STEPS.get(task.flow_task.name, ""),
+            "may_act": access.may_act_on_task(user, task, ticket),
+            "url": reverse("assurance:task", args=[ticket.pk, task.pk]),
+        }
+        for task in tasks.select_related("owner").order_by("-created")
+    ]
+
+
+@login_required
+def ticket_detail(request, pk: int):
+    ticket = _visible(request, pk)
+    return render(
+        request,
+        "assurance/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "services": ticket.services.select_related("product").order_by("pk"),
+            "tasks": _task_rows(request.user, ticket),
+            "questions": ticket.information_requests.all(),
+            "notes": ticket.notes.select_related("author"),
+            "note_form": NoteForm() if access.may_note(request.user, ticket) else None,
+            "sla": sla_statuses_for(ticket),
+            "events": timeline_for(ticket),
+        },
+    )
+
+
+@login_required
+@require_POST
+def note_add(request, pk: int):
+    ticket = _visible(request, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_add_note(
+                user=request.user, ticket=ticket, text=form.cleaned_data["text"], internal=form.cleaned_data["internal"]
+            )
+            messages.success(request, _("Note added."))
+        except ApplicationError as error:
+            messages.error(request, error.message)
+    else:
+        messages.error(request, _("Write the note."))
+    return redirect("assurance:detail", pk=pk)
+
+
+def _complete(node):
+    """The form and the service of each person's step."""
+    flow = TicketFlow
+    if node is flow.triage:
+        return TriageForm, lambda user, task, d: services.ticket_triage(user=user, task_pk=task.pk, **d)
+    if node in (flow.handle, flow.handle_billing, flow.supervise_city, flow.supervise_province):
+        return ResolveForm, lambda user, task, d: services.ticket_resolve(user=user, task_pk=task.pk, **d)
+    if node in (flow.confirm, flow.callback):
+        return DecisionForm, lambda user, task, d: services.ticket_record_decision(user=user, task_pk=task.pk, **d)
+    if node is flow.give_information:
+        return AnswerForm, lambda user, task, d: services.ticket_give_information(user=user, task_pk=task.pk, **d)
+    return None, None
+
+
+@login_required
+def task_page(request, pk: int, task_pk: int):
+    ticket = _visible(request, pk)
+    task = get_object_or_404(Task, pk=task_pk, process_id=ticket.process_id)
+    if task.status not in OPEN_STATUSES:
+        messages.info(request, _("This task was already completed or cancelled by someone else; nothing was changed."))
+        return redirect("assurance:detail", pk=pk)
+    if task.owner_id not in (None, request.user.pk):
+        messages.info(
+            request, _("This task was taken by %(owner)s meanwhile; nothing was changed.") % {"owner": task.owner}
+        )
+        return redirect("assurance:detail", pk=pk)
+    if not access.may_act_on_task(request.user, task, ticket):
+        raise deny(request, f"ticket task {task_pk}")
+    form_class, complete = _complete(task.flow_task)
+    if form_class is None:
+        raise Http404
+    duplicates = (
+        list(likely_duplicates(ticket).select_related("customer")[:20]) if task.flow_task is TicketFlow.triage else []
+    )
+    extra = {"duplicates": duplicates} if form_class is TriageForm else {}
+    form = form_class(request.POST or None, **extra)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complete(request.user, task, form.cleaned_data)
+        except ApplicationError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("assurance:detail", pk=pk)
+    return render(
+        request,
+        "assurance/task.html",
+        {
+            "ticket": ticket,
+            "task": task,
+            "form": form,
+            "step": SLA_STEPS.get(task.flow_task.name, ""),
+            "services": ticket.services.select_related("product").order_by("pk"),
+            "duplicates": duplicates,
+            "question": ticket.information_requests.filter(answered_at=None).last()
+            if task.flow_task is TicketFlow.give_information
+            else None,
+        },
+    )
