@@ -312,6 +312,9 @@ def _rows(entries, *, now, stopped: bool = False, workable: set[int] | None = No
     """The page's rows in the order of `entries` (`_ROW` values), with their SLA states (one query). A row links to
     its step's page, or to its process's page (read-only) when it is not in `workable` (None: all are)."""
     by_flow = {s.flow: s for s in sources()}
+    city_name, products = in_reader_language(
+        ("city__name_en", "products_en"), ("city__name_zh", "products_zh")
+    )  # chosen once a page
     rows = []
     for e in entries:
         source = by_flow.get(e["flow_class"])
@@ -320,7 +323,7 @@ def _rows(entries, *, now, stopped: bool = False, workable: set[int] | None = No
         owner = (
             User.shown_as(e["owner__username"], e["owner__first_name"], e["owner__last_name"]) if e["owner_id"] else ""
         )
-        city = in_reader_language(e["city__name_en"], e["city__name_zh"]) if e["city_id"] else ""
+        city = e[city_name] if e["city_id"] else ""
         manager = (
             User.shown_as(
                 e["account_manager__username"], e["account_manager__first_name"], e["account_manager__last_name"]
@@ -346,7 +349,7 @@ def _rows(entries, *, now, stopped: bool = False, workable: set[int] | None = No
                 city=city,
                 subject=(e["subject_type_id"], e["subject_id"]),
                 number=e["number"],
-                products=in_reader_language(e["products_en"], e["products_zh"]),
+                products=e[products],
                 amount=amount_text(e["amount"]),
                 manager=manager,
             )
