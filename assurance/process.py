@@ -4,7 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from customers.process import customer_link
-from keyaccounts.core.registry import ChainLink, InboxSource, ProcessSpec, Seeder
+from keyaccounts.core.registry import ChainLink, InboxSource, ProcessSpec, RowFacts, Seeder
 
 from .access import visible_tickets
 from .demo import seed_demo_configuration
@@ -46,6 +46,10 @@ SPEC = ProcessSpec(
         SLA_STEPS,
         number_prefix="TT",
         product_path="services__product",
+        facts=lambda tickets: {
+            t.pk: RowFacts.of(t.number, [s.product for s in t.services.all()])
+            for t in tickets.prefetch_related("services__product")
+        },
     ),
     step_names=STEP_NAMES,
     visible_records=visible_tickets,

@@ -1,14 +1,17 @@
 """Reads of customer archiving, scoped to what the user may see."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.access import get_in_scope_or_404, sees_all_cities
-from keyaccounts.core.models import User
+from keyaccounts.core.models import TimelineEvent, User
+from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import task_scope
 
 from . import access
+from .business import story_parts
 from .flows import ArchivingFlow
 from .models import ArchivingRequest, Customer
 
@@ -33,6 +36,24 @@ def customer_get(request, pk: int) -> Customer:
     return get_in_scope_or_404(
         request, Customer.objects.select_related("city", "account_manager"), access.visible_customers(request.user), pk
     )
+
+
+STORY_RECORDS = 50  # the latest records of each kind whose lines join the customer's story
+
+
+def customer_story(user, customer: Customer) -> list[TimelineEvent]:
+    """One timeline of the customer and of its business the user may see (opportunities, orders, launches, with
+    their work orders), oldest first; each line of a record has `about`: (its name, its page)."""
+    about: dict[tuple[int, int], tuple[str, str]] = {}
+    subjects = []
+    for part in story_parts():
+        for record in part.records(user, customer).order_by("-pk")[:STORY_RECORDS]:
+            subjects.append(record)
+            about[(ContentType.objects.get_for_model(record).pk, record.pk)] = part.about(record)
+    events = timeline_for(customer, *subjects)
+    for event in events:
+        event.about = about.get((event.subject_type_id, event.subject_id))
+    return events
 
 
 def archiving_open_tasks(customer: Customer) -> QuerySet[Task]:

@@ -196,7 +196,7 @@ def customer_detail(request, pk: int):
             "requests": customer.archiving_requests.select_related("requested_by")[:10],
             "sla": sla_statuses_for(*customer.archiving_requests.all()[:5]),
             "tasks": tasks,
-            "events": timeline_for(customer),
+            "events": selectors.customer_story(user, customer),
             "may_edit": access.may_edit_draft(user, customer) or access.may_request_change(user, customer),
             "may_update_details": access.may_request_change(user, customer),
             "may_close": access.may_close_or_reopen(user, customer),

@@ -175,7 +175,7 @@ class QuoteForm(forms.Form):
                 initial=line.quantity if line else product.min_quantity,
             )
             self.fields[f"discount_{product.pk}"] = forms.DecimalField(
-                label=_("discount (%)"),
+                label=_("%(product)s: discount (%%)") % {"product": product},
                 min_value=0,
                 max_value=100,
                 decimal_places=2,

@@ -1,10 +1,12 @@
 """What the shared parts need of business opportunity management (`keyaccounts.core.registry`), registered
 from `OpportunitiesConfig.ready()`."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext_lazy as _
 
 from keyaccounts.core.models import Team
-from keyaccounts.core.registry import HomePanel, InboxSource, Panel, ProcessSpec, Seeder, Volume
+from keyaccounts.core.registry import HomePanel, InboxSource, Panel, ProcessSpec, RowFacts, Seeder, Volume
 from keyaccounts.core.roles import Role
 from keyaccounts.inbox.home import inbox_panel
 from orders.process import business_chain
@@ -57,6 +59,21 @@ def _discounts(user) -> list[Panel]:
     return [_tasks(_("Discounts to approve"), user, _("No discount waits for your approval."))]
 
 
+def _facts(records) -> dict:
+    """An opportunity's number, products and value: its quote once quoted, else the products of interest and the
+    estimated value."""
+    facts = {}
+    for opportunity in records.prefetch_related("products", "quote_lines__product"):
+        lines = opportunity.quote_lines.all()
+        if lines:
+            amount = sum((line.amount for line in lines), Decimal(0))
+            facts[opportunity.pk] = RowFacts.of(opportunity.number, [line.product for line in lines], amount)
+        else:
+            products = opportunity.products.all()
+            facts[opportunity.pk] = RowFacts.of(opportunity.number, products, opportunity.estimated_value)
+    return facts
+
+
 def _chain(opportunity: Opportunity) -> list:
     return business_chain(
         customer=opportunity.customer, opportunity=opportunity, order=getattr(opportunity, "order", None)
@@ -87,6 +104,7 @@ SPEC = ProcessSpec(
         number_prefix="OP",
         product_path="quote_lines__product",
         name_path="prospect_name",
+        facts=_facts,
     ),
     step_names=STEP_NAMES,
     visible_records=visible_opportunities,

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from keyaccounts.core.access import sees_all_cities, served_city_ids
-from keyaccounts.core.models import Team, TimelineEvent, in_reader_language
+from keyaccounts.core.models import Team, TimelineEvent, User, in_reader_language
 from keyaccounts.core.roles import Role, has_role
 from keyaccounts.core.workflow import task_scope
 
@@ -58,7 +58,7 @@ def pipeline_for(user) -> dict:
         "by_manager": _pivot(
             by_manager,
             lambda r: (
-                f"{r['account_manager__first_name']} {r['account_manager__last_name']}".strip()
+                User.shown_as("", r["account_manager__first_name"], r["account_manager__last_name"])
                 or r["account_manager__username"]
                 or _("City queue")
             ),

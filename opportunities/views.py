@@ -70,7 +70,7 @@ def pipeline(request):
 def opportunity_create(request):
     if not access.may_record(request.user):
         raise deny(request, "record opportunities")
-    form = OpportunityForm(request.POST or None, user=request.user)
+    form = OpportunityForm(request.POST or None, user=request.user, initial={"customer": request.GET.get("customer")})
     if request.method == "POST" and form.is_valid():
         try:
             opportunity = services.opportunity_record(user=request.user, data=form.to_input())

@@ -7,7 +7,7 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Orders")
 
     def ready(self) -> None:
-        from customers.business import register_business
+        from customers.business import StoryPart, register_business, register_story
         from keyaccounts.core import registry
 
         from . import timeline  # noqa: F401 — registers the order actions' labels
@@ -20,5 +20,9 @@ class OrdersConfig(AppConfig):
         registry.register_configuration(
             _("Order approval rules"), "admin:orders_orderapprovalrule_changelist", OrderApprovalRule
         )
-        register_business("orders", lambda user, customer: visible_orders(user).filter(customer=customer))
+        of_customer = lambda user, customer: visible_orders(user).filter(customer=customer)  # noqa: E731
+        register_business(
+            "orders", lambda user, customer: of_customer(user, customer).prefetch_related("items__product")
+        )
+        register_story(StoryPart(of_customer, lambda order: (f"{_('Order')} {order.number}", order.get_absolute_url())))
         register_business("billing_accounts", visible_billing_accounts)

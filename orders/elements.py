@@ -17,6 +17,13 @@ Type = ProductElement.Type
 
 
 def _field(element: ProductElement, *, partial: bool = False) -> forms.Field:
+    field = _typed_field(element, partial=partial)
+    if element.required and partial:  # a draft may leave it empty, its submission may not: marked as required
+        field.widget.attrs["aria-required"] = "true"
+    return field
+
+
+def _typed_field(element: ProductElement, *, partial: bool) -> forms.Field:
     required = element.required and not partial
     label = f"{element.label} ({element.unit})" if element.unit else element.label
     options = {"label": label, "required": required, "help_text": element.help_text}

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.process import customer_link
 from keyaccounts.core.models import Team
-from keyaccounts.core.registry import ChainLink, HomePanel, InboxSource, Panel, ProcessSpec, Seeder, Volume
+from keyaccounts.core.registry import ChainLink, HomePanel, InboxSource, Panel, ProcessSpec, RowFacts, Seeder, Volume
 from keyaccounts.core.roles import Role
 from keyaccounts.inbox.home import inbox_panel
 
@@ -29,6 +29,16 @@ def business_chain(*, customer, opportunity, order) -> list[ChainLink]:
         if launch is not None:
             links.append(ChainLink(_("Service launch"), order.number, order.get_absolute_url(), launch.process_id))
     return links
+
+
+def order_facts(order: Order) -> RowFacts:
+    """An order's number, products and total per year (its items read already)."""
+    items = order.items.all()
+    return RowFacts.of(order.number, [item.product for item in items], Order.total_of(items))
+
+
+def _facts(records) -> dict:
+    return {order.pk: order_facts(order) for order in records.prefetch_related("items__product")}
 
 
 def _order_chain(order: Order) -> list[ChainLink]:
@@ -93,6 +103,7 @@ SPEC = ProcessSpec(
         SLA_STEPS,
         number_prefix="PO",
         product_path="items__product",
+        facts=_facts,
     ),
     step_names=STEP_NAMES,
     visible_records=visible_orders,
@@ -134,6 +145,10 @@ CANCELLATION_SPEC = ProcessSpec(
         number_path="order",
         product_path="order__items__product",
         manager_path="order__account_manager",
+        facts=lambda cancellations: {
+            c.pk: order_facts(c.order)
+            for c in cancellations.select_related("order").prefetch_related("order__items__product")
+        },
     ),
     visible_records=lambda user: OrderCancellation.objects.filter(order__in=visible_orders(user)),
     chain=_cancellation_chain,

@@ -9,7 +9,7 @@ from keyaccounts.core.roles import Role
 from keyaccounts.inbox.home import inbox_panel
 from orders.access import visible_orders
 from orders.fulfilment import Fulfilment
-from orders.process import business_chain
+from orders.process import business_chain, order_facts
 
 from .access import may_act_on_launch_task, si_work_orders
 from .flows import SLA_STEPS, LaunchFlow
@@ -103,6 +103,10 @@ SPEC = ProcessSpec(
         number_path="order",
         product_path="order__items__product",
         manager_path="order__account_manager",
+        facts=lambda launches: {
+            launch.pk: order_facts(launch.order)
+            for launch in launches.select_related("order").prefetch_related("order__items__product")
+        },
     ),
     step_names=STEP_NAMES,
     visible_records=lambda user: Launch.objects.filter(order__in=visible_orders(user)),

@@ -6,6 +6,7 @@ clocks read their day counts and duration buckets (folded from the clocks as the
 themselves.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from keyaccounts.core import registry
 from keyaccounts.core.access import scope_to_city, sees_all_cities
+from keyaccounts.core.models import User, in_reader_language
 
 from . import histogram
 from .models import QualityLevel, QualityMeasurement, QualityViolation, SlaClock, SlaDayCount, SlaDayDuration
@@ -94,13 +96,33 @@ def _rate(met: int, total: int) -> float | None:
     return round(met * 100 / total, 1) if total else None
 
 
-def compliance_by(finished: Finished, field: str, label: str | None = None) -> list[dict]:
-    """Met, breached and the compliance rate per value of `field` (e.g. step or city)."""
-    names = [field, label] if label else [field]
+@dataclass(frozen=True)
+class Naming:
+    """How a table's rows are named: the fields read beside the grouped one, and the name made of them."""
+
+    fields: tuple[str, ...]
+    name: Callable[[dict], str]
+
+
+def bilingual(prefix: str) -> Naming:
+    """Reference data by its name in the reader's language (`city__name` reads `city__name_en`, `_zh`)."""
+    en, zh = f"{prefix}_en", f"{prefix}_zh"
+    return Naming((en, zh), lambda row: in_reader_language(row[en], row[zh]))
+
+
+def person(prefix: str) -> Naming:
+    """A person by their name (`account_manager` reads its username, first and last names)."""
+    fields = (f"{prefix}__username", f"{prefix}__first_name", f"{prefix}__last_name")
+    return Naming(fields, lambda row: User.shown_as(*(row[f] for f in fields)))
+
+
+def compliance_by(finished: Finished, field: str, naming: Naming | None = None) -> list[dict]:
+    """Met, breached and the compliance rate per value of `field` (e.g. step or city), named by `naming`."""
+    names = [field, *naming.fields] if naming else [field]
     rows = finished.counts.values(*names).annotate(met_=Sum("met"), breached_=Sum("breached")).order_by(field)
     return [
         {
-            "key": row[label or field],
+            "key": naming.name(row) if naming and row[field] is not None else row[field],
             "value": row[field],  # what the figure's drill-down filters by
             "met": row["met_"],
             "breached": row["breached_"],
@@ -194,7 +216,7 @@ def quality_by_product(user, period: Period, *, city_id: int | None = None) -> l
     if city_id:
         measurements = measurements.filter(service__customer__city_id=city_id)
     rows = (
-        measurements.values("service__product__code", "service__product__name_en")
+        measurements.values("service__product__code", "service__product__name_en", "service__product__name_zh")
         .annotate(
             total=Count("pk"),
             warned=Count("pk", filter=Q(level=QualityLevel.WARNING)),
@@ -204,7 +226,7 @@ def quality_by_product(user, period: Period, *, city_id: int | None = None) -> l
     )
     return [
         {
-            "key": row["service__product__name_en"],
+            "key": in_reader_language(row["service__product__name_en"], row["service__product__name_zh"]),
             "measured": row["total"],
             "warned": row["warned"],
             "violated": row["violated"],

@@ -1,20 +1,21 @@
-"""The supervisors' SLA dashboard, and its tables as CSV."""
+"""The supervisors' SLA dashboard, and its tables as CSV or XLSX."""
 
-import csv
 from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from keyaccounts.core.access import deny, sees_all_cities
+from keyaccounts.core.exports import export_table
 from keyaccounts.core.models import City
 from keyaccounts.core.registry import step_name
+from keyaccounts.core.templatetags.core_tags import hours_minutes
 
 from . import dashboard
 from .forms import FinishedClocksForm, PeriodForm
@@ -26,10 +27,12 @@ def _tables(user, period: dashboard.Period, city_id: int | None) -> dict:
     return {
         "at_risk": [sla_status(clock) for clock in dashboard.at_risk(dashboard.scoped_clocks(user, city_id=city_id))],
         "by_step": dashboard.compliance_by_step(finished),
-        "by_city": dashboard.compliance_by(finished, "city__code", "city__name_en"),
-        "by_product": dashboard.compliance_by(finished, "product__code", "product__name_en"),
-        "by_team": dashboard.compliance_by(finished, "team__code", "team__name_en"),
-        "by_manager": dashboard.compliance_by(finished, "account_manager__username"),
+        "by_city": dashboard.compliance_by(finished, "city__code", dashboard.bilingual("city__name")),
+        "by_product": dashboard.compliance_by(finished, "product__code", dashboard.bilingual("product__name")),
+        "by_team": dashboard.compliance_by(finished, "team__code", dashboard.bilingual("team__name")),
+        "by_manager": dashboard.compliance_by(
+            finished, "account_manager__username", dashboard.person("account_manager")
+        ),
         "trend": dashboard.weekly_trend(finished),
         "bottlenecks": dashboard.bottlenecks(finished),
         "volumes": dashboard.monthly_volumes(user, period),
@@ -38,75 +41,84 @@ def _tables(user, period: dashboard.Period, city_id: int | None) -> dict:
     }
 
 
-CSV_COLUMNS = {
-    "by_step": ["key", "met", "breached", "rate"],
-    "by_city": ["key", "met", "breached", "rate"],
-    "by_product": ["key", "met", "breached", "rate"],
-    "by_team": ["key", "met", "breached", "rate"],
-    "by_manager": ["key", "met", "breached", "rate"],
-    "trend": ["week", "total", "rate"],
-    "bottlenecks": ["name", "count", "median", "p90"],
-    "volumes": ["month", "opportunities", "orders", "work_orders"],
-    "quality_by_product": ["key", "measured", "warned", "violated", "rate"],
+# Each exported table: its translated headers, the first naming the first column, and its rows' values.
+def _compliance(first) -> tuple:
+    return (
+        [first, _("Met"), _("Breached"), _("Compliance (%)")],
+        lambda row: [row["key"], row["met"], row["breached"], row["rate"]],
+    )
+
+
+EXPORTS = {
+    "at_risk": (
+        [_("Step"), _("City"), _("Due"), _("Time left"), _("Time used (%)"), _("State")],
+        lambda s: [
+            step_name(s.clock.step),
+            s.clock.city.name if s.clock.city else "",
+            s.clock.due_at,
+            hours_minutes(s.time_left),
+            s.used_percent,
+            SLA_LEVELS.get(s.level, s.level),
+        ],
+    ),
+    "by_step": _compliance(_("Step")),
+    "by_city": _compliance(_("City")),
+    "by_product": _compliance(_("Product")),
+    "by_team": _compliance(_("Team")),
+    "by_manager": _compliance(_("Account manager")),
+    "trend": (
+        [_("Week from"), _("Finished"), _("Compliance (%)")],
+        lambda row: [row["week"], row["total"], row["rate"]],
+    ),
+    "bottlenecks": (
+        [_("Step"), _("Finished"), _("Median"), _("90th percentile")],
+        lambda row: [row["name"], row["count"], hours_minutes(row["median"]), hours_minutes(row["p90"])],
+    ),
+    "volumes": (
+        [_("Month"), _("Opportunities"), _("Orders"), _("Work orders")],
+        lambda row: [row["month"].strftime("%Y-%m"), row["opportunities"], row["orders"], row["work_orders"]],
+    ),
+    "quality_open": (
+        [
+            _("Service"),
+            _("Customer"),
+            _("City"),
+            _("Metric"),
+            _("Target"),
+            _("Measured"),
+            _("Worst"),
+            _("Unit"),
+            _("From"),
+            _("Until"),
+            _("Quality work order"),
+            _("State at EOMS"),
+        ],
+        lambda v: [
+            v.service.number,
+            v.service.customer.name,
+            v.service.customer.city.name,
+            v.get_metric_display(),
+            v.target_value,
+            v.actual_value,
+            v.worst_value,
+            v.unit,
+            v.period_start,
+            v.period_end,
+            v.reference,
+            v.get_ticket_status_display() if v.ticket_status else "",
+        ],
+    ),
+    "quality_by_product": (
+        [_("Product"), _("Measured"), _("Warnings"), _("Violated"), _("Compliance (%)")],
+        lambda row: [row["key"], row["measured"], row["warned"], row["violated"], row["rate"]],
+    ),
 }
+SLA_LEVELS = {"ok": _("on time"), "warning": _("warning"), "breached": _("breached"), "paused": _("paused")}
 
 
-def _csv(name: str, rows: list) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="sla-{name}.csv"'
-    writer = csv.writer(response)
-    if name == "at_risk":
-        writer.writerow(["step", "city", "due", "time_left", "used_percent", "state"])
-        for s in rows:
-            writer.writerow(
-                [
-                    step_name(s.clock.step),
-                    s.clock.city.code if s.clock.city else "",
-                    s.clock.due_at.isoformat(),
-                    s.time_left,
-                    s.used_percent,
-                    s.level,
-                ]
-            )
-        return response
-    if name == "quality_open":
-        writer.writerow(
-            [
-                "service",
-                "customer",
-                "city",
-                "metric",
-                "target",
-                "actual",
-                "worst",
-                "from",
-                "until",
-                "work_order",
-                "status_at_eoms",
-            ]
-        )
-        for v in rows:
-            writer.writerow(
-                [
-                    v.service.number,
-                    v.service.customer.name,
-                    v.service.customer.city.code,
-                    v.metric,
-                    v.target_value,
-                    v.actual_value,
-                    v.worst_value,
-                    v.period_start.isoformat(),
-                    v.period_end.isoformat(),
-                    v.reference,
-                    v.ticket_status,
-                ]
-            )
-        return response
-    columns = CSV_COLUMNS[name]
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([row[c] for c in columns])
-    return response
+def _export(name: str, rows: list, fmt: str):
+    headers, values = EXPORTS[name]
+    return export_table(name=f"sla-{name}", headers=headers, rows=[values(row) for row in rows], fmt=fmt)
 
 
 @login_required
@@ -118,8 +130,8 @@ def sla_dashboard(request):
     period, city_id = form.period, form.city_id
     tables = _tables(user, period, city_id)
     export = request.GET.get("export")
-    if export in tables:
-        return _csv(export, tables[export])
+    if export in tables and export in EXPORTS:
+        return _export(export, tables[export], request.GET.get("format"))
     links = _figure_links(tables, period, city_id)
     clocks = reverse("sla:clocks")
     chart = {

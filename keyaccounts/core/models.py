@@ -1,5 +1,7 @@
 """Organisation: cities, teams, SI companies and people; the audit timeline; the worker heartbeat."""
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -7,6 +9,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 class TimeStampedModel(models.Model):
@@ -147,10 +151,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.shown_as(self.username, self.first_name, self.last_name)
 
+    def get_full_name(self) -> str:
+        return self.shown_as("", self.first_name, self.last_name)
+
     @staticmethod
-    def shown_as(username: str, first_name: str, last_name: str) -> str:
-        """How a person is named on pages (also for lists read as plain values): full name, else username."""
-        return f"{first_name} {last_name}".strip() or username
+    def shown_as(username: str | None, first_name: str | None, last_name: str | None) -> str:
+        """How a person is named on pages (also for lists read as plain values): full name, else username. A
+        Chinese name is written family name first, without a space (王芳). Values read from an outer join may be None."""
+        first_name, last_name = first_name or "", last_name or ""
+        if _CJK.search(last_name):
+            return f"{last_name}{first_name}"
+        return f"{first_name} {last_name}".strip() or username or ""
 
 
 class TimelineEvent(models.Model):
@@ -231,6 +242,10 @@ class Notification(models.Model):
     key = models.CharField(max_length=120)
     data = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
+    # The step it is about: read for everyone once the step is done, by whoever did it.
+    task = models.ForeignKey(
+        "viewflow.Task", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_after = models.DateTimeField(_("e-mail not before"), null=True, blank=True)
@@ -243,6 +258,7 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_raised_once")]
         indexes = [
             models.Index(fields=["recipient"], condition=models.Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(fields=["task"], condition=models.Q(read_at__isnull=True), name="notification_unread_task"),
             models.Index(
                 fields=["email_after"],
                 condition=models.Q(email_after__isnull=False, emailed_at__isnull=True),

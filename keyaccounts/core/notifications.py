@@ -51,6 +51,7 @@ class NotificationRow(NamedTuple):
     data: dict
     url: str
     email_after: datetime | None
+    task_id: int | None = None
 
 
 def notification_rows(
@@ -60,6 +61,7 @@ def notification_rows(
     key: str,
     data: dict,
     url: str = "",
+    task_id: int | None = None,
     any_time: bool = False,
     calendar=None,
     now=None,
@@ -75,7 +77,7 @@ def notification_rows(
         if user.email and getattr(user, _WANTS_EMAIL[kind]):
             moment = moment or email_moment(now, any_time=any_time, calendar=calendar)
             email_after = moment
-        rows.append(NotificationRow(user.pk, kind, key, data, url, email_after))
+        rows.append(NotificationRow(user.pk, kind, key, data, url, email_after, task_id))
     return rows
 
 
@@ -104,8 +106,12 @@ def notification_text(notification: Notification) -> str:
     if "step" in data:
         data["step"] = registry.step_name(data["step"])
     if notification.kind == Kind.NEW_TASK:
+        if data.get("number"):
+            return _("New in your team's queue: %(task)s, %(number)s for %(customer)s.") % data
         return _("New in your team's queue: %(task)s for %(customer)s.") % data
     if notification.kind == Kind.ASSIGNED:
+        if data.get("number"):
+            return _("Assigned to you: %(task)s, %(number)s for %(customer)s.") % data
         return _("Assigned to you: %(task)s for %(customer)s.") % data
     if notification.kind == Kind.SLA_WARNING:
         return _("SLA warning: %(step)s of %(subject)s has used %(percent)s%% of its time; due %(due)s.") % data
@@ -132,6 +138,11 @@ def notification_open(*, user, pk: int) -> str:
 
 def notifications_mark_all_read(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notifications_task_closed(task_pks: list[int]) -> None:
+    """The steps are done (by anyone) or cancelled: their notifications are read for everyone they told."""
+    Notification.objects.filter(task__in=task_pks, read_at__isnull=True).update(read_at=timezone.now())
 
 
 # ---------------------------------------------------------------------------- sweeps
@@ -191,8 +202,13 @@ def _notify_task(source, task: Task, kind: str, users) -> int:
         recipients=users,
         kind=kind,
         key=f"task:{task.pk}:{kind}",
-        data={"node": get_task_ref(task.flow_task), "customer": source.customer_name(record)},
+        data={
+            "node": get_task_ref(task.flow_task),
+            "customer": source.customer_name(record),
+            "number": source.facts_of(record).number,
+        },
         url=source.url(task, record),
+        task_id=task.pk,
     )
     return len(users)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -23,6 +24,32 @@ def follow_path(obj, path: str):
         if obj is None:
             return None
     return obj
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """What tells a record's inbox rows and notifications apart: the number people quote, its products (named in
+    both languages) and its amount."""
+
+    number: str = ""
+    products_en: str = ""
+    products_zh: str = ""
+    amount: Decimal | None = None
+
+    SUMMARY_LENGTH = 200  # the inbox entry's column
+
+    @classmethod
+    def of(cls, number: str, products=(), amount: Decimal | None = None) -> RowFacts:
+        """From the record's products (bilingual reference data), each named once, in the catalogue's order."""
+        unique = sorted({p.pk: p for p in products}.values(), key=lambda p: p.pk)
+
+        def summary(names: list[str], separator: str) -> str:
+            text = separator.join(names)
+            return text if len(text) <= cls.SUMMARY_LENGTH else text[: cls.SUMMARY_LENGTH - 1] + "…"
+
+        return cls(
+            number, summary([p.name_en for p in unique], ", "), summary([p.name_zh for p in unique], "、"), amount
+        )
 
 
 @dataclass(frozen=True)
@@ -44,6 +71,8 @@ class InboxSource:
     name_path: str = ""  # record -> a name to search when there is no customer yet
     manager_path: str = "account_manager"  # record -> the account manager whose business it is
     url_key: str = "pk"  # the record's field that `url_name` takes first
+    # records (a queryset) -> {pk: RowFacts}: what the inbox rows and notifications show of them, a few queries
+    facts: Callable[[QuerySet], dict] = lambda records: {}
 
     def url(self, task, record) -> str:
         return reverse(self.url_name, args=[getattr(record, self.url_key), task.pk])
@@ -63,6 +92,10 @@ class InboxSource:
 
     def city_of(self, record):
         return follow_path(record, self.city_path)
+
+    def facts_of(self, record) -> RowFacts:
+        """The facts of one record (the number, products and amount its rows and notifications show)."""
+        return self.facts(type(record)._base_manager.filter(pk=record.pk)).get(record.pk, RowFacts())
 
     def related(self) -> list[str]:
         return [f"{self.record_path}__{self.customer_path}", f"{self.record_path}__{self.city_path}"]

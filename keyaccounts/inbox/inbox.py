@@ -10,7 +10,7 @@ are drawn from the same entries with the few rows they point to (`_ROW`), no tas
 import operator
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache, cached_property, reduce
 from itertools import islice
 
@@ -28,12 +28,13 @@ from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.access import sees_all_cities
 from keyaccounts.core.exceptions import ApplicationError, TaskClosedError, TaskTakenError
-from keyaccounts.core.models import Notification, User, in_reader_language
-from keyaccounts.core.notifications import notify
+from keyaccounts.core.models import Notification, TimelineEvent, User, in_reader_language
+from keyaccounts.core.notifications import notifications_task_closed, notify
 from keyaccounts.core.registry import InboxSource as Source
-from keyaccounts.core.registry import sources
+from keyaccounts.core.registry import RowFacts, sources
 from keyaccounts.core.roles import Role, has_role
-from keyaccounts.core.timeline import CoreAction, timeline_record
+from keyaccounts.core.templatetags.core_tags import amount as amount_text
+from keyaccounts.core.timeline import CoreAction, action_label, timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, claimable_q
 from sla.models import SlaClock
 from sla.services import sla_status
@@ -84,6 +85,11 @@ class InboxRow:
     level: str  # the customer's
     city: str
     subject: tuple  # (content type pk, record pk): what the step's SLA clock times
+    number: str = ""  # the business's number (OP…, PO…) or the customer's credit code
+    products: str = ""
+    amount: str = ""  # per year, grouped by thousands as both languages write it
+    manager: str = ""  # the account manager whose business it is
+    decision: str = ""  # Done by me: what the user decided at the step
     sla: object = None  # an SlaStatus, or None for a step without a limit
 
     @property
@@ -216,7 +222,37 @@ def inbox_page(user, spec: InboxFilter, *, page: int = 1, per_page: int = 25, no
     page_rows = list(ordered.values(*_ROW, url_key=url_key, prospect=prospect)[start : start + per_page])
     # Rows of the views that list steps the user may not work (all open, watching) link to what they may see.
     workable = _workable(user, [e["task_id"] for e in page_rows]) if spec.view in ("all", "watching") else None
-    return _rows(page_rows, now=now, stopped=spec.view == "done", workable=workable), entries.count()
+    rows = _rows(page_rows, now=now, stopped=spec.view == "done", workable=workable)
+    if spec.view == "done":
+        _decisions(user, rows)
+    return rows, entries.count()
+
+
+# A decision's timeline line is written in the step's transaction, moments before the task is finished.
+DECISION_WINDOW = timedelta(seconds=30)
+
+
+def _decisions(user, rows: list[InboxRow]) -> None:
+    """Done by me: each row's decision, the last line the user wrote on the timeline as the step closed (one
+    query for the page); the line of the row's own record first (a launch's are kept on its order)."""
+    finished = [row.finished for row in rows if row.finished]
+    if not finished:
+        return
+    events = list(
+        TimelineEvent.objects.filter(
+            actor=user, created_at__gte=min(finished) - DECISION_WINDOW, created_at__lte=max(finished)
+        )
+        .exclude(action=CoreAction.COMMENT)
+        .order_by("created_at", "id")
+        .values_list("subject_type_id", "subject_id", "action", "created_at")
+    )
+    for row in rows:
+        if row.finished is None:
+            continue
+        within = [e for e in events if row.finished - DECISION_WINDOW <= e[3] <= row.finished]
+        own = [e for e in within if (e[0], e[1]) == row.subject]
+        if own or within:
+            row.decision = action_label((own or within)[-1][2])
 
 
 # What a row shows, from its entry and the few rows it points to (joined in the page's one query).
@@ -239,6 +275,14 @@ _ROW = [
     "city_id",
     "city__name_en",
     "city__name_zh",
+    "number",
+    "products_en",
+    "products_zh",
+    "amount",
+    "account_manager_id",
+    "account_manager__username",
+    "account_manager__first_name",
+    "account_manager__last_name",
 ]
 
 
@@ -268,13 +312,25 @@ def _rows(entries, *, now, stopped: bool = False, workable: set[int] | None = No
     """The page's rows in the order of `entries` (`_ROW` values), with their SLA states (one query). A row links to
     its step's page, or to its process's page (read-only) when it is not in `workable` (None: all are)."""
     by_flow = {s.flow: s for s in sources()}
+    city_name, products = in_reader_language(
+        ("city__name_en", "products_en"), ("city__name_zh", "products_zh")
+    )  # chosen once a page
     rows = []
     for e in entries:
         source = by_flow.get(e["flow_class"])
         if source is None:
             continue
-        owner = User.shown_as(e["owner__username"], e["owner__first_name"], e["owner__last_name"])
-        city = in_reader_language(e["city__name_en"], e["city__name_zh"]) if e["city_id"] else ""
+        owner = (
+            User.shown_as(e["owner__username"], e["owner__first_name"], e["owner__last_name"]) if e["owner_id"] else ""
+        )
+        city = e[city_name] if e["city_id"] else ""
+        manager = (
+            User.shown_as(
+                e["account_manager__username"], e["account_manager__first_name"], e["account_manager__last_name"]
+            )
+            if e["account_manager_id"]
+            else ""
+        )
         rows.append(
             InboxRow(
                 task_id=e["task_id"],
@@ -287,11 +343,15 @@ def _rows(entries, *, now, stopped: bool = False, workable: set[int] | None = No
                 else reverse("process", args=[e["process_id"]]),
                 created=e["created"],
                 finished=e["finished"],
-                owner=owner if e["owner_id"] else "",
+                owner=owner,
                 customer_name=e["customer__name"] or e["prospect"] or "",
                 level=e["customer__level"] or "",
                 city=city,
                 subject=(e["subject_type_id"], e["subject_id"]),
+                number=e["number"],
+                products=e[products],
+                amount=amount_text(e["amount"]),
+                manager=manager,
             )
         )
     # One condition per kind of record, not per row: a 25-branch OR cost more to build than to run.
@@ -361,6 +421,17 @@ _FOLLOWED = [
     "warn_at",
     "clock_state",
 ]
+_FACTS = ["number", "products_en", "products_zh", "amount"]  # the source's `facts` of the record
+
+
+def _facts_of(source: Source | None, model, pks) -> dict[int, RowFacts]:
+    if source is None or not pks:
+        return {}
+    return source.facts(model._base_manager.filter(pk__in=pks))
+
+
+def _fact_values(facts: RowFacts) -> dict:
+    return {name: getattr(facts, name) for name in _FACTS}
 
 
 def inbox_follow(
@@ -369,10 +440,15 @@ def inbox_follow(
     """Make a process's entries match its tasks as they are now, in one query: `tasks` are its open tasks and
     those whose entries are still open (`inbox_tasks_to_follow`), `clocks` its subject's open SLA clocks by step."""
     subject_type = ContentType.objects.get_for_model(subject)
-    entries = []
+    entries, facts, closed = [], None, []
     for task in tasks:
         if task.flow_task_type != "HUMAN":
             continue
+        if task.status not in OPEN_STATUSES:
+            closed.append(task.pk)
+        if facts is None:  # read once for the process's entries
+            source = next((s for s in sources() if s.flow is task.flow_task.flow_class), None)
+            facts = _facts_of(source, type(subject), [subject.pk]).get(subject.pk, RowFacts())
         step = steps.get(task.flow_task.name, "")
         clock = clocks.get(step) if task.status in OPEN_STATUSES else None
         entries.append(
@@ -394,10 +470,15 @@ def inbox_follow(
                 due_at=clock.due_at if clock else None,
                 warn_at=clock.warn_at if clock else None,
                 clock_state=clock.state if clock else "",
+                **_fact_values(facts),
             )
         )
     if entries:
-        InboxEntry.objects.bulk_create(entries, update_conflicts=True, unique_fields=["task"], update_fields=_FOLLOWED)
+        InboxEntry.objects.bulk_create(
+            entries, update_conflicts=True, unique_fields=["task"], update_fields=[*_FOLLOWED, *_FACTS]
+        )
+    if closed:  # done by whoever: nobody needs telling about these steps any more
+        notifications_task_closed(closed)
 
 
 def inbox_tasks_to_follow(process_id: int, statuses) -> list[Task]:
@@ -472,27 +553,57 @@ def inbox_rebuild(*, batch: int = 5000, tables: set[str] | None = None) -> int:
     for source in sources():
         if tables is not None and _record_type(source).model_class()._meta.db_table not in tables:
             continue
+        model = _record_type(source).model_class()
         rows = _derived(source).iterator(chunk_size=batch)
         while chunk := list(islice(rows, batch)):
-            InboxEntry.objects.bulk_create([InboxEntry(**dict(zip(attnames, row, strict=True))) for row in chunk])
+            entries = [InboxEntry(**dict(zip(attnames, row, strict=True))) for row in chunk]
+            facts = _facts_of(source, model, {e.subject_id for e in entries})
+            for entry in entries:
+                for name, value in _fact_values(facts.get(entry.subject_id, RowFacts())).items():
+                    setattr(entry, name, value)
+            InboxEntry.objects.bulk_create(entries)
     return InboxEntry.objects.count()
+
+
+def inbox_fill_facts(*, batch: int = 5000) -> int:
+    """Give entries written before they kept their records' facts (number, products, amount) those facts, leaving
+    the rest as it is; returns how many entries were read."""
+    read = 0
+    for source in sources():
+        model = _record_type(source).model_class()
+        entries = InboxEntry.objects.filter(flow_class=source.flow).only("task_id", "subject_id").order_by("task_id")
+        rows = entries.iterator(chunk_size=batch)
+        while chunk := list(islice(rows, batch)):
+            facts = _facts_of(source, model, {entry.subject_id for entry in chunk})
+            for entry in chunk:
+                for name, value in _fact_values(facts.get(entry.subject_id, RowFacts())).items():
+                    setattr(entry, name, value)
+            InboxEntry.objects.bulk_update(chunk, _FACTS, batch_size=1000)
+            read += len(chunk)
+    return read
 
 
 def inbox_drift() -> list[tuple]:
     """Entries that differ from what the tasks make them (empty when the inbox is right). A closed step's
-    entry keeps the city, customer and account manager it had when it closed."""
-    names = [*_COLUMNS, *_FOLLOWED]
-    as_of_now = [names.index(n) for n in ("city", "customer", "account_manager")]
-    status = names.index("status")
+    entry keeps the city, customer, account manager and facts (number, products, amount) it had when it closed."""
+    names = [*_COLUMNS, *_FOLLOWED, *_FACTS]
+    as_of_now = [names.index(n) for n in ("city", "customer", "account_manager", *_FACTS)]
+    status, subject_id = names.index("status"), names.index("subject_id")
 
     def comparable(row: tuple) -> tuple:
         if row[status] in OPEN_STATUSES:
             return row
         return tuple(None if i in as_of_now else value for i, value in enumerate(row))
 
+    def derived(source: Source):
+        rows = list(_derived(source))
+        facts = _facts_of(source, _record_type(source).model_class(), {row[subject_id] for row in rows})
+        for row in rows:
+            yield (*row, *_fact_values(facts.get(row[subject_id], RowFacts())).values())
+
     kept = {comparable(row) for row in InboxEntry.objects.values_list(*names)}
-    derived = {comparable(row) for source in sources() for row in _derived(source)}
-    return sorted(kept ^ derived, key=str)
+    derived_rows = {comparable(row) for source in sources() for row in derived(source)}
+    return sorted(kept ^ derived_rows, key=str)
 
 
 # ---------------------------------------------------------------------------- acting
@@ -612,8 +723,13 @@ def _notify_assigned(task: Task, source: Source, to, *, by) -> None:
         recipients=[to],
         kind=Notification.Kind.ASSIGNED,
         key=f"task:{task.pk}:assigned:{to.pk}:{timezone.now().timestamp()}",
-        data={"node": get_task_ref(task.flow_task), "customer": source.customer_name(record) or str(record)},
+        data={
+            "node": get_task_ref(task.flow_task),
+            "customer": source.customer_name(record) or str(record),
+            "number": source.facts_of(record).number,
+        },
         url=source.url(task, record),
+        task_id=task.pk,
     )
 
 

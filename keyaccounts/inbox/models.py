@@ -63,6 +63,11 @@ class InboxEntry(models.Model):
     due_at = models.DateTimeField(null=True)
     warn_at = models.DateTimeField(null=True)
     clock_state = models.CharField(max_length=20, blank=True)
+    # What tells rows apart (the source's `facts`), kept with the row so that a page reads no record.
+    number = models.CharField(max_length=40, blank=True)
+    products_en = models.CharField(max_length=200, blank=True)
+    products_zh = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True)
 
     class Meta:
         db_table = "core_inboxentry"  # the table it had in core, rows and all

@@ -80,7 +80,7 @@ LISTENER_MIDDLEWARE = [
 
 ROOT_URLCONF = "keyaccounts.urls"
 # Widgets render with the site's template engine, so that templates/django/forms/ may override Django's own.
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "keyaccounts.core.forms.FormRenderer"
 WSGI_APPLICATION = "keyaccounts.wsgi.application"
 AUTH_USER_MODEL = "core.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

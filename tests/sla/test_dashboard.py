@@ -99,7 +99,7 @@ def test_every_table_exports_as_csv_and_other_roles_are_refused(client, user_in_
     response = client.get(reverse("sla:dashboard"), {"export": "by_step"})
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "key,met,breached,rate"
+    assert lines[0] == "\ufeffStep,Met,Breached,Compliance (%)"
     assert "Order acceptance,3,1,75.0" in lines
     assert client.get(reverse("sla:dashboard"), {"export": "at_risk"}).content.decode().count("\n") == 3
     client.force_login(user_in_role(Role.ACCOUNT_MANAGER, username="am"))
@@ -133,8 +133,30 @@ def test_compliance_by_product_team_and_account_manager(client, user_in_role, ci
     ]
     assert context["by_team"][0]["key"] == team.name_en
     assert [{k: row[k] for k in figures} for row in context["by_manager"]] == [
-        {"key": "am_li", "value": "am_li", "met": 1, "breached": 1, "rate": 50.0}
+        {"key": str(manager), "value": "am_li", "met": 1, "breached": 1, "rate": 50.0}
     ]
+
+
+def test_the_dashboard_names_cities_products_teams_and_people_in_chinese(client, user_in_role, city):
+    from keyaccounts.catalogue.models import Product
+    from keyaccounts.core.models import Team
+    from tests.factories import TeamFactory
+
+    line = Product.objects.create(
+        code="internet-line", name_en="Internet line", name_zh="互联网专线", bearer_mode="access", route="T2"
+    )
+    team = TeamFactory(city=city, kind=Team.Kind.ORDER_ACCEPTANCE, name_en="Order acceptance", name_zh="订单受理组")
+    manager = user_in_role(Role.ACCOUNT_MANAGER, username="am_wang", first_name="芳", last_name="王")
+    clock(city, "order.acceptance", hours_taken=1, product=line, team=team, account_manager=manager)
+    client.force_login(user_in_role(Role.CITY_SUPERVISOR, city=city))
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+
+    context = client.get(reverse("sla:dashboard")).context
+
+    assert [row["key"] for row in context["by_city"]] == ["长春"]
+    assert [row["key"] for row in context["by_product"]] == ["互联网专线"]
+    assert [row["key"] for row in context["by_team"]] == ["订单受理组"]
+    assert [row["key"] for row in context["by_manager"]] == ["王芳"]
 
 
 def test_a_clock_started_by_a_flow_knows_its_team_and_account_manager(user_in_role, city):

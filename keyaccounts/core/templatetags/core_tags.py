@@ -79,3 +79,21 @@ def hours_minutes(value) -> str:
     seconds = int(value.total_seconds())
     sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
     return sign + gettext("%(hours)d h %(minutes)02d min") % {"hours": seconds // 3600, "minutes": seconds % 3600 // 60}
+
+
+@register.filter
+def failed_fields(form) -> list:
+    """The form's visible fields that failed validation, in the form's order (the summary at its top)."""
+    return [field for field in form.visible_fields() if field.errors]
+
+
+@register.filter
+def hidden_errors(form) -> list:
+    """Errors of hidden fields (a stale version): the person cannot see the field, so they read as the form's."""
+    return [error for field in form.hidden_fields() for error in field.errors]
+
+
+@register.filter
+def amount(value) -> str:
+    """A sum of money as both languages write it, grouped by thousands, two decimals: "120,001.00"."""
+    return "" if value is None or value == "" else f"{value:,.2f}"

@@ -58,30 +58,37 @@ SI_COMPANIES = [
     ("sms-platform", "Group SMS platform (MAS/ADC)", "集团短信平台（MAS/ADC）", False),
     ("mail-platform", "Mobile mailbox platform", "手机邮箱平台", False),
 ]
-# username, first name, last name, role, city code (None: provincial), team kinds, SI company code
+# username, given name, family name (Chinese: shown family name first, 王伟), role, city code (None: provincial),
+# team kinds, SI company code
 PEOPLE = [
-    ("admin", "Ada", "Admin", Role.ADMINISTRATOR, None, [], None),
-    ("sup_province", "Wang", "Wei", Role.PROVINCIAL_SUPERVISOR, None, [], None),
+    ("admin", "明", "郑", Role.ADMINISTRATOR, None, [], None),
+    ("sup_province", "伟", "王", Role.PROVINCIAL_SUPERVISOR, None, [], None),
     (
         "presales",
-        "Zhao",
-        "Min",
+        "敏",
+        "赵",
         Role.BACK_OFFICE,
         None,
         [Team.Kind.PRESALES, Team.Kind.QUALITY, Team.Kind.BILLING],
         None,
     ),
-    ("si_jlsmart", "Sun", "Li", Role.SI_PARTNER, None, [], "jl-smart"),
-    ("si_neiot", "Zhou", "Ping", Role.SI_PARTNER, None, [], "ne-iot"),
+    ("si_jlsmart", "丽", "孙", Role.SI_PARTNER, None, [], "jl-smart"),
+    ("si_neiot", "平", "周", Role.SI_PARTNER, None, [], "ne-iot"),
 ]
+# Per demo city: the given names of its account managers, back office, operations and supervisor.
+_CITY_PEOPLE = {
+    "changchun": {"am": "芳", "am2": "静", "bo": "洋", "ops": "磊", "sup": "强"},
+    "jilin": {"am": "娜", "am2": "秀英", "bo": "军", "ops": "勇", "sup": "杰"},
+}
 for _code in DEMO_CITIES:
+    _given = _CITY_PEOPLE[_code]
     PEOPLE += [
-        (f"am_{_code}", "Li", _code.title(), Role.ACCOUNT_MANAGER, _code, [], None),
-        (f"am2_{_code}", "Chen", _code.title(), Role.ACCOUNT_MANAGER, _code, [], None),
+        (f"am_{_code}", _given["am"], "李", Role.ACCOUNT_MANAGER, _code, [], None),
+        (f"am2_{_code}", _given["am2"], "陈", Role.ACCOUNT_MANAGER, _code, [], None),
         (
             f"bo_{_code}",
-            "Liu",
-            _code.title(),
+            _given["bo"],
+            "刘",
             Role.BACK_OFFICE,
             _code,
             [Team.Kind.CUSTOMER_AUDIT, Team.Kind.ORDER_ACCEPTANCE, Team.Kind.ASSURANCE_DESK],
@@ -89,14 +96,14 @@ for _code in DEMO_CITIES:
         ),
         (
             f"ops_{_code}",
-            "Yang",
-            _code.title(),
+            _given["ops"],
+            "杨",
             Role.BACK_OFFICE,
             _code,
             [Team.Kind.PROVISIONING, Team.Kind.NETWORK_LIAISON],
             None,
         ),
-        (f"sup_{_code}", "Huang", _code.title(), Role.CITY_SUPERVISOR, _code, [], None),
+        (f"sup_{_code}", _given["sup"], "黄", Role.CITY_SUPERVISOR, _code, [], None),
     ]
 
 
