@@ -14,7 +14,7 @@ from keyaccounts.core.access import deny, get_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
-from orders.models import Order
+from orders.selectors import order_of_opportunity
 from sla.services import sla_statuses_for
 
 from . import access, selectors, services
@@ -205,7 +205,7 @@ def task_page(request, pk: int, task_pk: int):
 
 def _done_message(opportunity: Opportunity, node) -> str:
     """What the step did; a win names its draft order, with a link to complete it."""
-    order = Order.objects.filter(opportunity=opportunity).only("pk").first() if node is F.close else None
+    order = order_of_opportunity(opportunity) if node is F.close else None
     if order is None:
         return _("Done. %(number)s moved on.") % {"number": opportunity.number}
     link = format_html(

@@ -87,6 +87,7 @@ STEP_NAMES = {
     "order.acceptance": _("Order acceptance"),
     "order.approval": _("Order approval"),
     "order.correction": _("Order correction"),
+    "order.cancellation": _("Cancellation assessment"),
 }
 
 

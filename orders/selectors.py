@@ -6,6 +6,8 @@ from keyaccounts.core.access import sees_all_cities, served_city_ids
 from keyaccounts.core.models import Team
 from keyaccounts.core.workflow import task_scope
 
+from .models import Order
+
 
 def order_claimable(user) -> list:
     """The order steps the user may claim, each with the cities it may be claimed in (None: any)."""
@@ -58,3 +60,8 @@ def order_main_product(order, items=None):
         .first()
     )
     return item.product if item else None
+
+
+def order_of_opportunity(opportunity) -> Order | None:
+    """The order a won opportunity drafted, if any."""
+    return Order.objects.filter(opportunity=opportunity).only("pk").first()

@@ -81,12 +81,14 @@ def test_the_quote_form_names_each_products_fields(db):
         for code, en, zh in (("a-line", "Internet line", "互联网专线"), ("b-line", "Data line", "数据专线"))
     ]
     # the form reads only the opportunity's products and quote lines
-    opportunity = SimpleNamespace(products=SimpleNamespace(all=lambda: products), quote_lines=SimpleNamespace(all=list))
+    opportunity = SimpleNamespace(
+        products=SimpleNamespace(all=lambda: products), quote_lines=SimpleNamespace(all=list), discount_justification=""
+    )
 
     with translation.override("zh-hans"):
         labels = [str(field.label) for field in QuoteForm(opportunity=opportunity).fields.values()]
 
-    assert len(set(labels)) == 4
+    assert len(set(labels)) == len(labels) == 5  # two per product, and the justification
     assert "互联网专线：折扣（%）" in labels
 
 

@@ -184,7 +184,7 @@ def win(page: Page) -> None:
 # ---------------------------------------------------------------------------- orders
 def enter_an_order(page: Page, *, products: list[str]) -> None:
     """From the customer page: a draft of standard products (E3)."""
-    page.get_by_test_id("services").get_by_role("link", name="Enter an order").click()
+    page.get_by_test_id("enter-order").click()
     for product in products:
         page.get_by_label(product).check()
     page.get_by_role("button", name="Create the draft").click()

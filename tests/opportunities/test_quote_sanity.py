@@ -61,6 +61,7 @@ def quote(manager, opportunity, product, quantity, discount="0") -> Opportunity:
         user=manager,
         task_pk=task(opportunity, F.quote).pk,
         lines=[{"product": product, "quantity": quantity, "discount_percent": Decimal(discount)}],
+        justification="Three-year commitment" if Decimal(discount) else "",
     )
     return Opportunity.objects.get(pk=opportunity.pk)
 
