@@ -16,6 +16,7 @@ VAR_DIR=${KEYACCOUNTS_VAR_DIR:-var}
 STOP_GRACE_SECONDS=${STOP_GRACE_SECONDS:-10}  # then whatever still runs is killed, with its whole group
 export EOMS_BASE_URL=${EOMS_BASE_URL:-http://$HOST:$STUBS_PORT/eoms}
 export SI_BASE_URL=${SI_BASE_URL:-http://$HOST:$STUBS_PORT/si}
+export GATEWAY_BASE_URL=${GATEWAY_BASE_URL:-http://$HOST:$STUBS_PORT/gateway}
 export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$HOST:$PORT}
 
 groups=()  # each service's process group id (its main process's pid, as setsid leaves it)
