@@ -2,8 +2,11 @@
 and language, stored with the step that sends it and delivered through the peers' outbox; the gateway's delivery
 reports move it, and a failed delivery is sent again until it is delivered or out of attempts."""
 
+import logging
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +18,8 @@ from django.utils.translation import gettext as _
 
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_save
-from keyaccounts.peers.models import Peer
+from keyaccounts.peers.client import PeerError, peer_list
+from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import backoff, outbox_enqueue
 
 from .events import MessageEvent, placeholders_of
@@ -25,9 +29,11 @@ from .rendering import render
 from .selectors import has_timeline, templates_for
 from .timeline import MessageAction
 
+logger = logging.getLogger(__name__)
 State = CommunicationMessage.State
 MESSAGE_RESOURCE = "communicationMessage"
 REPORT_EVENTS = frozenset({"CommunicationMessageStateChangeEvent"})
+READ_BACK = "messages"
 WIRE_TYPE = {Channel.SMS: "SMS", Channel.EMAIL: "Email"}  # TMF681 messageType
 
 
@@ -276,3 +282,56 @@ def _reason(body: dict) -> str:
     errors = body.get("errorMessage") or []
     first = errors[0] if errors and isinstance(errors[0], dict) else {}
     return str(body.get("statusChangeReason") or first.get("reason") or "")[:300]
+
+
+# ---------------------------------------------------------------------------- reading the gateway's truth back
+RECONCILE_BATCH = 100
+
+
+@dataclass
+class _ReadBack:
+    """The gateway's truth of one attempt, applied as the report that was lost."""
+
+    pk: str
+    body: dict
+    event_time: datetime
+    event_id: str
+    outcome: str = ""
+
+
+def messages_reconcile(*, stalled_for: timedelta | None = None) -> int:
+    """Read the truth (GET) of messages whose current attempt the gateway took a while ago and no report settled
+    (a lost report), and apply it as that report. Returns how many messages changed."""
+    if stalled_for is None:
+        stalled_for = timedelta(seconds=settings.MESSAGE_STALLED_AFTER)
+    cutoff = timezone.now() - stalled_for
+    open_ones = CommunicationMessage.objects.filter(
+        state__in=[State.INITIAL, State.IN_PROGRESS], created_at__lte=cutoff
+    ).order_by("pk")[:RECONCILE_BATCH]
+    current = [f"{message.reference}-{message.attempts}" for message in open_ones]
+    taken = dict(
+        OutboxMessage.objects.filter(
+            external_id__in=current, status=OutboxMessage.Status.SENT, sent_at__lte=cutoff
+        ).values_list("remote_id", "external_id")
+    )
+    if not taken:
+        return 0
+    try:
+        truths = peer_list(Peer.GATEWAY, MESSAGE_RESOURCE, {"id": ",".join(sorted(taken))})
+    except PeerError as error:
+        logger.warning("messages not readable at the gateway: %s", error)
+        return 0
+    now = timezone.now()
+    reports = [
+        _ReadBack(
+            pk=str(truth.get("id")),
+            body={"event": {MESSAGE_RESOURCE: truth}},
+            event_time=now,
+            event_id=f"read-back:{truth.get('externalId')}:{truth.get('state')}"[:100],
+        )
+        for truth in truths
+        if taken.get(str(truth.get("id"))) == truth.get("externalId")
+    ]
+    with transaction.atomic():
+        messages_apply_reports(events=reports)
+    return sum(report.outcome.startswith("applied") for report in reports)

@@ -181,6 +181,7 @@ CELERY_BEAT_SCHEDULE = {
         "args": ["work-orders"],
         "schedule": 30.0,
     },
+    "messages-reconcile": {"task": "keyaccounts.peers.tasks.read_back_task", "args": ["messages"], "schedule": 30.0},
     "events-sweep": {"task": "keyaccounts.peers.tasks.events_sweep_task", "schedule": 5.0},
     "launch-sweep": {"task": "provisioning.tasks.launch_sweep_task", "schedule": 10.0},
     "billing-start": {"task": "provisioning.tasks.billing_start_due_task", "schedule": 600.0},
@@ -297,6 +298,8 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 MESSAGE_SENDER_NAME = env("MESSAGE_SENDER_NAME", default="Key account service")
 MESSAGE_SMS_SENDER = env("MESSAGE_SMS_SENDER", default="10658000")
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=3)
+# A message the gateway took this long ago without a settling report is read back from it (GET is the truth).
+MESSAGE_STALLED_AFTER = env.int("MESSAGE_STALLED_AFTER", default=60)
 HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=3.0)
 HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=10.0)
 

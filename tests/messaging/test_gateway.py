@@ -1,6 +1,8 @@
 """Messages against the gateway stub over real HTTP with a real worker: delivered and reported back through the
 signed listener; a rolled-back step sends nothing; a repeated report, a failed delivery and injected 503s and
-duplicate events leave each message delivered exactly once."""
+duplicate events leave each message delivered exactly once; a lost report is read back."""
+
+from datetime import timedelta
 
 import pytest
 import requests
@@ -8,6 +10,7 @@ from django.db import transaction
 
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.messaging.models import CommunicationMessage
+from keyaccounts.messaging.services import messages_reconcile
 from keyaccounts.peers.models import InboundEvent, OutboxMessage
 from tests.processes import wait_for
 
@@ -104,3 +107,18 @@ def test_a_message_that_cannot_be_delivered_is_marked_failed_after_its_attempts(
     assert [d["attempt"] for d in lines(customer, "message.retried")] == [1, 2]
     assert [(d["attempt"], d["reason"]) for d in lines(customer, "message.failed")] == [(3, "no such subscriber")]
     assert message.reference not in at_gateway(gateway)["deliveries"]
+
+
+def test_a_lost_delivery_report_is_read_back_from_the_gateway(gateway, celery_worker_process, templates, customer):
+    requests.post(f"{gateway}/gateway/faults", json={"lose_rate": 1.0}, timeout=5)  # no report reaches us
+    (message,) = acknowledged(customer, contact(customer, "孙八"))
+    sent = OutboxMessage.objects.filter(external_id=f"{message.reference}-1", status="sent")
+    wait_for(sent.exists, timeout=30)
+    assert state_of(message) == State.INITIAL
+    assert messages_reconcile(stalled_for=timedelta(0)) == 1
+    assert state_of(message) == State.COMPLETED
+    assert [(r.state, r.event_id) for r in message.reports.all()] == [
+        ("completed", f"read-back:{message.reference}-1:completed")
+    ]
+    assert [d["message"] for d in lines(customer, "message.delivered")] == [message.reference]
+    assert messages_reconcile(stalled_for=timedelta(0)) == 0  # settled: nothing left to read
