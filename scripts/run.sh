@@ -71,7 +71,7 @@ logins=$($BIN/python manage.py seed_demo --print-logins)
 echo
 echo "================================================================================"
 echo " keyaccounts is running at http://$HOST:$PORT/   (health: /healthz, admin: /admin/)"
-echo " EOMS/SI stubs at http://$HOST:$STUBS_PORT/      Stop with Ctrl-C."
+echo " EOMS/SI/gateway stubs at http://$HOST:$STUBS_PORT/      Stop with Ctrl-C."
 echo "$logins"
 echo "================================================================================"
 wait -n  # a service that exits stops the others (the EXIT trap)
