@@ -69,12 +69,26 @@ class DetailsForm(_NoTagHelperMixin, forms.ModelForm):
 class ContactForm(_NoTagHelperMixin, forms.ModelForm):
     class Meta:
         model = Contact
-        fields = ["name", "role", "phone", "email"]
+        fields = ["name", "role", "phone", "email", "preferred_channel", "preferred_language"]
+
+    MESSAGE_FIELDS = ("preferred_channel", "preferred_language")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.MESSAGE_FIELDS:  # not given (an older page or client): the model's default
+            self.fields[name].required = False
         self.helper = self._helper()
         self.helper.form_show_labels = True
+
+    def clean_preferred_channel(self):
+        return self.cleaned_data["preferred_channel"] or Contact._meta.get_field("preferred_channel").default
+
+    def clean_preferred_language(self):
+        return self.cleaned_data["preferred_language"] or Contact._meta.get_field("preferred_language").default
+
+    def has_changed(self) -> bool:
+        """A blank row is a new contact only when someone typed one: its preferences alone have defaults."""
+        return bool(set(self.changed_data) - set(self.MESSAGE_FIELDS))
 
 
 ContactFormSet = forms.formset_factory(ContactForm, extra=1, can_delete=True, max_num=20)
@@ -90,7 +104,17 @@ def contacts_from(formset) -> list[dict]:
 
 
 def contact_initial(customer: Customer) -> list[dict]:
-    return [{"name": c.name, "role": c.role, "phone": c.phone, "email": c.email} for c in customer.contacts.all()]
+    return [
+        {
+            "name": c.name,
+            "role": c.role,
+            "phone": c.phone,
+            "email": c.email,
+            "preferred_channel": c.preferred_channel,
+            "preferred_language": c.preferred_language,
+        }
+        for c in customer.contacts.all()
+    ]
 
 
 class ChangeRequestForm(_NoTagHelperMixin, forms.Form):

@@ -1,12 +1,14 @@
 """Key-account customers (TMF632 Organization + TMF629 Customer) and their archiving requests."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from keyaccounts.core.models import City, TimeStampedModel
+from keyaccounts.messaging.models import Channel, Language
 
 from .validators import validate_credit_code, validate_mainland_phone
 
@@ -111,6 +113,11 @@ class Contact(models.Model):
     role = models.CharField(_("role"), max_length=100, help_text=_("For example: IT director, purchasing."))
     phone = models.CharField(_("phone"), max_length=20, validators=[validate_mainland_phone])
     email = models.EmailField(_("e-mail"), blank=True)
+    # How the contact is told about tickets and planned work (keyaccounts.messaging picks the template by them).
+    preferred_channel = models.CharField(_("messages by"), max_length=5, choices=Channel.choices, default=Channel.SMS)
+    preferred_language = models.CharField(
+        _("language of messages"), max_length=7, choices=Language.choices, default=Language.CHINESE
+    )
 
     class Meta:
         ordering = ["id"]
@@ -119,6 +126,10 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.role})"
+
+    def clean(self) -> None:
+        if self.preferred_channel == Channel.EMAIL and not self.email:
+            raise ValidationError({"email": _("Give an e-mail address, or choose messages by SMS.")})
 
 
 class LevelApprovalRule(models.Model):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from keyaccounts.core.files import attachment_type_validator
-from keyaccounts.peers.models import Peer
+from keyaccounts.peers.models import WORK_ORDER_PEERS
 
 
 class WorkOrder(models.Model):
@@ -23,7 +23,7 @@ class WorkOrder(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     order_item = models.ForeignKey("orders.OrderItem", on_delete=models.PROTECT, related_name="work_orders")
-    peer = models.CharField(_("peer"), max_length=10, choices=Peer.choices)
+    peer = models.CharField(_("peer"), max_length=10, choices=WORK_ORDER_PEERS)
     si_company = models.ForeignKey(
         "core.SiCompany",
         verbose_name=_("SI company"),

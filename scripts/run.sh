@@ -16,6 +16,7 @@ VAR_DIR=${KEYACCOUNTS_VAR_DIR:-var}
 STOP_GRACE_SECONDS=${STOP_GRACE_SECONDS:-10}  # then whatever still runs is killed, with its whole group
 export EOMS_BASE_URL=${EOMS_BASE_URL:-http://$HOST:$STUBS_PORT/eoms}
 export SI_BASE_URL=${SI_BASE_URL:-http://$HOST:$STUBS_PORT/si}
+export GATEWAY_BASE_URL=${GATEWAY_BASE_URL:-http://$HOST:$STUBS_PORT/gateway}
 export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://$HOST:$PORT}
 
 groups=()  # each service's process group id (its main process's pid, as setsid leaves it)
@@ -70,7 +71,7 @@ logins=$($BIN/python manage.py seed_demo --print-logins)
 echo
 echo "================================================================================"
 echo " keyaccounts is running at http://$HOST:$PORT/   (health: /healthz, admin: /admin/)"
-echo " EOMS/SI stubs at http://$HOST:$STUBS_PORT/      Stop with Ctrl-C."
+echo " EOMS/SI/gateway stubs at http://$HOST:$STUBS_PORT/      Stop with Ctrl-C."
 echo "$logins"
 echo "================================================================================"
 wait -n  # a service that exits stops the others (the EXIT trap)

@@ -3,4 +3,4 @@ from django.apps import AppConfig
 
 class StubsConfig(AppConfig):
     name = "stubs"
-    verbose_name = "EOMS and SI stubs"
+    verbose_name = "EOMS, SI and message gateway stubs"

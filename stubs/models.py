@@ -6,6 +6,7 @@ from django.db import models
 class Peer(models.TextChoices):
     EOMS = "eoms", "EOMS"
     SI = "si", "SI"
+    GATEWAY = "gateway", "SMS and e-mail gateway"
 
 
 class HubSubscription(models.Model):

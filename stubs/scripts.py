@@ -396,3 +396,86 @@ VIEWS["troubleTicket"] = trouble_ticket_view  # TMF621: a quality work order for
 INVALID = {"measurementCollectionJob": job_invalid, "troubleTicket": ticket_invalid}
 ON_CREATE["troubleTicket"] = ticket_created
 CHANGES = {"troubleTicket": trouble_ticket_change, "measurementCollectionJob": job_change}
+
+
+# ---------------------------------------------------------------------------- message gateway (TMF681)
+# The gateway takes a CommunicationMessage at once and reports its delivery later, as CommunicationMessage state
+# change events: inProgress (handed to the network), then completed or failed. What happens is chosen by words
+# in the receiver's name (a demo or a test picks the path by whom it writes to); anything else is delivered.
+MESSAGE_EVENT = "CommunicationMessageStateChangeEvent"
+MESSAGE_PATHS = [
+    (("unreachable", "关机"), "unreachable"),  # the handset is off: the first attempt fails, a later one arrives
+    (("invalid", "空号"), "invalid"),  # no such number or mailbox: every attempt fails
+    (("twice", "重复"), "twice"),  # delivered, and the delivery reported twice (two events)
+]
+MESSAGE_FAILURES = {"unreachable": "handset unreachable", "invalid": "no such subscriber"}
+MESSAGE_ADDRESS = {"SMS": "phoneNumber", "Email": "email"}
+
+
+def message_invalid(body: dict) -> str:
+    kind = body.get("messageType")
+    if kind not in MESSAGE_ADDRESS:
+        return "`messageType` is one of SMS, Email"
+    if not str(body.get("content") or "").strip():
+        return "`content` is required"
+    receivers = body.get("receiver")
+    if not isinstance(receivers, list) or not receivers:
+        return "`receiver` (a list) is required"
+    if not all(isinstance(r, dict) and r.get("id") and r.get(MESSAGE_ADDRESS[kind]) for r in receivers):
+        return f"every receiver needs an `id` and a `{MESSAGE_ADDRESS[kind]}`"
+    return ""
+
+
+def message_path(body: dict) -> str:
+    names = " ".join(str(r.get("name", "")) for r in body.get("receiver", [])).lower()
+    return next((path for keys, path in MESSAGE_PATHS if any(key in names for key in keys)), "deliver")
+
+
+def plan_message(resource) -> list:
+    """Script the delivery reports of one attempt (`tryTimes`): they are sent when due and make the GET truth."""
+    path = message_path(resource.body)
+    attempt = int(resource.body.get("tryTimes") or 1)
+    if path == "invalid" or (path == "unreachable" and attempt == 1):
+        final = ("failed", {"statusChangeReason": MESSAGE_FAILURES[path]})
+    else:
+        final = ("completed", {})
+    script = [(0, MESSAGE_EVENT, "inProgress", {}), (1, MESSAGE_EVENT, *final)]
+    if path == "twice":
+        script.append((1, MESSAGE_EVENT, *final))
+    return _plan_ticket_events(resource, script, since=resource.created_at)
+
+
+def message_view(resource, events: list | None = None) -> dict:
+    """TMF681 CommunicationMessage as it stands: the last reported state that is due, or initial."""
+    body = dict(resource.body, id=str(resource.pk))
+    now = timezone.now()
+    if events is None:
+        due = resource.events.filter(occurred_at__lte=now).exclude(state="").order_by("occurred_at").last()
+    else:
+        due = max((e for e in events if e.state and e.occurred_at <= now), key=lambda e: e.occurred_at, default=None)
+    if due is None:
+        return {**body, "state": "initial"}
+    return {**body, "state": due.state, **due.detail}
+
+
+def message_deliveries(resources) -> dict[str, int]:
+    """How often each receiver (by its `id`) was delivered a message: more than once is a message sent twice."""
+    from .models import Event
+
+    done = Event.objects.filter(resource__in=resources, state="completed", occurred_at__lte=timezone.now())
+    delivered: dict[str, int] = {}
+    for resource in resources.filter(pk__in=done.values("resource_id")):
+        for receiver in resource.body.get("receiver", []):
+            delivered[receiver["id"]] = delivered.get(receiver["id"], 0) + 1
+    return delivered
+
+
+VIEWS["communicationMessage"] = message_view
+INVALID["communicationMessage"] = message_invalid
+ON_CREATE["communicationMessage"] = plan_message
+# What each peer offers (the gateway sends messages and nothing else; EOMS and SI do not send messages).
+GATEWAY_KINDS = frozenset({"communicationMessage"})
+
+
+def offered(peer: str, kind: str) -> bool:
+    return kind in VIEWS and (peer == "gateway") == (kind in GATEWAY_KINDS)

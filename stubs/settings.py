@@ -1,4 +1,4 @@
-"""Settings of the EOMS/SI stub service: a separate Django site with its own store and port.
+"""Settings of the EOMS, SI and message gateway stub service: a separate Django site with its own store and port.
 
 The stubs behave like the operator's real peers; the core reaches them only over HTTP.
 """

@@ -15,7 +15,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from . import dispatcher
 from .models import Faults, HubSubscription, Peer, Resource
-from .scripts import CHANGES, INVALID, ON_CREATE, VIEWS, measurements_of, service_order_view
+from .scripts import (
+    CHANGES,
+    INVALID,
+    ON_CREATE,
+    VIEWS,
+    measurements_of,
+    message_deliveries,
+    message_view,
+    offered,
+    service_order_view,
+)
 
 
 def tmf_error(status: int, code: str, reason: str, message: str = "") -> JsonResponse:
@@ -92,7 +102,7 @@ def _injected_fault(peer: str) -> JsonResponse | None:
 def stats(request, peer: str):
     """What the peer holds: resources per kind (one per externalId), the creation requests repeated for one it
     had already, its events sent and waiting, and what the injected faults did (503s answered, events lost and
-    sent twice). `?ids=serviceOrder`: also the externalIds of that kind, so a client can match them to its own."""
+    sent twice; the gateway's deliveries per receiver). `?ids=serviceOrder`: also the externalIds of that kind, so a client can match them to its own."""
     from .models import Event
 
     resources = Resource.objects.filter(peer=peer)
@@ -108,6 +118,8 @@ def stats(request, peer: str):
         "events_duplicated": events.filter(duplicated=True).count(),
         "errors_injected": faults.errors_injected if faults else 0,
     }
+    if peer == Peer.GATEWAY:  # messages delivered per receiver: a count above 1 is a message sent twice
+        answer["deliveries"] = message_deliveries(resources.filter(kind="communicationMessage"))
     if kind := request.GET.get("ids"):
         answer["external_ids"] = list(resources.filter(kind=kind).order_by("pk").values_list("external_id", flat=True))
     return JsonResponse(answer)
@@ -141,7 +153,7 @@ def faults(request, peer: str):
 def resource_create(request, peer: str, kind: str):
     """Create a resource; the same `externalId` again answers with the one already created (200). `GET ?id=1,2`
     lists those resources as they stand (a TMF filter: many records' truth in one call)."""
-    if peer not in Peer.values or kind not in VIEWS:
+    if peer not in Peer.values or not offered(peer, kind):
         return tmf_error(404, "60", "Not found", f"{peer} offers no {kind}")
     fault = _injected_fault(peer)
     if fault is not None:
@@ -171,7 +183,8 @@ def resource_create(request, peer: str, kind: str):
         Resource.objects.filter(peer=peer, kind=kind, external_id=external_id).update(requests=F("requests") + 1)
         resource = Resource.objects.get(peer=peer, kind=kind, external_id=external_id)
         return JsonResponse(VIEWS[kind](resource), status=200)
-    view = service_order_view(resource, planned) if kind == "serviceOrder" else VIEWS[kind](resource)
+    first_views = {"serviceOrder": service_order_view, "communicationMessage": message_view}
+    view = first_views[kind](resource, planned) if kind in first_views else VIEWS[kind](resource)
     return JsonResponse(view, status=201)
 
 

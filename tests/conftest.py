@@ -109,6 +109,7 @@ def celery_worker_process(django_db_setup, stub_server, tmp_path_factory):
         "REDIS_URL": settings.REDIS_URL,
         "EOMS_BASE_URL": f"{stub_server}/eoms",
         "SI_BASE_URL": f"{stub_server}/si",
+        "GATEWAY_BASE_URL": f"{stub_server}/gateway",
     }
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     proc = processes.celery_worker(env=env, log=log, include=("tests.worker_hooks",))

@@ -112,6 +112,9 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
             for m in ("holiday", "workingwindow", "citycalendar", "customercalendar")
             for a in ("add", "change", "delete", "view")
         ],
+        *[f"messaging.{a}_messagetemplate" for a in ("add", "change", "delete", "view")],
+        "messaging.view_communicationmessage",
+        "messaging.view_deliveryreport",
     ],
 }
 

@@ -1,4 +1,4 @@
-"""HTTP to EOMS and SI (TMF Open API shapes). One client, so timeouts and error mapping live in one place."""
+"""HTTP to EOMS, SI and the message gateway (TMF Open API shapes). One client, so timeouts and error mapping live in one place."""
 
 import json
 import os
@@ -28,7 +28,8 @@ class PeerResponse:
 
 
 def _base_url(peer: str) -> str:
-    return {Peer.EOMS: settings.EOMS_BASE_URL, Peer.SI: settings.SI_BASE_URL}[peer].rstrip("/")
+    urls = {Peer.EOMS: settings.EOMS_BASE_URL, Peer.SI: settings.SI_BASE_URL, Peer.GATEWAY: settings.GATEWAY_BASE_URL}
+    return urls[peer].rstrip("/")
 
 
 # urllib3 rather than requests: the outbox sends thousands of work orders a minute and requests' sessions,

@@ -8,10 +8,13 @@ from django.utils.translation import gettext_lazy as _
 class Peer(models.TextChoices):
     EOMS = "eoms", "EOMS"
     SI = "si", "SI"
+    GATEWAY = "gateway", _("SMS and e-mail gateway")
 
 
 # A choices class builds its `values` list on every access: the listener and the event batches ask per event.
 PEERS = frozenset(Peer.values)
+# The peers that take work orders (the message gateway takes messages only).
+WORK_ORDER_PEERS = [(peer.value, peer.label) for peer in (Peer.EOMS, Peer.SI)]
 
 
 class OutboxMessage(models.Model):

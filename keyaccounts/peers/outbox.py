@@ -10,7 +10,7 @@ import os
 import random
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 from http import HTTPStatus
 
 from django.db import transaction
@@ -28,10 +28,19 @@ BACKOFF_CAP_SECONDS = 300
 
 
 def outbox_enqueue(
-    *, peer: str, resource: str, external_id: str, payload: dict, follows: OutboxMessage | None = None
+    *,
+    peer: str,
+    resource: str,
+    external_id: str,
+    payload: dict,
+    follows: OutboxMessage | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage:
     """Call inside the workflow step's transaction; the message exists exactly when the step does. With
-    `follows`, the message changes (PATCH) what that earlier message created, once it is delivered."""
+    `follows`, the message changes (PATCH) what that earlier message created, once it is delivered. With
+    `not_before` in the future, the sweep delivers it then (e.g. a message sent again after a backoff)."""
+    now = timezone.now()
+    due = max(not_before, now) if not_before else now
     message = OutboxMessage.objects.create(
         peer=peer,
         resource=resource,
@@ -39,10 +48,11 @@ def outbox_enqueue(
         payload=payload,
         method=OutboxMessage.Method.UPDATE if follows else OutboxMessage.Method.CREATE,
         follows=follows,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=due,
     )
-    _pending().append(message.pk)
-    transaction.on_commit(_schedule_deliveries)
+    if due <= now:
+        _pending().append(message.pk)
+        transaction.on_commit(_schedule_deliveries)
     return message
 
 

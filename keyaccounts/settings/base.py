@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "assurance",
     "sla",
     "keyaccounts.peers",
+    "keyaccounts.messaging",
     "keyaccounts.inbox",
     # Last, so that its post_migrate role sync sees every app's permissions.
     "keyaccounts.core",
@@ -180,6 +181,7 @@ CELERY_BEAT_SCHEDULE = {
         "args": ["work-orders"],
         "schedule": 30.0,
     },
+    "messages-reconcile": {"task": "keyaccounts.peers.tasks.read_back_task", "args": ["messages"], "schedule": 30.0},
     "events-sweep": {"task": "keyaccounts.peers.tasks.events_sweep_task", "schedule": 5.0},
     "launch-sweep": {"task": "provisioning.tasks.launch_sweep_task", "schedule": 10.0},
     "billing-start": {"task": "provisioning.tasks.billing_start_due_task", "schedule": 600.0},
@@ -280,15 +282,24 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")  # the links in e-ma
 # ---------------------------------------------------------------------------- peers
 EOMS_BASE_URL = env("EOMS_BASE_URL", default="http://127.0.0.1:8100/eoms")
 SI_BASE_URL = env("SI_BASE_URL", default="http://127.0.0.1:8100/si")
+GATEWAY_BASE_URL = env("GATEWAY_BASE_URL", default="http://127.0.0.1:8100/gateway")  # SMS and e-mail (TMF681)
 # Shared secrets the peers sign their callbacks with (HMAC-SHA256); the stubs read the same variables.
 PEER_CALLBACK_SECRETS = {
     "eoms": env("EOMS_CALLBACK_SECRET", default="eoms-dev-secret"),
     "si": env("SI_CALLBACK_SECRET", default="si-dev-secret"),
+    "gateway": env("GATEWAY_CALLBACK_SECRET", default="gateway-dev-secret"),
 }
 # A work order no event moved for this long is read back from its peer (GET is the truth).
 WORK_ORDER_STALLED_AFTER = env.int("WORK_ORDER_STALLED_AFTER", default=60)
 # Where the peers reach our listener (registered with their /hub).
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Messages to customers (TMF681): the gateway's sender, and how many deliveries are tried before one counts as
+# failed (each after the outbox's backoff).
+MESSAGE_SENDER_NAME = env("MESSAGE_SENDER_NAME", default="Key account service")
+MESSAGE_SMS_SENDER = env("MESSAGE_SMS_SENDER", default="10658000")
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=3)
+# A message the gateway took this long ago without a settling report is read back from it (GET is the truth).
+MESSAGE_STALLED_AFTER = env.int("MESSAGE_STALLED_AFTER", default=60)
 HTTP_CONNECT_TIMEOUT = env.float("HTTP_CONNECT_TIMEOUT", default=3.0)
 HTTP_READ_TIMEOUT = env.float("HTTP_READ_TIMEOUT", default=10.0)
 

@@ -11,7 +11,7 @@ def test_every_read_back_beat_runs_is_registered_by_an_app():
     scheduled = [
         entry["args"][0] for entry in settings.CELERY_BEAT_SCHEDULE.values() if entry["task"] == read_back_task.name
     ]
-    assert sorted(scheduled) == registry.read_back_names() == ["quality-tickets", "surveys", "work-orders"]
+    assert sorted(scheduled) == registry.read_back_names() == ["messages", "quality-tickets", "surveys", "work-orders"]
 
 
 def test_service_order_events_go_to_provisioning():

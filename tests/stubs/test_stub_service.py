@@ -10,7 +10,10 @@ import requests
 
 
 def test_the_stub_service_is_healthy(stub_server):
-    assert requests.get(f"{stub_server}/healthz", timeout=5).json() == {"status": "ok", "peers": ["eoms", "si"]}
+    assert requests.get(f"{stub_server}/healthz", timeout=5).json() == {
+        "status": "ok",
+        "peers": ["eoms", "si", "gateway"],
+    }
 
 
 def test_a_listener_registers_and_unregisters_on_each_peer_hub(stub_server):
