@@ -3,14 +3,16 @@ EOMS's events, resolved, and accepted or rejected by the customer."""
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_task, steps_follow
@@ -105,14 +107,12 @@ def _checked_services(customer, wanted) -> list:
     return [running[pk] for pk in dict.fromkeys(pks)]
 
 
-def ticket_report(*, user, customer, report: Report) -> TroubleTicket:
-    """Record a fault or complaint of the customer and start its flow; a fault goes to EOMS at once."""
+def _checked(customer, report: Report) -> tuple[list, str, FaultLevelRule | None]:
+    """The report checked as the page's form and the API both check it: its services, level and rule."""
     if report.type not in Type.values:
         raise ApplicationError(_("Choose what kind of ticket this is."), field="type")
     if report.channel not in TroubleTicket.Channel.values:
         raise ApplicationError(_("Choose the channel the ticket came by."), field="channel")
-    if not access.may_report(user, customer):
-        raise PermissionDenied
     if not report.description.strip():
         raise ApplicationError(_("Describe the fault or complaint."), field="description")
     services = _checked_services(customer, report.services)
@@ -120,41 +120,105 @@ def ticket_report(*, user, customer, report: Report) -> TroubleTicket:
         raise ApplicationError(_("A fault is about at least one running service: choose it."), field="services")
     if report.contact is not None and report.contact.customer_id != customer.pk:
         raise ApplicationError(_("Choose one of this customer's contacts."), field="contact")
-    rule = None
     if report.type == Type.FAULT:
         severity, rule = fault_level(customer=customer, services=services, interruption=report.interruption)
-    else:
-        severity = Severity.NORMAL
-    with transaction.atomic():
-        ticket = ticket_create(
-            type=report.type,
-            channel=report.channel,
-            customer=customer,
-            city_id=customer.city_id,
-            account_manager_id=customer.account_manager_id,
-            reported_by=user,
-            contact=report.contact,
-            description=report.description.strip(),
-            interruption=report.interruption,
-            severity=severity,
-            priority=priority_of(severity, customer.level),
-        )
-        ticket.services.set(services)
-        line = {
-            "ticket": ticket.number,
-            "type": ticket.type,
-            "severity": severity,
-            "channel": ticket.channel,
-            "services": [s.number for s in services],
-            **({"rule": rule.name} if rule else {}),
-        }
-        timeline_record(subject=ticket, action=TicketAction.REPORTED, actor=user, data=line)
-        timeline_record(subject=customer, action=TicketAction.REPORTED, actor=user, data=line)
-        from .flows import TicketFlow
+        return services, severity, rule
+    return services, Severity.NORMAL, None
 
-        ticket._services = services  # dispatch sends them
-        TicketFlow.start.run(ticket=ticket)
-        ticket_sla_follow(ticket)
+
+def ticket_report(*, user, customer, report: Report) -> TroubleTicket:
+    """Record a fault or complaint of the customer and start its flow; a fault goes to EOMS at once."""
+    if not access.may_report(user, customer):
+        raise PermissionDenied
+    services, severity, rule = _checked(customer, report)
+    with transaction.atomic():
+        return _ticket_open(customer, report, services, severity, rule, user=user)
+
+
+def _ticket_open(customer, report: Report, services: list, severity: str, rule, *, user=None, **fields):
+    """The checked ticket, on the timelines of the ticket and the customer, its flow started (in the caller's
+    transaction)."""
+    ticket = ticket_create(
+        type=report.type,
+        channel=report.channel,
+        customer=customer,
+        city_id=customer.city_id,
+        account_manager_id=customer.account_manager_id,
+        reported_by=user,
+        contact=report.contact,
+        description=report.description.strip(),
+        interruption=report.interruption,
+        severity=severity,
+        priority=priority_of(severity, customer.level),
+        **fields,
+    )
+    ticket.services.set(services)
+    line = {
+        "ticket": ticket.number,
+        "type": ticket.type,
+        "severity": severity,
+        "channel": ticket.channel,
+        "services": [s.number for s in services],
+        **({"rule": rule.name} if rule else {}),
+        **(
+            {"api_channel": ticket.api_channel.code, "reference": ticket.channel_reference}
+            if ticket.api_channel
+            else {}
+        ),
+    }
+    timeline_record(subject=ticket, action=TicketAction.REPORTED, actor=user, data=line)
+    timeline_record(subject=customer, action=TicketAction.REPORTED, actor=user, data=line)
+    from .flows import TicketFlow
+
+    ticket._services = services  # dispatch sends them
+    TicketFlow.start.run(ticket=ticket)
+    ticket_sla_follow(ticket)
+    return ticket
+
+
+class ReferenceReusedError(Exception):
+    """A channel's reference already names another ticket: the one it names."""
+
+    def __init__(self, ticket: TroubleTicket):
+        super().__init__(ticket.number)
+        self.ticket = ticket
+
+
+def ticket_receive(
+    *, api_channel, reference: str, digest: str, customer, report_of: Callable[[object], Report]
+) -> tuple[TroubleTicket, bool]:
+    """A ticket a channel submits over the API, checked as the page checks it; the same submission again is the
+    ticket it made (False), the same reference with a different body is refused (`ReferenceReusedError`). The report
+    is read (`report_of(customer)`) only for a new submission: a resubmission is answered whatever changed since."""
+    existing = _resubmitted(api_channel, reference, digest)
+    if existing is not None:
+        return existing, False
+    if customer is None or customer.status != Customer.Status.VALIDATED:
+        raise ApplicationError(_("No archived customer has this credit code."), field="relatedParty.customer")
+    report = replace(report_of(customer), channel=api_channel.channel)
+    services, severity, rule = _checked(customer, report)
+    try:
+        with transaction.atomic():
+            ticket = _ticket_open(
+                customer,
+                report,
+                services,
+                severity,
+                rule,
+                api_channel=api_channel,
+                channel_reference=reference,
+                request_digest=digest,
+            )
+    except IntegrityError:
+        # The same reference raced in on another connection: answer as to a resubmission of the one that won.
+        return _resubmitted(api_channel, reference, digest), False
+    return ticket, True
+
+
+def _resubmitted(api_channel, reference: str, digest: str) -> TroubleTicket | None:
+    ticket = TroubleTicket.objects.filter(api_channel=api_channel, channel_reference=reference).first()
+    if ticket is not None and ticket.request_digest != digest:
+        raise ReferenceReusedError(ticket)
     return ticket
 
 
