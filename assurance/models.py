@@ -113,6 +113,8 @@ class TroubleTicket(TimeStampedModel):
         related_name="+",
     )
     description = models.TextField(_("description"))
+    # What else EOMS is told (TMF621 characteristic: name, value), e.g. the measured value of a quality violation.
+    characteristics = models.JSONField(_("characteristics"), default=list, blank=True)
     interruption = models.BooleanField(_("the service is interrupted"), default=False)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)

@@ -18,6 +18,7 @@ from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_task, steps_follow
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
+from sla import quality
 from sla.services import sla_clock_start
 
 from . import access
@@ -32,7 +33,7 @@ from .models import (
     TicketNote,
     TroubleTicket,
 )
-from .selectors import likely_duplicates, running_services_of
+from .selectors import likely_duplicates, running_services_of, ticket_pk
 from .timeline import TicketAction
 
 logger = logging.getLogger(__name__)
@@ -276,6 +277,7 @@ def trouble_ticket_payload(ticket: TroubleTicket, services: list, due) -> dict:
         "characteristic": [
             {"name": "interruption", "value": "yes" if ticket.interruption else "no"},
             {"name": "customerLevel", "value": ticket.customer.level},
+            *ticket.characteristics,
         ],
         "@type": "TroubleTicket",
     }
@@ -331,8 +333,8 @@ TICKET_EVENTS = {STATUS_EVENT, RESOLVED_EVENT, INFORMATION_EVENT}
 _REFERENCE = re.compile(r"TT(\d+)-EOMS")
 # EOMS's statuses a ticket takes from its events: it never closes or cancels one of ours (the customer does).
 PEER_STATUSES = {Status.IN_PROGRESS, Status.HELD, Status.PENDING, Status.RESOLVED, Status.REJECTED}
-# The statuses in which the flow's wait for EOMS is over.
-ANSWERED = {Status.PENDING, Status.RESOLVED, Status.REJECTED}
+# The statuses in which the flow's wait for EOMS is over (cancelled: the service it was about has ended).
+ANSWERED = {Status.PENDING, Status.RESOLVED, Status.REJECTED, Status.CANCELLED}
 
 
 def _ticket_pk(reference: str) -> int | None:
@@ -418,6 +420,72 @@ def _wake_if_answered(ticket: TroubleTicket) -> None:
         process_id=ticket.process_id, flow_task=TicketFlow.await_eoms, status__in=OPEN_STATUSES
     )
     handle_run_first(TicketFlow.await_eoms, ticket.process_id, waiting, lambda task: {})
+
+
+# ---------------------------------------------------------------------------- network-quality violations
+# Registered with sla (`sla.registry`): a violation opens a fault ticket here, its end is told here.
+QUALITY_RESTORED = "network quality target met again"  # what EOMS reads (stable English)
+QUALITY_ENDED = "service terminated"
+
+
+def quality_ticket_open(violation) -> str:
+    """A fault ticket for a missed network-quality target (in the collector's transaction): levelled by the rules,
+    timed, sent to EOMS with the measured value; it is followed like a reported fault. Returns its number."""
+    service = violation.service
+    measured = quality.trouble_ticket_payload(violation)
+    report = Report(
+        type=Type.FAULT,
+        description=measured["description"],
+        services=(service,),
+        channel=TroubleTicket.Channel.NETWORK_QUALITY,
+    )
+    severity, rule = fault_level(customer=service.customer, services=[service], interruption=False)
+    ticket = _ticket_open(
+        service.customer, report, [service], severity, rule, characteristics=measured["characteristic"]
+    )
+    return ticket.number
+
+
+def _quality_ticket_finish(violation, *, to: str, suffix: str, reason: str, action: str) -> None:
+    """The violation's ticket, while EOMS still works it, to `to` here and at EOMS. Our report counts as the
+    newest (an older EOMS event arriving later never undoes it); a ticket a person holds is left to them."""
+    from .flows import TicketFlow
+
+    found = (
+        TroubleTicket.objects.filter(
+            pk=ticket_pk(violation.ticket_number), channel=TroubleTicket.Channel.NETWORK_QUALITY
+        )
+        .values_list("pk", "process_id")
+        .first()
+    )
+    if found is None:
+        return
+    pk, process_id = found
+    with TicketFlow.lock(process_id):
+        ticket = TroubleTicket.objects.select_related("customer").get(pk=pk)
+        if ticket.status not in (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.HELD):
+            return
+        _tell_eoms(ticket, suffix=suffix, status=to, reason=reason)
+        also = ()
+        if to == Status.RESOLVED:
+            ticket.resolution_notes, also = reason, ("resolution_notes",)
+        ticket_move(ticket=ticket, to=to, action=action, reason=reason, event_time=timezone.now(), also=also)
+        _wake_if_answered(ticket)
+        ticket_sla_follow(ticket)
+
+
+def quality_ticket_restored(violation) -> None:
+    """The network meets the target again: the ticket is resolved (EOMS is told); the customer confirms it."""
+    _quality_ticket_finish(
+        violation, to=Status.RESOLVED, suffix="S", reason=QUALITY_RESTORED, action=TicketAction.RESTORED_MEASURED
+    )
+
+
+def quality_ticket_ended(violation) -> None:
+    """The service was terminated: nothing is left to restore; the ticket is cancelled (EOMS is told)."""
+    _quality_ticket_finish(
+        violation, to=Status.CANCELLED, suffix="X", reason=QUALITY_ENDED, action=TicketAction.SERVICE_ENDED
+    )
 
 
 # Read with the task under the flow lock (`human_task`): the ticket and its customer, fresh.
@@ -582,6 +650,54 @@ def _reopen(ticket: TroubleTicket, *, user, note: str) -> None:
         timeline_record(subject=ticket, action=TicketAction.ESCALATED, actor=user, data={"to": escalation})
     if ticket.is_fault:
         _tell_eoms(ticket, suffix=f"R{ticket.reopen_count}", status=Status.IN_PROGRESS, reason=note[:200])
+
+
+# ---------------------------------------------------------------------------- a supervisor's change of level
+FAULT_LEVELS = (Severity.LEVEL_1, Severity.LEVEL_2)
+
+
+def ticket_change_level(*, user, ticket_pk: int, severity: str, reason: str) -> TroubleTicket:
+    """A supervisor sets an open fault's level, with the reason (on the timeline): its priority follows, and its
+    restoration is timed by the new level's limit from the moment it was reported (the time gone stays gone)."""
+    from .flows import TicketFlow
+
+    if severity not in FAULT_LEVELS:
+        raise ApplicationError(_("Choose level 1 or level 2."), field="severity")
+    if not reason.strip():
+        raise ApplicationError(_("Write why the level changes."), field="reason")
+    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
+    with TicketFlow.lock(process_id):
+        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
+        if not access.may_change_level(user, ticket):
+            raise PermissionDenied
+        if ticket.severity == severity:
+            raise ApplicationError(_("The fault is at this level already."), field="severity")
+        source = ticket.severity
+        ticket.severity, ticket.priority = severity, priority_of(severity, ticket.customer.level)
+        ticket.save(update_fields=["severity", "priority", "updated_at"])
+        timeline_record(
+            subject=ticket,
+            action=TicketAction.LEVEL_CHANGED,
+            actor=user,
+            reason=reason.strip(),
+            data={"from": source, "to": severity},
+        )
+        if ticket.status in WORKING:  # restoring: the new level's clock, from the report, replaces the old one
+            clock = sla_clock_start(
+                subject=ticket,
+                step=resolution_step(ticket),
+                level=ticket.customer.level,
+                city=ticket.city_id,
+                customer=ticket.customer_id,
+                product=_first_product(ticket),
+                account_manager=ticket.account_manager_id,
+                now=ticket.created_at,
+            )
+            if clock is not None:
+                ticket.requested_resolution_date = clock.due_at
+                ticket.save(update_fields=["requested_resolution_date"])
+            ticket_sla_follow(ticket)
+    return ticket
 
 
 # ---------------------------------------------------------------------------- notes
