@@ -39,6 +39,15 @@ def may_report(user, customer) -> bool:
     )
 
 
+def may_change_level(user, ticket: TroubleTicket) -> bool:
+    """A supervisor of the ticket's city, or of the province, may change an open fault's level."""
+    if not (ticket.is_fault and ticket.is_open and user.has_perm("assurance.supervise_ticket")):
+        return False
+    if has_role(user, Role.PROVINCIAL_SUPERVISOR):
+        return True
+    return has_role(user, Role.CITY_SUPERVISOR) and user.city_id == ticket.city_id
+
+
 def may_note(user, ticket: TroubleTicket) -> bool:
     """Anyone who may see the ticket may add a note while it is open (the caller has checked the scope)."""
     return ticket.is_open

@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from .models import ComplaintRoute, FaultLevelRule, ResolutionCode
+from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, TicketChannel
 
 
 @admin.register(FaultLevelRule)
@@ -22,3 +23,25 @@ class ComplaintRouteAdmin(admin.ModelAdmin):
 class ResolutionCodeAdmin(admin.ModelAdmin):
     list_display = ["code", "name_en", "name_zh", "sort_order", "is_active"]
     list_editable = ["sort_order", "is_active"]
+
+
+@admin.register(TicketChannel)
+class TicketChannelAdmin(admin.ModelAdmin):
+    """The systems that report tickets over the API, each with its own token."""
+
+    list_display = ["code", "name_en", "name_zh", "channel", "is_active", "has_token"]
+    actions = ["issue_token"]
+
+    @admin.display(boolean=True, description=_("API token"))
+    def has_token(self, obj):
+        return bool(obj.token_digest)
+
+    @admin.action(description=_("Issue a new API token (shown once; the old one stops working)"))
+    def issue_token(self, request, queryset):
+        for channel in queryset:
+            token = channel.issue_token()
+            self.message_user(
+                request,
+                _("Token for %(channel)s: %(token)s") % {"channel": channel.code, "token": token},
+                messages.WARNING,
+            )

@@ -9,12 +9,15 @@ class AssuranceConfig(AppConfig):
     def ready(self) -> None:
         from customers.business import register_business
         from keyaccounts.core import registry
+        from sla.registry import QualityTickets, register_quality_tickets
 
         from . import timeline  # noqa: F401 — registers the ticket actions' labels
         from .peer_handlers import register
         from .process import SPEC
         from .selectors import open_tickets_of
+        from .services import quality_ticket_ended, quality_ticket_open, quality_ticket_restored
 
         registry.register_process(SPEC)
+        register_quality_tickets(QualityTickets(quality_ticket_open, quality_ticket_restored, quality_ticket_ended))
         register_business("tickets", open_tickets_of)
         register()

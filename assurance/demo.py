@@ -5,7 +5,7 @@ from django.db import transaction
 
 from keyaccounts.catalogue.models import Product
 
-from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, Severity, TroubleTicket
+from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, Severity, TicketChannel, TroubleTicket
 
 # name, order, interruption only, product code, customer level, at least this many services
 FAULT_LEVEL_RULES = [
@@ -25,10 +25,17 @@ RESOLUTION_CODES = [  # code, English, Chinese
     ("suggestion-noted", "Suggestion passed on", "建议已转交"),
 ]
 
+# The systems that report tickets over the API (an administrator issues their tokens): code, reports as, names.
+TICKET_CHANNELS = [
+    ("hotline", TroubleTicket.Channel.HOTLINE, "Hotline 10086", "10086 热线"),
+    ("portal", TroubleTicket.Channel.PORTAL, "Customer portal", "客户门户"),
+]
+
 
 @transaction.atomic
 def seed_demo_configuration() -> None:
-    """Idempotent: a rule, route or code an administrator has kept (by its name or code) is left as it is."""
+    """Idempotent: a rule, route, code or channel an administrator has kept (by its name or code) is left as it
+    is."""
     products = {p.code: p for p in Product.objects.filter(code__in=[r[3] for r in FAULT_LEVEL_RULES if r[3]])}
     for name, order, interruption, product, level, at_least in FAULT_LEVEL_RULES:
         if product and product not in products:
@@ -48,3 +55,5 @@ def seed_demo_configuration() -> None:
         ComplaintRoute.objects.get_or_create(ticket_type=ticket_type, defaults={"order": order, "route": route})
     for n, (code, en, zh) in enumerate(RESOLUTION_CODES):
         ResolutionCode.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": n})
+    for code, channel, en, zh in TICKET_CHANNELS:
+        TicketChannel.objects.get_or_create(code=code, defaults={"channel": channel, "name_en": en, "name_zh": zh})

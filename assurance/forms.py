@@ -2,7 +2,7 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import ResolutionCode, TroubleTicket
+from .models import ResolutionCode, Severity, TroubleTicket
 from .selectors import running_services_of
 
 
@@ -84,6 +84,15 @@ class DecisionForm(_Form):
 
 class AnswerForm(_Form):
     answer = forms.CharField(label=_("answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class LevelForm(_Form):
+    severity = forms.ChoiceField(
+        label=_("level"),
+        choices=[(s.value, s.label) for s in (Severity.LEVEL_1, Severity.LEVEL_2)],
+        error_messages={"invalid_choice": _("Choose level 1 or level 2.")},
+    )
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class NoteForm(_Form):

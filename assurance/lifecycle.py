@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_record
+from sla.quality import quality_ticket_moved
 
 from .models import TroubleTicket
 
@@ -87,3 +88,9 @@ def ticket_move(
     timeline_record(
         subject=ticket, action=action, actor=actor, reason=reason, from_state=source, to_state=to, data=data or {}
     )
+    if ticket.channel == TroubleTicket.Channel.NETWORK_QUALITY:  # the violation that opened it shows its status
+        quality_ticket_moved(
+            reference=ticket.number,
+            status=to,
+            reason=reason or (ticket.resolution_notes if to == Status.RESOLVED else ""),
+        )

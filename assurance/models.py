@@ -1,6 +1,9 @@
 """Assurance (after-sale): trouble tickets for faults and complaints (TMF621), and the rules that classify and
 route them, which an administrator edits."""
 
+import hashlib
+import secrets
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +113,8 @@ class TroubleTicket(TimeStampedModel):
         related_name="+",
     )
     description = models.TextField(_("description"))
+    # What else EOMS is told (TMF621 characteristic: name, value), e.g. the measured value of a quality violation.
+    characteristics = models.JSONField(_("characteristics"), default=list, blank=True)
     interruption = models.BooleanField(_("the service is interrupted"), default=False)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices)
@@ -141,6 +146,18 @@ class TroubleTicket(TimeStampedModel):
     process = models.OneToOneField(
         "viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="ticket"
     )
+    # A ticket a channel submitted over the API: the channel's own reference (TMF621 externalId) and a digest of
+    # what it sent, so that a resubmission is answered with this ticket and a different body under it refused.
+    api_channel = models.ForeignKey(
+        "assurance.TicketChannel",
+        verbose_name=_("API channel"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    channel_reference = models.CharField(_("channel's reference"), max_length=100, blank=True)
+    request_digest = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -152,6 +169,13 @@ class TroubleTicket(TimeStampedModel):
             ("supervise_ticket", _("Can handle escalated complaints")),
         ]
         indexes = [models.Index(fields=["customer", "status", "created_at"], name="ticket_customer_open")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["api_channel", "channel_reference"],
+                condition=models.Q(api_channel__isnull=False),
+                name="one_ticket_per_channel_reference",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -186,6 +210,38 @@ OPEN_TICKET_STATUSES = (
     TroubleTicket.Status.HELD,
     TroubleTicket.Status.RESOLVED,
 )
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TicketChannel(BilingualNameModel):
+    """A system that reports tickets over the API (the hotline, the customer portal, an SI), with its own token."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    channel = models.CharField(
+        _("reports as"),
+        max_length=20,
+        choices=[
+            (c.value, c.label)
+            for c in (TroubleTicket.Channel.HOTLINE, TroubleTicket.Channel.PORTAL, TroubleTicket.Channel.SI)
+        ],
+    )
+    token_digest = models.CharField(max_length=64, blank=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("ticket channel")
+        verbose_name_plural = _("ticket channels")
+
+    def issue_token(self) -> str:
+        """A new API token; only its digest is kept, so it is shown once."""
+        token = secrets.token_urlsafe(32)
+        self.token_digest = token_digest(token)
+        self.save(update_fields=["token_digest"])
+        return token
 
 
 class TicketProcess(Process):

@@ -1,17 +1,22 @@
 """Reads of assurance, scoped to what the user may see."""
 
+import re
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from customers.models import Customer
+from customers.validators import normalise_credit_code
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.access import served_city_ids
+from keyaccounts.core.models import TimelineEvent
 from keyaccounts.core.roles import Role, has_role
 from keyaccounts.core.workflow import task_scope
 
 from .access import BILLING, DESK
-from .models import OPEN_TICKET_STATUSES, TroubleTicket
+from .models import OPEN_TICKET_STATUSES, TicketNote, TroubleTicket
 
 DUPLICATE_WINDOW = timedelta(days=30)
 
@@ -65,3 +70,56 @@ def open_tickets_of(user, customer) -> QuerySet[TroubleTicket]:
     from .access import visible_tickets
 
     return visible_tickets(user).filter(customer=customer, status__in=OPEN_TICKET_STATUSES).order_by("-created_at")
+
+
+# ---------------------------------------------------------------------------- the channels' API
+_NUMBER = re.compile(r"TT(\d{1,12})")
+
+
+def ticket_pk(number: str) -> int | None:
+    """The ticket a number names (TT000123), or None."""
+    match = _NUMBER.fullmatch(str(number or ""))
+    return int(match.group(1)) if match else None
+
+
+def archived_customer(credit_code: str) -> Customer | None:
+    """The archived (validated) customer a channel names by its credit code."""
+    return Customer.objects.filter(
+        credit_code=normalise_credit_code(credit_code), status=Customer.Status.VALIDATED
+    ).first()
+
+
+def channel_tickets(api_channel) -> QuerySet[TroubleTicket]:
+    """What a channel reported over the API, and nothing else, newest first, with what its answer shows."""
+    return (
+        TroubleTicket.objects.filter(api_channel=api_channel)
+        .select_related("customer", "contact", "api_channel")
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.select_related("product").order_by("pk")),
+            Prefetch("notes", queryset=TicketNote.objects.filter(internal=False)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _status_lines(tickets) -> QuerySet[TimelineEvent]:
+    return (
+        TimelineEvent.objects.filter(
+            subject_type=ContentType.objects.get_for_model(TroubleTicket),
+            subject_id__in=[t.pk for t in tickets],
+        )
+        .exclude(to_state="")
+        .order_by("created_at", "id")
+    )
+
+
+def ticket_status_histories(tickets) -> dict[int, list[TimelineEvent]]:
+    """Each ticket's status changes (TMF621 statusChange), oldest first, in one query."""
+    histories: dict[int, list[TimelineEvent]] = {}
+    for line in _status_lines(tickets):
+        histories.setdefault(line.subject_id, []).append(line)
+    return histories
+
+
+def ticket_status_history(ticket: TroubleTicket) -> list[TimelineEvent]:
+    return ticket_status_histories([ticket]).get(ticket.pk, [])

@@ -3,19 +3,22 @@ EOMS's events, resolved, and accepted or rejected by the customer."""
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_task, steps_follow
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
+from sla import quality
 from sla.services import sla_clock_start
 
 from . import access
@@ -30,7 +33,7 @@ from .models import (
     TicketNote,
     TroubleTicket,
 )
-from .selectors import likely_duplicates, running_services_of
+from .selectors import likely_duplicates, running_services_of, ticket_pk
 from .timeline import TicketAction
 
 logger = logging.getLogger(__name__)
@@ -105,14 +108,12 @@ def _checked_services(customer, wanted) -> list:
     return [running[pk] for pk in dict.fromkeys(pks)]
 
 
-def ticket_report(*, user, customer, report: Report) -> TroubleTicket:
-    """Record a fault or complaint of the customer and start its flow; a fault goes to EOMS at once."""
+def _checked(customer, report: Report) -> tuple[list, str, FaultLevelRule | None]:
+    """The report checked as the page's form and the API both check it: its services, level and rule."""
     if report.type not in Type.values:
         raise ApplicationError(_("Choose what kind of ticket this is."), field="type")
     if report.channel not in TroubleTicket.Channel.values:
         raise ApplicationError(_("Choose the channel the ticket came by."), field="channel")
-    if not access.may_report(user, customer):
-        raise PermissionDenied
     if not report.description.strip():
         raise ApplicationError(_("Describe the fault or complaint."), field="description")
     services = _checked_services(customer, report.services)
@@ -120,41 +121,105 @@ def ticket_report(*, user, customer, report: Report) -> TroubleTicket:
         raise ApplicationError(_("A fault is about at least one running service: choose it."), field="services")
     if report.contact is not None and report.contact.customer_id != customer.pk:
         raise ApplicationError(_("Choose one of this customer's contacts."), field="contact")
-    rule = None
     if report.type == Type.FAULT:
         severity, rule = fault_level(customer=customer, services=services, interruption=report.interruption)
-    else:
-        severity = Severity.NORMAL
-    with transaction.atomic():
-        ticket = ticket_create(
-            type=report.type,
-            channel=report.channel,
-            customer=customer,
-            city_id=customer.city_id,
-            account_manager_id=customer.account_manager_id,
-            reported_by=user,
-            contact=report.contact,
-            description=report.description.strip(),
-            interruption=report.interruption,
-            severity=severity,
-            priority=priority_of(severity, customer.level),
-        )
-        ticket.services.set(services)
-        line = {
-            "ticket": ticket.number,
-            "type": ticket.type,
-            "severity": severity,
-            "channel": ticket.channel,
-            "services": [s.number for s in services],
-            **({"rule": rule.name} if rule else {}),
-        }
-        timeline_record(subject=ticket, action=TicketAction.REPORTED, actor=user, data=line)
-        timeline_record(subject=customer, action=TicketAction.REPORTED, actor=user, data=line)
-        from .flows import TicketFlow
+        return services, severity, rule
+    return services, Severity.NORMAL, None
 
-        ticket._services = services  # dispatch sends them
-        TicketFlow.start.run(ticket=ticket)
-        ticket_sla_follow(ticket)
+
+def ticket_report(*, user, customer, report: Report) -> TroubleTicket:
+    """Record a fault or complaint of the customer and start its flow; a fault goes to EOMS at once."""
+    if not access.may_report(user, customer):
+        raise PermissionDenied
+    services, severity, rule = _checked(customer, report)
+    with transaction.atomic():
+        return _ticket_open(customer, report, services, severity, rule, user=user)
+
+
+def _ticket_open(customer, report: Report, services: list, severity: str, rule, *, user=None, **fields):
+    """The checked ticket, on the timelines of the ticket and the customer, its flow started (in the caller's
+    transaction)."""
+    ticket = ticket_create(
+        type=report.type,
+        channel=report.channel,
+        customer=customer,
+        city_id=customer.city_id,
+        account_manager_id=customer.account_manager_id,
+        reported_by=user,
+        contact=report.contact,
+        description=report.description.strip(),
+        interruption=report.interruption,
+        severity=severity,
+        priority=priority_of(severity, customer.level),
+        **fields,
+    )
+    ticket.services.set(services)
+    line = {
+        "ticket": ticket.number,
+        "type": ticket.type,
+        "severity": severity,
+        "channel": ticket.channel,
+        "services": [s.number for s in services],
+        **({"rule": rule.name} if rule else {}),
+        **(
+            {"api_channel": ticket.api_channel.code, "reference": ticket.channel_reference}
+            if ticket.api_channel
+            else {}
+        ),
+    }
+    timeline_record(subject=ticket, action=TicketAction.REPORTED, actor=user, data=line)
+    timeline_record(subject=customer, action=TicketAction.REPORTED, actor=user, data=line)
+    from .flows import TicketFlow
+
+    ticket._services = services  # dispatch sends them
+    TicketFlow.start.run(ticket=ticket)
+    ticket_sla_follow(ticket)
+    return ticket
+
+
+class ReferenceReusedError(Exception):
+    """A channel's reference already names another ticket: the one it names."""
+
+    def __init__(self, ticket: TroubleTicket):
+        super().__init__(ticket.number)
+        self.ticket = ticket
+
+
+def ticket_receive(
+    *, api_channel, reference: str, digest: str, customer, report_of: Callable[[object], Report]
+) -> tuple[TroubleTicket, bool]:
+    """A ticket a channel submits over the API, checked as the page checks it; the same submission again is the
+    ticket it made (False), the same reference with a different body is refused (`ReferenceReusedError`). The report
+    is read (`report_of(customer)`) only for a new submission: a resubmission is answered whatever changed since."""
+    existing = _resubmitted(api_channel, reference, digest)
+    if existing is not None:
+        return existing, False
+    if customer is None or customer.status != Customer.Status.VALIDATED:
+        raise ApplicationError(_("No archived customer has this credit code."), field="relatedParty.customer")
+    report = replace(report_of(customer), channel=api_channel.channel)
+    services, severity, rule = _checked(customer, report)
+    try:
+        with transaction.atomic():
+            ticket = _ticket_open(
+                customer,
+                report,
+                services,
+                severity,
+                rule,
+                api_channel=api_channel,
+                channel_reference=reference,
+                request_digest=digest,
+            )
+    except IntegrityError:
+        # The same reference raced in on another connection: answer as to a resubmission of the one that won.
+        return _resubmitted(api_channel, reference, digest), False
+    return ticket, True
+
+
+def _resubmitted(api_channel, reference: str, digest: str) -> TroubleTicket | None:
+    ticket = TroubleTicket.objects.filter(api_channel=api_channel, channel_reference=reference).first()
+    if ticket is not None and ticket.request_digest != digest:
+        raise ReferenceReusedError(ticket)
     return ticket
 
 
@@ -212,6 +277,7 @@ def trouble_ticket_payload(ticket: TroubleTicket, services: list, due) -> dict:
         "characteristic": [
             {"name": "interruption", "value": "yes" if ticket.interruption else "no"},
             {"name": "customerLevel", "value": ticket.customer.level},
+            *ticket.characteristics,
         ],
         "@type": "TroubleTicket",
     }
@@ -267,8 +333,8 @@ TICKET_EVENTS = {STATUS_EVENT, RESOLVED_EVENT, INFORMATION_EVENT}
 _REFERENCE = re.compile(r"TT(\d+)-EOMS")
 # EOMS's statuses a ticket takes from its events: it never closes or cancels one of ours (the customer does).
 PEER_STATUSES = {Status.IN_PROGRESS, Status.HELD, Status.PENDING, Status.RESOLVED, Status.REJECTED}
-# The statuses in which the flow's wait for EOMS is over.
-ANSWERED = {Status.PENDING, Status.RESOLVED, Status.REJECTED}
+# The statuses in which the flow's wait for EOMS is over (cancelled: the service it was about has ended).
+ANSWERED = {Status.PENDING, Status.RESOLVED, Status.REJECTED, Status.CANCELLED}
 
 
 def _ticket_pk(reference: str) -> int | None:
@@ -354,6 +420,72 @@ def _wake_if_answered(ticket: TroubleTicket) -> None:
         process_id=ticket.process_id, flow_task=TicketFlow.await_eoms, status__in=OPEN_STATUSES
     )
     handle_run_first(TicketFlow.await_eoms, ticket.process_id, waiting, lambda task: {})
+
+
+# ---------------------------------------------------------------------------- network-quality violations
+# Registered with sla (`sla.registry`): a violation opens a fault ticket here, its end is told here.
+QUALITY_RESTORED = "network quality target met again"  # what EOMS reads (stable English)
+QUALITY_ENDED = "service terminated"
+
+
+def quality_ticket_open(violation) -> str:
+    """A fault ticket for a missed network-quality target (in the collector's transaction): levelled by the rules,
+    timed, sent to EOMS with the measured value; it is followed like a reported fault. Returns its number."""
+    service = violation.service
+    measured = quality.trouble_ticket_payload(violation)
+    report = Report(
+        type=Type.FAULT,
+        description=measured["description"],
+        services=(service,),
+        channel=TroubleTicket.Channel.NETWORK_QUALITY,
+    )
+    severity, rule = fault_level(customer=service.customer, services=[service], interruption=False)
+    ticket = _ticket_open(
+        service.customer, report, [service], severity, rule, characteristics=measured["characteristic"]
+    )
+    return ticket.number
+
+
+def _quality_ticket_finish(violation, *, to: str, suffix: str, reason: str, action: str) -> None:
+    """The violation's ticket, while EOMS still works it, to `to` here and at EOMS. Our report counts as the
+    newest (an older EOMS event arriving later never undoes it); a ticket a person holds is left to them."""
+    from .flows import TicketFlow
+
+    found = (
+        TroubleTicket.objects.filter(
+            pk=ticket_pk(violation.ticket_number), channel=TroubleTicket.Channel.NETWORK_QUALITY
+        )
+        .values_list("pk", "process_id")
+        .first()
+    )
+    if found is None:
+        return
+    pk, process_id = found
+    with TicketFlow.lock(process_id):
+        ticket = TroubleTicket.objects.select_related("customer").get(pk=pk)
+        if ticket.status not in (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.HELD):
+            return
+        _tell_eoms(ticket, suffix=suffix, status=to, reason=reason)
+        also = ()
+        if to == Status.RESOLVED:
+            ticket.resolution_notes, also = reason, ("resolution_notes",)
+        ticket_move(ticket=ticket, to=to, action=action, reason=reason, event_time=timezone.now(), also=also)
+        _wake_if_answered(ticket)
+        ticket_sla_follow(ticket)
+
+
+def quality_ticket_restored(violation) -> None:
+    """The network meets the target again: the ticket is resolved (EOMS is told); the customer confirms it."""
+    _quality_ticket_finish(
+        violation, to=Status.RESOLVED, suffix="S", reason=QUALITY_RESTORED, action=TicketAction.RESTORED_MEASURED
+    )
+
+
+def quality_ticket_ended(violation) -> None:
+    """The service was terminated: nothing is left to restore; the ticket is cancelled (EOMS is told)."""
+    _quality_ticket_finish(
+        violation, to=Status.CANCELLED, suffix="X", reason=QUALITY_ENDED, action=TicketAction.SERVICE_ENDED
+    )
 
 
 # Read with the task under the flow lock (`human_task`): the ticket and its customer, fresh.
@@ -518,6 +650,54 @@ def _reopen(ticket: TroubleTicket, *, user, note: str) -> None:
         timeline_record(subject=ticket, action=TicketAction.ESCALATED, actor=user, data={"to": escalation})
     if ticket.is_fault:
         _tell_eoms(ticket, suffix=f"R{ticket.reopen_count}", status=Status.IN_PROGRESS, reason=note[:200])
+
+
+# ---------------------------------------------------------------------------- a supervisor's change of level
+FAULT_LEVELS = (Severity.LEVEL_1, Severity.LEVEL_2)
+
+
+def ticket_change_level(*, user, ticket_pk: int, severity: str, reason: str) -> TroubleTicket:
+    """A supervisor sets an open fault's level, with the reason (on the timeline): its priority follows, and its
+    restoration is timed by the new level's limit from the moment it was reported (the time gone stays gone)."""
+    from .flows import TicketFlow
+
+    if severity not in FAULT_LEVELS:
+        raise ApplicationError(_("Choose level 1 or level 2."), field="severity")
+    if not reason.strip():
+        raise ApplicationError(_("Write why the level changes."), field="reason")
+    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
+    with TicketFlow.lock(process_id):
+        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
+        if not access.may_change_level(user, ticket):
+            raise PermissionDenied
+        if ticket.severity == severity:
+            raise ApplicationError(_("The fault is at this level already."), field="severity")
+        source = ticket.severity
+        ticket.severity, ticket.priority = severity, priority_of(severity, ticket.customer.level)
+        ticket.save(update_fields=["severity", "priority", "updated_at"])
+        timeline_record(
+            subject=ticket,
+            action=TicketAction.LEVEL_CHANGED,
+            actor=user,
+            reason=reason.strip(),
+            data={"from": source, "to": severity},
+        )
+        if ticket.status in WORKING:  # restoring: the new level's clock, from the report, replaces the old one
+            clock = sla_clock_start(
+                subject=ticket,
+                step=resolution_step(ticket),
+                level=ticket.customer.level,
+                city=ticket.city_id,
+                customer=ticket.customer_id,
+                product=_first_product(ticket),
+                account_manager=ticket.account_manager_id,
+                now=ticket.created_at,
+            )
+            if clock is not None:
+                ticket.requested_resolution_date = clock.due_at
+                ticket.save(update_fields=["requested_resolution_date"])
+            ticket_sla_follow(ticket)
+    return ticket
 
 
 # ---------------------------------------------------------------------------- notes

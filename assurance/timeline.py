@@ -22,6 +22,9 @@ class TicketAction(models.TextChoices):
     ESCALATED = "ticket.escalated", _("Escalated")
     REJECTED = "ticket.rejected", _("Rejected by EOMS")
     NOTE = "ticket.note", _("Note")
+    LEVEL_CHANGED = "ticket.level_changed", _("Fault level changed by a supervisor")
+    RESTORED_MEASURED = "ticket.restored_measured", _("The network meets its quality target again")
+    SERVICE_ENDED = "ticket.service_ended", _("Cancelled: the service was terminated")
 
 
 register_actions(
@@ -41,6 +44,7 @@ register_actions(
         TicketAction.CUSTOMER_REJECTED: "assurance/timeline/reopened.html",
         TicketAction.ESCALATED: "assurance/timeline/escalated.html",
         TicketAction.NOTE: "assurance/timeline/note.html",
+        TicketAction.LEVEL_CHANGED: "assurance/timeline/level.html",
     },
 )
 register_values("assurance.type", TroubleTicket.Type)

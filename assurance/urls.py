@@ -7,5 +7,6 @@ urlpatterns = [
     path("customers/<int:customer_pk>/report/", views.report, name="report"),
     path("tickets/<int:pk>/", views.ticket_detail, name="detail"),
     path("tickets/<int:pk>/notes/", views.note_add, name="note_add"),
+    path("tickets/<int:pk>/level/", views.level_change, name="level_change"),
     path("tickets/<int:pk>/tasks/<int:task_pk>/", views.task_page, name="task"),
 ]

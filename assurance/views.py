@@ -18,7 +18,7 @@ from sla.services import sla_statuses_for
 
 from . import access, services
 from .flows import SLA_STEPS, TicketFlow
-from .forms import AnswerForm, DecisionForm, NoteForm, ReportForm, ResolveForm, TriageForm
+from .forms import AnswerForm, DecisionForm, LevelForm, NoteForm, ReportForm, ResolveForm, TriageForm
 from .selectors import likely_duplicates
 
 
@@ -90,6 +90,9 @@ def ticket_detail(request, pk: int):
             "questions": ticket.information_requests.all(),
             "notes": ticket.notes.select_related("author"),
             "note_form": NoteForm() if access.may_note(request.user, ticket) else None,
+            "level_form": LevelForm(initial={"severity": ticket.severity})
+            if access.may_change_level(request.user, ticket)
+            else None,
             "sla": sla_statuses_for(ticket),
             "events": timeline_for(ticket),
         },
@@ -111,6 +114,27 @@ def note_add(request, pk: int):
             messages.error(request, error.message)
     else:
         messages.error(request, _("Write the note."))
+    return redirect("assurance:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def level_change(request, pk: int):
+    """A supervisor changes a fault's level with a reason; a refusal says why and changes nothing."""
+    ticket = _visible(request, pk)
+    if not access.may_change_level(request.user, ticket):
+        raise deny(request, f"change the level of ticket {pk}")
+    form = LevelForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("assurance:detail", pk=pk)
+    try:
+        services.ticket_change_level(user=request.user, ticket_pk=pk, **form.cleaned_data)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Level changed; the restoration is timed by the new level."))
     return redirect("assurance:detail", pk=pk)
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("opportunities.urls_api")),
+    path("api/v1/", include("assurance.urls_api")),
     path("", include(settings.LISTENER_URLCONF)),  # the peers' listener (served lean by keyaccounts.wsgi)
 ]
 

@@ -487,6 +487,9 @@ class QualityViolation(models.Model):
     )
     # A violation still open when EOMS finished its ticket as fixed gets a fresh one: the second is -2, ….
     tickets = models.PositiveSmallIntegerField(_("quality work orders opened"), default=1)
+    # The fault ticket its owner opened for it (assurance, through `sla.registry`); empty on the violations
+    # opened before, whose ticket is the work order sent from here and read back from EOMS.
+    ticket_number = models.CharField(_("trouble ticket"), max_length=20, blank=True, db_index=True)
     ticket_status = models.CharField(
         _("status at EOMS"), max_length=20, choices=TicketStatus.choices, blank=True, help_text=_("As last read.")
     )
@@ -530,8 +533,10 @@ class QualityViolation(models.Model):
 
     @property
     def reference(self) -> str:
-        """Our reference of its current quality work order at EOMS (deterministic: a resend finds the same
-        ticket)."""
+        """Its current ticket: the fault ticket its owner opened, or (opened before) our reference of the quality
+        work order at EOMS (deterministic: a resend finds the same ticket)."""
+        if self.ticket_number:
+            return self.ticket_number
         return f"QV{self.pk:08d}" if self.tickets == 1 else f"QV{self.pk:08d}-{self.tickets}"
 
 

@@ -4,13 +4,15 @@ The service's grade is its SLA-grade order element (set when it was ordered); th
 specific active one for its product and grade. Per service, EOMS is asked once for a measurement
 collection job (TMF628, through the outbox); beat then reads the measurements back in batches (one GET
 per batch of services). A measurement is stored once (EOMS's id is unique); a missed target opens one
-violation per service and metric, and that violation opens one quality work order at EOMS (TMF621
-TroubleTicket, through the outbox, with a deterministic externalId) — a trouble ticket because the
-service runs and is degraded: nothing is to be built or changed by order (TMF641). Further missed
-periods extend the open violation; the next period that meets the target resolves it, and the service's
-termination closes it: either sends EOMS the ticket's status change (TMF621 PATCH through the outbox, once
-per violation). Beat reads back the tickets EOMS has not finished (GET), so a ticket EOMS resolves, closes
-or rejects on its own shows on the violation and on the customer's timeline.
+violation per service and metric, and that violation opens one fault ticket through the owner of tickets
+(assurance, registered in `sla.registry`), which sends it to EOMS (TMF621) and follows it there; the ticket's
+status changes come back here (`quality_ticket_moved`) onto the violation and the customer's timeline.
+Further missed periods extend the open violation (a fresh ticket when its ticket was finished as fixed); the
+next period that meets the target resolves it, and the service's termination closes it: either is told to
+the ticket's owner.
+
+Violations opened before tickets moved to assurance keep their quality work order (sent from here, with a
+`QV…` reference): beat still reads those back (GET) and still tells EOMS their resolution or cancellation.
 """
 
 import logging
@@ -30,6 +32,7 @@ from keyaccounts.peers.client import PeerError, peer_list
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
 
+from . import registry
 from .models import (
     TICKET_FINAL,
     QualityLevel,
@@ -262,7 +265,7 @@ def quality_measurements_record_many(*, readings_of: dict[int, list[Reading]], t
             changed.values(),
             [
                 *["worst_value", "period_end", "periods", "state", "resolved_at", "status_change"],
-                *["work_order", "tickets", "ticket_status", "ticket_reason", "ticket_read_at"],
+                *["tickets", "ticket_number", "ticket_status", "ticket_reason", "ticket_read_at"],
             ],
         )
         timeline_save(events)
@@ -329,13 +332,8 @@ def _violation_open(
         period_end=measurement.period_end,
         periods=1 + len(earlier),
     )
-    violation.work_order = outbox_enqueue(
-        peer=Peer.EOMS,
-        resource=TICKET_RESOURCE,
-        external_id=violation.reference,
-        payload=trouble_ticket_payload(violation),
-    )
-    violation.save(update_fields=["work_order"])
+    _ticket_open(violation)
+    violation.save(update_fields=["ticket_number"])
     timeline_record(
         subject=service.customer,
         action=QualityAction.VIOLATED,
@@ -368,12 +366,7 @@ def _ticket_again(violation: QualityViolation) -> TimelineRow:
     violation.tickets += 1
     violation.ticket_status, violation.ticket_reason, violation.ticket_read_at = "", "", None
     violation.status_change = None
-    violation.work_order = outbox_enqueue(
-        peer=Peer.EOMS,
-        resource=TICKET_RESOURCE,
-        external_id=violation.reference,
-        payload=trouble_ticket_payload(violation),
-    )
+    _ticket_open(violation)
     data = {"service": violation.service.number, "metric": violation.metric, "work_order": violation.reference}
     return _event(violation.service, QualityAction.REOPENED, {**data, "previous": previous}, from_state=status)
 
@@ -384,9 +377,27 @@ def _violation_resolve(violation: QualityViolation) -> None:
     _ticket_change(violation, TicketStatus.RESOLVED)
 
 
+def _ticket_open(violation: QualityViolation) -> None:
+    """The violation's fault ticket, opened by the owner of tickets (`sla.registry`); none when no app owns them."""
+    owner = registry.quality_tickets()
+    if owner is None:
+        logger.warning("no owner of trouble tickets: violation %s opens none", violation.pk)
+        return
+    violation.ticket_number = owner.open(violation)
+
+
 def _ticket_change(violation: QualityViolation, status: str) -> None:
-    """Tell EOMS the ticket's new status (TMF621 PATCH, through the outbox, sent once the ticket exists there).
-    Once per violation (a deterministic reference); nothing when EOMS has finished the ticket already."""
+    """Tell the ticket's owner (or, for a work order sent from here, EOMS: TMF621 PATCH through the outbox, sent
+    once the ticket exists there) that the network is restored or the service ended. Once per violation; nothing
+    when the ticket is finished already."""
+    if violation.ticket_number:
+        owner = registry.quality_tickets()
+        if owner is not None and violation.ticket_status not in TICKET_FINAL:
+            (owner.restored if status == TicketStatus.RESOLVED else owner.ended)(violation)
+            # The owner's status change came back here (`quality_ticket_moved`): the row, not this copy, is right.
+            fresh = QualityViolation.objects.filter(pk=violation.pk).values("ticket_status", "ticket_reason").get()
+            violation.ticket_status, violation.ticket_reason = fresh["ticket_status"], fresh["ticket_reason"]
+        return
     if violation.work_order_id is None or violation.status_change_id or violation.ticket_status in TICKET_FINAL:
         return
     violation.status_change = outbox_enqueue(
@@ -434,11 +445,11 @@ def quality_monitoring_end(*, service_ids) -> int:
 
 
 def quality_tickets_reconcile(*, batch_size: int = COLLECT_BATCH, limit: int = 2_000) -> int:
-    """Read back the tickets EOMS has not finished (one GET per batch), the least recently read first, and
-    record what changed: the status (with EOMS's reason) and a timeline line on the customer. Returns how
-    many changed."""
+    """Read back the work orders sent from here (before tickets moved to assurance) that EOMS has not finished
+    (one GET per batch), the least recently read first, and record what changed: the status (with EOMS's reason)
+    and a timeline line on the customer. Returns how many changed."""
     to_read = list(
-        QualityViolation.objects.filter(work_order__status=OutboxMessage.Status.SENT)
+        QualityViolation.objects.filter(work_order__status=OutboxMessage.Status.SENT, ticket_number="")
         .exclude(ticket_status__in=TICKET_FINAL)
         .order_by(F("ticket_read_at").asc(nulls_first=True), "pk")
         .values_list("pk", "work_order__remote_id")[:limit]
@@ -494,6 +505,36 @@ def _tickets_apply(truth: dict[int, dict | None]) -> int:
         QualityViolation.objects.bulk_update(violations, ["ticket_status", "ticket_reason", "ticket_read_at"])
         timeline_save(events)
     return len(events)
+
+
+def quality_ticket_moved(*, reference: str, status: str, reason: str = "") -> int:
+    """A violation's ticket changed status at its owner (assurance): shown on the violation and as a line on the
+    customer's timeline, as EOMS's statuses were. Returns how many violations it is the ticket of."""
+    with transaction.atomic():
+        violations = list(
+            QualityViolation.objects.select_for_update(of=("self",))
+            .filter(ticket_number=reference)
+            .select_related("service__customer")
+        )
+        events = []
+        for violation in violations:
+            if violation.ticket_status == status:
+                continue
+            events.append(
+                _event(
+                    violation.service,
+                    QualityAction.TICKET,
+                    {"service": violation.service.number, "metric": violation.metric, "work_order": reference},
+                    from_state=violation.ticket_status,
+                    to_state=status,
+                    reason=reason[:200],
+                )
+            )
+            violation.ticket_status, violation.ticket_reason = status, reason[:200]
+            violation.ticket_read_at = timezone.now()
+        QualityViolation.objects.bulk_update(violations, ["ticket_status", "ticket_reason", "ticket_read_at"])
+        timeline_save(events)
+    return len(violations)
 
 
 def trouble_ticket_payload(violation: QualityViolation) -> dict:

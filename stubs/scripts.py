@@ -250,18 +250,11 @@ TICKET_CHANGES = {"resolved", "closed", "cancelled", "inProgress"}  # what a cli
 def ticket_created(resource) -> list | None:
     """Choose the ticket's path once: a fault a customer reported is scripted by its own words and told by events
     (`plan_fault_ticket`); a quality ticket's path comes from the characteristics of the service it is about."""
-    from .models import Resource
 
     if resource.body.get("requestedResolutionDate"):
         return plan_fault_ticket(resource)
 
-    services = [e.get("id") for e in resource.body.get("relatedEntity", []) if isinstance(e, dict)]
-    jobs = Resource.objects.filter(peer=resource.peer, kind="measurementCollectionJob", body__service__id__in=services)
-    words = " ".join(
-        str(c.get("value", ""))
-        for job in jobs
-        for c in (job.body.get("service") or {}).get("serviceCharacteristic", [])
-    ).lower()
+    words = _job_words(resource)
     path, reason = ["inProgress"], ""
     for keys, scripted, why in TICKET_PATHS:
         if any(key in words for key in keys):
@@ -270,6 +263,19 @@ def ticket_created(resource) -> list | None:
     resource.body = {**resource.body, "_path": path, "_reason": reason}
     resource.save(update_fields=["body"])
     return None  # nothing scripted: its path unrolls as it is read
+
+
+def _job_words(resource) -> str:
+    """The characteristics of the measurement jobs of the services a ticket is about, as one lower-case text."""
+    from .models import Resource
+
+    services = [e.get("id") for e in resource.body.get("relatedEntity", []) if isinstance(e, dict)]
+    jobs = Resource.objects.filter(peer=resource.peer, kind="measurementCollectionJob", body__service__id__in=services)
+    return " ".join(
+        str(c.get("value", ""))
+        for job in jobs
+        for c in (job.body.get("service") or {}).get("serviceCharacteristic", [])
+    ).lower()
 
 
 def trouble_ticket_view(resource) -> dict:
@@ -341,6 +347,12 @@ FAULT_TICKET_SCENARIOS = {
         (1, INFORMATION_EVENT, "pending", {"note": "site access contact and hours needed"}),
     ],
     "reject": [(1, STATUS_EVENT, "rejected", {"statusChangeReason": "not a network fault"})],
+    # A network-quality fault: worked on until we report the network restored, or cleared by EOMS on its own.
+    "quality": [(1, STATUS_EVENT, "inProgress", {})],
+    "selfclose": [
+        (1, STATUS_EVENT, "inProgress", {}),
+        (2, RESOLVED_EVENT, "resolved", {"resolution": "fault cleared by EOMS"}),
+    ],
     "after_information": [(1, STATUS_EVENT, "inProgress", {}), RESTORED],
     "reopened": [(0, STATUS_EVENT, "inProgress", {}), RESTORED],
 }
@@ -348,12 +360,19 @@ FAULT_TICKET_WORDS = [
     (("needinfo", "需要信息"), "needinfo"),
     (("held", "挂起"), "held"),
     (("reject", "驳回"), "reject"),
+    (("selfclose", "自行关闭"), "selfclose"),
 ]
 
 
 def plan_fault_ticket(resource) -> list:
+    """A fault's path from the words of its description, or of its services' measurement jobs for a network-quality
+    fault (one that carries the measured metric), which by default EOMS works on until we report it restored."""
     words = str(resource.body.get("description", "")).lower()
-    scenario = next((name for keys, name in FAULT_TICKET_WORDS if any(k in words for k in keys)), "restore")
+    quality = any(c.get("name") == "metric" for c in resource.body.get("characteristic", []) if isinstance(c, dict))
+    if quality:
+        words += " " + _job_words(resource)
+    default = "quality" if quality else "restore"
+    scenario = next((name for keys, name in FAULT_TICKET_WORDS if any(k in words for k in keys)), default)
     resource.body = {**resource.body, "_scripted": scenario}
     resource.save(update_fields=["body"])
     return _plan_ticket_events(resource, FAULT_TICKET_SCENARIOS[scenario], since=resource.created_at)

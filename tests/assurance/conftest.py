@@ -6,13 +6,13 @@ from viewflow.workflow.models import Task
 from assurance.demo import seed_demo_configuration
 from assurance.flows import TicketFlow
 from assurance.services import Report, ticket_report
-from customers.models import Contact
+from customers.models import Contact, Customer
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role
 from orders.models import Order, OrderItem
 from sla.models import SlaPolicy, TimeBasis
-from tests.factories import TeamFactory
+from tests.factories import TeamFactory, credit_code
 from tests.orders.conftest import catalogue, customer, manager, peers, supervisor  # noqa: F401
 
 H = dt.timedelta(hours=1)
@@ -72,6 +72,23 @@ def billing(user_in_role):
 @pytest.fixture
 def province(user_in_role):
     return user_in_role(Role.PROVINCIAL_SUPERVISOR, city=None, username="sup_province")
+
+
+@pytest.fixture
+def other_customer(customer, user_in_role, other_city):  # noqa: F811 — after `customer`, whose credit code differs
+    far_manager = user_in_role(Role.ACCOUNT_MANAGER, city=other_city, username="am_jilin")
+    return Customer.objects.create(
+        name="吉林化纤集团",
+        credit_code=credit_code(8),
+        industry="manufacturing",
+        address="吉林市",
+        size="large",
+        city=other_city,
+        account_manager=far_manager,
+        status=Customer.Status.VALIDATED,
+        level="A",
+        proposed_level="A",
+    )
 
 
 def report(user, owner, *, kind="complaint", services=(), description="Slow answers on the hotline", **kw):

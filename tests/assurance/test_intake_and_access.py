@@ -6,33 +6,15 @@ from django.urls import reverse
 
 from assurance.models import FaultLevelRule, TroubleTicket
 from assurance.services import ticket_record_decision, ticket_triage
-from customers.models import Customer
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role
-from tests.factories import TeamFactory, credit_code
+from tests.factories import TeamFactory
 
 from .conftest import F, open_task, report, running_service
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def other_customer(customer, user_in_role, other_city):
-    manager = user_in_role(Role.ACCOUNT_MANAGER, city=other_city, username="am_jilin")
-    return Customer.objects.create(
-        name="吉林化纤集团",
-        credit_code=credit_code(8),
-        industry="manufacturing",
-        address="吉林市",
-        size="large",
-        city=other_city,
-        account_manager=manager,
-        status=Customer.Status.VALIDATED,
-        level="A",
-        proposed_level="A",
-    )
 
 
 def test_the_fault_level_comes_from_the_rules_an_administrator_edits(configured, manager, customer, catalogue, line):

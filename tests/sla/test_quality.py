@@ -1,5 +1,6 @@
 """Network quality SLA: targets by product and grade, EOMS's measurements over real HTTP (the stub), one
-violation with the measured value and one quality work order per missed target, scoped by city."""
+violation with the measured value and one fault ticket (assurance's, sent to EOMS) per missed target, scoped by
+city."""
 
 import datetime as dt
 from decimal import Decimal
@@ -9,6 +10,7 @@ import requests
 from django.urls import reverse
 from django.utils import timezone
 
+from assurance.models import TroubleTicket
 from customers.models import Customer
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.models import TimelineEvent
@@ -104,12 +106,14 @@ def test_a_violating_measurement_records_the_actual_value_and_opens_one_quality_
     assert violation.target_value == Decimal("0.1")  # what the gold internet line promises
     assert violation.state == QualityViolation.State.OPEN
     assert violation.measurement.level == QualityLevel.VIOLATED
-    ticket = violation.work_order
+    # Its ticket is a fault ticket of assurance, which sent it to EOMS.
+    fault = TroubleTicket.objects.get()
+    assert (violation.reference, fault.channel, fault.type) == (fault.number, "network_quality", "fault")
+    ticket = OutboxMessage.objects.get(external_id=fault.external_id)
     assert ticket.resource == TICKET_RESOURCE
-    assert ticket.external_id == violation.reference
     assert ticket.status == OutboxMessage.Status.SENT
     at_eoms = requests.get(f"{stub_server}/eoms/troubleTicket/{ticket.remote_id}", timeout=5).json()
-    assert at_eoms["externalId"] == violation.reference
+    assert at_eoms["externalId"] == fault.external_id
     assert at_eoms["relatedEntity"][0]["id"] == service.number
     assert {"name": "actualValue", "value": "2.500"} in at_eoms["characteristic"]
     assert stub_count(stub_server, "troubleTicket") == tickets_before + 1
@@ -135,6 +139,7 @@ def test_a_violating_measurement_records_the_actual_value_and_opens_one_quality_
     assert violation.worst_value == Decimal("3.1")
     assert OutboxMessage.objects.filter(resource=TICKET_RESOURCE, method="POST").count() == 1
     assert stub_count(stub_server, "troubleTicket") == tickets_before + 1
+    assert TroubleTicket.objects.count() == 1
     assert QualityMeasurement.objects.filter(service=service).count() == len(replay) + 1
 
 
@@ -159,16 +164,17 @@ def test_a_compliant_service_is_measured_and_nothing_is_opened(
 def test_beats_task_on_a_real_worker_finds_the_violation_and_delivers_its_work_order(
     celery_worker_process, peers, targets, catalogue, customer
 ):
-    from keyaccounts.peers.tasks import read_back_task
     from sla.tasks import quality_collect_task
     from tests.processes import wait_for
 
     service = running_service(customer, catalogue["T2"], sla_grade="silver", site="开发区 outage")
 
     def delivered() -> bool:
-        return OutboxMessage.objects.filter(
-            resource=TICKET_RESOURCE, status=OutboxMessage.Status.SENT, quality_violation__service=service
-        ).exists()
+        fault = TroubleTicket.objects.filter(services=service).first()
+        return (
+            fault is not None
+            and OutboxMessage.objects.filter(external_id=fault.external_id, status=OutboxMessage.Status.SENT).exists()
+        )
 
     # beat's role, twice: first EOMS is asked to measure (the worker delivers the job after commit), then read
     quality_collect_task.delay()
@@ -179,9 +185,7 @@ def test_beats_task_on_a_real_worker_finds_the_violation_and_delivers_its_work_o
     assert violation.metric == M.AVAILABILITY
     assert violation.actual_value == Decimal("98.5")
     assert violation.target_value == Decimal("99.95")
-    # beat's read-back of the ticket: EOMS works on it
-    read_back_task.delay("quality-tickets")
-    wait_for(lambda: QualityViolation.objects.filter(service=service, ticket_status="inProgress").exists())
+    assert violation.reference == TroubleTicket.objects.get(services=service).number
 
 
 def test_eoms_is_asked_to_measure_only_services_with_a_target(peers, targets, catalogue, customer):

@@ -1,17 +1,22 @@
-"""Network quality work orders after they are opened: the resolution and the service's termination change
-the TMF621 ticket at EOMS (PATCH through the outbox, once), and what EOMS does with a ticket on its own is read
-back (GET) onto the violation and the customer's timeline. Against the stub over real HTTP."""
+"""Network quality violations after they are opened: each opens a fault ticket in assurance (channel
+network-quality violation), which goes to EOMS and is moved by EOMS's signed events like a reported fault; its
+status shows on the violation and the customer's timeline. The resolution and the service's termination finish
+the ticket here and at EOMS (once). Work orders sent before the move are still read back. Against the stub over
+real HTTP."""
 
 import pytest
 import requests
 from django.urls import reverse
 
+from assurance.flows import TicketFlow
+from assurance.models import TroubleTicket
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.models import TimelineEvent
-from keyaccounts.peers.models import OutboxMessage
-from keyaccounts.peers.outbox import outbox_deliver_many, outbox_sweep
+from keyaccounts.peers.models import OutboxMessage, Peer
+from keyaccounts.peers.outbox import outbox_deliver_many, outbox_enqueue, outbox_sweep
 from orders.models import Order, OrderItem
 from orders.services import order_item_finished
+from sla import registry
 from sla.models import QualityMetric, QualityViolation, TicketStatus
 from sla.quality import (
     JOB_RESOURCE,
@@ -20,11 +25,23 @@ from sla.quality import (
     quality_measurements_record,
     quality_monitoring_end,
     quality_tickets_reconcile,
+    trouble_ticket_payload,
 )
+from tests.assurance.conftest import open_task
+from tests.assurance.test_faults import beat_until, listening  # noqa: F401 — the stub's events reach the listener
 from tests.sla.test_quality import collect_from_eoms, reading, running_service
 
 pytestmark = pytest.mark.django_db
 State = QualityViolation.State
+Status = TroubleTicket.Status
+
+
+def ticket_of(violation: QualityViolation) -> TroubleTicket:
+    return TroubleTicket.objects.get(pk=int(violation.reference[2:]))
+
+
+def sent(ticket: TroubleTicket) -> OutboxMessage:
+    return OutboxMessage.objects.get(external_id=ticket.external_id)
 
 
 def at_eoms(stub_server, message: OutboxMessage) -> dict:
@@ -35,84 +52,103 @@ def status_changes() -> list[OutboxMessage]:
     return list(OutboxMessage.objects.filter(resource=TICKET_RESOURCE, method=OutboxMessage.Method.UPDATE))
 
 
-def test_the_period_that_meets_the_target_again_resolves_the_ticket_at_eoms_once(
-    peers, stub_server, targets, catalogue, customer
+def status_is(violation: QualityViolation, status: str):
+    return lambda: QualityViolation.objects.filter(pk=violation.pk, ticket_status=status).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_violation_opens_an_assurance_fault_ticket_which_the_recovery_resolves_here_and_at_eoms_once(
+    listening,  # noqa: F811
+    targets,
+    catalogue,
+    customer,
+    manager,
 ):
     service = running_service(customer, catalogue["T2"], sla_grade="gold", site="新区 lossy")
     collect_from_eoms()
     violation = QualityViolation.objects.get(service=service)
-    assert quality_tickets_reconcile() == 1
-    violation.refresh_from_db()
-    assert violation.ticket_status == TicketStatus.IN_PROGRESS  # EOMS works on it
-    assert quality_tickets_reconcile() == 0  # nothing new at EOMS: nothing recorded
+    ticket = ticket_of(violation)
+    assert (ticket.type, ticket.channel, ticket.customer, ticket.reported_by) == (
+        "fault",
+        TroubleTicket.Channel.NETWORK_QUALITY,
+        customer,
+        None,
+    )
+    assert list(ticket.services.all()) == [service]
+    assert {"name": "actualValue", "value": "2.500"} in ticket.characteristics
+    beat_until(status_is(violation, "inProgress"))  # EOMS works on it: its event moved the ticket
+    ticket.refresh_from_db()
+    assert ticket.status == Status.IN_PROGRESS
 
     quality_measurements_record(service=service, readings=[reading(service, 60)])  # the network recovers
     violation.refresh_from_db()
-    assert violation.state == State.RESOLVED
-    change = violation.status_change
-    assert (change.method, change.follows_id, change.payload["status"]) == (
-        "PATCH",
-        violation.work_order_id,
-        "resolved",
-    )
+    ticket.refresh_from_db()
+    assert (violation.state, violation.ticket_status) == (State.RESOLVED, "resolved")
+    assert (ticket.status, ticket.resolution_notes) == (Status.RESOLVED, "network quality target met again")
+    assert open_task(ticket, TicketFlow.confirm).owner == manager  # the account manager confirms with the customer
+    [change] = status_changes()
+    assert (change.follows_id, change.payload["status"]) == (sent(ticket).pk, "resolved")
     outbox_sweep()
-    change.refresh_from_db()
-    assert change.status == OutboxMessage.Status.SENT
-    ticket = at_eoms(stub_server, violation.work_order)
-    assert (ticket["status"], ticket["statusChangeReason"]) == ("resolved", "network quality target met again")
+    at = at_eoms(listening, sent(ticket))
+    assert (at["status"], at["statusChangeReason"]) == ("resolved", "network quality target met again")
 
-    # sent again (a worker died before it recorded the answer): the same status again, still one change
-    OutboxMessage.objects.filter(pk=change.pk).update(
-        status=OutboxMessage.Status.PENDING, next_attempt_at=change.sent_at
-    )
+    # sent again (a worker died before it recorded the answer), another good period: still one change
+    OutboxMessage.objects.filter(pk=change.pk).update(status=OutboxMessage.Status.PENDING)
     outbox_sweep()
-    change.refresh_from_db()
-    assert change.status == OutboxMessage.Status.SENT
+    quality_measurements_record(service=service, readings=[reading(service, 61)])
     assert len(status_changes()) == 1
-    assert quality_tickets_reconcile() == 1
-    violation.refresh_from_db()
-    assert violation.ticket_status == TicketStatus.RESOLVED
     moves = TimelineEvent.objects.filter(action="quality.ticket", subject_id=customer.pk).order_by("pk")
-    assert [(e.from_state, e.to_state) for e in moves] == [("", "inProgress"), ("inProgress", "resolved")]
-    assert quality_tickets_reconcile() == 0
-    assert not QualityViolation.objects.exclude(ticket_status__in=["resolved"]).exists()  # nothing left to read
+    assert [(e.from_state, e.to_state, e.data["work_order"]) for e in moves] == [
+        ("", "inProgress", ticket.number),
+        ("inProgress", "resolved", ticket.number),
+    ]
 
 
 def test_a_status_change_waits_until_its_ticket_is_at_eoms(peers, stub_server, targets, catalogue, customer):
     service = running_service(customer, catalogue["T2"], sla_grade="gold")
     quality_measurements_record(service=service, readings=[reading(service, 1, delay="45")])
     quality_measurements_record(service=service, readings=[reading(service, 2)])  # resolved before any delivery
-    violation = QualityViolation.objects.get()
-    change = violation.status_change
+    ticket = ticket_of(QualityViolation.objects.get())
+    [change] = status_changes()
     outbox_deliver_many([change.pk])
     change.refresh_from_db()
     assert change.status == OutboxMessage.Status.PENDING
-    assert change.last_error == f"waits until {violation.reference} is delivered"
+    assert change.last_error == f"waits until {ticket.external_id} is delivered"
     outbox_sweep()  # the ticket goes; the change waits for its backoff
     OutboxMessage.objects.filter(pk=change.pk).update(next_attempt_at=change.created_at)
     outbox_sweep()
     change.refresh_from_db()
     assert change.status == OutboxMessage.Status.SENT
-    assert at_eoms(stub_server, violation.work_order)["status"] == "resolved"
+    assert at_eoms(stub_server, sent(ticket))["status"] == "resolved"
 
 
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("site", "status", "reason"),
     [
-        ("开发区 lossy selfclose", "closed", "fault cleared by EOMS"),
+        ("开发区 lossy selfclose", "resolved", "fault cleared by EOMS"),
         ("开发区 lossy 驳回", "rejected", "not a network fault"),
     ],
 )
-def test_a_ticket_eoms_closes_or_rejects_on_its_own_shows_on_the_violation_and_the_timeline(
-    peers, stub_server, targets, catalogue, customer, supervisor, client, site, status, reason
+def test_a_ticket_eoms_resolves_or_rejects_on_its_own_shows_on_the_violation_and_the_timeline(
+    listening,  # noqa: F811
+    targets,
+    catalogue,
+    customer,
+    supervisor,
+    client,
+    site,
+    status,
+    reason,
 ):
     service = running_service(customer, catalogue["T2"], sla_grade="gold", site=site)
     collect_from_eoms()
-    quality_tickets_reconcile()
     violation = QualityViolation.objects.get(service=service)
+    beat_until(status_is(violation, status))
+    violation.refresh_from_db()
     assert (violation.state, violation.ticket_status, violation.ticket_reason) == (State.OPEN, status, reason)
-    event = TimelineEvent.objects.get(action="quality.ticket", subject_id=customer.pk)
-    assert (event.to_state, event.reason, event.data["work_order"]) == (status, reason, violation.reference)
+    event = TimelineEvent.objects.get(action="quality.ticket", subject_id=customer.pk, to_state=status)
+    assert (event.reason, event.data["work_order"]) == (reason, violation.reference)
     client.force_login(supervisor)
     page = client.get(reverse("sla:dashboard")).content.decode()
     assert str(TicketStatus(status).label) in page  # the supervisor sees that EOMS let it go while it still misses
@@ -120,12 +156,11 @@ def test_a_ticket_eoms_closes_or_rejects_on_its_own_shows_on_the_violation_and_t
         f"{violation.reference},{TicketStatus(status).label}"
         in client.get(reverse("sla:dashboard"), {"export": "quality_open"}).text
     )
-    assert quality_tickets_reconcile() == 0  # finished at EOMS: not read again
     # the network recovers: resolved here, and nothing is asked of a ticket EOMS has finished
     quality_measurements_record(service=service, readings=[reading(service, 60)])
     violation.refresh_from_db()
     assert violation.state == State.RESOLVED
-    assert violation.status_change is None
+    assert status_changes() == []
 
 
 def test_a_terminated_services_violations_are_closed_and_their_tickets_cancelled(
@@ -151,15 +186,14 @@ def test_a_terminated_services_violations_are_closed_and_their_tickets_cancelled
     assert service.status == Service.Status.TERMINATED
     violations = list(QualityViolation.objects.filter(service=service))
     assert {v.state for v in violations} == {State.CLOSED}
-    assert all(v.resolved_at for v in violations)
+    assert {v.ticket_status for v in violations} == {"cancelled"}
     assert TimelineEvent.objects.filter(action="quality.closed", subject_id=customer.pk).count() == 2
     outbox_sweep()
     for violation in violations:
-        assert violation.status_change.payload["status"] == "cancelled"
-        ticket = at_eoms(stub_server, violation.work_order)
-        assert (ticket["status"], ticket.get("statusChangeReason")) == ("cancelled", "service terminated")
-    quality_tickets_reconcile()
-    assert set(QualityViolation.objects.values_list("ticket_status", flat=True)) == {"cancelled"}
+        ticket = ticket_of(violation)
+        assert (ticket.status, ticket.process.status) == (Status.CANCELLED, "DONE")  # its flow ended with it
+        at = at_eoms(stub_server, sent(ticket))
+        assert (at["status"], at.get("statusChangeReason")) == ("cancelled", "service terminated")
     assert quality_collect()["closed"] == 0  # nothing left open
 
     # EOMS stops measuring the service, once however often its end is told
@@ -169,6 +203,7 @@ def test_a_terminated_services_violations_are_closed_and_their_tickets_cancelled
     assert (cancel.follows_id, cancel.payload["state"], cancel.status) == (job.pk, "cancelled", "sent")
     at_job = requests.get(f"{stub_server}/eoms/{JOB_RESOURCE}/{job.remote_id}", timeout=5).json()
     assert at_job["state"] == "cancelled"
+    assert len(status_changes()) == 2  # one cancellation per ticket
 
 
 def test_the_collector_closes_what_a_termination_by_another_path_left_open(targets, catalogue, customer):
@@ -177,8 +212,13 @@ def test_the_collector_closes_what_a_termination_by_another_path_left_open(targe
     Service.objects.filter(pk=service.pk).update(status=Service.Status.TERMINATED)
     assert quality_collect()["closed"] == 1
     violation = QualityViolation.objects.get()
-    assert (violation.state, violation.metric) == (State.CLOSED, QualityMetric.AVAILABILITY)
-    assert violation.status_change.payload["status"] == "cancelled"
+    assert (violation.state, violation.metric, violation.ticket_status) == (
+        State.CLOSED,
+        QualityMetric.AVAILABILITY,
+        "cancelled",
+    )
+    [change] = status_changes()
+    assert (change.payload["status"], change.follows_id) == ("cancelled", sent(ticket_of(violation)).pk)
 
 
 def test_the_stub_stops_a_cancelled_measurement_job_and_refuses_any_other_change(stub_server):
@@ -219,38 +259,52 @@ def test_the_stub_refuses_an_unknown_status_and_a_change_to_a_finished_ticket(st
     assert [t["status"] for t in listed] == ["rejected"]
 
 
-def test_a_status_change_to_a_ticket_eoms_finished_meanwhile_is_settled_by_reading_it_back(
-    peers, stub_server, targets, catalogue, customer
+def test_a_work_order_sent_before_the_move_to_assurance_is_still_read_back_and_resolved_at_eoms(
+    peers, stub_server, targets, catalogue, customer, monkeypatch
 ):
-    # given: a ticket EOMS closes on its own, before we have read that back
-    service = running_service(customer, catalogue["T2"], sla_grade="gold", site="开发区 lossy selfclose")
+    # given: a violation opened before tickets moved to assurance, its quality work order sent from here
+    service = running_service(customer, catalogue["T2"], sla_grade="gold", site="新区 lossy")
+    monkeypatch.setattr(registry, "_quality_tickets", [])
     collect_from_eoms()
-    violation = QualityViolation.objects.get(service=service)
-    assert violation.ticket_status == ""
-
-    # when: the network recovers here and we tell EOMS, which refuses (409: the ticket is closed already)
-    quality_measurements_record(service=service, readings=[reading(service, 60)])
+    monkeypatch.undo()
+    violation = QualityViolation.objects.select_related("service__customer", "service__product").get()
+    assert violation.ticket_number == ""
+    violation.work_order = outbox_enqueue(
+        peer=Peer.EOMS,
+        resource=TICKET_RESOURCE,
+        external_id=violation.reference,
+        payload=trouble_ticket_payload(violation),
+    )
+    violation.save(update_fields=["work_order"])
     outbox_sweep()
 
-    # then: no dead letter; the ticket's state at EOMS is what the violation shows
-    violation.refresh_from_db()
-    assert violation.status_change.status == OutboxMessage.Status.SENT
-    assert not OutboxMessage.objects.filter(status=OutboxMessage.Status.DEAD).exists()
+    # then: beat reads it back as before, and the recovery is told to EOMS under its own reference
     assert quality_tickets_reconcile() == 1
     violation.refresh_from_db()
-    assert (violation.state, violation.ticket_status) == (State.RESOLVED, TicketStatus.CLOSED)
+    assert (violation.reference, violation.ticket_status) == (f"QV{violation.pk:08d}", "inProgress")
+    quality_measurements_record(service=service, readings=[reading(service, 60)])
+    violation.refresh_from_db()
+    assert violation.status_change.external_id == f"{violation.reference}-S"
+    outbox_sweep()
+    assert quality_tickets_reconcile() == 1
+    violation.refresh_from_db()
+    assert (violation.state, violation.ticket_status) == (State.RESOLVED, TicketStatus.RESOLVED)
+    assert not TroubleTicket.objects.exists()  # nothing opened twice for it
 
 
-def test_a_ticket_eoms_closed_while_the_target_is_still_missed_is_followed_by_a_fresh_one(
-    peers, stub_server, targets, catalogue, customer
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_eoms_resolved_while_the_target_is_still_missed_is_followed_by_a_fresh_one(
+    listening,  # noqa: F811
+    targets,
+    catalogue,
+    customer,
 ):
-    # given: EOMS closed the ticket, the violation is still open here
+    # given: EOMS resolved the ticket on its own, the violation is still open here
     service = running_service(customer, catalogue["T2"], sla_grade="gold", site="开发区 lossy selfclose")
     collect_from_eoms()
-    quality_tickets_reconcile()
     violation = QualityViolation.objects.get(service=service)
-    first = violation.work_order
-    assert (violation.state, violation.ticket_status) == (State.OPEN, TicketStatus.CLOSED)
+    beat_until(status_is(violation, "resolved"))
+    first = violation.reference
 
     # when: a later period still misses the target (twice before EOMS answers)
     quality_measurements_record(service=service, readings=[reading(service, 60, loss="0.900")])
@@ -259,30 +313,26 @@ def test_a_ticket_eoms_closed_while_the_target_is_still_missed_is_followed_by_a_
     # then: one fresh ticket on the same violation, at EOMS under its own reference
     violation.refresh_from_db()
     assert (violation.state, violation.tickets, violation.ticket_status) == (State.OPEN, 2, "")
-    assert violation.reference == f"{first.external_id}-2"
+    fresh = ticket_of(violation)
+    assert fresh.number != first
+    assert TroubleTicket.objects.count() == 2
     outbox_sweep()
-    violation.work_order.refresh_from_db()
-    assert violation.work_order.status == OutboxMessage.Status.SENT
-    assert violation.work_order.remote_id != first.remote_id
-    assert at_eoms(stub_server, violation.work_order)["externalId"] == violation.reference
+    assert at_eoms(listening, sent(fresh))["externalId"] == fresh.external_id
     event = TimelineEvent.objects.get(action="quality.reopened", subject_id=customer.pk)
-    assert (event.from_state, event.data["previous"], event.data["work_order"]) == (
-        "closed",
-        first.external_id,
-        violation.reference,
-    )
-    assert quality_tickets_reconcile() == 1  # the fresh ticket is read back like the first
-    violation.refresh_from_db()
-    assert violation.ticket_status == TicketStatus.CLOSED
+    assert (event.from_state, event.data["previous"], event.data["work_order"]) == ("resolved", first, fresh.number)
+    beat_until(status_is(violation, "resolved"))  # the fresh ticket is followed like the first
 
 
-def test_a_ticket_eoms_rejected_is_not_sent_again(peers, stub_server, targets, catalogue, customer):
+@pytest.mark.django_db(transaction=True)
+def test_a_ticket_eoms_rejected_is_not_sent_again(listening, targets, catalogue, customer):  # noqa: F811
     service = running_service(customer, catalogue["T2"], sla_grade="gold", site="开发区 lossy 驳回")
     collect_from_eoms()
-    quality_tickets_reconcile()
+    violation = QualityViolation.objects.get(service=service)
+    beat_until(status_is(violation, "rejected"))
 
     quality_measurements_record(service=service, readings=[reading(service, 60, loss="0.900")])
 
-    violation = QualityViolation.objects.get(service=service)
+    violation.refresh_from_db()
     assert (violation.state, violation.tickets, violation.ticket_status) == (State.OPEN, 1, TicketStatus.REJECTED)
     assert violation.periods > 1
+    assert TroubleTicket.objects.count() == 1
