@@ -3,16 +3,6 @@
 from django.db import migrations, models
 
 
-def fill_facts(apps, schema_editor):
-    """Entries written before carry no number, products or amount: filled by the apps' own `facts` (registered
-    code, not historical models), nothing else touched. A database without entries has nothing to do."""
-    if not apps.get_model("inbox", "InboxEntry").objects.exists():
-        return
-    from keyaccounts.inbox.inbox import inbox_fill_facts
-
-    inbox_fill_facts()
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -40,5 +30,4 @@ class Migration(migrations.Migration):
             name='products_zh',
             field=models.CharField(blank=True, max_length=200),
         ),
-        migrations.RunPython(fill_facts, migrations.RunPython.noop),
     ]
