@@ -3,6 +3,7 @@ that the ticket is acknowledged (with its number and the promised time), that a 
 confirm when the confirmation or callback opens; a message that cannot be written never holds the ticket up."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from assurance.models import TroubleTicket
@@ -138,6 +139,7 @@ def test_a_missing_template_or_contact_never_holds_the_ticket_up_and_the_timelin
     customer,
     desk,
     contact,
+    client,
 ):
     MessageTemplate.objects.filter(event="ticket_acknowledged", channel="sms").delete()
     ticket = report(manager, customer, contact=contact)
@@ -152,3 +154,12 @@ def test_a_missing_template_or_contact_never_holds_the_ticket_up_and_the_timelin
     anonymous = report(manager, customer, description="Nobody named")  # no reporting contact
     assert not messages_of(anonymous).exists()
     assert not_told(anonymous) == [("ticket_acknowledged", "no_contact", "")]
+    # The ticket's page says so, in English and in Chinese.
+    client.force_login(manager)
+    page = client.get(anonymous.get_absolute_url()).content.decode()
+    assert "The customer was not told" in page
+    assert "The ticket has no reporting contact to write to." in page
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    page = client.get(anonymous.get_absolute_url()).content.decode()
+    assert "未能通知客户" in page
+    assert "该工单没有可通知的报障联系人。" in page

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.conf import settings
+from django.urls import reverse
 from viewflow.workflow.models import Task
 
 from assurance.models import TroubleTicket, UnansweredClosure
@@ -53,6 +54,7 @@ def test_an_unanswered_callback_is_reminded_then_closed_by_the_demo_times(
     customer,
     desk,
     contact,
+    client,
 ):
     rule = UnansweredClosure.objects.get(kind="complaint")  # the demo: remind after 2 days, close 3 days later
     assert (rule.remind_after, rule.close_after, rule.explicit_levels) == (2 * DAY, 3 * DAY, "A")
@@ -82,6 +84,14 @@ def test_an_unanswered_callback_is_reminded_then_closed_by_the_demo_times(
     assert [(e.from_state, e.to_state, e.actor) for e in closing] == [("resolved", "closed", None)]
     assert closing[0].data["reminded_at"] == (T0 + 2 * DAY).isoformat()
     assert tickets_unanswered() == (0, 0)
+    client.force_login(manager)
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert "The customer was reminded to answer" in page
+    assert "Closed: the customer did not answer" in page
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    page = client.get(ticket.get_absolute_url()).content.decode()
+    assert "已提醒客户答复" in page
+    assert "已关闭：客户未答复" in page
 
 
 @pytest.mark.django_db
