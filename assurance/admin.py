@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, TicketChannel
+from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, TicketChannel, UnansweredClosure
 
 
 @admin.register(FaultLevelRule)
@@ -45,3 +45,12 @@ class TicketChannelAdmin(admin.ModelAdmin):
                 _("Token for %(channel)s: %(token)s") % {"channel": channel.code, "token": token},
                 messages.WARNING,
             )
+
+
+@admin.register(UnansweredClosure)
+class UnansweredClosureAdmin(admin.ModelAdmin):
+    """When a customer who does not answer is reminded, and when the ticket is closed without the answer."""
+
+    list_display = ["__str__", "remind_after", "close_after", "explicit_levels", "is_active"]
+    list_editable = ["remind_after", "close_after", "explicit_levels", "is_active"]
+    list_display_links = ["__str__"]

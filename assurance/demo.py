@@ -1,11 +1,21 @@
-"""Demo configuration of assurance (an administrator edits it): the fault-level rules, the complaint routes and the
-resolution codes. No tickets: they come from the account managers' reports."""
+"""Demo configuration of assurance (an administrator edits it): the fault-level rules, the complaint routes, the
+resolution codes and the closure of tickets the customer does not answer. No tickets: they come from the account managers' reports."""
+
+from datetime import timedelta
 
 from django.db import transaction
 
 from keyaccounts.catalogue.models import Product
 
-from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, Severity, TicketChannel, TroubleTicket
+from .models import (
+    ComplaintRoute,
+    FaultLevelRule,
+    ResolutionCode,
+    Severity,
+    TicketChannel,
+    TroubleTicket,
+    UnansweredClosure,
+)
 
 # name, order, interruption only, product code, customer level, at least this many services
 FAULT_LEVEL_RULES = [
@@ -29,6 +39,12 @@ RESOLUTION_CODES = [  # code, English, Chinese
 TICKET_CHANNELS = [
     ("hotline", TroubleTicket.Channel.HOTLINE, "Hotline 10086", "10086 热线"),
     ("portal", TroubleTicket.Channel.PORTAL, "Customer portal", "客户门户"),
+]
+
+# A customer who does not answer: reminded after, then closed after (never level A, who answers explicitly).
+UNANSWERED = [
+    (UnansweredClosure.Kind.FAULT, timedelta(days=1), timedelta(days=2)),
+    (UnansweredClosure.Kind.COMPLAINT, timedelta(days=2), timedelta(days=3)),
 ]
 
 
@@ -57,3 +73,7 @@ def seed_demo_configuration() -> None:
         ResolutionCode.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": n})
     for code, channel, en, zh in TICKET_CHANNELS:
         TicketChannel.objects.get_or_create(code=code, defaults={"channel": channel, "name_en": en, "name_zh": zh})
+    for kind, remind, close in UNANSWERED:
+        UnansweredClosure.objects.get_or_create(
+            kind=kind, defaults={"remind_after": remind, "close_after": close, "explicit_levels": "A"}
+        )

@@ -75,6 +75,7 @@ class TicketFlow(BaseFlow):
     confirm = (
         flow.View(open_task_page)
         .Assign(_manager)
+        .onCreate(this.ask_customer)
         .Annotation(title=_("Record the customer's confirmation"))
         .Next(this.after_confirm)
     )
@@ -125,6 +126,7 @@ class TicketFlow(BaseFlow):
     callback = (
         flow.View(open_task_page)
         .Assign(_manager)
+        .onCreate(this.ask_customer)
         .Annotation(title=_("Call the customer back"))
         .Next(this.after_callback)
     )
@@ -144,6 +146,10 @@ class TicketFlow(BaseFlow):
 
     def run_await(self, activation):
         """EOMS's events have moved the ticket already (`services.tickets_apply_events`); the switch reads it."""
+
+    def ask_customer(self, activation):
+        """The confirmation or callback opens: the customer is told (restored, please confirm)."""
+        services.ticket_ask_customer(ticket=_ticket(activation))
 
     def run_route(self, activation):
         services.ticket_route(ticket=_ticket(activation))

@@ -25,7 +25,7 @@ ALLOWED = {
     (Status.IN_PROGRESS, Status.HELD),
     # Resolved from any working status: a peer's events in between may be lost, its last is the truth.
     *((source, Status.RESOLVED) for source in WORKING),
-    (Status.RESOLVED, Status.CLOSED),  # the customer accepted the resolution
+    (Status.RESOLVED, Status.CLOSED),  # the customer accepted the resolution, or did not answer in time
     (Status.RESOLVED, Status.IN_PROGRESS),  # the customer rejected it: reopened
     *((source, Status.REJECTED) for source in WORKING),  # not ours to fix (EOMS: not a network fault)
     *((source, Status.CANCELLED) for source in WORKING),  # withdrawn, or a duplicate of another ticket
@@ -78,9 +78,9 @@ def ticket_move(
     if to != Status.PENDING and ticket.pending_party:  # what it waited on came
         ticket.pending_party, ticket.pending_reason = "", ""
         fields += ["pending_party", "pending_reason"]
-    if to == Status.RESOLVED:
-        ticket.resolved_at = timezone.now()
-        fields.append("resolved_at")
+    if to == Status.RESOLVED:  # a new resolution: the customer is asked (and reminded) afresh
+        ticket.resolved_at, ticket.reminded_at = timezone.now(), None
+        fields += ["resolved_at", "reminded_at"]
     if to in FINAL:
         ticket.closed_at = timezone.now()
         fields.append("closed_at")

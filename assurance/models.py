@@ -4,6 +4,7 @@ route them, which an administrator edits."""
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +67,7 @@ class TroubleTicket(TimeStampedModel):
     class Decision(models.TextChoices):
         ACCEPTED = "accepted", _("The customer accepts the resolution")
         REJECTED = "rejected", _("The customer rejects the resolution")
+        UNANSWERED = "unanswered", _("The customer did not answer: closed")
 
     class Route(models.TextChoices):
         """Who handles a complaint (a routing rule chooses; EOMS and SI routes come later)."""
@@ -133,6 +135,8 @@ class TroubleTicket(TimeStampedModel):
     )
     resolution_notes = models.TextField(_("resolution notes"), blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # The customer was reminded to answer the confirmation or callback of this resolution (cleared by the next one).
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
     customer_decision = models.CharField(_("customer's decision"), max_length=10, choices=Decision.choices, blank=True)
     decision_note = models.TextField(_("customer's words"), blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0)
@@ -368,3 +372,48 @@ class ComplaintRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_ticket_type_display() or '*'} → {self.get_route_display()}"
+
+
+class UnansweredClosure(models.Model):
+    """What happens when the customer does not answer the confirmation (faults) or the callback (the others): a
+    reminder some time after the resolution, then closure some time after the reminder. Customers of the levels
+    that answer explicitly are never closed without their answer. No active rule for a kind: nothing happens."""
+
+    class Kind(models.TextChoices):
+        FAULT = "fault", _("Faults (the customer's confirmation)")
+        COMPLAINT = "complaint", _("Complaints and questions (the callback)")
+
+    kind = models.CharField(_("tickets"), max_length=10, choices=Kind.choices, unique=True)
+    remind_after = models.DurationField(
+        _("remind after"), help_text=_("From the resolution to the reminder, e.g. 1 day as “1 00:00:00”.")
+    )
+    close_after = models.DurationField(_("close after"), help_text=_("From the reminder to the closure."))
+    explicit_levels = models.CharField(
+        _("levels that answer explicitly"),
+        max_length=10,
+        blank=True,
+        default="A",
+        help_text=_("Customer levels (letters, e.g. “A” or “AB”) never closed without their answer."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("closure without an answer")
+        verbose_name_plural = _("closures without an answer")
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def clean(self) -> None:
+        errors = {}
+        for field in ("remind_after", "close_after"):
+            value = getattr(self, field)
+            if value is not None and value.total_seconds() <= 0:
+                errors[field] = _("Give a time longer than zero.")
+        levels = self.explicit_levels.strip().upper()
+        if any(letter not in "ABCD" for letter in levels):
+            errors["explicit_levels"] = _("Give customer levels as letters A to D, e.g. “A”.")
+        self.explicit_levels = levels
+        if errors:
+            raise ValidationError(errors)

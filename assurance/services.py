@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from viewflow.workflow.status import STATUS
 
 from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError
@@ -21,7 +22,7 @@ from keyaccounts.peers.outbox import outbox_enqueue
 from sla import quality
 from sla.services import sla_clock_start
 
-from . import access
+from . import access, telling
 from .lifecycle import WORKING, ticket_create, ticket_may_move, ticket_move
 from .models import (
     ComplaintRoute,
@@ -32,6 +33,7 @@ from .models import (
     Severity,
     TicketNote,
     TroubleTicket,
+    UnansweredClosure,
 )
 from .selectors import likely_duplicates, running_services_of, ticket_pk
 from .timeline import TicketAction
@@ -174,7 +176,25 @@ def _ticket_open(customer, report: Report, services: list, severity: str, rule, 
     ticket._services = services  # dispatch sends them
     TicketFlow.start.run(ticket=ticket)
     ticket_sla_follow(ticket)
+    telling.tell_acknowledged(ticket, restore_by=_promised(ticket))
     return ticket
+
+
+def _promised(ticket: TroubleTicket):
+    """The time the customer is promised: a fault's requested resolution date (EOMS has it), else the running
+    resolution clock's due time, else the day after."""
+    if ticket.requested_resolution_date:
+        return ticket.requested_resolution_date
+    clock = sla_clock_start(
+        subject=ticket,
+        step=resolution_step(ticket),
+        level=ticket.customer.level,
+        city=ticket.city_id,
+        customer=ticket.customer_id,
+        product=_first_product(ticket),
+        account_manager=ticket.account_manager_id,
+    )
+    return clock.due_at if clock is not None else timezone.now() + UNTIMED_RESTORATION
 
 
 class ReferenceReusedError(Exception):
@@ -650,6 +670,92 @@ def _reopen(ticket: TroubleTicket, *, user, note: str) -> None:
         timeline_record(subject=ticket, action=TicketAction.ESCALATED, actor=user, data={"to": escalation})
     if ticket.is_fault:
         _tell_eoms(ticket, suffix=f"R{ticket.reopen_count}", status=Status.IN_PROGRESS, reason=note[:200])
+
+
+# ---------------------------------------------------------------------------- telling the customer, who may not answer
+def ticket_ask_customer(*, ticket: TroubleTicket) -> None:
+    """The confirmation or callback opens (in its step's transaction): the customer is told and asked."""
+    telling.tell_resolved(ticket)
+
+
+# How many tickets one sweep reminds or closes per rule; the next sweep takes the rest.
+UNANSWERED_BATCH = 200
+
+
+def tickets_unanswered(*, now=None) -> tuple[int, int]:
+    """Beat's sweep: a resolved ticket whose customer has not answered the confirmation or callback is reminded
+    once the rule's time has passed since the resolution, and closed once its time has passed since the reminder
+    (EOMS is told a fault is closed). Never a customer of a level that answers explicitly. Each ticket under its
+    flow's lock, checked again there. Returns (reminded, closed)."""
+    now = now or timezone.now()
+    reminded = closed = 0
+    for rule in UnansweredClosure.objects.filter(is_active=True):
+        waiting = _unanswered_of(rule)
+        due = waiting.filter(reminded_at__isnull=True, resolved_at__lte=now - rule.remind_after)
+        for pk, process_id in due.values_list("pk", "process_id")[:UNANSWERED_BATCH]:
+            reminded += _unanswered_step(pk, process_id, rule, now, close=False)
+        due = waiting.filter(reminded_at__lte=now - rule.close_after)
+        for pk, process_id in due.values_list("pk", "process_id")[:UNANSWERED_BATCH]:
+            closed += _unanswered_step(pk, process_id, rule, now, close=True)
+    return reminded, closed
+
+
+def _unanswered_of(rule: UnansweredClosure):
+    waiting = TroubleTicket.objects.filter(status=Status.RESOLVED, process__isnull=False).order_by("resolved_at")
+    if rule.kind == UnansweredClosure.Kind.FAULT:
+        waiting = waiting.filter(type=Type.FAULT)
+    else:
+        waiting = waiting.exclude(type=Type.FAULT)
+    if rule.explicit_levels:
+        waiting = waiting.exclude(customer__level__in=list(rule.explicit_levels))
+    return waiting
+
+
+def _unanswered_step(pk: int, process_id: int, rule: UnansweredClosure, now, *, close: bool) -> bool:
+    """Remind the customer, or close the ticket and the account manager's open question, if still due."""
+    from viewflow.workflow.models import Task
+
+    from .flows import TicketFlow
+
+    with TicketFlow.lock(process_id):
+        ticket = TroubleTicket.objects.select_related("customer").get(pk=pk)
+        if ticket.status != Status.RESOLVED or ticket.customer.level in rule.explicit_levels:
+            return False
+        task = Task.objects.filter(
+            process_id=process_id,
+            flow_task__in=[TicketFlow.confirm, TicketFlow.callback],
+            status__in=OPEN_STATUSES,
+        ).first()
+        if task is None:  # not asked yet (EOMS's question is open): nothing to remind of
+            return False
+        data = {"asked_at": ticket.resolved_at.isoformat()}
+        if not close:
+            if ticket.reminded_at is not None or ticket.resolved_at > now - rule.remind_after:
+                return False
+            ticket.reminded_at = now
+            ticket.save(update_fields=["reminded_at", "updated_at"])
+            timeline_record(subject=ticket, action=TicketAction.REMINDED, data=data)
+            telling.tell_reminder(ticket)
+            return True
+        if ticket.reminded_at is None or ticket.reminded_at > now - rule.close_after:
+            return False
+        ticket.customer_decision = TroubleTicket.Decision.UNANSWERED
+        ticket_move(
+            ticket=ticket,
+            to=Status.CLOSED,
+            action=TicketAction.AUTO_CLOSED,
+            data={**data, "reminded_at": ticket.reminded_at.isoformat()},
+            also=("customer_decision",),
+        )
+        if ticket.is_fault:
+            _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="closed: the customer did not answer")
+        activation = task.flow_task.activation_class(task)
+        if task.status == STATUS.NEW:  # given back to the queue: closed in the account manager's name
+            activation.assign(ticket.account_manager)
+        activation.start(None)
+        activation.execute()
+        ticket_sla_follow(ticket)
+        return True
 
 
 # ---------------------------------------------------------------------------- a supervisor's change of level

@@ -25,6 +25,9 @@ class TicketAction(models.TextChoices):
     LEVEL_CHANGED = "ticket.level_changed", _("Fault level changed by a supervisor")
     RESTORED_MEASURED = "ticket.restored_measured", _("The network meets its quality target again")
     SERVICE_ENDED = "ticket.service_ended", _("Cancelled: the service was terminated")
+    CUSTOMER_NOT_TOLD = "ticket.customer_not_told", _("The customer was not told")
+    REMINDED = "ticket.reminded", _("The customer was reminded to answer")
+    AUTO_CLOSED = "ticket.auto_closed", _("Closed: the customer did not answer")
 
 
 register_actions(
@@ -45,6 +48,9 @@ register_actions(
         TicketAction.ESCALATED: "assurance/timeline/escalated.html",
         TicketAction.NOTE: "assurance/timeline/note.html",
         TicketAction.LEVEL_CHANGED: "assurance/timeline/level.html",
+        TicketAction.CUSTOMER_NOT_TOLD: "assurance/timeline/not_told.html",
+        TicketAction.REMINDED: "assurance/timeline/unanswered.html",
+        TicketAction.AUTO_CLOSED: "assurance/timeline/unanswered.html",
     },
 )
 register_values("assurance.type", TroubleTicket.Type)

@@ -187,6 +187,7 @@ CELERY_BEAT_SCHEDULE = {
     "billing-start": {"task": "provisioning.tasks.billing_start_due_task", "schedule": 600.0},
     "notifications-sweep": {"task": "keyaccounts.core.tasks.notifications_sweep_task", "schedule": 10.0},
     "quality-collect": {"task": "sla.tasks.quality_collect_task", "schedule": 60.0},
+    "tickets-unanswered": {"task": "assurance.tasks.tickets_unanswered_task", "schedule": 300.0},
     "quality-tickets": {
         "task": "keyaccounts.peers.tasks.read_back_task",
         "args": ["quality-tickets"],

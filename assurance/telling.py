@@ -1,0 +1,102 @@
+"""Telling the customer about their ticket (TMF681 messages through `keyaccounts.messaging`): acknowledged with its
+number when it is reported, restored when a fault is resolved, "please confirm" when the account manager's
+confirmation or callback opens, and the reminder when the customer has not answered.
+
+Written to the ticket's reporting contact, in the channel and language the contact chose. A message that cannot be
+written (no template in use, a value missing, no reporting contact) never holds the ticket up: the ticket's timeline
+says why the customer was not told.
+"""
+
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.timeline import timeline_record
+from keyaccounts.messaging.events import MessageEvent
+from keyaccounts.messaging.services import message_send
+
+from .models import TroubleTicket
+from .timeline import TicketAction
+
+# How a moment reads in a message (the customer's local time, to the minute, in either language).
+MOMENT = "%Y-%m-%d %H:%M"
+
+
+class _InLanguage:
+    """A value written when the message is rendered, in the receiver's language (messaging renders each message
+    with the receiver's language active)."""
+
+    def __init__(self, write):
+        self.write = write
+
+    def __str__(self) -> str:
+        return self.write()
+
+
+def _chinese() -> bool:
+    return (get_language() or "").startswith("zh")
+
+
+def _services(services: list) -> _InLanguage:
+    """The affected services: each product by its name in the message's language, with the service's number."""
+    return _InLanguage(lambda: ("、" if _chinese() else ", ").join(f"{s.product.name} {s.number}" for s in services))
+
+
+def moment(value) -> str:
+    return timezone.localtime(value).strftime(MOMENT) if value else ""
+
+
+def recipients_of(ticket: TroubleTicket) -> list:
+    """Who is told: the contact who reported the ticket (contacts have no wider choice to be told yet)."""
+    return [ticket.contact] if ticket.contact_id else []
+
+
+def ticket_tell(ticket: TroubleTicket, event: str, **values) -> list:
+    """Send the `event` message about the ticket to its recipients, in the caller's transaction. Refused by
+    messaging (no template, a value missing) or nobody to tell: a line on the ticket's timeline instead."""
+    recipients = recipients_of(ticket)
+    if not recipients:
+        _not_told(ticket, event, "no_contact")
+        return []
+    services = getattr(ticket, "_services", None) or list(ticket.services.select_related("product").order_by("pk"))
+    context = {
+        "number": ticket.number,
+        "customer": ticket.customer.name,
+        "service": _services(services),
+        **values,
+    }
+    try:
+        return message_send(subject=ticket, event=event, recipients=recipients, context=context)
+    except ApplicationError as error:
+        _not_told(ticket, event, "refused", reason=str(error.message))
+        return []
+
+
+def _not_told(ticket: TroubleTicket, event: str, why: str, *, reason: str = "") -> None:
+    timeline_record(
+        subject=ticket, action=TicketAction.CUSTOMER_NOT_TOLD, reason=reason, data={"event": event, "why": why}
+    )
+
+
+def tell_acknowledged(ticket: TroubleTicket, *, restore_by) -> None:
+    ticket_tell(ticket, MessageEvent.TICKET_ACKNOWLEDGED, restore_by=moment(restore_by))
+
+
+def _resolution(ticket: TroubleTicket) -> _InLanguage:
+    """What was done, as the customer is told it: the resolution's name (in the message's language) and the
+    notes, or either."""
+    code, notes = ticket.resolution_code, (ticket.resolution_notes or "").strip()
+    return _InLanguage(lambda: " — ".join(part for part in (code.name if code else "", notes) if part))
+
+
+def tell_resolved(ticket: TroubleTicket) -> None:
+    """The confirmation or callback opens: a fault's customer is told it is restored; every customer is asked to
+    confirm."""
+    if ticket.is_fault:
+        ticket_tell(ticket, MessageEvent.TICKET_RESTORED, resolution=_resolution(ticket))
+    ticket_tell(ticket, MessageEvent.CONFIRMATION_REQUESTED, resolution=_resolution(ticket))
+
+
+def tell_reminder(ticket: TroubleTicket) -> None:
+    """The customer has not answered: "please confirm" again."""
+    ticket_tell(ticket, MessageEvent.CONFIRMATION_REQUESTED, resolution=_resolution(ticket))
