@@ -15,7 +15,7 @@ def fill_facts(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("inbox", "0002_entry_row_facts"),
-        ("assurance", "0003_quality_tickets_in_assurance"),
+        ("assurance", "0004_unanswered_closure"),
         ("catalogue", "0006_service_billing"),
         ("core", "0013_notification_task"),
         ("customers", "0003_contact_message_preferences"),
