@@ -27,6 +27,16 @@ def pytest_runtest_call(item):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language, whatever an earlier one left active."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: the database's rows roll back after a test, Redis's do not. Only the
     cache's own keys go (`make_key`'s prefix), not the broker's queues, which share the Redis database."""

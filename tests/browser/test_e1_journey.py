@@ -35,6 +35,7 @@ NAME = "长春星辰精密制造有限公司"
 def demo(transactional_db, stub_server, settings):
     settings.EOMS_BASE_URL = f"{stub_server}/eoms"
     settings.SI_BASE_URL = f"{stub_server}/si"
+    settings.GATEWAY_BASE_URL = f"{stub_server}/gateway"
     call_command("seed_demo", verbosity=0)
 
 

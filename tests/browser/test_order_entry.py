@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def demo(transactional_db, stub_server, settings):
     settings.EOMS_BASE_URL = f"{stub_server}/eoms"
     settings.SI_BASE_URL = f"{stub_server}/si"
+    settings.GATEWAY_BASE_URL = f"{stub_server}/gateway"
     call_command("seed_demo", verbosity=0)
 
 

@@ -18,6 +18,7 @@ from orders.models import BillingAccount, Order
 def configured(transactional_db, live_server, stub_server, celery_worker_process, settings):
     settings.EOMS_BASE_URL = f"{stub_server}/eoms"
     settings.SI_BASE_URL = f"{stub_server}/si"
+    settings.GATEWAY_BASE_URL = f"{stub_server}/gateway"
     call_command("seed_demo", configuration_only=True, verbosity=0)
     # Configuration only: whatever business the journey needs, its people make through the pages.
     assert not any(m.objects.exists() for m in (Customer, BillingAccount, Opportunity, Order))

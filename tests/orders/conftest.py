@@ -77,6 +77,7 @@ def peers(stub_server, settings):
     """EOMS and SI are the real stub service over HTTP."""
     settings.EOMS_BASE_URL = f"{stub_server}/eoms"
     settings.SI_BASE_URL = f"{stub_server}/si"
+    settings.GATEWAY_BASE_URL = f"{stub_server}/gateway"
 
 
 @pytest.fixture

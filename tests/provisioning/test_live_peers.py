@@ -31,6 +31,7 @@ def listening(live_server, stub_server, settings):
     """The stubs send their events to this test's live server; faults are cleared afterwards."""
     settings.EOMS_BASE_URL = f"{stub_server}/eoms"
     settings.SI_BASE_URL = f"{stub_server}/si"
+    settings.GATEWAY_BASE_URL = f"{stub_server}/gateway"
     callbacks = {peer: f"{live_server.url}/api/v1/listener/{peer}" for peer in Peer.values}
     for peer, callback in callbacks.items():
         peer_subscribe(peer, callback)
