@@ -245,3 +245,21 @@ def record_the_customers_acceptance(page: Page, base: str, customer: str) -> Non
 def order_is(page: Page, status: str) -> None:
     """The order page, reloaded while the worker finishes the launch, until the order has this status."""
     until_shown(page, lambda: page.get_by_test_id("order-status"), status)
+
+
+# ---------------------------------------------------------------------------- the SI partner's portal
+def open_the_work_order_in_the_portal(page: Page, customer: str) -> None:
+    """My work orders → the open one of this customer (it arrives once the order is transferred)."""
+    page.get_by_role("link", name="My work orders").click()
+    page.get_by_label("State").select_option(label="Open: to work on")
+    page.get_by_role("button", name="Filter").click()
+    until_shown(page, lambda: page.get_by_test_id("si-work-orders"), customer)
+    page.get_by_test_id("si-work-orders").locator("tr", has_text=customer).get_by_role("link").click()
+
+
+def report_progress(page: Page, *, state: str, note: str) -> None:
+    form = page.get_by_test_id("progress-form")
+    form.get_by_label("New state").select_option(label=state)
+    form.get_by_label("Note").fill(note)
+    form.get_by_role("button", name="Report progress").click()
+    expect(page.get_by_role("alert")).to_contain_text("Progress recorded.")
