@@ -39,8 +39,10 @@ def until_shown(page: Page, where, text: str, *, timeout: float = 40) -> None:
 
 
 def field(scope: Locator | Page, label: str) -> Locator:
-    """The form field of exactly this label ("Site contact", not "Site contact phone")."""
-    return scope.get_by_label(label, exact=True)
+    """The form field of exactly this label ("Site contact", not "Site contact phone"), a required one's mark
+    aside."""
+    words = re.escape(label).replace("\\ ", " ")  # JavaScript reads the pattern: no escaped spaces
+    return scope.get_by_label(re.compile(rf"^\s*{words}\s*\*?\s*$"))
 
 
 # ---------------------------------------------------------------------------- signing in and the inbox
