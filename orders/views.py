@@ -348,6 +348,10 @@ def task_page(request, pk: int, task_pk: int):
             "items": items,
             "total": Order.total_of(items),
             "attachments": order.attachments.select_related("uploaded_by").order_by("created_at"),
+            # Why a supervisor decides: the rule the order falls under.
+            "approval_rule": services.order_approval_rule(order, items)
+            if task.flow_task is OrderFlow.approve
+            else None,
         },
     )
 

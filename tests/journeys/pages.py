@@ -227,7 +227,8 @@ def accept_the_order(page: Page, base: str, customer: str) -> None:
     expect(facts.get_by_test_id("contract-reference")).not_to_have_text("none given")
     page.get_by_label("Accept / approve").check()
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_test_id("order-status")).not_to_have_text("Acknowledged")
+    expect(page.get_by_role("alert")).to_contain_text("Decision recorded.")
+    expect(page.get_by_test_id("timeline")).to_contain_text("Accepted")
 
 
 def pass_the_acceptance_test(page: Page, base: str, customer: str) -> None:
