@@ -1,5 +1,5 @@
 """Demo configuration of assurance (an administrator edits it): the fault-level rules, the complaint routes and the
-resolution codes. No tickets: they come from the account managers' reports."""
+resolution codes; and, for the demo only, two complaints as an account manager reported them."""
 
 from django.db import transaction
 
@@ -48,3 +48,39 @@ def seed_demo_configuration() -> None:
         ComplaintRoute.objects.get_or_create(ticket_type=ticket_type, defaults={"order": order, "route": route})
     for n, (code, en, zh) in enumerate(RESOLUTION_CODES):
         ResolutionCode.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": n})
+
+
+DEMO_TICKETS = [  # type, description, triaged by the desk (then it is the routed team's)
+    (TroubleTicket.Type.COMPLAINT, "Demo: the hotline kept the customer waiting for 40 minutes", False),
+    (TroubleTicket.Type.BILLING, "Demo: November's bill charges the VPMN package twice", True),
+]
+
+
+@transaction.atomic
+def seed_demo_tickets() -> None:
+    """The demo's first customer's complaints as its account manager reported them: one waits for the assurance
+    desk's triage, a billing question for the billing team. Idempotent: a ticket of the same words is not
+    reported again."""
+    from viewflow.workflow.models import Task
+
+    from customers.models import Customer
+    from keyaccounts.core.models import User
+
+    from .flows import TicketFlow
+    from .services import ACCEPT, Report, ticket_report, ticket_triage
+
+    manager = User.objects.get(username="am_changchun")
+    customer = Customer.objects.filter(account_manager=manager, status=Customer.Status.VALIDATED).first()
+    if customer is None:
+        return
+    for ticket_type, description, triaged in DEMO_TICKETS:
+        if TroubleTicket.objects.filter(description=description).exists():
+            continue
+        ticket = ticket_report(
+            user=manager,
+            customer=customer,
+            report=Report(type=ticket_type, description=description, contact=customer.contacts.first()),
+        )
+        if triaged:
+            task = Task.objects.get(process_id=ticket.process_id, flow_task=TicketFlow.triage)
+            ticket_triage(user=User.objects.get(username="bo_changchun"), task_pk=task.pk, decision=ACCEPT)

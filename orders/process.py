@@ -135,6 +135,7 @@ CANCELLATION_SPEC = ProcessSpec(
         product_path="order__items__product",
         manager_path="order__account_manager",
     ),
+    step_names={"order.cancellation": _("Cancellation assessment")},
     visible_records=lambda user: OrderCancellation.objects.filter(order__in=visible_orders(user)),
     chain=_cancellation_chain,
     timeline_subjects=lambda cancellation: (cancellation.order,),  # the request and the decision are the order's
