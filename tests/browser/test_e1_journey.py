@@ -159,10 +159,10 @@ def test_e1_new_customer_to_a_running_service(page: Page, live_server, demo):
     page.get_by_test_id("track").click()
     expect(page.get_by_test_id("process-status")).to_have_text("Done")
     expect(page.get_by_test_id("chain")).to_contain_text(opportunity.number)
-    expect(page.get_by_test_id("steps").locator("tr", has_text="order.acceptance")).to_contain_text("Met")
+    expect(page.get_by_test_id("steps").locator("tr", has_text="Order acceptance")).to_contain_text("Met")
     page.get_by_role("link", name="SLA dashboard").click()
     # The journey's review is among the figure's met clocks (the demo's history has its own, some breached).
-    page.get_by_test_id("by-step").locator("tr", has_text="customer.review").get_by_test_id("met-link").click()
+    page.get_by_test_id("by-step").locator("tr", has_text="Customer record review").get_by_test_id("met-link").click()
     review = customer.archiving_requests.get()
     expect(page.get_by_test_id("clocks").locator(f'a[href="/processes/{review.process_id}/"]')).to_have_count(1)
     finished = SlaClock.objects.filter(stopped_at__isnull=False, city=customer.city)
