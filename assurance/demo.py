@@ -1,5 +1,6 @@
 """Demo configuration of assurance (an administrator edits it): the fault-level rules, the complaint routes, the
-resolution codes and the closure of tickets the customer does not answer. No tickets: they come from the account managers' reports."""
+resolution codes and the closure of tickets the customer does not answer; and, for the demo only, two complaints
+as an account manager reported them."""
 
 from datetime import timedelta
 
@@ -77,3 +78,39 @@ def seed_demo_configuration() -> None:
         UnansweredClosure.objects.get_or_create(
             kind=kind, defaults={"remind_after": remind, "close_after": close, "explicit_levels": "A"}
         )
+
+
+DEMO_TICKETS = [  # type, description, triaged by the desk (then it is the routed team's)
+    (TroubleTicket.Type.COMPLAINT, "热线让客户等候了 40 分钟", False),
+    (TroubleTicket.Type.BILLING, "11 月账单重复收取了 VPMN 套餐费", True),
+]
+
+
+@transaction.atomic
+def seed_demo_tickets() -> None:
+    """The demo's first customer's complaints as its account manager reported them: one waits for the assurance
+    desk's triage, a billing question for the billing team. Idempotent: a ticket of the same words is not
+    reported again."""
+    from viewflow.workflow.models import Task
+
+    from customers.models import Customer
+    from keyaccounts.core.models import User
+
+    from .flows import TicketFlow
+    from .services import ACCEPT, Report, ticket_report, ticket_triage
+
+    manager = User.objects.get(username="am_changchun")
+    customer = Customer.objects.filter(account_manager=manager, status=Customer.Status.VALIDATED).first()
+    if customer is None:
+        return
+    for ticket_type, description, triaged in DEMO_TICKETS:
+        if TroubleTicket.objects.filter(description=description).exists():
+            continue
+        ticket = ticket_report(
+            user=manager,
+            customer=customer,
+            report=Report(type=ticket_type, description=description, contact=customer.contacts.first()),
+        )
+        if triaged:
+            task = Task.objects.get(process_id=ticket.process_id, flow_task=TicketFlow.triage)
+            ticket_triage(user=User.objects.get(username="bo_changchun"), task_pk=task.pk, decision=ACCEPT)

@@ -7,7 +7,7 @@ from customers.process import customer_link
 from keyaccounts.core.registry import ChainLink, InboxSource, ProcessSpec, RowFacts, Seeder
 
 from .access import visible_tickets
-from .demo import seed_demo_configuration
+from .demo import seed_demo_configuration, seed_demo_tickets
 from .flows import SLA_STEPS, TicketFlow
 from .models import TroubleTicket
 from .selectors import ticket_claimable, ticket_task_scope
@@ -54,5 +54,5 @@ SPEC = ProcessSpec(
     step_names=STEP_NAMES,
     visible_records=visible_tickets,
     chain=_chain,
-    seeders=(Seeder(50, seed_demo_configuration),),
+    seeders=(Seeder(50, seed_demo_configuration), Seeder(88, seed_demo_tickets, business=True)),
 )

@@ -151,6 +151,7 @@ CANCELLATION_SPEC = ProcessSpec(
             for c in cancellations.select_related("order").prefetch_related("order__items__product")
         },
     ),
+    step_names={"order.cancellation": _("Cancellation assessment")},
     visible_records=lambda user: OrderCancellation.objects.filter(order__in=visible_orders(user)),
     chain=_cancellation_chain,
     timeline_subjects=lambda cancellation: (cancellation.order,),  # the request and the decision are the order's

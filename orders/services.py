@@ -345,15 +345,18 @@ def approval_rule_for(*, total: Decimal, level: str, product_ids: set[int]) -> O
     return next((rule for rule in rules if rule.applies(total=total, level=level, product_ids=product_ids)), None)
 
 
-def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
-    """The administrator's rules decide: amount, customer level, product."""
+def order_approval_rule(order: Order, items: list[OrderItem] | None = None) -> OrderApprovalRule | None:
+    """The administrator's rule the order falls under (amount, customer level, product), if any."""
     items = list(order.items.all()) if items is None else items
-    rule = approval_rule_for(
+    return approval_rule_for(
         total=Order.total_of(items),  # from the items read once here
         level=order.customer.level,
         product_ids={item.product_id for item in items},
     )
-    return rule is not None
+
+
+def order_needs_approval(order: Order, items: list[OrderItem] | None = None) -> bool:
+    return order_approval_rule(order, items) is not None
 
 
 def order_check(*, order: Order) -> None:

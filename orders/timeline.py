@@ -44,6 +44,7 @@ register_actions(
         OrderAction.TRANSFERRED: "orders/timeline/transferred.html",
         OrderAction.ITEM_FINISHED: _ITEM,
         OrderAction.ITEM_CANCELLED: _ITEM,
+        OrderAction.ITEM_CORRECTED: "orders/timeline/corrected.html",
         OrderAction.BILLING_ACCOUNT_OPENED: "orders/timeline/billing_account.html",
     },
 )

@@ -231,7 +231,8 @@ def order_detail(request, pk: int):
     # The items with their products and services, read once for the table and for the order's total.
     items = services.order_items(order)
     prefetch_related_objects(items, "work_orders", "created_service")
-    work_orders = [wo.pk for item in items for wo in item.work_orders.all()]
+    work_orders = [wo for item in items for wo in item.work_orders.all()]
+    questions = fulfilment().questions(items) if work_orders else []  # only a work order's peer asks
     processes = [p for p in (order.process_id, launch.process_id if launch else None) if p]
     tasks = (
         Task.objects.filter(
@@ -251,8 +252,10 @@ def order_detail(request, pk: int):
             "launch": launch,
             # The services the items created, changed or cancelled, with when their billing starts or stopped.
             "billed": [s for item in items if (s := getattr(item, "created_service", None) or item.service)],
-            "questions": fulfilment().questions(items) if work_orders else [],  # only a work order's peer asks
-            "sla": sla_statuses_for(order, launch, *order.cancellations.all()),
+            "questions": questions,
+            # The steps of the order, its launch and cancellations, and what its work orders wait on (a network
+            # construction, a peer's question).
+            "sla": sla_statuses_for(order, launch, *order.cancellations.all(), *work_orders, *questions),
             "events": timeline_for(order),
             "may_edit": access.may_edit(user, order),
             "may_request_cancellation": order.status in services.CANCELLABLE
@@ -345,6 +348,10 @@ def task_page(request, pk: int, task_pk: int):
             "items": items,
             "total": Order.total_of(items),
             "attachments": order.attachments.select_related("uploaded_by").order_by("created_at"),
+            # Why a supervisor decides: the rule the order falls under.
+            "approval_rule": services.order_approval_rule(order, items)
+            if task.flow_task is OrderFlow.approve
+            else None,
         },
     )
 

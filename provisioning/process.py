@@ -12,6 +12,7 @@ from orders.fulfilment import Fulfilment
 from orders.process import business_chain, order_facts
 
 from .access import may_act_on_launch_task, si_work_orders
+from .demo import seed_demo_launches
 from .flows import SLA_STEPS, LaunchFlow
 from .models import FINAL_WORK_ORDER_STATES, InformationRequest, Launch, WorkOrder
 from .selectors import launch_claimable, launch_task_scope, open_questions_for
@@ -124,8 +125,8 @@ SPEC = ProcessSpec(
             "created_at",
         ),
     ),
-    # The demo's accepted order activates without waiting for a worker.
-    seeders=(Seeder(85, launch_sweep, business=True),),
+    # The demo's accepted order activates without waiting for a worker; the partners' demo work orders.
+    seeders=(Seeder(85, launch_sweep, business=True), Seeder(86, seed_demo_launches, business=True)),
 )
 
 

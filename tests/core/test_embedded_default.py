@@ -5,13 +5,16 @@ import json
 import os
 import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
+from datetime import UTC, datetime
 
 import pytest
 
+from keyaccounts.core.health import WORKER_HEARTBEAT
 from tests import processes
 
 EMBEDDED_ENV = {"DJANGO_SETTINGS_MODULE": "keyaccounts.settings.local"}
@@ -148,10 +151,18 @@ def test_on_sqlite_a_transaction_that_reads_then_writes_waits_for_another_writer
     assert out.strip() == "['other', 'worker']"
 
 
+def _heartbeat_at(var_dir) -> datetime:
+    """When the embedded default's worker last proved it alive (its heartbeat, a periodic task of beat)."""
+    with contextlib.closing(sqlite3.connect(var_dir / "keyaccounts.sqlite3")) as db:
+        row = db.execute("SELECT beat_at FROM core_heartbeat WHERE name = ?", (WORKER_HEARTBEAT,)).fetchone()
+    return datetime.fromisoformat(row[0]).replace(tzinfo=UTC) if row else datetime.min.replace(tzinfo=UTC)
+
+
 @pytest.mark.processes
 def test_make_run_stops_every_process_it_started_on_a_terminal_or_supervisor_sigterm(var_copy, tmp_path):
-    """`make run`'s script on the embedded default: once it is up, a TERM to its process group (Ctrl-C, a
-    supervisor) stops the web server, the stubs and the worker with its beat and pool within 15 s."""
+    """`make run`'s script on the embedded default: once it is up, the beat's periodic work leaves no line under
+    the banner, and a TERM to its process group (Ctrl-C, a supervisor) stops the web server, the stubs and the
+    worker with its beat and pool within 15 s."""
     port, stubs_port = processes.free_port(), processes.free_port()
     env = {
         **_embedded_env(var_copy),
@@ -173,6 +184,14 @@ def test_make_run_stops_every_process_it_started_on_a_terminal_or_supervisor_sig
         processes.wait_until(healthy, proc=script, log=log, timeout=45)
         # The banner closes startup: the script now waits on its services, as a user's terminal shows it.
         processes.wait_until(lambda: log.read_text().count("=" * 80) == 2, proc=script, log=log, timeout=20)
+        # Beat goes on sending its sweeps every few seconds (the worker's heartbeat comes again) without a line of
+        # its own: after the banner, the log holds a request's line and nothing periodic.
+        banner_at = datetime.now(UTC)
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).close()
+        processes.wait_until(lambda: _heartbeat_at(var_copy) > banner_at, proc=script, log=log, timeout=30)
+        after_banner = log.read_text().rsplit("=" * 80, 1)[1].strip().splitlines()
+        assert len(after_banner) == 1, after_banner
+        assert '"GET /healthz HTTP/1.1" 200' in after_banner[0]
         started = processes.descendants(script.pid)
         sessions |= processes.sessions_of(started)
         assert len(started) >= 6, started  # two gunicorn masters and their workers, the worker and its pool

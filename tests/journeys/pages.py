@@ -39,8 +39,10 @@ def until_shown(page: Page, where, text: str, *, timeout: float = 40) -> None:
 
 
 def field(scope: Locator | Page, label: str) -> Locator:
-    """The form field of exactly this label ("Site contact", not "Site contact phone")."""
-    return scope.get_by_label(label, exact=True)
+    """The form field of exactly this label ("Site contact", not "Site contact phone"), a required one's mark
+    aside."""
+    words = re.escape(label).replace("\\ ", " ")  # JavaScript reads the pattern: no escaped spaces
+    return scope.get_by_label(re.compile(rf"^\s*{words}\s*\*?\s*$"))
 
 
 # ---------------------------------------------------------------------------- signing in and the inbox
@@ -225,7 +227,8 @@ def accept_the_order(page: Page, base: str, customer: str) -> None:
     expect(facts.get_by_test_id("contract-reference")).not_to_have_text("none given")
     page.get_by_label("Accept / approve").check()
     page.get_by_role("button", name="Record the decision").click()
-    expect(page.get_by_test_id("order-status")).not_to_have_text("Acknowledged")
+    expect(page.get_by_role("alert")).to_contain_text("Decision recorded.")
+    expect(page.get_by_test_id("timeline")).to_contain_text("Accepted")
 
 
 def pass_the_acceptance_test(page: Page, base: str, customer: str) -> None:
@@ -245,3 +248,21 @@ def record_the_customers_acceptance(page: Page, base: str, customer: str) -> Non
 def order_is(page: Page, status: str) -> None:
     """The order page, reloaded while the worker finishes the launch, until the order has this status."""
     until_shown(page, lambda: page.get_by_test_id("order-status"), status)
+
+
+# ---------------------------------------------------------------------------- the SI partner's portal
+def open_the_work_order_in_the_portal(page: Page, customer: str) -> None:
+    """My work orders → the open one of this customer (it arrives once the order is transferred)."""
+    page.get_by_role("link", name="My work orders").click()
+    page.get_by_label("State").select_option(label="Open: to work on")
+    page.get_by_role("button", name="Filter").click()
+    until_shown(page, lambda: page.get_by_test_id("si-work-orders"), customer)
+    page.get_by_test_id("si-work-orders").locator("tr", has_text=customer).get_by_role("link").click()
+
+
+def report_progress(page: Page, *, state: str, note: str) -> None:
+    form = page.get_by_test_id("progress-form")
+    form.get_by_label("New state").select_option(label=state)
+    form.get_by_label("Note").fill(note)
+    form.get_by_role("button", name="Report progress").click()
+    expect(page.get_by_role("alert")).to_contain_text("Progress recorded.")
