@@ -44,7 +44,7 @@ def seed_demo_billing_accounts() -> None:
         )
 
 
-DEMO_ORDER_NOTE = "Demo order"
+DEMO_ORDER_NOTE = "演示订单"
 
 
 @transaction.atomic
