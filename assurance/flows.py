@@ -54,14 +54,20 @@ class TicketFlow(BaseFlow):
     process_title = _("Trouble ticket")
     process_description = _("A fault to EOMS, or a complaint through the assurance desk, until the customer accepts.")
 
-    start = flow.StartHandle(this.link_ticket).Next(this.by_channel)
-    by_channel = flow.Switch().Case(this.dispatch, lambda a: _ticket(a).is_fault).Default(this.triage)
+    start = flow.StartHandle(this.link_ticket).Annotation(title=_("Start")).Next(this.by_channel)
+    by_channel = (
+        flow.Switch()
+        .Annotation(title=_("Fault or complaint"))
+        .Case(this.dispatch, lambda a: _ticket(a).is_fault)
+        .Default(this.triage)
+    )
 
     # ------------------------------------------------------------------ red channel: faults
-    dispatch = flow.Function(this.run_dispatch).Next(this.await_eoms)
+    dispatch = flow.Function(this.run_dispatch).Annotation(title=_("Send to EOMS")).Next(this.await_eoms)
     await_eoms = flow.Handle(this.run_await).Annotation(title=_("Wait for EOMS")).Next(this.after_eoms)
     after_eoms = (
         flow.Switch()
+        .Annotation(title=_("By EOMS's answer"))
         .Case(this.give_information, lambda a: _ticket(a).status == Status.PENDING)
         .Case(this.confirm, lambda a: _ticket(a).status == Status.RESOLVED)
         .Default(this.end)  # rejected by EOMS
@@ -80,7 +86,10 @@ class TicketFlow(BaseFlow):
         .Next(this.after_confirm)
     )
     after_confirm = (
-        flow.Switch().Case(this.await_eoms, lambda a: _ticket(a).status == Status.IN_PROGRESS).Default(this.end)
+        flow.Switch()
+        .Case(this.await_eoms, lambda a: _ticket(a).status == Status.IN_PROGRESS)
+        .Default(this.end)
+        .Annotation(title=_("By the customer's confirmation"))
     )
 
     # ------------------------------------------------------------------ yellow channel: complaints
@@ -90,10 +99,16 @@ class TicketFlow(BaseFlow):
         .Annotation(title=_("Triage the complaint"))
         .Next(this.after_triage)
     )
-    after_triage = flow.Switch().Case(this.end, lambda a: _ticket(a).status == Status.CANCELLED).Default(this.route)
-    route = flow.Function(this.run_route).Next(this.to_handler)
+    after_triage = (
+        flow.Switch()
+        .Annotation(title=_("By the triage"))
+        .Case(this.end, lambda a: _ticket(a).status == Status.CANCELLED)
+        .Default(this.route)
+    )
+    route = flow.Function(this.run_route).Annotation(title=_("Route the complaint")).Next(this.to_handler)
     to_handler = (
         flow.Switch()
+        .Annotation(title=_("To the handling team"))
         .Case(this.supervise_province, lambda a: _ticket(a).escalation == Escalation.PROVINCE)
         .Case(this.supervise_city, lambda a: _ticket(a).escalation == Escalation.CITY)
         .Case(this.handle_billing, lambda a: _ticket(a).route == Route.BILLING)
@@ -131,9 +146,12 @@ class TicketFlow(BaseFlow):
         .Next(this.after_callback)
     )
     after_callback = (
-        flow.Switch().Case(this.to_handler, lambda a: _ticket(a).status == Status.IN_PROGRESS).Default(this.end)
+        flow.Switch()
+        .Case(this.to_handler, lambda a: _ticket(a).status == Status.IN_PROGRESS)
+        .Default(this.end)
+        .Annotation(title=_("By the callback"))
     )
-    end = flow.End()
+    end = flow.End().Annotation(title=_("End"))
 
     def link_ticket(self, activation, ticket: TroubleTicket):
         activation.process.save()

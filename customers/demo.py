@@ -21,13 +21,13 @@ def demo_credit_code(serial: int, region: str = "220100") -> str:
 
 # name, city, level, what happens: draft | review | validated | closed | approval
 DEMO = [
-    ("Changchun FAW Logistics Co., Ltd.", "长春一汽物流有限公司", "changchun", "B", "validated"),
-    ("Jilin Provincial People's Hospital", "吉林省人民医院", "changchun", "A", "approval"),
-    ("Changchun Normal University", "长春师范大学", "changchun", "C", "review"),
-    ("Northeast Grain Trading Co.", "东北粮食贸易有限公司", "changchun", "D", "draft"),
-    ("Kuancheng Cement Works", "宽城水泥厂", "changchun", "D", "closed"),
-    ("Jilin Chemical Fibre Group", "吉林化纤集团", "jilin", "A", "validated"),
-    ("Jilin City Water Supply Co.", "吉林市供水有限公司", "jilin", "C", "review"),
+    ("长春一汽物流有限公司", "changchun", "B", "validated"),
+    ("吉林省人民医院", "changchun", "A", "approval"),
+    ("长春师范大学", "changchun", "C", "review"),
+    ("东北粮食贸易有限公司", "changchun", "D", "draft"),
+    ("宽城水泥厂", "changchun", "D", "closed"),
+    ("吉林化纤集团", "jilin", "A", "validated"),
+    ("吉林市供水有限公司", "jilin", "C", "review"),
 ]
 
 
@@ -42,22 +42,22 @@ def seed_level_rules() -> None:
 
 @transaction.atomic
 def seed_demo_customers() -> None:
-    for serial, (name_en, name_zh, city, level, state) in enumerate(DEMO, start=1):
+    for serial, (name, city, level, state) in enumerate(DEMO, start=1):
         if Customer.objects.filter(credit_code=demo_credit_code(serial)).exists():
             continue
         manager = User.objects.get(username=f"am_{city}")
         reviewer = User.objects.get(username=f"bo_{city}")
         supervisor = User.objects.get(username=f"sup_{city}")
         fields = {
-            "name": f"{name_zh} {name_en}",
+            "name": name,
             "credit_code": demo_credit_code(serial),
             "industry": "other",
             "size": "large",
-            "address": f"{name_zh}, {city}",
+            "address": f"吉林省{manager.city.name_zh}市 {name}",
             "proposed_level": level,
-            "level_reason": "Demo data",
+            "level_reason": "演示数据",
         }
-        contacts = [{"name": "张伟", "role": "IT director", "phone": "13904310000", "email": "it@example.com"}]
+        contacts = [{"name": "张伟", "role": "信息部主任", "phone": "13904310000", "email": "it@example.com"}]
         customer = services.customer_save_draft(user=manager, fields=fields, contacts=contacts)
         if state == "draft":
             continue
@@ -69,7 +69,7 @@ def seed_demo_customers() -> None:
             user=reviewer,
             task_pk=_task(customer, ArchivingFlow.review).pk,
             decision=decision,
-            reason="Demo: duplicate of an existing account" if state == "closed" else "",
+            reason="演示：与已有客户重复" if state == "closed" else "",
         )
         if level == "A" and state == "validated":
             services.archiving_approve(

@@ -34,8 +34,8 @@ class ArchivingFlow(BaseFlow):
     process_title = _("Customer archiving")
     process_description = _("Register a key-account customer, or change its key fields, under review.")
 
-    start = flow.StartHandle(this.link_request).Next(this.check_duplicates)
-    check_duplicates = flow.Function(this.find_duplicates).Next(this.review)
+    start = flow.StartHandle(this.link_request).Annotation(title=_("Start")).Next(this.check_duplicates)
+    check_duplicates = flow.Function(this.find_duplicates).Annotation(title=_("Check for duplicates")).Next(this.review)
     review = (
         flow.View(open_task_page)
         .Permission("customers.review_customer")
@@ -44,6 +44,7 @@ class ArchivingFlow(BaseFlow):
     )
     after_review = (
         flow.Switch()
+        .Annotation(title=_("By the review's decision"))
         .Case(this.correct, lambda a: _request(a).review_decision == Decision.RETURN)
         .Case(this.reject, lambda a: _request(a).review_decision == Decision.REJECT)
         .Case(this.approve, lambda a: _request(a).needs_approval)
@@ -63,13 +64,14 @@ class ArchivingFlow(BaseFlow):
     )
     after_approval = (
         flow.Switch()
+        .Annotation(title=_("By the approval's decision"))
         .Case(this.archive, lambda a: _request(a).approval_decision == Decision.APPROVE)
         .Case(this.correct, lambda a: _request(a).approval_decision == Decision.RETURN)
         .Default(this.reject)
     )
-    archive = flow.Function(this.apply_archive).Next(this.end)
-    reject = flow.Function(this.apply_reject).Next(this.end)
-    end = flow.End()
+    archive = flow.Function(this.apply_archive).Annotation(title=_("Archive the customer")).Next(this.end)
+    reject = flow.Function(this.apply_reject).Annotation(title=_("Reject the customer record")).Next(this.end)
+    end = flow.End().Annotation(title=_("End"))
 
     def link_request(self, activation, archiving_request: ArchivingRequest):
         activation.process.save()

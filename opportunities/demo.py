@@ -40,7 +40,7 @@ def seed_demo_opportunities() -> None:
                 products=list(Product.objects.filter(code__in=products)),
                 estimated_value=Decimal(value),
                 expected_close_date=close,
-                description="Demo demand from a channel",
+                description="演示：渠道转来的需求",
                 customer=customer,
                 prospect_name="" if customer else company,
             ),
@@ -55,7 +55,7 @@ def seed_demo_opportunities() -> None:
                 products=list(Product.objects.filter(code="enterprise-broadband")),
                 estimated_value=Decimal("36000"),
                 expected_close_date=close,
-                description="Broadband for three branch offices",
+                description="三个分支机构的宽带",
                 prospect_name="长春市朝阳区图书馆",
                 needs_survey=True,
             ),
@@ -64,9 +64,9 @@ def seed_demo_opportunities() -> None:
 
 # description, products, discount, how far it goes: approval | won | lost
 WORKED = [
-    ("VPMN for the drivers' fleet", ["vpmn"], "15", "approval"),
-    ("Switchboard for the head office", ["mobile-switchboard"], "5", "won"),
-    ("Mailboxes for the sales team", ["mobile-mailbox"], "0", "lost"),
+    ("司机车队的 VPMN", ["vpmn"], "15", "approval"),
+    ("总部的移动总机", ["mobile-switchboard"], "5", "won"),
+    ("销售团队的手机邮箱", ["mobile-mailbox"], "0", "lost"),
 ]
 
 
@@ -116,7 +116,7 @@ def _seed_worked_opportunities(manager, close) -> None:
                 user=manager,
                 task_pk=task(opportunity, F.quote).pk,
                 lost_reason=LostReason.objects.get(code="price"),
-                note="Demo: the customer found our price too high",
+                note="演示：客户认为价格太高",
             )
             continue
         lines = [{"product": p, "quantity": 10, "discount_percent": Decimal(discount)} for p in products]
@@ -124,7 +124,7 @@ def _seed_worked_opportunities(manager, close) -> None:
             user=manager,
             task_pk=task(opportunity, F.quote).pk,
             lines=lines,
-            justification="Demo: a three-year contract against a competitor's offer",
+            justification="演示：三年合同，对手报价更低",
         )
         if stage == "won":
-            opportunity_mark_won(user=manager, task_pk=task(opportunity, F.close).pk, note="Demo: contract signed")
+            opportunity_mark_won(user=manager, task_pk=task(opportunity, F.close).pk, note="演示：合同已签")

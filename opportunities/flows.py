@@ -43,7 +43,7 @@ class OpportunityFlow(BaseFlow):
     process_title = _("Business opportunity")
     process_description = _("Qualify demand, survey and design where needed, quote, and win or lose it.")
 
-    start = flow.StartHandle(this.link_opportunity).Next(this.qualify)
+    start = flow.StartHandle(this.link_opportunity).Annotation(title=_("Start")).Next(this.qualify)
     qualify = (
         flow.View(open_task_page)
         .Assign(lambda a: _opportunity(a).account_manager)
@@ -53,17 +53,19 @@ class OpportunityFlow(BaseFlow):
     )
     after_qualify = (
         flow.Switch()
+        .Annotation(title=_("By the qualification"))
         .Case(this.lose, _is_lost)
         .Case(this.request_survey, lambda a: services.opportunity_plan(_opportunity(a)).survey)
         .Case(this.solution, lambda a: services.opportunity_plan(_opportunity(a)).solution)
         .Default(this.quote)
     )
-    request_survey = flow.Function(this.send_survey).Next(this.survey)
+    request_survey = flow.Function(this.send_survey).Annotation(title=_("Request the EOMS survey")).Next(this.survey)
     survey = (
         flow.Handle(this.record_survey).Annotation(title=_("Wait for the EOMS resource survey")).Next(this.after_survey)
     )
     after_survey = (
         flow.Switch()
+        .Annotation(title=_("By the survey's result"))
         .Case(this.lose, lambda a: _opportunity(a).survey_result == SurveyResult.UNQUALIFIED)
         .Case(this.solution, lambda a: services.opportunity_plan(_opportunity(a)).solution)
         .Default(this.quote)
@@ -82,6 +84,7 @@ class OpportunityFlow(BaseFlow):
     )
     after_quote = (
         flow.Switch()
+        .Annotation(title=_("By the discount"))
         .Case(this.lose, _is_lost)
         .Case(this.approve_province, lambda a: _opportunity(a).approval_level == ApprovalLevel.PROVINCE)
         .Case(this.approve_city, lambda a: _opportunity(a).approval_level == ApprovalLevel.CITY)
@@ -102,6 +105,7 @@ class OpportunityFlow(BaseFlow):
     # A refused discount goes back to the account manager to quote again (or give up).
     after_approval = (
         flow.Switch()
+        .Annotation(title=_("By the approval's decision"))
         .Case(this.close, lambda a: _opportunity(a).approval_decision == services.APPROVE)
         .Default(this.quote)
     )
@@ -111,10 +115,12 @@ class OpportunityFlow(BaseFlow):
         .Annotation(title=_("Record the customer's answer"))
         .Next(this.after_close)
     )
-    after_close = flow.Switch().Case(this.lose, _is_lost).Default(this.win)
-    win = flow.Function(this.apply_win).Next(this.end)
-    lose = flow.Function(this.apply_lose).Next(this.end)
-    end = flow.End()
+    after_close = (
+        flow.Switch().Annotation(title=_("By the customer's answer")).Case(this.lose, _is_lost).Default(this.win)
+    )
+    win = flow.Function(this.apply_win).Annotation(title=_("Mark as won")).Next(this.end)
+    lose = flow.Function(this.apply_lose).Annotation(title=_("Mark as lost")).Next(this.end)
+    end = flow.End().Annotation(title=_("End"))
 
     def link_opportunity(self, activation, opportunity: Opportunity):
         activation.process.save()

@@ -45,7 +45,7 @@ def seed_demo_billing_accounts() -> None:
         )
 
 
-DEMO_ORDER_NOTE = "Demo order"
+DEMO_ORDER_NOTE = "演示订单"
 VPMN_ELEMENTS = {
     "contact_name": "张伟",
     "contact_phone": "13904310000",

@@ -41,10 +41,13 @@ class OrderFlow(BaseFlow):
     process_title = _("Order")
     process_description = _("Check, accept, approve where rules say, and transfer an order to fulfilment.")
 
-    start = flow.StartHandle(this.link_order).Next(this.check)
-    check = flow.Function(this.run_check).Next(this.after_check)
+    start = flow.StartHandle(this.link_order).Annotation(title=_("Start")).Next(this.check)
+    check = flow.Function(this.run_check).Annotation(title=_("Check the order")).Next(this.after_check)
     after_check = (
-        flow.Switch().Case(this.return_for_correction, lambda a: bool(_order(a).check_findings)).Default(this.accept)
+        flow.Switch()
+        .Case(this.return_for_correction, lambda a: bool(_order(a).check_findings))
+        .Default(this.accept)
+        .Annotation(title=_("By the check's findings"))
     )
     accept = (
         flow.View(open_task_page)
@@ -54,6 +57,7 @@ class OrderFlow(BaseFlow):
     )
     after_accept = (
         flow.Switch()
+        .Annotation(title=_("By the acceptance decision"))
         .Case(this.return_for_correction, lambda a: _order(a).decision == services.REJECT)
         .Case(this.approve, lambda a: _order(a).needs_approval)
         .Default(this.transfer)
@@ -65,9 +69,14 @@ class OrderFlow(BaseFlow):
         .Next(this.after_approve)
     )
     after_approve = (
-        flow.Switch().Case(this.transfer, lambda a: _order(a).decision == services.APPROVE).Default(this.reject)
+        flow.Switch()
+        .Case(this.transfer, lambda a: _order(a).decision == services.APPROVE)
+        .Default(this.reject)
+        .Annotation(title=_("By the approval's decision"))
     )
-    return_for_correction = flow.Function(this.run_return).Next(this.correct)
+    return_for_correction = (
+        flow.Function(this.run_return).Annotation(title=_("Return for correction")).Next(this.correct)
+    )
     correct = (
         flow.View(open_task_page)
         .Assign(lambda a: _order(a).account_manager)
@@ -75,12 +84,15 @@ class OrderFlow(BaseFlow):
         .Next(this.after_correct)
     )
     after_correct = (
-        flow.Switch().Case(this.reject, lambda a: _order(a).decision == services.ABANDON).Default(this.check)
+        flow.Switch()
+        .Case(this.reject, lambda a: _order(a).decision == services.ABANDON)
+        .Default(this.check)
+        .Annotation(title=_("By the correction"))
     )
-    transfer = flow.Function(this.run_transfer).Next(this.fulfil)
+    transfer = flow.Function(this.run_transfer).Annotation(title=_("Transfer to fulfilment")).Next(this.fulfil)
     fulfil = flow.Handle(this.run_fulfil).Annotation(title=_("Wait for service launch")).Next(this.end)
-    reject = flow.Function(this.run_reject).Next(this.end)
-    end = flow.End()
+    reject = flow.Function(this.run_reject).Annotation(title=_("Reject the order")).Next(this.end)
+    end = flow.End().Annotation(title=_("End"))
 
     def link_order(self, activation, order: Order):
         activation.process.save()
@@ -114,7 +126,7 @@ class OrderCancellationFlow(BaseFlow):
     process_title = _("Order cancellation")
     process_description = _("The order-acceptance team decides on an account manager's request to cancel an order.")
 
-    start = flow.StartHandle(this.link_request).Next(this.assess)
+    start = flow.StartHandle(this.link_request).Annotation(title=_("Start")).Next(this.assess)
     assess = (
         flow.View(open_cancellation_page)
         .Permission("orders.assess_cancellation")
@@ -123,12 +135,13 @@ class OrderCancellationFlow(BaseFlow):
     )
     after_assess = (
         flow.Switch()
+        .Annotation(title=_("By the assessment"))
         .Case(this.cancel, lambda a: _cancellation(a).decision == OrderCancellation.Decision.CANCEL)
         .Default(this.resume)
     )
-    cancel = flow.Function(this.run_cancel).Next(this.end)
-    resume = flow.Function(this.run_resume).Next(this.end)
-    end = flow.End()
+    cancel = flow.Function(this.run_cancel).Annotation(title=_("Cancel the order")).Next(this.end)
+    resume = flow.Function(this.run_resume).Annotation(title=_("Resume the order")).Next(this.end)
+    end = flow.End().Annotation(title=_("End"))
 
     def link_request(self, activation, cancellation: OrderCancellation):
         activation.process.save()

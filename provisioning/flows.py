@@ -41,7 +41,7 @@ class LaunchFlow(BaseFlow):
     process_title = _("Service launch")
     process_description = _("Work orders to EOMS and SI, tests, customer acceptance and the start of billing.")
 
-    start = flow.StartHandle(this.link_launch).Next(this.dispatch)
+    start = flow.StartHandle(this.link_launch).Annotation(title=_("Start")).Next(this.dispatch)
     dispatch = (
         PeerWait(
             send=this.send_work_orders,
@@ -54,6 +54,7 @@ class LaunchFlow(BaseFlow):
     )
     after_dispatch = (
         flow.Switch()
+        .Annotation(title=_("By the work orders' results"))
         .Case(this.manual, lambda a: services.launch_has_failures(_launch(a)))
         .Case(this.finish, lambda a: not services.launch_needs_tests(_launch(a)))
         .Default(this.acceptance_test)
@@ -66,6 +67,7 @@ class LaunchFlow(BaseFlow):
     )
     after_manual = (
         flow.Switch()
+        .Annotation(title=_("By the manual handling"))
         .Case(this.dispatch, lambda a: _launch(a).manual_decision in SEND_AGAIN)
         .Case(this.correction, lambda a: _launch(a).manual_decision == Launch.Decision.RETURN)
         .Case(
@@ -86,7 +88,12 @@ class LaunchFlow(BaseFlow):
         .Annotation(title=_("Test against the acceptance criteria"))
         .Next(this.after_test)
     )
-    after_test = flow.Switch().Case(this.customer_acceptance, lambda a: _launch(a).test_passed).Default(this.manual)
+    after_test = (
+        flow.Switch()
+        .Annotation(title=_("By the test's result"))
+        .Case(this.customer_acceptance, lambda a: _launch(a).test_passed)
+        .Default(this.manual)
+    )
     customer_acceptance = (
         flow.View(open_task_page)
         .Assign(lambda a: _launch(a).order.account_manager)
@@ -94,9 +101,9 @@ class LaunchFlow(BaseFlow):
         .Next(this.finish)
     )
     # Billing after the items are finished: the services it bills exist only then.
-    finish = flow.Function(this.finish_items).Next(this.billing)
-    billing = flow.Function(this.start_billing).Next(this.end)
-    end = flow.End()
+    finish = flow.Function(this.finish_items).Annotation(title=_("Finish the items")).Next(this.billing)
+    billing = flow.Function(this.start_billing).Annotation(title=_("Start billing")).Next(this.end)
+    end = flow.End().Annotation(title=_("End"))
 
     def link_launch(self, activation, order, items=None):
         activation.process.save()

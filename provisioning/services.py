@@ -88,8 +88,8 @@ def launch_item(item: OrderItem) -> WorkOrder | None:
     route = item.product.route
     if route == Product.Route.INSTANT:
         order_item_started(
-            item=item, action=WorkOrderAction.ACTIVATED, reason=_("Activated at once in our own systems.")
-        )
+            item=item, action=WorkOrderAction.ACTIVATED
+        )  # the action's label says it, in the reader's language
         return None
     peer = PEER_OF_ROUTE[route]
     attempt = item.work_orders.count() + 1

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from orders.demo import DEMO_ORDER_NOTE
 from orders.models import Order
 from tests.browser.test_shell import sign_in
 from tests.launch import peers_answer
@@ -39,7 +40,7 @@ def test_a_multi_item_order_with_resource_elements_from_entry_to_completed(page:
     page.get_by_label("VPMN (virtual private mobile network)").check()
     page.get_by_role("button", name="Create the draft").click()
 
-    order = Order.objects.exclude(note="Demo order").get(status=Order.Status.DRAFT, opportunity=None)
+    order = Order.objects.exclude(note=DEMO_ORDER_NOTE).get(status=Order.Status.DRAFT, opportunity=None)
     line, vpmn = (order.items.get(product__code=c) for c in ("internet-line", "vpmn"))
     expect(page.get_by_test_id("order-item")).to_have_count(2)
     expect(page.get_by_test_id("order-form")).to_contain_text("Resource and technical elements")

@@ -60,9 +60,10 @@ def _same_origin_links(page_url: str, html: str) -> list[str]:
     return links
 
 
-def crawl(client, *, start: str = "/", max_depth: int = MAX_DEPTH, max_pages: int = MAX_PAGES):
+def crawl(client, *, start: str = "/", max_depth: int = MAX_DEPTH, max_pages: int = MAX_PAGES, on_page=None):
     """Breadth-first over the links a signed-in client sees; returns the pages visited (their urls, in order)
-    and the refusals met, each refusal as (status, url, the page that linked to it)."""
+    and the refusals met, each refusal as (status, url, the page that linked to it). `on_page(url, response)`
+    reads each page opened."""
     seen, variants, refusals = {start}, {}, []
     queue = deque([(start, None, 0)])
     visited: list[str] = []
@@ -73,6 +74,8 @@ def crawl(client, *, start: str = "/", max_depth: int = MAX_DEPTH, max_pages: in
         if response.status_code in REFUSALS:
             refusals.append((response.status_code, url, linked_from))
             continue
+        if on_page is not None and response.status_code == 200:
+            on_page(url, response)
         is_html = response.get("Content-Type", "").startswith("text/html")
         if depth >= max_depth or response.status_code != 200 or not is_html:
             continue

@@ -1,0 +1,61 @@
+"""The layout fits: at a desktop's, a tablet's and a phone's width, in English and in Chinese, the top bar and the
+inbox need no sideways scrolling, and at a desktop's width the top bar keeps to one line."""
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_shell import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WIDTHS = (1280, 768, 390)
+LANGUAGES = ("en", "zh-hans")
+PAGES = ("/", "/inbox/?view=queue", "/inbox/?view=all")
+ONE_LINE = 72  # px: a Bootstrap navbar of one row is about 56 px high; two rows are over 90
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo", verbosity=0)
+
+
+def overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (0 when nothing scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+# The roles with the longest top bars (most menu entries, longest role names) and an inbox.
+@pytest.mark.parametrize("username", ["sup_province", "bo_changchun", "presales"])
+def test_the_top_bar_and_the_inbox_fit_every_width_in_both_languages(page: Page, live_server, demo, username):
+    base = live_server.url
+    sign_in(page, base, username)
+    expect(page.get_by_test_id("whoami")).to_be_attached()
+    found = []
+    for language in LANGUAGES:
+        page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
+        for width in WIDTHS:
+            page.set_viewport_size({"width": width, "height": 900})
+            for path in PAGES:
+                page.goto(f"{base}{path}")
+                expect(page.locator("html")).to_have_attribute("lang", language)
+                if (extra := overflow(page)) > 0:
+                    found.append(f"{path} at {width} px in {language}: {extra} px too wide")
+                height = page.locator("nav.navbar").bounding_box()["height"]
+                if width >= 1280 and height > ONE_LINE:
+                    found.append(f"{path} at {width} px in {language}: the top bar wraps ({height:.0f} px high)")
+    assert not found, "\n".join(found)
+    # and Chinese is set in a CJK face where the platform has one
+    assert "Noto Sans CJK SC" in page.evaluate("getComputedStyle(document.body).fontFamily")
+
+
+def test_the_check_finds_a_page_too_wide(page: Page, live_server, demo):
+    """The check can fail: a table wider than a phone makes the page scroll sideways."""
+    sign_in(page, live_server.url, "bo_changchun")
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{live_server.url}/inbox/?view=queue")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend', '<div style=\"width:800px\">x</div>')"
+    )
+    assert overflow(page) > 0
