@@ -25,3 +25,8 @@ def message_move(message: CommunicationMessage, to: str) -> None:
     if (message.state, to) not in ALLOWED:
         raise ValueError(f"{message.reference}: {message.state} → {to} is not allowed")
     message.state = to
+
+
+def messages_save(messages) -> None:
+    """Save a batch of messages moved by `message_move`, with what their reports changed beside the state."""
+    CommunicationMessage.objects.bulk_update(list(messages), ["state", "attempts", "last_error", "completed_at"])

@@ -23,7 +23,7 @@ from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import backoff, outbox_enqueue
 
 from .events import MessageEvent, placeholders_of
-from .lifecycle import FINAL, message_may_move, message_move
+from .lifecycle import FINAL, message_may_move, message_move, messages_save
 from .models import Channel, CommunicationMessage, DeliveryReport, Language, MessageTemplate
 from .rendering import render
 from .selectors import has_timeline, templates_for
@@ -271,9 +271,7 @@ class _Batch:
 
     def save(self) -> None:
         DeliveryReport.objects.bulk_create(self.reports)
-        CommunicationMessage.objects.bulk_update(
-            list(self.changed.values()), ["state", "attempts", "last_error", "completed_at"]
-        )
+        messages_save(self.changed.values())
         if self.lines:
             timeline_save(self.lines)
 

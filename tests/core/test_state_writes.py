@@ -18,6 +18,7 @@ LIFECYCLES = {
     "opportunities/lifecycle.py",
     "provisioning/lifecycle.py",
     "assurance/lifecycle.py",
+    "keyaccounts/messaging/lifecycle.py",
 }
 WRITE_METHODS = {"update", "create", "get_or_create", "update_or_create"}
 FIELD_LIST_WRITERS = {"save", "save_fields", "bulk_update", "bulk_update_rows"}
