@@ -125,4 +125,4 @@ def seed_demo_orders() -> None:
         if stage in ("completed", "to approve"):
             demo_order_decide(order, OrderFlow.accept, username="bo_changchun")
         if stage == "cancelling":
-            order_request_cancellation(user=manager, order=order, reason="Demo: the customer merges two branches")
+            order_request_cancellation(user=manager, order=order, reason="客户合并两个分支机构")

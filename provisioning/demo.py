@@ -18,8 +18,8 @@ from .services import launch_handle_failures, work_order_report_progress
 
 DEMO_NOTE = "Demo launch"
 COMMON = {k: VPMN_ELEMENTS[k] for k in ("contact_name", "contact_phone", "contract_no", "sla_grade")}
-OTA = {**COMMON, "monthly_fee": "6000", "terminal_count": 300, "acceptance_criteria": "99% of terminals updated"}
-IOT = {**COMMON, "monthly_fee": "12000", "sim_count": 500, "apn": "cciot.jl", "acceptance_criteria": "SIMs online"}
+OTA = {**COMMON, "monthly_fee": "6000", "terminal_count": 300, "acceptance_criteria": "99% 的终端完成升级"}
+IOT = {**COMMON, "monthly_fee": "12000", "sim_count": 500, "apn": "cciot.jl", "acceptance_criteria": "物联网卡全部在线"}
 
 
 def _work_order(order: Order) -> WorkOrder:
@@ -54,14 +54,14 @@ def seed_demo_launches() -> None:
 
     # An open work order in the integrator's portal, and a failed one the provisioning team is to handle.
     accepted("industry-ota", OTA)
-    _failed(accepted("industry-ota", OTA), partner="si_jlsmart", note="Demo: the terminals' firmware is too old")
+    _failed(accepted("industry-ota", OTA), partner="si_jlsmart", note="终端固件版本过旧")
     # An IoT order the provisioning team returned to the account manager to correct.
     iot = accepted("m2m-iot", IOT)
-    _failed(iot, partner="si_neiot", note="Demo: APN cciot.jl is not provisioned on the core network")
+    _failed(iot, partner="si_neiot", note="核心网未开通 APN cciot.jl")
     manual = Task.objects.get(process_id=iot.launch.process_id, flow_task=LaunchFlow.manual)
     launch_handle_failures(
         user=User.objects.get(username="ops_changchun"),
         task_pk=manual.pk,
         decision=Launch.Decision.RETURN,
-        note="Demo: ask the customer which APN its devices use",
+        note="请向客户确认其设备使用的 APN",
     )

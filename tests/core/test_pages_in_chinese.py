@@ -26,15 +26,36 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*")
 # What is rightly Latin in a Chinese page: acronyms of the trade, units, brands, business numbers.
 LATIN_ALLOWED = {
     # the trade's acronyms and product codes
-    *("SLA", "SI", "EOMS", "API", "VPMN", "IDC", "CDN", "IoT", "ICT", "IT", "VPN", "MPLS", "IP", "SMS", "SIM", "ID"),
+    *(
+        "SLA",
+        "SI",
+        "EOMS",
+        "API",
+        "VPMN",
+        "IDC",
+        "CDN",
+        "IoT",
+        "ICT",
+        "IT",
+        "VPN",
+        "MPLS",
+        "IP",
+        "SMS",
+        "SIM",
+        "ID",
+        "APN",
+    ),
     *("CSV", "XLSX", "PDF", "TMF", "OK", "KPI", "MAS", "ADC", "OTA", "T1", "T2", "T3", "T4"),
     # brands
     *("Excel",),
     # units
     *("Mbps", "Gbps", "kbps", "GB", "TB", "MB", "km", "h", "min"),
 }
-# Numbers and codes people quote: OP000123, PO000123, TT000123, a channel's PORTAL-42, and e-mail addresses.
-LATIN_NUMBER = re.compile(r"\b[A-Z]{1,4}-?\d[\w-]*\b|\b[A-Z]+(-[A-Z0-9]+)+\b|\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b")
+# Numbers and codes people quote: OP000123, PO000123, TT000123, a channel's PORTAL-42, e-mail addresses, and
+# dotted names typed into order elements (an APN such as cciot.jl, a mail domain).
+LATIN_NUMBER = re.compile(
+    r"\b[A-Z]{1,4}-?\d[\w-]*\b|\b[A-Z]+(-[A-Z0-9]+)+\b|\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b|\b[a-z0-9-]+(\.[a-z0-9-]+)+\b"
+)
 # The Django admin edits the data itself: codes, both languages' names and the framework's own tables.
 NOT_CHECKED = ("/admin/",)
 
