@@ -50,6 +50,19 @@ def test_the_top_bar_and_the_inbox_fit_every_width_in_both_languages(page: Page,
     assert "Noto Sans CJK SC" in page.evaluate("getComputedStyle(document.body).fontFamily")
 
 
+def test_the_administrators_top_bar_wraps_rather_than_widen_the_page(page: Page, live_server, demo):
+    """Every menu entry (the administrator's) takes a second row at 1280 px in English, never a bar past the page."""
+    base = live_server.url
+    sign_in(page, base, "admin")
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base}])
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert overflow(page) == 0
+    switcher = page.get_by_test_id("language-switcher").bounding_box()
+    assert switcher["x"] + switcher["width"] <= 1280
+
+
 def test_the_check_finds_a_page_too_wide(page: Page, live_server, demo):
     """The check can fail: a table wider than a phone makes the page scroll sideways."""
     sign_in(page, live_server.url, "bo_changchun")
