@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import strip_tags
 
 from keyaccounts.core.timeline import timeline_record
@@ -46,7 +47,13 @@ def test_the_business_list_shows_amounts_dates_states_and_products_in_chinese(re
     text = text_of(reader.get(reverse("customers:detail", args=[customer.pk])))
 
     business = text[text.index("业务") : text.index("计费账户")]
-    for shown in (order.number, "VPMN集团虚拟网、互联网专线", "120,001.00", f"{order.submitted_at:%Y-%m-%d}", "已受理"):
+    for shown in (
+        order.number,
+        "VPMN集团虚拟网、互联网专线",
+        "120,001.00",
+        f"{timezone.localtime(order.submitted_at):%Y-%m-%d}",
+        "已受理",
+    ):
         assert shown in business
     assert "长春" in text  # the customer's city by its Chinese name
 
