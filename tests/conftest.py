@@ -5,20 +5,30 @@ import os
 import pytest
 from django.core.management import call_command
 
+from tests import worker_hooks
 from tests.factories import CityFactory, make_user
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM stays synchronous.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+WORKER_STARTED = False  # set by `celery_worker_process`; from then on every queued task runs
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """After every test that touched the database: the inbox's entries are exactly what the tasks make them,
-    whichever services, actions, jobs and events moved the flows."""
-    result = yield
-    if item.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(item.fixturenames):
+    whichever services, actions, jobs and events moved the flows; and the worker has finished what the test
+    queued before the database is flushed under it."""
+    touches_database = item.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        item.fixturenames
+    )
+    try:
+        result = yield
+    finally:
+        if touches_database and WORKER_STARTED:
+            worker_hooks.wait_until_worker_quiet()
+    if touches_database:
         from keyaccounts.inbox.inbox import inbox_drift
 
         drift = inbox_drift()
@@ -110,7 +120,9 @@ def celery_worker_process(django_db_setup, stub_server, tmp_path_factory):
     from keyaccounts.core.tasks import echo_task
     from tests import processes
 
+    global WORKER_STARTED
     app.control.purge()
+    worker_hooks.forget_queued()
     db = connection.settings_dict
     env = {
         **os.environ,
@@ -125,6 +137,7 @@ def celery_worker_process(django_db_setup, stub_server, tmp_path_factory):
     proc = processes.celery_worker(env=env, log=log, include=("tests.worker_hooks",))
     try:
         processes.wait_until(lambda: echo_task.delay("ready").get(timeout=2) == "echo:ready", proc=proc, log=log)
+        WORKER_STARTED = True
         yield proc
     finally:
         processes.stop(proc)
