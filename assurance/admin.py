@@ -1,5 +1,6 @@
-from django.contrib import admin, messages
-from django.utils.translation import gettext_lazy as _
+from django.contrib import admin
+
+from keyaccounts.core.admin import ApiChannelAdmin
 
 from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, TicketChannel, UnansweredClosure
 
@@ -26,25 +27,10 @@ class ResolutionCodeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketChannel)
-class TicketChannelAdmin(admin.ModelAdmin):
+class TicketChannelAdmin(ApiChannelAdmin):
     """The systems that report tickets over the API, each with its own token."""
 
     list_display = ["code", "name_en", "name_zh", "channel", "is_active", "has_token"]
-    actions = ["issue_token"]
-
-    @admin.display(boolean=True, description=_("API token"))
-    def has_token(self, obj):
-        return bool(obj.token_digest)
-
-    @admin.action(description=_("Issue a new API token (shown once; the old one stops working)"))
-    def issue_token(self, request, queryset):
-        for channel in queryset:
-            token = channel.issue_token()
-            self.message_user(
-                request,
-                _("Token for %(channel)s: %(token)s") % {"channel": channel.code, "token": token},
-                messages.WARNING,
-            )
 
 
 @admin.register(UnansweredClosure)

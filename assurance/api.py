@@ -4,21 +4,18 @@ complaints with their own token, and read back what they reported and nothing el
 import hashlib
 import json
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import authentication, exceptions, permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from keyaccounts.core.api import tmf_error
+from keyaccounts.core.api import ChannelTokenAuthentication, IsChannel, tmf_error
 from keyaccounts.core.exceptions import ApplicationError
 
 from . import selectors, services
-from .models import TicketChannel, TroubleTicket, token_digest
+from .models import TicketChannel, TroubleTicket
 
 Type = TroubleTicket.Type
 # TMF621 ticketType on the wire → our type (a fault is an incident, as EOMS reads it too).
@@ -41,43 +38,8 @@ YES, NO = {"yes", "true", "1"}, {"no", "false", "0"}
 PAGE, MAX_PAGE = 20, 100
 
 
-class TicketChannelAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer <token>`: the token an administrator issued to one ticket channel."""
-
-    keyword = "Bearer"
-
-    def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode(errors="replace").split()
-        if not header or header[0] != self.keyword:
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("malformed Authorization header")
-        channel = TicketChannel.objects.filter(token_digest=token_digest(header[1]), is_active=True).first()
-        if channel is None:
-            raise exceptions.AuthenticationFailed("unknown or revoked channel token")
-        return AnonymousUser(), channel
-
-    def authenticate_header(self, request):
-        return self.keyword
-
-
-class TicketChannelScheme(OpenApiAuthenticationExtension):
-    """The ticket channel's token in the OpenAPI schema, so a channel's developers see how to authenticate."""
-
-    target_class = TicketChannelAuthentication
-    name = "ticketChannelToken"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": gettext_lazy("The token an administrator issued to the ticket channel."),
-        }
-
-
-class IsTicketChannel(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return isinstance(request.auth, TicketChannel)
+class TicketChannelAuthentication(ChannelTokenAuthentication):
+    channel_model = TicketChannel
 
 
 # ---------------------------------------------------------------------------- what a channel sends
@@ -261,7 +223,7 @@ class TroubleTicketListView(APIView):
     """`POST` reports a ticket; `GET` lists the channel's own tickets, newest first."""
 
     authentication_classes = [TicketChannelAuthentication]
-    permission_classes = [IsTicketChannel]
+    permission_classes = [IsChannel]
 
     @extend_schema(
         operation_id="troubleTicketCreate",
@@ -345,7 +307,7 @@ class TroubleTicketDetailView(APIView):
     """A channel reads one ticket it reported; any other is unknown to it (404)."""
 
     authentication_classes = [TicketChannelAuthentication]
-    permission_classes = [IsTicketChannel]
+    permission_classes = [IsChannel]
 
     @extend_schema(
         operation_id="troubleTicketRetrieve",

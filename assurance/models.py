@@ -1,16 +1,13 @@
 """Assurance (after-sale): trouble tickets for faults and complaints (TMF621), and the rules that classify and
 route them, which an administrator edits."""
 
-import hashlib
-import secrets
-
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-from keyaccounts.core.models import BilingualNameModel, TimeStampedModel
+from keyaccounts.core.models import ApiChannel, BilingualNameModel, TimeStampedModel
 
 
 class Severity(models.TextChoices):
@@ -216,14 +213,9 @@ OPEN_TICKET_STATUSES = (
 )
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class TicketChannel(BilingualNameModel):
+class TicketChannel(ApiChannel):
     """A system that reports tickets over the API (the hotline, the customer portal, an SI), with its own token."""
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
     channel = models.CharField(
         _("reports as"),
         max_length=20,
@@ -232,20 +224,10 @@ class TicketChannel(BilingualNameModel):
             for c in (TroubleTicket.Channel.HOTLINE, TroubleTicket.Channel.PORTAL, TroubleTicket.Channel.SI)
         ],
     )
-    token_digest = models.CharField(max_length=64, blank=True, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(ApiChannel.Meta):
         verbose_name = _("ticket channel")
         verbose_name_plural = _("ticket channels")
-
-    def issue_token(self) -> str:
-        """A new API token; only its digest is kept, so it is shown once."""
-        token = secrets.token_urlsafe(32)
-        self.token_digest = token_digest(token)
-        self.save(update_fields=["token_digest"])
-        return token
 
 
 class TicketProcess(Process):

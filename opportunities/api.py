@@ -1,61 +1,25 @@
 """Channel intake: the customer portal, the hotline and partners submit opportunities (TMF699 shape)."""
 
-from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
-from rest_framework import authentication, exceptions, permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers.models import Customer
 from customers.validators import normalise_credit_code, validate_credit_code, validate_mainland_phone
 from keyaccounts.catalogue.models import Product
+from keyaccounts.core.api import ChannelTokenAuthentication, IsChannel
 from keyaccounts.core.models import City
 
-from .models import Channel, Opportunity, token_digest
+from .models import Channel, Opportunity
 from .services import OpportunityInput, opportunity_receive
 from .validators import validate_expected_close_date
 
 
-class ChannelTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer <token>`: the token an administrator issued to one channel."""
-
-    keyword = "Bearer"
-
-    def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode(errors="replace").split()
-        if not header or header[0] != self.keyword:
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("malformed Authorization header")
-        channel = Channel.objects.filter(token_digest=token_digest(header[1]), is_active=True).first()
-        if channel is None:
-            raise exceptions.AuthenticationFailed("unknown or revoked channel token")
-        return AnonymousUser(), channel
-
-    def authenticate_header(self, request):
-        return self.keyword
-
-
-class ChannelTokenScheme(OpenApiAuthenticationExtension):
-    """The channel token in the OpenAPI schema, so a channel's developers see how to authenticate."""
-
-    target_class = ChannelTokenAuthentication
-    name = "channelToken"
-
-    def get_security_definition(self, auto_schema):
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": _("The token an administrator issued to the channel."),
-        }
-
-
-class IsChannel(permissions.BasePermission):
-    def has_permission(self, request, view):
-        return isinstance(request.auth, Channel)
+class OpportunityChannelAuthentication(ChannelTokenAuthentication):
+    channel_model = Channel
 
 
 class CustomerRefSerializer(serializers.Serializer):
@@ -148,7 +112,7 @@ def opportunity_representation(opportunity: Opportunity) -> dict:
 
 
 class OpportunityIntakeView(APIView):
-    authentication_classes = [ChannelTokenAuthentication]
+    authentication_classes = [OpportunityChannelAuthentication]
     permission_classes = [IsChannel]
 
     @extend_schema(request=OpportunityInSerializer, responses={201: dict, 200: dict})
@@ -166,7 +130,7 @@ class OpportunityIntakeView(APIView):
 class OpportunityStatusView(APIView):
     """A channel reads back what it submitted, and nothing else."""
 
-    authentication_classes = [ChannelTokenAuthentication]
+    authentication_classes = [OpportunityChannelAuthentication]
     permission_classes = [IsChannel]
 
     @extend_schema(responses={200: dict})

@@ -1,7 +1,5 @@
 """Business opportunities (TMF699 SalesOpportunity) from every channel, and the configuration around them."""
 
-import hashlib
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,14 +12,10 @@ from viewflow.workflow.models import Process
 from customers.models import Customer
 from keyaccounts.catalogue.models import Product
 from keyaccounts.core.files import attachment_type_validator
-from keyaccounts.core.models import BilingualNameModel, City, SiCompany, TimeStampedModel
+from keyaccounts.core.models import ApiChannel, BilingualNameModel, City, SiCompany, TimeStampedModel
 
 
-def token_digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class Channel(BilingualNameModel):
+class Channel(ApiChannel):
     """Where demand comes from. Channels that call the API authenticate with their own token."""
 
     class Kind(models.TextChoices):
@@ -31,22 +25,11 @@ class Channel(BilingualNameModel):
         AGENT = "agent", _("Agent or partner")
         CAMPAIGN = "campaign", _("Marketing campaign")
 
-    code = models.SlugField(_("code"), max_length=40, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    token_digest = models.CharField(max_length=64, blank=True, editable=False)
-    is_active = models.BooleanField(_("active"), default=True)
 
-    class Meta:
-        ordering = ["code"]
+    class Meta(ApiChannel.Meta):
         verbose_name = _("channel")
         verbose_name_plural = _("channels")
-
-    def issue_token(self) -> str:
-        """A new API token; only its digest is kept, so it is shown once."""
-        token = secrets.token_urlsafe(32)
-        self.token_digest = token_digest(token)
-        self.save(update_fields=["token_digest"])
-        return token
 
 
 class LostReason(BilingualNameModel):
@@ -215,7 +198,7 @@ class QuoteLine(models.Model):
     unit_cost = models.DecimalField(_("cost"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
-        ordering = ["opportunity", "pk"]
+        ordering = ["opportunity_id", "pk"]  # the column: "opportunity" would join it to sort
         verbose_name = _("quote line")
         verbose_name_plural = _("quote lines")
         constraints = [models.UniqueConstraint(fields=["opportunity", "product"], name="one_quote_line_per_product")]

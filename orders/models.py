@@ -176,7 +176,7 @@ class OrderItem(models.Model):
     element_definition = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
-        ordering = ["order", "pk"]
+        ordering = ["order_id", "pk"]  # the column: "order" would join the order to sort by its date
         verbose_name = _("order item")
         verbose_name_plural = _("order items")
 

@@ -198,7 +198,7 @@ class ProductElement(models.Model):
 
     class Meta:
         db_table = "orders_productelement"
-        ordering = ["product", "category", "sort_order", "id"]
+        ordering = ["product_id", "category", "sort_order", "id"]  # the column: "product" would join it to sort
         verbose_name = _("order element")
         verbose_name_plural = _("order elements")
         constraints = [models.UniqueConstraint(fields=["product", "code"], name="element_code_per_product")]

@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
@@ -55,3 +55,23 @@ class TimelineEventAdmin(admin.ModelAdmin):
 
 admin.site.site_header = _("Key Accounts administration")
 admin.site.site_title = _("Key Accounts")
+
+
+class ApiChannelAdmin(admin.ModelAdmin):
+    """For each API's channels: whether a token is issued, and issuing a new one."""
+
+    actions = ["issue_token"]
+
+    @admin.display(boolean=True, description=_("API token"))
+    def has_token(self, obj):
+        return bool(obj.token_digest)
+
+    @admin.action(description=_("Issue a new API token (shown once; the old one stops working)"))
+    def issue_token(self, request, queryset):
+        for channel in queryset:
+            token = channel.issue_token()
+            self.message_user(
+                request,
+                _("Token for %(channel)s: %(token)s") % {"channel": channel.code, "token": token},
+                messages.WARNING,
+            )

@@ -1,12 +1,16 @@
 """TMF error bodies for every API answer that is not a success: {code, reason, message, status, @type}."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import authentication, exceptions, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .exceptions import ApplicationError
+from .models import ApiChannel, token_digest
 
 _CODES = {400: "21", 401: "41", 403: "50", 404: "60", 405: "61", 409: "62", 422: "63", 429: "64", 503: "65"}
 
@@ -59,3 +63,46 @@ def exception_handler(exc, context):
         if header in response:
             tmf[header] = response[header]
     return tmf
+
+
+class ChannelTokenAuthentication(authentication.BaseAuthentication):
+    """`Authorization: Bearer <token>`: the token an administrator issued to one channel of `channel_model`."""
+
+    keyword = "Bearer"
+    channel_model: type[ApiChannel]
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="replace").split()
+        if not header or header[0] != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("malformed Authorization header")
+        channel = self.channel_model.objects.filter(token_digest=token_digest(header[1]), is_active=True).first()
+        if channel is None:
+            raise exceptions.AuthenticationFailed("unknown or revoked channel token")
+        return AnonymousUser(), channel
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class ChannelTokenScheme(OpenApiAuthenticationExtension):
+    """The channel token in the OpenAPI schema, so a channel's developers see how to authenticate."""
+
+    target_class = ChannelTokenAuthentication
+    match_subclasses = True
+    name = "channelToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": _("The token an administrator issued to the channel."),
+        }
+
+
+class IsChannel(permissions.BasePermission):
+    """Called by a channel that its view's authentication recognised."""
+
+    def has_permission(self, request, view):
+        return isinstance(request.auth, ApiChannel)

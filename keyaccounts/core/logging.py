@@ -59,6 +59,20 @@ class RefusalFilter(logging.Filter):
         return True
 
 
+class UnhealthyFilter(logging.Filter):
+    """/healthz answering 503 (a service not up yet, as while everything starts) is a warning in one line: the
+    probe that asked acts on it, and nothing failed in the code."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        match = getattr(request, "resolver_match", None)
+        if getattr(record, "status_code", None) == 503 and match is not None and match.url_name == "healthz":
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.msg, record.args = "not healthy", ()
+            record.request = None
+        return True
+
+
 def _reason_in(record: logging.LogRecord, status: int) -> str:
     if record.name.startswith("django.security."):  # Django's own words, e.g. "Forbidden (CSRF token missing.)"
         return record.getMessage()

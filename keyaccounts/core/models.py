@@ -1,6 +1,8 @@
 """Organisation: cities, teams, SI companies and people; the audit timeline; the worker heartbeat."""
 
+import hashlib
 import re
+import secrets
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -41,6 +43,29 @@ class BilingualNameModel(models.Model):
     @property
     def name(self) -> str:
         return in_reader_language(self.name_en, self.name_zh)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiChannel(BilingualNameModel):
+    """A system that calls one of our APIs with its own token (`keyaccounts.core.api.ChannelTokenAuthentication`)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    token_digest = models.CharField(max_length=64, blank=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def issue_token(self) -> str:
+        """A new API token; only its digest is kept, so it is shown once."""
+        token = secrets.token_urlsafe(32)
+        self.token_digest = token_digest(token)
+        self.save(update_fields=["token_digest"])
+        return token
 
 
 class City(BilingualNameModel):

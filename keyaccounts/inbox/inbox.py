@@ -437,18 +437,23 @@ def _fact_values(facts: RowFacts) -> dict:
 def inbox_follow(
     *, process_id: int, subject, tasks, steps: dict, clocks: dict, city_id, customer_id, account_manager_id
 ):
-    """Make a process's entries match its tasks as they are now, in one query: `tasks` are its open tasks and
-    those whose entries are still open (`inbox_tasks_to_follow`), `clocks` its subject's open SLA clocks by step."""
+    """Make a process's entries match its tasks as they are now: `tasks` are its open tasks and those whose
+    entries are still open (`inbox_tasks_to_follow`), `clocks` its subject's open SLA clocks by step. A step
+    that only closes entries updates them; the record's facts are read only for entries that open."""
+    human = [task for task in tasks if task.flow_task_type == "HUMAN"]
+    closed = [task for task in human if task.status not in OPEN_STATUSES]
+    if closed:  # done by whoever: nobody needs telling about these steps any more
+        notifications_task_closed([task.pk for task in closed])
+    if len(closed) == len(human):
+        people = {"city_id": city_id, "customer_id": customer_id, "account_manager_id": account_manager_id}
+        human = [task for task in closed if not _entry_closed(task, **people)]  # an entry that never opened
+    if not human:
+        return
     subject_type = ContentType.objects.get_for_model(subject)
-    entries, facts, closed = [], None, []
-    for task in tasks:
-        if task.flow_task_type != "HUMAN":
-            continue
-        if task.status not in OPEN_STATUSES:
-            closed.append(task.pk)
-        if facts is None:  # read once for the process's entries
-            source = next((s for s in sources() if s.flow is task.flow_task.flow_class), None)
-            facts = _facts_of(source, type(subject), [subject.pk]).get(subject.pk, RowFacts())
+    source = next((s for s in sources() if s.flow is human[0].flow_task.flow_class), None)
+    facts = _fact_values(_facts_of(source, type(subject), [subject.pk]).get(subject.pk, RowFacts()))
+    entries = []
+    for task in human:
         step = steps.get(task.flow_task.name, "")
         clock = clocks.get(step) if task.status in OPEN_STATUSES else None
         entries.append(
@@ -470,15 +475,26 @@ def inbox_follow(
                 due_at=clock.due_at if clock else None,
                 warn_at=clock.warn_at if clock else None,
                 clock_state=clock.state if clock else "",
-                **_fact_values(facts),
+                **facts,
             )
         )
-    if entries:
-        InboxEntry.objects.bulk_create(
-            entries, update_conflicts=True, unique_fields=["task"], update_fields=[*_FOLLOWED, *_FACTS]
-        )
-    if closed:  # done by whoever: nobody needs telling about these steps any more
-        notifications_task_closed(closed)
+    InboxEntry.objects.bulk_create(
+        entries, update_conflicts=True, unique_fields=["task"], update_fields=[*_FOLLOWED, *_FACTS]
+    )
+
+
+def _entry_closed(task: Task, **people) -> bool:
+    """Close the task's entry as the task now is; False if it has none."""
+    closed = InboxEntry.objects.filter(task_id=task.pk).update(
+        status=task.status,
+        owner_id=task.owner_id,
+        finished=task.finished,
+        due_at=None,
+        warn_at=None,
+        clock_state="",
+        **people,
+    )
+    return bool(closed)
 
 
 def inbox_tasks_to_follow(process_id: int, statuses) -> list[Task]:
@@ -563,24 +579,6 @@ def inbox_rebuild(*, batch: int = 5000, tables: set[str] | None = None) -> int:
                     setattr(entry, name, value)
             InboxEntry.objects.bulk_create(entries)
     return InboxEntry.objects.count()
-
-
-def inbox_fill_facts(*, batch: int = 5000) -> int:
-    """Give entries written before they kept their records' facts (number, products, amount) those facts, leaving
-    the rest as it is; returns how many entries were read."""
-    read = 0
-    for source in sources():
-        model = _record_type(source).model_class()
-        entries = InboxEntry.objects.filter(flow_class=source.flow).only("task_id", "subject_id").order_by("task_id")
-        rows = entries.iterator(chunk_size=batch)
-        while chunk := list(islice(rows, batch)):
-            facts = _facts_of(source, model, {entry.subject_id for entry in chunk})
-            for entry in chunk:
-                for name, value in _fact_values(facts.get(entry.subject_id, RowFacts())).items():
-                    setattr(entry, name, value)
-            InboxEntry.objects.bulk_update(chunk, _FACTS, batch_size=1000)
-            read += len(chunk)
-    return read
 
 
 def inbox_drift() -> list[tuple]:

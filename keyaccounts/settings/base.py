@@ -321,6 +321,7 @@ LOGGING = {
     "filters": {
         "request_context": {"()": "keyaccounts.core.logging.RequestContextFilter"},
         "refusals": {"()": "keyaccounts.core.logging.RefusalFilter"},
+        "unhealthy": {"()": "keyaccounts.core.logging.UnhealthyFilter"},
     },
     "formatters": {"json": {"()": "keyaccounts.core.logging.JsonFormatter"}},
     "handlers": {
@@ -333,7 +334,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
         # A refused request is one line (keyaccounts.core.logging.RefusalFilter), not a warning with a traceback.
-        "django.request": {"filters": ["refusals"]},
+        "django.request": {"filters": ["refusals", "unhealthy"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },

@@ -266,9 +266,9 @@ def test_no_token_a_wrong_token_a_revoked_channel_and_a_signed_in_user_get_401(
 def test_the_schema_describes_the_ticket_api_with_its_security_scheme(client, user_in_role):
     client.force_login(user_in_role(Role.ACCOUNT_MANAGER))
     schema = yaml.safe_load(client.get(reverse("api-schema")).content)
-    assert schema["components"]["securitySchemes"]["ticketChannelToken"]["scheme"] == "bearer"
+    assert schema["components"]["securitySchemes"]["channelToken"]["scheme"] == "bearer"
     create = schema["paths"]["/api/v1/troubleTicket"]["post"]
-    assert {"ticketChannelToken": []} in create["security"]
+    assert {"channelToken": []} in create["security"]
     assert {"201", "200", "400", "401", "409", "422"} <= set(create["responses"])
     assert "/api/v1/troubleTicket/{ticket_id}" in schema["paths"]
     request = schema["components"]["schemas"]["TroubleTicketIn"]

@@ -104,3 +104,14 @@ def test_a_refused_csrf_token_is_one_line_that_says_so(user_in_role, console):
     [line] = console()
     assert line["status_code"] == 403
     assert "CSRF" in line["reason"]
+
+
+@pytest.mark.django_db
+def test_an_unhealthy_healthz_is_a_one_line_warning_not_an_error(client, caplog, console):
+    """While the services start, the run script's probe gets 503s: they are not errors of the code."""
+    assert client.get(reverse("healthz")).status_code == 503  # no worker has beaten in this test
+
+    [record] = _refusals(caplog)
+    assert (record.levelname, record.getMessage(), record.status_code) == ("WARNING", "not healthy", 503)
+    [line] = console()
+    assert (line["level"], line["message"]) == ("WARNING", "not healthy")

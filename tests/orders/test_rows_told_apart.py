@@ -13,7 +13,7 @@ from keyaccounts.catalogue.models import Product
 from keyaccounts.core.models import Notification, Team
 from keyaccounts.core.notifications import notification_text, notifications_for_new_tasks
 from keyaccounts.core.roles import Role
-from keyaccounts.inbox.inbox import inbox_fill_facts
+from keyaccounts.inbox.inbox import inbox_rebuild
 from keyaccounts.inbox.models import InboxEntry
 from orders import services
 from orders.flows import OrderFlow
@@ -132,10 +132,10 @@ def test_a_task_notification_names_the_number_opens_the_task_and_is_read_once_do
     assert second.read_at is not None
 
 
-def test_entries_written_before_rows_kept_their_facts_are_given_them(order):
+def test_entries_written_before_rows_kept_their_facts_are_given_them_by_rebuild_inbox(order):
     InboxEntry.objects.update(number="", products_en="", products_zh="", amount=None)
 
-    inbox_fill_facts()
+    inbox_rebuild()  # `manage.py rebuild_inbox`, after upgrading a database from before inbox 0002
 
     entry = InboxEntry.objects.get(process=order.process_id)
     assert (entry.number, entry.products_zh, entry.amount) == (
