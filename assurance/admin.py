@@ -2,7 +2,15 @@ from django.contrib import admin
 
 from keyaccounts.core.admin import ApiChannelAdmin
 
-from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, TicketChannel, UnansweredClosure
+from .models import (
+    ComplaintRoute,
+    FaultLevelRule,
+    ResolutionCode,
+    SurveyQuestion,
+    SurveyRule,
+    TicketChannel,
+    UnansweredClosure,
+)
 
 
 @admin.register(FaultLevelRule)
@@ -39,4 +47,22 @@ class UnansweredClosureAdmin(admin.ModelAdmin):
 
     list_display = ["__str__", "remind_after", "close_after", "explicit_levels", "is_active"]
     list_editable = ["remind_after", "close_after", "explicit_levels", "is_active"]
+    list_display_links = ["__str__"]
+
+
+# ---------------------------------------------------------------------------- satisfaction survey
+@admin.register(SurveyQuestion)
+class SurveyQuestionAdmin(admin.ModelAdmin):
+    """The questions a customer scores from 1 to 5 when a ticket closes."""
+
+    list_display = ["text_en", "text_zh", "order", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+@admin.register(SurveyRule)
+class SurveyRuleAdmin(admin.ModelAdmin):
+    """Whether closed tickets are surveyed, and which score the city supervisor follows up."""
+
+    list_display = ["__str__", "follow_up_at_or_below", "is_active"]
+    list_editable = ["follow_up_at_or_below", "is_active"]
     list_display_links = ["__str__"]

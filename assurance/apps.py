@@ -13,11 +13,12 @@ class AssuranceConfig(AppConfig):
 
         from . import timeline  # noqa: F401 — registers the ticket actions' labels
         from .peer_handlers import register
-        from .process import SPEC
+        from .process import FOLLOW_UP_SPEC, SPEC
         from .selectors import open_tickets_of
         from .services import quality_ticket_ended, quality_ticket_open, quality_ticket_restored
 
         registry.register_process(SPEC)
+        registry.register_process(FOLLOW_UP_SPEC)
         register_quality_tickets(QualityTickets(quality_ticket_open, quality_ticket_restored, quality_ticket_ended))
         register_business("tickets", open_tickets_of)
         register()

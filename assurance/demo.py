@@ -13,6 +13,8 @@ from .models import (
     FaultLevelRule,
     ResolutionCode,
     Severity,
+    SurveyQuestion,
+    SurveyRule,
     TicketChannel,
     TroubleTicket,
     UnansweredClosure,
@@ -114,3 +116,21 @@ def seed_demo_tickets() -> None:
         if triaged:
             task = Task.objects.get(process_id=ticket.process_id, flow_task=TicketFlow.triage)
             ticket_triage(user=User.objects.get(username="bo_changchun"), task_pk=task.pk, decision=ACCEPT)
+
+
+# ---------------------------------------------------------------------------- satisfaction survey
+SURVEY_QUESTIONS = [  # order, English, Chinese
+    (10, "How satisfied are you with how fast we restored or settled it?", "您对处理速度是否满意？"),
+    (20, "How satisfied are you with how we kept you informed?", "您对处理过程中的沟通是否满意？"),
+    (30, "How satisfied are you with the result?", "您对处理结果是否满意？"),
+]
+
+
+@transaction.atomic
+def seed_demo_survey() -> None:
+    """Idempotent: the demo's questions (by their English text) and a rule that follows up any score of 2 or
+    less, unless an administrator has one."""
+    for order, english, chinese in SURVEY_QUESTIONS:
+        SurveyQuestion.objects.get_or_create(text_en=english, defaults={"text_zh": chinese, "order": order})
+    if not SurveyRule.objects.exists():
+        SurveyRule.objects.create(follow_up_at_or_below=2)

@@ -19,7 +19,7 @@ from viewflow.workflow import flow
 from keyaccounts.core.workflow import BaseFlow
 
 from . import services
-from .models import TicketProcess, TroubleTicket
+from .models import SurveyFollowUpProcess, TicketProcess, TroubleTicket
 
 Status, Route, Escalation = TroubleTicket.Status, TroubleTicket.Route, TroubleTicket.Escalation
 
@@ -171,3 +171,34 @@ class TicketFlow(BaseFlow):
 
     def run_route(self, activation):
         services.ticket_route(ticket=_ticket(activation))
+
+
+# ---------------------------------------------------------------------------- satisfaction survey follow-up
+# The ticket's own flow has ended when its survey is answered: a low score is followed up in a short flow of its
+# own, queued to the supervisors of the ticket's city.
+FOLLOW_UP_SLA_STEPS: dict = {}
+
+
+def open_follow_up_page(request, **kwargs):
+    return redirect("assurance:detail", pk=request.activation.process.survey.ticket_id)
+
+
+class SurveyFollowUpFlow(BaseFlow):
+    process_class = SurveyFollowUpProcess
+    process_title = _("Survey follow-up")
+    process_description = _("A customer gave a low score in the satisfaction survey: the city supervisor follows up.")
+
+    start = flow.StartHandle(this.link_survey).Annotation(title=_("Start")).Next(this.follow_up)
+    follow_up = (
+        flow.View(open_follow_up_page)
+        .Permission("assurance.supervise_ticket")
+        .Annotation(title=_("Follow up a low satisfaction score"))
+        .Next(this.end)
+    )
+    end = flow.End().Annotation(title=_("End"))
+
+    def link_survey(self, activation, survey):
+        activation.process.save()
+        survey.follow_up_process = activation.process
+        survey.save(update_fields=["follow_up_process"])
+        return activation.process

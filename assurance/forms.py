@@ -98,3 +98,36 @@ class LevelForm(_Form):
 class NoteForm(_Form):
     text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
     internal = forms.BooleanField(label=_("internal: not to be told to the customer"), required=False, initial=True)
+
+
+# ---------------------------------------------------------------------------- satisfaction survey
+SCORE_CHOICES = [(score, str(score)) for score in range(1, 6)]
+
+
+class SurveyForm(_Form):
+    """A score from 1 (very dissatisfied) to 5 (very satisfied) for each question in use, and a comment."""
+
+    comment = forms.CharField(
+        label=_("Anything else you would like to tell us"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        comment = self.fields.pop("comment")
+        for question in self.questions:
+            self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
+                label=question.text,
+                choices=SCORE_CHOICES,
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "form-check-inline"}),
+                error_messages={"required": _("Give this question a score from 1 to 5.")},
+            )
+        self.fields["comment"] = comment
+
+    def scores(self) -> dict[int, int]:
+        return {q.pk: self.cleaned_data[f"q{q.pk}"] for q in self.questions}
+
+
+class FollowUpForm(_Form):
+    notes = forms.CharField(label=_("what was done for the customer"), widget=forms.Textarea(attrs={"rows": 4}))

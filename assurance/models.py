@@ -2,12 +2,12 @@
 route them, which an administrator edits."""
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-from keyaccounts.core.models import ApiChannel, BilingualNameModel, TimeStampedModel
+from keyaccounts.core.models import ApiChannel, BilingualNameModel, TimeStampedModel, in_reader_language
 
 
 class Severity(models.TextChoices):
@@ -399,3 +399,113 @@ class UnansweredClosure(models.Model):
         self.explicit_levels = levels
         if errors:
             raise ValidationError(errors)
+
+
+# ---------------------------------------------------------------------------- satisfaction surveys
+class SurveyQuestion(models.Model):
+    """A question of the satisfaction survey sent when a ticket closes, answered with a score from 1 to 5."""
+
+    text_en = models.CharField(_("question (English)"), max_length=200)
+    text_zh = models.CharField(_("question (Chinese)"), max_length=200)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = _("survey question")
+        verbose_name_plural = _("survey questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return in_reader_language(self.text_en, self.text_zh)
+
+
+SCORES = range(1, 6)
+
+
+class SurveyRule(models.Model):
+    """Whether closed tickets are surveyed, and which score opens a follow-up for the city supervisor: the first
+    active rule (by its pk) applies; none active: no survey is sent."""
+
+    follow_up_at_or_below = models.PositiveSmallIntegerField(
+        _("follow up a score of at most"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("Any answer at or below this score opens a follow-up task for the city supervisor."),
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("survey rule")
+        verbose_name_plural = _("survey rules")
+
+    def __str__(self) -> str:
+        return _("Follow up a score of %(score)s or less") % {"score": self.follow_up_at_or_below}
+
+
+class SatisfactionSurvey(models.Model):
+    """The survey of one closed ticket, sent once (a reopened and closed again ticket keeps it), answered once by
+    the customer through a link whose token only the message holds (we keep its digest)."""
+
+    ticket = models.OneToOneField(
+        TroubleTicket, verbose_name=_("trouble ticket"), on_delete=models.CASCADE, related_name="survey"
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    sent_at = models.DateTimeField(_("sent at"))
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    comment = models.TextField(_("the customer's comment"), blank=True)
+    # The mean of the answers, kept with them so that the dashboard averages surveys, not questions.
+    average = models.DecimalField(_("average score"), max_digits=3, decimal_places=2, null=True, blank=True)
+    low_score = models.BooleanField(_("low score"), default=False)
+    follow_up_process = models.OneToOneField(
+        "viewflow.Process", null=True, blank=True, on_delete=models.SET_NULL, related_name="survey"
+    )
+    follow_up_notes = models.TextField(_("what the supervisor did"), blank=True)
+    followed_up_by = models.ForeignKey(
+        "core.User", verbose_name=_("followed up by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("satisfaction survey")
+        verbose_name_plural = _("satisfaction surveys")
+        indexes = [models.Index(fields=["answered_at"], name="survey_answered")]
+
+    def __str__(self) -> str:
+        return str(self.ticket)
+
+    def get_absolute_url(self) -> str:
+        return self.ticket.get_absolute_url()
+
+
+class SurveyAnswer(models.Model):
+    survey = models.ForeignKey(SatisfactionSurvey, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, verbose_name=_("question"), on_delete=models.PROTECT, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+
+    class Meta:
+        ordering = ["question__order", "question_id"]
+        verbose_name = _("survey answer")
+        verbose_name_plural = _("survey answers")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "question"], name="one_answer_per_survey_question"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="survey_score_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.score}"
+
+
+class SurveyFollowUpProcess(Process):
+    """The city supervisor's follow-up of a low survey score: a short process of its own beside the ended
+    ticket's."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("survey follow-up process")
+        verbose_name_plural = _("survey follow-up processes")

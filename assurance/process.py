@@ -4,13 +4,14 @@
 from django.utils.translation import gettext_lazy as _
 
 from customers.process import customer_link
-from keyaccounts.core.registry import ChainLink, InboxSource, ProcessSpec, RowFacts, Seeder
+from keyaccounts.core.registry import ChainLink, DashboardSection, InboxSource, ProcessSpec, RowFacts, Seeder
 
+from . import dashboard
 from .access import visible_tickets
-from .demo import seed_demo_configuration, seed_demo_tickets
-from .flows import SLA_STEPS, TicketFlow
-from .models import TroubleTicket
-from .selectors import ticket_claimable, ticket_task_scope
+from .demo import seed_demo_configuration, seed_demo_survey, seed_demo_tickets
+from .flows import FOLLOW_UP_SLA_STEPS, SLA_STEPS, SurveyFollowUpFlow, TicketFlow
+from .models import SatisfactionSurvey, TroubleTicket
+from .selectors import follow_up_claimable, follow_up_task_scope, ticket_claimable, ticket_task_scope
 
 
 def _chain(ticket: TroubleTicket) -> list[ChainLink]:
@@ -54,5 +55,55 @@ SPEC = ProcessSpec(
     step_names=STEP_NAMES,
     visible_records=visible_tickets,
     chain=_chain,
-    seeders=(Seeder(50, seed_demo_configuration), Seeder(88, seed_demo_tickets, business=True)),
+    seeders=(
+        Seeder(50, seed_demo_configuration),
+        Seeder(51, seed_demo_survey),
+        Seeder(88, seed_demo_tickets, business=True),
+    ),
+    dashboard_sections=(
+        DashboardSection(
+            "assurance",
+            _("After-sale assurance"),
+            "assurance/dashboard_section.html",
+            dashboard.assurance_section,
+            dashboard.EXPORTS,
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------- satisfaction survey follow-up
+def _follow_up_chain(survey: SatisfactionSurvey) -> list[ChainLink]:
+    ticket = survey.ticket
+    return [
+        *_chain(ticket),
+        ChainLink(_("Survey follow-up"), ticket.number, ticket.get_absolute_url(), survey.follow_up_process_id),
+    ]
+
+
+# A low survey score's follow-up: its own short process beside the ended ticket's (`flows.SurveyFollowUpFlow`).
+FOLLOW_UP_SPEC = ProcessSpec(
+    source=InboxSource(
+        SurveyFollowUpFlow,
+        _("Survey follow-up"),
+        follow_up_task_scope,
+        follow_up_claimable,
+        "process__survey",
+        "ticket__customer",
+        "ticket__city",
+        "assurance:follow_up",
+        FOLLOW_UP_SLA_STEPS,
+        url_key="ticket_id",
+        number_prefix="TT",
+        number_path="ticket",
+        product_path="ticket__services__product",
+        manager_path="ticket__account_manager",
+        facts=lambda surveys: {
+            s.pk: RowFacts.of(s.ticket.number, [service.product for service in s.ticket.services.all()])
+            for s in surveys.select_related("ticket").prefetch_related("ticket__services__product")
+        },
+    ),
+    visible_records=lambda user: SatisfactionSurvey.objects.filter(ticket__in=visible_tickets(user)),
+    chain=_follow_up_chain,
+    timeline_subjects=lambda survey: (survey.ticket,),  # the survey's answer and follow-up are the ticket's lines
 )

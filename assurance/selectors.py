@@ -123,3 +123,23 @@ def ticket_status_histories(tickets) -> dict[int, list[TimelineEvent]]:
 
 def ticket_status_history(ticket: TroubleTicket) -> list[TimelineEvent]:
     return ticket_status_histories([ticket]).get(ticket.pk, [])
+
+
+# ---------------------------------------------------------------------------- satisfaction survey follow-up
+def follow_up_claimable(user) -> list:
+    """A low survey score is followed up by the supervisors of the ticket's city."""
+    from .flows import SurveyFollowUpFlow as F
+
+    if user.has_perm("assurance.supervise_ticket") and has_role(user, Role.CITY_SUPERVISOR) and user.city_id:
+        return [([F.follow_up], [user.city_id])]
+    return []
+
+
+def follow_up_task_scope(
+    user, *, city: str = "process__survey__ticket__city_id", flow: str = "process__flow_class"
+) -> Q:
+    from .flows import SurveyFollowUpFlow
+
+    return task_scope(
+        user, follow_up_claimable(user), city=city, flow=Q(**{flow: SurveyFollowUpFlow}) if flow else None
+    )

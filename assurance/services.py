@@ -22,7 +22,7 @@ from keyaccounts.peers.outbox import outbox_enqueue
 from sla import quality
 from sla.services import sla_clock_start
 
-from . import access, telling
+from . import access, surveys, telling
 from .lifecycle import WORKING, ticket_create, ticket_may_move, ticket_move
 from .models import (
     ComplaintRoute,
@@ -642,6 +642,7 @@ def ticket_record_decision(*, user, task_pk: int, accepted: bool | None, note: s
             )
             if ticket.is_fault:
                 _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="resolution accepted by the customer")
+            surveys.survey_send(ticket=ticket)
         else:
             _reopen(ticket, user=user, note=note)
         act.execute()
@@ -749,6 +750,7 @@ def _unanswered_step(pk: int, process_id: int, rule: UnansweredClosure, now, *, 
         )
         if ticket.is_fault:
             _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="closed: the customer did not answer")
+        surveys.survey_send(ticket=ticket)
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:  # given back to the queue: closed in the account manager's name
             activation.assign(ticket.account_manager)

@@ -28,6 +28,10 @@ class TicketAction(models.TextChoices):
     CUSTOMER_NOT_TOLD = "ticket.customer_not_told", _("The customer was not told")
     REMINDED = "ticket.reminded", _("The customer was reminded to answer")
     AUTO_CLOSED = "ticket.auto_closed", _("Closed: the customer did not answer")
+    # satisfaction survey
+    SURVEY_SENT = "ticket.survey_sent", _("Satisfaction survey sent to the customer")
+    SURVEY_ANSWERED = "ticket.survey_answered", _("The customer answered the satisfaction survey")
+    SURVEY_FOLLOWED_UP = "ticket.survey_followed_up", _("Low satisfaction score followed up")
 
 
 register_actions(

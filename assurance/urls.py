@@ -9,4 +9,8 @@ urlpatterns = [
     path("tickets/<int:pk>/notes/", views.note_add, name="note_add"),
     path("tickets/<int:pk>/level/", views.level_change, name="level_change"),
     path("tickets/<int:pk>/tasks/<int:task_pk>/", views.task_page, name="task"),
+    # satisfaction survey and the assurance figures' tickets
+    path("survey/<str:token>/", views.survey_page, name="survey"),
+    path("tickets/<int:pk>/follow-up/<int:task_pk>/", views.follow_up_page, name="follow_up"),
+    path("tickets/", views.ticket_list, name="tickets"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,11 +15,23 @@ from keyaccounts.core.access import deny, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.core.workflow import OPEN_STATUSES
+from sla.forms import PeriodForm
 from sla.services import sla_statuses_for
 
-from . import access, services
+from . import access, dashboard, services, surveys
 from .flows import SLA_STEPS, TicketFlow
-from .forms import AnswerForm, DecisionForm, LevelForm, NoteForm, ReportForm, ResolveForm, TriageForm
+from .forms import (
+    AnswerForm,
+    DecisionForm,
+    FollowUpForm,
+    LevelForm,
+    NoteForm,
+    ReportForm,
+    ResolveForm,
+    SurveyForm,
+    TriageForm,
+)
+from .models import Severity
 from .selectors import likely_duplicates
 
 
@@ -196,4 +209,103 @@ def task_page(request, pk: int, task_pk: int):
             if task.flow_task is TicketFlow.give_information
             else None,
         },
+    )
+
+
+# ---------------------------------------------------------------------------- satisfaction survey
+def survey_page(request, token: str):
+    """The customer's survey, reached from the message's link without logging in; answered once."""
+    survey = surveys.survey_by_token(token)
+    if survey is None:
+        raise Http404
+    questions = surveys.survey_questions()
+    form = SurveyForm(request.POST or None, questions=questions)
+    if survey.answered_at is None and request.method == "POST" and form.is_valid():
+        try:
+            surveys.survey_answer(token=token, scores=form.scores(), comment=form.cleaned_data["comment"])
+        except ApplicationError as error:
+            _show_error(form, error)
+        else:
+            return render(request, "assurance/survey.html", {"survey": survey, "thanks": True})
+    answered = survey.answered_at is not None
+    return render(
+        request,
+        "assurance/survey.html",
+        {
+            "survey": survey,
+            "form": None if answered else form,
+            "refusal": surveys.SurveyAnsweredError().message if answered else "",
+        },
+    )
+
+
+@login_required
+def follow_up_page(request, pk: int, task_pk: int):
+    """The city supervisor records what was done about a low satisfaction score."""
+    ticket = _visible(request, pk)
+    task = get_object_or_404(Task, pk=task_pk, process__survey__ticket=ticket)
+    survey = ticket.survey
+    if task.status not in OPEN_STATUSES:
+        messages.info(request, _("This task was already completed or cancelled by someone else; nothing was changed."))
+        return redirect("assurance:detail", pk=pk)
+    if not surveys.may_follow_up(request.user, survey):
+        raise deny(request, f"survey follow-up task {task_pk}")
+    form = FollowUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            surveys.survey_follow_up(user=request.user, task_pk=task.pk, notes=form.cleaned_data["notes"])
+        except ApplicationError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("assurance:detail", pk=pk)
+    return render(
+        request,
+        "assurance/follow_up.html",
+        {
+            "ticket": ticket,
+            "task": task,
+            "survey": survey,
+            "answers": survey.answers.select_related("question"),
+            "form": form,
+        },
+    )
+
+
+TICKETS_PER_PAGE = 50
+
+
+@login_required
+def ticket_list(request):
+    """The tickets behind a figure of the dashboard's assurance section: the same period, scope and filters."""
+    user = request.user
+    if not user.has_perm("sla.view_dashboard"):
+        raise deny(request, "sla.view_dashboard")
+    form = PeriodForm(request.GET, user=user)
+    if form.refused_city:  # another city's tickets stay unknown
+        deny(request, "assurance tickets of a city outside scope")
+        raise Http404
+    figure = request.GET.get("figure", "")
+    if figure not in dashboard.FIGURE_TITLES:
+        raise Http404
+
+    def number(name):
+        value = request.GET.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    level = request.GET.get("level", "")
+    tickets = dashboard.figure_tickets(
+        user,
+        figure,
+        form.period,
+        city_id=form.city_id,
+        level=level if level in Severity.values else "",
+        product=number("product"),
+        service=number("service"),
+    ).select_related("customer", "city", "survey")
+    page = Paginator(tickets.order_by("-created_at", "-pk"), TICKETS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assurance/ticket_list.html",
+        {"title": dashboard.FIGURE_TITLES[figure], "period": form.period, "page": page, "query": request.GET},
     )

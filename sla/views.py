@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from keyaccounts.core.access import deny, sees_all_cities
 from keyaccounts.core.exports import export_table
 from keyaccounts.core.models import City
-from keyaccounts.core.registry import step_name
+from keyaccounts.core.registry import dashboard_sections, step_name
 from keyaccounts.core.templatetags.core_tags import hours_minutes
 
 from . import dashboard
@@ -132,6 +132,10 @@ def sla_dashboard(request):
     export = request.GET.get("export")
     if export in tables and export in EXPORTS:
         return _export(export, tables[export], request.GET.get("format"))
+    sections = _sections(user, period, city_id)
+    section_export = _section_export(sections, export, request.GET.get("format"))
+    if section_export is not None:
+        return section_export
     links = _figure_links(tables, period, city_id)
     clocks = reverse("sla:clocks")
     chart = {
@@ -154,8 +158,26 @@ def sla_dashboard(request):
             "chart": chart,
             "links": links,
             "at_risk_rows": [{"status": s, "inbox": _inbox_query(s)} for s in tables["at_risk"]],
+            "sections": sections,
         },
     )
+
+
+# ---------------------------------------------------------------------------- the process apps' sections
+def _sections(user, period: dashboard.Period, city_id: int | None) -> list[dict]:
+    """The sections the process apps register (`registry.dashboard_sections`), built for the user's scope."""
+    return [{"section": section, "context": section.build(user, period, city_id)} for section in dashboard_sections()]
+
+
+def _section_export(sections: list[dict], export: str | None, fmt: str | None):
+    """A section's table as a download (`?export=<section>-<table>`), or None when none is asked for."""
+    for built in sections:
+        section = built["section"]
+        prefix = f"{section.key}-"
+        if export and export.startswith(prefix) and export[len(prefix) :] in section.exports:
+            headers, rows = section.exports[export[len(prefix) :]](built["context"])
+            return export_table(name=export, headers=headers, rows=rows, fmt=fmt)
+    return None
 
 
 # The tables whose rows count finished clocks, and the drill-down filter their rows' values name.

@@ -141,6 +141,19 @@ class Volume:
 
 
 @dataclass(frozen=True)
+class DashboardSection:
+    """A section a process app adds to the supervisors' dashboard, after the SLA figures: `build(user, period,
+    city_id)` gives its template's context, figures in the user's scope; `exports` names its tables, each as
+    context -> (translated headers, rows of values), downloaded as `?export=<key>-<name>`."""
+
+    key: str
+    title: Any
+    template: str
+    build: Callable[[Any, Any, int | None], dict]
+    exports: Mapping[str, Callable[[dict], tuple[list, list]]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Seeder:
     """A step of the demo data, run at `order` among every app's (one app's data needs another's). `business`:
     it makes business records (customers, accounts, opportunities, orders), not configuration."""
@@ -163,6 +176,7 @@ class ProcessSpec:
     seeders: tuple[Seeder, ...] = ()
     customer_levels: list | None = None  # the inbox filter's level choices
     step_names: Mapping = field(default_factory=dict)  # SLA step code -> its name (a lazy translation)
+    dashboard_sections: tuple[DashboardSection, ...] = ()  # sections of the supervisors' dashboard
 
     @property
     def flow(self) -> type:
@@ -194,6 +208,7 @@ _sources: tuple[InboxSource, ...] = ()
 _panels: list[HomePanel] = []
 _seeders: list[Seeder] = []
 _volumes: list[Volume] = []
+_dashboard_sections: list[DashboardSection] = []
 _configuration: list[tuple[str, str, type[Model]]] = []
 _page_access: dict[str, Callable] = {}
 _step_names: dict[str, Any] = {}
@@ -209,6 +224,7 @@ def register_process(spec: ProcessSpec) -> None:
     register_seeders(*spec.seeders)
     register_step_names(spec.step_names)
     _volumes.extend(spec.volumes)
+    _dashboard_sections.extend(spec.dashboard_sections)
 
 
 def register_panels(*panels: HomePanel) -> None:
@@ -266,6 +282,10 @@ def seeders(*, configuration_only: bool = False) -> list[Seeder]:
 
 def volumes() -> list[Volume]:
     return list(_volumes)
+
+
+def dashboard_sections() -> list[DashboardSection]:
+    return list(_dashboard_sections)
 
 
 def configuration() -> list[tuple[str, str, type[Model]]]:

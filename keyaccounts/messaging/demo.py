@@ -61,6 +61,16 @@ TEMPLATES = {
             "from {{ window_start }} to {{ window_end }}.",
         ),
     },
+    E.SURVEY_REQUESTED: {
+        Language.CHINESE: (
+            "请评价故障单 {{ number }} 的处理",
+            "{{ contact }}您好：单号 {{ number }} 已办结，请花一分钟评价我们的服务：{{ link }}",
+        ),
+        Language.ENGLISH: (
+            "How did we handle ticket {{ number }}?",
+            "Dear {{ contact }}, ticket {{ number }} is closed. Please tell us how we did (one minute): {{ link }}",
+        ),
+    },
 }
 
 

@@ -14,6 +14,7 @@ class MessageEvent(models.TextChoices):
     TICKET_RESTORED = "ticket_restored", _("Service restored")
     CONFIRMATION_REQUESTED = "confirmation_requested", _("Please confirm")
     CUTOVER_NOTICE = "cutover_notice", _("Cutover notice")
+    SURVEY_REQUESTED = "survey_requested", _("Satisfaction survey")
 
 
 # Every message may greet its receiver.
@@ -30,6 +31,7 @@ PLACEHOLDERS: dict[str, dict] = {
         "window_start": _("the start of the window"),
         "window_end": _("the end of the window"),
     },
+    MessageEvent.SURVEY_REQUESTED: {**TICKET_PLACEHOLDERS, "link": _("the survey's link")},
 }
 
 
