@@ -1,7 +1,15 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .models import ComplaintRoute, FaultLevelRule, ResolutionCode, TicketChannel, UnansweredClosure
+from .models import (
+    ComplaintRoute,
+    FaultLevelRule,
+    ResolutionCode,
+    ServiceProblem,
+    ServiceProblemTicket,
+    TicketChannel,
+    UnansweredClosure,
+)
 
 
 @admin.register(FaultLevelRule)
@@ -54,3 +62,23 @@ class UnansweredClosureAdmin(admin.ModelAdmin):
     list_display = ["__str__", "remind_after", "close_after", "explicit_levels", "is_active"]
     list_editable = ["remind_after", "close_after", "explicit_levels", "is_active"]
     list_display_links = ["__str__"]
+
+
+# ---------------------------------------------------------------------------- network incidents
+class ServiceProblemTicketInline(admin.TabularInline):
+    model = ServiceProblemTicket
+    extra = 0
+    raw_id_fields = ["ticket", "customer"]
+    readonly_fields = ["linked"]
+
+
+@admin.register(ServiceProblem)
+class ServiceProblemAdmin(admin.ModelAdmin):
+    """Incidents are raised by EOMS or grouped on their page; here an administrator reads and corrects them."""
+
+    list_display = ["__str__", "name", "origin", "status", "created_at"]
+    list_filter = ["status", "origin"]
+    search_fields = ["name", "external_id"]
+    readonly_fields = ["status", "origin", "external_id"]
+    filter_horizontal = ["products", "cities"]
+    inlines = [ServiceProblemTicketInline]

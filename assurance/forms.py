@@ -98,3 +98,28 @@ class LevelForm(_Form):
 class NoteForm(_Form):
     text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
     internal = forms.BooleanField(label=_("internal: not to be told to the customer"), required=False, initial=True)
+
+
+# ---------------------------------------------------------------------------- network incidents
+class GroupForm(_Form):
+    """A supervisor groups open fault tickets (chosen on the list) into an incident."""
+
+    tickets = forms.TypedMultipleChoiceField(
+        label=_("tickets"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least two open fault tickets that are in no incident yet."),
+            "invalid_choice": _("Choose at least two open fault tickets that are in no incident yet."),
+        },
+    )
+    name = forms.CharField(label=_("name of the incident"), max_length=200, help_text=_("e.g. the fibre that is cut."))
+    description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, tickets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].choices = [(t.pk, t.number) for t in tickets]
+
+
+class ProblemResolveForm(ResolveForm):
+    """The incident's resolution: told to every affected customer."""

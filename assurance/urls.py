@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import incident_views, views
 
 app_name = "assurance"
 urlpatterns = [
@@ -9,4 +9,8 @@ urlpatterns = [
     path("tickets/<int:pk>/notes/", views.note_add, name="note_add"),
     path("tickets/<int:pk>/level/", views.level_change, name="level_change"),
     path("tickets/<int:pk>/tasks/<int:task_pk>/", views.task_page, name="task"),
+    # network incidents
+    path("incidents/", incident_views.incident_list, name="incidents"),
+    path("incidents/<int:pk>/", incident_views.incident_detail, name="incident"),
+    path("incidents/<int:pk>/resolve/", incident_views.incident_resolve, name="incident_resolve"),
 ]
