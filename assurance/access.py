@@ -8,7 +8,7 @@ from keyaccounts.core.access import sees_all_cities, served_city_ids
 from keyaccounts.core.models import Team
 from keyaccounts.core.roles import Role, has_role
 
-from .models import TroubleTicket
+from .models import ServiceProblem, TroubleTicket
 
 DESK, BILLING = Team.Kind.ASSURANCE_DESK, Team.Kind.BILLING
 
@@ -81,3 +81,29 @@ def may_act_on_task(user, task, ticket: TroubleTicket) -> bool:
     if node in (F.confirm, F.callback, F.give_information):
         return task.owner_id == user.pk
     return False  # the red channel's wait for EOMS
+
+
+# ---------------------------------------------------------------------------- network incidents
+def visible_problems(user, queryset: QuerySet | None = None) -> QuerySet[ServiceProblem]:
+    """Supervisors of a city concerned (or the province) and the assurance desk serving one: an incident is
+    concerned with the cities of its affected customers."""
+    queryset = ServiceProblem.objects.all() if queryset is None else queryset
+    if not user.is_authenticated or not user.has_perm("assurance.view_serviceproblem"):
+        return queryset.none()
+    if sees_all_cities(user):
+        return queryset
+    cities: set[int] = set()
+    if has_role(user, Role.CITY_SUPERVISOR) and user.city_id:
+        cities.add(user.city_id)
+    if has_role(user, Role.BACK_OFFICE):
+        cities.update(served_city_ids(user, DESK))
+    return queryset.filter(pk__in=ServiceProblem.objects.filter(cities__in=cities).values("pk"))
+
+
+def may_manage_problem(user, problem: ServiceProblem) -> bool:
+    """Who may see the incident (the caller checked) and manage incidents resolves it while it is open."""
+    return problem.is_open and user.has_perm("assurance.manage_serviceproblem")
+
+
+def may_group(user) -> bool:
+    return user.has_perm("assurance.manage_serviceproblem") and user.has_perm("assurance.view_serviceproblem")

@@ -6,6 +6,8 @@ from .models import (
     ComplaintRoute,
     FaultLevelRule,
     ResolutionCode,
+    ServiceProblem,
+    ServiceProblemTicket,
     SurveyQuestion,
     SurveyRule,
     TicketChannel,
@@ -66,3 +68,23 @@ class SurveyRuleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "follow_up_at_or_below", "is_active"]
     list_editable = ["follow_up_at_or_below", "is_active"]
     list_display_links = ["__str__"]
+
+
+# ---------------------------------------------------------------------------- network incidents
+class ServiceProblemTicketInline(admin.TabularInline):
+    model = ServiceProblemTicket
+    extra = 0
+    raw_id_fields = ["ticket", "customer"]
+    readonly_fields = ["linked"]
+
+
+@admin.register(ServiceProblem)
+class ServiceProblemAdmin(admin.ModelAdmin):
+    """Incidents are raised by EOMS or grouped on their page; here an administrator reads and corrects them."""
+
+    list_display = ["__str__", "name", "origin", "status", "created_at"]
+    list_filter = ["status", "origin"]
+    search_fields = ["name", "external_id"]
+    readonly_fields = ["status", "origin", "external_id"]
+    filter_horizontal = ["products", "cities"]
+    inlines = [ServiceProblemTicketInline]

@@ -22,3 +22,6 @@ class AssuranceConfig(AppConfig):
         register_quality_tickets(QualityTickets(quality_ticket_open, quality_ticket_restored, quality_ticket_ended))
         register_business("tickets", open_tickets_of)
         register()
+        from .incident_views import may_see_incidents
+
+        registry.register_page_access("assurance:incidents", may_see_incidents)

@@ -45,6 +45,12 @@ def _ticket(activation) -> TroubleTicket:
     return activation.process.ticket
 
 
+def _in_incident(activation) -> bool:
+    from .models import ServiceProblemTicket
+
+    return ServiceProblemTicket.objects.filter(ticket_id=_ticket(activation).pk).exists()
+
+
 def _manager(activation):
     return _ticket(activation).account_manager
 
@@ -58,6 +64,8 @@ class TicketFlow(BaseFlow):
     by_channel = (
         flow.Switch()
         .Annotation(title=_("Fault or complaint"))
+        # An incident's child: EOMS works the incident, not the ticket; it waits for the incident's resolution.
+        .Case(this.await_eoms, lambda a: _ticket(a).is_fault and _in_incident(a))
         .Case(this.dispatch, lambda a: _ticket(a).is_fault)
         .Default(this.triage)
     )

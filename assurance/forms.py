@@ -131,3 +131,28 @@ class SurveyForm(_Form):
 
 class FollowUpForm(_Form):
     notes = forms.CharField(label=_("what was done for the customer"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+# ---------------------------------------------------------------------------- network incidents
+class GroupForm(_Form):
+    """A supervisor groups open fault tickets (chosen on the list) into an incident."""
+
+    tickets = forms.TypedMultipleChoiceField(
+        label=_("tickets"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least two open fault tickets that are in no incident yet."),
+            "invalid_choice": _("Choose at least two open fault tickets that are in no incident yet."),
+        },
+    )
+    name = forms.CharField(label=_("name of the incident"), max_length=200, help_text=_("e.g. the fibre that is cut."))
+    description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, tickets=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tickets"].choices = [(t.pk, t.number) for t in tickets]
+
+
+class ProblemResolveForm(ResolveForm):
+    """The incident's resolution: told to every affected customer."""

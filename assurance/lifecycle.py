@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.timeline import timeline_record
+from keyaccounts.core.timeline import timeline_event, timeline_record, timeline_save
 from sla.quality import quality_ticket_moved
 
-from .models import TroubleTicket
+from .models import ServiceProblem, TroubleTicket
 
 Status = TroubleTicket.Status
 WORKING = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.PENDING, Status.HELD)
@@ -94,3 +94,89 @@ def ticket_move(
             status=to,
             reason=reason or (ticket.resolution_notes if to == Status.RESOLVED else ""),
         )
+
+
+def tickets_create(rows: list[TroubleTicket]) -> list[TroubleTicket]:
+    """Many new tickets at once (an incident's children), acknowledged as `ticket_create` makes them."""
+    for ticket in rows:
+        ticket.status = Status.ACKNOWLEDGED
+    return TroubleTicket.objects.bulk_create(rows)
+
+
+def tickets_move(
+    *, tickets: list[TroubleTicket], to: str, action: str, reason: str = "", data: dict | None = None, also=()
+) -> list[TroubleTicket]:
+    """`ticket_move` for many tickets locked by the caller (an incident's children): those that may move go to
+    `to` in one statement, each with its timeline line; the others are returned untouched as they are."""
+    from django.contrib.contenttypes.models import ContentType
+
+    moving = [t for t in tickets if t.status not in FINAL and ticket_may_move(t, to)]
+    now = timezone.now()
+    sources = {t.pk: t.status for t in moving}
+    fields = ["status", "updated_at", *also]
+    for ticket in moving:
+        ticket.status, ticket.updated_at = to, now
+        if ticket.pending_party:
+            ticket.pending_party, ticket.pending_reason = "", ""
+        if to == Status.RESOLVED:
+            ticket.resolved_at, ticket.reminded_at = now, None
+        if to in FINAL:
+            ticket.closed_at = now
+    if to != Status.PENDING:
+        fields += ["pending_party", "pending_reason"]
+    if to == Status.RESOLVED:
+        fields += ["resolved_at", "reminded_at"]
+    if to in FINAL:
+        fields.append("closed_at")
+    TroubleTicket.objects.bulk_update(moving, list(dict.fromkeys(fields)), batch_size=1000)
+    kind = ContentType.objects.get_for_model(TroubleTicket).pk
+    timeline_save(
+        [
+            timeline_event(
+                subject_type_id=kind,
+                subject_id=t.pk,
+                action=action,
+                from_state=sources[t.pk],
+                to_state=to,
+                reason=reason,
+                data=data or {},
+            )
+            for t in moving
+        ]
+    )
+    for ticket in moving:
+        if ticket.channel == TroubleTicket.Channel.NETWORK_QUALITY:
+            quality_ticket_moved(reference=ticket.number, status=to, reason=reason)
+    return moving
+
+
+# ---------------------------------------------------------------------------- network incidents (TMF656)
+Problem = ServiceProblem.Status
+PROBLEM_WORKING = (Problem.ACKNOWLEDGED, Problem.IN_PROGRESS, Problem.PENDING, Problem.HELD)
+PROBLEM_ALLOWED = {
+    (Problem.ACKNOWLEDGED, Problem.IN_PROGRESS),
+    (Problem.PENDING, Problem.IN_PROGRESS),
+    (Problem.HELD, Problem.IN_PROGRESS),
+    (Problem.IN_PROGRESS, Problem.PENDING),
+    (Problem.IN_PROGRESS, Problem.HELD),
+    *((source, Problem.RESOLVED) for source in PROBLEM_WORKING),
+    *((source, Problem.CANCELLED) for source in PROBLEM_WORKING),
+    (Problem.RESOLVED, Problem.CLOSED),
+}
+
+
+def problem_move(
+    *, problem: ServiceProblem, to: str, action: str, actor=None, reason: str = "", data=None, also=()
+) -> None:
+    """The incident, locked by the caller, to status `to`, saved with the fields in `also`, on its timeline."""
+    source = problem.status
+    if (source, to) not in PROBLEM_ALLOWED:
+        raise ApplicationError(
+            _("An incident cannot go from %(source)s to %(target)s.")
+            % {"source": Problem(source).label, "target": Problem(to).label}
+        )
+    problem.status = to
+    problem.save(update_fields=list(dict.fromkeys(["status", "updated_at", *also])))
+    timeline_record(
+        subject=problem, action=action, actor=actor, reason=reason, from_state=source, to_state=to, data=data or {}
+    )

@@ -509,3 +509,99 @@ class SurveyFollowUpProcess(Process):
         proxy = True
         verbose_name = _("survey follow-up process")
         verbose_name_plural = _("survey follow-up processes")
+
+
+# ---------------------------------------------------------------------------- network incidents (TMF656)
+class ServiceProblem(TimeStampedModel):
+    """A network incident (TMF656 ServiceProblem): one fault of the network that takes down the running services
+    of many customers at once, each of whom gets one child fault ticket. Raised by EOMS or grouped by a
+    supervisor from the fault tickets customers reported."""
+
+    class Status(models.TextChoices):  # TMF656 ServiceProblemStateType
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_PROGRESS = "inProgress", _("In progress")
+        PENDING = "pending", _("Pending")
+        HELD = "held", _("Held")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Origin(models.TextChoices):
+        EOMS = "eoms", _("Raised by EOMS")
+        GROUPED = "grouped", _("Grouped by a supervisor")
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.CharField(_("category"), max_length=60, blank=True)
+    origin = models.CharField(_("raised"), max_length=10, choices=Origin.choices)
+    # EOMS's own reference of the problem (TMF externalId): the same problem told twice is this one row.
+    external_id = models.CharField(_("EOMS reference"), max_length=80, blank=True)
+    status = models.CharField(_("status"), max_length=14, choices=Status.choices, default=Status.ACKNOWLEDGED)
+    products = models.ManyToManyField("catalogue.Product", verbose_name=_("affected products"), related_name="+")
+    # Where the network is down (TMF656 affectedLocation): [{"role": element code, "name": text}], e.g. the
+    # installation addresses containing "绿园区"; a running service of an affected product matches one of them.
+    affected_location = models.JSONField(_("affected locations"), default=list, blank=True)
+    cities = models.ManyToManyField("core.City", verbose_name=_("cities concerned"), blank=True, related_name="+")
+    raised_by = models.ForeignKey(
+        "core.User", verbose_name=_("raised by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_code = models.ForeignKey(
+        ResolutionCode, verbose_name=_("resolution"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolution_notes = models.TextField(_("resolution notes"), blank=True)
+    resolution_date = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("network incident")
+        verbose_name_plural = _("network incidents")
+        permissions = [("manage_serviceproblem", _("Can group tickets into incidents and resolve them"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"], condition=~models.Q(external_id=""), name="one_problem_per_eoms_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        return f"SP{self.pk:06d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_PROBLEM_STATUSES
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("assurance:incident", args=[self.pk])
+
+
+OPEN_PROBLEM_STATUSES = (
+    ServiceProblem.Status.ACKNOWLEDGED,
+    ServiceProblem.Status.IN_PROGRESS,
+    ServiceProblem.Status.PENDING,
+    ServiceProblem.Status.HELD,
+)
+
+
+class ServiceProblemTicket(models.Model):
+    """A child of an incident (TMF656 troubleTicket): the one fault ticket of an affected customer, opened for the
+    incident or linked from what the customer reported."""
+
+    problem = models.ForeignKey(ServiceProblem, on_delete=models.CASCADE, related_name="children")
+    ticket = models.OneToOneField(TroubleTicket, on_delete=models.CASCADE, related_name="problem_link")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="+")
+    linked = models.BooleanField(_("reported by the customer before"), default=False)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("incident's ticket")
+        verbose_name_plural = _("incident's tickets")
+        constraints = [models.UniqueConstraint(fields=["problem", "customer"], name="one_child_per_customer")]
+
+    def __str__(self) -> str:
+        return f"{self.problem} · {self.ticket}"

@@ -143,3 +143,38 @@ def follow_up_task_scope(
     return task_scope(
         user, follow_up_claimable(user), city=city, flow=Q(**{flow: SurveyFollowUpFlow}) if flow else None
     )
+
+
+# ---------------------------------------------------------------------------- network incidents
+def problems_open(user):
+    """The open incidents the user may see, newest first, each with its number of affected customers and its
+    children's tickets (for their states) in one more query."""
+    from django.db.models import Count
+
+    from .access import visible_problems
+    from .models import OPEN_PROBLEM_STATUSES, ServiceProblemTicket
+
+    return (
+        visible_problems(user)
+        .filter(status__in=OPEN_PROBLEM_STATUSES)
+        .annotate(customer_count=Count("children", distinct=True))
+        .prefetch_related(
+            "products", Prefetch("children", queryset=ServiceProblemTicket.objects.select_related("ticket"))
+        )
+        .order_by("-created_at")
+    )
+
+
+def problem_children(problem):
+    """The incident's children with their customers and tickets, by customer name."""
+    return problem.children.select_related("customer", "ticket", "ticket__account_manager").order_by(
+        "customer__name", "pk"
+    )
+
+
+def child_states(children) -> list[tuple[str, int]]:
+    """How many children are in each status, as (status name, count), in the statuses' order."""
+    counts: dict[str, int] = {}
+    for child in children:
+        counts[child.ticket.status] = counts.get(child.ticket.status, 0) + 1
+    return [(label, counts[value]) for value, label in TroubleTicket.Status.choices if value in counts]

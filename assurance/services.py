@@ -50,10 +50,13 @@ ACCEPT, DUPLICATE = "accept", "duplicate"
 
 
 # ---------------------------------------------------------------------------- classification
-def fault_level(*, customer, services: list, interruption: bool) -> tuple[str, FaultLevelRule | None]:
-    """The level of a fault by the first active rule that matches it (`FaultLevelRule`), else level 2."""
+def fault_level(*, customer, services: list, interruption: bool, rules=None) -> tuple[str, FaultLevelRule | None]:
+    """The level of a fault by the first active rule that matches it (`FaultLevelRule`), else level 2. `rules`:
+    the active rules read once by a caller that levels many faults."""
     products = {service.product_id for service in services}
-    for rule in FaultLevelRule.objects.filter(is_active=True).order_by("order", "pk"):
+    if rules is None:
+        rules = FaultLevelRule.objects.filter(is_active=True).order_by("order", "pk")
+    for rule in rules:
         if rule.interruption_only and not interruption:
             continue
         if rule.product_id and rule.product_id not in products:

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from keyaccounts.core.timeline import register_actions, register_values
 
-from .models import Severity, TroubleTicket
+from .models import ServiceProblem, Severity, TroubleTicket
 
 
 class TicketAction(models.TextChoices):
@@ -62,3 +62,37 @@ register_values("assurance.severity", Severity)
 register_values("assurance.route", TroubleTicket.Route)
 register_values("assurance.escalation", TroubleTicket.Escalation)
 register_values("assurance.channel", TroubleTicket.Channel)
+
+
+# ---------------------------------------------------------------------------- network incidents
+class ProblemAction(models.TextChoices):
+    RAISED = "problem.raised", _("Network incident raised")
+    CHILDREN_OPENED = "problem.children_opened", _("Tickets opened for the affected customers")
+    RESOLVED = "problem.resolved", _("Network incident resolved")
+
+
+class ChildAction(models.TextChoices):
+    """Lines on a child ticket's timeline (its states are the ticket's)."""
+
+    OPENED = "ticket.problem_opened", _("Opened for a network incident")
+    LINKED = "ticket.problem_linked", _("Linked to a network incident")
+
+
+register_actions(
+    ProblemAction,
+    states=ServiceProblem.Status,
+    templates={
+        ProblemAction.RAISED: "assurance/timeline/problem.html",
+        ProblemAction.CHILDREN_OPENED: "assurance/timeline/problem.html",
+        ProblemAction.RESOLVED: "assurance/timeline/resolved.html",
+    },
+)
+register_actions(
+    ChildAction,
+    states=TroubleTicket.Status,
+    templates={
+        ChildAction.OPENED: "assurance/timeline/problem.html",
+        ChildAction.LINKED: "assurance/timeline/problem.html",
+    },
+)
+register_values("assurance.problem_origin", ServiceProblem.Origin)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import incident_views, views
 
 app_name = "assurance"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
     path("survey/<str:token>/", views.survey_page, name="survey"),
     path("tickets/<int:pk>/follow-up/<int:task_pk>/", views.follow_up_page, name="follow_up"),
     path("tickets/", views.ticket_list, name="tickets"),
+    # network incidents
+    path("incidents/", incident_views.incident_list, name="incidents"),
+    path("incidents/<int:pk>/", incident_views.incident_detail, name="incident"),
+    path("incidents/<int:pk>/resolve/", incident_views.incident_resolve, name="incident_resolve"),
 ]

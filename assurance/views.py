@@ -90,6 +90,11 @@ def _task_rows(user, ticket) -> list[dict]:
     ]
 
 
+def _problem_of(user, ticket):
+    """The incident the ticket is a child of, when the user may see it."""
+    return access.visible_problems(user).filter(children__ticket=ticket).first()
+
+
 @login_required
 def ticket_detail(request, pk: int):
     ticket = _visible(request, pk)
@@ -108,6 +113,7 @@ def ticket_detail(request, pk: int):
             else None,
             "sla": sla_statuses_for(ticket),
             "events": timeline_for(ticket),
+            "problem": _problem_of(request.user, ticket),
         },
     )
 

@@ -120,7 +120,9 @@ def sla_clock_start(
     )
 
 
-def _start(*, subject, step: str, level: str, product, city, customer, account_manager, now) -> SlaClock | None:
+def _start(
+    *, subject, step: str, level: str, product, city, customer, account_manager, now, save: bool = True
+) -> SlaClock | None:
     """A new clock for a step known not to have a running one. `city`, `customer`, `account_manager`: models
     or their pks."""
     policy = _most_specific(_policies(step=step, level=level, product=product, city=city, customer=customer), level)
@@ -147,8 +149,45 @@ def _start(*, subject, step: str, level: str, product, city, customer, account_m
     if policy.runs_on and clock.time_basis == TimeBasis.WORKING:
         working = calendar_read(pk=policy.runs_on)[1]
     _schedule(clock, now, {clock.calendar_id: working})
-    clock.save()
+    if save:
+        clock.save()
     return clock
+
+
+def sla_clocks_start_many(*, starts: list[dict], now=None) -> list[SlaClock | None]:
+    """`sla_clock_start` for many new subjects known to have no running clock (e.g. an incident's tickets),
+    saved in one statement; each entry holds the keyword arguments of one start. No policy: None in its place."""
+    now = now or timezone.now()
+    clocks = [
+        _start(
+            subject=start["subject"],
+            step=start["step"],
+            level=start.get("level", ""),
+            product=start.get("product"),
+            city=start.get("city"),
+            customer=start.get("customer"),
+            account_manager=start.get("account_manager"),
+            now=now,
+            save=False,
+        )
+        for start in starts
+    ]
+    SlaClock.objects.bulk_create([clock for clock in clocks if clock is not None], batch_size=1000)
+    return clocks
+
+
+def sla_clocks_stop_many(*, model, subject_ids: list[int], steps: list[str], now=None) -> int:
+    """`sla_clock_stop` of the `steps` of many subjects of one model at once; returns how many stopped."""
+    clocks = list(
+        SlaClock.objects.select_for_update().filter(
+            subject_type=ContentType.objects.get_for_model(model),
+            subject_id__in=subject_ids,
+            step__in=steps,
+            stopped_at=None,
+        )
+    )
+    _stop_open(None, now or timezone.now(), clocks=clocks)
+    return len(clocks)
 
 
 def _schedule(clock: SlaClock, now: datetime, calendars: dict | None = None) -> None:

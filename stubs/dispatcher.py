@@ -46,7 +46,7 @@ DUE_FIELDS = (
     *("resource_id", "resource__peer", "resource__kind", "resource__external_id"),
 )
 # The field a resource's events name its new state by (TMF621 says status, the order APIs state).
-STATE_FIELD = {"troubleTicket": "status"}
+STATE_FIELD = {"troubleTicket": "status", "serviceProblem": "status"}
 
 
 def event_body(event: dict) -> dict:

@@ -498,3 +498,39 @@ GATEWAY_KINDS = frozenset({"communicationMessage"})
 
 def offered(peer: str, kind: str) -> bool:
     return kind in VIEWS and (peer == "gateway") == (kind in GATEWAY_KINDS)
+
+
+# ---------------------------------------------------------------------------- network incidents (TMF656)
+def problem_invalid(body: dict) -> str:
+    if not body.get("affectedLocation") or not body.get("characteristic"):
+        return "an affectedLocation and a product characteristic are required"
+    return ""
+
+
+def problem_raised(resource) -> list:
+    """EOMS has found a network fault (the test or demo POSTs it here): it tells its listeners at once."""
+    from .models import Event
+
+    detail = {k: v for k, v in resource.body.items() if k != "externalId"}
+    now = timezone.now()
+    return Event.objects.bulk_create(
+        [
+            Event(
+                resource=resource,
+                event_type="ServiceProblemCreateEvent",
+                state="acknowledged",
+                detail=detail,
+                occurred_at=now,
+                due_at=now,
+            )
+        ]
+    )
+
+
+def problem_view(resource) -> dict:
+    return {**resource.body, "id": str(resource.pk), "status": "acknowledged", "@type": "ServiceProblem"}
+
+
+VIEWS["serviceProblem"] = problem_view
+INVALID["serviceProblem"] = problem_invalid
+ON_CREATE["serviceProblem"] = problem_raised

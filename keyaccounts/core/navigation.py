@@ -38,6 +38,7 @@ ENTRIES = [
         "envelope-exclamation",
         permission="peers.retry_delivery",
     ),
+    NavEntry(_("Incidents"), "assurance:incidents", "broadcast", permission="assurance.view_serviceproblem"),
     NavEntry(_("SLA dashboard"), "sla:dashboard", "speedometer2", permission="sla.view_dashboard"),
     NavEntry(_("Organisation"), "organisation", "diagram-3", permission="core.view_organisation"),
     NavEntry(_("Administration"), "admin:index", "gear", staff_only=True),

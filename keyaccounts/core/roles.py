@@ -40,6 +40,8 @@ _CUSTOMER_SUPERVISION = [
     "sla.view_dashboard",
     "assurance.view_troubleticket",
     "assurance.supervise_ticket",
+    "assurance.view_serviceproblem",
+    "assurance.manage_serviceproblem",
 ]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
@@ -71,6 +73,8 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "assurance.view_troubleticket",
         "assurance.triage_ticket",  # acted on only by members of an assurance desk
         "assurance.handle_ticket",  # acted on only by members of the team a complaint is routed to
+        "assurance.view_serviceproblem",  # seen only by members of an assurance desk
+        "assurance.manage_serviceproblem",
     ],
     Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
     Role.PROVINCIAL_SUPERVISOR: [

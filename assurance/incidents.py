@@ -1,0 +1,430 @@
+"""Every write of network incidents (TMF656 ServiceProblem): raised by EOMS's event or grouped by a supervisor from
+the fault tickets customers reported; each affected customer gets one child fault ticket (opened for the incident,
+or the customer's own open one linked); resolving the incident resolves the children, and each child's customer
+confirms on their own.
+
+The children are written in bulk (tickets, services, clocks, messages, timeline lines): an incident of a cut fibre
+opens hundreds at once. Their flows start in the worker afterwards (`problem_children_start`) and wait there for the
+incident's resolution, after which each goes on to its own customer's confirmation (`problem_children_wake`).
+"""
+
+import logging
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from keyaccounts.catalogue.models import Product, Service
+from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.timeline import timeline_event, timeline_record, timeline_save
+from keyaccounts.peers.models import OutboxMessage
+from sla.services import sla_clocks_start_many, sla_clocks_stop_many
+
+from . import access, telling
+from .lifecycle import WORKING, problem_move, tickets_create, tickets_move
+from .models import (
+    FaultLevelRule,
+    ResolutionCode,
+    ServiceProblem,
+    ServiceProblemTicket,
+    TroubleTicket,
+)
+from .services import UNTIMED_RESTORATION, _tell_eoms, fault_level, priority_of, ticket_sla_follow
+from .timeline import ChildAction, ProblemAction, TicketAction
+
+logger = logging.getLogger(__name__)
+Status, Problem = TroubleTicket.Status, ServiceProblem.Status
+PROBLEM_RESOURCE = "serviceProblem"
+CREATE_EVENT = "ServiceProblemCreateEvent"
+PROBLEM_EVENTS = {CREATE_EVENT}
+# The service elements a location may name (TMF656 affectedLocation.role): where a line is installed or ends.
+LOCATION_ELEMENTS = ("install_address", "a_end_address", "z_end_address", "access_point")
+# How many children one worker transaction starts the flows of.
+START_BATCH = 50
+
+
+# ---------------------------------------------------------------------------- the scope
+def _locations(raw) -> list[dict]:
+    """The affected locations as stored: each a known element and a non-empty text."""
+    locations = []
+    for place in raw if isinstance(raw, list) else []:
+        role = str((place or {}).get("role") or "").strip() if isinstance(place, dict) else ""
+        name = str((place or {}).get("name") or "").strip() if isinstance(place, dict) else ""
+        if role in LOCATION_ELEMENTS and name:
+            locations.append({"role": role, "name": name})
+    return locations
+
+
+def affected_services(problem: ServiceProblem):
+    """The running services the incident takes down: of an affected product, with an access or address element
+    that contains one of its locations."""
+    where = Q(pk__in=[])
+    for place in problem.affected_location:
+        where |= Q(**{f"elements__{place['role']}__icontains": place["name"]})
+    return (
+        Service.objects.filter(where, status=Service.Status.ACTIVE, product__in=problem.products.all())
+        .select_related("product", "customer")
+        .order_by("customer_id", "pk")
+    )
+
+
+# ---------------------------------------------------------------------------- raised by EOMS
+def problems_apply_events(*, events: list) -> None:
+    """EOMS's ServiceProblemCreateEvent (stored and locked by the listener's apply run): the incident, once per
+    EOMS reference however often it is told, with its children opened."""
+    for event in events:
+        body = event.body["event"][PROBLEM_RESOURCE]
+        try:
+            with transaction.atomic():  # one bad or repeated event leaves the batch's others applied
+                event.outcome = _raise_from_eoms(body)
+        except ApplicationError as error:
+            event.outcome = f"ignored: {error.message}"[:200]
+
+
+def _raise_from_eoms(body: dict) -> str:
+    reference = str(body.get("externalId") or "").strip()
+    if ServiceProblem.objects.filter(external_id=reference).exists():
+        return "ignored: incident known already"
+    codes = [str(c.get("value")) for c in body.get("characteristic") or [] if c.get("name") == "product"]
+    products = list(Product.objects.filter(code__in=codes))
+    locations = _locations(body.get("affectedLocation"))
+    if not products or not locations:
+        raise ApplicationError("a product characteristic and an affectedLocation with a known role are required")
+    try:
+        with transaction.atomic():
+            problem = ServiceProblem.objects.create(
+                name=str(body.get("name") or reference)[:200],
+                description=str(body.get("description") or ""),
+                category=str(body.get("category") or "")[:60],
+                origin=ServiceProblem.Origin.EOMS,
+                external_id=reference,
+                affected_location=locations,
+            )
+    except IntegrityError:  # the same reference raced in on another worker: that one opens the children
+        return "ignored: incident known already"
+    problem.products.set(products)
+    timeline_record(
+        subject=problem,
+        action=ProblemAction.RAISED,
+        to_state=problem.status,
+        data={"problem": problem.number, "origin": problem.origin, "reference": reference},
+    )
+    opened, linked = problem_children_open(problem=problem)
+    return f"applied: {problem.number}, {opened} opened, {linked} linked"
+
+
+# ---------------------------------------------------------------------------- grouped by a supervisor
+def groupable_tickets(user):
+    """The open fault tickets a user may group: visible, worked still, in no incident yet."""
+    return access.visible_tickets(user).filter(
+        type=TroubleTicket.Type.FAULT, status__in=WORKING, problem_link__isnull=True
+    )
+
+
+def problem_group(*, user, ticket_pks: list[int], name: str, description: str = "") -> ServiceProblem:
+    """A supervisor groups open fault tickets into an incident: they become its children, and its scope is what
+    they are about (their products, at their services' access and address elements), so every other customer
+    there gets a child too."""
+    if not access.may_group(user):
+        raise PermissionDenied
+    if not name.strip():
+        raise ApplicationError(_("Name the incident, e.g. the fibre that is cut."), field="name")
+    with transaction.atomic():
+        tickets = list(
+            groupable_tickets(user)
+            .filter(pk__in=ticket_pks)
+            .select_for_update(of=("self",))
+            .select_related("customer")
+            .prefetch_related("services__product")
+        )
+        if len(ticket_pks) < 2 or len(tickets) != len(set(ticket_pks)):
+            raise ApplicationError(
+                _("Choose at least two open fault tickets that are in no incident yet."), field="tickets"
+            )
+        services = [service for ticket in tickets for service in ticket.services.all()]
+        locations = {
+            (role, str(service.elements[role]))
+            for service in services
+            for role in LOCATION_ELEMENTS
+            if service.elements.get(role)
+        }
+        problem = ServiceProblem.objects.create(
+            name=name.strip()[:200],
+            description=description.strip(),
+            origin=ServiceProblem.Origin.GROUPED,
+            raised_by=user,
+            affected_location=[{"role": role, "name": value} for role, value in sorted(locations)],
+        )
+        problem.products.set({service.product_id for service in services})
+        timeline_record(
+            subject=problem,
+            action=ProblemAction.RAISED,
+            actor=user,
+            to_state=problem.status,
+            data={"problem": problem.number, "origin": problem.origin, "tickets": [t.number for t in tickets]},
+        )
+        problem_children_open(problem=problem, chosen=tickets)
+    return problem
+
+
+# ---------------------------------------------------------------------------- the children
+@transaction.atomic
+def problem_children_open(*, problem: ServiceProblem, chosen: list[TroubleTicket] = ()) -> tuple[int, int]:
+    """One child fault ticket per affected customer (in the caller's transaction): the customer's open fault
+    ticket on an affected service (or one `chosen` by the supervisor) is linked, the others are opened here,
+    levelled by the rules, timed, and the customer told. Never a second child for a customer. Returns (opened,
+    linked)."""
+    problem = ServiceProblem.objects.select_for_update().get(pk=problem.pk)  # one opener at a time
+    services = list(affected_services(problem))
+    by_customer: dict[int, list[Service]] = {}
+    for service in services:
+        by_customer.setdefault(service.customer_id, []).append(service)
+    for ticket in chosen:
+        by_customer.setdefault(ticket.customer_id, [])
+    known = set(problem.children.values_list("customer_id", flat=True))
+    wanted = [pk for pk in by_customer if pk not in known]
+    # A customer who reported already: the chosen ticket, else the oldest open fault on an affected service.
+    reported: dict[int, TroubleTicket] = {t.customer_id: t for t in chosen}
+    candidates = (
+        TroubleTicket.objects.filter(
+            type=TroubleTicket.Type.FAULT,
+            status__in=WORKING,
+            customer_id__in=[pk for pk in wanted if pk not in reported],
+            services__in=[s.pk for s in services],
+            problem_link__isnull=True,
+        )
+        .distinct()
+        .order_by("created_at", "pk")
+    )
+    for ticket in candidates:
+        reported.setdefault(ticket.customer_id, ticket)
+    customers = {s.customer_id: s.customer for s in services}
+    customers.update({t.customer_id: t.customer for t in chosen})
+    fresh = [pk for pk in wanted if pk not in reported]
+    opened = _children_create(problem, [customers[pk] for pk in fresh], by_customer)
+    links = [
+        ServiceProblemTicket(problem=problem, ticket=ticket, customer_id=ticket.customer_id, linked=False)
+        for ticket in opened
+    ] + [
+        ServiceProblemTicket(problem=problem, ticket=reported[pk], customer_id=pk, linked=True)
+        for pk in wanted
+        if pk in reported
+    ]
+    ServiceProblemTicket.objects.bulk_create(links, batch_size=1000)
+    linked = [reported[pk] for pk in wanted if pk in reported]
+    kind = ContentType.objects.get_for_model(TroubleTicket).pk
+    timeline_save(
+        [
+            timeline_event(
+                subject_type_id=kind,
+                subject_id=ticket.pk,
+                action=ChildAction.LINKED,
+                data={"problem": problem.number},
+            )
+            for ticket in linked
+        ]
+    )
+    problem.cities.add(*{c.city_id for c in customers.values()})
+    timeline_record(
+        subject=problem,
+        action=ProblemAction.CHILDREN_OPENED,
+        data={"problem": problem.number, "opened": len(opened), "linked": len(linked)},
+    )
+    if opened:
+        transaction.on_commit(lambda: _start_later(problem.pk))
+    return len(opened), len(linked)
+
+
+def _children_create(problem: ServiceProblem, customers: list, by_customer: dict) -> list[TroubleTicket]:
+    """The new children of these customers, with their services, restoration clocks, timeline lines and the
+    "acknowledged" message to the customer's contact, written in bulk."""
+    if not customers:
+        return []
+    rules = list(FaultLevelRule.objects.filter(is_active=True).order_by("order", "pk"))
+    contacts: dict[int, object] = {}
+    from customers.models import Contact
+
+    for contact in Contact.objects.filter(customer__in=customers).order_by("customer_id", "pk"):
+        contacts.setdefault(contact.customer_id, contact)
+    rows = []
+    for customer in customers:
+        services = by_customer[customer.pk]
+        severity, _rule = fault_level(customer=customer, services=services, interruption=True, rules=rules)
+        rows.append(
+            TroubleTicket(
+                type=TroubleTicket.Type.FAULT,
+                channel=TroubleTicket.Channel.EOMS,
+                customer=customer,
+                city_id=customer.city_id,
+                account_manager_id=customer.account_manager_id,
+                contact=contacts.get(customer.pk),
+                description=_("Network incident %(number)s: %(name)s")
+                % {"number": problem.number, "name": problem.name},
+                interruption=True,
+                severity=severity,
+                priority=priority_of(severity, customer.level),
+            )
+        )
+    tickets = tickets_create(rows)
+    through = TroubleTicket.services.through
+    through.objects.bulk_create(
+        [through(troubleticket_id=t.pk, service_id=s.pk) for t in tickets for s in by_customer[t.customer_id]],
+        batch_size=2000,
+    )
+    from .services import resolution_step
+
+    now = timezone.now()
+    clocks = sla_clocks_start_many(
+        starts=[
+            {
+                "subject": t,
+                "step": resolution_step(t),
+                "level": t.customer.level,
+                "product": by_customer[t.customer_id][0].product,
+                "city": t.city_id,
+                "customer": t.customer_id,
+                "account_manager": t.account_manager_id,
+            }
+            for t in tickets
+        ],
+        now=now,
+    )
+    for ticket, clock in zip(tickets, clocks, strict=True):
+        ticket.requested_resolution_date = clock.due_at if clock is not None else now + UNTIMED_RESTORATION
+    TroubleTicket.objects.bulk_update(tickets, ["requested_resolution_date"], batch_size=1000)
+    kind = ContentType.objects.get_for_model(TroubleTicket).pk
+    customer_kind = ContentType.objects.get_for_model(customers[0]).pk
+    lines = []
+    for t in tickets:
+        line = {
+            "ticket": t.number,
+            "type": t.type,
+            "severity": t.severity,
+            "channel": t.channel,
+            "services": [s.number for s in by_customer[t.customer_id]],
+        }
+        lines.append(timeline_event(subject_type_id=kind, subject_id=t.pk, action=TicketAction.REPORTED, data=line))
+        lines.append(
+            timeline_event(
+                subject_type_id=customer_kind, subject_id=t.customer_id, action=TicketAction.REPORTED, data=line
+            )
+        )
+        lines.append(
+            timeline_event(
+                subject_type_id=kind, subject_id=t.pk, action=ChildAction.OPENED, data={"problem": problem.number}
+            )
+        )
+    timeline_save(lines)
+    for ticket in tickets:
+        ticket._services = by_customer[ticket.customer_id]
+        telling.tell_acknowledged(ticket, restore_by=ticket.requested_resolution_date)
+    return tickets
+
+
+def _start_later(problem_pk: int) -> None:
+    from .tasks import problem_children_start_task
+
+    problem_children_start_task.delay(problem_pk)
+
+
+def problem_children_start(*, problem_pk: int) -> int:
+    """The worker starts the flows of the incident's children that have none yet, each under its ticket's row
+    lock: a child waits for the incident's resolution, or goes on at once if it came meanwhile. Returns how many."""
+    from .flows import TicketFlow
+    from .services import _wake_if_answered
+
+    started = 0
+    waiting = ServiceProblemTicket.objects.filter(problem_id=problem_pk, ticket__process__isnull=True)
+    for pk in waiting.values_list("ticket_id", flat=True):
+        with transaction.atomic():
+            ticket = TroubleTicket.objects.select_for_update().select_related("customer").get(pk=pk)
+            if ticket.process_id is not None:
+                continue
+            TicketFlow.start.run(ticket=ticket)
+            ticket_sla_follow(ticket)
+            started += 1
+        _wake_if_answered(ticket)
+    return started
+
+
+# ---------------------------------------------------------------------------- resolution
+def problem_resolve(*, user, problem_pk: int, resolution: ResolutionCode | None, notes: str) -> ServiceProblem:
+    """The incident is resolved: every child still worked is resolved with it (EOMS is told of those it had),
+    their restoration clocks stop, and each goes on to its own customer's confirmation in the worker."""
+    if resolution is None or not resolution.is_active:
+        raise ApplicationError(_("Choose how the incident was resolved."), field="resolution")
+    if not notes.strip():
+        raise ApplicationError(_("Write what was done: the customers are told."), field="notes")
+    with transaction.atomic():
+        problem = access.visible_problems(user).select_for_update(of=("self",)).filter(pk=problem_pk).first()
+        if problem is None or not access.may_manage_problem(user, problem):
+            raise PermissionDenied
+        problem.resolution_code, problem.resolution_notes = resolution, notes.strip()
+        problem.resolution_date = timezone.now()
+        problem_move(
+            problem=problem,
+            to=Problem.RESOLVED,
+            action=ProblemAction.RESOLVED,
+            actor=user,
+            reason=problem.resolution_notes,
+            data={"resolution": resolution.code},
+            also=("resolution_code", "resolution_notes", "resolution_date"),
+        )
+        children = list(
+            TroubleTicket.objects.select_for_update()
+            .filter(problem_link__problem=problem, status__in=WORKING)
+            .order_by("pk")
+        )
+        for ticket in children:
+            ticket.resolution_code, ticket.resolution_notes = resolution, problem.resolution_notes
+        moved = tickets_move(
+            tickets=children,
+            to=Status.RESOLVED,
+            action=TicketAction.RESOLVED,
+            reason=problem.resolution_notes,
+            data={"resolution": resolution.code, "problem": problem.number},
+            also=("resolution_code", "resolution_notes"),
+        )
+        from .services import resolution_step
+
+        sla_clocks_stop_many(
+            model=TroubleTicket,
+            subject_ids=[t.pk for t in moved],
+            steps=sorted({resolution_step(t) for t in moved}),
+            now=problem.resolution_date,
+        )
+        sent = set(
+            OutboxMessage.objects.filter(external_id__in=[t.external_id for t in moved]).values_list(
+                "external_id", flat=True
+            )
+        )
+        for ticket in moved:
+            if ticket.external_id in sent:  # a ticket the customer reported: EOMS has it, and is told
+                _tell_eoms(ticket, suffix="S", status=Status.RESOLVED, reason=problem.resolution_notes[:200])
+        transaction.on_commit(lambda: _wake_later(problem.pk))
+    return problem
+
+
+def _wake_later(problem_pk: int) -> None:
+    from .tasks import problem_children_wake_task
+
+    problem_children_wake_task.delay(problem_pk)
+
+
+def problem_children_wake(*, problem_pk: int) -> int:
+    """The worker moves each resolved child's flow on to its customer's confirmation (who is told and asked)."""
+    from .services import _wake_if_answered
+
+    woken = 0
+    children = TroubleTicket.objects.filter(
+        problem_link__problem_id=problem_pk, status=Status.RESOLVED, process__isnull=False
+    ).select_related("customer")
+    for ticket in children:
+        with transaction.atomic():
+            _wake_if_answered(ticket)
+            ticket_sla_follow(ticket)
+        woken += 1
+    return woken
