@@ -81,3 +81,11 @@ def may_act_on_task(user, task, ticket: TroubleTicket) -> bool:
     if node in (F.confirm, F.callback, F.give_information):
         return task.owner_id == user.pk
     return False  # the red channel's wait for EOMS
+
+
+# ---------------------------------------------------------------------------- the SI portal's complaints
+def si_complaints(user) -> QuerySet[TroubleTicket]:
+    """An SI partner's complaint orders: the complaints routed to their company, nothing else."""
+    if not user.is_authenticated or not user.has_perm("assurance.work_si_complaints") or not user.si_company_id:
+        return TroubleTicket.objects.none()
+    return TroubleTicket.objects.filter(route=TroubleTicket.Route.SI, si_company_id=user.si_company_id)

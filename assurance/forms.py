@@ -98,3 +98,17 @@ class LevelForm(_Form):
 class NoteForm(_Form):
     text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
     internal = forms.BooleanField(label=_("internal: not to be told to the customer"), required=False, initial=True)
+
+
+# ---------------------------------------------------------------------------- the SI portal's complaints
+class SiProgressForm(_Form):
+    state = forms.ChoiceField(
+        label=_("the complaint is"),
+        choices=[(s.value, s.label) for s in (TroubleTicket.Status.IN_PROGRESS, TroubleTicket.Status.HELD)],
+        error_messages={"invalid_choice": _("Choose whether you work on it or hold it.")},
+    )
+    note = forms.CharField(label=_("what was done, or why it is held"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SiResolveForm(ResolveForm):
+    """The partner's proposed resolution: the same codes and notes as our teams'."""

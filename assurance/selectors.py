@@ -123,3 +123,20 @@ def ticket_status_histories(tickets) -> dict[int, list[TimelineEvent]]:
 
 def ticket_status_history(ticket: TroubleTicket) -> list[TimelineEvent]:
     return ticket_status_histories([ticket]).get(ticket.pk, [])
+
+
+# ---------------------------------------------------------------------------- the SI portal's complaints
+def si_complaint_waiting(ticket: TroubleTicket) -> bool:
+    """Whether the complaint waits for its SI company now (not resolved, escalated or closed meanwhile)."""
+    from viewflow.workflow.models import Task
+
+    from keyaccounts.core.workflow import OPEN_STATUSES
+
+    from .flows import TicketFlow
+
+    return (
+        ticket.status in (TroubleTicket.Status.IN_PROGRESS, TroubleTicket.Status.HELD)
+        and Task.objects.filter(
+            process_id=ticket.process_id, flow_task=TicketFlow.await_si, status__in=OPEN_STATUSES
+        ).exists()
+    )

@@ -28,6 +28,10 @@ class TicketAction(models.TextChoices):
     CUSTOMER_NOT_TOLD = "ticket.customer_not_told", _("The customer was not told")
     REMINDED = "ticket.reminded", _("The customer was reminded to answer")
     AUTO_CLOSED = "ticket.auto_closed", _("Closed: the customer did not answer")
+    # ---- complaints handled by EOMS and by SI companies
+    SENT_TO_SI = "ticket.sent_to_si", _("Sent to the SI company's system")
+    SENT_BACK = "ticket.sent_back", _("Sent back to be worked again")
+    SI_PROGRESS = "ticket.si_progress", _("Progress recorded by the SI company")
 
 
 register_actions(
@@ -51,6 +55,8 @@ register_actions(
         TicketAction.CUSTOMER_NOT_TOLD: "assurance/timeline/not_told.html",
         TicketAction.REMINDED: "assurance/timeline/unanswered.html",
         TicketAction.AUTO_CLOSED: "assurance/timeline/unanswered.html",
+        TicketAction.SENT_TO_SI: "assurance/timeline/dispatched.html",
+        TicketAction.SENT_BACK: "assurance/timeline/dispatched.html",
     },
 )
 register_values("assurance.type", TroubleTicket.Type)
@@ -58,3 +64,4 @@ register_values("assurance.severity", Severity)
 register_values("assurance.route", TroubleTicket.Route)
 register_values("assurance.escalation", TroubleTicket.Escalation)
 register_values("assurance.channel", TroubleTicket.Channel)
+register_values("assurance.status", TroubleTicket.Status)  # the SI portal's history of a complaint

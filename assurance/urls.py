@@ -9,4 +9,7 @@ urlpatterns = [
     path("tickets/<int:pk>/notes/", views.note_add, name="note_add"),
     path("tickets/<int:pk>/level/", views.level_change, name="level_change"),
     path("tickets/<int:pk>/tasks/<int:task_pk>/", views.task_page, name="task"),
+    # ---- the SI portal's complaint orders
+    path("si/", views.si_complaints, name="si_complaints"),
+    path("si/<int:pk>/", views.si_complaint, name="si_complaint"),
 ]
