@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ResolutionCode, Severity, TroubleTicket
-from .selectors import running_services_of
+from .selectors import SI_PROGRESS_STATES, running_services_of
 
 
 class _Form(forms.Form):
@@ -104,7 +104,7 @@ class NoteForm(_Form):
 class SiProgressForm(_Form):
     state = forms.ChoiceField(
         label=_("the complaint is"),
-        choices=[(s.value, s.label) for s in (TroubleTicket.Status.IN_PROGRESS, TroubleTicket.Status.HELD)],
+        choices=[(s.value, s.label) for s in SI_PROGRESS_STATES],
         error_messages={"invalid_choice": _("Choose whether you work on it or hold it.")},
     )
     note = forms.CharField(label=_("what was done, or why it is held"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -126,6 +126,10 @@ def ticket_status_history(ticket: TroubleTicket) -> list[TimelineEvent]:
 
 
 # ---------------------------------------------------------------------------- the SI portal's complaints
+# What an SI partner's complaint may be while it waits for the partner (the partner may move it between them).
+SI_PROGRESS_STATES = (TroubleTicket.Status.IN_PROGRESS, TroubleTicket.Status.HELD)
+
+
 def si_complaint_waiting(ticket: TroubleTicket) -> bool:
     """Whether the complaint waits for its SI company now (not resolved, escalated or closed meanwhile)."""
     from viewflow.workflow.models import Task
@@ -135,7 +139,7 @@ def si_complaint_waiting(ticket: TroubleTicket) -> bool:
     from .flows import TicketFlow
 
     return (
-        ticket.status in (TroubleTicket.Status.IN_PROGRESS, TroubleTicket.Status.HELD)
+        ticket.status in SI_PROGRESS_STATES
         and Task.objects.filter(
             process_id=ticket.process_id, flow_task=TicketFlow.await_si, status__in=OPEN_STATUSES
         ).exists()

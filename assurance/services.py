@@ -36,7 +36,13 @@ from .models import (
     TroubleTicket,
     UnansweredClosure,
 )
-from .selectors import likely_duplicates, running_services_of, si_complaint_waiting, ticket_pk
+from .selectors import (
+    SI_PROGRESS_STATES,
+    likely_duplicates,
+    running_services_of,
+    si_complaint_waiting,
+    ticket_pk,
+)
 from .timeline import TicketAction
 
 logger = logging.getLogger(__name__)
@@ -891,9 +897,6 @@ def ticket_add_note(*, user, ticket: TroubleTicket, text: str, internal: bool) -
 
 
 # ---------------------------------------------------------------------------- complaints in the SI portal
-SI_PROGRESS_STATES = (Status.IN_PROGRESS, Status.HELD)  # what the partner may say of its complaint
-
-
 def _si_process_id(user, ticket_pk: int) -> int:
     process_id = access.si_complaints(user).filter(pk=ticket_pk).values_list("process_id", flat=True).first()
     if process_id is None:  # not their company's: they never learn whether it exists

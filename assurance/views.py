@@ -42,7 +42,10 @@ def _show_error(form, error: ApplicationError) -> None:
 
 def _visible(request, pk: int):
     return read_in_scope_or_404(
-        request, access.visible_tickets(request.user), pk, ("customer", "city", "account_manager", "contact")
+        request,
+        access.visible_tickets(request.user),
+        pk,
+        ("customer", "city", "account_manager", "contact", "si_company"),
     )
 
 

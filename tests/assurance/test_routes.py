@@ -181,11 +181,15 @@ def test_a_complaint_about_an_si_product_is_resolved_by_its_company_in_the_si_po
     # The company's partner sees it in the portal, holds it with a note, then proposes the resolution.
     client.force_login(partner)
     listing = client.get(reverse("assurance:si_complaints")).content.decode()
-    assert ticket.number in listing and "M2M" in listing
+    assert ticket.number in listing
+    assert "M2M-Iot" in listing
+    chinese = client.get(reverse("assurance:si_complaints"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "我的投诉工单" in chinese
     page = client.get(url).content.decode()
     assert 'data-testid="si-resolve-form"' in page
     refused = client.post(url, {"progress": "1", "state": "held", "note": ""})
-    assert refused.status_code == 200 and status_of(ticket) == Status.IN_PROGRESS  # no note: nothing changes
+    assert refused.status_code == 200
+    assert status_of(ticket) == Status.IN_PROGRESS  # no note: nothing changes
     client.post(url, {"progress": "1", "state": "held", "note": "Waiting for the carrier's APN change"})
     assert status_of(ticket) == Status.HELD
     response = client.post(url, {"resolve": "1", "resolution": configuration, "notes": "APN re-provisioned"})
@@ -202,7 +206,7 @@ def test_a_complaint_about_an_si_product_is_resolved_by_its_company_in_the_si_po
     ticket.refresh_from_db()
     assert ticket.status == Status.CLOSED
     assert ticket.process.status == "DONE"
-    # The desk and the portal's partner each see what is theirs: the partner no ticket page of ours.
+    # The partner works in the portal only: our ticket page is not theirs.
     assert client.get(reverse("assurance:detail", args=[ticket.pk])).status_code in (403, 404)
 
 
@@ -233,7 +237,9 @@ def test_a_route_to_the_si_names_products_that_have_one_and_a_complaint_about_no
 
 
 # ---------------------------------------------------------------------------- a change of level
-def test_a_supervisors_change_of_a_faults_level_reaches_eoms(listening, configured, manager, customer, line, supervisor):
+def test_a_supervisors_change_of_a_faults_level_reaches_eoms(
+    listening, configured, manager, customer, line, supervisor
+):
     ticket = report(manager, customer, kind="fault", services=[line], description="needinfo: packet loss at night")
     assert ticket.severity == "level2"
     beat_until(lambda: OutboxMessage.objects.get(external_id=ticket.external_id).status == OutboxMessage.Status.SENT)
