@@ -107,3 +107,11 @@ def may_manage_problem(user, problem: ServiceProblem) -> bool:
 
 def may_group(user) -> bool:
     return user.has_perm("assurance.manage_serviceproblem") and user.has_perm("assurance.view_serviceproblem")
+
+
+# ---------------------------------------------------------------------------- the SI portal's complaints
+def si_complaints(user) -> QuerySet[TroubleTicket]:
+    """An SI partner's complaint orders: the complaints routed to their company, nothing else."""
+    if not user.is_authenticated or not user.has_perm("assurance.work_si_complaints") or not user.si_company_id:
+        return TroubleTicket.objects.none()
+    return TroubleTicket.objects.filter(route=TroubleTicket.Route.SI, si_company_id=user.si_company_id)

@@ -26,7 +26,7 @@ class FaultLevelRuleAdmin(admin.ModelAdmin):
 
 @admin.register(ComplaintRoute)
 class ComplaintRouteAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "order", "ticket_type", "route", "is_active"]
+    list_display = ["__str__", "order", "ticket_type", "product_route", "route", "is_active"]
     list_editable = ["order", "is_active"]
 
 

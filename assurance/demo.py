@@ -27,7 +27,14 @@ FAULT_LEVEL_RULES = [
     ("Interruption for a level-A customer", 30, True, None, "A", None),
     ("Three services or more affected", 40, False, None, "", 3),
 ]
-COMPLAINT_ROUTES = [(10, TroubleTicket.Type.BILLING, TroubleTicket.Route.BILLING)]
+# order, ticket type, product route of an affected service ("": any), handled by
+COMPLAINT_ROUTES = [
+    (10, TroubleTicket.Type.BILLING, "", TroubleTicket.Route.BILLING),
+    # ---- network complaints to EOMS, complaints about platform and SI products to the product's SI company
+    (20, TroubleTicket.Type.COMPLAINT, Product.Route.EOMS, TroubleTicket.Route.EOMS),
+    (30, TroubleTicket.Type.COMPLAINT, Product.Route.PLATFORM, TroubleTicket.Route.SI),
+    (40, TroubleTicket.Type.COMPLAINT, Product.Route.SI, TroubleTicket.Route.SI),
+]
 RESOLUTION_CODES = [  # code, English, Chinese
     ("repaired", "Fault repaired", "故障已修复"),
     ("configuration", "Configuration corrected", "配置已更正"),
@@ -70,8 +77,10 @@ def seed_demo_configuration() -> None:
                 "severity": Severity.LEVEL_1,
             },
         )
-    for order, ticket_type, route in COMPLAINT_ROUTES:
-        ComplaintRoute.objects.get_or_create(ticket_type=ticket_type, defaults={"order": order, "route": route})
+    for order, ticket_type, product_route, route in COMPLAINT_ROUTES:
+        ComplaintRoute.objects.get_or_create(
+            ticket_type=ticket_type, product_route=product_route, defaults={"order": order, "route": route}
+        )
     for n, (code, en, zh) in enumerate(RESOLUTION_CODES):
         ResolutionCode.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": n})
     for code, channel, en, zh in TICKET_CHANNELS:

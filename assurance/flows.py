@@ -6,7 +6,9 @@ closes it (EOMS is told), rejected reopens it at EOMS.
 Yellow channel (complaints, billing questions, suggestions, consultations): the city's assurance desk triages it
 (a duplicate is linked and ends there) → the team a routing rule picks handles it → the account manager's
 callback (回访): accepted closes it, rejected reopens it; the second reopening goes to the city supervisor, the
-third to the province.
+third to the province. A complaint routed to EOMS (or to an SI company that works in its own system) goes there as
+a TMF621 complaint and waits for its events as a fault does; one routed to an SI company that works in our SI
+portal waits for the partner's resolution there.
 
 Nodes only route; every write is a service in `services.py`.
 """
@@ -55,6 +57,14 @@ def _manager(activation):
     return _ticket(activation).account_manager
 
 
+def _at_peer(activation) -> bool:
+    """A complaint worked in EOMS, or in the system of an SI company that does not work in our portal."""
+    ticket = _ticket(activation)
+    if ticket.route == Route.EOMS:
+        return True
+    return ticket.route == Route.SI and not ticket.si_company.works_in_portal
+
+
 class TicketFlow(BaseFlow):
     process_class = TicketProcess
     process_title = _("Trouble ticket")
@@ -77,7 +87,8 @@ class TicketFlow(BaseFlow):
         flow.Switch()
         .Annotation(title=_("By EOMS's answer"))
         .Case(this.give_information, lambda a: _ticket(a).status == Status.PENDING)
-        .Case(this.confirm, lambda a: _ticket(a).status == Status.RESOLVED)
+        .Case(this.confirm, lambda a: _ticket(a).status == Status.RESOLVED and _ticket(a).is_fault)
+        .Case(this.callback, lambda a: _ticket(a).status == Status.RESOLVED)  # a complaint EOMS or an SI worked
         .Default(this.end)  # rejected by EOMS
     )
     give_information = (
@@ -120,7 +131,20 @@ class TicketFlow(BaseFlow):
         .Case(this.supervise_province, lambda a: _ticket(a).escalation == Escalation.PROVINCE)
         .Case(this.supervise_city, lambda a: _ticket(a).escalation == Escalation.CITY)
         .Case(this.handle_billing, lambda a: _ticket(a).route == Route.BILLING)
+        .Case(this.to_peer, _at_peer)
+        .Case(this.await_si, lambda a: _ticket(a).route == Route.SI)
         .Default(this.handle)
+    )
+    # ---- complaints handled by EOMS or by the product's SI company
+    to_peer = (
+        flow.Function(this.run_to_peer)
+        .Annotation(title=_("Send the complaint to EOMS or the SI company"))
+        .Next(this.await_eoms)
+    )
+    await_si = (
+        flow.Handle(this.run_await)
+        .Annotation(title=_("Wait for the SI company's resolution in the SI portal"))
+        .Next(this.callback)
     )
     handle = (
         flow.View(open_task_page)
@@ -179,6 +203,9 @@ class TicketFlow(BaseFlow):
 
     def run_route(self, activation):
         services.ticket_route(ticket=_ticket(activation))
+
+    def run_to_peer(self, activation):
+        services.ticket_complaint_send(ticket=_ticket(activation))
 
 
 # ---------------------------------------------------------------------------- satisfaction survey follow-up

@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import ResolutionCode, Severity, TroubleTicket
-from .selectors import running_services_of
+from .selectors import SI_PROGRESS_STATES, running_services_of
 
 
 class _Form(forms.Form):
@@ -156,3 +156,17 @@ class GroupForm(_Form):
 
 class ProblemResolveForm(ResolveForm):
     """The incident's resolution: told to every affected customer."""
+
+
+# ---------------------------------------------------------------------------- the SI portal's complaints
+class SiProgressForm(_Form):
+    state = forms.ChoiceField(
+        label=_("the complaint is"),
+        choices=[(s.value, s.label) for s in SI_PROGRESS_STATES],
+        error_messages={"invalid_choice": _("Choose whether you work on it or hold it.")},
+    )
+    note = forms.CharField(label=_("what was done, or why it is held"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SiResolveForm(ResolveForm):
+    """The partner's proposed resolution: the same codes and notes as our teams'."""

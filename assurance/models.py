@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
+from keyaccounts.catalogue.models import SI_ROUTES, Product
 from keyaccounts.core.models import ApiChannel, BilingualNameModel, TimeStampedModel, in_reader_language
 
 
@@ -67,10 +68,13 @@ class TroubleTicket(TimeStampedModel):
         UNANSWERED = "unanswered", _("The customer did not answer: closed")
 
     class Route(models.TextChoices):
-        """Who handles a complaint (a routing rule chooses; EOMS and SI routes come later)."""
+        """Who handles a complaint (a routing rule chooses)."""
 
         CITY_DESK = "city_desk", _("The city's assurance desk")
         BILLING = "billing", _("The provincial billing team")
+        # ---- complaint routes to EOMS and to SI companies
+        EOMS = "eoms", _("EOMS (a network complaint)")
+        SI = "si", _("The product's SI company")
 
     class Escalation(models.TextChoices):
         NONE = "", _("Not escalated")
@@ -121,6 +125,15 @@ class TroubleTicket(TimeStampedModel):
     pending_reason = models.CharField(_("pending reason"), max_length=200, blank=True)
     pending_party = models.CharField(_("pending on"), max_length=10, choices=PendingParty.choices, blank=True)
     route = models.CharField(_("handled by"), max_length=12, choices=Route.choices, blank=True)
+    # The SI company a complaint about its product is routed to (route SI): it sees the ticket in the SI portal.
+    si_company = models.ForeignKey(
+        "core.SiCompany",
+        verbose_name=_("SI company"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     escalation = models.CharField(_("escalated to"), max_length=10, choices=Escalation.choices, blank=True)
     resolution_code = models.ForeignKey(
         "assurance.ResolutionCode",
@@ -168,6 +181,7 @@ class TroubleTicket(TimeStampedModel):
             ("triage_ticket", _("Can triage complaints (assurance desk)")),
             ("handle_ticket", _("Can handle complaints routed to one's team")),
             ("supervise_ticket", _("Can handle escalated complaints")),
+            ("work_si_complaints", _("Can work the complaints sent to one's SI company in the SI portal")),
         ]
         indexes = [models.Index(fields=["customer", "status", "created_at"], name="ticket_customer_open")]
         constraints = [
@@ -195,8 +209,9 @@ class TroubleTicket(TimeStampedModel):
 
     @property
     def external_id(self) -> str:
-        """Our reference at EOMS (deterministic: a resend finds the ticket it made)."""
-        return f"{self.number}-EOMS"
+        """Our reference at the peer that works the ticket (deterministic: a resend finds the ticket it made):
+        EOMS, or the SI company's system for a complaint routed to an SI that does not work in our portal."""
+        return f"{self.number}-{'SI' if self.route == self.Route.SI else 'EOMS'}"
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
@@ -333,8 +348,9 @@ class FaultLevelRule(models.Model):
 
 
 class ComplaintRoute(models.Model):
-    """Who handles a complaint of a type: the first active route whose type matches (or that names no type),
-    by its order; none matches: the city's assurance desk."""
+    """Who handles a complaint: the first active route whose conditions all hold (its type, or none; a product
+    route of an affected service, or none), by its order; none matches: the city's assurance desk. A route to
+    the SI company matches only a complaint about a product that has one."""
 
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
@@ -345,6 +361,14 @@ class ComplaintRoute(models.Model):
         choices=[(t.value, t.label) for t in TroubleTicket.Type if t != TroubleTicket.Type.FAULT],
         help_text=_("Empty: any type."),
     )
+    # ---- complaints about products of a kind (network products to EOMS, T3/T4 products to their SI company)
+    product_route = models.CharField(
+        _("product route"),
+        max_length=2,
+        blank=True,
+        choices=Product.Route.choices,
+        help_text=_("Only when an affected service's product goes by this fulfilment route. Empty: any."),
+    )
     route = models.CharField(_("handled by"), max_length=12, choices=TroubleTicket.Route.choices)
 
     class Meta:
@@ -353,7 +377,14 @@ class ComplaintRoute(models.Model):
         verbose_name_plural = _("complaint routes")
 
     def __str__(self) -> str:
-        return f"{self.get_ticket_type_display() or '*'} → {self.get_route_display()}"
+        products = f" ({self.get_product_route_display()})" if self.product_route else ""
+        return f"{self.get_ticket_type_display() or '*'}{products} → {self.get_route_display()}"
+
+    def clean(self) -> None:
+        if self.route == TroubleTicket.Route.SI and self.product_route not in SI_ROUTES:
+            raise ValidationError(
+                {"product_route": _("A route to the SI company is for products of routes T3 and T4: choose one.")}
+            )
 
 
 class UnansweredClosure(models.Model):

@@ -178,3 +178,24 @@ def child_states(children) -> list[tuple[str, int]]:
     for child in children:
         counts[child.ticket.status] = counts.get(child.ticket.status, 0) + 1
     return [(label, counts[value]) for value, label in TroubleTicket.Status.choices if value in counts]
+
+
+# ---------------------------------------------------------------------------- the SI portal's complaints
+# What an SI partner's complaint may be while it waits for the partner (the partner may move it between them).
+SI_PROGRESS_STATES = (TroubleTicket.Status.IN_PROGRESS, TroubleTicket.Status.HELD)
+
+
+def si_complaint_waiting(ticket: TroubleTicket) -> bool:
+    """Whether the complaint waits for its SI company now (not resolved, escalated or closed meanwhile)."""
+    from viewflow.workflow.models import Task
+
+    from keyaccounts.core.workflow import OPEN_STATUSES
+
+    from .flows import TicketFlow
+
+    return (
+        ticket.status in SI_PROGRESS_STATES
+        and Task.objects.filter(
+            process_id=ticket.process_id, flow_task=TicketFlow.await_si, status__in=OPEN_STATUSES
+        ).exists()
+    )

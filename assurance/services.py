@@ -15,6 +15,7 @@ from viewflow.workflow.status import STATUS
 
 from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.models import SiCompany
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_task, steps_follow
 from keyaccounts.peers.models import OutboxMessage, Peer
@@ -35,7 +36,13 @@ from .models import (
     TroubleTicket,
     UnansweredClosure,
 )
-from .selectors import likely_duplicates, running_services_of, ticket_pk
+from .selectors import (
+    SI_PROGRESS_STATES,
+    likely_duplicates,
+    running_services_of,
+    si_complaint_waiting,
+    ticket_pk,
+)
 from .timeline import TicketAction
 
 logger = logging.getLogger(__name__)
@@ -44,8 +51,13 @@ TICKET_RESOURCE = "troubleTicket"
 INFORMATION_RESOURCE = "troubleTicketInformation"
 # A fault no SLA policy times still asks EOMS for a date: the next day.
 UNTIMED_RESTORATION = timedelta(days=1)
-# How EOMS reads our levels (TMF621 severity).
-PEER_SEVERITY = {Severity.LEVEL_1: "critical", Severity.LEVEL_2: "major"}
+# How EOMS reads our levels (TMF621 severity); a complaint is minor unless escalated.
+PEER_SEVERITY = {
+    Severity.LEVEL_1: "critical",
+    Severity.LEVEL_2: "major",
+    Severity.NORMAL: "minor",
+    Severity.ESCALATED: "major",
+}
 ACCEPT, DUPLICATE = "accept", "duplicate"
 
 
@@ -79,12 +91,24 @@ def priority_of(severity: str, customer_level: str) -> str:
     return _PRIORITIES[min(max(rank, 0), len(_PRIORITIES) - 1)]
 
 
-def complaint_route(ticket: TroubleTicket) -> str:
-    """Who handles a complaint: the first active route for its type (or for any type), else the city's desk."""
+def complaint_route(ticket: TroubleTicket) -> tuple[str, SiCompany | None]:
+    """Who handles a complaint: the first active route whose type (or any) and product route (or any) match,
+    else the city's desk; a route to the SI company names the company of the first affected product that has
+    one (a complaint about no such product does not match it)."""
+    products = [s.product for s in ticket.services.select_related("product__si_company").order_by("pk")]
     for route in ComplaintRoute.objects.filter(is_active=True).order_by("order", "pk"):
-        if not route.ticket_type or route.ticket_type == ticket.type:
-            return route.route
-    return TroubleTicket.Route.CITY_DESK
+        if route.ticket_type and route.ticket_type != ticket.type:
+            continue
+        matching = [p for p in products if not route.product_route or p.route == route.product_route]
+        if route.product_route and not matching:
+            continue
+        if route.route == TroubleTicket.Route.SI:
+            company = next((p.si_company for p in matching if p.si_company_id and p.si_company.is_active), None)
+            if company is None:
+                continue
+            return route.route, company
+        return route.route, None
+    return TroubleTicket.Route.CITY_DESK, None
 
 
 # ---------------------------------------------------------------------------- intake
@@ -285,7 +309,7 @@ def trouble_ticket_payload(ticket: TroubleTicket, services: list, due) -> dict:
         "externalId": ticket.external_id,
         "name": f"{ticket.number} {ticket.customer.name}",
         "description": ticket.description,
-        "ticketType": "incident",
+        "ticketType": "incident" if ticket.is_fault else "complaint",
         "severity": PEER_SEVERITY[ticket.severity],
         "priority": ticket.priority,
         "requestedResolutionDate": due.isoformat(),
@@ -306,8 +330,14 @@ def trouble_ticket_payload(ticket: TroubleTicket, services: list, due) -> dict:
     }
 
 
+def ticket_peer(ticket: TroubleTicket) -> str:
+    """Who works a ticket we send out: EOMS, or the SI company's system for a complaint routed to an SI."""
+    return Peer.SI if ticket.route == TroubleTicket.Route.SI else Peer.EOMS
+
+
 def ticket_dispatch(*, ticket: TroubleTicket) -> None:
-    """A fault goes to EOMS in the step that reports it (the outbox), asking for restoration by its due time."""
+    """A fault goes to EOMS in the step that reports it (the outbox), asking for restoration by its due time; a
+    complaint routed to EOMS (or to an SI company's system) goes there in its routing step, the same way."""
     services = getattr(ticket, "_services", None) or list(ticket.services.select_related("product"))
     clock = sla_clock_start(
         subject=ticket,
@@ -321,31 +351,61 @@ def ticket_dispatch(*, ticket: TroubleTicket) -> None:
     due = clock.due_at if clock is not None else timezone.now() + UNTIMED_RESTORATION
     ticket.requested_resolution_date = due
     ticket.save(update_fields=["requested_resolution_date"])
+    peer = ticket_peer(ticket)
     outbox_enqueue(
-        peer=Peer.EOMS,
+        peer=peer,
         resource=TICKET_RESOURCE,
         external_id=ticket.external_id,
         payload=trouble_ticket_payload(ticket, services, due),
     )
     timeline_record(
         subject=ticket,
-        action=TicketAction.DISPATCHED,
-        data={"reference": ticket.external_id, "due": due.isoformat()},
+        action=TicketAction.DISPATCHED if peer == Peer.EOMS else TicketAction.SENT_TO_SI,
+        data={
+            "reference": ticket.external_id,
+            ("due" if ticket.is_fault else "settle_by"): due.isoformat(),
+            **({"peer": peer} if peer != Peer.EOMS else {}),
+        },
     )
 
 
 def _tell_eoms(ticket: TroubleTicket, *, suffix: str, status: str, reason: str) -> None:
     """A status change of ours sent to EOMS (TMF621 PATCH through the outbox, once the ticket is there)."""
+    _tell_peer(ticket, suffix=suffix, changes={"status": status, "statusChangeReason": reason})
+
+
+def _tell_peer(ticket: TroubleTicket, *, suffix: str, changes: dict) -> bool:
+    """A change of ours sent to the peer that works the ticket (TMF621 PATCH through the outbox, once the ticket
+    is there). False when it was never sent there (a complaint our teams handle): nothing to tell."""
     created = OutboxMessage.objects.filter(external_id=ticket.external_id).first()
     if created is None:
-        return  # never sent (a complaint): nothing to tell
-    reference = f"{ticket.external_id}-{suffix}"
+        return False
     outbox_enqueue(
-        peer=Peer.EOMS,
+        peer=created.peer,
         resource=TICKET_RESOURCE,
-        external_id=reference,
-        payload={"status": status, "statusChangeReason": reason, "@type": "TroubleTicket"},
+        external_id=f"{ticket.external_id}-{suffix}",
+        payload={**changes, "@type": "TroubleTicket"},
         follows=created,
+    )
+    return True
+
+
+# ---------------------------------------------------------------------------- complaints at EOMS or an SI's system
+def ticket_complaint_send(*, ticket: TroubleTicket) -> None:
+    """A complaint routed to EOMS (or to an SI company that works in its own system) goes there in its routing
+    step; one the customer rejected goes back there (a PATCH) to be worked again."""
+    if not OutboxMessage.objects.filter(external_id=ticket.external_id).exists():
+        ticket_dispatch(ticket=ticket)
+        return
+    _tell_peer(
+        ticket,
+        suffix=f"R{ticket.reopen_count}",
+        changes={"status": Status.IN_PROGRESS, "statusChangeReason": ticket.decision_note[:200]},
+    )
+    timeline_record(
+        subject=ticket,
+        action=TicketAction.SENT_BACK,
+        data={"reference": ticket.external_id, "peer": ticket_peer(ticket)},
     )
 
 
@@ -353,11 +413,15 @@ STATUS_EVENT = "TroubleTicketStatusChangeEvent"
 RESOLVED_EVENT = "TroubleTicketResolvedEvent"
 INFORMATION_EVENT = "TroubleTicketInformationRequiredEvent"
 TICKET_EVENTS = {STATUS_EVENT, RESOLVED_EVENT, INFORMATION_EVENT}
-_REFERENCE = re.compile(r"TT(\d+)-EOMS")
+_REFERENCE = re.compile(r"TT(\d+)-(?:EOMS|SI)")
 # EOMS's statuses a ticket takes from its events: it never closes or cancels one of ours (the customer does).
 PEER_STATUSES = {Status.IN_PROGRESS, Status.HELD, Status.PENDING, Status.RESOLVED, Status.REJECTED}
 # The statuses in which the flow's wait for EOMS is over (cancelled: the service it was about has ended).
 ANSWERED = {Status.PENDING, Status.RESOLVED, Status.REJECTED, Status.CANCELLED}
+
+
+def _reference_of(event) -> str:
+    return str(event.body["event"]["troubleTicket"].get("externalId") or "")
 
 
 def _ticket_pk(reference: str) -> int | None:
@@ -389,7 +453,9 @@ def tickets_apply_events(*, events: list) -> None:
         with TicketFlow.lock(processes[pk]):
             ticket = TroubleTicket.objects.select_related("customer").get(pk=pk)
             for event in by_ticket[pk]:
-                event.outcome = _apply_event(ticket, event)
+                # Only the peer the ticket went to moves it (an SI's event never moves a ticket at EOMS).
+                mine = event.peer == ticket_peer(ticket) and _reference_of(event) == ticket.external_id
+                event.outcome = _apply_event(ticket, event) if mine else "ignored: not this peer's ticket"
             _wake_if_answered(ticket)
             ticket_sla_follow(ticket)
 
@@ -531,7 +597,7 @@ def ticket_give_information(*, user, task_pk: int, answer: str) -> TroubleTicket
             question.save(update_fields=["answer", "answered_by", "answered_at"])
         reference = f"{ticket.external_id}-I{question.pk if question else 0}"
         outbox_enqueue(
-            peer=Peer.EOMS,
+            peer=ticket_peer(ticket),
             resource=INFORMATION_RESOURCE,
             external_id=reference,
             payload={"externalId": reference, "troubleTicket": {"id": ticket.external_id}, "note": answer},
@@ -585,13 +651,13 @@ def ticket_triage(
 
 def ticket_route(*, ticket: TroubleTicket) -> None:
     """The routing rule picks who handles the complaint; the ticket is in progress from here."""
-    ticket.route = complaint_route(ticket)
+    ticket.route, ticket.si_company = complaint_route(ticket)
     ticket_move(
         ticket=ticket,
         to=Status.IN_PROGRESS,
         action=TicketAction.ROUTED,
-        data={"route": ticket.route},
-        also=("route",),
+        data={"route": ticket.route, **({"si_company": ticket.si_company.code} if ticket.si_company else {})},
+        also=("route", "si_company"),
     )
 
 
@@ -643,8 +709,8 @@ def ticket_record_decision(*, user, task_pk: int, accepted: bool | None, note: s
                 reason=note,
                 also=("customer_decision", "decision_note"),
             )
-            if ticket.is_fault:
-                _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="resolution accepted by the customer")
+            # A fault, or a complaint EOMS (or an SI's system) worked: told it is closed.
+            _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="resolution accepted by the customer")
             surveys.survey_send(ticket=ticket)
         else:
             _reopen(ticket, user=user, note=note)
@@ -751,8 +817,7 @@ def _unanswered_step(pk: int, process_id: int, rule: UnansweredClosure, now, *, 
             data={**data, "reminded_at": ticket.reminded_at.isoformat()},
             also=("customer_decision",),
         )
-        if ticket.is_fault:
-            _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="closed: the customer did not answer")
+        _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="closed: the customer did not answer")
         surveys.survey_send(ticket=ticket)
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:  # given back to the queue: closed in the account manager's name
@@ -808,7 +873,18 @@ def ticket_change_level(*, user, ticket_pk: int, severity: str, reason: str) -> 
                 ticket.requested_resolution_date = clock.due_at
                 ticket.save(update_fields=["requested_resolution_date"])
             ticket_sla_follow(ticket)
+        _tell_level(ticket)
     return ticket
+
+
+def _tell_level(ticket: TroubleTicket) -> None:
+    """EOMS is told the fault's new level, priority and restoration date (a PATCH after the ticket's creation);
+    each change its own message, so none is lost or merged with another."""
+    changes = {"severity": PEER_SEVERITY[ticket.severity], "priority": ticket.priority}
+    if ticket.requested_resolution_date:
+        changes["requestedResolutionDate"] = ticket.requested_resolution_date.isoformat()
+    sent = OutboxMessage.objects.filter(external_id__startswith=f"{ticket.external_id}-L").count()
+    _tell_peer(ticket, suffix=f"L{sent + 1}", changes=changes)
 
 
 # ---------------------------------------------------------------------------- notes
@@ -823,3 +899,71 @@ def ticket_add_note(*, user, ticket: TroubleTicket, text: str, internal: bool) -
             subject=ticket, action=TicketAction.NOTE, actor=user, reason=note.text, data={"internal": internal}
         )
     return note
+
+
+# ---------------------------------------------------------------------------- complaints in the SI portal
+def _si_process_id(user, ticket_pk: int) -> int:
+    process_id = access.si_complaints(user).filter(pk=ticket_pk).values_list("process_id", flat=True).first()
+    if process_id is None:  # not their company's: they never learn whether it exists
+        raise PermissionDenied
+    return process_id
+
+
+def _si_complaint_locked(user, ticket_pk: int) -> TroubleTicket:
+    """The partner's complaint, read again under its flow's lock; refused when it is not their company's, or not
+    theirs to work now (resolved, escalated, closed meanwhile)."""
+    ticket = access.si_complaints(user).select_related("customer", "si_company").filter(pk=ticket_pk).first()
+    if ticket is None:
+        raise PermissionDenied
+    if not si_complaint_waiting(ticket):
+        raise ApplicationError(_("This complaint is not waiting for your company any more; nothing was changed."))
+    return ticket
+
+
+def si_complaint_report_progress(*, user, ticket_pk: int, state: str, note: str) -> TroubleTicket:
+    """The SI partner records progress on its complaint in the SI portal: a note, and held or worked on again."""
+    from .flows import TicketFlow
+
+    if state not in SI_PROGRESS_STATES:
+        raise ApplicationError(_("Choose whether you work on it or hold it."), field="state")
+    if not note.strip():
+        raise ApplicationError(_("Write what was done or why it is held."), field="note")
+    with TicketFlow.lock(_si_process_id(user, ticket_pk)):
+        ticket = _si_complaint_locked(user, ticket_pk)
+        if ticket.status != state:
+            ticket_move(ticket=ticket, to=state, action=TicketAction.SI_PROGRESS, actor=user, reason=note.strip())
+        else:
+            timeline_record(subject=ticket, action=TicketAction.SI_PROGRESS, actor=user, reason=note.strip())
+        ticket_sla_follow(ticket)
+    return ticket
+
+
+def si_complaint_resolve(*, user, ticket_pk: int, resolution: ResolutionCode | None, notes: str) -> TroubleTicket:
+    """The SI partner proposes the resolution of its complaint in the SI portal; the account manager's callback is
+    next, as for any complaint."""
+    from viewflow.workflow.models import Task
+
+    from .flows import TicketFlow
+
+    if resolution is None or not resolution.is_active:
+        raise ApplicationError(_("Choose how the complaint was resolved."), field="resolution")
+    if not notes.strip():
+        raise ApplicationError(_("Write what was done: the account manager tells the customer."), field="notes")
+    with TicketFlow.lock(_si_process_id(user, ticket_pk)):
+        ticket = _si_complaint_locked(user, ticket_pk)
+        ticket.resolution_code, ticket.resolution_notes = resolution, notes.strip()
+        ticket_move(
+            ticket=ticket,
+            to=Status.RESOLVED,
+            action=TicketAction.RESOLVED,
+            actor=user,
+            reason=ticket.resolution_notes,
+            data={"resolution": resolution.code, "si_company": ticket.si_company.code},
+            also=("resolution_code", "resolution_notes"),
+        )
+        waiting = Task.objects.filter(
+            process_id=ticket.process_id, flow_task=TicketFlow.await_si, status__in=OPEN_STATUSES
+        )
+        handle_run_first(TicketFlow.await_si, ticket.process_id, waiting, lambda task: {})
+        ticket_sla_follow(ticket)
+    return ticket

@@ -32,6 +32,10 @@ class TicketAction(models.TextChoices):
     SURVEY_SENT = "ticket.survey_sent", _("Satisfaction survey sent to the customer")
     SURVEY_ANSWERED = "ticket.survey_answered", _("The customer answered the satisfaction survey")
     SURVEY_FOLLOWED_UP = "ticket.survey_followed_up", _("Low satisfaction score followed up")
+    # ---- complaints handled by EOMS and by SI companies
+    SENT_TO_SI = "ticket.sent_to_si", _("Sent to the SI company's system")
+    SENT_BACK = "ticket.sent_back", _("Sent back to be worked again")
+    SI_PROGRESS = "ticket.si_progress", _("Progress recorded by the SI company")
 
 
 register_actions(
@@ -55,6 +59,8 @@ register_actions(
         TicketAction.CUSTOMER_NOT_TOLD: "assurance/timeline/not_told.html",
         TicketAction.REMINDED: "assurance/timeline/unanswered.html",
         TicketAction.AUTO_CLOSED: "assurance/timeline/unanswered.html",
+        TicketAction.SENT_TO_SI: "assurance/timeline/dispatched.html",
+        TicketAction.SENT_BACK: "assurance/timeline/dispatched.html",
     },
 )
 register_values("assurance.type", TroubleTicket.Type)
@@ -96,3 +102,4 @@ register_actions(
     },
 )
 register_values("assurance.problem_origin", ServiceProblem.Origin)
+register_values("assurance.status", TroubleTicket.Status)  # the SI portal's history of a complaint

@@ -17,4 +17,7 @@ urlpatterns = [
     path("incidents/", incident_views.incident_list, name="incidents"),
     path("incidents/<int:pk>/", incident_views.incident_detail, name="incident"),
     path("incidents/<int:pk>/resolve/", incident_views.incident_resolve, name="incident_resolve"),
+    # ---- the SI portal's complaint orders
+    path("si/", views.si_complaints, name="si_complaints"),
+    path("si/<int:pk>/", views.si_complaint, name="si_complaint"),
 ]

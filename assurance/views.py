@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from viewflow.workflow.models import Task
 
 from customers.selectors import customer_get
+from keyaccounts.catalogue.models import Service
 from keyaccounts.core.access import deny, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_for
@@ -28,11 +30,14 @@ from .forms import (
     NoteForm,
     ReportForm,
     ResolveForm,
+    SiProgressForm,
+    SiResolveForm,
     SurveyForm,
     TriageForm,
 )
 from .models import Severity
-from .selectors import likely_duplicates
+from .selectors import likely_duplicates, si_complaint_waiting, ticket_status_history
+from .timeline import TicketAction
 
 
 def _show_error(form, error: ApplicationError) -> None:
@@ -41,7 +46,10 @@ def _show_error(form, error: ApplicationError) -> None:
 
 def _visible(request, pk: int):
     return read_in_scope_or_404(
-        request, access.visible_tickets(request.user), pk, ("customer", "city", "account_manager", "contact")
+        request,
+        access.visible_tickets(request.user),
+        pk,
+        ("customer", "city", "account_manager", "contact", "si_company"),
     )
 
 
@@ -314,4 +322,64 @@ def ticket_list(request):
         request,
         "assurance/ticket_list.html",
         {"title": dashboard.FIGURE_TITLES[figure], "period": form.period, "page": page, "query": request.GET},
+    )
+
+
+# ---------------------------------------------------------------------------- the SI portal's complaint orders
+# The status lines whose words the partner reads: its own, and why the customer rejected a resolution.
+PARTNER_READS = {TicketAction.SI_PROGRESS, TicketAction.RESOLVED, TicketAction.CUSTOMER_REJECTED}
+
+
+@login_required
+def si_complaints(request):
+    """The complaints routed to the partner's SI company, and nothing else."""
+    if not request.user.has_perm("assurance.work_si_complaints"):
+        raise deny(request, "SI portal complaints")
+    if request.user.si_company_id is None:  # nothing can reach them: say so, never an empty list
+        return render(request, "assurance/si_complaints.html", {"no_company": True})
+    tickets = (
+        access.si_complaints(request.user)
+        .select_related("customer")
+        .prefetch_related(Prefetch("services", queryset=Service.objects.select_related("product").order_by("pk")))
+        .order_by("-created_at")
+    )
+    page = Paginator(tickets, 25).get_page(request.GET.get("page"))
+    return render(request, "assurance/si_complaints.html", {"page": page, "company": request.user.si_company})
+
+
+@login_required
+def si_complaint(request, pk: int):
+    """One complaint order: the partner records progress or proposes the resolution."""
+    ticket = access.si_complaints(request.user).select_related("customer", "resolution_code").filter(pk=pk).first()
+    if ticket is None:
+        deny(request, f"complaint {pk} outside the partner's company")
+        raise Http404
+    waiting = si_complaint_waiting(ticket)
+    progress = SiProgressForm(request.POST if "progress" in request.POST else None, initial={"state": ticket.status})
+    resolve = SiResolveForm(request.POST if "resolve" in request.POST else None)
+    for form, complete in (
+        (progress, lambda d: services.si_complaint_report_progress(user=request.user, ticket_pk=pk, **d)),
+        (resolve, lambda d: services.si_complaint_resolve(user=request.user, ticket_pk=pk, **d)),
+    ):
+        if form.is_bound and form.is_valid():
+            try:
+                complete(form.cleaned_data)
+            except ApplicationError as error:
+                _show_error(form, error)
+            else:
+                messages.success(request, _("Recorded."))
+                return redirect("assurance:si_complaint", pk=pk)
+    return render(
+        request,
+        "assurance/si_complaint.html",
+        {
+            "ticket": ticket,
+            "services": ticket.services.select_related("product").order_by("pk"),
+            "waiting": waiting,
+            "progress_form": progress,
+            "resolve_form": resolve,
+            "history": [
+                (line, line.reason if line.action in PARTNER_READS else "") for line in ticket_status_history(ticket)
+            ],
+        },
     )

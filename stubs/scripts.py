@@ -182,6 +182,17 @@ def job_invalid(body: dict) -> str:
 
 
 def ticket_invalid(body: dict) -> str:
+    if body.get("ticketType") == "complaint":  # a complaint may name no service, never no customer
+        parties = body.get("relatedParty")
+        if not isinstance(parties, list) or not any(
+            isinstance(p, dict) and p.get("role") == "customer" for p in parties
+        ):
+            return "`relatedParty` with the `customer` is required of a complaint"
+        return (
+            ""
+            if body.get("severity") in ("critical", "major", "minor")
+            else "`severity` is one of critical, major, minor"
+        )
     entities = body.get("relatedEntity")
     if not isinstance(entities, list) or not any(isinstance(e, dict) and e.get("id") for e in entities):
         return "`relatedEntity` with the affected service's `id` is required"
@@ -245,6 +256,8 @@ TICKET_PATHS = [
 ]
 TICKET_FINAL = {"resolved", "closed", "rejected", "cancelled"}
 TICKET_CHANGES = {"resolved", "closed", "cancelled", "inProgress"}  # what a client may ask for (PATCH)
+TICKET_SEVERITIES = {"critical", "major", "minor"}
+TICKET_LEVEL_FIELDS = ("severity", "priority", "requestedResolutionDate")  # a change of level (PATCH, no status)
 
 
 def ticket_created(resource) -> list | None:
@@ -304,6 +317,8 @@ def trouble_ticket_change(resource, body: dict) -> tuple[int, str]:
     Returns (HTTP status, problem)."""
     from django.utils import timezone
 
+    if isinstance(body, dict) and "status" not in body and "severity" in body:
+        return _ticket_level_change(resource, body)
     wanted = body.get("status") if isinstance(body, dict) else None
     if wanted not in TICKET_CHANGES:
         return 400, f"`status` is one of {', '.join(sorted(TICKET_CHANGES))}"
@@ -313,7 +328,7 @@ def trouble_ticket_change(resource, body: dict) -> tuple[int, str]:
     if wanted == "inProgress":  # the customer rejected the resolution: EOMS works on it again
         if not resource.body.get("_scripted") or current != "resolved":
             return 409, f"only a resolved ticket is reopened; this one is {current}"
-        _plan_ticket_events(resource, FAULT_TICKET_SCENARIOS["reopened"], since=timezone.now())
+        _plan_ticket_events(resource, _scripts_of(resource)["reopened"], since=timezone.now())
         return 200, ""
     if current in TICKET_FINAL and (current, wanted) != ("resolved", "closed"):  # the customer accepts a resolution
         return 409, f"the ticket is {current} already"
@@ -323,6 +338,20 @@ def trouble_ticket_change(resource, body: dict) -> tuple[int, str]:
         "statusChangeDate": timezone.now().isoformat(),
     }
     resource.body = {**resource.body, "_changed": changed}
+    resource.save(update_fields=["body"])
+    return 200, ""
+
+
+def _ticket_level_change(resource, body: dict) -> tuple[int, str]:
+    """The client changed the ticket's level (severity, priority, requested date): taken while the ticket is open,
+    and shown by every later read."""
+    if body.get("severity") not in TICKET_SEVERITIES:
+        return 400, f"`severity` is one of {', '.join(sorted(TICKET_SEVERITIES))}"
+    current = trouble_ticket_view(resource)["status"]
+    if current in TICKET_FINAL - {"resolved"}:
+        return 409, f"the ticket is {current} already"
+    changes = {field: body[field] for field in TICKET_LEVEL_FIELDS if field in body}
+    resource.body = {**resource.body, **changes, "_levels": [*resource.body.get("_levels", []), changes]}
     resource.save(update_fields=["body"])
     return 200, ""
 
@@ -364,9 +393,35 @@ FAULT_TICKET_WORDS = [
 ]
 
 
+# ---- complaints (TMF621 ticketType complaint): the same paths chosen by the same words, with a complaint's answers
+SETTLED = (2, RESOLVED_EVENT, "resolved", {"resolution": "network checked and optimised; customer's issue settled"})
+COMPLAINT_TICKET_SCENARIOS = {
+    "restore": [(1, STATUS_EVENT, "inProgress", {}), SETTLED],
+    "held": [
+        (1, STATUS_EVENT, "inProgress", {}),
+        (1, STATUS_EVENT, "held", {"statusChangeReason": "waiting for a site survey"}),
+        (2, STATUS_EVENT, "inProgress", {}),
+        (3, *SETTLED[1:]),
+    ],
+    "needinfo": [
+        (1, STATUS_EVENT, "inProgress", {}),
+        (1, INFORMATION_EVENT, "pending", {"note": "when and where does the customer see the problem?"}),
+    ],
+    "reject": [(1, STATUS_EVENT, "rejected", {"statusChangeReason": "not a network problem"})],
+    "selfclose": [(1, STATUS_EVENT, "inProgress", {}), SETTLED],
+    "after_information": [(1, STATUS_EVENT, "inProgress", {}), SETTLED],
+    "reopened": [(0, STATUS_EVENT, "inProgress", {}), SETTLED],
+}
+
+
+def _scripts_of(resource) -> dict:
+    return COMPLAINT_TICKET_SCENARIOS if resource.body.get("ticketType") == "complaint" else FAULT_TICKET_SCENARIOS
+
+
 def plan_fault_ticket(resource) -> list:
     """A fault's path from the words of its description, or of its services' measurement jobs for a network-quality
-    fault (one that carries the measured metric), which by default EOMS works on until we report it restored."""
+    fault (one that carries the measured metric), which by default EOMS works on until we report it restored. A
+    complaint's path is chosen by the words of its description the same way."""
     words = str(resource.body.get("description", "")).lower()
     quality = any(c.get("name") == "metric" for c in resource.body.get("characteristic", []) if isinstance(c, dict))
     if quality:
@@ -375,7 +430,7 @@ def plan_fault_ticket(resource) -> list:
     scenario = next((name for keys, name in FAULT_TICKET_WORDS if any(k in words for k in keys)), default)
     resource.body = {**resource.body, "_scripted": scenario}
     resource.save(update_fields=["body"])
-    return _plan_ticket_events(resource, FAULT_TICKET_SCENARIOS[scenario], since=resource.created_at)
+    return _plan_ticket_events(resource, _scripts_of(resource)[scenario], since=resource.created_at)
 
 
 def _plan_ticket_events(resource, script: list, *, since) -> list:
@@ -405,7 +460,7 @@ def ticket_information_created(resource) -> None:
     target = (resource.body.get("troubleTicket") or {}).get("id", "")
     for ticket in Resource.objects.filter(peer=resource.peer, kind="troubleTicket", external_id=target):
         if ticket.body.get("_scripted") == "needinfo":
-            _plan_ticket_events(ticket, FAULT_TICKET_SCENARIOS["after_information"], since=timezone.now())
+            _plan_ticket_events(ticket, _scripts_of(ticket)["after_information"], since=timezone.now())
 
 
 VIEWS["troubleTicketInformation"] = cancel_view  # an answer to EOMS's question: received and done

@@ -33,6 +33,9 @@ ENTRIES = [
     NavEntry(_("Orders"), "orders:list", "cart", permission="orders.view_order"),
     NavEntry(_("My work orders"), "provisioning:si_portal", "tools", permission="provisioning.work_si_orders"),
     NavEntry(
+        _("My complaint orders"), "assurance:si_complaints", "chat-left-text", permission="assurance.work_si_complaints"
+    ),
+    NavEntry(
         _("Failed deliveries"),
         "provisioning:dead_letters",
         "envelope-exclamation",

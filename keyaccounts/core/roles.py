@@ -83,7 +83,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         *_CUSTOMER_SUPERVISION,
         "opportunities.approve_large_discount",
     ],
-    Role.SI_PARTNER: ["provisioning.work_si_orders"],
+    Role.SI_PARTNER: ["provisioning.work_si_orders", "assurance.work_si_complaints"],
     Role.ADMINISTRATOR: [
         "core.view_organisation",
         "core.view_all_cities",
