@@ -14,9 +14,12 @@ from assurance.models import TroubleTicket
 from keyaccounts.messaging.events import MessageEvent
 from keyaccounts.messaging.selectors import messages_of
 from keyaccounts.peers.models import OutboxMessage
+from stubs.scripts import RESTORED
+from tests.core.test_pages_in_chinese import english_in_chinese
 from tests.factories import credit_code
 from tests.journeys import pages
 from tests.processes import wait_for
+from tests.text import visible_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CUSTOMER = "长春光华电子有限公司"
@@ -34,6 +37,9 @@ WORDS = {
         "by level": "Time to restore by fault level",
         "restore time": re.compile(r"^0 h \d\d min$"),
         "restored": "Faults restored",
+        "description": "No traffic on the line since 9:00",
+        "acceptance": "赵磊 confirms the line is back",
+        "comment": "Restored within the hour",
     },
     "zh-hans": {
         "level 1": "一级故障",
@@ -44,6 +50,9 @@ WORDS = {
         "by level": "按故障级别的恢复时长",
         "restore time": re.compile(r"^0 小时 \d\d 分$"),
         "restored": "已恢复的故障",
+        "description": "专线从 9:00 起无流量",
+        "acceptance": "赵磊确认专线已恢复",
+        "comment": "一小时内恢复，很满意",
     },
 }
 BROWSER_LOCALE = {"en": "en-US", "zh-hans": "zh-CN"}
@@ -71,6 +80,19 @@ def survey_link_at_the_gateway(stub_server: str, number: str) -> str:
     return link[0]
 
 
+# What the pages quote as others wrote it: EOMS's resolution note and the survey's link in the customer's message.
+QUOTED = re.compile(rf"{re.escape(RESTORED[3]['resolution'])}|{LINK.pattern}")
+
+
+def reads_in(page: Page, language: str) -> None:
+    """A Chinese page holds no English word, code or raw value (the Chinese people typed, and what the pages quote
+    of EOMS and the message, aside)."""
+    if language == "zh-hans":
+        text = QUOTED.sub(" ", visible_text(page.locator("main").inner_html()))  # read as the crawler reads
+        found = english_in_chinese(text)
+        assert found == [], f"{page.url}: {found}"
+
+
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_a_level_1_fault_restored_accepted_surveyed_and_read_on_the_dashboard(
     page: Page, configured, stub_server, settings, language
@@ -84,24 +106,27 @@ def test_a_level_1_fault_restored_accepted_surveyed_and_read_on_the_dashboard(
 
     # The account manager reports the line down; any interruption of the line is a level-1 fault.
     number = pages.report_an_interruption(
-        page, service=line, contact="赵磊 (IT manager)", description="No traffic on the line since 9:00"
+        page, service=line, contact="赵磊 (IT manager)", description=words["description"]
     )
     expect(page.get_by_test_id("severity")).to_have_text(words["level 1"])
+    reads_in(page, language)
     expect(page.get_by_test_id("ticket-services")).to_contain_text(line)
 
     # The worker sends it to EOMS, which works on it and restores the line; the customer's confirmation waits.
     pages.ticket_is(page, words["resolved"])
-    pages.record_the_customers_acceptance_of_the_repair(page, note="赵磊 confirms the line is back")
+    pages.record_the_customers_acceptance_of_the_repair(page, note=words["acceptance"])
     expect(page.get_by_test_id("ticket-status")).to_have_text(words["closed"])
+    reads_in(page, language)
     pages.sign_out(page)
 
     # The customer answers the survey from the message's link, in a browser of their own, signed in nowhere.
     link = survey_link_at_the_gateway(stub_server, number)
     customer = page.context.browser.new_page(locale=BROWSER_LOCALE[language])
     try:
-        pages.answer_the_survey(customer, link, score=5, comment="Restored within the hour")
+        pages.answer_the_survey(customer, link, score=5, comment=words["comment"])
         expect(customer.get_by_role("heading", level=1)).to_have_text(words["survey"])
         expect(customer.get_by_test_id("survey-ticket")).to_contain_text(number)
+        reads_in(customer, language)
     finally:
         customer.context.close()
 
@@ -112,9 +137,12 @@ def test_a_level_1_fault_restored_accepted_surveyed_and_read_on_the_dashboard(
     expect(page.get_by_text(words["by level"])).to_be_visible()
     level_1 = by_level.locator("tr", has_text=words["level 1"])
     expect(level_1.get_by_test_id("restore-time")).to_have_text(words["restore time"])
+    reads_in(page, language)
     level_1.get_by_test_id("restore-time").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["restored"])
+    reads_in(page, language)
     page.get_by_test_id("tickets").get_by_role("link", name=number).click()
     expect(page.get_by_test_id("ticket-number")).to_have_text(number)
     expect(page.get_by_test_id("ticket-status")).to_have_text(words["closed"])
     expect(page.get_by_test_id("severity")).to_have_text(words["level 1"])
+    reads_in(page, language)
