@@ -19,7 +19,16 @@ from .models import (
 class FaultLevelRuleAdmin(admin.ModelAdmin):
     """Which faults are level 1: the first active rule that matches, by its order."""
 
-    list_display = ["name", "order", "severity", "interruption_only", "product", "customer_level", "min_services"]
+    list_display = [
+        "name_en",
+        "name_zh",
+        "order",
+        "severity",
+        "interruption_only",
+        "product",
+        "customer_level",
+        "min_services",
+    ]
     list_editable = ["order"]
     list_filter = ["is_active", "severity"]
 

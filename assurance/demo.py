@@ -20,12 +20,12 @@ from .models import (
     UnansweredClosure,
 )
 
-# name, order, interruption only, product code, customer level, at least this many services
+# English and Chinese names, order, interruption only, product code, customer level, at least this many services
 FAULT_LEVEL_RULES = [
-    ("Interruption of an internet dedicated line", 10, True, "internet-line", "", None),
-    ("Interruption of a data dedicated line", 20, True, "data-line", "", None),
-    ("Interruption for a level-A customer", 30, True, None, "A", None),
-    ("Three services or more affected", 40, False, None, "", 3),
+    ("Interruption of an internet dedicated line", "互联网专线中断", 10, True, "internet-line", "", None),
+    ("Interruption of a data dedicated line", "数据专线中断", 20, True, "data-line", "", None),
+    ("Interruption for a level-A customer", "A 级客户业务中断", 30, True, None, "A", None),
+    ("Three services or more affected", "三项及以上业务受影响", 40, False, None, "", 3),
 ]
 # order, ticket type, product route of an affected service ("": any), handled by
 COMPLAINT_ROUTES = [
@@ -62,13 +62,14 @@ UNANSWERED = [
 def seed_demo_configuration() -> None:
     """Idempotent: a rule, route, code or channel an administrator has kept (by its name or code) is left as it
     is."""
-    products = {p.code: p for p in Product.objects.filter(code__in=[r[3] for r in FAULT_LEVEL_RULES if r[3]])}
-    for name, order, interruption, product, level, at_least in FAULT_LEVEL_RULES:
+    products = {p.code: p for p in Product.objects.filter(code__in=[r[4] for r in FAULT_LEVEL_RULES if r[4]])}
+    for en, zh, order, interruption, product, level, at_least in FAULT_LEVEL_RULES:
         if product and product not in products:
             continue
         FaultLevelRule.objects.get_or_create(
-            name=name,
+            name_en=en,
             defaults={
+                "name_zh": zh,
                 "order": order,
                 "interruption_only": interruption,
                 "product": products.get(product),

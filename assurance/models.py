@@ -302,11 +302,10 @@ class ResolutionCode(BilingualNameModel):
         verbose_name_plural = _("resolution codes")
 
 
-class FaultLevelRule(models.Model):
+class FaultLevelRule(BilingualNameModel):
     """Which faults are level 1: a rule matches when every condition it sets holds; the first active rule that
     matches (by its order) gives the level, and a fault no rule matches is level 2."""
 
-    name = models.CharField(_("name"), max_length=120)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
     interruption_only = models.BooleanField(

@@ -189,7 +189,7 @@ def _ticket_open(customer, report: Report, services: list, severity: str, rule, 
         "severity": severity,
         "channel": ticket.channel,
         "services": [s.number for s in services],
-        **({"rule": rule.name} if rule else {}),
+        **({"rule": rule.name_en, "rule_zh": rule.name_zh} if rule else {}),  # as the rule was named then
         **(
             {"api_channel": ticket.api_channel.code, "reference": ticket.channel_reference}
             if ticket.api_channel

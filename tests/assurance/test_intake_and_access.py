@@ -39,6 +39,17 @@ def test_the_fault_level_comes_from_the_rules_an_administrator_edits(configured,
     assert report(manager, customer, kind="fault", services=[sms], interruption=True).severity == "level2"
 
 
+def test_the_ticket_page_names_the_level_rule_in_the_readers_language(configured, manager, customer, line, client):
+    ticket = report(manager, customer, kind="fault", services=[line], interruption=True)
+    client.force_login(manager)
+    url = reverse("assurance:detail", args=[ticket.pk])
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Level set by the rule: Interruption of an internet dedicated line" in english
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "互联网专线中断" in chinese
+    assert "Interruption of an internet dedicated line" not in chinese
+
+
 def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing(
     configured, manager, customer, other_customer, catalogue, line
 ):

@@ -55,7 +55,7 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_test_id("log-out").click()  # in either language
 
 
 def inbox_row(page: Page, customer: str, task: str) -> Locator:
@@ -250,6 +250,43 @@ def order_is(page: Page, status: str) -> None:
     until_shown(page, lambda: page.get_by_test_id("order-status"), status)
 
 
+def launch_the_order(page: Page, base: str, customer: str) -> None:
+    """A filled draft, submitted by the account manager, to a running service: the back office accepts the order,
+    EOMS and SI complete their work orders, the provisioning team tests, the customer accepts; the account manager
+    is signed in at the end, on the completed order."""
+    submit_the_order(page)
+    sign_out(page)
+    sign_in(page, base, "bo_changchun")
+    accept_the_order(page, base, customer)
+    sign_out(page)
+    sign_in(page, base, "ops_changchun")
+    pass_the_acceptance_test(page, base, customer)
+    sign_out(page)
+    sign_in(page, base, "am_changchun")
+    record_the_customers_acceptance(page, base, customer)
+    order_is(page, "Completed")
+
+
+LINE = "Internet dedicated line"
+
+
+def a_running_line(page: Page, base: str, *, customer: str, credit_code: str, address: str) -> str:
+    """A new customer's internet dedicated line, archived, ordered from its page and launched (E1 with a direct
+    order); returns the line's service number, read on the customer page, where the account manager is left."""
+    archive_a_customer(page, base, name=customer, credit_code=credit_code, address=address)
+    enter_an_order(page, products=[LINE])
+    fill_item(
+        page,
+        LINE,
+        {**COMMON_ELEMENTS, "Installation address": address, "Bandwidth": "100M", "Public IPv4 addresses": "4"},
+    )
+    launch_the_order(page, base, customer)
+    open_customer(page, customer)
+    line = page.get_by_test_id("services").locator("li", has_text=f"{LINE} × 1")
+    expect(line).to_have_count(1)
+    return line.inner_text().split("·")[0].strip()
+
+
 # ---------------------------------------------------------------------------- the SI partner's portal
 def open_the_work_order_in_the_portal(page: Page, customer: str) -> None:
     """My work orders → the open one of this customer (it arrives once the order is transferred)."""
@@ -266,3 +303,51 @@ def report_progress(page: Page, *, state: str, note: str) -> None:
     form.get_by_label("Note").fill(note)
     form.get_by_role("button", name="Report progress").click()
     expect(page.get_by_role("alert")).to_contain_text("Progress recorded.")
+
+
+# ---------------------------------------------------------------------------- assurance
+# These steps run in either language: they find what they click by test id, field name or role, never by words.
+def switch_language(page: Page, language: str) -> None:
+    """The top bar's language switcher; the choice stays with the browser across signing out and in."""
+    page.get_by_test_id("language-switcher").locator("select").select_option(language)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+def report_an_interruption(page: Page, *, service: str, contact: str, description: str) -> str:
+    """From the customer page: the account manager reports that this running service is down; returns the ticket's
+    number, from the ticket page the report lands on."""
+    page.get_by_test_id("report-ticket").click()
+    form = page.get_by_test_id("report-form")
+    form.locator("#id_type").select_option("fault")
+    form.get_by_role("checkbox", name=service).check()
+    form.locator("#id_interruption").check()
+    form.locator("#id_description").fill(description)
+    form.locator("#id_contact").select_option(label=contact)
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("ticket-details")).to_be_visible()
+    return page.get_by_test_id("ticket-number").inner_text()
+
+
+def ticket_is(page: Page, status: str) -> None:
+    """The ticket page, reloaded while the worker and EOMS move the ticket on, until it has this status."""
+    until_shown(page, lambda: page.get_by_test_id("ticket-status"), status)
+
+
+def record_the_customers_acceptance_of_the_repair(page: Page, *, note: str) -> None:
+    """From the ticket page: the open step (the customer's confirmation) → the customer accepts the repair."""
+    page.get_by_test_id("open-tasks").get_by_role("link").click()
+    form = page.get_by_test_id("task-form")
+    form.locator("input[name=accepted][value=yes]").check()
+    form.locator("#id_note").fill(note)
+    form.locator("button[type=submit]").click()
+
+
+def answer_the_survey(page: Page, link: str, *, score: int, comment: str) -> None:
+    """The customer, not signed in, opens the message's link and gives every question the same score."""
+    page.goto(link)
+    form = page.get_by_test_id("survey-form")
+    for choice in form.locator(f"input[type=radio][value='{score}']").all():
+        choice.check()
+    form.locator("#id_comment").fill(comment)
+    form.locator("button[type=submit]").click()
+    expect(page.get_by_test_id("survey-thanks")).to_be_visible()

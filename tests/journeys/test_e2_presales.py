@@ -60,17 +60,6 @@ def test_e2_a_surveyed_opportunity_with_an_approved_discount_to_a_running_servic
         "Internet dedicated line",
         {**pages.COMMON_ELEMENTS, "Bandwidth": "100M", "Public IPv4 addresses": "8"},
     )
-    pages.submit_the_order(page)
-    pages.sign_out(page)
-
-    pages.sign_in(page, base, "bo_changchun")
-    pages.accept_the_order(page, base, CUSTOMER)
-    pages.sign_out(page)
-    pages.sign_in(page, base, "ops_changchun")
-    pages.pass_the_acceptance_test(page, base, CUSTOMER)
-    pages.sign_out(page)
-    pages.sign_in(page, base, "am_changchun")
-    pages.record_the_customers_acceptance(page, base, CUSTOMER)
-    pages.order_is(page, "Completed")
+    pages.launch_the_order(page, base, CUSTOMER)
     pages.open_customer(page, CUSTOMER)
     expect(page.get_by_test_id("services")).to_contain_text("Internet dedicated line × 1")
