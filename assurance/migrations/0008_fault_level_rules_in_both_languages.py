@@ -9,7 +9,7 @@ def chinese_name_from_english(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assurance", "0005_satisfaction_survey"),
+        ("assurance", "0007_complaint_routes_eoms_si"),
     ]
 
     operations = [
