@@ -266,9 +266,10 @@ def assurance_section(user, period, city_id: int | None) -> dict:
 
 
 def _restoration_export(by: str):
-    def export(data: dict) -> tuple[list, list]:
+    def export(data: dict) -> tuple[str, list, list]:
         rows = data[f"restoration_by_{by}"]
         return (
+            RESTORATION_TITLES[by][0],
             [
                 RESTORATION_TITLES[by][1],
                 _("Restored"),
@@ -286,10 +287,12 @@ def _restoration_export(by: str):
 EXPORTS = {
     **{f"restoration_by_{by}": _restoration_export(by) for by in RESTORATION_BY},
     "summary": lambda data: (
+        _("Reopening, complaints and satisfaction"),
         [_("Figure"), _("Value"), _("Detail")],
         [[row["name"], row["value"], row["detail"]] for row in data["summary"]],
     ),
     "repeat_faults": lambda data: (
+        _("Repeat faults: three or more on one service in 30 days"),
         [_("Service"), _("Product"), _("Customer"), _("Faults")],
         [[r["service"].number, r["service"].product.name, r["customer"], r["count"]] for r in data["repeat_faults"]],
     ),

@@ -16,6 +16,7 @@ from keyaccounts.catalogue import services as catalogue
 from keyaccounts.catalogue.elements import definition_elements, definition_snapshot
 from keyaccounts.catalogue.models import Product, Service
 from keyaccounts.core.exceptions import ApplicationError, StaleRecordError
+from keyaccounts.core.models import in_each_language
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_task, steps_follow
 
@@ -274,9 +275,17 @@ def order_items(order: Order) -> list[OrderItem]:
     return order._items
 
 
-def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> list[str]:
-    """The business-consistency check: every reason the order cannot be accepted, in words people act on.
+def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> list[dict]:
+    """The business-consistency check: every reason the order cannot be accepted, in words people act on, each
+    kept in every shipped language (the check runs in whoever's language; its reader may have another).
     `items`: the order's items with their products and services, when the caller has them."""
+    if items is None:
+        items = list(order.items.select_related("product", "service"))
+    worded = in_each_language(lambda: _check_findings(order, items))
+    return [dict(zip(worded, texts, strict=True)) for texts in zip(*worded.values(), strict=True)]
+
+
+def _check_findings(order: Order, items: list[OrderItem]) -> list[str]:
     findings = []
     customer = order.customer
     if customer.status != Customer.Status.VALIDATED:
@@ -284,8 +293,6 @@ def order_check_findings(order: Order, items: list[OrderItem] | None = None) -> 
             _("The customer is not archived (status: %(status)s).") % {"status": customer.get_status_display()}
         )
     findings.extend(order_account_findings(order))
-    if items is None:
-        items = list(order.items.select_related("product", "service"))
     if not items:
         findings.append(_("The order has no item."))
     for item in items:
@@ -376,9 +383,16 @@ def order_check(*, order: Order) -> None:
         )
 
 
+def _refusal(order: Order) -> dict:
+    """Why the order was refused, for its timeline: a person's own words as the line's reason, the check's
+    findings (kept in every language) as its data, worded when read."""
+    typed = [finding for finding in order.check_findings if not isinstance(finding, dict)]
+    worded = [finding for finding in order.check_findings if isinstance(finding, dict)]
+    return {"reason": "\n".join(typed), "data": {"findings": worded} if worded else {}}
+
+
 def order_reject(*, order: Order) -> None:
-    reason = "\n".join(order.check_findings)
-    order_move(order=order, to=Order.Status.REJECTED, action=OrderAction.REJECTED, reason=reason)
+    order_move(order=order, to=Order.Status.REJECTED, action=OrderAction.REJECTED, **_refusal(order))
 
 
 def order_transfer(*, order: Order) -> None:
@@ -712,11 +726,10 @@ RESUBMIT, ABANDON = "resubmit", "abandon"
 
 def order_return_for_correction(*, order: Order) -> None:
     """The check or the acceptance refused the order: it goes back to its account manager, with the reasons."""
-    reason = "\n".join(order.check_findings)
     if order.status == Order.Status.PENDING:  # refused again by the check after a correction
-        timeline_record(subject=order, action=OrderAction.RETURNED, reason=reason)
+        timeline_record(subject=order, action=OrderAction.RETURNED, **_refusal(order))
         return
-    order_move(order=order, to=Order.Status.PENDING, action=OrderAction.RETURNED, reason=reason)
+    order_move(order=order, to=Order.Status.PENDING, action=OrderAction.RETURNED, **_refusal(order))
 
 
 def _correction(user, task_pk: int):

@@ -33,13 +33,16 @@ class OrderAction(models.TextChoices):
 
 
 _ITEM = "orders/timeline/item.html"
+_FINDINGS = "orders/timeline/findings.html"
 register_actions(
     OrderAction,
     states=Order.Status,
     templates={
         OrderAction.DRAFTED: "orders/timeline/drafted.html",
         OrderAction.ATTACHED: "orders/timeline/attached.html",
-        OrderAction.CHECK_FAILED: "orders/timeline/findings.html",
+        OrderAction.CHECK_FAILED: _FINDINGS,
+        OrderAction.REJECTED: _FINDINGS,
+        OrderAction.RETURNED: _FINDINGS,
         OrderAction.CHECKED: "orders/timeline/checked.html",
         OrderAction.TRANSFERRED: "orders/timeline/transferred.html",
         OrderAction.ITEM_FINISHED: _ITEM,

@@ -15,6 +15,7 @@ from viewflow.workflow.status import STATUS
 from keyaccounts.core import registry
 from keyaccounts.core.models import Notification, User
 from keyaccounts.core.notifications import NotificationRow, email_moment, notification_rows, notifications_save
+from keyaccounts.core.registry import RowFacts
 from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_event, timeline_save
 
@@ -52,9 +53,10 @@ def _subjects(model, pks: list[int]) -> dict:
     return model.objects.select_related(*required).in_bulk(pks)
 
 
-def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[tuple, object]]:
+def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[tuple, object], dict[int, Task]]:
     """Per clock, who holds its step now: the owners of the open tasks of that step on the subject's
-    process, else the lead of the clock's team (nobody has claimed it yet); and the clocks' subjects."""
+    process, else the lead of the clock's team (nobody has claimed it yet); the clocks' subjects; and per
+    clock the open task of its step (its notifications are read once that task is done)."""
     step_of = {(p.flow, node): step for p in registry.processes() for node, step in p.sla_steps.items()}
     process_of: dict[tuple, int] = {}
     subjects: dict[tuple, object] = {}
@@ -67,18 +69,48 @@ def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[t
             if getattr(subject, "process_id", None):
                 process_of[(type_id, pk)] = subject.process_id
     owners: dict[tuple, list[User]] = {}
-    tasks = Task.objects.filter(process_id__in=set(process_of.values()), status=STATUS.ASSIGNED).select_related(
-        "owner", "process"
-    )
-    for task in tasks:
+    open_tasks: dict[tuple, Task] = {}
+    tasks = Task.objects.filter(
+        process_id__in=set(process_of.values()), status__in=[STATUS.NEW, STATUS.ASSIGNED]
+    ).select_related("owner", "process")
+    for task in tasks.order_by("pk"):
         step = step_of.get((task.flow_task.flow_class, task.flow_task.name))
-        owners.setdefault((task.process_id, step), []).append(task.owner)
-    holders = {}
+        open_tasks[(task.process_id, step)] = task
+        if task.status == STATUS.ASSIGNED:
+            owners.setdefault((task.process_id, step), []).append(task.owner)
+    holders, task_of = {}, {}
     for clock in clocks:
         process_id = process_of.get((clock.subject_type_id, clock.subject_id))
         found = owners.get((process_id, clock.step), [])
         holders[clock.pk] = found or ([clock.team.lead] if clock.team and clock.team.lead else [])
-    return holders, subjects
+        if (process_id, clock.step) in open_tasks:
+            task_of[clock.pk] = open_tasks[(process_id, clock.step)]
+    return holders, subjects, task_of
+
+
+def clock_facts(clocks: list[SlaClock], subjects: dict[tuple, object], task_of: dict[int, Task]) -> dict[tuple, dict]:
+    """Per timed record (as `subjects` keys it), what names it in any reader's language: its number and customer,
+    read through its flow's inbox source a few queries per batch (the record's own text may be a sentence in the
+    sweep's language)."""
+    groups: dict[tuple, dict[int, tuple]] = {}
+    sources = {}
+    for clock in clocks:
+        task = task_of.get(clock.pk)
+        process = registry.process_of(task.flow_task.flow_class) if task else None
+        key = (clock.subject_type_id, clock.subject_id)
+        if process is not None and key in subjects:
+            sources[process.flow] = process.source
+            groups.setdefault((process.flow, type(subjects[key])), {})[clock.subject_id] = key
+    facts: dict[tuple, dict] = {}
+    for (flow, model), key_of in groups.items():
+        source = sources[flow]
+        numbers = source.facts(model._base_manager.filter(pk__in=key_of))
+        for record in model._base_manager.filter(pk__in=key_of).select_related(source.customer_path):
+            facts[key_of[record.pk]] = {
+                "number": numbers.get(record.pk, RowFacts()).number,
+                "customer": source.customer_name(record),
+            }
+    return facts
 
 
 def _raise(clock: SlaClock, now) -> list[str]:
@@ -105,8 +137,10 @@ def _url_of(subject) -> str:
 
 
 def _notifications(
-    clock: SlaClock, action: str, recipients: list[User], subject, now, moments: dict
+    clock: SlaClock, action: str, recipients: list[User], subject, now, moments: dict, facts: dict, task
 ) -> list[NotificationRow]:
+    """The facts, not a sentence: the bell and the e-mail word them in their reader's language. `facts` names the
+    record (number, customer) when a flow's task runs on it; otherwise the record is named when read."""
     breached = action == SlaAction.BREACHED
     # When e-mails may leave, once per sweep and calendar: reading a calendar per clock was most of a sweep.
     when = (clock.policy.email_any_time, clock.calendar_id)
@@ -118,11 +152,12 @@ def _notifications(
         key=f"clock:{clock.pk}:{'breach' if breached else clock.warned_level}",
         data={
             "step": clock.step,
-            "subject": str(subject) if subject is not None else "",
+            **(facts or {"subject_type": clock.subject_type_id, "subject_id": clock.subject_id}),
             "percent": clock.warn_again_at_percent if clock.warned_level == 2 else clock.warn_at_percent,
-            "due": timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M"),
+            "due": clock.due_at.isoformat(),
         },
         url=_url_of(subject),
+        task_id=task.pk if task is not None else None,
         any_time=clock.policy.email_any_time,
         calendar=clock.calendar,
         now=now,
@@ -145,7 +180,8 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
                 .order_by("due_at")[:batch_size]
             )
             events, notifications = [], []
-            holders, subjects = clock_holders(batch)
+            holders, subjects, task_of = clock_holders(batch)
+            facts = clock_facts(batch, subjects, task_of)
             for clock in batch:
                 ref = {"subject_type_id": clock.subject_type_id, "subject_id": clock.subject_id}
                 for action in _raise(clock, now):
@@ -158,8 +194,17 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
                         if key not in recipients:
                             recipients[key] = escalation_recipients(clock)
                         told = told + recipients[key]
-                    subject = subjects.get((clock.subject_type_id, clock.subject_id))
-                    notifications += _notifications(clock, action, told, subject, now, moments)
+                    subject_key = (clock.subject_type_id, clock.subject_id)
+                    notifications += _notifications(
+                        clock,
+                        action,
+                        told,
+                        subjects.get(subject_key),
+                        now,
+                        moments,
+                        facts.get(subject_key),
+                        task_of.get(clock.pk),
+                    )
                     if action == SlaAction.BREACHED:
                         escalated = {"step": clock.step, "to": clock.policy.escalate_to}
                         events.append(timeline_event(**ref, action=SlaAction.ESCALATED, data=escalated))

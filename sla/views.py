@@ -41,9 +41,11 @@ def _tables(user, period: dashboard.Period, city_id: int | None) -> dict:
     }
 
 
-# Each exported table: its translated headers, the first naming the first column, and its rows' values.
-def _compliance(first) -> tuple:
+# Each exported table: its title (the file's name), its translated headers, the first naming the first column,
+# and its rows' values.
+def _compliance(title, first) -> tuple:
     return (
+        title,
         [first, _("Met"), _("Breached"), _("Compliance (%)")],
         lambda row: [row["key"], row["met"], row["breached"], row["rate"]],
     )
@@ -51,6 +53,7 @@ def _compliance(first) -> tuple:
 
 EXPORTS = {
     "at_risk": (
+        _("At risk now"),
         [_("Step"), _("City"), _("Due"), _("Time left"), _("Time used (%)"), _("State")],
         lambda s: [
             step_name(s.clock.step),
@@ -61,24 +64,28 @@ EXPORTS = {
             SLA_LEVELS.get(s.level, s.level),
         ],
     ),
-    "by_step": _compliance(_("Step")),
-    "by_city": _compliance(_("City")),
-    "by_product": _compliance(_("Product")),
-    "by_team": _compliance(_("Team")),
-    "by_manager": _compliance(_("Account manager")),
+    "by_step": _compliance(_("Compliance by step"), _("Step")),
+    "by_city": _compliance(_("Compliance by city"), _("City")),
+    "by_product": _compliance(_("Compliance by product"), _("Product")),
+    "by_team": _compliance(_("Compliance by team"), _("Team")),
+    "by_manager": _compliance(_("Compliance by account manager"), _("Account manager")),
     "trend": (
+        _("Compliance trend by week"),
         [_("Week from"), _("Finished"), _("Compliance (%)")],
         lambda row: [row["week"], row["total"], row["rate"]],
     ),
     "bottlenecks": (
+        _("Bottlenecks: how long steps take"),
         [_("Step"), _("Finished"), _("Median"), _("90th percentile")],
         lambda row: [row["name"], row["count"], hours_minutes(row["median"]), hours_minutes(row["p90"])],
     ),
     "volumes": (
+        _("Monthly volumes"),
         [_("Month"), _("Opportunities"), _("Orders"), _("Work orders")],
         lambda row: [row["month"].strftime("%Y-%m"), row["opportunities"], row["orders"], row["work_orders"]],
     ),
     "quality_open": (
+        _("Targets missed now"),
         [
             _("Service"),
             _("Customer"),
@@ -109,6 +116,7 @@ EXPORTS = {
         ],
     ),
     "quality_by_product": (
+        _("Measured periods by product"),
         [_("Product"), _("Measured"), _("Warnings"), _("Violated"), _("Compliance (%)")],
         lambda row: [row["key"], row["measured"], row["warned"], row["violated"], row["rate"]],
     ),
@@ -117,8 +125,8 @@ SLA_LEVELS = {"ok": _("on time"), "warning": _("warning"), "breached": _("breach
 
 
 def _export(name: str, rows: list, fmt: str):
-    headers, values = EXPORTS[name]
-    return export_table(name=f"sla-{name}", headers=headers, rows=[values(row) for row in rows], fmt=fmt)
+    title, headers, values = EXPORTS[name]
+    return export_table(name=f"sla-{name}", title=title, headers=headers, rows=[values(row) for row in rows], fmt=fmt)
 
 
 @login_required
@@ -175,8 +183,8 @@ def _section_export(sections: list[dict], export: str | None, fmt: str | None):
         section = built["section"]
         prefix = f"{section.key}-"
         if export and export.startswith(prefix) and export[len(prefix) :] in section.exports:
-            headers, rows = section.exports[export[len(prefix) :]](built["context"])
-            return export_table(name=export, headers=headers, rows=rows, fmt=fmt)
+            title, headers, rows = section.exports[export[len(prefix) :]](built["context"])
+            return export_table(name=export, title=title, headers=headers, rows=rows, fmt=fmt)
     return None
 
 

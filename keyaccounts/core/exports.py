@@ -3,9 +3,11 @@ which writes them as XLSX or as CSV in UTF-8 with a byte-order mark (without it 
 system's code page)."""
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from io import BytesIO
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -44,12 +46,27 @@ def _text(value) -> str:
     return str(value)
 
 
-def export_table(*, name: str, headers: Sequence, rows: Iterable[Sequence], fmt: str = CSV) -> HttpResponse:
-    """The table as a download named `name` (without extension); `headers` are translated, the first names the
-    first column."""
+def download_disposition(*, name: str, title, extension: str, day: date | None = None) -> str:
+    """`attachment` named "`title` `day`.`extension`" in the reader's language (RFC 5987 `filename*`), with
+    "`name`-`day`" for the few clients that read only the plain ASCII `filename`."""
+    day = day or timezone.localdate()
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "-", f"{name}-{day.isoformat()}.{extension}")
+    title = " ".join(re.sub(r'[\\/:*?"<>|]', " ", str(title)).split())  # characters no file system takes
+    readable = quote(f"{title} {day.isoformat()}.{extension}", safe="")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{readable}"
+
+
+def _sheet_title(title) -> str:
+    """Excel refuses some characters and more than 31 in a sheet's name."""
+    return re.sub(r"[\[\]:*?/\\]", " ", str(title))[:31]
+
+
+def export_table(*, name: str, title, headers: Sequence, rows: Iterable[Sequence], fmt: str = CSV) -> HttpResponse:
+    """The table as a download titled `title` (translated) and dated today in the reader's zone, `name` (ASCII,
+    without extension) its plain fallback; `headers` are translated, the first names the first column."""
     if export_format(fmt) == XLSX:
         book = Workbook(write_only=True)
-        sheet = book.create_sheet(title=str(name)[:31])  # Excel's limit for a sheet's name
+        sheet = book.create_sheet(title=_sheet_title(title))
         bold = Font(bold=True)
         header_cells = []
         for header in headers:
@@ -68,5 +85,5 @@ def export_table(*, name: str, headers: Sequence, rows: Iterable[Sequence], fmt:
         writer = csv.writer(response)
         writer.writerow([str(header) for header in headers])
         writer.writerows([_text(value) for value in row] for row in rows)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{export_format(fmt)}"'
+    response["Content-Disposition"] = download_disposition(name=name, title=title, extension=export_format(fmt))
     return response

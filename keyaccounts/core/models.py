@@ -3,15 +3,18 @@
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
+T = TypeVar("T")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -26,6 +29,23 @@ class TimeStampedModel(models.Model):
 def in_reader_language(english: str, chinese: str) -> str:
     """Of a pair of texts an administrator wrote, the one in the active language."""
     return chinese if (get_language() or "").startswith("zh") else english
+
+
+def in_each_language(render: Callable[[], T]) -> dict[str, T]:
+    """What `render` words, in each shipped language: for sentences the system writes into stored data (a check's
+    findings), which would otherwise stay in the language of whoever happened to run it."""
+    worded = {}
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            worded[code] = render()
+    return worded
+
+
+def reader_text(value) -> str:
+    """A stored sentence in the reader's language: one kept `in_each_language`, or a text as a person typed it."""
+    if not isinstance(value, dict):
+        return "" if value is None else str(value)
+    return value.get(get_language() or "") or value.get(settings.LANGUAGE_CODE) or next(iter(value.values()), "")
 
 
 class BilingualNameModel(models.Model):

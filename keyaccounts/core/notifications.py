@@ -10,10 +10,13 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from viewflow.workflow.fields import get_task_ref, import_task_by_ref
 from viewflow.workflow.models import Task
@@ -113,7 +116,47 @@ def notification_text(notification: Notification) -> str:
         if data.get("number"):
             return _("Assigned to you: %(task)s, %(number)s for %(customer)s.") % data
         return _("Assigned to you: %(task)s for %(customer)s.") % data
-    if notification.kind == Kind.SLA_WARNING:
+    if notification.kind in (Kind.SLA_WARNING, Kind.SLA_BREACH):
+        return _sla_text(notification.kind, data)
+    return notification.get_kind_display()
+
+
+def _moment_text(value: str) -> str:
+    """A moment kept as ISO text, in the reader's zone; text kept already worded (rows raised before) as it is."""
+    moment = parse_datetime(value or "")
+    if moment is None or timezone.is_naive(moment):
+        return value
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _subject_text(data: dict) -> str:
+    """The timed record no flow numbers, named now in the reader's language (it may have gone since)."""
+    try:
+        model = ContentType.objects.get_for_id(data["subject_type"]).model_class()
+        return str(model._base_manager.get(pk=data["subject_id"]))
+    except (ContentType.DoesNotExist, AttributeError, ObjectDoesNotExist):
+        return ""
+
+
+def _sla_text(kind: str, data: dict) -> str:
+    data["due"] = _moment_text(data.get("due", ""))
+    if "subject" not in data:  # rows raised before the facts were kept hold a worded subject
+        data["subject"] = _subject_text(data) if "subject_id" in data else ""
+    warning = kind == Kind.SLA_WARNING
+    if data.get("number"):
+        if warning:
+            return (
+                _(
+                    "SLA warning: %(step)s of %(number)s for %(customer)s has used %(percent)s%% of its time; due %(due)s."
+                )
+                % data
+            )
+        return _("SLA breached: %(step)s of %(number)s for %(customer)s was due %(due)s.") % data
+    if data.get("customer"):
+        if warning:
+            return _("SLA warning: %(step)s for %(customer)s has used %(percent)s%% of its time; due %(due)s.") % data
+        return _("SLA breached: %(step)s for %(customer)s was due %(due)s.") % data
+    if warning:
         return _("SLA warning: %(step)s of %(subject)s has used %(percent)s%% of its time; due %(due)s.") % data
     return _("SLA breached: %(step)s of %(subject)s was due %(due)s.") % data
 

@@ -144,13 +144,13 @@ class Volume:
 class DashboardSection:
     """A section a process app adds to the supervisors' dashboard, after the SLA figures: `build(user, period,
     city_id)` gives its template's context, figures in the user's scope; `exports` names its tables, each as
-    context -> (translated headers, rows of values), downloaded as `?export=<key>-<name>`."""
+    context -> (translated title, translated headers, rows of values), downloaded as `?export=<key>-<name>`."""
 
     key: str
     title: Any
     template: str
     build: Callable[[Any, Any, int | None], dict]
-    exports: Mapping[str, Callable[[dict], tuple[list, list]]] = field(default_factory=dict)
+    exports: Mapping[str, Callable[[dict], tuple[Any, list, list]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

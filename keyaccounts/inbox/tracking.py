@@ -1,12 +1,12 @@
-"""Where a piece of business stands: a process's chart with its position, every step with who, when, how long
+"""Where a piece of business stands: a process's map with its position, every step with who, when, how long
 and against which limit, its timeline, and the chain customer → opportunity → order → launch around it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from viewflow.workflow import chart
 from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
 
 from keyaccounts.core.registry import ChainLink, process_of
 from keyaccounts.core.registry import InboxSource as Source
@@ -40,11 +40,93 @@ def process_for(user, process_pk: int):
     return process, source, record
 
 
-def process_chart(process) -> str:
-    """The flow chart as SVG, each node coloured by the state of its tasks (done, assigned, new…)."""
-    grid = chart.calc_layout_data(process.flow_class)
-    chart.calc_cell_status(process.flow_class, grid, process.pk)
-    return chart.grid_to_svg(grid)
+@dataclass
+class MapLink:
+    """An arrow out of a step: where it leads, and whether it leads back (the work goes round again)."""
+
+    step: "MapStep"
+    back: bool
+    otherwise: bool  # a decision's default branch
+
+
+@dataclass
+class MapStep:
+    """A node of the flow as the process map shows it: numbered in reading order, named by its title."""
+
+    number: int
+    name: str  # the node's code: an anchor for pages and tests, never shown
+    title: str
+    kind: str  # start, end, person, system or decision
+    status: str = ""  # the state of its latest task here, "" when the process has not reached it
+    status_label: str = ""
+    links: list[MapLink] = field(default_factory=list)
+
+
+_KINDS = {"START": "start", "HUMAN_START": "start", "END": "end", "HUMAN": "person"}
+_DECISIONS = {"SWITCH", "EXCLUSIVE_GATEWAY", "PARALLEL_GATEWAY", "JOIN"}
+
+
+def _reading_order(flow_class) -> tuple[list, set]:
+    """The nodes in the order a reader follows them, and the edges that lead back. A depth-first walk in the
+    order the flow declares its nodes finds the edges back; each node then comes after every node that leads
+    forward to it (the longest way from the start), ties in declaration order."""
+    declared = {name: i for i, name in enumerate(vars(flow_class))}
+    nodes = sorted(flow_class.instance.nodes(), key=lambda n: declared.get(n.name, len(declared)))
+    back: set[tuple] = set()
+    state: dict = {}  # node -> "open" while on the walk's path, "done" after
+
+    def walk(node) -> None:
+        state[node] = "open"
+        for edge in node._outgoing():
+            if state.get(edge.dst) == "open":
+                back.add((node, edge.dst))
+            elif edge.dst not in state:
+                walk(edge.dst)
+        state[node] = "done"
+
+    for node in nodes:
+        if node not in state and not [e for e in node._incoming() if e.src is not node]:
+            walk(node)
+    for node in nodes:  # anything no start reaches, still shown
+        if node not in state:
+            walk(node)
+    depth: dict = {}
+
+    def depth_of(node) -> int:
+        if node not in depth:
+            forward = [e.src for e in node._incoming() if (e.src, node) not in back]
+            depth[node] = 1 + max((depth_of(src) for src in forward), default=-1)
+        return depth[node]
+
+    ordered = sorted(nodes, key=lambda n: (depth_of(n), declared.get(n.name, len(declared))))
+    return ordered, back
+
+
+def _title(node) -> str:
+    return str(node.task_title) if node.task_title else node.name.replace("_", " ").capitalize()
+
+
+def process_map(process) -> list[MapStep]:
+    """The flow as numbered steps in reading order, each with its state in this process and where it leads:
+    legible at any width and in either language, where the library's chart crowds a flow with loops."""
+    flow_class = process.flow_class
+    ordered, back = _reading_order(flow_class)
+    latest: dict[str, str] = {}
+    for flow_task, status in (
+        Task.objects.filter(process=process).order_by("created", "pk").values_list("flow_task", "status")
+    ):
+        latest[flow_task.name] = status
+    steps = {}
+    for number, node in enumerate(ordered, start=1):
+        kind = _KINDS.get(node.task_type) or ("decision" if node.task_type in _DECISIONS else "system")
+        status = latest.get(node.name, "")
+        steps[node] = MapStep(
+            number, node.name, _title(node), kind, status.lower(), STATUS(status).label if status else ""
+        )
+    for node, step in steps.items():
+        for edge in sorted(node._outgoing(), key=lambda e: (e.edge_class == "default", steps[e.dst].number)):
+            step.links.append(MapLink(steps[edge.dst], (node, edge.dst) in back, edge.edge_class == "default"))
+    return list(steps.values())
 
 
 def process_steps(process, source: Source, record) -> list[StepRow]:

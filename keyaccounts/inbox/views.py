@@ -37,7 +37,7 @@ from .inbox import (
 )
 from .models import SavedFilter, Watch
 from .selectors import saved_filters_for
-from .tracking import process_chain, process_chart, process_for, process_steps, process_timeline
+from .tracking import process_chain, process_for, process_map, process_steps, process_timeline
 
 PER_PAGE = 25
 
@@ -208,7 +208,7 @@ def inbox_filter_delete(request, pk: int):
 # ---------------------------------------------------------------------------- process tracking
 @login_required
 def process_detail(request, process_pk: int):
-    """Where a piece of business stands: chart, steps against their limits, timeline, the chain around it."""
+    """Where a piece of business stands: its map, steps against their limits, timeline, the chain around it."""
     found = process_for(request.user, process_pk)
     if found is None:
         deny(request, f"process {process_pk} outside scope")
@@ -224,7 +224,7 @@ def process_detail(request, process_pk: int):
             "process": process,
             "source": source,
             "record": record,
-            "chart": process_chart(process),
+            "map": process_map(process),
             "steps": process_steps(process, source, record),
             "chain": process_chain(source, record),
             "events": process_timeline(source, record),

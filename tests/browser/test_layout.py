@@ -1,5 +1,6 @@
 """The layout fits: at a desktop's, a tablet's and a phone's width, in English and in Chinese, the top bar and the
-inbox need no sideways scrolling, and at a desktop's width the top bar keeps to one line."""
+inbox need no sideways scrolling, at a desktop's width the top bar keeps to one line, and at a phone's the inbox's
+rows read as cards."""
 
 import pytest
 from django.conf import settings
@@ -48,6 +49,61 @@ def test_the_top_bar_and_the_inbox_fit_every_width_in_both_languages(page: Page,
     assert not found, "\n".join(found)
     # and Chinese is set in a CJK face where the platform has one
     assert "Noto Sans CJK SC" in page.evaluate("getComputedStyle(document.body).fontFamily")
+
+
+def inside(part: dict, card: dict) -> bool:
+    return (
+        part["x"] >= card["x"] - 1
+        and part["x"] + part["width"] <= card["x"] + card["width"] + 1
+        and part["y"] >= card["y"] - 1
+        and part["y"] + part["height"] <= card["y"] + card["height"] + 1
+    )
+
+
+LABELS = {"en": ("Amount (CNY per year)", "Time left"), "zh-hans": ("金额（元/年）", "剩余时间")}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_at_a_phones_width_the_inbox_rows_read_as_cards(page: Page, live_server, demo, language):
+    base = live_server.url
+    sign_in(page, base, "sup_province")  # every city's business: orders with numbers, products and amounts
+    expect(page.get_by_test_id("whoami")).to_be_attached()
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base}])
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto(f"{base}/inbox/?view=all")
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    inbox = page.get_by_test_id("inbox")
+    expect(inbox.locator("thead")).to_be_hidden()
+    numbered = inbox.locator("tr[data-task]").filter(has=page.get_by_test_id("number"))
+    assert numbered.count() > 0
+
+    for card in numbered.all()[:6]:
+        box = card.bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+        title, amount = card.get_by_test_id("title"), card.get_by_test_id("amount")
+        parts = [title, card.get_by_test_id("number"), card.get_by_test_id("products"), amount]
+        parts += [card.get_by_test_id("time-left"), card.get_by_test_id("task-actions")]
+        for part in parts:
+            expect(part).to_be_visible()
+            assert inside(part.bounding_box(), box), (card.get_attribute("data-task"), part)
+        # stacked, not side by side: the amount sits below the title; city, step and waiting time are left out
+        assert amount.bounding_box()["y"] >= title.bounding_box()["y"] + title.bounding_box()["height"] - 1
+        assert card.locator("td:visible").count() < card.locator("td").count()
+        # the figures are labelled in the reader's language, since the header row is gone
+        labels = [
+            page.evaluate("(e) => getComputedStyle(e, '::before').content", part.element_handle())
+            for part in (amount, card.get_by_test_id("time-left"))
+        ]
+        assert labels == [f'"{label} "' for label in LABELS[language]]
+
+    # and at a desktop's width the same rows are a table again: one line, the header back
+    page.set_viewport_size({"width": 1280, "height": 900})
+    expect(inbox.locator("thead")).to_be_visible()
+    first = numbered.first
+    assert (
+        abs(first.get_by_test_id("amount").bounding_box()["y"] - first.get_by_test_id("title").bounding_box()["y"]) < 40
+    )
 
 
 def test_the_administrators_top_bar_wraps_rather_than_widen_the_page(page: Page, live_server, demo):

@@ -97,3 +97,50 @@ def test_each_person_chooses_what_comes_by_email(client, reviewer):
     assert response.status_code == 302
     reviewer.refresh_from_db()
     assert (reviewer.email_new_tasks, reviewer.email_assignments, reviewer.email_sla) == (False, True, False)
+
+
+def test_sla_notifications_follow_their_step_and_speak_the_readers_language(registration, reviewer, user_in_role):
+    # given the reviewer holds the review and the sweep raised its warning and its breach
+    supervisor = user_in_role(Role.CITY_SUPERVISOR, username="boss")
+    task = registration.process.task_set.get(status="NEW", flow_task_type="HUMAN")
+    inbox_claim(user=reviewer, task_pk=task.pk)
+    clock = SlaClock.objects.get(subject_id=registration.pk, stopped_at=None)
+    sla_sweep(now=clock.warn_at)
+    sla_sweep(now=clock.due_at)
+    warning = Notification.objects.get(kind=Notification.Kind.SLA_WARNING)
+    breach = Notification.objects.get(kind=Notification.Kind.SLA_BREACH, recipient=supervisor)
+
+    # then both are tied to the step and keep facts, not a sentence
+    assert (warning.task_id, breach.task_id) == (task.pk, task.pk)
+    assert warning.url == breach.url == reverse("customers:detail", args=[registration.customer_id])
+    due = timezone.localtime(clock.due_at).strftime("%Y-%m-%d %H:%M")
+    with translation.override("en"):
+        text = notification_text(breach)
+    assert text == (
+        f"SLA breached: Customer record review of {registration.customer.credit_code} "
+        f"for {registration.customer.name} was due {due}."
+    )
+    with translation.override("zh-hans"):
+        text = notification_text(breach)
+    assert text.startswith("SLA 超时：")
+    assert text == (
+        f"SLA 超时：{registration.customer.name} 的 {registration.customer.credit_code} 的 客户资料审核 "
+        f"应于 {due} 完成。"
+    )
+
+    # when the reviewer decides, the step is done: nobody needs telling about it any more
+    customer_services.archiving_review(user=reviewer, task_pk=task.pk, decision="approve")
+    assert not Notification.objects.filter(task=task, read_at=None).exists()
+
+
+def test_sla_notifications_raised_before_facts_were_kept_still_read(reviewer):
+    # given a row the sweep wrote when it kept a worded subject and a local time
+    legacy = Notification.objects.create(
+        recipient=reviewer,
+        kind=Notification.Kind.SLA_WARNING,
+        key="clock:1:1",
+        data={"step": "customer.review", "subject": "Archive: ACME", "percent": 50, "due": "2026-11-24 14:30"},
+    )
+    with translation.override("zh-hans"):
+        text = notification_text(legacy)
+    assert text == "SLA 预警：Archive: ACME 的 客户资料审核 已用去 50% 的时限，截止 2026-11-24 14:30。"

@@ -119,12 +119,12 @@ def test_the_consistency_check_refuses_with_every_reason(catalogue, manager, cus
     account.save()
     order = refreshed(submit(manager, order))
     assert order.status == Order.Status.PENDING  # back to the account manager to correct
-    findings = " ".join(order.check_findings)
+    findings = " ".join(finding["en"] for finding in order.check_findings)
     assert "Site address" in findings  # the missing field is named
     assert "Members" in findings
     assert order.process.status != PROCESS.DONE
     assert task(order, OrderFlow.correct).owner == manager
-    assert timeline_for(order)[-1].reason == "\n".join(order.check_findings)
+    assert timeline_for(order)[-1].data == {"findings": order.check_findings}  # worded when read
     assert not WorkOrder.objects.exists()
 
 
@@ -248,7 +248,7 @@ def test_a_definition_change_applies_to_new_orders_only(catalogue, manager, cust
 
     new = submit(manager, draft(manager, customer, catalogue["T2"]))
     assert refreshed(new).status == Order.Status.PENDING
-    assert "SLA grade" in " ".join(refreshed(new).check_findings)
+    assert "SLA grade" in " ".join(finding["en"] for finding in refreshed(new).check_findings)
 
 
 def test_fulfilment_runs_only_in_progress_and_once_every_item_is_finished(catalogue, manager, customer, acceptor):

@@ -164,7 +164,7 @@ def test_a_submitted_order_whose_product_bounds_changed_is_refused_by_the_check(
     submitted = services.order_submit(user=manager, order=draft, version=draft.version)
     submitted.refresh_from_db()
     assert submitted.status == Order.Status.PENDING
-    assert any("between 1 and 10" in finding for finding in submitted.check_findings)
+    assert any("between 1 and 10" in finding["en"] for finding in submitted.check_findings)
 
 
 # ---------------------------------------------------------------------------- approval rules

@@ -174,3 +174,35 @@ def test_a_timeline_is_written_as_sentences(order_at_acceptance, acceptance_team
     for word in words:
         assert word in text
     assert text.count(shown_at) == 2  # the milestone's moment and the step's due time
+
+
+def test_the_checks_findings_read_in_the_readers_language_whoever_ran_it(client, manager, customer, city):
+    # given an order the check refused while a Chinese reader's request ran it
+    seed_demo_products()
+    seed_demo_elements()
+    order = services.order_create(
+        user=manager, customer=customer, items=[ItemInput(Product.objects.get(code="vpmn"), elements={})]
+    )
+    order.billing_account = customer.billing_accounts.get()
+    order.save()
+    with translation.override("zh-hans"):
+        order = services.order_submit(user=manager, order=order, version=order.version)
+    order.refresh_from_db()
+    (finding, *_others) = order.check_findings
+    assert set(finding) == {"en", "zh-hans"}
+    client.force_login(manager)
+
+    # then the order page, its correction page and its timeline word them in each reader's language
+    for language in ("en", "zh-hans"):
+        in_language(client, language)
+        for url in (reverse("orders:detail", args=[order.pk]), reverse("orders:edit", args=[order.pk])):
+            text = visible_text(client.get(url))
+            assert all(html.unescape(f[language]) in text for f in order.check_findings), (language, url)
+            other = "zh-hans" if language == "en" else "en"
+            assert finding[other] not in text, (language, url)
+
+    # and findings kept as one text before (or a reviewer's own words) still read as they were
+    order.check_findings = ["客户要求先签合同"]
+    order.save(update_fields=["check_findings"])
+    in_language(client, "en")
+    assert "客户要求先签合同" in visible_text(client.get(reverse("orders:detail", args=[order.pk])))

@@ -1,8 +1,12 @@
-"""The SI partner portal and the dead-letter page: each role sees only its own, and acts through the same rules."""
+"""The SI partner portal and the dead-letter page: each role sees only its own, and acts through the same rules; the
+launch's process map names every step in the reader's language."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 from viewflow.workflow.models import Task
 
 from keyaccounts.core.models import SiCompany, Team
@@ -108,3 +112,31 @@ def test_a_peer_down_for_a_quarter_of_an_hour_leaves_no_dead_letter(si_order, se
     OutboxMessage.objects.update(next_attempt_at=timezone.now())
     outbox_sweep()
     assert OutboxMessage.objects.get().status == OutboxMessage.Status.SENT
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_launch_map_names_every_step_in_the_readers_language_in_reading_order(client, si_order, manager, language):
+    # given a launch waiting for its SI work order, read by its account manager
+    with translation.override(language):
+        titles = {node.name: str(node.task_title) for node in LaunchFlow.instance.nodes()}
+    client.force_login(manager)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = language
+
+    page = client.get(reverse("process", args=[si_order.launch.process_id]))
+
+    # then every node is there once, by its title in the reader's language
+    steps = page.context["map"]
+    assert {step.name: step.title for step in steps} == titles
+    assert [step.number for step in steps] == list(range(1, len(titles) + 1))
+    body = page.content.decode()
+    assert all(escape(title) in body for title in titles.values())
+    assert (titles["dispatch"] == "等待EOMS和集成商") == (language == "zh-hans")
+    # in reading order: an arrow leads to a later step unless it says it leads back
+    assert all((link.step.number > step.number) != link.back for step in steps for link in step.links)
+    first, second = steps[0], steps[1]
+    assert (first.name, second.name, steps[-1].name) == ("start", "dispatch", "end")
+    assert any(link.back and link.step is second for step in steps for link in step.links)  # sent again
+    # and the position: started, now waiting for the work orders
+    assert first.status == "done"
+    assert second.status not in ("", "done")
+    assert "node-state" in body

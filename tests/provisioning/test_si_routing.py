@@ -144,7 +144,7 @@ def test_an_item_nobody_receives_is_refused_by_the_check_with_the_reason(manager
     order = services.order_submit(user=manager, order=order, version=order.version)
     order.refresh_from_db()
     assert order.status == Order.Status.PENDING
-    assert any("no SI partner or platform" in finding for finding in order.check_findings)
+    assert any("no SI partner or platform" in finding["en"] for finding in order.check_findings)
     assert not WorkOrder.objects.exists()
 
 

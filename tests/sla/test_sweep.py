@@ -148,4 +148,4 @@ def test_the_sweep_names_each_order_and_links_its_page_in_as_many_queries_for_ma
     for order in orders:
         told = Notification.objects.filter(key__startswith="clock:", url=order.get_absolute_url())
         assert told.exists()
-        assert {n.data["subject"] for n in told} == {str(order)}
+        assert {notification_text(n).split(" of ")[1].split(" was due")[0] for n in told} == {str(order)}

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
+from keyaccounts.core import models as core_models
 from keyaccounts.core import timeline
 from keyaccounts.core.registry import step_name as _step_name
 
@@ -97,3 +98,9 @@ def hidden_errors(form) -> list:
 def amount(value) -> str:
     """A sum of money as both languages write it, grouped by thousands, two decimals: "120,001.00"."""
     return "" if value is None or value == "" else f"{value:,.2f}"
+
+
+@register.filter
+def reader_text(value) -> str:
+    """A stored sentence in the reader's language (kept in each language, or typed by a person)."""
+    return core_models.reader_text(value)
