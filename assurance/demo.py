@@ -114,3 +114,23 @@ def seed_demo_tickets() -> None:
         if triaged:
             task = Task.objects.get(process_id=ticket.process_id, flow_task=TicketFlow.triage)
             ticket_triage(user=User.objects.get(username="bo_changchun"), task_pk=task.pk, decision=ACCEPT)
+
+
+# ---------------------------------------------------------------------------- contracts' calendars
+@transaction.atomic
+def seed_demo_contract_calendars() -> None:
+    """The demo's level-A customers have a 7×24 promise for their faults: their fault clocks count on the 7×24
+    calendar (their other steps keep the city's working time). A contract an administrator set is kept."""
+    from customers.models import Customer
+    from sla.demo import AROUND_THE_CLOCK
+    from sla.models import BusinessCalendar, CustomerCalendar
+
+    calendar = BusinessCalendar.objects.filter(code=AROUND_THE_CLOCK).first()
+    if calendar is None:
+        return
+    level_a = Customer.objects.filter(level="A", status=Customer.Status.VALIDATED).exclude(
+        pk__in=CustomerCalendar.objects.values("customer")
+    )
+    CustomerCalendar.objects.bulk_create(
+        CustomerCalendar(customer=customer, calendar=calendar, steps="assurance.fault") for customer in level_a
+    )

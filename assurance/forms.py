@@ -98,3 +98,21 @@ class LevelForm(_Form):
 class NoteForm(_Form):
     text = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}))
     internal = forms.BooleanField(label=_("internal: not to be told to the customer"), required=False, initial=True)
+
+
+class PendingForm(_Form):
+    party = forms.ChoiceField(
+        label=_("waiting on"),
+        choices=TroubleTicket.PendingParty.choices,
+        help_text=_("Only a wait on the customer's side pauses the ticket's time limits."),
+        error_messages={"invalid_choice": _("Choose whose side the ticket waits on.")},
+    )
+    reason = forms.CharField(label=_("what it waits for"), max_length=200)
+
+
+class PendingEndForm(_Form):
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PauseEndForm(_Form):
+    reason = forms.CharField(label=_("why the pause ends"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -7,7 +7,7 @@ from customers.process import customer_link
 from keyaccounts.core.registry import ChainLink, InboxSource, ProcessSpec, RowFacts, Seeder
 
 from .access import visible_tickets
-from .demo import seed_demo_configuration, seed_demo_tickets
+from .demo import seed_demo_configuration, seed_demo_contract_calendars, seed_demo_tickets
 from .flows import SLA_STEPS, TicketFlow
 from .models import TroubleTicket
 from .selectors import ticket_claimable, ticket_task_scope
@@ -30,6 +30,9 @@ STEP_NAMES = {
     "assurance.callback": _("Callback to the customer"),
     "assurance.information": _("Information for EOMS"),
     "assurance.confirmation": _("Customer's confirmation of a repair"),
+    "assurance.held_desk": _("Held by our desk"),
+    "assurance.held_eoms": _("Held by EOMS"),
+    "assurance.held_si": _("Held by the system integrator"),
 }
 
 
@@ -54,5 +57,9 @@ SPEC = ProcessSpec(
     step_names=STEP_NAMES,
     visible_records=visible_tickets,
     chain=_chain,
-    seeders=(Seeder(50, seed_demo_configuration), Seeder(88, seed_demo_tickets, business=True)),
+    seeders=(
+        Seeder(50, seed_demo_configuration),
+        Seeder(87, seed_demo_contract_calendars, business=True),
+        Seeder(88, seed_demo_tickets, business=True),
+    ),
 )

@@ -28,6 +28,9 @@ class TicketAction(models.TextChoices):
     CUSTOMER_NOT_TOLD = "ticket.customer_not_told", _("The customer was not told")
     REMINDED = "ticket.reminded", _("The customer was reminded to answer")
     AUTO_CLOSED = "ticket.auto_closed", _("Closed: the customer did not answer")
+    PENDING_SET = "ticket.pending_set", _("Set pending")
+    PENDING_ENDED = "ticket.pending_ended", _("What the ticket waited for came")
+    PAUSE_ENDED = "ticket.pause_ended", _("A supervisor ended the pause on the customer's side")
 
 
 register_actions(
@@ -51,6 +54,9 @@ register_actions(
         TicketAction.CUSTOMER_NOT_TOLD: "assurance/timeline/not_told.html",
         TicketAction.REMINDED: "assurance/timeline/unanswered.html",
         TicketAction.AUTO_CLOSED: "assurance/timeline/unanswered.html",
+        TicketAction.PENDING_SET: "assurance/timeline/pending.html",
+        TicketAction.PENDING_ENDED: "assurance/timeline/pending.html",
+        TicketAction.PAUSE_ENDED: "assurance/timeline/pause_ended.html",
     },
 )
 register_values("assurance.type", TroubleTicket.Type)
@@ -58,3 +64,4 @@ register_values("assurance.severity", Severity)
 register_values("assurance.route", TroubleTicket.Route)
 register_values("assurance.escalation", TroubleTicket.Escalation)
 register_values("assurance.channel", TroubleTicket.Channel)
+register_values("assurance.pending_party", TroubleTicket.PendingParty)

@@ -19,6 +19,7 @@ from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_event, timeline_save
 
 from .models import SlaClock, SlaPolicy
+from .services import sla_clock_resume_locked
 from .timeline import SlaAction
 
 logger = logging.getLogger("keyaccounts.sla")
@@ -175,4 +176,57 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
             break
     if any(counts.values()):
         logger.info("sla sweep", extra=counts)
+    return counts
+
+
+def city_supervisors(city_id) -> list[User]:
+    return list(User.objects.filter(is_active=True, groups__name=Role.CITY_SUPERVISOR, city_id=city_id).distinct())
+
+
+def sla_pauses_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
+    """Customer-side pauses: those a supervisor ended run again from that moment; those past their cap are told to
+    the city supervisor once (who may end them). Returns how many of each."""
+    now = now or timezone.now()
+    counts = {"pauses_ended": 0, "pauses_capped": 0}
+    paused = SlaClock.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        state=SlaClock.State.PAUSED, stopped_at__isnull=True
+    )
+    while True:
+        with transaction.atomic():
+            batch = list(paused.filter(pause_ended_at__lte=now).order_by("pause_ended_at")[:batch_size])
+            calendars: dict = {}
+            for clock in batch:
+                sla_clock_resume_locked(clock, now=clock.pause_ended_at, calendars=calendars)
+            counts["pauses_ended"] += len(batch)
+        if len(batch) < batch_size:
+            break
+    supervisors: dict = {}
+    while True:
+        with transaction.atomic():
+            batch = list(
+                paused.filter(pause_cap_at__lte=now, pause_cap_told_at__isnull=True)
+                .select_related("policy", "calendar")
+                .order_by("pause_cap_at")[:batch_size]
+            )
+            _holders, subjects = clock_holders(batch)
+            notifications = []
+            for clock in batch:
+                if clock.city_id not in supervisors:
+                    supervisors[clock.city_id] = city_supervisors(clock.city_id)
+                subject = subjects.get((clock.subject_type_id, clock.subject_id))
+                notifications += notification_rows(
+                    recipients=supervisors[clock.city_id],
+                    kind=Notification.Kind.PAUSE_CAP,
+                    key=f"clock:{clock.pk}:pause:{clock.paused_at.isoformat()}",
+                    data={"step": clock.step, "subject": str(subject or ""), "reason": clock.pause_reason},
+                    url=_url_of(subject),
+                    any_time=clock.policy.email_any_time,
+                    calendar=clock.calendar,
+                    now=now,
+                )
+            SlaClock.objects.filter(pk__in=[clock.pk for clock in batch]).update(pause_cap_told_at=now)
+            notifications_save(notifications)
+            counts["pauses_capped"] += len(batch)
+        if len(batch) < batch_size:
+            break
     return counts

@@ -1,0 +1,79 @@
+"""Whose time it is: a ticket's clocks paused only while it waits on the customer (with the reason, capped by
+each clock's policy), and one clock per holding party (our desk, EOMS, the SI) running while that party holds
+it, so that each restoration shows where its time went."""
+
+from datetime import timedelta
+
+from sla.selectors import open_clock_steps
+from sla.services import SlaStatus, sla_clocks_pause, sla_clocks_resume
+
+from .lifecycle import WORKING
+from .models import HoldingParty, TroubleTicket
+
+Status, PendingParty = TroubleTicket.Status, TroubleTicket.PendingParty
+# The SLA step that times each holding party (a policy per step, level and product sets its limit).
+PARTY_STEPS = {party: f"assurance.held_{party.value}" for party in HoldingParty}
+# Complaint routes handled outside our desk (the routes an administrator may add name them).
+ROUTE_PARTIES = {"eoms": HoldingParty.EOMS, "si": HoldingParty.SI}
+
+
+def holding_party(ticket: TroubleTicket) -> HoldingParty | None:
+    """Who holds the ticket now: None while it waits on the customer or is no longer worked."""
+    if ticket.status not in WORKING:
+        return None
+    outside = ROUTE_PARTIES.get(ticket.route) or (HoldingParty.EOMS if ticket.is_fault else None)
+    if ticket.status == Status.PENDING:
+        if ticket.pending_party == PendingParty.CUSTOMER:
+            return None
+        if ticket.pending_party == PendingParty.PEER:
+            return outside or HoldingParty.EOMS
+        return HoldingParty.DESK  # our side: the account manager or the desk owes the answer
+    return outside or HoldingParty.DESK  # a fault sent to EOMS is EOMS's until it answers
+
+
+def waits_on_customer(ticket: TroubleTicket) -> bool:
+    """Pending on the customer, and no supervisor has ended the pause since."""
+    return (
+        ticket.status == Status.PENDING
+        and ticket.pending_party == PendingParty.CUSTOMER
+        and ticket.customer_pause_ended_at is None
+    )
+
+
+def party_steps_open(ticket: TroubleTicket) -> frozenset[str]:
+    """The party steps to keep open beside the ticket's other steps: those of the parties that have held it in this
+    round, and the holder's."""
+    if ticket.status not in WORKING:
+        return frozenset()
+    held = open_clock_steps(ticket) & set(PARTY_STEPS.values())
+    holder = holding_party(ticket)
+    return frozenset(held | ({PARTY_STEPS[holder]} if holder else set()))
+
+
+def ticket_clocks_hold(ticket: TroubleTicket) -> None:
+    """After the clocks follow the steps: the customer's clocks pause while it waits on the customer (capped) and
+    run otherwise; of the party clocks only the holder's runs."""
+    if ticket.status not in WORKING:
+        return
+    steps = open_clock_steps(ticket)
+    parties = steps & set(PARTY_STEPS.values())
+    customers = steps - parties
+    if waits_on_customer(ticket):
+        sla_clocks_pause(subject=ticket, reason=ticket.pending_reason, capped=True, steps=customers)
+    else:
+        sla_clocks_resume(subject=ticket, steps=customers)
+    holder = holding_party(ticket)
+    running = {PARTY_STEPS[holder]} if holder else set()
+    sla_clocks_pause(subject=ticket, reason="", capped=False, steps=parties - running)
+    sla_clocks_resume(subject=ticket, steps=running & parties)
+
+
+def where_time_went(statuses: list[SlaStatus]) -> list[tuple[str, timedelta]]:
+    """Each holding party that held the ticket with the time it held it (all rounds), in the parties' order."""
+    step_party = {step: party for party, step in PARTY_STEPS.items()}
+    held: dict[HoldingParty, timedelta] = {}
+    for status in statuses:
+        party = step_party.get(status.clock.step)
+        if party is not None:
+            held[party] = held.get(party, timedelta(0)) + status.running_time
+    return [(party.label, held[party]) for party in HoldingParty if party in held]
