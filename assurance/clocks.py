@@ -50,6 +50,11 @@ def party_steps_open(ticket: TroubleTicket) -> frozenset[str]:
     return frozenset(held | ({PARTY_STEPS[holder]} if holder else set()))
 
 
+def customer_steps_open(ticket: TroubleTicket) -> set[str]:
+    """The steps of the ticket's open clocks that keep the customer's promise (all but the parties')."""
+    return open_clock_steps(ticket) - set(PARTY_STEPS.values())
+
+
 def ticket_clocks_hold(ticket: TroubleTicket) -> None:
     """After the clocks follow the steps: the customer's clocks pause while it waits on the customer (capped) and
     run otherwise; of the party clocks only the holder's runs."""

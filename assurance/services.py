@@ -791,7 +791,9 @@ def ticket_change_level(*, user, ticket_pk: int, severity: str, reason: str) -> 
             reason=reason.strip(),
             data={"from": source, "to": severity},
         )
-        if ticket.status in WORKING:  # restoring: the new level's clock replaces the old, keeping the time used and paused
+        if (
+            ticket.status in WORKING
+        ):  # restoring: the new level's clock replaces the old, keeping the time used and paused
             clock = sla_clock_carry(
                 subject=ticket,
                 from_step=source_step,
@@ -865,7 +867,7 @@ def ticket_pending_end(*, user, ticket_pk: int, note: str = "") -> TroubleTicket
         ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
         if not access.may_set_pending(user, ticket):
             raise PermissionDenied
-        if ticket.status != Status.PENDING or ticket.pending_party == TroubleTicket.PendingParty.US and ticket.is_fault:
+        if ticket.status != Status.PENDING or ticket.information_requests.filter(answered_at=None).exists():
             # EOMS's own question is answered on the account manager's step, which tells EOMS
             raise ApplicationError(_("This ticket is not waiting on anything you can record as come."))
         ticket.customer_pause_ended_at = None
@@ -899,7 +901,7 @@ def ticket_end_customer_pause(*, user, ticket_pk: int, reason: str) -> TroubleTi
         now = timezone.now()
         ticket.customer_pause_ended_at = now
         ticket.save(update_fields=["customer_pause_ended_at", "updated_at"])
-        ended = sla_pause_end(subject=ticket, now=now)
+        ended = sla_pause_end(subject=ticket, steps=clocks.customer_steps_open(ticket), now=now)
         timeline_record(
             subject=ticket,
             action=TicketAction.PAUSE_ENDED,

@@ -18,8 +18,8 @@ from keyaccounts.core.workflow import OPEN_STATUSES
 from sla.services import sla_statuses_for
 
 from . import access, services
-from .flows import SLA_STEPS, TicketFlow
 from .clocks import PARTY_STEPS, waits_on_customer, where_time_went
+from .flows import SLA_STEPS, TicketFlow
 from .forms import (
     AnswerForm,
     DecisionForm,

@@ -122,9 +122,6 @@ class CustomerCalendar(models.Model):
         ),
     )
 
-    def applies_to(self, step: str) -> bool:
-        return calendar_applies(self.steps, step)
-
     class Meta:
         verbose_name = _("customer calendar")
         verbose_name_plural = _("customer calendars")

@@ -118,7 +118,9 @@ def customer_calendar_id(customer_pk: int, step: str = "") -> int | None:
     """The calendar the customer's contract names, if any (for `step`, when the contract limits it to some)."""
     found = get_or_fill(
         _customer_calendar_key(customer_pk),
-        lambda: list(CustomerCalendar.objects.filter(customer=customer_pk).values_list("calendar", "steps").first() or (0, "")),
+        lambda: list(
+            CustomerCalendar.objects.filter(customer=customer_pk).values_list("calendar", "steps").first() or (0, "")
+        ),
     )
     calendar_id, steps = found
     return calendar_id if calendar_id and (not step or calendar_applies(steps, step)) else None

@@ -272,11 +272,13 @@ def sla_clocks_resume(*, subject, steps=None, now=None) -> list[SlaClock]:
 
 
 @transaction.atomic
-def sla_pause_end(*, subject, now=None) -> int:
-    """A supervisor ends the subject's pauses: marked now, resumed by the next sweep from this moment (the sweep
-    owns the resumption, whoever asked). Returns how many clocks it marked."""
+def sla_pause_end(*, subject, steps=None, now=None) -> int:
+    """A supervisor ends the subject's pauses (of `steps` only, when given): marked now, resumed by the next sweep
+    from this moment (the sweep owns the resumption, whoever asked). Returns how many clocks it marked."""
     now = now or timezone.now()
-    return _open_clocks(subject).filter(state=SlaClock.State.PAUSED, pause_ended_at=None).update(pause_ended_at=now)
+    return (
+        _open_clocks(subject, steps).filter(state=SlaClock.State.PAUSED, pause_ended_at=None).update(pause_ended_at=now)
+    )
 
 
 @transaction.atomic
@@ -310,8 +312,9 @@ def sla_clock_carry(
     if old is None or clock is None:
         return clock
     clock.consumed, clock.paused_before = sla_status(old, now=now).running_time, old.paused_before
-    _stop_open(subject, now, clocks=[old])
-    if old.state == SlaClock.State.PAUSED:  # the pause goes on, on the new clock, under the new cap
+    was_paused = old.state == SlaClock.State.PAUSED
+    _stop_open(subject, now, clocks=[old])  # sets its final state
+    if was_paused:  # the pause goes on, on the new clock, under the new cap
         clock.paused_at, clock.running_since, clock.state = old.paused_at, None, SlaClock.State.PAUSED
         clock.pause_reason, clock.pause_ended_at = old.pause_reason, old.pause_ended_at
         clock.pause_cap_told_at = old.pause_cap_told_at

@@ -117,10 +117,13 @@ def notification_text(notification: Notification) -> str:
     if notification.kind == Kind.SLA_WARNING:
         return _("SLA warning: %(step)s of %(subject)s has used %(percent)s%% of its time; due %(due)s.") % data
     if notification.kind == Kind.PAUSE_CAP:
-        return _(
-            "%(step)s of %(subject)s has stood paused on the customer's side past its cap (%(reason)s): "
-            "you may end the pause."
-        ) % data
+        return (
+            _(
+                "%(step)s of %(subject)s has stood paused on the customer's side past its cap (%(reason)s): "
+                "you may end the pause."
+            )
+            % data
+        )
     return _("SLA breached: %(step)s of %(subject)s was due %(due)s.") % data
 
 
