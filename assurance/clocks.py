@@ -4,7 +4,8 @@ it, so that each restoration shows where its time went."""
 
 from datetime import timedelta
 
-from sla.selectors import open_clock_steps
+from sla.models import SlaClock
+from sla.selectors import open_clock_states
 from sla.services import SlaStatus, sla_clocks_pause, sla_clocks_resume
 
 from .lifecycle import WORKING
@@ -13,6 +14,8 @@ from .models import HoldingParty, TroubleTicket
 Status, PendingParty = TroubleTicket.Status, TroubleTicket.PendingParty
 # The SLA step that times each holding party (a policy per step, level and product sets its limit).
 PARTY_STEPS = {party: f"assurance.held_{party.value}" for party in HoldingParty}
+_PARTY_STEPS = frozenset(PARTY_STEPS.values())
+RUNNING, PAUSED = SlaClock.State.RUNNING, SlaClock.State.PAUSED
 # Complaint routes handled outside our desk (the routes an administrator may add name them).
 ROUTE_PARTIES = {"eoms": HoldingParty.EOMS, "si": HoldingParty.SI}
 
@@ -45,32 +48,37 @@ def party_steps_open(ticket: TroubleTicket) -> frozenset[str]:
     round, and the holder's."""
     if ticket.status not in WORKING:
         return frozenset()
-    held = open_clock_steps(ticket) & set(PARTY_STEPS.values())
     holder = holding_party(ticket)
+    held = open_clock_states(ticket).keys() & _PARTY_STEPS
     return frozenset(held | ({PARTY_STEPS[holder]} if holder else set()))
 
 
 def customer_steps_open(ticket: TroubleTicket) -> set[str]:
     """The steps of the ticket's open clocks that keep the customer's promise (all but the parties')."""
-    return open_clock_steps(ticket) - set(PARTY_STEPS.values())
+    return set(open_clock_states(ticket).keys() - _PARTY_STEPS)
 
 
 def ticket_clocks_hold(ticket: TroubleTicket) -> None:
     """After the clocks follow the steps: the customer's clocks pause while it waits on the customer (capped) and
-    run otherwise; of the party clocks only the holder's runs."""
+    run otherwise; of the party clocks only the holder's runs. One read; a write only for a clock that changes."""
     if ticket.status not in WORKING:
         return
-    steps = open_clock_steps(ticket)
-    parties = steps & set(PARTY_STEPS.values())
-    customers = steps - parties
-    if waits_on_customer(ticket):
-        sla_clocks_pause(subject=ticket, reason=ticket.pending_reason, capped=True, steps=customers)
-    else:
-        sla_clocks_resume(subject=ticket, steps=customers)
+    states = open_clock_states(ticket)
     holder = holding_party(ticket)
-    running = {PARTY_STEPS[holder]} if holder else set()
-    sla_clocks_pause(subject=ticket, reason="", capped=False, steps=parties - running)
-    sla_clocks_resume(subject=ticket, steps=running & parties)
+    waits = waits_on_customer(ticket)
+    running = {step for step, state in states.items() if state == RUNNING}
+    customer_running = running - _PARTY_STEPS
+    customer_paused = states.keys() - running - _PARTY_STEPS
+    if waits and customer_running:
+        sla_clocks_pause(subject=ticket, reason=ticket.pending_reason, capped=True, steps=customer_running)
+    elif not waits and customer_paused:
+        sla_clocks_resume(subject=ticket, steps=customer_paused)
+    holding = {PARTY_STEPS[holder]} & states.keys() if holder else set()
+    idle = (running & _PARTY_STEPS) - holding
+    if idle:
+        sla_clocks_pause(subject=ticket, reason="", capped=False, steps=idle)
+    if holding - running:
+        sla_clocks_resume(subject=ticket, steps=holding)
 
 
 def where_time_went(statuses: list[SlaStatus]) -> list[tuple[str, timedelta]]:

@@ -165,10 +165,10 @@ def next_working_moment(now: datetime, calendar: BusinessCalendar | None = None)
     return working.next_working_moment(now) if working.has_working_time else now
 
 
-def open_clock_steps(subject) -> set[str]:
-    """The steps of the subject's open clocks."""
-    return set(
+def open_clock_states(subject) -> dict[str, str]:
+    """The subject's open clocks: each step's state (running or paused), in one read."""
+    return dict(
         SlaClock.objects.filter(
             subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, stopped_at=None
-        ).values_list("step", flat=True)
+        ).values_list("step", "state")
     )

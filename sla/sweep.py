@@ -188,13 +188,13 @@ def sla_pauses_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
     the city supervisor once (who may end them). Returns how many of each."""
     now = now or timezone.now()
     counts = {"pauses_ended": 0, "pauses_capped": 0}
+    calendars: dict = {}
     paused = SlaClock.objects.select_for_update(skip_locked=True, of=("self",)).filter(
         state=SlaClock.State.PAUSED, stopped_at__isnull=True
     )
     while True:
         with transaction.atomic():
             batch = list(paused.filter(pause_ended_at__lte=now).order_by("pause_ended_at")[:batch_size])
-            calendars: dict = {}
             for clock in batch:
                 sla_clock_resume_locked(clock, now=clock.pause_ended_at, calendars=calendars)
             counts["pauses_ended"] += len(batch)
