@@ -53,11 +53,8 @@ def _subjects(model, pks: list[int]) -> dict:
     return model.objects.select_related(*required).in_bulk(pks)
 
 
-def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[tuple, object]]:
-    """Per clock, who holds its step now: the owners of the open tasks of that step on the subject's
-    process, else the lead of the clock's team (nobody has claimed it yet); and the clocks' subjects."""
-    step_of = {(p.flow, node): step for p in registry.processes() for node, step in p.sla_steps.items()}
-    process_of: dict[tuple, int] = {}
+def clock_subjects(clocks: list[SlaClock]) -> dict[tuple, object]:
+    """The clocks' subjects by (type, pk), a read per type."""
     subjects: dict[tuple, object] = {}
     for type_id in {c.subject_type_id for c in clocks}:
         model = ContentType.objects.get_for_id(type_id).model_class()
@@ -65,8 +62,17 @@ def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[t
             continue
         for pk, subject in _subjects(model, [c.subject_id for c in clocks if c.subject_type_id == type_id]).items():
             subjects[(type_id, pk)] = subject
-            if getattr(subject, "process_id", None):
-                process_of[(type_id, pk)] = subject.process_id
+    return subjects
+
+
+def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[tuple, object]]:
+    """Per clock, who holds its step now: the owners of the open tasks of that step on the subject's
+    process, else the lead of the clock's team (nobody has claimed it yet); and the clocks' subjects."""
+    step_of = {(p.flow, node): step for p in registry.processes() for node, step in p.sla_steps.items()}
+    subjects = clock_subjects(clocks)
+    process_of: dict[tuple, int] = {
+        key: subject.process_id for key, subject in subjects.items() if getattr(subject, "process_id", None)
+    }
     owners: dict[tuple, list[User]] = {}
     tasks = Task.objects.filter(process_id__in=set(process_of.values()), status=STATUS.ASSIGNED).select_related(
         "owner", "process"
@@ -208,7 +214,7 @@ def sla_pauses_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
                 .select_related("policy", "calendar")
                 .order_by("pause_cap_at")[:batch_size]
             )
-            _holders, subjects = clock_holders(batch)
+            subjects = clock_subjects(batch)  # the supervisor is told, not the holders
             notifications = []
             for clock in batch:
                 if clock.city_id not in supervisors:
