@@ -115,3 +115,30 @@ def si_complaints(user) -> QuerySet[TroubleTicket]:
     if not user.is_authenticated or not user.has_perm("assurance.work_si_complaints") or not user.si_company_id:
         return TroubleTicket.objects.none()
     return TroubleTicket.objects.filter(route=TroubleTicket.Route.SI, si_company_id=user.si_company_id)
+
+
+# ---------------------------------------------------------------------------- pending and pauses
+def _supervises(user, ticket: TroubleTicket) -> bool:
+    if not user.has_perm("assurance.supervise_ticket"):
+        return False
+    if has_role(user, Role.PROVINCIAL_SUPERVISOR):
+        return True
+    return has_role(user, Role.CITY_SUPERVISOR) and user.city_id == ticket.city_id
+
+
+def may_set_pending(user, ticket: TroubleTicket) -> bool:
+    """Whoever works a ticket that is being worked: its account manager, the team that serves its city (the desk,
+    or the billing team for its questions), its supervisors."""
+    from .lifecycle import WORKING
+
+    if ticket.status not in WORKING:
+        return False
+    if ticket.account_manager_id == user.pk or _supervises(user, ticket):
+        return True
+    kind = BILLING if ticket.route == TroubleTicket.Route.BILLING else DESK
+    return _serves(user, ticket, kind, "assurance.handle_ticket")
+
+
+def may_end_pause(user, ticket: TroubleTicket) -> bool:
+    """A supervisor of the ticket's city, or of the province, may end a pause on the customer's side."""
+    return ticket.is_open and _supervises(user, ticket)

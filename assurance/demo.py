@@ -144,3 +144,23 @@ def seed_demo_survey() -> None:
         SurveyQuestion.objects.get_or_create(text_en=english, defaults={"text_zh": chinese, "order": order})
     if not SurveyRule.objects.exists():
         SurveyRule.objects.create(follow_up_at_or_below=2)
+
+
+# ---------------------------------------------------------------------------- contracts' calendars
+@transaction.atomic
+def seed_demo_contract_calendars() -> None:
+    """The demo's level-A customers have a 7×24 promise for their faults: their fault clocks count on the 7×24
+    calendar (their other steps keep the city's working time). A contract an administrator set is kept."""
+    from customers.models import Customer
+    from sla.demo import AROUND_THE_CLOCK
+    from sla.models import BusinessCalendar, CustomerCalendar
+
+    calendar = BusinessCalendar.objects.filter(code=AROUND_THE_CLOCK).first()
+    if calendar is None:
+        return
+    level_a = Customer.objects.filter(level="A", status=Customer.Status.VALIDATED).exclude(
+        pk__in=CustomerCalendar.objects.values("customer")
+    )
+    CustomerCalendar.objects.bulk_create(
+        CustomerCalendar(customer=customer, calendar=calendar, steps="assurance.fault") for customer in level_a
+    )

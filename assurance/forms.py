@@ -170,3 +170,21 @@ class SiProgressForm(_Form):
 
 class SiResolveForm(ResolveForm):
     """The partner's proposed resolution: the same codes and notes as our teams'."""
+
+
+class PendingForm(_Form):
+    party = forms.ChoiceField(
+        label=_("waiting on"),
+        choices=TroubleTicket.PendingParty.choices,
+        help_text=_("Only a wait on the customer's side pauses the ticket's time limits."),
+        error_messages={"invalid_choice": _("Choose whose side the ticket waits on.")},
+    )
+    reason = forms.CharField(label=_("what it waits for"), max_length=200)
+
+
+class PendingEndForm(_Form):
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PauseEndForm(_Form):
+    reason = forms.CharField(label=_("why the pause ends"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -172,6 +172,9 @@ class TroubleTicket(TimeStampedModel):
     )
     channel_reference = models.CharField(_("channel's reference"), max_length=100, blank=True)
     request_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # A supervisor ended the pause of a ticket still pending on the customer: its clocks run until it is
+    # set pending again (`assurance.clocks`).
+    customer_pause_ended_at = models.DateTimeField(_("customer's pause ended at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -217,6 +220,14 @@ class TroubleTicket(TimeStampedModel):
         from django.urls import reverse
 
         return reverse("assurance:detail", args=[self.pk])
+
+
+class HoldingParty(models.TextChoices):
+    """Who holds a ticket being worked, each timed by a clock of its own beside the customer's clock."""
+
+    DESK = "desk", _("Our desk")
+    EOMS = "eoms", _("EOMS")
+    SI = "si", _("The system integrator")
 
 
 OPEN_TICKET_STATUSES = (

@@ -8,7 +8,7 @@ from keyaccounts.core.registry import ChainLink, DashboardSection, InboxSource, 
 
 from . import dashboard
 from .access import visible_tickets
-from .demo import seed_demo_configuration, seed_demo_survey, seed_demo_tickets
+from .demo import seed_demo_configuration, seed_demo_contract_calendars, seed_demo_survey, seed_demo_tickets
 from .flows import FOLLOW_UP_SLA_STEPS, SLA_STEPS, SurveyFollowUpFlow, TicketFlow
 from .models import SatisfactionSurvey, TroubleTicket
 from .selectors import follow_up_claimable, follow_up_task_scope, ticket_claimable, ticket_task_scope
@@ -31,6 +31,9 @@ STEP_NAMES = {
     "assurance.callback": _("Callback to the customer"),
     "assurance.information": _("Information for EOMS"),
     "assurance.confirmation": _("Customer's confirmation of a repair"),
+    "assurance.held_desk": _("Held by our desk"),
+    "assurance.held_eoms": _("Held by EOMS"),
+    "assurance.held_si": _("Held by the system integrator"),
 }
 
 
@@ -58,6 +61,7 @@ SPEC = ProcessSpec(
     seeders=(
         Seeder(50, seed_demo_configuration),
         Seeder(51, seed_demo_survey),
+        Seeder(87, seed_demo_contract_calendars, business=True),
         Seeder(88, seed_demo_tickets, business=True),
     ),
     dashboard_sections=(

@@ -21,9 +21,9 @@ from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_tas
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
 from sla import quality
-from sla.services import sla_clock_start
+from sla.services import sla_clock_carry, sla_clock_start, sla_pause_end
 
-from . import access, surveys, telling
+from . import access, clocks, surveys, telling
 from .lifecycle import WORKING, ticket_create, ticket_may_move, ticket_move
 from .models import (
     ComplaintRoute,
@@ -297,8 +297,11 @@ def ticket_sla_follow(ticket: TroubleTicket) -> None:
         customer_id=ticket.customer_id,
         product=lambda: _first_product(ticket),
         account_manager_id=ticket.account_manager_id,
-        also_open=frozenset({resolution_step(ticket)}) if ticket.status in WORKING else frozenset(),
+        also_open=(frozenset({resolution_step(ticket)}) | clocks.party_steps_open(ticket))
+        if ticket.status in WORKING
+        else frozenset(),
     )
+    clocks.ticket_clocks_hold(ticket)
 
 
 # ---------------------------------------------------------------------------- red channel
@@ -503,7 +506,7 @@ def _wake_if_answered(ticket: TroubleTicket) -> None:
 
     from .flows import TicketFlow
 
-    if ticket.status not in ANSWERED:
+    if ticket.status not in ANSWERED or clocks.waits_on_customer(ticket):  # the customer's wait is not EOMS's answer
         return
     waiting = Task.objects.filter(
         process_id=ticket.process_id, flow_task=TicketFlow.await_eoms, status__in=OPEN_STATUSES
@@ -848,7 +851,7 @@ def ticket_change_level(*, user, ticket_pk: int, severity: str, reason: str) -> 
             raise PermissionDenied
         if ticket.severity == severity:
             raise ApplicationError(_("The fault is at this level already."), field="severity")
-        source = ticket.severity
+        source, source_step = ticket.severity, resolution_step(ticket)
         ticket.severity, ticket.priority = severity, priority_of(severity, ticket.customer.level)
         ticket.save(update_fields=["severity", "priority", "updated_at"])
         timeline_record(
@@ -858,16 +861,19 @@ def ticket_change_level(*, user, ticket_pk: int, severity: str, reason: str) -> 
             reason=reason.strip(),
             data={"from": source, "to": severity},
         )
-        if ticket.status in WORKING:  # restoring: the new level's clock, from the report, replaces the old one
-            clock = sla_clock_start(
+        if (
+            ticket.status in WORKING
+        ):  # restoring: the new level's clock replaces the old, keeping the time used and paused
+            clock = sla_clock_carry(
                 subject=ticket,
-                step=resolution_step(ticket),
+                from_step=source_step,
+                to_step=resolution_step(ticket),
                 level=ticket.customer.level,
                 city=ticket.city_id,
                 customer=ticket.customer_id,
                 product=_first_product(ticket),
                 account_manager=ticket.account_manager_id,
-                now=ticket.created_at,
+                now=timezone.now(),
             )
             if clock is not None:
                 ticket.requested_resolution_date = clock.due_at
@@ -966,4 +972,90 @@ def si_complaint_resolve(*, user, ticket_pk: int, resolution: ResolutionCode | N
         )
         handle_run_first(TicketFlow.await_si, ticket.process_id, waiting, lambda task: {})
         ticket_sla_follow(ticket)
+    return ticket
+
+
+# ---------------------------------------------------------------------------- pending, and whose time it is
+def ticket_set_pending(*, user, ticket_pk: int, party: str, reason: str) -> TroubleTicket:
+    """The ticket waits for information, on the customer's side, ours or the peer's, with the reason (on the
+    timeline). Only the customer's side pauses its clocks (`clocks`), up to each policy's cap."""
+    from .flows import TicketFlow
+
+    if party not in TroubleTicket.PendingParty.values:
+        raise ApplicationError(_("Choose whose side the ticket waits on."), field="party")
+    if not reason.strip():
+        raise ApplicationError(_("Write what the ticket waits for."), field="reason")
+    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
+    with TicketFlow.lock(process_id):
+        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
+        if not access.may_set_pending(user, ticket):
+            raise PermissionDenied
+        if ticket.status == Status.PENDING:
+            raise ApplicationError(_("The ticket is pending already; record first that what it waited for came."))
+        ticket.pending_party, ticket.pending_reason = party, reason.strip()[:200]
+        ticket.customer_pause_ended_at = None
+        ticket_move(
+            ticket=ticket,
+            to=Status.PENDING,
+            action=TicketAction.PENDING_SET,
+            actor=user,
+            reason=ticket.pending_reason,
+            data={"party": party},
+            also=("pending_party", "pending_reason", "customer_pause_ended_at"),
+        )
+        ticket_sla_follow(ticket)
+    return ticket
+
+
+def ticket_pending_end(*, user, ticket_pk: int, note: str = "") -> TroubleTicket:
+    """What the ticket waited for came: it is worked again, and its clocks run."""
+    from .flows import TicketFlow
+
+    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
+    with TicketFlow.lock(process_id):
+        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
+        if not access.may_set_pending(user, ticket):
+            raise PermissionDenied
+        if ticket.status != Status.PENDING or ticket.information_requests.filter(answered_at=None).exists():
+            # EOMS's own question is answered on the account manager's step, which tells EOMS
+            raise ApplicationError(_("This ticket is not waiting on anything you can record as come."))
+        ticket.customer_pause_ended_at = None
+        ticket_move(
+            ticket=ticket,
+            to=Status.IN_PROGRESS,
+            action=TicketAction.PENDING_ENDED,
+            actor=user,
+            reason=note.strip(),
+            data={"party": ticket.pending_party},
+            also=("customer_pause_ended_at",),
+        )
+        ticket_sla_follow(ticket)
+    return ticket
+
+
+def ticket_end_customer_pause(*, user, ticket_pk: int, reason: str) -> TroubleTicket:
+    """A supervisor ends the pause of a ticket waiting on the customer (past its cap, typically), with the reason
+    (on the timeline): the ticket stays pending, its clocks run again from now (the SLA sweep resumes them)."""
+    from .flows import TicketFlow
+
+    if not reason.strip():
+        raise ApplicationError(_("Write why the pause ends."), field="reason")
+    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
+    with TicketFlow.lock(process_id):
+        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
+        if not access.may_end_pause(user, ticket):
+            raise PermissionDenied
+        if not clocks.waits_on_customer(ticket):
+            raise ApplicationError(_("This ticket's clocks are not paused on the customer's side."))
+        now = timezone.now()
+        ticket.customer_pause_ended_at = now
+        ticket.save(update_fields=["customer_pause_ended_at", "updated_at"])
+        ended = sla_pause_end(subject=ticket, steps=clocks.customer_steps_open(ticket), now=now)
+        timeline_record(
+            subject=ticket,
+            action=TicketAction.PAUSE_ENDED,
+            actor=user,
+            reason=reason.strip(),
+            data={"clocks": ended, "pending_reason": ticket.pending_reason},
+        )
     return ticket

@@ -36,6 +36,9 @@ class TicketAction(models.TextChoices):
     SENT_TO_SI = "ticket.sent_to_si", _("Sent to the SI company's system")
     SENT_BACK = "ticket.sent_back", _("Sent back to be worked again")
     SI_PROGRESS = "ticket.si_progress", _("Progress recorded by the SI company")
+    PENDING_SET = "ticket.pending_set", _("Set pending")
+    PENDING_ENDED = "ticket.pending_ended", _("What the ticket waited for came")
+    PAUSE_ENDED = "ticket.pause_ended", _("A supervisor ended the pause on the customer's side")
 
 
 register_actions(
@@ -61,6 +64,9 @@ register_actions(
         TicketAction.AUTO_CLOSED: "assurance/timeline/unanswered.html",
         TicketAction.SENT_TO_SI: "assurance/timeline/dispatched.html",
         TicketAction.SENT_BACK: "assurance/timeline/dispatched.html",
+        TicketAction.PENDING_SET: "assurance/timeline/pending.html",
+        TicketAction.PENDING_ENDED: "assurance/timeline/pending.html",
+        TicketAction.PAUSE_ENDED: "assurance/timeline/pause_ended.html",
     },
 )
 register_values("assurance.type", TroubleTicket.Type)
@@ -103,3 +109,4 @@ register_actions(
 )
 register_values("assurance.problem_origin", ServiceProblem.Origin)
 register_values("assurance.status", TroubleTicket.Status)  # the SI portal's history of a complaint
+register_values("assurance.pending_party", TroubleTicket.PendingParty)

@@ -20,4 +20,7 @@ urlpatterns = [
     # ---- the SI portal's complaint orders
     path("si/", views.si_complaints, name="si_complaints"),
     path("si/<int:pk>/", views.si_complaint, name="si_complaint"),
+    path("tickets/<int:pk>/pending/", views.pending_set, name="pending_set"),
+    path("tickets/<int:pk>/pending/end/", views.pending_end, name="pending_end"),
+    path("tickets/<int:pk>/pause/end/", views.pause_end, name="pause_end"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -21,6 +22,7 @@ from sla.forms import PeriodForm
 from sla.services import sla_statuses_for
 
 from . import access, dashboard, services, surveys
+from .clocks import PARTY_STEPS, waits_on_customer, where_time_went
 from .flows import SLA_STEPS, TicketFlow
 from .forms import (
     AnswerForm,
@@ -28,6 +30,9 @@ from .forms import (
     FollowUpForm,
     LevelForm,
     NoteForm,
+    PauseEndForm,
+    PendingEndForm,
+    PendingForm,
     ReportForm,
     ResolveForm,
     SiProgressForm,
@@ -35,7 +40,7 @@ from .forms import (
     SurveyForm,
     TriageForm,
 )
-from .models import Severity
+from .models import Severity, TroubleTicket
 from .selectors import likely_duplicates, si_complaint_waiting, ticket_status_history
 from .timeline import TicketAction
 
@@ -106,6 +111,7 @@ def _problem_of(user, ticket):
 @login_required
 def ticket_detail(request, pk: int):
     ticket = _visible(request, pk)
+    statuses = sla_statuses_for(ticket)
     return render(
         request,
         "assurance/ticket_detail.html",
@@ -119,11 +125,26 @@ def ticket_detail(request, pk: int):
             "level_form": LevelForm(initial={"severity": ticket.severity})
             if access.may_change_level(request.user, ticket)
             else None,
-            "sla": sla_statuses_for(ticket),
+            "sla": statuses,
+            **_clock_context(request.user, ticket, statuses),
             "events": timeline_for(ticket),
             "problem": _problem_of(request.user, ticket),
         },
     )
+
+
+def _clock_context(user, ticket, statuses) -> dict:
+    """Whose time it is: the customer's clocks with their running and paused time, the parties' held time, and
+    the forms that set the ticket pending or end a pause."""
+    may_pend = access.may_set_pending(user, ticket)
+    waiting = waits_on_customer(ticket)
+    return {
+        "customer_clocks": [s for s in statuses if s.clock.step not in PARTY_STEPS.values()],
+        "time_went": where_time_went(statuses),
+        "pending_form": PendingForm() if may_pend and ticket.status != TroubleTicket.Status.PENDING else None,
+        "pending_end_form": PendingEndForm() if may_pend and ticket.status == TroubleTicket.Status.PENDING else None,
+        "pause_end_form": PauseEndForm() if waiting and access.may_end_pause(user, ticket) else None,
+    }
 
 
 @login_required
@@ -163,6 +184,63 @@ def level_change(request, pk: int):
     else:
         messages.success(request, _("Level changed; the restoration is timed by the new level."))
     return redirect("assurance:detail", pk=pk)
+
+
+def _ticket_form_post(request, pk: int, form_class, act, done: str):
+    """A ticket-page form posted to its service: a refusal says why and changes nothing."""
+    _visible(request, pk)
+    form = form_class(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("assurance:detail", pk=pk)
+    try:
+        act(**form.cleaned_data)
+    except PermissionDenied:
+        raise deny(request, f"change ticket {pk}") from None
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect("assurance:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def pending_set(request, pk: int):
+    """Whoever works the ticket sets it pending, on whose side and why."""
+    return _ticket_form_post(
+        request,
+        pk,
+        PendingForm,
+        lambda **d: services.ticket_set_pending(user=request.user, ticket_pk=pk, **d),
+        _("The ticket is pending."),
+    )
+
+
+@login_required
+@require_POST
+def pending_end(request, pk: int):
+    return _ticket_form_post(
+        request,
+        pk,
+        PendingEndForm,
+        lambda **d: services.ticket_pending_end(user=request.user, ticket_pk=pk, **d),
+        _("The ticket is worked again."),
+    )
+
+
+@login_required
+@require_POST
+def pause_end(request, pk: int):
+    """A supervisor ends a pause on the customer's side."""
+    return _ticket_form_post(
+        request,
+        pk,
+        PauseEndForm,
+        lambda **d: services.ticket_end_customer_pause(user=request.user, ticket_pk=pk, **d),
+        _("The pause is ended: the ticket's time limits run again."),
+    )
 
 
 def _complete(node):

@@ -71,7 +71,7 @@ class CityCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(CustomerCalendar)
 class CustomerCalendarAdmin(admin.ModelAdmin):
-    list_display = ["customer", "calendar"]
+    list_display = ["customer", "calendar", "steps"]
     raw_id_fields = ["customer"]
 
 

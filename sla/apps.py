@@ -20,6 +20,7 @@ class SlaConfig(AppConfig):
         registry.hooks.next_working_moment = next_working_moment
         registry.register_seeders(
             registry.Seeder(30, demo.seed_demo_calendar),
+            registry.Seeder(31, demo.seed_demo_around_the_clock),
             registry.Seeder(40, demo.seed_demo_policies),
             registry.Seeder(45, demo.seed_demo_quality_targets),
             # After the processes: the history hangs on their customers.

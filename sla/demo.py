@@ -60,7 +60,21 @@ POLICIES = [
     ("assurance.triage", "", 2 * H, TimeBasis.WORKING),
     ("assurance.handling", "", 15 * H, TimeBasis.WORKING),
     ("assurance.callback", "", 7.5 * H, TimeBasis.WORKING),
+    # Level-A customers' faults by their contract's calendar (7×24 in the demo), shorter; the holding parties' time.
+    ("assurance.fault_level1", "A", 2 * H, TimeBasis.WORKING),
+    ("assurance.fault_level2", "A", 6 * H, TimeBasis.WORKING),
+    ("assurance.held_desk", "", 1 * H, TimeBasis.CALENDAR),
+    ("assurance.held_eoms", "", 6 * H, TimeBasis.CALENDAR),
+    ("assurance.held_si", "", 8 * H, TimeBasis.CALENDAR),
 ]
+# Escalation and pauses, by step: level-1 faults breach straight to the province, e-mailed at any hour; a ticket's
+# pauses on the customer's side are capped at half its limit.
+_LEVEL_1 = {"escalate_to": SlaPolicy.Escalation.PROVINCIAL_SUPERVISOR, "email_any_time": True, "pause_cap_percent": 50}
+POLICY_SETTINGS = {
+    "assurance.fault_level1": _LEVEL_1,
+    "assurance.fault_level2": {"pause_cap_percent": 50},
+    "assurance.complaint": {"pause_cap_percent": 50},
+}
 
 
 # The back-office team that works each step (the others wait for an account manager, a supervisor or a peer).
@@ -82,7 +96,12 @@ def seed_demo_policies() -> None:
     for step, level, limit, basis in POLICIES:
         if not SlaPolicy.objects.filter(step=step, customer_level=level, product__isnull=True).exists():
             SlaPolicy.objects.create(
-                step=step, customer_level=level, limit=limit, time_basis=basis, team_kind=TEAM_OF_STEP.get(step, "")
+                step=step,
+                customer_level=level,
+                limit=limit,
+                time_basis=basis,
+                team_kind=TEAM_OF_STEP.get(step, ""),
+                **POLICY_SETTINGS.get(step, {}),
             )
 
 
@@ -163,6 +182,21 @@ def seed_demo_calendar() -> None:
     for date, kind, name, workday_as in HOLIDAYS:
         Holiday.objects.update_or_create(
             calendar=calendar, date=date, defaults={"kind": kind, "name": name, "workday_as": workday_as}
+        )
+
+
+AROUND_THE_CLOCK = "seven-by-twenty-four"
+
+
+def seed_demo_around_the_clock() -> None:
+    """A 7×24 calendar for the contracts that promise it: every day, all day (a window ends just before
+    midnight; the microsecond left out is nothing a limit can see)."""
+    calendar, _ = BusinessCalendar.objects.get_or_create(
+        code=AROUND_THE_CLOCK, defaults={"name_en": "7×24", "name_zh": "7×24 小时", "time_zone": "Asia/Shanghai"}
+    )
+    if not calendar.windows.exists():
+        WorkingWindow.objects.bulk_create(
+            WorkingWindow(calendar=calendar, weekday=day, starts=dt.time(0, 0), ends=dt.time.max) for day in range(7)
         )
 
 

@@ -112,6 +112,15 @@ class CustomerCalendar(models.Model):
     calendar = models.ForeignKey(
         BusinessCalendar, verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="+"
     )
+    steps = models.CharField(
+        _("only for the steps"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The steps the contract's calendar applies to, by how their names begin, separated by commas "
+            "(e.g. assurance.fault for faults). Empty: every step."
+        ),
+    )
 
     class Meta:
         verbose_name = _("customer calendar")
@@ -119,6 +128,12 @@ class CustomerCalendar(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer}: {self.calendar}"
+
+
+def calendar_applies(steps: str, step: str) -> bool:
+    """Whether a customer calendar limited to `steps` (name beginnings, comma-separated; empty: all) times `step`."""
+    beginnings = [part.strip() for part in steps.split(",") if part.strip()]
+    return not beginnings or any(step.startswith(beginning) for beginning in beginnings)
 
 
 class TimeBasis(models.TextChoices):
@@ -178,6 +193,17 @@ class SlaPolicy(models.Model):
         help_text=_("Otherwise warnings and breaches raised outside working time are e-mailed when work resumes."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Customer-side pauses (a ticket pending on the customer): how long one may stand before a supervisor hears.
+    pause_cap_percent = models.PositiveSmallIntegerField(
+        _("pauses capped at (percent of the limit)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(1000)],
+        help_text=_(
+            "Time paused on the customer's side, as a share of the limit, after which the city supervisor is told "
+            "and may end the pause (e.g. 50). Empty: no cap."
+        ),
+    )
 
     class Meta:
         ordering = ["step", "customer_level", "product"]
@@ -233,6 +259,16 @@ class SlaClock(models.Model):
         _("used before the last pause"), default=timedelta(0), help_text=_("Counted in the clock's basis.")
     )
     paused_at = models.DateTimeField(_("paused since"), null=True, blank=True)
+    # Pauses, shown apart from running time: why it stands still, the time paused before this pause, when this
+    # pause passes its policy's cap (customer-side pauses only), when the supervisor was told, and when a
+    # supervisor ended the pause (the sweep resumes the clock from then).
+    pause_reason = models.CharField(_("paused because"), max_length=200, blank=True)
+    paused_before = models.DurationField(
+        _("paused before this pause"), default=timedelta(0), help_text=_("Counted in the clock's basis.")
+    )
+    pause_cap_at = models.DateTimeField(_("pause passes its cap at"), null=True, blank=True)
+    pause_cap_told_at = models.DateTimeField(_("supervisor told of the long pause at"), null=True, blank=True)
+    pause_ended_at = models.DateTimeField(_("pause ended by a supervisor at"), null=True, blank=True)
     warn_at = models.DateTimeField(_("first warning at"), null=True, blank=True)
     warn_again_at = models.DateTimeField(_("second warning at"), null=True, blank=True)
     breached_at = models.DateTimeField(_("breach raised at"), null=True, blank=True)
@@ -262,6 +298,17 @@ class SlaClock(models.Model):
                 fields=["stopped_at", "city"], condition=models.Q(stopped_at__isnull=False), name="finished_clock"
             ),
             models.Index(fields=["id"], condition=models.Q(uncounted=True), name="uncounted_clock"),
+            # The sweep's pauses: those past their cap with the supervisor not yet told, and those ended.
+            models.Index(
+                fields=["pause_cap_at"],
+                condition=models.Q(state="paused", stopped_at__isnull=True, pause_cap_told_at__isnull=True),
+                name="paused_clock_cap",
+            ),
+            models.Index(
+                fields=["pause_ended_at"],
+                condition=models.Q(state="paused", stopped_at__isnull=True, pause_ended_at__isnull=False),
+                name="paused_clock_ended",
+            ),
         ]
 
     def __str__(self) -> str:

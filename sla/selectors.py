@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 
 from keyaccounts.core.access import scope_to_city
 from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of, values_of
@@ -20,6 +21,7 @@ from .models import (
     SlaClock,
     SlaPolicy,
     WorkingWindow,
+    calendar_applies,
 )
 
 POLICIES_KEY = "sla:policies"
@@ -112,17 +114,20 @@ def _read_routes() -> dict:
     return {"teams": teams, "city_calendars": dict(CityCalendar.objects.values_list("city_id", "calendar_id"))}
 
 
-def customer_calendar_id(customer_pk: int) -> int | None:
-    """The calendar the customer's contract names, if any."""
+def customer_calendar_id(customer_pk: int, step: str = "") -> int | None:
+    """The calendar the customer's contract names, if any (for `step`, when the contract limits it to some)."""
     found = get_or_fill(
         _customer_calendar_key(customer_pk),
-        lambda: CustomerCalendar.objects.filter(customer=customer_pk).values_list("calendar", flat=True).first() or 0,
+        lambda: list(
+            CustomerCalendar.objects.filter(customer=customer_pk).values_list("calendar", "steps").first() or (0, "")
+        ),
     )
-    return found or None
+    calendar_id, steps = found
+    return calendar_id if calendar_id and (not step or calendar_applies(steps, step)) else None
 
 
 def _customer_calendar_key(customer_pk) -> str:
-    return f"sla:customer-calendar:{customer_pk}"
+    return f"sla:customer-calendar:{customer_pk}:steps"
 
 
 def connect() -> None:
@@ -158,3 +163,12 @@ def next_working_moment(now: datetime, calendar: BusinessCalendar | None = None)
         return now
     working = working_calendar(calendar)
     return working.next_working_moment(now) if working.has_working_time else now
+
+
+def open_clock_states(subject) -> dict[str, str]:
+    """The subject's open clocks: each step's state (running or paused), in one read."""
+    return dict(
+        SlaClock.objects.filter(
+            subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, stopped_at=None
+        ).values_list("step", "state")
+    )

@@ -53,7 +53,9 @@ def _policies(*, step: str, level: str, product, city=None, customer=None) -> li
     city's own, else the provincial one). Read from the cache: configuration, not a query per clock."""
     city, customer, product = _pk(city), _pk(customer), _pk(product)
     routes = clock_routes()
-    named = (customer_calendar_id(customer) if customer is not None else None) or routes["city_calendars"].get(city)
+    named = (customer_calendar_id(customer, step) if customer is not None else None) or routes["city_calendars"].get(
+        city
+    )
     default, _working = calendar_read(code=settings.SLA_DEFAULT_CALENDAR)
     chosen = []
     for policy in active_policies(step):
@@ -211,17 +213,60 @@ def _open_clock(subject, step: str) -> SlaClock | None:
 
 
 @transaction.atomic
-def sla_clock_pause(*, subject, step: str, now=None) -> SlaClock | None:
-    """Waiting for the customer or for information: the time used so far is kept, the clock stands still."""
+def sla_clock_pause(*, subject, step: str, now=None, reason: str = "", capped: bool = False) -> SlaClock | None:
+    """Waiting for the customer or for information: the time used so far is kept, the clock stands still.
+    `capped`: a pause on the customer's side, which its policy's cap limits (`pause_cap_at`)."""
     now = now or timezone.now()
     clock = _open_clock(subject, step)
     if clock is None or clock.state != SlaClock.State.RUNNING:
         return clock
-    clock.consumed += _between(_calendar_of(clock), clock.running_since, now)
-    clock.paused_at, clock.running_since, clock.state = now, None, SlaClock.State.PAUSED
-    clock.save(update_fields=["consumed", "paused_at", "running_since", "state"])
+    _pause(clock, now, reason=reason, capped=capped)
+    clock.save(update_fields=_PAUSE_FIELDS)
     _clock_moved(clock)
     return clock
+
+
+_PAUSE_FIELDS = ["consumed", "paused_at", "running_since", "state", "pause_reason", "pause_cap_at"]
+_RESUME_FIELDS = [
+    "due_at",
+    "warn_at",
+    "warn_again_at",
+    "paused_at",
+    "running_since",
+    "state",
+    "paused_before",
+    "pause_reason",
+    "pause_cap_at",
+    "pause_cap_told_at",
+    "pause_ended_at",
+]
+
+
+def _pause(clock: SlaClock, now: datetime, *, reason: str, capped: bool, calendars: dict | None = None) -> None:
+    calendar = _calendar_of(clock, calendars)
+    clock.consumed += _between(calendar, clock.running_since, now)
+    clock.paused_at, clock.running_since, clock.state = now, None, SlaClock.State.PAUSED
+    clock.pause_reason = reason[:200]
+    clock.pause_cap_at = None
+    cap = clock.policy.pause_cap_percent if capped else None
+    if cap is not None:  # what is left of the share of the limit that pauses may take, counted from now
+        clock.pause_cap_at = _add(calendar, now, max(clock.limit * cap / 100 - clock.paused_before, timedelta(0)))
+
+
+def _resume(clock: SlaClock, now: datetime, calendars: dict | None = None) -> None:
+    """Running again from `now`; the pause is kept in `paused_before` (a demo's resume back in time adds none)."""
+    if clock.paused_at and now > clock.paused_at:
+        clock.paused_before += _between(_calendar_of(clock, calendars), clock.paused_at, now)
+    _schedule(clock, now, calendars)
+    clock.paused_at, clock.running_since, clock.state = None, now, SlaClock.State.RUNNING
+    clock.pause_reason, clock.pause_cap_at, clock.pause_cap_told_at, clock.pause_ended_at = "", None, None, None
+
+
+def sla_clock_resume_locked(clock: SlaClock, *, now: datetime, calendars: dict | None = None) -> None:
+    """A paused clock the caller holds locked, running again from `now` (saved, the inbox told)."""
+    _resume(clock, now, calendars)
+    clock.save(update_fields=_RESUME_FIELDS)
+    _clock_moved(clock)
 
 
 @transaction.atomic
@@ -231,9 +276,95 @@ def sla_clock_resume(*, subject, step: str, now=None) -> SlaClock | None:
     clock = _open_clock(subject, step)
     if clock is None or clock.state != SlaClock.State.PAUSED:
         return clock
+    sla_clock_resume_locked(clock, now=now)
+    return clock
+
+
+def _open_clocks(subject, steps=None):
+    clocks = SlaClock.objects.select_for_update().filter(**_subject_filter(subject), stopped_at=None)
+    return clocks.filter(step__in=steps) if steps is not None else clocks
+
+
+@transaction.atomic
+def sla_clocks_pause(*, subject, reason: str, capped: bool = True, steps=None, now=None) -> list[SlaClock]:
+    """Every running clock of the subject (of `steps` only, when given) paused for `reason`; by default a pause
+    on the customer's side, capped by each clock's policy. Returns those it paused."""
+    now = now or timezone.now()
+    paused = []
+    for clock in _open_clocks(subject, steps).filter(state=SlaClock.State.RUNNING).select_related("policy"):
+        _pause(clock, now, reason=reason, capped=capped)
+        clock.save(update_fields=_PAUSE_FIELDS)
+        _clock_moved(clock)
+        paused.append(clock)
+    return paused
+
+
+@transaction.atomic
+def sla_clocks_resume(*, subject, steps=None, now=None) -> list[SlaClock]:
+    """Every paused clock of the subject (of `steps` only, when given) running again. Returns those it resumed."""
+    now = now or timezone.now()
+    resumed = []
+    for clock in _open_clocks(subject, steps).filter(state=SlaClock.State.PAUSED):
+        sla_clock_resume_locked(clock, now=now)
+        resumed.append(clock)
+    return resumed
+
+
+@transaction.atomic
+def sla_pause_end(*, subject, steps=None, now=None) -> int:
+    """A supervisor ends the subject's pauses (of `steps` only, when given): marked now, resumed by the next sweep
+    from this moment (the sweep owns the resumption, whoever asked). Returns how many clocks it marked."""
+    now = now or timezone.now()
+    return (
+        _open_clocks(subject, steps).filter(state=SlaClock.State.PAUSED, pause_ended_at=None).update(pause_ended_at=now)
+    )
+
+
+@transaction.atomic
+def sla_clock_carry(
+    *,
+    subject,
+    from_step: str,
+    to_step: str,
+    level: str = "",
+    product=None,
+    city=None,
+    customer=None,
+    account_manager=None,
+    now=None,
+) -> SlaClock | None:
+    """The open clock of `from_step` replaced by one of `to_step` (a fault's level changed): the new limit, the
+    time used and paused so far kept, paused still if it was. No open clock to carry: the new one counts from
+    the subject's report, as `sla_clock_start(now=...)` would. Returns the new clock (None: no policy)."""
+    now = now or timezone.now()
+    old = _open_clock(subject, from_step)
+    clock = _start(
+        subject=subject,
+        step=to_step,
+        level=level,
+        product=product,
+        city=city,
+        customer=customer,
+        account_manager=account_manager,
+        now=old.started_at if old is not None else now,
+    )
+    if old is None or clock is None:
+        return clock
+    clock.consumed, clock.paused_before = sla_status(old, now=now).running_time, old.paused_before
+    was_paused = old.state == SlaClock.State.PAUSED
+    _stop_open(subject, now, clocks=[old])  # sets its final state
+    if was_paused:  # the pause goes on, on the new clock, under the new cap
+        clock.paused_at, clock.running_since, clock.state = old.paused_at, None, SlaClock.State.PAUSED
+        clock.pause_reason, clock.pause_ended_at = old.pause_reason, old.pause_ended_at
+        clock.pause_cap_told_at = old.pause_cap_told_at
+        cap = clock.policy.pause_cap_percent if old.pause_cap_at is not None else None
+        if cap is not None:
+            allowed = max(clock.limit * cap / 100 - clock.paused_before, timedelta(0))
+            clock.pause_cap_at = _add(_calendar_of(clock), old.paused_at, allowed)
+    else:
+        clock.running_since = now
     _schedule(clock, now)
-    clock.paused_at, clock.running_since, clock.state = None, now, SlaClock.State.RUNNING
-    clock.save(update_fields=["due_at", "warn_at", "warn_again_at", "paused_at", "running_since", "state"])
+    clock.save()
     _clock_moved(clock)
     return clock
 
@@ -513,6 +644,28 @@ class SlaStatus:
             return clock.limit - left
         running = _between(self.calendar, clock.running_since, now) if clock.running_since else timedelta(0)
         return clock.consumed + running
+
+    def _calendar(self) -> WorkingCalendar | None:
+        # A settled clock is shown without its calendar; its running and paused times need it (working time).
+        return self.calendar if not self.clock.stopped_at else _calendar_of(self.clock)
+
+    @cached_property
+    def running_time(self) -> timedelta:
+        """The time it ran (in its basis), pauses left out: until it stopped, or until now."""
+        clock = self.clock
+        if not clock.running_since:
+            return clock.consumed
+        end = clock.stopped_at or self.now
+        return clock.consumed + _between(self._calendar(), clock.running_since, max(end, clock.running_since))
+
+    @cached_property
+    def paused_time(self) -> timedelta:
+        """The time it stood paused (in its basis), shown apart from the running time."""
+        clock = self.clock
+        if not clock.paused_at:
+            return clock.paused_before
+        end = clock.stopped_at or self.now
+        return clock.paused_before + _between(self._calendar(), clock.paused_at, max(end, clock.paused_at))
 
     @property
     def time_left(self) -> timedelta:

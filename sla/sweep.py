@@ -20,6 +20,7 @@ from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_event, timeline_save
 
 from .models import SlaClock, SlaPolicy
+from .services import sla_clock_resume_locked
 from .timeline import SlaAction
 
 logger = logging.getLogger("keyaccounts.sla")
@@ -53,12 +54,8 @@ def _subjects(model, pks: list[int]) -> dict:
     return model.objects.select_related(*required).in_bulk(pks)
 
 
-def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[tuple, object], dict[int, Task]]:
-    """Per clock, who holds its step now: the owners of the open tasks of that step on the subject's
-    process, else the lead of the clock's team (nobody has claimed it yet); the clocks' subjects; and per
-    clock the open task of its step (its notifications are read once that task is done)."""
-    step_of = {(p.flow, node): step for p in registry.processes() for node, step in p.sla_steps.items()}
-    process_of: dict[tuple, int] = {}
+def clock_subjects(clocks: list[SlaClock]) -> dict[tuple, object]:
+    """The clocks' subjects by (type, pk), a read per type."""
     subjects: dict[tuple, object] = {}
     for type_id in {c.subject_type_id for c in clocks}:
         model = ContentType.objects.get_for_id(type_id).model_class()
@@ -66,8 +63,18 @@ def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[t
             continue
         for pk, subject in _subjects(model, [c.subject_id for c in clocks if c.subject_type_id == type_id]).items():
             subjects[(type_id, pk)] = subject
-            if getattr(subject, "process_id", None):
-                process_of[(type_id, pk)] = subject.process_id
+    return subjects
+
+
+def clock_holders(clocks: list[SlaClock]) -> tuple[dict[int, list[User]], dict[tuple, object], dict[int, Task]]:
+    """Per clock, who holds its step now: the owners of the open tasks of that step on the subject's
+    process, else the lead of the clock's team (nobody has claimed it yet); the clocks' subjects; and per
+    clock the open task of its step (its notifications are read once that task is done)."""
+    step_of = {(p.flow, node): step for p in registry.processes() for node, step in p.sla_steps.items()}
+    subjects = clock_subjects(clocks)
+    process_of: dict[tuple, int] = {
+        key: subject.process_id for key, subject in subjects.items() if getattr(subject, "process_id", None)
+    }
     owners: dict[tuple, list[User]] = {}
     open_tasks: dict[tuple, Task] = {}
     tasks = Task.objects.filter(
@@ -220,4 +227,62 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
             break
     if any(counts.values()):
         logger.info("sla sweep", extra=counts)
+    return counts
+
+
+def city_supervisors(city_id) -> list[User]:
+    return list(User.objects.filter(is_active=True, groups__name=Role.CITY_SUPERVISOR, city_id=city_id).distinct())
+
+
+def sla_pauses_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
+    """Customer-side pauses: those a supervisor ended run again from that moment; those past their cap are told to
+    the city supervisor once (who may end them). Returns how many of each."""
+    now = now or timezone.now()
+    counts = {"pauses_ended": 0, "pauses_capped": 0}
+    calendars: dict = {}
+    paused = SlaClock.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        state=SlaClock.State.PAUSED, stopped_at__isnull=True
+    )
+    while True:
+        with transaction.atomic():
+            batch = list(paused.filter(pause_ended_at__lte=now).order_by("pause_ended_at")[:batch_size])
+            for clock in batch:
+                sla_clock_resume_locked(clock, now=clock.pause_ended_at, calendars=calendars)
+            counts["pauses_ended"] += len(batch)
+        if len(batch) < batch_size:
+            break
+    supervisors: dict = {}
+    while True:
+        with transaction.atomic():
+            batch = list(
+                paused.filter(pause_cap_at__lte=now, pause_cap_told_at__isnull=True)
+                .select_related("policy", "calendar")
+                .order_by("pause_cap_at")[:batch_size]
+            )
+            subjects = clock_subjects(batch)  # the supervisor is told, not the holders
+            notifications = []
+            for clock in batch:
+                if clock.city_id not in supervisors:
+                    supervisors[clock.city_id] = city_supervisors(clock.city_id)
+                subject = subjects.get((clock.subject_type_id, clock.subject_id))
+                notifications += notification_rows(
+                    recipients=supervisors[clock.city_id],
+                    kind=Notification.Kind.PAUSE_CAP,
+                    key=f"clock:{clock.pk}:pause:{clock.paused_at.isoformat()}",
+                    data={
+                        "step": clock.step,
+                        "subject_type": clock.subject_type_id,
+                        "subject_id": clock.subject_id,
+                        "reason": clock.pause_reason,
+                    },
+                    url=_url_of(subject),
+                    any_time=clock.policy.email_any_time,
+                    calendar=clock.calendar,
+                    now=now,
+                )
+            SlaClock.objects.filter(pk__in=[clock.pk for clock in batch]).update(pause_cap_told_at=now)
+            notifications_save(notifications)
+            counts["pauses_capped"] += len(batch)
+        if len(batch) < batch_size:
+            break
     return counts

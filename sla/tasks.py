@@ -3,13 +3,14 @@ from viewflow.workflow.timers import fire_due_timers
 
 from .quality import quality_collect
 from .services import sla_rollup_fold
-from .sweep import sla_sweep
+from .sweep import sla_pauses_sweep, sla_sweep
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
 def sla_sweep_task() -> None:
     """Beat runs it every few seconds; any worker may take it (rows are locked with SKIP LOCKED)."""
     sla_sweep()
+    sla_pauses_sweep()
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)

@@ -278,6 +278,7 @@ class Notification(models.Model):
         ASSIGNED = "assigned", _("Task assigned to you")
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACH = "sla_breach", _("SLA breached")
+        PAUSE_CAP = "pause_cap", _("A pause on the customer's side passed its cap")
 
     # No index of its own: the unique (recipient, key) one leads with it.
     recipient = models.ForeignKey(

@@ -35,6 +35,7 @@ _WANTS_EMAIL = {
     Kind.ASSIGNED: "email_assignments",
     Kind.SLA_WARNING: "email_sla",
     Kind.SLA_BREACH: "email_sla",
+    Kind.PAUSE_CAP: "email_sla",
 }
 
 
@@ -118,6 +119,15 @@ def notification_text(notification: Notification) -> str:
         return _("Assigned to you: %(task)s for %(customer)s.") % data
     if notification.kind in (Kind.SLA_WARNING, Kind.SLA_BREACH):
         return _sla_text(notification.kind, data)
+    if notification.kind == Kind.PAUSE_CAP:
+        data["subject"] = _subject_text(data) if "subject_id" in data else data.get("subject", "")
+        return (
+            _(
+                "%(step)s of %(subject)s has stood paused on the customer's side past its cap (%(reason)s): "
+                "you may end the pause."
+            )
+            % data
+        )
     return notification.get_kind_display()
 
 

@@ -51,9 +51,11 @@ def test_the_city_supervisor_raises_a_fault_to_level_1_and_the_clock_follows_the
         {"from": "level2", "to": "level1"},
     )
     clocks = restoration_clocks(ticket)
-    # The level 1 limit (4 hours) counts from the report; the level 2 clock stopped.
+    # The level 1 limit (4 hours) counts from the report (the level 2 clock's start); the level 2 clock stopped.
     assert clocks["assurance.fault_level1"].stopped_at is None
-    assert clocks["assurance.fault_level1"].due_at == ticket.created_at + dt.timedelta(hours=4)
+    reported = clocks["assurance.fault_level2"].started_at
+    assert reported - ticket.created_at < dt.timedelta(seconds=5)
+    assert clocks["assurance.fault_level1"].due_at == reported + dt.timedelta(hours=4)
     assert clocks["assurance.fault_level2"].stopped_at is not None
     assert ticket.requested_resolution_date == clocks["assurance.fault_level1"].due_at
     page = client.get(reverse("assurance:detail", args=[ticket.pk])).content.decode()

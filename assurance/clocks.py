@@ -1,0 +1,92 @@
+"""Whose time it is: a ticket's clocks paused only while it waits on the customer (with the reason, capped by
+each clock's policy), and one clock per holding party (our desk, EOMS, the SI) running while that party holds
+it, so that each restoration shows where its time went."""
+
+from datetime import timedelta
+
+from sla.models import SlaClock
+from sla.selectors import open_clock_states
+from sla.services import SlaStatus, sla_clocks_pause, sla_clocks_resume
+
+from .lifecycle import WORKING
+from .models import HoldingParty, TroubleTicket
+
+Status, PendingParty = TroubleTicket.Status, TroubleTicket.PendingParty
+# The SLA step that times each holding party (a policy per step, level and product sets its limit).
+PARTY_STEPS = {party: f"assurance.held_{party.value}" for party in HoldingParty}
+_PARTY_STEPS = frozenset(PARTY_STEPS.values())
+RUNNING, PAUSED = SlaClock.State.RUNNING, SlaClock.State.PAUSED
+# Complaint routes handled outside our desk.
+ROUTE_PARTIES = {TroubleTicket.Route.EOMS: HoldingParty.EOMS, TroubleTicket.Route.SI: HoldingParty.SI}
+
+
+def holding_party(ticket: TroubleTicket) -> HoldingParty | None:
+    """Who holds the ticket now: None while it waits on the customer or is no longer worked."""
+    if ticket.status not in WORKING:
+        return None
+    outside = ROUTE_PARTIES.get(ticket.route) or (HoldingParty.EOMS if ticket.is_fault else None)
+    if ticket.status == Status.PENDING:
+        if ticket.pending_party == PendingParty.CUSTOMER:
+            return None
+        if ticket.pending_party == PendingParty.PEER:
+            return outside or HoldingParty.EOMS
+        return HoldingParty.DESK  # our side: the account manager or the desk owes the answer
+    return outside or HoldingParty.DESK  # a fault sent to EOMS is EOMS's until it answers
+
+
+def waits_on_customer(ticket: TroubleTicket) -> bool:
+    """Pending on the customer, and no supervisor has ended the pause since."""
+    return (
+        ticket.status == Status.PENDING
+        and ticket.pending_party == PendingParty.CUSTOMER
+        and ticket.customer_pause_ended_at is None
+    )
+
+
+def party_steps_open(ticket: TroubleTicket) -> frozenset[str]:
+    """The party steps to keep open beside the ticket's other steps: those of the parties that have held it in this
+    round, and the holder's."""
+    if ticket.status not in WORKING:
+        return frozenset()
+    holder = holding_party(ticket)
+    held = open_clock_states(ticket).keys() & _PARTY_STEPS
+    return frozenset(held | ({PARTY_STEPS[holder]} if holder else set()))
+
+
+def customer_steps_open(ticket: TroubleTicket) -> set[str]:
+    """The steps of the ticket's open clocks that keep the customer's promise (all but the parties')."""
+    return set(open_clock_states(ticket).keys() - _PARTY_STEPS)
+
+
+def ticket_clocks_hold(ticket: TroubleTicket) -> None:
+    """After the clocks follow the steps: the customer's clocks pause while it waits on the customer (capped) and
+    run otherwise; of the party clocks only the holder's runs. One read; a write only for a clock that changes."""
+    if ticket.status not in WORKING:
+        return
+    states = open_clock_states(ticket)
+    holder = holding_party(ticket)
+    waits = waits_on_customer(ticket)
+    running = {step for step, state in states.items() if state == RUNNING}
+    customer_running = running - _PARTY_STEPS
+    customer_paused = states.keys() - running - _PARTY_STEPS
+    if waits and customer_running:
+        sla_clocks_pause(subject=ticket, reason=ticket.pending_reason, capped=True, steps=customer_running)
+    elif not waits and customer_paused:
+        sla_clocks_resume(subject=ticket, steps=customer_paused)
+    holding = {PARTY_STEPS[holder]} & states.keys() if holder else set()
+    idle = (running & _PARTY_STEPS) - holding
+    if idle:
+        sla_clocks_pause(subject=ticket, reason="", capped=False, steps=idle)
+    if holding - running:
+        sla_clocks_resume(subject=ticket, steps=holding)
+
+
+def where_time_went(statuses: list[SlaStatus]) -> list[tuple[str, timedelta]]:
+    """Each holding party that held the ticket with the time it held it (all rounds), in the parties' order."""
+    step_party = {step: party for party, step in PARTY_STEPS.items()}
+    held: dict[HoldingParty, timedelta] = {}
+    for status in statuses:
+        party = step_party.get(status.clock.step)
+        if party is not None:
+            held[party] = held.get(party, timedelta(0)) + status.running_time
+    return [(party.label, held[party]) for party in HoldingParty if party in held]
