@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 
 from keyaccounts.core.access import scope_to_city
 from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of, values_of
@@ -16,6 +17,7 @@ from .models import (
     CityCalendar,
     CustomerCalendar,
     Holiday,
+    QualityGrade,
     QualityViolation,
     SlaClock,
     SlaPolicy,
@@ -158,3 +160,26 @@ def next_working_moment(now: datetime, calendar: BusinessCalendar | None = None)
         return now
     working = working_calendar(calendar)
     return working.next_working_moment(now) if working.has_working_time else now
+
+
+def breached_subject_ids(model, *, step_prefix: str, since: datetime) -> list[int]:
+    """The records of a model whose step (by its prefix) breached its limit, for clocks started since `since`."""
+    return list(
+        SlaClock.objects.filter(
+            subject_type=ContentType.objects.get_for_model(model),
+            step__startswith=step_prefix,
+            breached_at__isnull=False,
+            started_at__gte=since,
+        )
+        .values_list("subject_id", flat=True)
+        .distinct()
+    )
+
+
+def monthly_availability_targets(grades) -> dict:
+    """The month's availability target (%) of each of these grade codes that has one."""
+    return dict(
+        QualityGrade.objects.filter(code__in=grades, monthly_availability__isnull=False).values_list(
+            "code", "monthly_availability"
+        )
+    )

@@ -233,6 +233,7 @@ class Notification(models.Model):
         ASSIGNED = "assigned", _("Task assigned to you")
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACH = "sla_breach", _("SLA breached")
+        AVAILABILITY_BUDGET = "availability_budget", _("Availability budget running out")
 
     # No index of its own: the unique (recipient, key) one leads with it.
     recipient = models.ForeignKey(

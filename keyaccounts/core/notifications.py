@@ -32,6 +32,7 @@ _WANTS_EMAIL = {
     Kind.ASSIGNED: "email_assignments",
     Kind.SLA_WARNING: "email_sla",
     Kind.SLA_BREACH: "email_sla",
+    Kind.AVAILABILITY_BUDGET: "email_sla",
 }
 
 
@@ -115,6 +116,11 @@ def notification_text(notification: Notification) -> str:
         return _("Assigned to you: %(task)s for %(customer)s.") % data
     if notification.kind == Kind.SLA_WARNING:
         return _("SLA warning: %(step)s of %(subject)s has used %(percent)s%% of its time; due %(due)s.") % data
+    if notification.kind == Kind.AVAILABILITY_BUDGET:
+        return (
+            _("Availability budget: %(service)s of %(customer)s has used %(percent)s%% of its outage allowance in %(month)s.")
+            % data
+        )
     return _("SLA breached: %(step)s of %(subject)s was due %(due)s.") % data
 
 
