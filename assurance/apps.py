@@ -21,3 +21,13 @@ class AssuranceConfig(AppConfig):
         register_quality_tickets(QualityTickets(quality_ticket_open, quality_ticket_restored, quality_ticket_ended))
         register_business("tickets", open_tickets_of)
         register()
+
+        # Planned work, availability and SLA credits: the customer page's credits section, the demo's data.
+        from .availability import credits_of
+        from .demo import seed_demo_planned_configuration, seed_demo_planned_work
+
+        register_business("sla_credits", credits_of)
+        registry.register_seeders(
+            registry.Seeder(52, seed_demo_planned_configuration),
+            registry.Seeder(95, seed_demo_planned_work, business=True),
+        )

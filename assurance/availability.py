@@ -12,11 +12,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from keyaccounts.catalogue.models import Service
-from keyaccounts.core.models import Notification
+from keyaccounts.catalogue.models import Product, Service
+from keyaccounts.core.access import scope_to_city
+from keyaccounts.core.models import City, Notification
 from keyaccounts.core.notifications import notify
 from sla.quality import service_grade
 from sla.selectors import breached_subject_ids, monthly_availability_targets
@@ -305,9 +307,7 @@ def customer_sla_month(customer, month: date) -> list[ServiceMonth]:
         .order_by("pk")
     )
     known = {s.pk for s in services}
-    services += list(
-        Service.objects.filter(pk__in={c.service_id for c in credits} - known).select_related("product")
-    )
+    services += list(Service.objects.filter(pk__in={c.service_id for c in credits} - known).select_related("product"))
     targets = targets_of(services)
     outages = service_outages([s.pk for s in services], month)
     rows = []
@@ -326,3 +326,35 @@ def customer_sla_month(customer, month: date) -> list[ServiceMonth]:
             )
         )
     return rows
+
+
+# ---------------------------------------------------------------------------- the supervisors' view
+def budgets_at_risk(user, month: date):
+    """Services whose month has used 80 % of its outage allowance or more, in the user's cities, worst first."""
+    budgets = AvailabilityBudget.objects.filter(
+        month=month, used_minutes__gte=F("budget_minutes") * WARN_AT_PERCENT / 100
+    ).select_related("service__product", "customer", "city")
+    return sorted(scope_to_city(budgets, user), key=lambda b: b.used_percent, reverse=True)
+
+
+def credits_by_month_city_product(user, *, months: int = 6) -> list[dict]:
+    """The credits of the last months in the user's cities: how many and how much, by month, city and product."""
+    first = month_of(timezone.now())
+    for _n in range(months - 1):
+        first = month_of(month_bounds(first)[0] - timedelta(days=1))
+    groups = (
+        scope_to_city(SlaCredit.objects.filter(month__gte=first), user)
+        .values("month", "city", "service__product")
+        .annotate(count=Count("pk"), amount=Sum("amount"), percent=Sum("percent"))
+        .order_by("-month", "city", "service__product")
+    )
+    cities = {c.pk: c for c in City.objects.filter(pk__in={g["city"] for g in groups})}
+    products = {p.pk: p for p in Product.objects.filter(pk__in={g["service__product"] for g in groups})}
+    return [{**g, "city": cities[g["city"]], "product": products[g["service__product"]]} for g in groups]
+
+
+def credits_of(user, customer):
+    """The customer page's credits section (the page has checked the customer is in the user's scope)."""
+    if not user.has_perm("assurance.view_troubleticket"):
+        return SlaCredit.objects.none()
+    return SlaCredit.objects.filter(customer=customer).select_related("service", "ticket").order_by("-month", "-pk")

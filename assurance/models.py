@@ -473,7 +473,9 @@ class PlannedWork(TimeStampedModel):
         verbose_name = _("planned work")
         verbose_name_plural = _("planned work")
         constraints = [
-            models.CheckConstraint(condition=models.Q(window_end__gt=models.F("window_start")), name="window_ends_later")
+            models.CheckConstraint(
+                condition=models.Q(window_end__gt=models.F("window_start")), name="window_ends_later"
+            )
         ]
 
     def __str__(self) -> str:

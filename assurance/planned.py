@@ -7,14 +7,13 @@ told late, or never, has it counted as outage.
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.access import sees_all_cities
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.roles import Role, has_role
 from keyaccounts.messaging.events import MessageEvent
 from keyaccounts.messaging.services import message_send
 
@@ -165,8 +164,6 @@ def _notice_send(notice: PlannedWorkNotice, now) -> int:
 def late_notices(*, customer_ids=None, since=None, until=None) -> QuerySet[PlannedWorkNotice]:
     """Notices not given in time (told late or not at all) whose window overlaps [since, until): for these
     customers the window counts as outage."""
-    from django.db.models import F
-
     notices = PlannedWorkNotice.objects.exclude(notified_at__lte=F("notify_by"))
     if customer_ids is not None:
         notices = notices.filter(customer_id__in=customer_ids)
@@ -193,7 +190,3 @@ def planned_work_rows(work: PlannedWork, *, now=None) -> list[dict]:
             state = "waiting"
         rows.append({"notice": notice, "services": services.get(notice.customer_id, []), "state": state})
     return rows
-
-
-def has_manager_role(user) -> bool:
-    return has_role(user, Role.ACCOUNT_MANAGER)

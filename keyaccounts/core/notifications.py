@@ -118,7 +118,9 @@ def notification_text(notification: Notification) -> str:
         return _("SLA warning: %(step)s of %(subject)s has used %(percent)s%% of its time; due %(due)s.") % data
     if notification.kind == Kind.AVAILABILITY_BUDGET:
         return (
-            _("Availability budget: %(service)s of %(customer)s has used %(percent)s%% of its outage allowance in %(month)s.")
+            _(
+                "Availability budget: %(service)s of %(customer)s has used %(percent)s%% of its outage allowance in %(month)s."
+            )
             % data
         )
     return _("SLA breached: %(step)s of %(subject)s was due %(due)s.") % data

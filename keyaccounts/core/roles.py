@@ -40,6 +40,9 @@ _CUSTOMER_SUPERVISION = [
     "sla.view_dashboard",
     "assurance.view_troubleticket",
     "assurance.supervise_ticket",
+    "assurance.add_plannedwork",
+    "assurance.view_plannedwork",
+    "assurance.view_slacredit",
 ]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
@@ -71,6 +74,8 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "assurance.view_troubleticket",
         "assurance.triage_ticket",  # acted on only by members of an assurance desk
         "assurance.handle_ticket",  # acted on only by members of the team a complaint is routed to
+        "assurance.add_plannedwork",  # operations register cutovers of their city
+        "assurance.view_plannedwork",
     ],
     Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
     Role.PROVINCIAL_SUPERVISOR: [
@@ -112,6 +117,13 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
             for m in ("holiday", "workingwindow", "citycalendar", "customercalendar")
             for a in ("add", "change", "delete", "view")
         ],
+        *[
+            f"assurance.{a}_{m}"
+            for m in ("noticeleadtime", "slacreditrule")
+            for a in ("add", "change", "delete", "view")
+        ],
+        "assurance.view_plannedwork",
+        "assurance.view_slacredit",
         *[f"messaging.{a}_messagetemplate" for a in ("add", "change", "delete", "view")],
         "messaging.view_communicationmessage",
         "messaging.view_deliveryreport",
