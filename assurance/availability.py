@@ -112,15 +112,17 @@ def service_outages(service_ids, month: date) -> dict[int, list[Outage]]:
                 found[service.pk].append(
                     Outage(max(ticket.created_at, since), min(ticket.resolved_at, until), ticket=ticket)
                 )
+    # A window counts as far as it has passed: what is to come is not an outage yet.
+    now = timezone.now()
     customers = set(Service.objects.filter(pk__in=service_ids).values_list("customer_id", flat=True))
-    for notice in late_notices(customer_ids=customers, since=since, until=until).prefetch_related(
+    for notice in late_notices(customer_ids=customers, since=since, until=min(until, now)).prefetch_related(
         "planned_work__services"
     ):
         work = notice.planned_work
         for service in work.services.all():
             if service.pk in service_ids and service.customer_id == notice.customer_id:
                 found[service.pk].append(
-                    Outage(max(work.window_start, since), min(work.window_end, until), planned_work=work)
+                    Outage(max(work.window_start, since), min(work.window_end, until, now), planned_work=work)
                 )
     for outages in found.values():
         outages.sort(key=lambda o: o.start)
@@ -155,7 +157,9 @@ def _services_with_outage(month: date) -> set[int]:
         troubleticket__created_at__lt=until,
     ).values_list("service_id", flat=True)
     ids = set(from_tickets)
-    for notice in late_notices(since=since, until=until).prefetch_related("planned_work__services"):
+    for notice in late_notices(since=since, until=min(until, timezone.now())).prefetch_related(
+        "planned_work__services"
+    ):
         ids |= {s.pk for s in notice.planned_work.services.all() if s.customer_id == notice.customer_id}
     return ids
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.access import sees_all_cities
 from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.roles import Role, has_role
 from keyaccounts.messaging.events import MessageEvent
 from keyaccounts.messaging.services import message_send
 
@@ -32,17 +33,20 @@ def may_register(user) -> bool:
 
 
 def visible_planned_works(user, queryset: QuerySet | None = None) -> QuerySet[PlannedWork]:
-    """Supervisors and operations see the work of their city (or the province's), and any work affecting a
-    customer of their city; provincial roles see all."""
+    """Operations and supervisors see the work of their city and any work affecting a customer of their city;
+    account managers the work affecting their customers; provincial roles all."""
     queryset = PlannedWork.objects.all() if queryset is None else queryset
     if not user.is_authenticated or not user.has_perm("assurance.view_plannedwork"):
         return queryset.none()
     if sees_all_cities(user):
         return queryset
-    if not user.city_id:
-        return queryset.none()
-    mine = PlannedWorkNotice.objects.filter(customer__city_id=user.city_id).values("planned_work_id")
-    return queryset.filter(Q(city_id=user.city_id) | Q(pk__in=mine))
+    affecting = PlannedWorkNotice.objects.values("planned_work_id")
+    scope = Q(pk__in=[])
+    if has_role(user, Role.ACCOUNT_MANAGER):
+        scope |= Q(pk__in=affecting.filter(customer__account_manager=user))
+    if has_role(user, Role.BACK_OFFICE, Role.CITY_SUPERVISOR) and user.city_id:
+        scope |= Q(city_id=user.city_id) | Q(pk__in=affecting.filter(customer__city_id=user.city_id))
+    return queryset.filter(scope)
 
 
 def services_to_choose(user) -> QuerySet[Service]:
@@ -161,10 +165,13 @@ def _notice_send(notice: PlannedWorkNotice, now) -> int:
     return 1 if sent else 0
 
 
-def late_notices(*, customer_ids=None, since=None, until=None) -> QuerySet[PlannedWorkNotice]:
-    """Notices not given in time (told late or not at all) whose window overlaps [since, until): for these
-    customers the window counts as outage."""
-    notices = PlannedWorkNotice.objects.exclude(notified_at__lte=F("notify_by"))
+def late_notices(*, customer_ids=None, since=None, until=None, now=None) -> QuerySet[PlannedWorkNotice]:
+    """Notices not given in time (told after they fell due, or due and not told) whose window overlaps
+    [since, until): for these customers the window counts as outage."""
+    now = now or timezone.now()
+    notices = PlannedWorkNotice.objects.filter(
+        Q(notified_at__gt=F("notify_by")) | Q(notified_at=None, notify_by__lt=now)
+    )
     if customer_ids is not None:
         notices = notices.filter(customer_id__in=customer_ids)
     if since is not None:

@@ -59,6 +59,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "orders.view_order",
         "assurance.add_troubleticket",
         "assurance.view_troubleticket",
+        "assurance.view_plannedwork",  # the cutovers affecting their customers
     ],
     Role.BACK_OFFICE: [
         "customers.view_customer",
