@@ -102,6 +102,9 @@ class PlannedWorkAdmin(admin.ModelAdmin):
     raw_id_fields = ["services"]
     inlines = [PlannedWorkNoticeInline]
 
+    def has_add_permission(self, request):
+        return False  # registered on its page, which works out and tells the affected customers
+
 
 @admin.register(SlaCredit)
 class SlaCreditAdmin(admin.ModelAdmin):
