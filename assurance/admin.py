@@ -5,9 +5,14 @@ from keyaccounts.core.admin import ApiChannelAdmin
 from .models import (
     ComplaintRoute,
     FaultLevelRule,
+    NoticeLeadTime,
+    PlannedWork,
+    PlannedWorkNotice,
     ResolutionCode,
     ServiceProblem,
     ServiceProblemTicket,
+    SlaCredit,
+    SlaCreditRule,
     SurveyQuestion,
     SurveyRule,
     TicketChannel,
@@ -97,3 +102,52 @@ class ServiceProblemAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "origin", "external_id"]
     filter_horizontal = ["products", "cities"]
     inlines = [ServiceProblemTicketInline]
+
+
+# ---------------------------------------------------------------------------- planned work, availability, credits
+@admin.register(NoticeLeadTime)
+class NoticeLeadTimeAdmin(admin.ModelAdmin):
+    """How long ahead the customers of each level are told of planned work."""
+
+    list_display = ["__str__", "customer_level", "lead"]
+    list_editable = ["customer_level", "lead"]
+    list_display_links = ["__str__"]
+
+
+@admin.register(SlaCreditRule)
+class SlaCreditRuleAdmin(admin.ModelAdmin):
+    """What a customer is credited for each kind of breach."""
+
+    list_display = ["reason", "percent", "amount", "is_active"]
+    list_editable = ["percent", "amount", "is_active"]
+    list_display_links = ["reason"]
+
+
+class PlannedWorkNoticeInline(admin.TabularInline):
+    model = PlannedWorkNotice
+    extra = 0
+    fields = ["customer", "notify_by", "notified_at", "messages", "problem"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(PlannedWork)
+class PlannedWorkAdmin(admin.ModelAdmin):
+    list_display = ["reference", "title", "window_start", "window_end", "city", "registered_by"]
+    list_filter = ["city"]
+    readonly_fields = ["registered_by"]
+    raw_id_fields = ["services"]
+    inlines = [PlannedWorkNoticeInline]
+
+    def has_add_permission(self, request):
+        return False  # registered on its page, which works out and tells the affected customers
+
+
+@admin.register(SlaCredit)
+class SlaCreditAdmin(admin.ModelAdmin):
+    list_display = ["customer", "service", "month", "reason", "percent", "amount", "ticket", "created_at"]
+    list_filter = ["reason", "month", "city"]
+    readonly_fields = [f.name for f in SlaCredit._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # credits follow from breaches only

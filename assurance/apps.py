@@ -25,3 +25,13 @@ class AssuranceConfig(AppConfig):
         from .incident_views import may_see_incidents
 
         registry.register_page_access("assurance:incidents", may_see_incidents)
+
+        # Planned work, availability and SLA credits: the customer page's credits section, the demo's data.
+        from .availability import credits_of
+        from .demo import seed_demo_planned_configuration, seed_demo_planned_work
+
+        register_business("sla_credits", credits_of)
+        registry.register_seeders(
+            registry.Seeder(52, seed_demo_planned_configuration),
+            registry.Seeder(95, seed_demo_planned_work, business=True),
+        )

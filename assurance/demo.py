@@ -164,3 +164,54 @@ def seed_demo_contract_calendars() -> None:
     CustomerCalendar.objects.bulk_create(
         CustomerCalendar(customer=customer, calendar=calendar, steps="assurance.fault") for customer in level_a
     )
+
+
+# ---------------------------------------------------------------------------- planned work, availability, credits
+# How long ahead each level is told of planned work (empty level: every other).
+NOTICE_LEAD_TIMES = [("A", timedelta(hours=72)), ("B", timedelta(hours=48)), ("", timedelta(hours=24))]
+# What a breach is credited: a percentage of the service's monthly fee.
+CREDIT_RULES = [("restore_time", "5.00"), ("availability", "10.00")]
+
+
+@transaction.atomic
+def seed_demo_planned_configuration() -> None:
+    """Idempotent: a notice time or credit rule an administrator has kept (by its level or breach) is left."""
+    from .models import NoticeLeadTime, SlaCreditRule
+
+    for level, lead in NOTICE_LEAD_TIMES:
+        NoticeLeadTime.objects.get_or_create(customer_level=level, defaults={"lead": lead})
+    for reason, percent in CREDIT_RULES:
+        SlaCreditRule.objects.get_or_create(reason=reason, defaults={"percent": percent})
+
+
+DEMO_PLANNED_WORK = "长春城区核心交换机升级割接"
+
+
+def seed_demo_planned_work() -> None:
+    """One cutover in Changchun four days ahead, registered by its city supervisor over the demo's running
+    services there (its customers are told when their notice falls due). Idempotent by its title."""
+    from django.utils import timezone
+
+    from keyaccounts.catalogue.models import Service
+    from keyaccounts.core.models import User
+
+    from .models import PlannedWork
+    from .planned import planned_work_register
+
+    supervisor = User.objects.filter(username="sup_changchun").first()
+    if supervisor is None or PlannedWork.objects.filter(title=DEMO_PLANNED_WORK).exists():
+        return
+    services = list(
+        Service.objects.filter(status=Service.Status.ACTIVE, customer__city_id=supervisor.city_id).order_by("pk")[:3]
+    )
+    if not services:
+        return
+    start = timezone.localtime().replace(hour=1, minute=0, second=0, microsecond=0) + timedelta(days=4)
+    planned_work_register(
+        user=supervisor,
+        title=DEMO_PLANNED_WORK,
+        reason="核心交换机软件版本升级，期间相关专线业务中断约两小时。",
+        window_start=start,
+        window_end=start + timedelta(hours=2),
+        services=services,
+    )

@@ -188,3 +188,38 @@ class PendingEndForm(_Form):
 
 class PauseEndForm(_Form):
     reason = forms.CharField(label=_("why the pause ends"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+# ---------------------------------------------------------------------------- planned work
+class _Moment(forms.DateTimeField):
+    """A moment as the browser's date-and-time picker gives it, read in the user's time zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class PlannedServiceChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.customer.name} · {obj.number} · {obj.product}"
+
+
+class PlannedWorkForm(_Form):
+    title = forms.CharField(label=_("title"), max_length=200)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    window_start = _Moment(label=_("window starts"))
+    window_end = _Moment(label=_("window ends"))
+    services = PlannedServiceChoice(
+        label=_("affected services"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The running services the work interrupts; their customers are told ahead by their level."),
+        error_messages={
+            "required": _("Choose the services the work interrupts."),
+            "invalid_choice": _("Only running services of your city may be chosen."),
+            "invalid_pk_value": _("Only running services of your city may be chosen."),
+        },
+    )
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = services

@@ -646,3 +646,208 @@ class ServiceProblemTicket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.problem} · {self.ticket}"
+
+
+# ---------------------------------------------------------------------------- planned work, availability, credits
+class NoticeLeadTime(models.Model):
+    """How long before a planned-work window a customer of a level must be told; a level with no row of its own
+    takes the row that names no level."""
+
+    customer_level = models.CharField(
+        _("customer level"), max_length=1, blank=True, unique=True, help_text=_("Empty: every other level.")
+    )
+    lead = models.DurationField(_("tell the customer at least"), help_text=_("For example 3 days as “3 00:00:00”."))
+
+    class Meta:
+        ordering = ["customer_level"]
+        verbose_name = _("planned-work notice time")
+        verbose_name_plural = _("planned-work notice times")
+
+    def __str__(self) -> str:
+        return f"{self.customer_level or '*'}: {self.lead}"
+
+    def clean(self) -> None:
+        self.customer_level = self.customer_level.strip().upper()
+        if self.customer_level and self.customer_level not in "ABCD":
+            raise ValidationError({"customer_level": _("Give a customer level as a letter A to D, or none.")})
+        if self.lead is not None and self.lead.total_seconds() <= 0:
+            raise ValidationError({"lead": _("Give a time longer than zero.")})
+
+
+class PlannedWork(TimeStampedModel):
+    """A cutover (割接): network work that interrupts running services in a window, announced to their customers."""
+
+    title = models.CharField(_("title"), max_length=200)
+    reason = models.TextField(_("reason"))
+    window_start = models.DateTimeField(_("window starts"))
+    window_end = models.DateTimeField(_("window ends"))
+    city = models.ForeignKey(
+        "core.City",
+        verbose_name=_("city"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Empty: the province."),
+    )
+    registered_by = models.ForeignKey(
+        "core.User", verbose_name=_("registered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    services = models.ManyToManyField(
+        "catalogue.Service", verbose_name=_("affected services"), related_name="planned_works"
+    )
+
+    class Meta:
+        ordering = ["window_start", "pk"]
+        verbose_name = _("planned work")
+        verbose_name_plural = _("planned work")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(window_end__gt=models.F("window_start")), name="window_ends_later"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"PW{self.pk:06d}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("assurance:planned_detail", args=[self.pk])
+
+
+class PlannedWorkNotice(models.Model):
+    """One affected customer of a planned work: when it must be told by, and when it was. Told late or never, the
+    window counts against its services' availability; told in time, the window is excluded."""
+
+    planned_work = models.ForeignKey(PlannedWork, on_delete=models.CASCADE, related_name="notices")
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    notify_by = models.DateTimeField(_("to be told by"))
+    notified_at = models.DateTimeField(_("told at"), null=True, blank=True)
+    messages = models.PositiveSmallIntegerField(_("messages sent"), default=0)
+    problem = models.CharField(_("why not told"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["notify_by", "pk"]
+        verbose_name = _("planned-work notice")
+        verbose_name_plural = _("planned-work notices")
+        constraints = [
+            models.UniqueConstraint(fields=["planned_work", "customer"], name="one_notice_per_customer_and_work")
+        ]
+        indexes = [models.Index(fields=["notify_by"], condition=models.Q(notified_at__isnull=True), name="notice_due")]
+
+    def __str__(self) -> str:
+        return f"{self.planned_work.reference} · {self.customer}"
+
+    @property
+    def in_time(self) -> bool:
+        return self.notified_at is not None and self.notified_at <= self.notify_by
+
+
+class CreditReason(models.TextChoices):
+    RESTORE_TIME = "restore_time", _("Restoration later than contracted")
+    AVAILABILITY = "availability", _("Monthly availability below target")
+
+
+class SlaCreditRule(models.Model):
+    """What a customer is credited for a breach of one kind: a percentage of the service's monthly fee, or an
+    amount (TMF623 consequence)."""
+
+    reason = models.CharField(_("breach"), max_length=15, choices=CreditReason.choices, unique=True)
+    percent = models.DecimalField(
+        _("percentage of the monthly fee"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["reason"]
+        verbose_name = _("SLA credit rule")
+        verbose_name_plural = _("SLA credit rules")
+
+    def __str__(self) -> str:
+        return self.get_reason_display()
+
+    def clean(self) -> None:
+        if (self.percent is None) == (self.amount is None):
+            raise ValidationError(_("Give either a percentage of the monthly fee or an amount, not both."))
+        if self.percent is not None and not 0 < self.percent <= 100:
+            raise ValidationError({"percent": _("A percentage is above 0 and at most 100.")})
+        if self.amount is not None and self.amount <= 0:
+            raise ValidationError({"amount": _("Give an amount above zero.")})
+
+
+class SlaCredit(models.Model):
+    """A credit owed to a customer for one breach of a service's SLA in a month (TMF623 consequence); a breach
+    is credited once."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="sla_credits"
+    )
+    city = models.ForeignKey("core.City", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(
+        "catalogue.Service", verbose_name=_("service"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("Its first day."))
+    reason = models.CharField(_("breach"), max_length=15, choices=CreditReason.choices)
+    ticket = models.ForeignKey(
+        TroubleTicket, verbose_name=_("ticket"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    percent = models.DecimalField(
+        _("percentage of the monthly fee"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2, null=True, blank=True)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("credited at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "customer", "pk"]
+        verbose_name = _("SLA credit")
+        verbose_name_plural = _("SLA credits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reason", "service", "month", "ticket"], nulls_distinct=False, name="one_credit_per_breach"
+            )
+        ]
+        indexes = [models.Index(fields=["month", "city"], name="credit_month_city")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.service.number} · {self.month:%Y-%m}"
+
+
+class AvailabilityBudget(models.Model):
+    """A running service's month, as the availability sweep last measured it: its target, the outage minutes its
+    target allows and the minutes used; `warned_at` once the account manager has been told of 80 %."""
+
+    service = models.ForeignKey(
+        "catalogue.Service", verbose_name=_("service"), on_delete=models.CASCADE, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    city = models.ForeignKey("core.City", verbose_name=_("city"), on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))
+    target = models.DecimalField(_("availability target (%)"), max_digits=6, decimal_places=3)
+    budget_minutes = models.DecimalField(_("outage allowed (minutes)"), max_digits=10, decimal_places=2)
+    used_minutes = models.DecimalField(_("outage (minutes)"), max_digits=10, decimal_places=2, default=0)
+    warned_at = models.DateTimeField(_("warned at"), null=True, blank=True)
+    measured_at = models.DateTimeField(_("measured at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-month", "service"]
+        verbose_name = _("availability budget")
+        verbose_name_plural = _("availability budgets")
+        constraints = [models.UniqueConstraint(fields=["service", "month"], name="one_budget_per_service_month")]
+
+    def __str__(self) -> str:
+        return f"{self.service.number} {self.month:%Y-%m}"
+
+    @property
+    def used_percent(self):
+        return self.used_minutes * 100 / self.budget_minutes if self.budget_minutes else 0

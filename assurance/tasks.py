@@ -1,5 +1,7 @@
 from celery import shared_task
 
+from .availability import availability_sweep
+from .planned import planned_work_notices_send
 from .services import tickets_unanswered
 
 
@@ -23,3 +25,15 @@ def problem_children_wake_task(problem_pk: int) -> None:
     from .incidents import problem_children_wake
 
     problem_children_wake(problem_pk=problem_pk)
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def planned_work_notices_task() -> None:
+    """Beat runs it every few minutes: customers affected by planned work are told when their notice falls due."""
+    planned_work_notices_send()
+
+
+@shared_task(ignore_result=True, soft_time_limit=110, time_limit=120)
+def availability_sweep_task() -> None:
+    """Beat runs it every few minutes: availability budgets measured, 80 % warnings raised, breaches credited."""
+    availability_sweep()

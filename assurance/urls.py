@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import incident_views, views
+from . import incident_views, report_views, views
 
 app_name = "assurance"
 urlpatterns = [
@@ -23,4 +23,13 @@ urlpatterns = [
     path("tickets/<int:pk>/pending/", views.pending_set, name="pending_set"),
     path("tickets/<int:pk>/pending/end/", views.pending_end, name="pending_end"),
     path("tickets/<int:pk>/pause/end/", views.pause_end, name="pause_end"),
+]
+
+# Planned work, the monthly SLA report and the supervisors' availability view.
+urlpatterns += [
+    path("planned/", report_views.planned_list, name="planned_list"),
+    path("planned/new/", report_views.planned_new, name="planned_new"),
+    path("planned/<int:pk>/", report_views.planned_detail, name="planned_detail"),
+    path("customers/<int:customer_pk>/sla-report/", report_views.sla_report, name="sla_report"),
+    path("availability/", report_views.availability_overview, name="availability"),
 ]

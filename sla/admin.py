@@ -77,7 +77,8 @@ class CustomerCalendarAdmin(admin.ModelAdmin):
 
 @admin.register(QualityGrade)
 class QualityGradeAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_en", "name_zh", "sort_order"]
+    list_display = ["code", "name_en", "name_zh", "monthly_availability", "sort_order"]
+    list_editable = ["monthly_availability"]
 
 
 @admin.register(QualityTarget)

@@ -105,7 +105,12 @@ def seed_demo_policies() -> None:
             )
 
 
-GRADES = [("gold", "Gold", "金牌"), ("silver", "Silver", "银牌"), ("bronze", "Bronze", "铜牌")]
+# code, English, Chinese, the month's availability target (%)
+GRADES = [
+    ("gold", "Gold", "金牌", "99.990"),
+    ("silver", "Silver", "银牌", "99.900"),
+    ("bronze", "Bronze", "铜牌", "99.500"),
+]
 # product code: grade → (availability ≥ %, warning below %), (packet loss ≤ %, warning above %),
 # (delay ≤ ms, warning above ms). Dedicated lines promise more than broadband; MPLS VPN the lowest delay.
 QUALITY_TARGETS = {
@@ -131,8 +136,10 @@ QUALITY_TARGETS = {
 def seed_demo_quality_targets() -> None:
     """Grades gold, silver and bronze, and the network products' targets at each (kept if an admin edited)."""
     grades = {
-        code: QualityGrade.objects.get_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": n})[0]
-        for n, (code, en, zh) in enumerate(GRADES)
+        code: QualityGrade.objects.get_or_create(
+            code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": n, "monthly_availability": monthly}
+        )[0]
+        for n, (code, en, zh, monthly) in enumerate(GRADES)
     }
     for product in Product.objects.filter(code__in=QUALITY_TARGETS):
         for grade, (availability, loss, delay) in QUALITY_TARGETS[product.code].items():

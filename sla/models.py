@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -326,6 +326,16 @@ class QualityGrade(BilingualNameModel):
         help_text=_("The value the service's SLA-grade order element holds, e.g. gold."),
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    # The month's promise a service of this grade is held to: its outage minutes count against the rest.
+    monthly_availability = models.DecimalField(
+        _("monthly availability target (%)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("For example 99.99. Empty: services of this grade have no monthly availability budget."),
+    )
 
     class Meta:
         ordering = ["sort_order", "code"]

@@ -17,6 +17,7 @@ from .models import (
     CityCalendar,
     CustomerCalendar,
     Holiday,
+    QualityGrade,
     QualityViolation,
     SlaClock,
     SlaPolicy,
@@ -171,4 +172,27 @@ def open_clock_states(subject) -> dict[str, str]:
         SlaClock.objects.filter(
             subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, stopped_at=None
         ).values_list("step", "state")
+    )
+
+
+def breached_subject_ids(model, *, step_prefix: str, since: datetime) -> list[int]:
+    """The records of a model whose step (by its prefix) breached its limit, for clocks started since `since`."""
+    return list(
+        SlaClock.objects.filter(
+            subject_type=ContentType.objects.get_for_model(model),
+            step__startswith=step_prefix,
+            breached_at__isnull=False,
+            started_at__gte=since,
+        )
+        .values_list("subject_id", flat=True)
+        .distinct()
+    )
+
+
+def monthly_availability_targets(grades) -> dict:
+    """The month's availability target (%) of each of these grade codes that has one."""
+    return dict(
+        QualityGrade.objects.filter(code__in=grades, monthly_availability__isnull=False).values_list(
+            "code", "monthly_availability"
+        )
     )

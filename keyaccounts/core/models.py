@@ -279,6 +279,7 @@ class Notification(models.Model):
         SLA_WARNING = "sla_warning", _("SLA warning")
         SLA_BREACH = "sla_breach", _("SLA breached")
         PAUSE_CAP = "pause_cap", _("A pause on the customer's side passed its cap")
+        AVAILABILITY_BUDGET = "availability_budget", _("Availability budget running out")
 
     # No index of its own: the unique (recipient, key) one leads with it.
     recipient = models.ForeignKey(

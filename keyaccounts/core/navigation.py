@@ -43,6 +43,7 @@ ENTRIES = [
     ),
     NavEntry(_("Incidents"), "assurance:incidents", "broadcast", permission="assurance.view_serviceproblem"),
     NavEntry(_("SLA dashboard"), "sla:dashboard", "speedometer2", permission="sla.view_dashboard"),
+    NavEntry(_("Planned work"), "assurance:planned_list", "calendar-event", permission="assurance.view_plannedwork"),
     NavEntry(_("Organisation"), "organisation", "diagram-3", permission="core.view_organisation"),
     NavEntry(_("Administration"), "admin:index", "gear", staff_only=True),
 ]

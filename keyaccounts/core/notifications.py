@@ -36,6 +36,7 @@ _WANTS_EMAIL = {
     Kind.SLA_WARNING: "email_sla",
     Kind.SLA_BREACH: "email_sla",
     Kind.PAUSE_CAP: "email_sla",
+    Kind.AVAILABILITY_BUDGET: "email_sla",
 }
 
 
@@ -119,6 +120,13 @@ def notification_text(notification: Notification) -> str:
         return _("Assigned to you: %(task)s for %(customer)s.") % data
     if notification.kind in (Kind.SLA_WARNING, Kind.SLA_BREACH):
         return _sla_text(notification.kind, data)
+    if notification.kind == Kind.AVAILABILITY_BUDGET:
+        return (
+            _(
+                "Availability budget: %(service)s of %(customer)s has used %(percent)s%% of its outage allowance in %(month)s."
+            )
+            % data
+        )
     if notification.kind == Kind.PAUSE_CAP:
         data["subject"] = _subject_text(data) if "subject_id" in data else data.get("subject", "")
         return (

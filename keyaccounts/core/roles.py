@@ -42,6 +42,9 @@ _CUSTOMER_SUPERVISION = [
     "assurance.supervise_ticket",
     "assurance.view_serviceproblem",
     "assurance.manage_serviceproblem",
+    "assurance.add_plannedwork",
+    "assurance.view_plannedwork",
+    "assurance.view_slacredit",
 ]
 
 DEFAULT_PERMISSIONS: dict[str, list[str]] = {
@@ -58,6 +61,7 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "orders.view_order",
         "assurance.add_troubleticket",
         "assurance.view_troubleticket",
+        "assurance.view_plannedwork",  # the cutovers affecting their customers
     ],
     Role.BACK_OFFICE: [
         "customers.view_customer",
@@ -75,6 +79,8 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
         "assurance.handle_ticket",  # acted on only by members of the team a complaint is routed to
         "assurance.view_serviceproblem",  # seen only by members of an assurance desk
         "assurance.manage_serviceproblem",
+        "assurance.add_plannedwork",  # operations register cutovers of their city
+        "assurance.view_plannedwork",
     ],
     Role.CITY_SUPERVISOR: ["core.view_organisation", *_CUSTOMER_SUPERVISION],
     Role.PROVINCIAL_SUPERVISOR: [
@@ -116,6 +122,13 @@ DEFAULT_PERMISSIONS: dict[str, list[str]] = {
             for m in ("holiday", "workingwindow", "citycalendar", "customercalendar")
             for a in ("add", "change", "delete", "view")
         ],
+        *[
+            f"assurance.{a}_{m}"
+            for m in ("noticeleadtime", "slacreditrule")
+            for a in ("add", "change", "delete", "view")
+        ],
+        "assurance.view_plannedwork",
+        "assurance.view_slacredit",
         *[f"messaging.{a}_messagetemplate" for a in ("add", "change", "delete", "view")],
         "messaging.view_communicationmessage",
         "messaging.view_deliveryreport",

@@ -188,6 +188,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "keyaccounts.core.tasks.notifications_sweep_task", "schedule": 10.0},
     "quality-collect": {"task": "sla.tasks.quality_collect_task", "schedule": 60.0},
     "tickets-unanswered": {"task": "assurance.tasks.tickets_unanswered_task", "schedule": 300.0},
+    "planned-work-notices": {"task": "assurance.tasks.planned_work_notices_task", "schedule": 300.0},
+    "availability-sweep": {"task": "assurance.tasks.availability_sweep_task", "schedule": 300.0},
     "quality-tickets": {
         "task": "keyaccounts.peers.tasks.read_back_task",
         "args": ["quality-tickets"],
