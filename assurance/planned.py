@@ -19,7 +19,7 @@ from keyaccounts.messaging.events import MessageEvent
 from keyaccounts.messaging.services import message_send
 
 from .models import NoticeLeadTime, PlannedWork, PlannedWorkNotice
-from .telling import _services, moment
+from .telling import moment, services_named
 
 # The sweep runs every few minutes: it sends a notice up to this long before it falls due, so that it is never late.
 SEND_EARLY = timedelta(hours=1)
@@ -150,7 +150,7 @@ def _notice_send(notice: PlannedWorkNotice, now) -> int:
                     context={
                         "reference": work.reference,
                         "customer": customer.name,
-                        "service": _services(services),
+                        "service": services_named(services),
                         "window_start": moment(work.window_start),
                         "window_end": moment(work.window_end),
                     },

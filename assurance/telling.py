@@ -37,7 +37,7 @@ def _chinese() -> bool:
     return (get_language() or "").startswith("zh")
 
 
-def _services(services: list) -> _InLanguage:
+def services_named(services: list) -> _InLanguage:
     """The affected services: each product by its name in the message's language, with the service's number."""
     return _InLanguage(lambda: ("、" if _chinese() else ", ").join(f"{s.product.name} {s.number}" for s in services))
 
@@ -62,7 +62,7 @@ def ticket_tell(ticket: TroubleTicket, event: str, **values) -> list:
     context = {
         "number": ticket.number,
         "customer": ticket.customer.name,
-        "service": _services(services),
+        "service": services_named(services),
         **values,
     }
     try:
