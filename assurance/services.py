@@ -259,7 +259,10 @@ def ticket_receive(
             )
     except IntegrityError:
         # The same reference raced in on another connection: answer as to a resubmission of the one that won.
-        return _resubmitted(api_channel, reference, digest), False
+        winner = _resubmitted(api_channel, reference, digest)
+        if winner is None:  # another constraint: not a race to hide
+            raise
+        return winner, False
     return ticket, True
 
 
