@@ -292,9 +292,13 @@ def _children_create(problem: ServiceProblem, customers: list, by_customer: dict
         ],
         now=now,
     )
+    by_due: dict = {}
     for ticket, clock in zip(tickets, clocks, strict=True):
         ticket.requested_resolution_date = clock.due_at if clock is not None else now + UNTIMED_RESTORATION
-    TroubleTicket.objects.bulk_update(tickets, ["requested_resolution_date"], batch_size=1000)
+        by_due.setdefault(ticket.requested_resolution_date, []).append(ticket.pk)
+    # Clocks started together by the same policy are due together: an UPDATE per due moment, not a CASE per row.
+    for due, pks in by_due.items():
+        TroubleTicket.objects.filter(pk__in=pks).update(requested_resolution_date=due)
     kind = ContentType.objects.get_for_model(TroubleTicket).pk
     customer_kind = ContentType.objects.get_for_model(customers[0]).pk
     lines = []
@@ -320,7 +324,7 @@ def _children_create(problem: ServiceProblem, customers: list, by_customer: dict
     timeline_save(lines)
     for ticket in tickets:
         ticket._services = by_customer[ticket.customer_id]
-        telling.tell_acknowledged(ticket, restore_by=ticket.requested_resolution_date)
+    telling.tell_acknowledged_many(tickets, restore_by=lambda ticket: ticket.requested_resolution_date)
     return tickets
 
 
@@ -378,15 +382,13 @@ def problem_resolve(*, user, problem_pk: int, resolution: ResolutionCode | None,
             .filter(problem_link__problem=problem, status__in=WORKING)
             .order_by("pk")
         )
-        for ticket in children:
-            ticket.resolution_code, ticket.resolution_notes = resolution, problem.resolution_notes
         moved = tickets_move(
             tickets=children,
             to=Status.RESOLVED,
             action=TicketAction.RESOLVED,
             reason=problem.resolution_notes,
             data={"resolution": resolution.code, "problem": problem.number},
-            also=("resolution_code", "resolution_notes"),
+            also={"resolution_code": resolution, "resolution_notes": problem.resolution_notes},
         )
         from .services import resolution_step
 

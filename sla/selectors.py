@@ -5,9 +5,10 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 
 from keyaccounts.core.access import scope_to_city
-from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of, values_of
+from keyaccounts.core.caching import TIMEOUT, forget_on_change, get_or_fill, instance_of, values_of
 from keyaccounts.core.models import Team
 
 from .calendar import WorkingCalendar
@@ -119,6 +120,22 @@ def customer_calendar_id(customer_pk: int) -> int | None:
         lambda: CustomerCalendar.objects.filter(customer=customer_pk).values_list("calendar", flat=True).first() or 0,
     )
     return found or None
+
+
+def customer_calendar_ids(customer_pks) -> dict[int, int | None]:
+    """`customer_calendar_id` of many customers: one cache read, and one query for those not kept yet."""
+    keys = {_customer_calendar_key(pk): pk for pk in customer_pks}
+    kept = cache.get_many(list(keys))
+    found = {keys[key]: value for key, value in kept.items()}
+    missing = [pk for pk in keys.values() if pk not in found]
+    if missing:
+        named = dict(
+            CustomerCalendar.objects.filter(customer__in=missing).order_by("pk").values_list("customer", "calendar")
+        )
+        read = {pk: named.get(pk) or 0 for pk in missing}
+        cache.set_many({_customer_calendar_key(pk): value for pk, value in read.items()}, TIMEOUT)
+        found.update(read)
+    return {pk: value or None for pk, value in found.items()}
 
 
 def _customer_calendar_key(customer_pk) -> str:
