@@ -11,7 +11,8 @@ from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_event, timeline_record, timeline_save
 from sla.quality import quality_ticket_moved
 
-from .models import ServiceProblem, TroubleTicket
+from .models import ServiceProblem, ServiceProblemTicket, TroubleTicket
+from .timeline import ProblemAction
 
 Status = TroubleTicket.Status
 WORKING = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.PENDING, Status.HELD)
@@ -88,6 +89,8 @@ def ticket_move(
     timeline_record(
         subject=ticket, action=action, actor=actor, reason=reason, from_state=source, to_state=to, data=data or {}
     )
+    if to in FINAL:
+        problems_close_finished(ticket_pks=[ticket.pk])
     if ticket.channel == TroubleTicket.Channel.NETWORK_QUALITY:  # the violation that opened it shows its status
         quality_ticket_moved(
             reference=ticket.number,
@@ -144,6 +147,8 @@ def tickets_move(
     for ticket in moving:
         if ticket.channel == TroubleTicket.Channel.NETWORK_QUALITY:
             quality_ticket_moved(reference=ticket.number, status=to, reason=reason)
+    if to in FINAL:
+        problems_close_finished(ticket_pks=list(sources))
     return moving
 
 
@@ -177,3 +182,12 @@ def problem_move(
     timeline_record(
         subject=problem, action=action, actor=actor, reason=reason, from_state=source, to_state=to, data=data or {}
     )
+
+
+def problems_close_finished(*, ticket_pks: list[int]) -> None:
+    """The resolved incidents of these tickets, just finished, close once every child is finished: nothing of
+    them is left for a customer to confirm. In the caller's transaction."""
+    concerned = ServiceProblemTicket.objects.filter(ticket_id__in=ticket_pks).values("problem_id")
+    for problem in ServiceProblem.objects.select_for_update().filter(pk__in=concerned, status=Problem.RESOLVED):
+        if not TroubleTicket.objects.filter(problem_link__problem=problem).exclude(status__in=FINAL).exists():
+            problem_move(problem=problem, to=Problem.CLOSED, action=ProblemAction.CLOSED)
