@@ -61,7 +61,7 @@ PROBLEM_EVENTS = {CREATE_EVENT, STATE_EVENT}
 PEER_PROBLEM_STATUSES = {Problem.IN_PROGRESS, Problem.PENDING, Problem.HELD, Problem.RESOLVED}
 # The service elements a location may name (TMF656 affectedLocation.role): where a line is installed or ends.
 LOCATION_ELEMENTS = ("install_address", "a_end_address", "z_end_address", "access_point")
-# How many children one worker transaction starts the flows of.
+# How many children one worker transaction starts (or wakes) the flows of: a commit per batch, not per child.
 START_BATCH = 50
 
 
@@ -478,14 +478,16 @@ def _wake_later(problem_pk: int) -> None:
 
 
 def problem_children_wake(*, problem_pk: int) -> int:
-    """The worker moves each resolved child's flow on to its customer's confirmation (who is told and asked)."""
-    woken = 0
-    children = TroubleTicket.objects.filter(
-        problem_link__problem_id=problem_pk, status=Status.RESOLVED, process__isnull=False
-    ).select_related("customer")
-    for ticket in children:
+    """The worker moves each resolved child's flow on to its customer's confirmation (who is told and asked),
+    `START_BATCH` children to a transaction, each under its flow's lock."""
+    children = list(
+        TroubleTicket.objects.filter(problem_link__problem_id=problem_pk, status=Status.RESOLVED, process__isnull=False)
+        .select_related("customer")
+        .order_by("pk")
+    )
+    for first in range(0, len(children), START_BATCH):
         with transaction.atomic():
-            _wake_if_answered(ticket)
-            ticket_sla_follow(ticket)
-        woken += 1
-    return woken
+            for ticket in children[first : first + START_BATCH]:
+                _wake_if_answered(ticket)
+                ticket_sla_follow(ticket)
+    return len(children)
