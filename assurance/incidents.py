@@ -85,7 +85,7 @@ def affected_services(problem: ServiceProblem):
         where |= Q(**{f"elements__{place['role']}__icontains": place["name"]})
     return (
         Service.objects.filter(where, status=Service.Status.ACTIVE, product__in=problem.products.all())
-        .select_related("product", "customer")
+        .prefetch_related("product", "customer")  # a few products and customers shared by thousands of services
         .order_by("customer_id", "pk")
     )
 
