@@ -382,3 +382,34 @@ def test_only_the_cities_concerned_see_an_incident(
     )
     client.force_login(supervisor)
     assert client.get(reverse("assurance:incident", args=[problem.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_opening_tells_each_customer_in_bulk_and_notes_on_the_ticket_who_could_not_be_told(
+    templates,  # noqa: F811
+    configured,
+    street,
+):
+    first, neighbour, third = street["customers"]
+    Contact.objects.filter(customer=neighbour).delete()  # nobody of theirs to tell
+    problem = ServiceProblem.objects.create(
+        name="光缆中断",
+        origin="eoms",
+        external_id="EOMS-SP-4",
+        affected_location=[{"role": "install_address", "name": PLACE}],
+    )
+    problem.products.set([street["lines"]["first"].product])
+    assert problem_children_open(problem=problem) == (3, 0)
+    children = children_of(problem)
+    told = [m for owner in (first, third) for m in messages_of(children[owner.pk])]
+    assert [m.event for m in told] == ["ticket_acknowledged", "ticket_acknowledged"]
+    for owner in (first, third):  # each written about their own ticket
+        (message,) = messages_of(children[owner.pk])
+        assert children[owner.pk].number in message.content
+    # Each message leaves through the outbox, its current attempt as one row.
+    assert set(OutboxMessage.objects.values_list("external_id", flat=True)) == {f"{m.reference}-1" for m in told}
+    assert not messages_of(children[neighbour.pk]).exists()
+    lines = timeline_for(children[neighbour.pk])
+    assert [(e.action, e.data.get("why")) for e in lines if e.action == "ticket.customer_not_told"] == [
+        ("ticket.customer_not_told", "no_contact")
+    ]
