@@ -106,6 +106,10 @@ class TicketFlow(BaseFlow):
     )
     after_confirm = (
         flow.Switch()
+        # An incident's child EOMS never had: the customer's line is still down, so the fault goes to EOMS itself.
+        .Case(
+            this.dispatch, lambda a: _ticket(a).status == Status.IN_PROGRESS and not services.ticket_at_eoms(_ticket(a))
+        )
         .Case(this.await_eoms, lambda a: _ticket(a).status == Status.IN_PROGRESS)
         .Default(this.end)
         .Annotation(title=_("By the customer's confirmation"))

@@ -19,12 +19,20 @@ from django.utils.translation import gettext as _
 
 from keyaccounts.catalogue.models import Product, Service
 from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.models import City
 from keyaccounts.core.timeline import timeline_event, timeline_record, timeline_save
 from keyaccounts.peers.models import OutboxMessage
 from sla.services import sla_clocks_start_many, sla_clocks_stop_many
 
 from . import access, telling
-from .lifecycle import WORKING, problem_move, tickets_create, tickets_move
+from .lifecycle import (
+    PROBLEM_ALLOWED,
+    WORKING,
+    problem_move,
+    problems_close_finished,
+    tickets_create,
+    tickets_move,
+)
 from .models import (
     FaultLevelRule,
     ResolutionCode,
@@ -32,17 +40,28 @@ from .models import (
     ServiceProblemTicket,
     TroubleTicket,
 )
-from .services import UNTIMED_RESTORATION, _tell_eoms, fault_level, priority_of, ticket_sla_follow
+from .services import (
+    ANSWERED,
+    UNTIMED_RESTORATION,
+    _tell_eoms,
+    _wake_if_answered,
+    fault_level,
+    priority_of,
+    ticket_sla_follow,
+)
 from .timeline import ChildAction, ProblemAction, TicketAction
 
 logger = logging.getLogger(__name__)
 Status, Problem = TroubleTicket.Status, ServiceProblem.Status
 PROBLEM_RESOURCE = "serviceProblem"
 CREATE_EVENT = "ServiceProblemCreateEvent"
-PROBLEM_EVENTS = {CREATE_EVENT}
+STATE_EVENT = "ServiceProblemStateChangeEvent"
+PROBLEM_EVENTS = {CREATE_EVENT, STATE_EVENT}
+# What EOMS's status changes do to an incident: it works on it, or it is resolved (as the supervisor's form does).
+PEER_PROBLEM_STATUSES = {Problem.IN_PROGRESS, Problem.PENDING, Problem.HELD, Problem.RESOLVED}
 # The service elements a location may name (TMF656 affectedLocation.role): where a line is installed or ends.
 LOCATION_ELEMENTS = ("install_address", "a_end_address", "z_end_address", "access_point")
-# How many children one worker transaction starts the flows of.
+# How many children one worker transaction starts (or wakes) the flows of: a commit per batch, not per child.
 START_BATCH = 50
 
 
@@ -66,22 +85,44 @@ def affected_services(problem: ServiceProblem):
         where |= Q(**{f"elements__{place['role']}__icontains": place["name"]})
     return (
         Service.objects.filter(where, status=Service.Status.ACTIVE, product__in=problem.products.all())
-        .select_related("product", "customer")
+        .prefetch_related("product", "customer")  # a few products and customers shared by thousands of services
         .order_by("customer_id", "pk")
     )
 
 
 # ---------------------------------------------------------------------------- raised by EOMS
 def problems_apply_events(*, events: list) -> None:
-    """EOMS's ServiceProblemCreateEvent (stored and locked by the listener's apply run): the incident, once per
-    EOMS reference however often it is told, with its children opened."""
+    """EOMS's ServiceProblem events (stored and locked by the listener's apply run): a creation raises the
+    incident, once per EOMS reference however often it is told, with its children opened; a status change moves
+    it along (resolved: as the supervisor's resolution, every child with it)."""
     for event in events:
         body = event.body["event"][PROBLEM_RESOURCE]
         try:
             with transaction.atomic():  # one bad or repeated event leaves the batch's others applied
-                event.outcome = _raise_from_eoms(body)
+                if event.event_type == STATE_EVENT:
+                    event.outcome = _change_from_eoms(body)
+                else:
+                    event.outcome = _raise_from_eoms(body)
         except ApplicationError as error:
             event.outcome = f"ignored: {error.message}"[:200]
+
+
+def _change_from_eoms(body: dict) -> str:
+    reference = str(body.get("externalId") or "").strip()
+    problem = ServiceProblem.objects.select_for_update().filter(external_id=reference).first() if reference else None
+    if problem is None:
+        return "ignored: unknown incident"
+    status = str(body.get("status") or "")
+    note = str(body.get("statusChangeReason") or "").strip()[:500]
+    if status not in PEER_PROBLEM_STATUSES:
+        return f"ignored: status {status!r} is not EOMS's to set"
+    if status == problem.status or (problem.status, status) not in PROBLEM_ALLOWED:
+        return "ignored: not legal or no change"
+    if status == Problem.RESOLVED:
+        _children, resolved = _resolve(problem, resolution=None, notes=note, actor=None)
+        return f"applied: {problem.number} resolved, {resolved} tickets"
+    problem_move(problem=problem, to=status, action=ProblemAction.PROGRESSED, reason=note, data={"note": note})
+    return f"applied: {problem.number} {status}"
 
 
 def _raise_from_eoms(body: dict) -> str:
@@ -106,6 +147,9 @@ def _raise_from_eoms(body: dict) -> str:
     except IntegrityError:  # the same reference raced in on another worker: that one opens the children
         return "ignored: incident known already"
     problem.products.set(products)
+    # The cities EOMS names (characteristic "city", by code) are concerned even where no customer is affected.
+    named = [str(c.get("value")) for c in body.get("characteristic") or [] if c.get("name") == "city"]
+    problem.cities.add(*City.objects.filter(code__in=named))
     timeline_record(
         subject=problem,
         action=ProblemAction.RAISED,
@@ -292,9 +336,13 @@ def _children_create(problem: ServiceProblem, customers: list, by_customer: dict
         ],
         now=now,
     )
+    by_due: dict = {}
     for ticket, clock in zip(tickets, clocks, strict=True):
         ticket.requested_resolution_date = clock.due_at if clock is not None else now + UNTIMED_RESTORATION
-    TroubleTicket.objects.bulk_update(tickets, ["requested_resolution_date"], batch_size=1000)
+        by_due.setdefault(ticket.requested_resolution_date, []).append(ticket.pk)
+    # Clocks started together by the same policy are due together: an UPDATE per due moment, not a CASE per row.
+    for due, pks in by_due.items():
+        TroubleTicket.objects.filter(pk__in=pks).update(requested_resolution_date=due)
     kind = ContentType.objects.get_for_model(TroubleTicket).pk
     customer_kind = ContentType.objects.get_for_model(customers[0]).pk
     lines = []
@@ -320,7 +368,7 @@ def _children_create(problem: ServiceProblem, customers: list, by_customer: dict
     timeline_save(lines)
     for ticket in tickets:
         ticket._services = by_customer[ticket.customer_id]
-        telling.tell_acknowledged(ticket, restore_by=ticket.requested_resolution_date)
+    telling.tell_acknowledged_many(tickets, restore_by=lambda ticket: ticket.requested_resolution_date)
     return tickets
 
 
@@ -331,29 +379,35 @@ def _start_later(problem_pk: int) -> None:
 
 
 def problem_children_start(*, problem_pk: int) -> int:
-    """The worker starts the flows of the incident's children that have none yet, each under its ticket's row
-    lock: a child waits for the incident's resolution, or goes on at once if it came meanwhile. Returns how many."""
+    """The worker starts the flows of the incident's children that have none yet, `START_BATCH` children to a
+    transaction under their tickets' row locks: a child waits for the incident's resolution, or goes on to its
+    customer's confirmation at once if it came meanwhile. Returns how many."""
     from .flows import TicketFlow
-    from .services import _wake_if_answered
 
     started = 0
-    waiting = ServiceProblemTicket.objects.filter(problem_id=problem_pk, ticket__process__isnull=True)
-    for pk in waiting.values_list("ticket_id", flat=True):
+    while True:
         with transaction.atomic():
-            ticket = TroubleTicket.objects.select_for_update().select_related("customer").get(pk=pk)
-            if ticket.process_id is not None:
-                continue
-            TicketFlow.start.run(ticket=ticket)
-            ticket_sla_follow(ticket)
-            started += 1
-        _wake_if_answered(ticket)
-    return started
+            batch = list(
+                TroubleTicket.objects.select_for_update(skip_locked=True)  # another worker's batch is theirs
+                .filter(problem_link__problem_id=problem_pk, process__isnull=True)
+                .select_related("customer")
+                .order_by("pk")[:START_BATCH]
+            )
+            for ticket in batch:
+                TicketFlow.start.run(ticket=ticket)
+                # Waiting for the incident is no timed step (its restoration clock runs already): only a child
+                # resolved meanwhile has a step to time, its confirmation.
+                if ticket.status in ANSWERED:
+                    _wake_if_answered(ticket)
+                    ticket_sla_follow(ticket)
+        if not batch:
+            return started
+        started += len(batch)
 
 
 # ---------------------------------------------------------------------------- resolution
 def problem_resolve(*, user, problem_pk: int, resolution: ResolutionCode | None, notes: str) -> ServiceProblem:
-    """The incident is resolved: every child still worked is resolved with it (EOMS is told of those it had),
-    their restoration clocks stop, and each goes on to its own customer's confirmation in the worker."""
+    """A supervisor resolves the incident (`_resolve`)."""
     if resolution is None or not resolution.is_active:
         raise ApplicationError(_("Choose how the incident was resolved."), field="resolution")
     if not notes.strip():
@@ -362,50 +416,59 @@ def problem_resolve(*, user, problem_pk: int, resolution: ResolutionCode | None,
         problem = access.visible_problems(user).select_for_update(of=("self",)).filter(pk=problem_pk).first()
         if problem is None or not access.may_manage_problem(user, problem):
             raise PermissionDenied
-        problem.resolution_code, problem.resolution_notes = resolution, notes.strip()
-        problem.resolution_date = timezone.now()
-        problem_move(
-            problem=problem,
-            to=Problem.RESOLVED,
-            action=ProblemAction.RESOLVED,
-            actor=user,
-            reason=problem.resolution_notes,
-            data={"resolution": resolution.code},
-            also=("resolution_code", "resolution_notes", "resolution_date"),
-        )
-        children = list(
-            TroubleTicket.objects.select_for_update()
-            .filter(problem_link__problem=problem, status__in=WORKING)
-            .order_by("pk")
-        )
-        for ticket in children:
-            ticket.resolution_code, ticket.resolution_notes = resolution, problem.resolution_notes
-        moved = tickets_move(
-            tickets=children,
-            to=Status.RESOLVED,
-            action=TicketAction.RESOLVED,
-            reason=problem.resolution_notes,
-            data={"resolution": resolution.code, "problem": problem.number},
-            also=("resolution_code", "resolution_notes"),
-        )
-        from .services import resolution_step
-
-        sla_clocks_stop_many(
-            model=TroubleTicket,
-            subject_ids=[t.pk for t in moved],
-            steps=sorted({resolution_step(t) for t in moved}),
-            now=problem.resolution_date,
-        )
-        sent = set(
-            OutboxMessage.objects.filter(external_id__in=[t.external_id for t in moved]).values_list(
-                "external_id", flat=True
-            )
-        )
-        for ticket in moved:
-            if ticket.external_id in sent:  # a ticket the customer reported: EOMS has it, and is told
-                _tell_eoms(ticket, suffix="S", status=Status.RESOLVED, reason=problem.resolution_notes[:200])
-        transaction.on_commit(lambda: _wake_later(problem.pk))
+        _resolve(problem, resolution=resolution, notes=notes.strip(), actor=user)
     return problem
+
+
+def _resolve(problem: ServiceProblem, *, resolution: ResolutionCode | None, notes: str, actor) -> tuple[int, int]:
+    """The incident, locked by the caller, is resolved: every child still worked is resolved with it (EOMS is told
+    of those it had), their restoration clocks stop, and each goes on to its own customer's confirmation in the
+    worker. Returns (children, resolved now)."""
+    problem.resolution_code, problem.resolution_notes = resolution, notes
+    problem.resolution_date = timezone.now()
+    problem_move(
+        problem=problem,
+        to=Problem.RESOLVED,
+        action=ProblemAction.RESOLVED,
+        actor=actor,
+        reason=notes,
+        data={"resolution": resolution.code} if resolution else {"note": notes},
+        also=("resolution_code", "resolution_notes", "resolution_date"),
+    )
+    children = list(TroubleTicket.objects.select_for_update().filter(problem_link__problem=problem).order_by("pk"))
+    moved = tickets_move(
+        tickets=[t for t in children if t.status in WORKING],
+        to=Status.RESOLVED,
+        action=TicketAction.RESOLVED,
+        reason=notes,
+        data={"resolution": resolution.code, "problem": problem.number}
+        if resolution
+        else {"note": notes, "problem": problem.number},
+        also={"resolution_code": resolution, "resolution_notes": notes},
+    )
+    from .services import resolution_step
+
+    sla_clocks_stop_many(
+        model=TroubleTicket,
+        subject_ids=[t.pk for t in moved],
+        steps=sorted({resolution_step(t) for t in moved}),
+        now=problem.resolution_date,
+    )
+    sent = set(
+        OutboxMessage.objects.filter(external_id__in=[t.external_id for t in moved]).values_list(
+            "external_id", flat=True
+        )
+    )
+    for ticket in moved:
+        if ticket.external_id in sent:  # a ticket the customer reported: EOMS has it, and is told
+            _tell_eoms(ticket, suffix="S", status=Status.RESOLVED, reason=notes[:200])
+    transaction.on_commit(lambda: _wake_later(problem.pk))
+    # Every child finished already (closed on their own), or no customer affected: nothing is left to confirm.
+    if children:
+        problems_close_finished(ticket_pks=[t.pk for t in children])
+    else:
+        problem_move(problem=problem, to=Problem.CLOSED, action=ProblemAction.CLOSED)
+    return len(children), len(moved)
 
 
 def _wake_later(problem_pk: int) -> None:
@@ -415,16 +478,16 @@ def _wake_later(problem_pk: int) -> None:
 
 
 def problem_children_wake(*, problem_pk: int) -> int:
-    """The worker moves each resolved child's flow on to its customer's confirmation (who is told and asked)."""
-    from .services import _wake_if_answered
-
-    woken = 0
-    children = TroubleTicket.objects.filter(
-        problem_link__problem_id=problem_pk, status=Status.RESOLVED, process__isnull=False
-    ).select_related("customer")
-    for ticket in children:
+    """The worker moves each resolved child's flow on to its customer's confirmation (who is told and asked),
+    `START_BATCH` children to a transaction, each under its flow's lock."""
+    children = list(
+        TroubleTicket.objects.filter(problem_link__problem_id=problem_pk, status=Status.RESOLVED, process__isnull=False)
+        .select_related("customer")
+        .order_by("pk")
+    )
+    for first in range(0, len(children), START_BATCH):
         with transaction.atomic():
-            _wake_if_answered(ticket)
-            ticket_sla_follow(ticket)
-        woken += 1
-    return woken
+            for ticket in children[first : first + START_BATCH]:
+                _wake_if_answered(ticket)
+                ticket_sla_follow(ticket)
+    return len(children)

@@ -11,7 +11,8 @@ from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import timeline_event, timeline_record, timeline_save
 from sla.quality import quality_ticket_moved
 
-from .models import ServiceProblem, TroubleTicket
+from .models import ServiceProblem, ServiceProblemTicket, TroubleTicket
+from .timeline import ProblemAction
 
 Status = TroubleTicket.Status
 WORKING = (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.PENDING, Status.HELD)
@@ -88,6 +89,8 @@ def ticket_move(
     timeline_record(
         subject=ticket, action=action, actor=actor, reason=reason, from_state=source, to_state=to, data=data or {}
     )
+    if to in FINAL:
+        problems_close_finished(ticket_pks=[ticket.pk])
     if ticket.channel == TroubleTicket.Channel.NETWORK_QUALITY:  # the violation that opened it shows its status
         quality_ticket_moved(
             reference=ticket.number,
@@ -104,31 +107,28 @@ def tickets_create(rows: list[TroubleTicket]) -> list[TroubleTicket]:
 
 
 def tickets_move(
-    *, tickets: list[TroubleTicket], to: str, action: str, reason: str = "", data: dict | None = None, also=()
+    *, tickets: list[TroubleTicket], to: str, action: str, reason: str = "", data: dict | None = None, also=None
 ) -> list[TroubleTicket]:
     """`ticket_move` for many tickets locked by the caller (an incident's children): those that may move go to
-    `to` in one statement, each with its timeline line; the others are returned untouched as they are."""
+    `to` in one statement, with the fields in `also` (field: value, the same for all), each with its timeline
+    line; the others are returned untouched as they are."""
     from django.contrib.contenttypes.models import ContentType
 
     moving = [t for t in tickets if t.status not in FINAL and ticket_may_move(t, to)]
     now = timezone.now()
     sources = {t.pk: t.status for t in moving}
-    fields = ["status", "updated_at", *also]
-    for ticket in moving:
-        ticket.status, ticket.updated_at = to, now
-        if ticket.pending_party:
-            ticket.pending_party, ticket.pending_reason = "", ""
-        if to == Status.RESOLVED:
-            ticket.resolved_at, ticket.reminded_at = now, None
-        if to in FINAL:
-            ticket.closed_at = now
-    if to != Status.PENDING:
-        fields += ["pending_party", "pending_reason"]
-    if to == Status.RESOLVED:
-        fields += ["resolved_at", "reminded_at"]
+    values = {"status": to, "updated_at": now, **(also or {})}
+    if to != Status.PENDING:  # what they waited on came
+        values.update(pending_party="", pending_reason="")
+    if to == Status.RESOLVED:  # a new resolution: the customers are asked (and reminded) afresh
+        values.update(resolved_at=now, reminded_at=None)
     if to in FINAL:
-        fields.append("closed_at")
-    TroubleTicket.objects.bulk_update(moving, list(dict.fromkeys(fields)), batch_size=1000)
+        values["closed_at"] = now
+    # The same values for every ticket: one UPDATE, not a CASE per row and field.
+    TroubleTicket.objects.filter(pk__in=list(sources)).update(**values)
+    for ticket in moving:
+        for field, value in values.items():
+            setattr(ticket, field, value)
     kind = ContentType.objects.get_for_model(TroubleTicket).pk
     timeline_save(
         [
@@ -147,6 +147,8 @@ def tickets_move(
     for ticket in moving:
         if ticket.channel == TroubleTicket.Channel.NETWORK_QUALITY:
             quality_ticket_moved(reference=ticket.number, status=to, reason=reason)
+    if to in FINAL:
+        problems_close_finished(ticket_pks=list(sources))
     return moving
 
 
@@ -180,3 +182,12 @@ def problem_move(
     timeline_record(
         subject=problem, action=action, actor=actor, reason=reason, from_state=source, to_state=to, data=data or {}
     )
+
+
+def problems_close_finished(*, ticket_pks: list[int]) -> None:
+    """The resolved incidents of these tickets, just finished, close once every child is finished: nothing of
+    them is left for a customer to confirm. In the caller's transaction."""
+    concerned = ServiceProblemTicket.objects.filter(ticket_id__in=ticket_pks).values("problem_id")
+    for problem in ServiceProblem.objects.select_for_update().filter(pk__in=concerned, status=Problem.RESOLVED):
+        if not TroubleTicket.objects.filter(problem_link__problem=problem).exclude(status__in=FINAL).exists():
+            problem_move(problem=problem, to=Problem.CLOSED, action=ProblemAction.CLOSED)

@@ -375,6 +375,11 @@ def ticket_dispatch(*, ticket: TroubleTicket) -> None:
     )
 
 
+def ticket_at_eoms(ticket: TroubleTicket) -> bool:
+    """Whether the ticket was sent to EOMS (an incident's child opened for it never is, unless reopened)."""
+    return OutboxMessage.objects.filter(external_id=ticket.external_id).exists()
+
+
 def _tell_eoms(ticket: TroubleTicket, *, suffix: str, status: str, reason: str) -> None:
     """A status change of ours sent to EOMS (TMF621 PATCH through the outbox, once the ticket is there)."""
     _tell_peer(ticket, suffix=suffix, changes={"status": status, "statusChangeReason": reason})

@@ -7,13 +7,14 @@ written (no template in use, a value missing, no reporting contact) never holds 
 says why the customer was not told.
 """
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from keyaccounts.core.exceptions import ApplicationError
-from keyaccounts.core.timeline import timeline_record
+from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_save
 from keyaccounts.messaging.events import MessageEvent
-from keyaccounts.messaging.services import message_send
+from keyaccounts.messaging.services import Send, messages_send
 
 from .models import TroubleTicket
 from .timeline import TicketAction
@@ -54,32 +55,54 @@ def recipients_of(ticket: TroubleTicket) -> list:
 def ticket_tell(ticket: TroubleTicket, event: str, **values) -> list:
     """Send the `event` message about the ticket to its recipients, in the caller's transaction. Refused by
     messaging (no template, a value missing) or nobody to tell: a line on the ticket's timeline instead."""
-    recipients = recipients_of(ticket)
-    if not recipients:
-        _not_told(ticket, event, "no_contact")
-        return []
-    services = getattr(ticket, "_services", None) or list(ticket.services.select_related("product").order_by("pk"))
-    context = {
-        "number": ticket.number,
-        "customer": ticket.customer.name,
-        "service": services_named(services),
-        **values,
-    }
-    try:
-        return message_send(subject=ticket, event=event, recipients=recipients, context=context)
-    except ApplicationError as error:
-        _not_told(ticket, event, "refused", reason=str(error.message))
-        return []
+    return tickets_tell([ticket], event, lambda _ticket: values)[0]
 
 
-def _not_told(ticket: TroubleTicket, event: str, why: str, *, reason: str = "") -> None:
-    timeline_record(
-        subject=ticket, action=TicketAction.CUSTOMER_NOT_TOLD, reason=reason, data={"event": event, "why": why}
+def tickets_tell(tickets: list[TroubleTicket], event: str, values_of) -> list[list]:
+    """`ticket_tell` for many tickets at once (an incident's children), `values_of(ticket)` the values each message
+    shows: the messages, and the lines of those not told, each written in one statement. Returns each ticket's
+    messages."""
+    told = [ticket for ticket in tickets if recipients_of(ticket)]
+    sends = []
+    for ticket in told:
+        services = getattr(ticket, "_services", None) or list(ticket.services.select_related("product").order_by("pk"))
+        context = {
+            "number": ticket.number,
+            "customer": ticket.customer.name,
+            "service": services_named(services),
+            **values_of(ticket),
+        }
+        sends.append(Send(ticket, recipients_of(ticket), context))
+    outcomes = dict(zip([t.pk for t in told], messages_send(event=event, sends=sends), strict=True))
+    lines, sent = [], []
+    for ticket in tickets:
+        outcome = outcomes.get(ticket.pk)
+        if outcome is None:
+            lines.append(_not_told(ticket, event, "no_contact"))
+        elif isinstance(outcome, ApplicationError):
+            lines.append(_not_told(ticket, event, "refused", reason=str(outcome.message)))
+        sent.append(outcome if isinstance(outcome, list) else [])
+    timeline_save(lines)
+    return sent
+
+
+def _not_told(ticket: TroubleTicket, event: str, why: str, *, reason: str = "") -> TimelineRow:
+    return timeline_event(
+        subject_type_id=ContentType.objects.get_for_model(ticket).pk,
+        subject_id=ticket.pk,
+        action=TicketAction.CUSTOMER_NOT_TOLD,
+        reason=reason,
+        data={"event": event, "why": why},
     )
 
 
 def tell_acknowledged(ticket: TroubleTicket, *, restore_by) -> None:
-    ticket_tell(ticket, MessageEvent.TICKET_ACKNOWLEDGED, restore_by=moment(restore_by))
+    tell_acknowledged_many([ticket], restore_by=lambda _ticket: restore_by)
+
+
+def tell_acknowledged_many(tickets: list[TroubleTicket], *, restore_by) -> None:
+    """Each ticket's customer is told it is on record, and by when it is restored (`restore_by(ticket)`)."""
+    tickets_tell(tickets, MessageEvent.TICKET_ACKNOWLEDGED, lambda ticket: {"restore_by": moment(restore_by(ticket))})
 
 
 def _resolution(ticket: TroubleTicket) -> _InLanguage:

@@ -81,6 +81,8 @@ class ProblemAction(models.TextChoices):
     RAISED = "problem.raised", _("Network incident raised")
     CHILDREN_OPENED = "problem.children_opened", _("Tickets opened for the affected customers")
     RESOLVED = "problem.resolved", _("Network incident resolved")
+    PROGRESSED = "problem.progressed", _("EOMS reported the network incident's progress")
+    CLOSED = "problem.closed", _("Network incident closed: every affected customer's ticket is finished")
 
 
 class ChildAction(models.TextChoices):
@@ -97,6 +99,8 @@ register_actions(
         ProblemAction.RAISED: "assurance/timeline/problem.html",
         ProblemAction.CHILDREN_OPENED: "assurance/timeline/problem.html",
         ProblemAction.RESOLVED: "assurance/timeline/resolved.html",
+        ProblemAction.PROGRESSED: "assurance/timeline/resolved.html",
+        ProblemAction.CLOSED: "assurance/timeline/problem.html",
     },
 )
 register_actions(

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 
 from keyaccounts.core.access import scope_to_city
-from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of, values_of
+from keyaccounts.core.caching import TIMEOUT, forget_on_change, get_or_fill, instance_of, values_of
 from keyaccounts.core.models import Team
 
 from .calendar import WorkingCalendar
@@ -117,14 +118,36 @@ def _read_routes() -> dict:
 
 def customer_calendar_id(customer_pk: int, step: str = "") -> int | None:
     """The calendar the customer's contract names, if any (for `step`, when the contract limits it to some)."""
-    found = get_or_fill(
+    contract = get_or_fill(
         _customer_calendar_key(customer_pk),
         lambda: list(
             CustomerCalendar.objects.filter(customer=customer_pk).values_list("calendar", "steps").first() or (0, "")
         ),
     )
-    calendar_id, steps = found
+    return calendar_for_step(contract, step)
+
+
+def calendar_for_step(contract, step: str = "") -> int | None:
+    """Of a customer's contract calendar as kept ([calendar id or 0, its steps]), the calendar `step` runs on."""
+    calendar_id, steps = contract
     return calendar_id if calendar_id and (not step or calendar_applies(steps, step)) else None
+
+
+def customer_contracts(customer_pks) -> dict[int, list]:
+    """What `customer_calendar_id` reads, of many customers: one cache read, and one query for those not kept yet."""
+    keys = {_customer_calendar_key(pk): pk for pk in customer_pks}
+    found = {keys[key]: value for key, value in cache.get_many(list(keys)).items()}
+    missing = [pk for pk in keys.values() if pk not in found]
+    if missing:
+        rows = CustomerCalendar.objects.filter(customer__in=missing).order_by("-pk")  # the first row wins, as above
+        named = {
+            customer: [calendar, steps]
+            for customer, calendar, steps in rows.values_list("customer", "calendar", "steps")
+        }
+        read = {pk: named.get(pk, [0, ""]) for pk in missing}
+        cache.set_many({_customer_calendar_key(pk): value for pk, value in read.items()}, TIMEOUT)
+        found.update(read)
+    return found
 
 
 def _customer_calendar_key(customer_pk) -> str:

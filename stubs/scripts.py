@@ -583,9 +583,39 @@ def problem_raised(resource) -> list:
 
 
 def problem_view(resource) -> dict:
-    return {**resource.body, "id": str(resource.pk), "status": "acknowledged", "@type": "ServiceProblem"}
+    status = resource.body.get("_status", "acknowledged")
+    shown = {k: v for k, v in resource.body.items() if k != "_status"}
+    return {**shown, "id": str(resource.pk), "status": status, "@type": "ServiceProblem"}
+
+
+PROBLEM_CHANGES = {"inProgress", "resolved"}  # what EOMS's operator does with it (the test or demo PATCHes it)
+
+
+def problem_change(resource, body: dict) -> tuple[int, str]:
+    """EOMS works on the incident, or has repaired it: it tells its listeners (ServiceProblemStateChangeEvent)
+    with the reason. The same status again changes nothing. Returns (HTTP status, problem)."""
+    from .models import Event
+
+    wanted = body.get("status") if isinstance(body, dict) else None
+    if wanted not in PROBLEM_CHANGES:
+        return 400, f"`status` is one of {', '.join(sorted(PROBLEM_CHANGES))}"
+    if problem_view(resource)["status"] == wanted:
+        return 200, ""
+    resource.body = {**resource.body, "_status": wanted}
+    resource.save(update_fields=["body"])
+    now = timezone.now()
+    Event.objects.create(
+        resource=resource,
+        event_type="ServiceProblemStateChangeEvent",
+        state=wanted,
+        detail={"statusChangeReason": str(body.get("statusChangeReason") or "")},
+        occurred_at=now,
+        due_at=now,
+    )
+    return 200, ""
 
 
 VIEWS["serviceProblem"] = problem_view
 INVALID["serviceProblem"] = problem_invalid
 ON_CREATE["serviceProblem"] = problem_raised
+CHANGES["serviceProblem"] = problem_change

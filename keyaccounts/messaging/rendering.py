@@ -7,8 +7,9 @@ message offers.
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import FilterExpression, TextNode, Variable, VariableNode
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -60,8 +61,15 @@ def plain(value):
     return value if isinstance(value, PLAIN) else str(value)
 
 
+@lru_cache(maxsize=256)
+def _compiled(text: str) -> Template:
+    """The text compiled once (keyed by the text itself, so an edited template is compiled afresh): a bulk send
+    renders the same few texts hundreds of times, as Django's cached template loader would keep them."""
+    return ENGINE.from_string(text)
+
+
 def render(text: str, context: dict, *, language: str) -> str:
     """The text in the receiver's language (names given lazily translate into it), without surrounding space."""
     with translation.override(language):
         values = {name: plain(value) for name, value in context.items()}
-        return ENGINE.from_string(text).render(Context(values, autoescape=False)).strip()
+        return _compiled(text).render(Context(values, autoescape=False)).strip()

@@ -1,7 +1,10 @@
 """Reads of messages and templates (a subject's page shows its messages: whoever sees the page sees them)."""
 
+import operator
+from functools import reduce
+
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from keyaccounts.core.models import TimelineEvent
 
@@ -20,8 +23,13 @@ def templates_for(event: str) -> dict[tuple[str, str], MessageTemplate]:
     return {(t.channel, t.language): t for t in MessageTemplate.objects.filter(event=event, is_active=True)}
 
 
-def has_timeline(subject: Model) -> bool:
-    """Whether the record keeps a timeline (it has lines already: its creation wrote the first)."""
-    return TimelineEvent.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk
-    ).exists()
+def subjects_with_timeline(subjects: list[Model]) -> set[tuple[int, int]]:
+    """Which records keep a timeline (they have lines already: their creation wrote the first), as (content type,
+    pk): one query for many records."""
+    by_type: dict[int, set[int]] = {}
+    for subject in subjects:
+        by_type.setdefault(ContentType.objects.get_for_model(subject).pk, set()).add(subject.pk)
+    if not by_type:
+        return set()
+    of_subjects = reduce(operator.or_, (Q(subject_type_id=kind, subject_id__in=pks) for kind, pks in by_type.items()))
+    return set(TimelineEvent.objects.filter(of_subjects).values_list("subject_type_id", "subject_id").distinct())

@@ -20,13 +20,13 @@ from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.timeline import TimelineRow, timeline_event, timeline_save
 from keyaccounts.peers.client import PeerError, peer_list
 from keyaccounts.peers.models import OutboxMessage, Peer
-from keyaccounts.peers.outbox import backoff, outbox_enqueue
+from keyaccounts.peers.outbox import backoff, outbox_enqueue, outbox_enqueue_many
 
 from .events import MessageEvent, placeholders_of
 from .lifecycle import FINAL, message_may_move, message_move, messages_save
 from .models import Channel, CommunicationMessage, DeliveryReport, Language, MessageTemplate
 from .rendering import render
-from .selectors import has_timeline, templates_for
+from .selectors import subjects_with_timeline, templates_for
 from .timeline import MessageAction
 
 logger = logging.getLogger(__name__)
@@ -37,35 +37,71 @@ READ_BACK = "messages"
 WIRE_TYPE = {Channel.SMS: "SMS", Channel.EMAIL: "Email"}  # TMF681 messageType
 
 
+@dataclass(frozen=True)
+class Send:
+    """One record's message of a bulk send: whom to write to about `subject`, with the values its template shows."""
+
+    subject: Model
+    recipients: Iterable[Any]
+    context: dict
+
+
 def message_send(*, subject: Model, event: str, recipients: Iterable[Any], context: dict) -> list[CommunicationMessage]:
     """Write to each recipient (a contact: `name`, `phone`, `email`, `preferred_channel`, `preferred_language`)
     about `subject`. Call it inside the step's transaction: the messages leave once it commits, and not at all
     if it rolls back. Refused, with nothing stored, when a value the kind of message offers is missing or no
     template in use fits a recipient."""
+    (outcome,) = messages_send(event=event, sends=[Send(subject, recipients, context)])
+    if isinstance(outcome, ApplicationError):
+        raise outcome
+    return outcome
+
+
+def messages_send(*, event: str, sends: list[Send]) -> list[list[CommunicationMessage] | ApplicationError]:
+    """`message_send` for many records at once (a network incident tells hundreds of customers): the templates
+    read once, the messages, their outbox rows and their timeline lines each written in one statement. Returns
+    each send's messages, or the error that refused it (nothing stored for that one), in the order of `sends`."""
     if event not in MessageEvent.values:
         raise ApplicationError(_("There is no kind of message called %(event)s.") % {"event": event})
     kind = MessageEvent(event)
+    templates = templates_for(kind)
+    on_timeline = subjects_with_timeline([send.subject for send in sends])
+    outcomes: list[list[CommunicationMessage] | ApplicationError] = []
+    for send in sends:
+        try:
+            values = _values(kind, send.context)
+            subject_type = ContentType.objects.get_for_model(send.subject)
+            messages = [
+                _compose(subject_type, send.subject, kind, templates, recipient, values)
+                for recipient in _distinct(send.recipients)
+            ]
+        except ApplicationError as error:
+            outcomes.append(error)
+            continue
+        for message in messages:
+            message.on_timeline = (subject_type.pk, send.subject.pk) in on_timeline
+        outcomes.append(messages)
+    written = [message for outcome in outcomes if isinstance(outcome, list) for message in outcome]
+    if written:
+        with transaction.atomic():
+            CommunicationMessage.objects.bulk_create(written)
+            outbox_enqueue_many(
+                peer=Peer.GATEWAY,
+                resource=MESSAGE_RESOURCE,
+                requests=[(payload["externalId"], payload) for payload in map(_payload, written)],
+            )
+            timeline_save([_sent_line(message) for message in written if message.on_timeline])
+    return outcomes
+
+
+def _values(kind: MessageEvent, context: dict) -> dict:
+    """The values the kind of message shows, refused when one is missing."""
     missing = sorted(set(placeholders_of(kind)) - set(context) - {"contact"})
     if missing:
         raise ApplicationError(
             _("A “%(kind)s” message needs %(names)s.") % {"kind": kind.label, "names": ", ".join(missing)}
         )
-    values = {name: value for name, value in context.items() if name in placeholders_of(kind)}
-    templates = templates_for(kind)
-    subject_type = ContentType.objects.get_for_model(subject)
-    on_timeline = has_timeline(subject)
-    with transaction.atomic():
-        messages = [
-            _compose(subject_type, subject, kind, templates, recipient, values) for recipient in _distinct(recipients)
-        ]
-        for message in messages:
-            message.on_timeline = on_timeline
-        CommunicationMessage.objects.bulk_create(messages)
-        for message in messages:
-            _queue(message)
-        if on_timeline and messages:
-            timeline_save([_sent_line(message) for message in messages])
-    return messages
+    return {name: value for name, value in context.items() if name in placeholders_of(kind)}
 
 
 def _distinct(recipients: Iterable[Any]) -> list[Any]:

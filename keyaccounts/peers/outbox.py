@@ -56,6 +56,26 @@ def outbox_enqueue(
     return message
 
 
+def outbox_enqueue_many(*, peer: str, resource: str, requests: list[tuple[str, dict]]) -> list[OutboxMessage]:
+    """`outbox_enqueue` of many new resources at once, each (externalId, payload), due now: one insert, and one
+    hand-over to Celery once the step's transaction commits."""
+    messages = OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            peer=peer,
+            resource=resource,
+            external_id=external_id,
+            payload=payload,
+            method=OutboxMessage.Method.CREATE,
+            next_attempt_at=timezone.now(),
+        )
+        for external_id, payload in requests
+    )
+    if messages:
+        _pending().extend(message.pk for message in messages)
+        transaction.on_commit(_schedule_deliveries)
+    return messages
+
+
 # Messages written by this thread's transaction, handed to Celery in batches once it commits (one callback
 # per message would be one broker round trip each). A rolled-back transaction leaves pks of rows that never
 # existed here; delivering them finds nothing.
