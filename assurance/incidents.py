@@ -305,8 +305,9 @@ def _children_create(problem: ServiceProblem, customers: list, by_customer: dict
                 city_id=customer.city_id,
                 account_manager_id=customer.account_manager_id,
                 contact=contacts.get(customer.pk),
-                description=_("Network incident %(number)s: %(name)s")
-                % {"number": problem.number, "name": problem.name},
+                # The incident's own words: the ticket page names the incident in its reader's language, and this
+                # is written in the worker, whose language is nobody's.
+                description=problem.description or problem.name,
                 interruption=True,
                 severity=severity,
                 priority=priority_of(severity, customer.level),
