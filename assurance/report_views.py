@@ -112,7 +112,13 @@ def _report_xlsx(customer, month, rows):
         ]
         for row in rows
     ]
-    return export_table(name=f"sla-{customer.pk}-{month:%Y-%m}", headers=headers, rows=table, fmt=XLSX)
+    return export_table(
+        name=f"sla-{customer.pk}-{month:%Y-%m}",
+        title=f"{_('Monthly SLA report')} {customer.name} {month:%Y-%m}",
+        headers=headers,
+        rows=table,
+        fmt=XLSX,
+    )
 
 
 @login_required

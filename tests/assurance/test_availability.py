@@ -6,6 +6,7 @@ download show the outage, its causes and the credits; another city sees none of 
 import datetime as dt
 from decimal import Decimal
 from io import BytesIO
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -123,7 +124,9 @@ def test_a_restoration_later_than_contracted_is_credited_once_and_the_report_and
 
     client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
     download = client.get(url, {"month": "2026-12", "format": "xlsx"})
-    assert download["Content-Disposition"] == f'attachment; filename="sla-{customer.pk}-2026-12.xlsx"'
+    # Titled in the reader's language (the plain fallback: the report's month, then the day it was taken).
+    assert download["Content-Disposition"].startswith(f'attachment; filename="sla-{customer.pk}-2026-12-')
+    assert quote(f"月度 SLA 报告 {customer.name} 2026-12 ") in download["Content-Disposition"]
     sheet = load_workbook(BytesIO(download.content)).active
     header, *rows = list(sheet.values)
     assert header[0] == "业务"

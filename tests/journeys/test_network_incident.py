@@ -156,3 +156,9 @@ def test_an_incident_from_eoms_resolved_confirmed_and_read_on_the_monthly_sla_re
     expect(row.get_by_test_id("service-credits")).to_have_text("—")
     expect(row.locator(".sla-breached")).to_have_count(0)
     reads_in(page, language)
+
+    # The same report as a workbook, titled in the reader's language.
+    with page.expect_download() as download:
+        page.get_by_test_id("report-xlsx").click()
+    assert download.value.suggested_filename.startswith(f"{words['report']} {CUSTOMER} "), download.value
+    assert download.value.suggested_filename.endswith(".xlsx")
