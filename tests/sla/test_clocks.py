@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from customers import services as customer_services
@@ -101,7 +102,8 @@ def test_archiving_steps_run_under_their_clocks(calendar, user_in_role):
         request = customer_services.customer_register(
             user=manager, fields=customer_fields(77, proposed_level="C"), contacts=[CONTACT]
         )
-    review = SlaClock.objects.get(subject_id=request.pk, step="customer.review")
+    of_request = {"subject_type": ContentType.objects.get_for_model(request), "subject_id": request.pk}
+    review = SlaClock.objects.get(**of_request, step="customer.review")
     assert review.due_at == at(2026, 11, 24, 14, 30)  # 3 h before lunch, 1 h after
 
     with time_machine.travel(at(2026, 11, 24, 15, 0), tick=False):  # half an hour late
@@ -113,7 +115,7 @@ def test_archiving_steps_run_under_their_clocks(calendar, user_in_role):
         )
     review.refresh_from_db()
     assert review.state == SlaClock.State.BREACHED
-    correction = SlaClock.objects.get(subject_id=request.pk, step="customer.correction", stopped_at__isnull=True)
+    correction = SlaClock.objects.get(**of_request, step="customer.correction", stopped_at__isnull=True)
     assert correction.started_at == at(2026, 11, 24, 15, 0)
 
 
