@@ -132,7 +132,17 @@ def _search_q(source: Source, text: str) -> Q:
 def _records(source: Source, query: Q) -> Q:
     """Entries of the source's processes whose record matches `query` (paths from the record)."""
     records = _record_type(source).model_class().objects.filter(query)
-    return Q(flow_class=source.flow, process__in=records.values("process"))
+    return Q(flow_class=source.flow, process__in=records.values(_process_field(source)))
+
+
+def _process_field(source: Source) -> str:
+    """The record's field naming its process: the way back along `record_path` ("process__order" -> "process",
+    "process__survey" -> "follow_up_process")."""
+    model, relation = Task, None
+    for part in source.record_path.split("__"):
+        relation = model._meta.get_field(part)
+        model = relation.related_model
+    return relation.field.name
 
 
 def _mine_q(user) -> Q:
