@@ -38,10 +38,6 @@ YES, NO = {"yes", "true", "1"}, {"no", "false", "0"}
 PAGE, MAX_PAGE = 20, 100
 
 
-class TicketChannelAuthentication(ChannelTokenAuthentication):
-    channel_model = TicketChannel
-
-
 # ---------------------------------------------------------------------------- what a channel sends
 class PartyInSerializer(serializers.Serializer):
     role = serializers.ChoiceField(
@@ -222,7 +218,8 @@ def _refused(error: ApplicationError) -> ApplicationError:
 class TroubleTicketListView(APIView):
     """`POST` reports a ticket; `GET` lists the channel's own tickets, newest first."""
 
-    authentication_classes = [TicketChannelAuthentication]
+    authentication_classes = [ChannelTokenAuthentication]
+    channel_model = TicketChannel
     permission_classes = [IsChannel]
 
     @extend_schema(
@@ -306,7 +303,8 @@ def _number(request, name: str, default: int, most: int | None) -> int:
 class TroubleTicketDetailView(APIView):
     """A channel reads one ticket it reported; any other is unknown to it (404)."""
 
-    authentication_classes = [TicketChannelAuthentication]
+    authentication_classes = [ChannelTokenAuthentication]
+    channel_model = TicketChannel
     permission_classes = [IsChannel]
 
     @extend_schema(

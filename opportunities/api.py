@@ -18,10 +18,6 @@ from .services import OpportunityInput, opportunity_receive
 from .validators import validate_expected_close_date
 
 
-class OpportunityChannelAuthentication(ChannelTokenAuthentication):
-    channel_model = Channel
-
-
 class CustomerRefSerializer(serializers.Serializer):
     creditCode = serializers.CharField(required=False, allow_blank=True, max_length=18)  # noqa: N815 - TMF names
     name = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -112,7 +108,8 @@ def opportunity_representation(opportunity: Opportunity) -> dict:
 
 
 class OpportunityIntakeView(APIView):
-    authentication_classes = [OpportunityChannelAuthentication]
+    authentication_classes = [ChannelTokenAuthentication]
+    channel_model = Channel
     permission_classes = [IsChannel]
 
     @extend_schema(request=OpportunityInSerializer, responses={201: dict, 200: dict})
@@ -130,7 +127,8 @@ class OpportunityIntakeView(APIView):
 class OpportunityStatusView(APIView):
     """A channel reads back what it submitted, and nothing else."""
 
-    authentication_classes = [OpportunityChannelAuthentication]
+    authentication_classes = [ChannelTokenAuthentication]
+    channel_model = Channel
     permission_classes = [IsChannel]
 
     @extend_schema(responses={200: dict})

@@ -66,10 +66,12 @@ def exception_handler(exc, context):
 
 
 class ChannelTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer <token>`: the token an administrator issued to one channel of `channel_model`."""
+    """`Authorization: Bearer <token>`: the token an administrator issued to a channel of the view's `channel_model`.
+
+    One class for every channel API, so the OpenAPI schema has one security scheme; each view names its channels.
+    """
 
     keyword = "Bearer"
-    channel_model: type[ApiChannel]
 
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode(errors="replace").split()
@@ -77,7 +79,8 @@ class ChannelTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("malformed Authorization header")
-        channel = self.channel_model.objects.filter(token_digest=token_digest(header[1]), is_active=True).first()
+        channel_model: type[ApiChannel] = request.parser_context["view"].channel_model
+        channel = channel_model.objects.filter(token_digest=token_digest(header[1]), is_active=True).first()
         if channel is None:
             raise exceptions.AuthenticationFailed("unknown or revoked channel token")
         return AnonymousUser(), channel
@@ -90,7 +93,6 @@ class ChannelTokenScheme(OpenApiAuthenticationExtension):
     """The channel token in the OpenAPI schema, so a channel's developers see how to authenticate."""
 
     target_class = ChannelTokenAuthentication
-    match_subclasses = True
     name = "channelToken"
 
     def get_security_definition(self, auto_schema):

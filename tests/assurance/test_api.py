@@ -10,6 +10,7 @@ from customers.models import Customer
 from keyaccounts.catalogue.models import Service
 from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_for
+from opportunities.models import Channel as OpportunityChannel
 from sla.models import SlaClock
 
 from .conftest import F, open_task, report, running_service
@@ -260,6 +261,15 @@ def test_no_token_a_wrong_token_a_revoked_channel_and_a_signed_in_user_get_401(
     client.logout()
     TicketChannel.objects.filter(pk=channel.pk).update(is_active=False)
     assert get(client, token, f"{LIST}/{ticket_id}").status_code == 401
+    assert TroubleTicket.objects.count() == 1
+
+
+def test_a_token_issued_for_the_opportunity_api_opens_no_ticket(client, hotline, customer, line):
+    _channel, token = hotline
+    ticket_id = post(client, token, body(customer, services=[line])).json()["id"]
+    opportunity_token = OpportunityChannel.objects.get(code="hotline").issue_token()
+    assert post(client, opportunity_token, body(customer, externalId="HL-2")).status_code == 401
+    assert get(client, opportunity_token, f"{LIST}/{ticket_id}").status_code == 401
     assert TroubleTicket.objects.count() == 1
 
 
