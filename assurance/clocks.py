@@ -1,6 +1,11 @@
-"""Whose time it is: a ticket's clocks paused only while it waits on the customer (with the reason, capped by
-each clock's policy), and one clock per holding party (our desk, EOMS, the SI) running while that party holds
-it, so that each restoration shows where its time went."""
+"""What a ticket is timed by, and whose time it is.
+
+Beside the steps of its tasks, a ticket is timed by its promises to the customer (`promise_steps_open`): its
+restoration or settlement; the dispatch to the peer until the peer accepts it; a fault's acknowledgement by EOMS
+and its progress updates (each update told to the customer meets one and starts the next); a complaint's first
+response. Its clocks pause only while it waits on the customer (with the reason, capped by each clock's policy),
+and one clock per holding party (our desk, EOMS, the SI) runs while that party holds it, so that each restoration
+shows where its time went."""
 
 from datetime import timedelta
 
@@ -16,8 +21,42 @@ Status, PendingParty = TroubleTicket.Status, TroubleTicket.PendingParty
 PARTY_STEPS = {party: f"assurance.held_{party.value}" for party in HoldingParty}
 _PARTY_STEPS = frozenset(PARTY_STEPS.values())
 RUNNING, PAUSED = SlaClock.State.RUNNING, SlaClock.State.PAUSED
+DISPATCH = "assurance.dispatch"
+FIRST_RESPONSE = "assurance.first_response"
 # Complaint routes handled outside our desk.
 ROUTE_PARTIES = {TroubleTicket.Route.EOMS: HoldingParty.EOMS, TroubleTicket.Route.SI: HoldingParty.SI}
+
+
+def resolution_step(ticket: TroubleTicket) -> str:
+    """The SLA step that times the whole ticket until it is resolved: a fault's restoration by its level, a billing
+    question's answer, else the settlement of a complaint."""
+    if ticket.is_fault:
+        return f"assurance.fault_{ticket.severity}"
+    if ticket.type == TroubleTicket.Type.BILLING:
+        return "assurance.billing"
+    return "assurance.complaint"
+
+
+def progress_step(ticket: TroubleTicket) -> str:
+    """The SLA step within which the customer of a fault hears of its progress, by the fault's level."""
+    return f"assurance.progress_{ticket.severity}"
+
+
+def promise_steps_open(ticket: TroubleTicket) -> frozenset[str]:
+    """The ticket-wide steps open now, whichever task it is in: what the customer was promised."""
+    if ticket.status not in WORKING:
+        return frozenset()
+    steps = {resolution_step(ticket)}
+    sent = ticket.requested_resolution_date is not None  # dispatched to a peer (an incident's child is not)
+    if sent and ticket.delivered_at is None:
+        steps.add(DISPATCH)
+    if ticket.is_fault and sent:
+        steps.add(progress_step(ticket))
+        if ticket.status == Status.ACKNOWLEDGED:  # EOMS has not taken it on yet
+            steps.add(f"assurance.acknowledge_{ticket.severity}")
+    elif not ticket.is_fault and ticket.first_response_at is None:
+        steps.add(FIRST_RESPONSE)
+    return frozenset(steps)
 
 
 def holding_party(ticket: TroubleTicket) -> HoldingParty | None:

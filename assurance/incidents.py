@@ -25,6 +25,7 @@ from keyaccounts.peers.models import OutboxMessage
 from sla.services import sla_clocks_start_many, sla_clocks_stop_many
 
 from . import access, telling
+from .clocks import resolution_step
 from .lifecycle import (
     PROBLEM_ALLOWED,
     WORKING,
@@ -43,11 +44,11 @@ from .models import (
 from .services import (
     ANSWERED,
     UNTIMED_RESTORATION,
-    _tell_eoms,
-    _wake_if_answered,
     fault_level,
     priority_of,
     ticket_sla_follow,
+    ticket_tell_eoms,
+    ticket_wake_if_answered,
 )
 from .timeline import ChildAction, ProblemAction, TicketAction
 
@@ -319,8 +320,6 @@ def _children_create(problem: ServiceProblem, customers: list, by_customer: dict
         [through(troubleticket_id=t.pk, service_id=s.pk) for t in tickets for s in by_customer[t.customer_id]],
         batch_size=2000,
     )
-    from .services import resolution_step
-
     now = timezone.now()
     clocks = sla_clocks_start_many(
         starts=[
@@ -399,7 +398,7 @@ def problem_children_start(*, problem_pk: int) -> int:
                 # Waiting for the incident is no timed step (its restoration clock runs already): only a child
                 # resolved meanwhile has a step to time, its confirmation.
                 if ticket.status in ANSWERED:
-                    _wake_if_answered(ticket)
+                    ticket_wake_if_answered(ticket)
                     ticket_sla_follow(ticket)
         if not batch:
             return started
@@ -447,8 +446,6 @@ def _resolve(problem: ServiceProblem, *, resolution: ResolutionCode | None, note
         else {"note": notes, "problem": problem.number},
         also={"resolution_code": resolution, "resolution_notes": notes},
     )
-    from .services import resolution_step
-
     sla_clocks_stop_many(
         model=TroubleTicket,
         subject_ids=[t.pk for t in moved],
@@ -462,7 +459,7 @@ def _resolve(problem: ServiceProblem, *, resolution: ResolutionCode | None, note
     )
     for ticket in moved:
         if ticket.external_id in sent:  # a ticket the customer reported: EOMS has it, and is told
-            _tell_eoms(ticket, suffix="S", status=Status.RESOLVED, reason=notes[:200])
+            ticket_tell_eoms(ticket, suffix="S", status=Status.RESOLVED, reason=notes[:200])
     transaction.on_commit(lambda: _wake_later(problem.pk))
     # Every child finished already (closed on their own), or no customer affected: nothing is left to confirm.
     if children:
@@ -489,6 +486,6 @@ def problem_children_wake(*, problem_pk: int) -> int:
     for first in range(0, len(children), START_BATCH):
         with transaction.atomic():
             for ticket in children[first : first + START_BATCH]:
-                _wake_if_answered(ticket)
+                ticket_wake_if_answered(ticket)
                 ticket_sla_follow(ticket)
     return len(children)

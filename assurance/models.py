@@ -154,6 +154,10 @@ class TroubleTicket(TimeStampedModel):
         "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     requested_resolution_date = models.DateTimeField(_("requested resolution date"), null=True, blank=True)
+    # Milestones the ticket's SLA steps wait for (`assurance.clocks.promise_steps_open`): the peer accepted the
+    # ticket we sent it (dispatch), and the customer first heard from us beyond the automatic acknowledgement.
+    delivered_at = models.DateTimeField(_("delivered to the peer at"), null=True, blank=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     # The time of the newest EOMS event applied: an older event arriving late changes nothing.
     last_event_at = models.DateTimeField(_("last event"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)

@@ -3,7 +3,8 @@ EOMS's events, resolved, and accepted or rejected by the customer."""
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -21,9 +22,10 @@ from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_tas
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
 from sla import quality
-from sla.services import sla_clock_carry, sla_clock_start, sla_pause_end
+from sla.services import sla_clock_carry, sla_clock_start, sla_clock_stop, sla_clocks_stop_many, sla_pause_end
 
 from . import access, clocks, surveys, telling
+from .clocks import resolution_step
 from .lifecycle import WORKING, ticket_create, ticket_may_move, ticket_move
 from .models import (
     ComplaintRoute,
@@ -274,14 +276,6 @@ def _resubmitted(api_channel, reference: str, digest: str) -> TroubleTicket | No
 
 
 # ---------------------------------------------------------------------------- SLA
-def resolution_step(ticket: TroubleTicket) -> str:
-    """The SLA step that times the whole ticket until it is resolved: a fault's restoration by its level, else
-    the settlement of a complaint."""
-    if ticket.is_fault:
-        return f"assurance.fault_{ticket.severity}"
-    return "assurance.complaint"
-
-
 def _first_product(ticket: TroubleTicket):
     service = ticket.services.select_related("product").order_by("pk").first()
     return service.product if service else None
@@ -300,9 +294,7 @@ def ticket_sla_follow(ticket: TroubleTicket) -> None:
         customer_id=ticket.customer_id,
         product=lambda: _first_product(ticket),
         account_manager_id=ticket.account_manager_id,
-        also_open=(frozenset({resolution_step(ticket)}) | clocks.party_steps_open(ticket))
-        if ticket.status in WORKING
-        else frozenset(),
+        also_open=clocks.promise_steps_open(ticket) | clocks.party_steps_open(ticket),
     )
     clocks.ticket_clocks_hold(ticket)
 
@@ -380,12 +372,12 @@ def ticket_at_eoms(ticket: TroubleTicket) -> bool:
     return OutboxMessage.objects.filter(external_id=ticket.external_id).exists()
 
 
-def _tell_eoms(ticket: TroubleTicket, *, suffix: str, status: str, reason: str) -> None:
+def ticket_tell_eoms(ticket: TroubleTicket, *, suffix: str, status: str, reason: str) -> None:
     """A status change of ours sent to EOMS (TMF621 PATCH through the outbox, once the ticket is there)."""
-    _tell_peer(ticket, suffix=suffix, changes={"status": status, "statusChangeReason": reason})
+    ticket_tell_peer(ticket, suffix=suffix, changes={"status": status, "statusChangeReason": reason})
 
 
-def _tell_peer(ticket: TroubleTicket, *, suffix: str, changes: dict) -> bool:
+def ticket_tell_peer(ticket: TroubleTicket, *, suffix: str, changes: dict) -> bool:
     """A change of ours sent to the peer that works the ticket (TMF621 PATCH through the outbox, once the ticket
     is there). False when it was never sent there (a complaint our teams handle): nothing to tell."""
     created = OutboxMessage.objects.filter(external_id=ticket.external_id).first()
@@ -408,7 +400,7 @@ def ticket_complaint_send(*, ticket: TroubleTicket) -> None:
     if not OutboxMessage.objects.filter(external_id=ticket.external_id).exists():
         ticket_dispatch(ticket=ticket)
         return
-    _tell_peer(
+    ticket_tell_peer(
         ticket,
         suffix=f"R{ticket.reopen_count}",
         changes={"status": Status.IN_PROGRESS, "statusChangeReason": ticket.decision_note[:200]},
@@ -467,7 +459,7 @@ def tickets_apply_events(*, events: list) -> None:
                 # Only the peer the ticket went to moves it (an SI's event never moves a ticket at EOMS).
                 mine = event.peer == ticket_peer(ticket) and _reference_of(event) == ticket.external_id
                 event.outcome = _apply_event(ticket, event) if mine else "ignored: not this peer's ticket"
-            _wake_if_answered(ticket)
+            ticket_wake_if_answered(ticket)
             ticket_sla_follow(ticket)
 
 
@@ -505,10 +497,12 @@ def _apply_event(ticket: TroubleTicket, event) -> str:
         event_time=at,
         also=also,
     )
+    if action == TicketAction.PROGRESSED:  # worked on or held: the customer hears of it
+        ticket_progress_tell(ticket, telling.progress_of(status, note))
     return "applied"
 
 
-def _wake_if_answered(ticket: TroubleTicket) -> None:
+def ticket_wake_if_answered(ticket: TroubleTicket) -> None:
     """EOMS has said what the flow waits for (a question, a resolution, a refusal): its wait ends."""
     from viewflow.workflow.models import Task
 
@@ -565,12 +559,12 @@ def _quality_ticket_finish(violation, *, to: str, suffix: str, reason: str, acti
         ticket = TroubleTicket.objects.select_related("customer").get(pk=pk)
         if ticket.status not in (Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.HELD):
             return
-        _tell_eoms(ticket, suffix=suffix, status=to, reason=reason)
+        ticket_tell_eoms(ticket, suffix=suffix, status=to, reason=reason)
         also = ()
         if to == Status.RESOLVED:
             ticket.resolution_notes, also = reason, ("resolution_notes",)
         ticket_move(ticket=ticket, to=to, action=action, reason=reason, event_time=timezone.now(), also=also)
-        _wake_if_answered(ticket)
+        ticket_wake_if_answered(ticket)
         ticket_sla_follow(ticket)
 
 
@@ -620,7 +614,7 @@ def ticket_give_information(*, user, task_pk: int, answer: str) -> TroubleTicket
         else:
             timeline_record(subject=ticket, action=TicketAction.INFORMATION_GIVEN, actor=user, reason=answer)
         act.execute()
-        _wake_if_answered(ticket)  # resolved meanwhile: the confirmation is next
+        ticket_wake_if_answered(ticket)  # resolved meanwhile: the confirmation is next
         ticket_sla_follow(ticket)
     return ticket
 
@@ -721,7 +715,7 @@ def ticket_record_decision(*, user, task_pk: int, accepted: bool | None, note: s
                 also=("customer_decision", "decision_note"),
             )
             # A fault, or a complaint EOMS (or an SI's system) worked: told it is closed.
-            _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="resolution accepted by the customer")
+            ticket_tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="resolution accepted by the customer")
             surveys.survey_send(ticket=ticket)
         else:
             _reopen(ticket, user=user, note=note)
@@ -750,13 +744,39 @@ def _reopen(ticket: TroubleTicket, *, user, note: str) -> None:
     if "escalation" in also:
         timeline_record(subject=ticket, action=TicketAction.ESCALATED, actor=user, data={"to": escalation})
     if ticket.is_fault:
-        _tell_eoms(ticket, suffix=f"R{ticket.reopen_count}", status=Status.IN_PROGRESS, reason=note[:200])
+        ticket_tell_eoms(ticket, suffix=f"R{ticket.reopen_count}", status=Status.IN_PROGRESS, reason=note[:200])
 
 
 # ---------------------------------------------------------------------------- telling the customer, who may not answer
 def ticket_ask_customer(*, ticket: TroubleTicket) -> None:
     """The confirmation or callback opens (in its step's transaction): the customer is told and asked."""
     telling.tell_resolved(ticket)
+    _responded(ticket, timezone.now())
+
+
+# ---------------------------------------------------------------------------- progress told to the customer
+def ticket_progress_tell(ticket: TroubleTicket, progress) -> None:
+    """The customer hears of the ticket's progress (in the caller's transaction, under the flow's lock): the
+    message; the first response, if it is one; a fault's progress-update step met (the caller's follow starts the
+    next)."""
+    now = timezone.now()
+    telling.tell_progress(ticket, progress)
+    _responded(ticket, now)
+    if ticket.is_fault:
+        sla_clock_stop(subject=ticket, step=clocks.progress_step(ticket), now=now)
+
+
+def _responded(ticket: TroubleTicket, now) -> None:
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        ticket.save(update_fields=["first_response_at"])
+
+
+def tickets_delivered(*, external_ids: list[str], at) -> None:
+    """The peer accepted tickets we sent it (registered with `keyaccounts.peers`): their dispatch is done."""
+    pks = [pk for pk in map(_ticket_pk, external_ids) if pk is not None]
+    TroubleTicket.objects.filter(pk__in=pks, delivered_at__isnull=True).update(delivered_at=at)
+    sla_clocks_stop_many(model=TroubleTicket, subject_ids=pks, steps=[clocks.DISPATCH], now=at)
 
 
 # How many tickets one sweep reminds or closes per rule; the next sweep takes the rest.
@@ -828,7 +848,7 @@ def _unanswered_step(pk: int, process_id: int, rule: UnansweredClosure, now, *, 
             data={**data, "reminded_at": ticket.reminded_at.isoformat()},
             also=("customer_decision",),
         )
-        _tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="closed: the customer did not answer")
+        ticket_tell_eoms(ticket, suffix="C", status=Status.CLOSED, reason="closed: the customer did not answer")
         surveys.survey_send(ticket=ticket)
         activation = task.flow_task.activation_class(task)
         if task.status == STATUS.NEW:  # given back to the queue: closed in the account manager's name
@@ -843,20 +863,27 @@ def _unanswered_step(pk: int, process_id: int, rule: UnansweredClosure, now, *, 
 FAULT_LEVELS = (Severity.LEVEL_1, Severity.LEVEL_2)
 
 
+@contextmanager
+def _ticket_locked(user, ticket_pk: int, may: Callable) -> Iterator[TroubleTicket]:
+    """The ticket under its flow's lock (taken first, as its steps take it), for a user `may(user, ticket)` allows."""
+    from .flows import TicketFlow
+
+    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
+    with TicketFlow.lock(process_id):
+        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
+        if not may(user, ticket):
+            raise PermissionDenied
+        yield ticket
+
+
 def ticket_change_level(*, user, ticket_pk: int, severity: str, reason: str) -> TroubleTicket:
     """A supervisor sets an open fault's level, with the reason (on the timeline): its priority follows, and its
     restoration is timed by the new level's limit from the moment it was reported (the time gone stays gone)."""
-    from .flows import TicketFlow
-
     if severity not in FAULT_LEVELS:
         raise ApplicationError(_("Choose level 1 or level 2."), field="severity")
     if not reason.strip():
         raise ApplicationError(_("Write why the level changes."), field="reason")
-    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
-    with TicketFlow.lock(process_id):
-        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
-        if not access.may_change_level(user, ticket):
-            raise PermissionDenied
+    with _ticket_locked(user, ticket_pk, access.may_change_level) as ticket:
         if ticket.severity == severity:
             raise ApplicationError(_("The fault is at this level already."), field="severity")
         source, source_step = ticket.severity, resolution_step(ticket)
@@ -869,9 +896,8 @@ def ticket_change_level(*, user, ticket_pk: int, severity: str, reason: str) -> 
             reason=reason.strip(),
             data={"from": source, "to": severity},
         )
-        if (
-            ticket.status in WORKING
-        ):  # restoring: the new level's clock replaces the old, keeping the time used and paused
+        # Restoring: the new level's clock replaces the old, keeping the time used and paused.
+        if ticket.status in WORKING:
             clock = sla_clock_carry(
                 subject=ticket,
                 from_step=source_step,
@@ -898,7 +924,7 @@ def _tell_level(ticket: TroubleTicket) -> None:
     if ticket.requested_resolution_date:
         changes["requestedResolutionDate"] = ticket.requested_resolution_date.isoformat()
     sent = OutboxMessage.objects.filter(external_id__startswith=f"{ticket.external_id}-L").count()
-    _tell_peer(ticket, suffix=f"L{sent + 1}", changes=changes)
+    ticket_tell_peer(ticket, suffix=f"L{sent + 1}", changes=changes)
 
 
 # ---------------------------------------------------------------------------- notes
@@ -907,11 +933,16 @@ def ticket_add_note(*, user, ticket: TroubleTicket, text: str, internal: bool) -
         raise ApplicationError(_("Write the note."), field="text")
     if not access.may_note(user, ticket):
         raise ApplicationError(_("This ticket is finished; no note can be added any more."))
-    with transaction.atomic():
+    from .flows import TicketFlow
+
+    with TicketFlow.lock(ticket.process_id):
         note = TicketNote.objects.create(ticket=ticket, author=user, text=text.strip(), internal=internal)
         timeline_record(
             subject=ticket, action=TicketAction.NOTE, actor=user, reason=note.text, data={"internal": internal}
         )
+        if not internal:  # a public note is what the customer is told of the ticket's progress
+            ticket_progress_tell(ticket, note.text)
+            ticket_sla_follow(ticket)
     return note
 
 
@@ -948,6 +979,7 @@ def si_complaint_report_progress(*, user, ticket_pk: int, state: str, note: str)
             ticket_move(ticket=ticket, to=state, action=TicketAction.SI_PROGRESS, actor=user, reason=note.strip())
         else:
             timeline_record(subject=ticket, action=TicketAction.SI_PROGRESS, actor=user, reason=note.strip())
+        ticket_progress_tell(ticket, telling.progress_of(state, note.strip()))
         ticket_sla_follow(ticket)
     return ticket
 
@@ -987,17 +1019,11 @@ def si_complaint_resolve(*, user, ticket_pk: int, resolution: ResolutionCode | N
 def ticket_set_pending(*, user, ticket_pk: int, party: str, reason: str) -> TroubleTicket:
     """The ticket waits for information, on the customer's side, ours or the peer's, with the reason (on the
     timeline). Only the customer's side pauses its clocks (`clocks`), up to each policy's cap."""
-    from .flows import TicketFlow
-
     if party not in TroubleTicket.PendingParty.values:
         raise ApplicationError(_("Choose whose side the ticket waits on."), field="party")
     if not reason.strip():
         raise ApplicationError(_("Write what the ticket waits for."), field="reason")
-    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
-    with TicketFlow.lock(process_id):
-        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
-        if not access.may_set_pending(user, ticket):
-            raise PermissionDenied
+    with _ticket_locked(user, ticket_pk, access.may_set_pending) as ticket:
         if ticket.status == Status.PENDING:
             raise ApplicationError(_("The ticket is pending already; record first that what it waited for came."))
         ticket.pending_party, ticket.pending_reason = party, reason.strip()[:200]
@@ -1017,13 +1043,7 @@ def ticket_set_pending(*, user, ticket_pk: int, party: str, reason: str) -> Trou
 
 def ticket_pending_end(*, user, ticket_pk: int, note: str = "") -> TroubleTicket:
     """What the ticket waited for came: it is worked again, and its clocks run."""
-    from .flows import TicketFlow
-
-    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
-    with TicketFlow.lock(process_id):
-        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
-        if not access.may_set_pending(user, ticket):
-            raise PermissionDenied
+    with _ticket_locked(user, ticket_pk, access.may_set_pending) as ticket:
         if ticket.status != Status.PENDING or ticket.information_requests.filter(answered_at=None).exists():
             # EOMS's own question is answered on the account manager's step, which tells EOMS
             raise ApplicationError(_("This ticket is not waiting on anything you can record as come."))
@@ -1044,15 +1064,9 @@ def ticket_pending_end(*, user, ticket_pk: int, note: str = "") -> TroubleTicket
 def ticket_end_customer_pause(*, user, ticket_pk: int, reason: str) -> TroubleTicket:
     """A supervisor ends the pause of a ticket waiting on the customer (past its cap, typically), with the reason
     (on the timeline): the ticket stays pending, its clocks run again from now (the SLA sweep resumes them)."""
-    from .flows import TicketFlow
-
     if not reason.strip():
         raise ApplicationError(_("Write why the pause ends."), field="reason")
-    process_id = TroubleTicket.objects.filter(pk=ticket_pk).values_list("process_id", flat=True).first()
-    with TicketFlow.lock(process_id):
-        ticket = TroubleTicket.objects.select_related("customer").get(pk=ticket_pk)
-        if not access.may_end_pause(user, ticket):
-            raise PermissionDenied
+    with _ticket_locked(user, ticket_pk, access.may_end_pause) as ticket:
         if not clocks.waits_on_customer(ticket):
             raise ApplicationError(_("This ticket's clocks are not paused on the customer's side."))
         now = timezone.now()

@@ -1,5 +1,5 @@
 """Telling the customer about their ticket (TMF681 messages through `keyaccounts.messaging`): acknowledged with its
-number when it is reported, restored when a fault is resolved, "please confirm" when the account manager's
+number when it is reported, its progress (EOMS's, an SI's, or a public note), restored when a fault is resolved, "please confirm" when the account manager's
 confirmation or callback opens, and the reminder when the customer has not answered.
 
 Written to the ticket's reporting contact, in the channel and language the contact chose. A message that cannot be
@@ -118,6 +118,15 @@ def tell_resolved(ticket: TroubleTicket) -> None:
     if ticket.is_fault:
         ticket_tell(ticket, MessageEvent.TICKET_RESTORED, resolution=_resolution(ticket))
     ticket_tell(ticket, MessageEvent.CONFIRMATION_REQUESTED, resolution=_resolution(ticket))
+
+
+def progress_of(status: str, note: str) -> _InLanguage:
+    """A status change as the customer is told it: the status's name in the message's language, with the note."""
+    return _InLanguage(lambda: " — ".join(part for part in (str(TroubleTicket.Status(status).label), note) if part))
+
+
+def tell_progress(ticket: TroubleTicket, progress) -> None:
+    ticket_tell(ticket, MessageEvent.TICKET_PROGRESS, progress=progress)
 
 
 def tell_reminder(ticket: TroubleTicket) -> None:

@@ -60,6 +60,14 @@ POLICIES = [
     ("assurance.triage", "", 2 * H, TimeBasis.WORKING),
     ("assurance.handling", "", 15 * H, TimeBasis.WORKING),
     ("assurance.callback", "", 7.5 * H, TimeBasis.WORKING),
+    ("assurance.billing", "", 22.5 * H, TimeBasis.WORKING),
+    ("assurance.first_response", "", 2 * H, TimeBasis.WORKING),
+    # On the way to a fault's restoration: sent to EOMS, taken on by it, and the customer told of its progress.
+    ("assurance.dispatch", "", 0.25 * H, TimeBasis.CALENDAR),
+    ("assurance.acknowledge_level1", "", 0.25 * H, TimeBasis.CALENDAR),
+    ("assurance.acknowledge_level2", "", 0.5 * H, TimeBasis.CALENDAR),
+    ("assurance.progress_level1", "", 1 * H, TimeBasis.CALENDAR),
+    ("assurance.progress_level2", "", 2 * H, TimeBasis.CALENDAR),
     # Level-A customers' faults by their contract's calendar (7×24 in the demo), shorter; the holding parties' time.
     ("assurance.fault_level1", "A", 2 * H, TimeBasis.WORKING),
     ("assurance.fault_level2", "A", 6 * H, TimeBasis.WORKING),

@@ -16,6 +16,7 @@ from http import HTTPStatus
 from django.db import transaction
 from django.utils import timezone
 
+from . import registry
 from .client import PeerError, PeerResponse, peer_create, peer_retrieve, peer_update
 from .models import OutboxMessage
 
@@ -147,7 +148,20 @@ def outbox_deliver_many(pks: list[int]) -> dict[int, str]:
         OutboxMessage.objects.bulk_update(
             messages, ["attempts", "last_error", "status", "next_attempt_at", "remote_id", "sent_at"]
         )
+        _tell_delivered(messages, now)
     return {message.pk: message.status for message in messages}
+
+
+def _tell_delivered(messages: list[OutboxMessage], at: datetime) -> None:
+    """The apps that follow their creations' delivery learn which were accepted now (`registry.register_delivered`)."""
+    created: dict[str, list[str]] = {}
+    for message in messages:
+        if message.status == OutboxMessage.Status.SENT and message.method == OutboxMessage.Method.CREATE:
+            created.setdefault(message.resource, []).append(message.external_id)
+    for resource, external_ids in created.items():
+        delivered = registry.delivered_handler(resource)
+        if delivered is not None:
+            delivered(external_ids=external_ids, at=at)
 
 
 def _request(message: OutboxMessage) -> tuple[OutboxMessage, str | PeerError]:

@@ -21,6 +21,7 @@ class EventHandler:
 
 _handlers: dict[str, EventHandler] = {}  # by event type
 _read_backs: dict[str, Callable[[], int]] = {}
+_on_delivered: dict[str, Callable[..., None]] = {}  # by resource
 
 
 def register_events(*, resource: str, event_types: set[str] | frozenset[str], apply: Callable[..., None]) -> None:
@@ -61,3 +62,16 @@ def read_back(name: str) -> int:
 
 def read_back_names() -> list[str]:
     return sorted(_read_backs)
+
+
+def register_delivered(*, resource: str, delivered: Callable[..., None]) -> None:
+    """`delivered(external_ids=[...], at=...)` learns which of our creations of this resource a peer has accepted,
+    inside the transaction that records their delivery (e.g. a ticket's dispatch is then done)."""
+    known = _on_delivered.get(resource)
+    if known is not None and known is not delivered:
+        raise ValueError(f"deliveries of {resource} are followed already")
+    _on_delivered[resource] = delivered
+
+
+def delivered_handler(resource: str) -> Callable[..., None] | None:
+    return _on_delivered.get(resource)

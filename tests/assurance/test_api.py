@@ -267,7 +267,10 @@ def test_no_token_a_wrong_token_a_revoked_channel_and_a_signed_in_user_get_401(
 def test_a_token_issued_for_the_opportunity_api_opens_no_ticket(client, hotline, customer, line):
     _channel, token = hotline
     ticket_id = post(client, token, body(customer, services=[line])).json()["id"]
-    opportunity_token = OpportunityChannel.objects.get(code="hotline").issue_token()
+    opportunity_hotline = OpportunityChannel.objects.create(
+        code="opportunity-hotline", kind=OpportunityChannel.Kind.HOTLINE, name_en="Hotline", name_zh="热线"
+    )
+    opportunity_token = opportunity_hotline.issue_token()
     assert post(client, opportunity_token, body(customer, externalId="HL-2")).status_code == 401
     assert get(client, opportunity_token, f"{LIST}/{ticket_id}").status_code == 401
     assert TroubleTicket.objects.count() == 1

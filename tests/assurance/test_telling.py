@@ -83,18 +83,23 @@ def test_a_reported_fault_is_acknowledged_to_its_contact_then_restored_and_confi
     wait_for(task_of(ticket, F.confirm), timeout=40)
     assert sent(ticket) == [
         ("ticket_acknowledged", "email", "en"),
+        ("ticket_progress", "email", "en"),  # EOMS took it on
         ("ticket_restored", "email", "en"),
         ("confirmation_requested", "email", "en"),
     ]
-    restored = messages_of(ticket)[1]
+    progress, restored = messages_of(ticket)[1:3]
+    assert (
+        progress.content
+        == f"Dear John Smith, ticket {ticket.number} ({line.product.name_en} {line.number}): In progress"
+    )
     assert restored.title == f"Service restored: ticket {ticket.number}"
     assert restored.content.startswith(f"Dear John Smith, {line.product.name_en} {line.number} is restored")
     wait_for(lambda: not messages_of(ticket).exclude(state=State.COMPLETED).exists(), timeout=40)
     stub = at_gateway(gateway)
     assert all(stub["deliveries"][m.reference] == 1 for m in messages_of(ticket))
     actions = [e.action for e in timeline_for(ticket)]
-    assert actions.count("message.sent") == 3
-    assert actions.count("message.delivered") == 3
+    assert actions.count("message.sent") == 4
+    assert actions.count("message.delivered") == 4
     assert not not_told(ticket)
     ticket_record_decision(user=manager, task_pk=open_task(ticket, F.confirm).pk, accepted=True)
     wait_for(lambda: at_eoms(listening, ticket)["status"] == "closed", timeout=30)

@@ -181,6 +181,7 @@ def test_an_unanswered_fault_is_closed_and_eoms_is_told_closed(
     assert ticket.process.status == "DONE"
     assert [m.event for m in messages_of(ticket)] == [
         "ticket_acknowledged",
+        "ticket_progress",  # EOMS took it on
         "ticket_restored",
         "confirmation_requested",
         "confirmation_requested",  # the reminder
