@@ -1,5 +1,5 @@
-"""Pages of planned work, the monthly SLA report of a customer (and its XLSX) and the supervisors' view of
-availability budgets and credits."""
+"""Pages of planned work, the monthly SLA report of a customer (and its XLSX and PDF files) and the supervisors'
+view of availability budgets and credits."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +11,7 @@ from customers.selectors import customer_get
 from keyaccounts.core.access import deny, read_in_scope_or_404
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.exports import XLSX, export_table
+from keyaccounts.core.pdf import PDF, pdf_table
 
 from . import availability, planned
 from .forms import PlannedWorkForm
@@ -67,8 +68,8 @@ def sla_report(request, customer_pk: int):
         raise deny(request, f"SLA report of customer {customer_pk}")
     month = _report_month(request)
     rows = availability.customer_sla_month(customer, month)
-    if request.GET.get("format") == XLSX:
-        return _report_xlsx(customer, month, rows)
+    if (fmt := request.GET.get("format")) in (XLSX, PDF):
+        return _report_file(customer, month, rows, fmt)
     return render(
         request,
         "assurance/sla_report.html",
@@ -87,7 +88,8 @@ def _credit_text(credit) -> str:
     return f"{credit.get_reason_display()}: {worth}"
 
 
-def _report_xlsx(customer, month, rows):
+def _report_table(rows) -> tuple[list[str], list[list]]:
+    """The report's headers and rows as its XLSX and PDF files both show them."""
     headers = [
         _("Service"),
         _("Product"),
@@ -112,13 +114,16 @@ def _report_xlsx(customer, month, rows):
         ]
         for row in rows
     ]
-    return export_table(
-        name=f"sla-{customer.pk}-{month:%Y-%m}",
-        title=f"{_('Monthly SLA report')} {customer.name} {month:%Y-%m}",
-        headers=headers,
-        rows=table,
-        fmt=XLSX,
-    )
+    return headers, table
+
+
+def _report_file(customer, month, rows, fmt: str):
+    headers, table = _report_table(rows)
+    name = f"sla-{customer.pk}-{month:%Y-%m}"
+    title = f"{_('Monthly SLA report')} {customer.name} {month:%Y-%m}"
+    if fmt == PDF:
+        return pdf_table(name=name, title=title, headers=headers, rows=table)
+    return export_table(name=name, title=title, headers=headers, rows=table, fmt=XLSX)
 
 
 @login_required

@@ -37,7 +37,8 @@ def _cell(value):
     return "" if value is None else value
 
 
-def _text(value) -> str:
+def cell_text(value) -> str:
+    """A value as a text file or a printed table writes it: moments in the reader's time zone to the minute."""
     value = _cell(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
@@ -84,6 +85,6 @@ def export_table(*, name: str, title, headers: Sequence, rows: Iterable[Sequence
         response.write(BOM)
         writer = csv.writer(response)
         writer.writerow([str(header) for header in headers])
-        writer.writerows([_text(value) for value in row] for row in rows)
+        writer.writerows([cell_text(value) for value in row] for row in rows)
     response["Content-Disposition"] = download_disposition(name=name, title=title, extension=export_format(fmt))
     return response

@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from assurance.availability import availability_sweep, budget_minutes
 from assurance.demo import seed_demo_planned_configuration
@@ -149,3 +150,56 @@ def test_a_restoration_later_than_contracted_is_credited_once_and_the_report_and
     assert "No availability budget at risk." in page
     assert "No credit in these months." in page
     assert client.get(url).status_code == 404
+
+
+def pdf_text(download) -> str:
+    """The PDF's text with its line breaks as spaces (a cell wraps where its column ends)."""
+    return " ".join(" ".join(page.extract_text().split()) for page in PdfReader(BytesIO(download.content)).pages)
+
+
+def test_the_monthly_report_downloads_as_a_pdf_in_the_readers_language(
+    gold, manager, customer, supervisor, user_in_role, other_city, client
+):
+    # given a December fault of 9 minutes on the gold line: its 4.46 minutes are missed and the month credited
+    with time_machine.travel(T0, tick=False) as clock:
+        ticket = fault(manager, customer, gold, down=9 * MINUTE)
+        clock.shift(HOUR)
+        availability_sweep()
+    url = reverse("assurance:sla_report", args=[customer.pk])
+
+    # when the account manager follows the report page's PDF link
+    client.force_login(manager)
+    page = client.get(url, {"month": "2026-12"}).content.decode()
+    assert 'href="?month=2026-12&format=pdf"' in page
+    download = client.get(url, {"month": "2026-12", "format": "pdf"})
+
+    # then the file is a PDF named like the Excel one, with the title and the table in English
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith(f'attachment; filename="sla-{customer.pk}-2026-12-')
+    assert quote(f"Monthly SLA report {customer.name} 2026-12 ") in download["Content-Disposition"]
+    text = pdf_text(download)
+    assert f"Monthly SLA report {customer.name} 2026-12" in text
+    assert "Outage (minutes)" in text
+    assert gold.number in text
+    assert f"Fault {ticket.number} 2026-12-15 10:00–10:09" in text  # in the reader's zone
+    assert "Monthly availability below target" in text
+
+    # and in Chinese for a reader of Chinese (Chinese wraps anywhere: compared without the breaks)
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    download = client.get(url, {"month": "2026-12", "format": "pdf"})
+    assert quote(f"月度 SLA 报告 {customer.name} 2026-12 ") in download["Content-Disposition"]
+    text = pdf_text(download).replace(" ", "")
+    assert f"月度SLA报告{customer.name}2026-12" in text
+    assert "中断时长（分钟）" in text
+    assert gold.number in text
+    assert f"故障{ticket.number}" in text
+    assert "月度可用率低于目标" in text
+    assert "Monthly" not in text
+
+    # the city's supervisor may take it too; another city's gets what the page gives, nothing
+    client.force_login(supervisor)
+    assert client.get(url, {"month": "2026-12", "format": "pdf"})["Content-Type"] == "application/pdf"
+    client.force_login(user_in_role(Role.CITY_SUPERVISOR, city=other_city, username="sup_jilin"))
+    assert client.get(url, {"month": "2026-12"}).status_code == 404
+    assert client.get(url, {"month": "2026-12", "format": "pdf"}).status_code == 404

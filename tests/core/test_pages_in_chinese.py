@@ -61,7 +61,8 @@ NOT_CHECKED = ("/admin/",)
 
 
 def _text(response) -> str:
-    """What a reader reads of a response: a page's visible text, a CSV's cells, a workbook's text cells."""
+    """What a reader reads of a response: a page's visible text, a CSV's cells, a workbook's text cells, a PDF's
+    text."""
     content_type = response.get("Content-Type", "")
     if content_type.startswith("text/html"):
         return visible_text(response.content)
@@ -78,6 +79,10 @@ def _text(response) -> str:
             for cell in row
             if isinstance(cell, str)
         )
+    if content_type == "application/pdf":
+        from pypdf import PdfReader
+
+        return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
     return ""
 
 
