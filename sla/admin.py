@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+
+from keyaccounts.core import registry
 
 from .models import (
     BusinessCalendar,
@@ -32,10 +35,27 @@ class BusinessCalendarAdmin(admin.ModelAdmin):
     inlines = [WorkingWindowInline, HolidayInline]
 
 
+class SlaPolicyForm(forms.ModelForm):
+    """The step chosen by its name, not typed as a code (the admin gives the model and fields)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"] = forms.ChoiceField(
+            label=self.fields["step"].label,
+            choices=[("", "---------"), *registry.step_choices(self.instance.step)],
+        )
+
+
+@admin.display(description=_("step"), ordering="step")
+def step_named(obj) -> str:
+    return registry.step_name(obj.step)
+
+
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
+    form = SlaPolicyForm
     list_display = [
-        "step",
+        step_named,
         "customer_level",
         "product",
         "limit",
@@ -54,7 +74,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 class SlaClockAdmin(admin.ModelAdmin):
     """Read-only: clocks are started and stopped by the workflow steps."""
 
-    list_display = ["step", "subject_type", "subject_id", "started_at", "due_at", "state", "stopped_at"]
+    list_display = [step_named, "subject_type", "subject_id", "started_at", "due_at", "state", "stopped_at"]
     list_filter = ["state", "step"]
 
     def has_add_permission(self, request):

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from keyaccounts.core import registry
 from keyaccounts.core.models import BilingualNameModel, Team
 
 
@@ -219,7 +220,7 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.step} {self.customer_level or '*'} {self.product or '*'}: {self.limit}"
+        return f"{registry.step_name(self.step)} {self.customer_level or '*'} {self.product or '*'}: {self.limit}"
 
     def clean(self) -> None:
         twins = SlaPolicy.objects.filter(step=self.step, customer_level=self.customer_level, product=self.product)

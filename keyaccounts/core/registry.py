@@ -245,6 +245,15 @@ def step_name(code: str) -> str:
     return str(_step_names.get(code, code))
 
 
+def step_choices(current: str = "") -> list[tuple[str, str]]:
+    """Every named SLA step as (code, name), by name in the reader's language, for an administrator to choose
+    from; `current`, a step no app names any more, stays choosable under its code."""
+    choices = sorted(((code, str(name)) for code, name in _step_names.items()), key=lambda choice: choice[1])
+    if current and current not in _step_names:
+        choices.append((current, current))
+    return choices
+
+
 def register_configuration(label: str, admin_changelist: str, model: type[Model]) -> None:
     """A configuration table the administrator's home page links to, with its row count."""
     if (label, admin_changelist, model) not in _configuration:
