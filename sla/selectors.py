@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.db.models import Q
 
 from keyaccounts.core.access import scope_to_city
 from keyaccounts.core.caching import TIMEOUT, forget_on_change, get_or_fill, instance_of, values_of
@@ -199,12 +200,13 @@ def open_clock_states(subject) -> dict[str, str]:
 
 
 def breached_subject_ids(model, *, step_prefix: str, since: datetime) -> list[int]:
-    """The records of a model whose step (by its prefix) breached its limit, for clocks started since `since`."""
+    """The records of a model whose step (by its prefix) breached its limit, for clocks started since `since`:
+    a breach the sweep raised, or a clock stopped late before the sweep saw it due."""
     return list(
         SlaClock.objects.filter(
+            Q(breached_at__isnull=False) | Q(state=SlaClock.State.BREACHED),
             subject_type=ContentType.objects.get_for_model(model),
             step__startswith=step_prefix,
-            breached_at__isnull=False,
             started_at__gte=since,
         )
         .values_list("subject_id", flat=True)

@@ -21,6 +21,7 @@ from assurance.models import AvailabilityBudget, SlaCredit, TroubleTicket
 from keyaccounts.core.models import Notification
 from keyaccounts.core.roles import Role
 from sla.models import QualityGrade, SlaClock
+from sla.services import sla_clocks_stop_many
 from sla.sweep import sla_sweep
 
 from .conftest import report, running_service
@@ -85,6 +86,18 @@ def test_the_budget_warns_the_account_manager_once_and_a_missed_month_is_credite
     credits = page[page.index('data-testid="credits"') :].split("</section>")[0]
     assert "Monthly availability below target" in credits
     assert gold.number in credits
+
+
+def test_a_restoration_late_by_less_than_a_sweep_is_credited_all_the_same(gold, manager, customer):
+    with time_machine.travel(T0, tick=False) as clock:
+        ticket = report(manager, customer, kind="fault", services=[gold], interruption=True, description="Line down")
+        clock.shift(4 * HOUR + MINUTE)  # level 1: 4 hours; restored a minute late, before the sweep saw it due
+        sla_clocks_stop_many(model=TroubleTicket, subject_ids=[ticket.pk], steps=["assurance.fault_level1"])
+        TroubleTicket.objects.filter(pk=ticket.pk).update(
+            status=TroubleTicket.Status.RESOLVED, resolved_at=T0 + 4 * HOUR + MINUTE
+        )
+        availability_sweep()
+    assert SlaCredit.objects.get(reason="restore_time").ticket == ticket
 
 
 def test_a_restoration_later_than_contracted_is_credited_once_and_the_report_and_excel_show_it(

@@ -17,9 +17,9 @@ BEAT_TASKS = ("outbox-sweep", "surveys-reconcile", "events-sweep", "launch-sweep
 
 
 # ---------------------------------------------------------------------------- the clock and the waiting
-def beat() -> None:
+def beat(names=BEAT_TASKS) -> None:
     """Beat's tick: the periodic tasks go to the real worker, as beat would send them."""
-    for name in BEAT_TASKS:
+    for name in names:
         entry = settings.CELERY_BEAT_SCHEDULE[name]
         app.send_task(entry["task"], args=entry.get("args", ()))
 
@@ -311,6 +311,18 @@ def switch_language(page: Page, language: str) -> None:
     """The top bar's language switcher; the choice stays with the browser across signing out and in."""
     page.get_by_test_id("language-switcher").locator("select").select_option(language)
     expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+def contract_the_restoration_time(page: Page, base: str, *, step: str, product: str, limit: str) -> None:
+    """The administrator, in the admin: `product`'s restoration of `step` (both by name) is contracted within
+    `limit` (H:MM:SS), by the calendar."""
+    page.goto(f"{base}/admin/sla/slapolicy/add/")
+    page.locator("#id_step").select_option(label=step)
+    page.locator("#id_product").select_option(label=product)
+    page.locator("#id_limit").fill(limit)
+    page.locator("#id_time_basis").select_option("calendar")
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist .success")).to_have_count(1)
 
 
 def report_an_interruption(page: Page, *, service: str, contact: str, description: str) -> str:
