@@ -123,7 +123,21 @@ def _change_from_eoms(body: dict) -> str:
         _children, resolved = _resolve(problem, resolution=None, notes=note, actor=None)
         return f"applied: {problem.number} resolved, {resolved} tickets"
     problem_move(problem=problem, to=status, action=ProblemAction.PROGRESSED, reason=note, data={"note": note})
+    _tell_children_progress(problem, status, note)
     return f"applied: {problem.number} {status}"
+
+
+def _tell_children_progress(problem: ServiceProblem, status: str, note: str) -> None:
+    """Each customer whose child ticket is still worked hears of the incident's progress, in one batch."""
+    children = list(
+        TroubleTicket.objects.filter(problem_link__problem=problem, status__in=WORKING)
+        .select_related("customer", "contact")
+        .prefetch_related("services__product")
+    )
+    for child in children:
+        child._services = list(child.services.all())  # what the messages name, read in the batch
+    progress = telling.progress_of(status, note)
+    telling.tell_progress_many(children, progress)
 
 
 def _raise_from_eoms(body: dict) -> str:

@@ -126,7 +126,12 @@ def progress_of(status: str, note: str) -> _InLanguage:
 
 
 def tell_progress(ticket: TroubleTicket, progress) -> None:
-    ticket_tell(ticket, MessageEvent.TICKET_PROGRESS, progress=progress)
+    tell_progress_many([ticket], progress)
+
+
+def tell_progress_many(tickets: list[TroubleTicket], progress) -> None:
+    """Each ticket's customer hears of the same progress (an incident's, told to each of its children)."""
+    tickets_tell(tickets, MessageEvent.TICKET_PROGRESS, lambda _ticket: {"progress": progress})
 
 
 def tell_reminder(ticket: TroubleTicket) -> None:

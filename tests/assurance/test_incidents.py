@@ -113,7 +113,8 @@ def test_eoms_raises_an_incident_over_the_signed_listener_linking_who_reported_a
     street,
 ):
     lines = street["lines"]
-    reported = report(manager, customer, kind="fault", services=[lines["first"]], description="Line down")
+    # EOMS asks about it and waits for our answer: still open, however fast the worker and the stub are.
+    reported = report(manager, customer, kind="fault", services=[lines["first"]], description="needinfo: Line down")
     requests.post(f"{listening}/eoms/faults", json={"duplicate_rate": 1.0}, timeout=5)  # every event twice
     try:
         raise_at_eoms(listening, "EOMS-SP-1")
@@ -320,6 +321,34 @@ def test_eoms_resolving_its_incident_resolves_every_child_as_the_supervisor_woul
     resolve_at_eoms(listening, eoms_id, "again")  # told again: nothing changes
     beat_until(lambda: InboundEvent.objects.filter(event_type="ServiceProblemStateChangeEvent").exists())
     assert ServiceProblem.objects.get().resolution_notes == "光缆已熔接"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eoms_progress_on_its_incident_is_told_to_each_customer_with_a_child(
+    listening,  # noqa: F811
+    templates,  # noqa: F811
+    configured,
+    street,
+):
+    first, neighbour, third = street["customers"]
+    Contact.objects.filter(customer=neighbour).delete()  # nobody of theirs to tell
+    eoms_id = raise_at_eoms(listening, "EOMS-SP-5")
+    beat_until(lambda: ServiceProblemTicket.objects.count() == 3)
+    children = children_of(ServiceProblem.objects.get())
+    answer = requests.patch(
+        f"{listening}/eoms/serviceProblem/{eoms_id}",
+        json={"status": "inProgress", "statusChangeReason": "抢修队已到达人井"},
+        timeout=5,
+    )
+    assert answer.status_code == 200, answer.text
+    beat_until(lambda: ServiceProblem.objects.get().status == "inProgress")
+    for owner in (first, third):
+        (progress,) = messages_of(children[owner.pk]).filter(event="ticket_progress")
+        assert progress.content.endswith("进展：处理中 — 抢修队已到达人井")
+    lines = timeline_for(children[neighbour.pk])
+    assert ("ticket_progress", "no_contact") in [
+        (e.data["event"], e.data["why"]) for e in lines if e.action == "ticket.customer_not_told"
+    ]
 
 
 @pytest.mark.django_db(transaction=True)
