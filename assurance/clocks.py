@@ -47,7 +47,7 @@ def promise_steps_open(ticket: TroubleTicket) -> frozenset[str]:
     if ticket.status not in WORKING:
         return frozenset()
     steps = {resolution_step(ticket)}
-    sent = ticket.requested_resolution_date is not None  # dispatched to a peer (an incident's child is not)
+    sent = ticket.dispatched_at is not None  # an incident's child is not: EOMS works the incident
     if sent and ticket.delivered_at is None:
         steps.add(DISPATCH)
     if ticket.is_fault and sent:

@@ -154,8 +154,9 @@ class TroubleTicket(TimeStampedModel):
         "self", verbose_name=_("duplicate of"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     requested_resolution_date = models.DateTimeField(_("requested resolution date"), null=True, blank=True)
-    # Milestones the ticket's SLA steps wait for (`assurance.clocks.promise_steps_open`): the peer accepted the
-    # ticket we sent it (dispatch), and the customer first heard from us beyond the automatic acknowledgement.
+    # Milestones the ticket's SLA steps wait for (`assurance.clocks.promise_steps_open`): we sent it to a peer, the
+    # peer accepted it, and the customer first heard from us beyond the automatic acknowledgement.
+    dispatched_at = models.DateTimeField(_("sent to the peer at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered to the peer at"), null=True, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     # The time of the newest EOMS event applied: an older event arriving late changes nothing.

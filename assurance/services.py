@@ -347,8 +347,8 @@ def ticket_dispatch(*, ticket: TroubleTicket) -> None:
         account_manager=ticket.account_manager_id,
     )
     due = clock.due_at if clock is not None else timezone.now() + UNTIMED_RESTORATION
-    ticket.requested_resolution_date = due
-    ticket.save(update_fields=["requested_resolution_date"])
+    ticket.requested_resolution_date, ticket.dispatched_at = due, timezone.now()
+    ticket.save(update_fields=["requested_resolution_date", "dispatched_at"])
     peer = ticket_peer(ticket)
     outbox_enqueue(
         peer=peer,

@@ -3,6 +3,8 @@ or a supervisor groups open fault tickets into one; every affected customer gets
 (their own open one linked, else one opened, timed and told); resolving the incident resolves the children, and
 each child's customer confirms on their own. Only supervisors and the desk of the cities concerned see it."""
 
+import datetime as dt
+
 import pytest
 import requests
 from django.urls import reverse
@@ -23,7 +25,7 @@ from keyaccounts.core.roles import Role
 from keyaccounts.core.timeline import timeline_for
 from keyaccounts.messaging.selectors import messages_of
 from keyaccounts.peers.models import InboundEvent, OutboxMessage
-from sla.models import SlaClock
+from sla.models import SlaClock, SlaPolicy, TimeBasis
 from tests.factories import credit_code
 from tests.messaging.conftest import templates  # noqa: F401
 from tests.processes import wait_for
@@ -411,6 +413,28 @@ def test_only_the_cities_concerned_see_an_incident(
     )
     client.force_login(supervisor)
     assert client.get(reverse("assurance:incident", args=[problem.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_child_is_timed_by_its_restoration_and_never_waits_for_a_dispatch_of_its_own(
+    templates,  # noqa: F811
+    configured,
+    street,
+):
+    for step in ("assurance.dispatch", "assurance.acknowledge_level1", "assurance.progress_level1"):
+        SlaPolicy.objects.create(step=step, limit=dt.timedelta(hours=1), time_basis=TimeBasis.CALENDAR)
+    problem = ServiceProblem.objects.create(
+        name="光缆中断",
+        origin="eoms",
+        external_id="EOMS-SP-6",
+        affected_location=[{"role": "install_address", "name": PLACE}],
+    )
+    problem.products.set([street["lines"]["first"].product])
+    problem_children_open(problem=problem)
+    children = start_and_wake(problem)  # their flows wait for the incident: EOMS works it, not each child
+    assert set(SlaClock.objects.filter(subject_id__in=[c.pk for c in children]).values_list("step", flat=True)) == {
+        "assurance.fault_level1"
+    }
 
 
 @pytest.mark.django_db
