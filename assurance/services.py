@@ -374,10 +374,10 @@ def ticket_at_eoms(ticket: TroubleTicket) -> bool:
 
 def ticket_tell_eoms(ticket: TroubleTicket, *, suffix: str, status: str, reason: str) -> None:
     """A status change of ours sent to EOMS (TMF621 PATCH through the outbox, once the ticket is there)."""
-    ticket_tell_peer(ticket, suffix=suffix, changes={"status": status, "statusChangeReason": reason})
+    _tell_peer(ticket, suffix=suffix, changes={"status": status, "statusChangeReason": reason})
 
 
-def ticket_tell_peer(ticket: TroubleTicket, *, suffix: str, changes: dict) -> bool:
+def _tell_peer(ticket: TroubleTicket, *, suffix: str, changes: dict) -> bool:
     """A change of ours sent to the peer that works the ticket (TMF621 PATCH through the outbox, once the ticket
     is there). False when it was never sent there (a complaint our teams handle): nothing to tell."""
     created = OutboxMessage.objects.filter(external_id=ticket.external_id).first()
@@ -400,7 +400,7 @@ def ticket_complaint_send(*, ticket: TroubleTicket) -> None:
     if not OutboxMessage.objects.filter(external_id=ticket.external_id).exists():
         ticket_dispatch(ticket=ticket)
         return
-    ticket_tell_peer(
+    _tell_peer(
         ticket,
         suffix=f"R{ticket.reopen_count}",
         changes={"status": Status.IN_PROGRESS, "statusChangeReason": ticket.decision_note[:200]},
@@ -924,7 +924,7 @@ def _tell_level(ticket: TroubleTicket) -> None:
     if ticket.requested_resolution_date:
         changes["requestedResolutionDate"] = ticket.requested_resolution_date.isoformat()
     sent = OutboxMessage.objects.filter(external_id__startswith=f"{ticket.external_id}-L").count()
-    ticket_tell_peer(ticket, suffix=f"L{sent + 1}", changes=changes)
+    _tell_peer(ticket, suffix=f"L{sent + 1}", changes=changes)
 
 
 # ---------------------------------------------------------------------------- notes

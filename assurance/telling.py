@@ -1,6 +1,7 @@
 """Telling the customer about their ticket (TMF681 messages through `keyaccounts.messaging`): acknowledged with its
-number when it is reported, its progress (EOMS's, an SI's, or a public note), restored when a fault is resolved, "please confirm" when the account manager's
-confirmation or callback opens, and the reminder when the customer has not answered.
+number when it is reported, its progress (EOMS's, an SI's or a public note), restored when a fault is resolved,
+"please confirm" when the account manager's confirmation or callback opens, and the reminder when the customer has
+not answered.
 
 Written to the ticket's reporting contact, in the channel and language the contact chose. A message that cannot be
 written (no template in use, a value missing, no reporting contact) never holds the ticket up: the ticket's timeline
