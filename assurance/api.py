@@ -129,7 +129,8 @@ def request_digest(body) -> str:
 
 # ---------------------------------------------------------------------------- what a channel reads back
 def ticket_representation(ticket: TroubleTicket, history: list | None = None) -> dict:
-    """TMF621 TroubleTicket as the channel sees it: no internal note, no staff name."""
+    """TMF621 TroubleTicket as the channel sees it: no internal note or document, no staff name; a document's
+    name only (its file stays behind the staff's scope check)."""
     customer = ticket.customer
     return {
         "id": ticket.number,
@@ -164,6 +165,11 @@ def ticket_representation(ticket: TroubleTicket, history: list | None = None) ->
             {"text": n.text, "date": n.created_at.isoformat(), "@type": "Note"}
             for n in ticket.notes.all()
             if not n.internal
+        ],
+        "attachment": [
+            {"name": a.name, "creationDate": a.created_at.isoformat(), "@type": "Attachment"}
+            for a in ticket.attachments.all()
+            if not a.internal
         ],
         "statusChange": [
             {"status": e.to_state, "changeDate": e.created_at.isoformat()}
@@ -201,6 +207,9 @@ TROUBLE_TICKET_SCHEMA = _named(
         ),
         "troubleTicketCharacteristic": _named("Characteristic", {"name": _STR(), "value": _STR()}, many=True),
         "note": _named("Note", {"text": _STR(), "date": serializers.DateTimeField(), "@type": _STR()}, many=True),
+        "attachment": _named(
+            "Attachment", {"name": _STR(), "creationDate": serializers.DateTimeField(), "@type": _STR()}, many=True
+        ),
         "statusChange": _named(
             "StatusChange", {"status": _STR(), "changeDate": serializers.DateTimeField()}, many=True
         ),

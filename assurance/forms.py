@@ -100,6 +100,13 @@ class NoteForm(_Form):
     internal = forms.BooleanField(label=_("internal: not to be told to the customer"), required=False, initial=True)
 
 
+class TicketAttachmentForm(_Form):
+    """A document for the ticket; its type and size are checked by the service (`ticket_attach`)."""
+
+    file = forms.FileField(label=_("file"), widget=forms.ClearableFileInput(attrs={"class": "form-control"}))
+    internal = forms.BooleanField(label=_("internal: not to be shown to the customer"), required=False, initial=True)
+
+
 # ---------------------------------------------------------------------------- satisfaction survey
 SCORE_CHOICES = [(score, str(score)) for score in range(1, 6)]
 

@@ -1,6 +1,7 @@
 """Assurance (after-sale): trouble tickets for faults and complaints (TMF621), and the rules that classify and
 route them, which an administrator edits."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from keyaccounts.catalogue.models import SI_ROUTES, Product
+from keyaccounts.core.files import attachment_type_validator
 from keyaccounts.core.models import ApiChannel, BilingualNameModel, TimeStampedModel, in_reader_language
 
 
@@ -284,6 +286,29 @@ class TicketNote(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class TicketAttachment(TimeStampedModel):
+    """A document of a ticket (a screenshot, a test report); internal by default like a note, and served only
+    through the ticket's scope check."""
+
+    ticket = models.ForeignKey(TroubleTicket, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="tickets/%Y/%m/", validators=[attachment_type_validator])
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    internal = models.BooleanField(_("internal"), default=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name = _("ticket document")
+        verbose_name_plural = _("ticket documents")
+
+    def __str__(self) -> str:
+        return self.file.name
+
+    @property
+    def name(self) -> str:
+        """The file's name as it was uploaded (storage may have added a suffix), without its folder."""
+        return self.file.name.rsplit("/", 1)[-1]
 
 
 class InformationRequest(models.Model):

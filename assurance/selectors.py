@@ -16,7 +16,7 @@ from keyaccounts.core.roles import Role, has_role
 from keyaccounts.core.workflow import task_scope
 
 from .access import BILLING, DESK
-from .models import OPEN_TICKET_STATUSES, TicketNote, TroubleTicket
+from .models import OPEN_TICKET_STATUSES, TicketAttachment, TicketNote, TroubleTicket
 
 DUPLICATE_WINDOW = timedelta(days=30)
 
@@ -97,6 +97,7 @@ def channel_tickets(api_channel) -> QuerySet[TroubleTicket]:
         .prefetch_related(
             Prefetch("services", queryset=Service.objects.select_related("product").order_by("pk")),
             Prefetch("notes", queryset=TicketNote.objects.filter(internal=False)),
+            Prefetch("attachments", queryset=TicketAttachment.objects.filter(internal=False)),
         )
         .order_by("-created_at", "-pk")
     )

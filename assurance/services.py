@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from viewflow.workflow.status import STATUS
 
 from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError
+from keyaccounts.core.files import clean_attachment_size
 from keyaccounts.core.models import SiCompany
 from keyaccounts.core.timeline import timeline_record
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_task, steps_follow
@@ -34,6 +35,7 @@ from .models import (
     Priority,
     ResolutionCode,
     Severity,
+    TicketAttachment,
     TicketNote,
     TroubleTicket,
     UnansweredClosure,
@@ -944,6 +946,32 @@ def ticket_add_note(*, user, ticket: TroubleTicket, text: str, internal: bool) -
             ticket_progress_tell(ticket, note.text)
             ticket_sla_follow(ticket)
     return note
+
+
+def ticket_attach(*, user, ticket: TroubleTicket, upload, internal: bool) -> TicketAttachment:
+    """A document on the ticket while it is open, by whoever may note it; a public one may be shown to the
+    channel that reported the ticket, an internal one stays with the staff."""
+    if not access.may_note(user, ticket):
+        raise ApplicationError(_("This ticket is finished; no document can be attached any more."))
+    if not upload or not upload.size:
+        raise ApplicationError(_("The submitted file is empty."), field="file")
+    attachment = TicketAttachment(ticket=ticket, file=upload, uploaded_by=user, internal=internal)
+    try:
+        clean_attachment_size(upload)
+        attachment.full_clean()
+    except ValidationError as error:  # the file's type or size, as the shared validators word it
+        raise ApplicationError(" ".join(error.messages), field="file") from None
+    from .flows import TicketFlow
+
+    with TicketFlow.lock(ticket.process_id):
+        attachment.save()
+        timeline_record(
+            subject=ticket,
+            action=TicketAction.ATTACHED,
+            actor=user,
+            data={"file": attachment.name, "internal": internal},
+        )
+    return attachment
 
 
 # ---------------------------------------------------------------------------- complaints in the SI portal

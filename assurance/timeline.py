@@ -22,6 +22,7 @@ class TicketAction(models.TextChoices):
     ESCALATED = "ticket.escalated", _("Escalated")
     REJECTED = "ticket.rejected", _("Rejected by EOMS")
     NOTE = "ticket.note", _("Note")
+    ATTACHED = "ticket.attached", _("Document attached")
     LEVEL_CHANGED = "ticket.level_changed", _("Fault level changed by a supervisor")
     RESTORED_MEASURED = "ticket.restored_measured", _("The network meets its quality target again")
     SERVICE_ENDED = "ticket.service_ended", _("Cancelled: the service was terminated")
@@ -58,6 +59,7 @@ register_actions(
         TicketAction.CUSTOMER_REJECTED: "assurance/timeline/reopened.html",
         TicketAction.ESCALATED: "assurance/timeline/escalated.html",
         TicketAction.NOTE: "assurance/timeline/note.html",
+        TicketAction.ATTACHED: "assurance/timeline/attached.html",
         TicketAction.LEVEL_CHANGED: "assurance/timeline/level.html",
         TicketAction.CUSTOMER_NOT_TOLD: "assurance/timeline/not_told.html",
         TicketAction.REMINDED: "assurance/timeline/unanswered.html",

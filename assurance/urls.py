@@ -7,6 +7,8 @@ urlpatterns = [
     path("customers/<int:customer_pk>/report/", views.report, name="report"),
     path("tickets/<int:pk>/", views.ticket_detail, name="detail"),
     path("tickets/<int:pk>/notes/", views.note_add, name="note_add"),
+    path("tickets/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path("tickets/<int:pk>/attachments/<int:attachment_pk>/", views.attachment_download, name="attachment"),
     path("tickets/<int:pk>/level/", views.level_change, name="level_change"),
     path("tickets/<int:pk>/tasks/<int:task_pk>/", views.task_page, name="task"),
     # satisfaction survey and the assurance figures' tickets

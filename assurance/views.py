@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,9 +38,10 @@ from .forms import (
     SiProgressForm,
     SiResolveForm,
     SurveyForm,
+    TicketAttachmentForm,
     TriageForm,
 )
-from .models import Severity, TroubleTicket
+from .models import Severity, TicketAttachment, TroubleTicket
 from .selectors import likely_duplicates, si_complaint_waiting, ticket_status_history
 from .timeline import TicketAction
 
@@ -112,6 +113,7 @@ def _problem_of(user, ticket):
 def ticket_detail(request, pk: int):
     ticket = _visible(request, pk)
     statuses = sla_statuses_for(ticket)
+    may_note = access.may_note(request.user, ticket)
     return render(
         request,
         "assurance/ticket_detail.html",
@@ -121,7 +123,9 @@ def ticket_detail(request, pk: int):
             "tasks": _task_rows(request.user, ticket),
             "questions": ticket.information_requests.all(),
             "notes": ticket.notes.select_related("author"),
-            "note_form": NoteForm() if access.may_note(request.user, ticket) else None,
+            "note_form": NoteForm() if may_note else None,
+            "attachments": ticket.attachments.select_related("uploaded_by"),
+            "attachment_form": TicketAttachmentForm() if may_note else None,
             "level_form": LevelForm(initial={"severity": ticket.severity})
             if access.may_change_level(request.user, ticket)
             else None,
@@ -163,6 +167,35 @@ def note_add(request, pk: int):
     else:
         messages.error(request, _("Write the note."))
     return redirect("assurance:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk: int):
+    """A document for the ticket, from its page; a refusal (a finished ticket, a file's type) says why."""
+    ticket = _visible(request, pk)
+    form = TicketAttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("assurance:detail", pk=pk)
+    try:
+        services.ticket_attach(
+            user=request.user, ticket=ticket, upload=form.cleaned_data["file"], internal=form.cleaned_data["internal"]
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Document attached."))
+    return redirect("assurance:detail", pk=pk)
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    """Files are served through the ticket's scope check, never from a public media URL."""
+    ticket = _visible(request, pk)
+    attachment = get_object_or_404(TicketAttachment, pk=attachment_pk, ticket=ticket)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @login_required

@@ -168,6 +168,25 @@ def test_the_channel_reads_status_changes_and_public_notes_but_no_internal_note(
     assert "difficult" not in str(get(client, token).json())
 
 
+def test_the_channel_reads_the_names_of_public_documents_but_no_internal_one(
+    client, hotline, customer, manager, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assurance.services import ticket_attach
+
+    settings.MEDIA_ROOT = tmp_path
+    _channel, token = hotline
+    created = post(client, token, body(customer, ticketType="complaint", troubleTicketCharacteristic=[])).json()
+    ticket = TroubleTicket.objects.get()
+    ticket_attach(user=manager, ticket=ticket, upload=SimpleUploadedFile("speed-test.png", b"PNG"), internal=False)
+    ticket_attach(user=manager, ticket=ticket, upload=SimpleUploadedFile("cost-sheet.xlsx", b"PK"), internal=True)
+    read = get(client, token, f"{LIST}/{created['id']}").json()
+    assert [a["name"] for a in read["attachment"]] == ["speed-test.png"]
+    assert [a["name"] for a in get(client, token).json()[0]["attachment"]] == ["speed-test.png"]
+    assert "cost-sheet" not in str(read)
+
+
 def test_the_list_filters_by_reference_and_status_and_pages(client, hotline, customer, line):
     _channel, token = hotline
     for n in range(3):
