@@ -82,13 +82,13 @@ def waits_on_customer(ticket: TroubleTicket) -> bool:
     )
 
 
-def party_steps_open(ticket: TroubleTicket) -> frozenset[str]:
+def party_steps_open(ticket: TroubleTicket, states: dict[str, str] | None = None) -> frozenset[str]:
     """The party steps to keep open beside the ticket's other steps: those of the parties that have held it in this
-    round, and the holder's."""
+    round, and the holder's. `states`: the open clocks' states by step, when the caller knows them."""
     if ticket.status not in WORKING:
         return frozenset()
     holder = holding_party(ticket)
-    held = open_clock_states(ticket).keys() & _PARTY_STEPS
+    held = (open_clock_states(ticket) if states is None else states).keys() & _PARTY_STEPS
     return frozenset(held | ({PARTY_STEPS[holder]} if holder else set()))
 
 

@@ -204,7 +204,7 @@ def _ticket_open(customer, report: Report, services: list, severity: str, rule, 
 
     ticket._services = services  # dispatch sends them
     TicketFlow.start.run(ticket=ticket)
-    open_clocks = ticket_sla_follow(ticket)
+    open_clocks = ticket_sla_follow(ticket, states={})  # a new ticket has no clock yet
     telling.tell_acknowledged(ticket, restore_by=_promised(ticket, open_clocks))
     return ticket
 
@@ -287,9 +287,10 @@ def _first_product(ticket: TroubleTicket):
     return service.product if service else None
 
 
-def ticket_sla_follow(ticket: TroubleTicket) -> dict:
+def ticket_sla_follow(ticket: TroubleTicket, *, states: dict[str, str] | None = None) -> dict:
     """After every step: the step clocks follow the open tasks; the resolution clock runs while it is worked.
-    Returns the ticket's open clocks by step, as they followed (before any was paused or resumed)."""
+    `states`: the open clocks' states by step, when the caller knows them. Returns the ticket's open clocks by
+    step, as they followed (before any was paused or resumed)."""
     from .flows import SLA_STEPS
 
     open_clocks = steps_follow(
@@ -301,7 +302,7 @@ def ticket_sla_follow(ticket: TroubleTicket) -> dict:
         customer_id=ticket.customer_id,
         product=lambda: _first_product(ticket),
         account_manager_id=ticket.account_manager_id,
-        also_open=clocks.promise_steps_open(ticket) | clocks.party_steps_open(ticket),
+        also_open=clocks.promise_steps_open(ticket) | clocks.party_steps_open(ticket, states),
     )
     clocks.ticket_clocks_hold(ticket, states={step: clock.state for step, clock in open_clocks.items()})
     return open_clocks
