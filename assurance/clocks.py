@@ -82,13 +82,13 @@ def waits_on_customer(ticket: TroubleTicket) -> bool:
     )
 
 
-def party_steps_open(ticket: TroubleTicket) -> frozenset[str]:
+def party_steps_open(ticket: TroubleTicket, states: dict[str, str] | None = None) -> frozenset[str]:
     """The party steps to keep open beside the ticket's other steps: those of the parties that have held it in this
-    round, and the holder's."""
+    round, and the holder's. `states`: the open clocks' states by step, when the caller knows them."""
     if ticket.status not in WORKING:
         return frozenset()
     holder = holding_party(ticket)
-    held = open_clock_states(ticket).keys() & _PARTY_STEPS
+    held = (open_clock_states(ticket) if states is None else states).keys() & _PARTY_STEPS
     return frozenset(held | ({PARTY_STEPS[holder]} if holder else set()))
 
 
@@ -97,12 +97,13 @@ def customer_steps_open(ticket: TroubleTicket) -> set[str]:
     return set(open_clock_states(ticket).keys() - _PARTY_STEPS)
 
 
-def ticket_clocks_hold(ticket: TroubleTicket) -> None:
+def ticket_clocks_hold(ticket: TroubleTicket, states: dict[str, str] | None = None) -> None:
     """After the clocks follow the steps: the customer's clocks pause while it waits on the customer (capped) and
-    run otherwise; of the party clocks only the holder's runs. One read; a write only for a clock that changes."""
+    run otherwise; of the party clocks only the holder's runs. One read (none when the caller has the open clocks'
+    `states` by step); a write only for a clock that changes."""
     if ticket.status not in WORKING:
         return
-    states = open_clock_states(ticket)
+    states = open_clock_states(ticket) if states is None else states
     holder = holding_party(ticket)
     waits = waits_on_customer(ticket)
     running = {step for step, state in states.items() if state == RUNNING}

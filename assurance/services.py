@@ -18,7 +18,7 @@ from customers.models import Customer
 from keyaccounts.core.exceptions import ApplicationError
 from keyaccounts.core.files import clean_attachment_size
 from keyaccounts.core.models import SiCompany
-from keyaccounts.core.timeline import timeline_record
+from keyaccounts.core.timeline import timeline_record, timeline_record_on
 from keyaccounts.core.workflow import OPEN_STATUSES, handle_run_first, human_task, steps_follow
 from keyaccounts.peers.models import OutboxMessage, Peer
 from keyaccounts.peers.outbox import outbox_enqueue
@@ -186,7 +186,8 @@ def _ticket_open(customer, report: Report, services: list, severity: str, rule, 
         priority=priority_of(severity, customer.level),
         **fields,
     )
-    ticket.services.set(services)
+    if services:  # a new ticket: nothing to replace
+        ticket.services.add(*services)
     line = {
         "ticket": ticket.number,
         "type": ticket.type,
@@ -200,22 +201,25 @@ def _ticket_open(customer, report: Report, services: list, severity: str, rule, 
             else {}
         ),
     }
-    timeline_record(subject=ticket, action=TicketAction.REPORTED, actor=user, data=line)
-    timeline_record(subject=customer, action=TicketAction.REPORTED, actor=user, data=line)
+    timeline_record_on(subjects=[ticket, customer], action=TicketAction.REPORTED, actor=user, data=line)
     from .flows import TicketFlow
 
     ticket._services = services  # dispatch sends them
     TicketFlow.start.run(ticket=ticket)
-    ticket_sla_follow(ticket)
-    telling.tell_acknowledged(ticket, restore_by=_promised(ticket))
+    open_clocks = ticket_sla_follow(ticket, states={})  # a new ticket has no clock yet
+    telling.tell_acknowledged(ticket, restore_by=_promised(ticket, open_clocks))
     return ticket
 
 
-def _promised(ticket: TroubleTicket):
+def _promised(ticket: TroubleTicket, open_clocks: dict | None = None):
     """The time the customer is promised: a fault's requested resolution date (EOMS has it), else the running
-    resolution clock's due time, else the day after."""
+    resolution clock's due time, else the day after. `open_clocks`: the ticket's open clocks by step, as the
+    caller has them (a running one's due time is as read)."""
     if ticket.requested_resolution_date:
         return ticket.requested_resolution_date
+    clock = (open_clocks or {}).get(resolution_step(ticket))
+    if clock is not None and clock.state == clocks.RUNNING:
+        return clock.due_at
     clock = sla_clock_start(
         subject=ticket,
         step=resolution_step(ticket),
@@ -279,15 +283,19 @@ def _resubmitted(api_channel, reference: str, digest: str) -> TroubleTicket | No
 
 # ---------------------------------------------------------------------------- SLA
 def _first_product(ticket: TroubleTicket):
+    if getattr(ticket, "_services", None) == []:  # a new ticket, linked to no service: nothing to read
+        return None
     service = ticket.services.select_related("product").order_by("pk").first()
     return service.product if service else None
 
 
-def ticket_sla_follow(ticket: TroubleTicket) -> None:
-    """After every step: the step clocks follow the open tasks; the resolution clock runs while it is worked."""
+def ticket_sla_follow(ticket: TroubleTicket, *, states: dict[str, str] | None = None) -> dict:
+    """After every step: the step clocks follow the open tasks; the resolution clock runs while it is worked.
+    `states`: the open clocks' states by step, when the caller knows them. Returns the ticket's open clocks by
+    step, as they followed (before any was paused or resumed)."""
     from .flows import SLA_STEPS
 
-    steps_follow(
+    open_clocks = steps_follow(
         subject=ticket,
         process_id=ticket.process_id,
         steps=SLA_STEPS,
@@ -296,9 +304,10 @@ def ticket_sla_follow(ticket: TroubleTicket) -> None:
         customer_id=ticket.customer_id,
         product=lambda: _first_product(ticket),
         account_manager_id=ticket.account_manager_id,
-        also_open=clocks.promise_steps_open(ticket) | clocks.party_steps_open(ticket),
+        also_open=clocks.promise_steps_open(ticket) | clocks.party_steps_open(ticket, states),
     )
-    clocks.ticket_clocks_hold(ticket)
+    clocks.ticket_clocks_hold(ticket, states={step: clock.state for step, clock in open_clocks.items()})
+    return open_clocks
 
 
 # ---------------------------------------------------------------------------- red channel

@@ -299,6 +299,21 @@ class SlaClock(models.Model):
                 fields=["stopped_at", "city"], condition=models.Q(stopped_at__isnull=False), name="finished_clock"
             ),
             models.Index(fields=["id"], condition=models.Q(uncounted=True), name="uncounted_clock"),
+            # The sweep's warnings and breaches: each moment over the clocks that have not raised it yet, so that
+            # a sweep reads the clocks whose moment has come, not every open clock.
+            models.Index(
+                fields=["warn_at"], condition=models.Q(stopped_at__isnull=True, warned_level__lt=1), name="clock_warn"
+            ),
+            models.Index(
+                fields=["warn_again_at"],
+                condition=models.Q(stopped_at__isnull=True, warned_level__lt=2),
+                name="clock_warn_again",
+            ),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(stopped_at__isnull=True, breached_at__isnull=True),
+                name="clock_due",
+            ),
             # The sweep's pauses: those past their cap with the supervisor not yet told, and those ended.
             models.Index(
                 fields=["pause_cap_at"],

@@ -488,23 +488,29 @@ def sla_clocks_follow(
     if finished:
         _stop_open(subject, now, clocks=[running[step] for step in finished])
         running = {step: clock for step, clock in running.items() if step in open_steps}
-    for step in open_steps - running.keys():
+    starting = sorted(open_steps - running.keys())
+    if starting:
         if callable(product):  # worked out only when a clock starts
             product = product()
         if callable(level):
             level = level()
-        clock = _start(
-            subject=subject,
-            step=step,
-            level=level,
-            product=product,
-            city=city,
-            customer=customer,
-            account_manager=account_manager,
-            now=now,
-        )
-        if clock is not None:
-            running[step] = clock
+        reads = _Reads()
+        for step in starting:
+            clock = _start(
+                subject=subject,
+                step=step,
+                level=level,
+                product=product,
+                city=city,
+                customer=customer,
+                account_manager=account_manager,
+                now=now,
+                save=False,
+                reads=reads,
+            )
+            if clock is not None:
+                running[step] = clock
+        SlaClock.objects.bulk_create([running[step] for step in starting if step in running])
     return running
 
 

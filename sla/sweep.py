@@ -48,10 +48,12 @@ def escalation_recipients(clock: SlaClock) -> list[User]:
 
 
 def _subjects(model, pks: list[int]) -> dict:
-    """The records the clocks time, with the records they must have (an order's customer, a launch's order)
-    joined: their names and pages read those, which would otherwise be a query per clock."""
-    required = [f.name for f in model._meta.concrete_fields if f.is_relation and not f.null]
-    return model.objects.select_related(*required).in_bulk(pks)
+    """The records the clocks time; for a record without a page of its own, the records whose page stands for it
+    (its order, its customer: `_url_of`) joined, which would otherwise be a query per clock."""
+    if hasattr(model, "get_absolute_url"):
+        return model.objects.in_bulk(pks)
+    related = [f.name for f in model._meta.concrete_fields if f.is_relation and f.name in _URL_HOLDERS]
+    return model.objects.select_related(*related).in_bulk(pks)
 
 
 def clock_subjects(clocks: list[SlaClock]) -> dict[tuple, object]:
@@ -135,24 +137,40 @@ def _raise(clock: SlaClock, now) -> list[str]:
     return raised
 
 
+_URL_HOLDERS = ("order", "customer")
+
+
 def _url_of(subject) -> str:
     """The page of what a clock times: the record's own, else its order's or customer's."""
-    for candidate in (subject, getattr(subject, "order", None), getattr(subject, "customer", None)):
+    if hasattr(subject, "get_absolute_url"):
+        return subject.get_absolute_url()
+    for name in _URL_HOLDERS:  # read only when the record has no page
+        candidate = getattr(subject, name, None)
         if hasattr(candidate, "get_absolute_url"):
             return candidate.get_absolute_url()
     return ""
 
 
+def _urls_of(subjects: dict[tuple, object]) -> dict[tuple, str]:
+    """Each subject's page, worked out once a batch (a record timed by several clocks is one page)."""
+    return {key: _url_of(subject) for key, subject in subjects.items()}
+
+
+def _email_moment(clock: SlaClock, recipients: list[User], now, moments: dict):
+    """When e-mails of the clock may leave, worked out once per sweep, "any hour" and calendar (a calendar read per
+    clock was most of a sweep); None when nobody told has an address."""
+    when = (clock.policy.email_any_time, clock.calendar_id)
+    if when not in moments and any(u.email for u in recipients if u is not None):
+        moments[when] = email_moment(now, any_time=clock.policy.email_any_time, calendar=clock.calendar)
+    return moments.get(when)
+
+
 def _notifications(
-    clock: SlaClock, action: str, recipients: list[User], subject, now, moments: dict, facts: dict, task
+    clock: SlaClock, action: str, recipients: list[User], url: str, now, moments: dict, facts: dict, task
 ) -> list[NotificationRow]:
     """The facts, not a sentence: the bell and the e-mail word them in their reader's language. `facts` names the
     record (number, customer) when a flow's task runs on it; otherwise the record is named when read."""
     breached = action == SlaAction.BREACHED
-    # When e-mails may leave, once per sweep and calendar: reading a calendar per clock was most of a sweep.
-    when = (clock.policy.email_any_time, clock.calendar_id)
-    if when not in moments and any(u.email for u in recipients if u is not None):
-        moments[when] = email_moment(now, any_time=clock.policy.email_any_time, calendar=clock.calendar)
     return notification_rows(
         recipients=recipients,
         kind=Notification.Kind.SLA_BREACH if breached else Notification.Kind.SLA_WARNING,
@@ -163,12 +181,12 @@ def _notifications(
             "percent": clock.warn_again_at_percent if clock.warned_level == 2 else clock.warn_at_percent,
             "due": clock.due_at.isoformat(),
         },
-        url=_url_of(subject),
+        url=url,
         task_id=task.pk if task is not None else None,
         any_time=clock.policy.email_any_time,
         calendar=clock.calendar,
         now=now,
-        email_at=moments.get(when),
+        email_at=_email_moment(clock, recipients, now, moments),
     )
 
 
@@ -189,6 +207,7 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
             events, notifications = [], []
             holders, subjects, task_of = clock_holders(batch)
             facts = clock_facts(batch, subjects, task_of)
+            urls = _urls_of(subjects)
             for clock in batch:
                 ref = {"subject_type_id": clock.subject_type_id, "subject_id": clock.subject_id}
                 for action in _raise(clock, now):
@@ -206,7 +225,7 @@ def sla_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
                         clock,
                         action,
                         told,
-                        subjects.get(subject_key),
+                        urls.get(subject_key, ""),
                         now,
                         moments,
                         facts.get(subject_key),
@@ -252,6 +271,7 @@ def sla_pauses_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
         if len(batch) < batch_size:
             break
     supervisors: dict = {}
+    moments: dict[tuple, object] = {}  # when e-mails may leave, per "any hour" and calendar
     while True:
         with transaction.atomic():
             batch = list(
@@ -259,12 +279,11 @@ def sla_pauses_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
                 .select_related("policy", "calendar")
                 .order_by("pause_cap_at")[:batch_size]
             )
-            subjects = clock_subjects(batch)  # the supervisor is told, not the holders
+            urls = _urls_of(clock_subjects(batch))  # the supervisor is told, not the holders
             notifications = []
             for clock in batch:
                 if clock.city_id not in supervisors:
                     supervisors[clock.city_id] = city_supervisors(clock.city_id)
-                subject = subjects.get((clock.subject_type_id, clock.subject_id))
                 notifications += notification_rows(
                     recipients=supervisors[clock.city_id],
                     kind=Notification.Kind.PAUSE_CAP,
@@ -275,10 +294,11 @@ def sla_pauses_sweep(*, now=None, batch_size: int = 500) -> dict[str, int]:
                         "subject_id": clock.subject_id,
                         "reason": clock.pause_reason,
                     },
-                    url=_url_of(subject),
+                    url=urls.get((clock.subject_type_id, clock.subject_id), ""),
                     any_time=clock.policy.email_any_time,
                     calendar=clock.calendar,
                     now=now,
+                    email_at=_email_moment(clock, supervisors[clock.city_id], now, moments),
                 )
             SlaClock.objects.filter(pk__in=[clock.pk for clock in batch]).update(pause_cap_told_at=now)
             notifications_save(notifications)

@@ -91,6 +91,32 @@ def timeline_record(
     )
 
 
+def timeline_record_on(
+    *,
+    subjects: list[models.Model],
+    action: str,
+    actor=None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    data: dict | None = None,
+) -> None:
+    """The same audit line on each of `subjects` (a ticket's and its customer's timelines), in one statement."""
+    TimelineEvent.objects.bulk_create(
+        TimelineEvent(
+            subject_type=ContentType.objects.get_for_model(subject),
+            subject_id=subject.pk,
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            action=action,
+            from_state=str(from_state or ""),
+            to_state=str(to_state or ""),
+            reason=reason,
+            data=data or {},
+        )
+        for subject in subjects
+    )
+
+
 class TimelineRow(NamedTuple):
     """A system event (no actor) for a record known only by its reference; `timeline_save` writes many at once."""
 

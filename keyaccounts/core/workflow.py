@@ -127,12 +127,13 @@ def steps_follow(
     level="",
     product=None,
     also_open: frozenset[str] = frozenset(),
-) -> None:
+) -> dict:
     """After every step of a flow: the subject's SLA clocks run exactly while its timed steps wait (tasks in
     `statuses`; `steps` maps node names to SLA steps), and the inbox lists its people's steps as they are now
     (through the hooks `sla` and the inbox register in the registry). The subject's city, customer and account manager are given by id (what the caller holds, nothing to read);
     `level` and `product` may be callables, asked only when a clock starts. `also_open`: SLA steps the subject
-    waits on across its tasks (a fault's restoration, whichever step it is in), timed beside them."""
+    waits on across its tasks (a fault's restoration, whichever step it is in), timed beside them. Returns the
+    subject's open clocks by SLA step, as they are now (locked)."""
     hooks = registry.hooks
     if hooks.tasks_to_follow is not None:
         tasks = hooks.tasks_to_follow(process_id, statuses)
@@ -162,3 +163,4 @@ def steps_follow(
             customer_id=customer_id,
             account_manager_id=account_manager_id,
         )
+    return clocks

@@ -10,7 +10,10 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from keyaccounts.core import registry
 
-        from . import timeline  # noqa: F401 — registers the message lines' labels
+        from . import (
+            selectors,
+            timeline,  # noqa: F401 — registers the message lines' labels
+        )
         from .demo import seed_demo_templates
         from .models import MessageTemplate
         from .peer_handlers import register
@@ -20,3 +23,4 @@ class MessagingConfig(AppConfig):
             _("Message templates"), "admin:messaging_messagetemplate_changelist", MessageTemplate
         )
         register()
+        selectors.connect()

@@ -6,6 +6,7 @@ from functools import reduce
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 
+from keyaccounts.core.caching import forget_on_change, get_or_fill, instance_of, values_of
 from keyaccounts.core.models import TimelineEvent
 
 from .models import CommunicationMessage, MessageTemplate
@@ -18,9 +19,26 @@ def messages_of(subject: Model) -> QuerySet[CommunicationMessage]:
     ).prefetch_related("reports")
 
 
+def _templates_key(event: str) -> str:
+    return f"messaging:templates:{event}"
+
+
 def templates_for(event: str) -> dict[tuple[str, str], MessageTemplate]:
-    """The templates in use for a kind of message, by (channel, language)."""
-    return {(t.channel, t.language): t for t in MessageTemplate.objects.filter(event=event, is_active=True)}
+    """The templates in use for a kind of message, by (channel, language); kept in the cache until a template of
+    that kind changes (every ticket reported tells its customer)."""
+    rows = get_or_fill(
+        _templates_key(event),
+        lambda: [values_of(t) for t in MessageTemplate.objects.filter(event=event, is_active=True)],
+    )
+    return {(t.channel, t.language): t for t in (instance_of(MessageTemplate, row) for row in rows)}
+
+
+def _keys_of_template(template: MessageTemplate) -> list[str]:
+    return [_templates_key(template.event)]
+
+
+def connect() -> None:
+    forget_on_change(MessageTemplate, _keys_of_template, before_save=True)
 
 
 def subjects_with_timeline(subjects: list[Model]) -> set[tuple[int, int]]:
