@@ -68,6 +68,19 @@ def action_label(code: str) -> str:
     return str(_ACTION_LABELS.get(code, code))
 
 
+def _event(subject: models.Model, *, action: str, actor, from_state, to_state, reason: str, data) -> TimelineEvent:
+    return TimelineEvent(
+        subject_type=ContentType.objects.get_for_model(subject),
+        subject_id=subject.pk,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        from_state=str(from_state or ""),
+        to_state=str(to_state or ""),
+        reason=reason,
+        data=data or {},
+    )
+
+
 def timeline_record(
     *,
     subject: models.Model,
@@ -79,16 +92,10 @@ def timeline_record(
     data: dict | None = None,
 ) -> None:
     """Write one audit line; call it inside the transaction that made the change, so that it is undone with it."""
-    TimelineEvent.objects.create(
-        subject_type=ContentType.objects.get_for_model(subject),
-        subject_id=subject.pk,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action,
-        from_state=str(from_state or ""),
-        to_state=str(to_state or ""),
-        reason=reason,
-        data=data or {},
+    line = _event(
+        subject, action=action, actor=actor, from_state=from_state, to_state=to_state, reason=reason, data=data
     )
+    line.save(force_insert=True)
 
 
 def timeline_record_on(
@@ -103,17 +110,8 @@ def timeline_record_on(
 ) -> None:
     """The same audit line on each of `subjects` (a ticket's and its customer's timelines), in one statement."""
     TimelineEvent.objects.bulk_create(
-        TimelineEvent(
-            subject_type=ContentType.objects.get_for_model(subject),
-            subject_id=subject.pk,
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            action=action,
-            from_state=str(from_state or ""),
-            to_state=str(to_state or ""),
-            reason=reason,
-            data=data or {},
-        )
-        for subject in subjects
+        _event(s, action=action, actor=actor, from_state=from_state, to_state=to_state, reason=reason, data=data)
+        for s in subjects
     )
 
 
